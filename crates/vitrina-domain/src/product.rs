@@ -1,0 +1,449 @@
+//! Products: one sellable item (SKU) with its attributes, images, barcodes and prices.
+//!
+//! Editing goes through [`ProductField`]: every editable field has one canonical text form,
+//! used by the CLI (`products set`), by history records (old → new) and by undo, so a value
+//! written to history can always be applied back.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::barcode::Barcode;
+use crate::ids::{CategoryId, ProductId, VariantGroupId};
+use crate::money::{Currency, Money};
+use crate::text::squash_spaces;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    #[default]
+    Draft,
+    Active,
+    Archived,
+}
+
+impl ProductStatus {
+    pub const ALL: [ProductStatus; 3] =
+        [ProductStatus::Draft, ProductStatus::Active, ProductStatus::Archived];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProductStatus::Draft => "draft",
+            ProductStatus::Active => "active",
+            ProductStatus::Archived => "archived",
+        }
+    }
+}
+
+impl FromStr for ProductStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "draft" | "черновик" => Ok(ProductStatus::Draft),
+            "active" | "активен" | "активный" => Ok(ProductStatus::Active),
+            "archived" | "архив" | "в архиве" => Ok(ProductStatus::Archived),
+            _ => Err("expected draft, active or archived".into()),
+        }
+    }
+}
+
+/// Outer dimensions in millimetres.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dimensions {
+    pub length_mm: u32,
+    pub width_mm: u32,
+    pub height_mm: u32,
+}
+
+/// A characteristic: `Цвет = черный`, `Вес = 350 g`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attribute {
+    pub name: String,
+    pub value: String,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: ProductId,
+    pub sku: String,
+    pub name: String,
+    /// Sanitized HTML.
+    pub description: String,
+    pub brand: String,
+    pub model: String,
+    pub category: Option<CategoryId>,
+    pub variant_group: Option<VariantGroupId>,
+    pub barcodes: Vec<Barcode>,
+    pub weight_g: Option<u32>,
+    pub dimensions: Option<Dimensions>,
+    pub price: Money,
+    pub old_price: Option<Money>,
+    pub cost: Option<Money>,
+    pub stock: i64,
+    pub status: ProductStatus,
+    pub attributes: Vec<Attribute>,
+    pub images: Vec<Image>,
+}
+
+/// The minimum to create a product; everything else starts empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductDraft {
+    pub sku: String,
+    pub name: String,
+    pub price: Money,
+}
+
+impl Product {
+    pub fn new(draft: ProductDraft) -> Result<Self, ValidationError> {
+        let p = Product {
+            id: ProductId::new(),
+            sku: draft.sku.trim().to_string(),
+            name: squash_spaces(&draft.name),
+            description: String::new(),
+            brand: String::new(),
+            model: String::new(),
+            category: None,
+            variant_group: None,
+            barcodes: Vec::new(),
+            weight_g: None,
+            dimensions: None,
+            price: draft.price,
+            old_price: None,
+            cost: None,
+            stock: 0,
+            status: ProductStatus::Draft,
+            attributes: Vec::new(),
+            images: Vec::new(),
+        };
+        p.validate()?;
+        Ok(p)
+    }
+
+    /// Checks the rules a stored product always satisfies.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let fail = |field, value: &str, reason: &str| Err(ValidationError::new(field, value, reason));
+        if self.sku.is_empty() {
+            return fail(ProductField::Sku, "", "the SKU must not be empty");
+        }
+        if self.sku.chars().count() > 80 || self.sku.chars().any(char::is_control) {
+            return fail(ProductField::Sku, &self.sku, "the SKU must be at most 80 printable characters");
+        }
+        if self.name.is_empty() {
+            return fail(ProductField::Name, "", "the name must not be empty");
+        }
+        for (field, money) in [
+            (ProductField::Price, Some(self.price)),
+            (ProductField::OldPrice, self.old_price),
+            (ProductField::Cost, self.cost),
+        ] {
+            if let Some(m) = money
+                && m.minor < 0
+            {
+                return fail(field, &self.field_value(field).unwrap_or_default(), "must not be negative");
+            }
+        }
+        if self.stock < 0 {
+            return fail(ProductField::Stock, &self.stock.to_string(), "must not be negative");
+        }
+        Ok(())
+    }
+
+    /// The canonical text of a field (`None` when empty), as stored in history.
+    pub fn field_value(&self, field: ProductField) -> Option<String> {
+        let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let money = |m: Option<Money>| m.map(|m| format!("{} {}", m.minor, m.currency));
+        match field {
+            ProductField::Sku => text(&self.sku),
+            ProductField::Name => text(&self.name),
+            ProductField::Description => text(&self.description),
+            ProductField::Brand => text(&self.brand),
+            ProductField::Model => text(&self.model),
+            ProductField::Category => self.category.map(|c| c.to_string()),
+            ProductField::VariantGroup => self.variant_group.map(|g| g.to_string()),
+            ProductField::Barcodes => {
+                text(&self.barcodes.iter().map(Barcode::as_str).collect::<Vec<_>>().join(","))
+            }
+            ProductField::Weight => self.weight_g.map(|w| w.to_string()),
+            ProductField::Dimensions => {
+                self.dimensions.map(|d| format!("{}x{}x{}", d.length_mm, d.width_mm, d.height_mm))
+            }
+            ProductField::Price => money(Some(self.price)),
+            ProductField::OldPrice => money(self.old_price),
+            ProductField::Cost => money(self.cost),
+            ProductField::Stock => Some(self.stock.to_string()),
+            ProductField::Status => Some(self.status.code().to_string()),
+            ProductField::Attributes => (!self.attributes.is_empty())
+                .then(|| serde_json::to_string(&self.attributes).unwrap_or_default()),
+            ProductField::Images => (!self.images.is_empty())
+                .then(|| self.images.iter().map(|i| i.url.as_str()).collect::<Vec<_>>().join("\n")),
+        }
+    }
+
+    /// Sets a field from text: the canonical form, or what a person types (`1 299,50`, `активен`).
+    /// Money without a currency is in the product's price currency. The product is unchanged
+    /// when the value is refused.
+    pub fn set_field(&mut self, field: ProductField, value: Option<&str>) -> Result<(), ValidationError> {
+        let raw = value.map(str::trim).filter(|v| !v.is_empty());
+        let err = |reason: String| ValidationError::new(field, raw.unwrap_or(""), &reason);
+        let currency = self.price.currency;
+        let mut next = self.clone();
+        match field {
+            ProductField::Sku => next.sku = raw.unwrap_or("").to_string(),
+            ProductField::Name => next.name = squash_spaces(raw.unwrap_or("")),
+            ProductField::Description => next.description = raw.unwrap_or("").to_string(),
+            ProductField::Brand => next.brand = squash_spaces(raw.unwrap_or("")),
+            ProductField::Model => next.model = squash_spaces(raw.unwrap_or("")),
+            ProductField::Category => {
+                next.category =
+                    raw.map(|v| v.parse().map_err(|_| err("not a category id".into()))).transpose()?
+            }
+            ProductField::VariantGroup => {
+                next.variant_group =
+                    raw.map(|v| v.parse().map_err(|_| err("not a variant group id".into()))).transpose()?
+            }
+            ProductField::Barcodes => {
+                next.barcodes = raw
+                    .unwrap_or("")
+                    .split([',', ';', '\n'])
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(|c| Barcode::parse(c).map_err(|e| err(e.to_string())))
+                    .collect::<Result<_, _>>()?
+            }
+            ProductField::Weight => {
+                next.weight_g = raw
+                    .map(|v| v.parse::<u32>().map_err(|_| err("expected whole grams".into())))
+                    .transpose()?
+            }
+            ProductField::Dimensions => {
+                next.dimensions = raw
+                    .map(|v| {
+                        parse_dimensions(v).ok_or_else(|| {
+                            err("expected length×width×height in millimetres, e.g. 300x200x100".into())
+                        })
+                    })
+                    .transpose()?
+            }
+            ProductField::Price => {
+                next.price = parse_money(raw.ok_or_else(|| err("a price is required".into()))?, currency)
+                    .map_err(err)?
+            }
+            ProductField::OldPrice => {
+                next.old_price = raw.map(|v| parse_money(v, currency)).transpose().map_err(err)?
+            }
+            ProductField::Cost => {
+                next.cost = raw.map(|v| parse_money(v, currency)).transpose().map_err(err)?
+            }
+            ProductField::Stock => {
+                next.stock = raw
+                    .unwrap_or("0")
+                    .replace([' ', '\u{a0}'], "")
+                    .parse()
+                    .map_err(|_| err("expected a whole number".into()))?
+            }
+            ProductField::Status => next.status = raw.unwrap_or("draft").parse().map_err(err)?,
+            ProductField::Attributes => {
+                next.attributes = match raw {
+                    Some(v) => {
+                        serde_json::from_str(v).map_err(|e| err(format!("not an attribute list: {e}")))?
+                    }
+                    None => Vec::new(),
+                }
+            }
+            ProductField::Images => {
+                next.images = raw
+                    .unwrap_or("")
+                    .split(['\n', ' ', ','])
+                    .filter(|u| !u.is_empty())
+                    .map(|u| Image { url: u.to_string() })
+                    .collect()
+            }
+        }
+        next.validate()?;
+        *self = next;
+        Ok(())
+    }
+}
+
+/// `"129950 RUB"` (canonical) or anything `Money::parse` reads, in `currency`.
+fn parse_money(v: &str, currency: Currency) -> Result<Money, String> {
+    if let Some((amount, code)) = v.rsplit_once(' ')
+        && code.len() == 3
+        && code.bytes().all(|b| b.is_ascii_uppercase())
+        && let Ok(minor) = amount.parse::<i64>()
+    {
+        return Ok(Money::new(minor, code.parse().map_err(|e: crate::MoneyError| e.to_string())?));
+    }
+    Money::parse(v, currency).map_err(|e| e.to_string())
+}
+
+fn parse_dimensions(v: &str) -> Option<Dimensions> {
+    let parts: Vec<u32> =
+        v.split(['x', 'х', '×', '*', '/']).map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
+    match parts[..] {
+        [length_mm, width_mm, height_mm] => Some(Dimensions { length_mm, width_mm, height_mm }),
+        _ => None,
+    }
+}
+
+/// The editable fields of a product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductField {
+    Sku,
+    Name,
+    Description,
+    Brand,
+    Model,
+    Category,
+    VariantGroup,
+    Barcodes,
+    Weight,
+    Dimensions,
+    Price,
+    OldPrice,
+    Cost,
+    Stock,
+    Status,
+    Attributes,
+    Images,
+}
+
+impl ProductField {
+    pub const ALL: [ProductField; 17] = [
+        ProductField::Sku,
+        ProductField::Name,
+        ProductField::Description,
+        ProductField::Brand,
+        ProductField::Model,
+        ProductField::Category,
+        ProductField::VariantGroup,
+        ProductField::Barcodes,
+        ProductField::Weight,
+        ProductField::Dimensions,
+        ProductField::Price,
+        ProductField::OldPrice,
+        ProductField::Cost,
+        ProductField::Stock,
+        ProductField::Status,
+        ProductField::Attributes,
+        ProductField::Images,
+    ];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ProductField::Sku => "sku",
+            ProductField::Name => "name",
+            ProductField::Description => "description",
+            ProductField::Brand => "brand",
+            ProductField::Model => "model",
+            ProductField::Category => "category",
+            ProductField::VariantGroup => "variant_group",
+            ProductField::Barcodes => "barcodes",
+            ProductField::Weight => "weight",
+            ProductField::Dimensions => "dimensions",
+            ProductField::Price => "price",
+            ProductField::OldPrice => "old_price",
+            ProductField::Cost => "cost",
+            ProductField::Stock => "stock",
+            ProductField::Status => "status",
+            ProductField::Attributes => "attributes",
+            ProductField::Images => "images",
+        }
+    }
+}
+
+impl fmt::Display for ProductField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for ProductField {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let key = s.trim().to_lowercase().replace('-', "_");
+        ProductField::ALL.into_iter().find(|f| f.code() == key).ok_or_else(|| {
+            let known: Vec<_> = ProductField::ALL.iter().map(|f| f.code()).collect();
+            format!("unknown product field \"{}\"; known fields: {}", s.trim(), known.join(", "))
+        })
+    }
+}
+
+/// A refused value, naming the field and the value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field} \"{value}\": {reason}")]
+pub struct ValidationError {
+    pub field: ProductField,
+    pub value: String,
+    pub reason: String,
+}
+
+impl ValidationError {
+    pub fn new(field: ProductField, value: &str, reason: &str) -> Self {
+        Self { field, value: value.to_string(), reason: reason.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product() -> Product {
+        Product::new(ProductDraft {
+            sku: "NK-1".into(),
+            name: "Кроссовки  Nike".into(),
+            price: Money::rub(999_00),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn every_field_round_trips_through_its_canonical_text() {
+        let mut p = product();
+        p.set_field(ProductField::Barcodes, Some("4006381333931, 96385074")).unwrap();
+        p.set_field(ProductField::Dimensions, Some("300×200×100")).unwrap();
+        p.set_field(ProductField::OldPrice, Some("1 299,50")).unwrap();
+        p.set_field(ProductField::Attributes, Some(r#"[{"name":"Цвет","value":"черный","unit":null}]"#))
+            .unwrap();
+        p.set_field(ProductField::Images, Some("https://a/1.jpg\nhttps://a/2.jpg")).unwrap();
+        p.set_field(ProductField::Status, Some("активен")).unwrap();
+        for field in ProductField::ALL {
+            let mut copy = product();
+            copy.id = p.id;
+            copy.set_field(field, p.field_value(field).as_deref()).unwrap();
+            assert_eq!(copy.field_value(field), p.field_value(field), "{field}");
+        }
+        assert_eq!(p.name, "Кроссовки Nike");
+        assert_eq!(p.old_price, Some(Money::rub(129_950)));
+        assert_eq!(p.field_value(ProductField::Price).unwrap(), "99900 RUB");
+    }
+
+    #[test]
+    fn refused_values_name_field_and_value_and_leave_the_product_unchanged() {
+        let mut p = product();
+        let before = p.clone();
+        let e = p.set_field(ProductField::Price, Some("-5")).unwrap_err();
+        assert_eq!((e.field, e.value.as_str()), (ProductField::Price, "-500 RUB"));
+        let e = p.set_field(ProductField::Barcodes, Some("4006381333932")).unwrap_err();
+        assert!(e.to_string().contains("barcodes \"4006381333932\""), "{e}");
+        let e = p.set_field(ProductField::Price, Some("дорого")).unwrap_err();
+        assert!(e.to_string().contains("дорого"), "{e}");
+        assert!(p.set_field(ProductField::Name, Some("  ")).is_err());
+        assert!(p.set_field(ProductField::Stock, Some("-1")).is_err());
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn field_names_parse_with_a_helpful_error() {
+        assert_eq!("old-price".parse::<ProductField>().unwrap(), ProductField::OldPrice);
+        assert!("colour".parse::<ProductField>().unwrap_err().contains("known fields: sku"));
+    }
+}
