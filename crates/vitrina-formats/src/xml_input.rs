@@ -1,0 +1,639 @@
+//! What the YML and generic XML readers share: a lenient quick-xml setup over decoded text,
+//! entity handling, and the collector that turns one element subtree into a [`Record`].
+//!
+//! Leniency, because suppliers' XML is often not well-formed: a lone `&` in a URL is text,
+//! unknown entities (`&nbsp;` without a DTD) are resolved when they are common HTML ones and kept
+//! literally otherwise, mismatched closing tags spoil one record instead of the whole file.
+//! Nothing is ever fetched or expanded from a DTD, so external entities and "billion laughs"
+//! files are harmless: their references stay as text.
+
+use std::io::Read;
+
+use quick_xml::events::{BytesStart, Event};
+
+use crate::encoding::{self, DetectedEncoding, Encoding, Rest, TextReader};
+use crate::error::{FormatError, RowProblem};
+use crate::record::Record;
+
+/// A quick-xml reader over UTF-8 text decoded from the file, with line tracking.
+pub(crate) struct XmlInput<R: Read> {
+    pub(crate) reader: quick_xml::Reader<TextReader<Rest<R>>>,
+    pub(crate) buf: Vec<u8>,
+    pub(crate) encoding: DetectedEncoding,
+}
+
+impl<R: Read> XmlInput<R> {
+    pub(crate) fn open(mut source: R, forced: Option<Encoding>) -> Result<Self, FormatError> {
+        let head = encoding::read_head(&mut source, encoding::SAMPLE_LEN)?;
+        if head.trim_ascii().is_empty() || head == [0xEF, 0xBB, 0xBF] {
+            return Err(FormatError::Empty);
+        }
+        let declared = encoding::xml_declared_encoding(&head);
+        let detected = encoding::detect(&head, declared.as_deref(), forced);
+        let text = TextReader::new(head, source, &detected);
+        let mut reader = quick_xml::Reader::from_reader(text);
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        config.allow_dangling_amp = true;
+        config.check_comments = false;
+        config.expand_empty_elements = false;
+        Ok(XmlInput { reader, buf: Vec::with_capacity(4096), encoding: detected })
+    }
+
+    /// Line of the next unread byte.
+    pub(crate) fn line(&self) -> u64 {
+        self.reader.get_ref().line()
+    }
+
+    /// The fatal error for a quick-xml failure that it cannot recover from.
+    pub(crate) fn fatal(&self, error: quick_xml::Error) -> FormatError {
+        use quick_xml::errors::SyntaxError;
+        let line = self.line();
+        match error {
+            quick_xml::Error::Io(e) => FormatError::Io(std::io::Error::new(e.kind(), e.to_string())),
+            quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => FormatError::Malformed {
+                line,
+                reason: "there is a \"<!\" that starts neither a comment nor a CDATA section".into(),
+            },
+            // Every other syntax error is the end of the data inside a tag, comment or CDATA.
+            quick_xml::Error::Syntax(_) => FormatError::Truncated { line },
+            quick_xml::Error::Encoding(_) => {
+                FormatError::InvalidText { line, encoding: self.encoding.encoding.name() }
+            }
+            other => FormatError::Malformed { line, reason: other.to_string() },
+        }
+    }
+}
+
+/// Line where a just-read start tag began (the reader has consumed the whole tag).
+pub(crate) fn start_line<R: Read>(
+    reader: &quick_xml::Reader<TextReader<Rest<R>>>,
+    tag: &BytesStart<'_>,
+) -> u64 {
+    let inside = memchr::memchr_iter(b'\n', tag.as_ref().as_bytes()).count() as u64;
+    reader.get_ref().line().saturating_sub(inside)
+}
+
+/// Appends XML text, normalising line ends as XML requires (`\r\n` and `\r` become `\n`).
+pub(crate) fn push_text(dst: &mut String, text: &str) {
+    if !text.contains('\r') {
+        dst.push_str(text);
+        return;
+    }
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            dst.push('\n');
+        } else {
+            dst.push(c);
+        }
+    }
+}
+
+/// Appends the expansion of `&name;`, or the reference itself when it is unknown.
+pub(crate) fn push_reference(dst: &mut String, name: &str) {
+    match resolve_reference(name) {
+        Some(Resolved::Char(c)) => dst.push(c),
+        Some(Resolved::Str(s)) => dst.push_str(s),
+        None => {
+            dst.push('&');
+            dst.push_str(name);
+            dst.push(';');
+        }
+    }
+}
+
+enum Resolved {
+    Char(char),
+    Str(&'static str),
+}
+
+/// The five XML entities, character references, and HTML entities common in supplier feeds.
+fn resolve_reference(name: &str) -> Option<Resolved> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse::<u32>().ok()?,
+        };
+        return char::from_u32(code).filter(|c| *c != '\0').map(Resolved::Char);
+    }
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        "laquo" => '«',
+        "raquo" => '»',
+        "mdash" => '—',
+        "ndash" => '–',
+        "minus" => '−',
+        "hellip" => return Some(Resolved::Str("…")),
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "deg" => '°',
+        "plusmn" => '±',
+        "times" => '×',
+        "middot" => '·',
+        "bull" => '•',
+        "euro" => '€',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "bdquo" => '„',
+        "shy" => '\u{ad}',
+        "sup2" => '²',
+        "sup3" => '³',
+        "frac12" => '½',
+        "micro" => 'µ',
+        "sect" => '§',
+        "numero" => '№',
+        _ => return None,
+    };
+    Some(Resolved::Char(c))
+}
+
+/// Unescapes an attribute value leniently: known references resolved, the rest kept as written,
+/// whitespace characters turned into spaces as XML attribute normalisation does.
+pub(crate) fn push_attribute_value(dst: &mut String, raw: &str) {
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        push_attr_chars(dst, &rest[..amp]);
+        let after = &rest[amp + 1..];
+        let semi = after.as_bytes().iter().take(32).position(|b| *b == b';');
+        match semi.and_then(|i| resolve_reference(&after[..i]).map(|r| (i, r))) {
+            Some((i, Resolved::Char(c))) => {
+                dst.push(c);
+                rest = &after[i + 1..];
+            }
+            Some((i, Resolved::Str(s))) => {
+                dst.push_str(s);
+                rest = &after[i + 1..];
+            }
+            None => {
+                dst.push('&');
+                rest = after;
+            }
+        }
+    }
+    push_attr_chars(dst, rest);
+}
+
+fn push_attr_chars(dst: &mut String, s: &str) {
+    if s.contains(['\t', '\n', '\r']) {
+        dst.extend(s.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }));
+    } else {
+        dst.push_str(s);
+    }
+}
+
+/// Trims XML whitespace (not NBSP, which is content).
+pub(crate) fn trim_xml(s: &str) -> &str {
+    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+}
+
+/// Names of the open elements outside records, as one string plus offsets.
+#[derive(Debug, Default)]
+pub(crate) struct NameStack {
+    names: String,
+    starts: Vec<usize>,
+}
+
+impl NameStack {
+    pub(crate) fn push(&mut self, name: &str) {
+        self.starts.push(self.names.len());
+        self.names.push_str(name);
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    pub(crate) fn get(&self, i: usize) -> &str {
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.names.len());
+        &self.names[self.starts[i]..end]
+    }
+
+    pub(crate) fn last(&self) -> Option<&str> {
+        self.len().checked_sub(1).map(|i| self.get(i))
+    }
+
+    /// Closes `name` and anything left open inside it; a closing tag that matches nothing
+    /// open is ignored. Returns how many elements were closed.
+    pub(crate) fn close(&mut self, name: &str) -> usize {
+        let Some(i) = (0..self.len()).rev().find(|&i| self.get(i) == name) else {
+            return 0;
+        };
+        let closed = self.len() - i;
+        self.names.truncate(self.starts[i]);
+        self.starts.truncate(i);
+        closed
+    }
+
+    /// Whether the open elements followed by `current` end with `segments`
+    /// (or equal them exactly when `anchored`).
+    pub(crate) fn matches(&self, segments: &[String], current: &str, anchored: bool) -> bool {
+        let Some((last, parents)) = segments.split_last() else {
+            return false;
+        };
+        if last != current || parents.len() > self.len() || (anchored && parents.len() != self.len()) {
+            return false;
+        }
+        let offset = self.len() - parents.len();
+        parents.iter().enumerate().all(|(i, p)| p == self.get(offset + i))
+    }
+
+    /// The open elements joined with `/`.
+    pub(crate) fn path(&self) -> String {
+        (0..self.len()).map(|i| self.get(i)).collect::<Vec<_>>().join("/")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FrameKind {
+    /// The record element itself.
+    Root,
+    /// A child element: its text becomes a field keyed by its path.
+    Field,
+    /// A YML `<param>`.
+    Param,
+    /// A YML `<description>`: markup inside is kept as text (HTML outside CDATA).
+    Raw,
+}
+
+#[derive(Debug)]
+struct Frame {
+    kind: FrameKind,
+    /// Length of `Collector::path` before this element's name was appended.
+    path_before: usize,
+    /// Where this element's text starts in `Collector::text`.
+    text_start: usize,
+    has_children: bool,
+    has_attributes: bool,
+}
+
+/// Reads one element subtree into a [`Record`]: child elements become fields keyed by their
+/// path below the record (`"name"`, `"outlets/outlet"`), attributes become `"@attr"` /
+/// `"path@attr"`, text is trimmed when the element closes (never per event, so spaces around
+/// entities survive). With `yml` on, direct `<param>` children become params and
+/// `<description>` keeps inner markup as text.
+#[derive(Debug, Default)]
+pub(crate) struct Collector {
+    yml: bool,
+    root_name: String,
+    path: String,
+    frames: Vec<Frame>,
+    text: String,
+    param_name: String,
+    param_unit: Option<String>,
+    scratch: String,
+    problem: Option<RowProblem>,
+}
+
+impl Collector {
+    pub(crate) fn new(yml: bool) -> Self {
+        Collector { yml, ..Default::default() }
+    }
+
+    /// The first problem met in the record, if any.
+    pub(crate) fn take_problem(&mut self) -> Option<RowProblem> {
+        self.problem.take()
+    }
+
+    fn note(&mut self, problem: RowProblem) {
+        self.problem.get_or_insert(problem);
+    }
+
+    /// Starts a record at its opening (or empty) tag: attributes become `@` fields.
+    pub(crate) fn begin(&mut self, start: &BytesStart<'_>, rec: &mut Record) {
+        self.root_name.clear();
+        self.root_name.push_str(start.name().as_ref());
+        self.path.clear();
+        self.frames.clear();
+        self.text.clear();
+        self.problem = None;
+        let has_attributes = self.push_attributes(start, rec);
+        self.frames.push(Frame {
+            kind: FrameKind::Root,
+            path_before: 0,
+            text_start: 0,
+            has_children: false,
+            has_attributes,
+        });
+    }
+
+    /// Reads events up to the record's closing tag. `begin` must have been called; call
+    /// [`Collector::finish_empty`] instead for a self-closing record element.
+    pub(crate) fn run<R: Read>(
+        &mut self,
+        input: &mut XmlInput<R>,
+        rec: &mut Record,
+    ) -> Result<(), FormatError> {
+        loop {
+            input.buf.clear();
+            let event = match input.reader.read_event_into(&mut input.buf) {
+                Ok(event) => event,
+                Err(quick_xml::Error::IllFormed(e)) => {
+                    self.note(RowProblem::BrokenMarkup { reason: e.to_string() });
+                    continue;
+                }
+                Err(e) => return Err(input.fatal(e)),
+            };
+            let raw = self.frames.last().is_some_and(|f| f.kind == FrameKind::Raw);
+            match event {
+                Event::Start(e) if raw => {
+                    self.text.push('<');
+                    push_text(&mut self.text, &e);
+                    self.text.push('>');
+                }
+                Event::Empty(e) if raw => {
+                    self.text.push('<');
+                    push_text(&mut self.text, &e);
+                    self.text.push_str("/>");
+                }
+                Event::End(e) if raw && e.name().as_ref() != "description" => {
+                    self.text.push_str("</");
+                    self.text.push_str(e.name().as_ref());
+                    self.text.push('>');
+                }
+                Event::Start(e) => self.open(&e, rec),
+                Event::Empty(e) => {
+                    self.open(&e, rec);
+                    self.close_top(rec);
+                }
+                Event::End(e) => {
+                    if self.close(e.name().as_ref(), rec) {
+                        return Ok(());
+                    }
+                }
+                Event::Text(t) => push_text(&mut self.text, &t),
+                Event::CData(c) => push_text(&mut self.text, &c),
+                Event::GeneralRef(r) => push_reference(&mut self.text, &r),
+                Event::Eof => return Err(FormatError::Truncated { line: input.line() }),
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+            }
+        }
+    }
+
+    /// Completes a record whose element was self-closing (`<offer id="1"/>`).
+    pub(crate) fn finish_empty(&mut self, rec: &mut Record) {
+        self.close_top(rec);
+    }
+
+    fn open(&mut self, start: &BytesStart<'_>, rec: &mut Record) {
+        let name = start.name();
+        let name = name.as_ref();
+        let depth = self.frames.len();
+        if let Some(parent) = self.frames.last_mut() {
+            parent.has_children = true;
+        }
+        let path_before = self.path.len();
+        let kind = match name {
+            "param" if self.yml && depth == 1 => {
+                self.read_param_attributes(start);
+                FrameKind::Param
+            }
+            "description" if self.yml && depth == 1 => {
+                self.path.push_str(name);
+                FrameKind::Raw
+            }
+            _ => {
+                if !self.path.is_empty() {
+                    self.path.push('/');
+                }
+                self.path.push_str(name);
+                FrameKind::Field
+            }
+        };
+        let has_attributes = kind == FrameKind::Field && self.push_attributes(start, rec);
+        self.frames.push(Frame {
+            kind,
+            path_before,
+            text_start: self.text.len(),
+            has_children: false,
+            has_attributes,
+        });
+    }
+
+    /// Closes `name`; returns true when it closed the record element.
+    fn close(&mut self, name: &str, rec: &mut Record) -> bool {
+        let found = (0..self.frames.len()).rev().find(|&i| self.frame_name(i) == name);
+        let Some(index) = found else {
+            self.note(RowProblem::StrayClosingTag { name: name.to_owned() });
+            return false;
+        };
+        while self.frames.len() > index + 1 {
+            let inner = self.frame_name(self.frames.len() - 1).to_owned();
+            self.note(RowProblem::UnclosedElement { name: inner });
+            self.close_top(rec);
+        }
+        self.close_top(rec);
+        index == 0
+    }
+
+    fn frame_name(&self, i: usize) -> &str {
+        let frame = &self.frames[i];
+        match frame.kind {
+            FrameKind::Root => &self.root_name,
+            FrameKind::Param => "param",
+            FrameKind::Raw | FrameKind::Field => {
+                let start = if frame.path_before == 0 { 0 } else { frame.path_before + 1 };
+                let end = self.frames.get(i + 1).map_or(self.path.len(), |next| next.path_before);
+                self.path.get(start..end).unwrap_or_default()
+            }
+        }
+    }
+
+    fn close_top(&mut self, rec: &mut Record) {
+        let Some(frame) = self.frames.pop() else { return };
+        let value = trim_xml(&self.text[frame.text_start..]);
+        match frame.kind {
+            FrameKind::Root => {
+                if !value.is_empty() {
+                    rec.push_field(&self.root_name, value);
+                }
+            }
+            FrameKind::Param => {
+                rec.push_param(&self.param_name, self.param_unit.as_deref(), value);
+            }
+            FrameKind::Raw | FrameKind::Field => {
+                if !value.is_empty() || !(frame.has_children || frame.has_attributes) {
+                    rec.push_field(&self.path, value);
+                }
+            }
+        }
+        self.text.truncate(frame.text_start);
+        self.path.truncate(frame.path_before);
+    }
+
+    /// Pushes `path@name` fields; returns whether there were any.
+    fn push_attributes(&mut self, start: &BytesStart<'_>, rec: &mut Record) -> bool {
+        let mut any = false;
+        let mut attributes = start.html_attributes();
+        attributes.with_checks(false);
+        for attribute in attributes {
+            let attribute = match attribute {
+                Ok(a) => a,
+                Err(e) => {
+                    self.note(RowProblem::BrokenMarkup { reason: e.to_string() });
+                    break;
+                }
+            };
+            let key = attribute.key.as_ref();
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                continue;
+            }
+            self.scratch.clear();
+            push_attribute_value(&mut self.scratch, &attribute.value);
+            rec.push_field_parts(&[&self.path, "@", key], &self.scratch);
+            any = true;
+        }
+        any
+    }
+
+    fn read_param_attributes(&mut self, start: &BytesStart<'_>) {
+        self.param_name.clear();
+        self.param_unit = None;
+        for attribute in start.html_attributes().with_checks(false).flatten() {
+            match attribute.key.as_ref() {
+                "name" => push_attribute_value(&mut self.param_name, &attribute.value),
+                "unit" => {
+                    let mut unit = self.param_unit.take().unwrap_or_default();
+                    push_attribute_value(&mut unit, &attribute.value);
+                    self.param_unit = Some(unit);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The value of attribute `key` of a start tag, unescaped.
+pub(crate) fn attribute(start: &BytesStart<'_>, key: &str) -> Option<String> {
+    let mut attributes = start.html_attributes();
+    attributes.with_checks(false);
+    attributes.flatten().find(|a| a.key.as_ref() == key).map(|a| {
+        let mut value = String::new();
+        push_attribute_value(&mut value, &a.value);
+        value
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(xml: &str, yml: bool) -> (Record, Option<RowProblem>) {
+        let mut input = XmlInput::open(xml.as_bytes(), None).unwrap();
+        let mut collector = Collector::new(yml);
+        let mut rec = Record::new();
+        loop {
+            input.buf.clear();
+            match input.reader.read_event_into(&mut input.buf).unwrap() {
+                Event::Start(e) => {
+                    collector.begin(&e, &mut rec);
+                    break;
+                }
+                Event::Empty(e) => {
+                    collector.begin(&e, &mut rec);
+                    collector.finish_empty(&mut rec);
+                    return (rec, collector.take_problem());
+                }
+                _ => {}
+            }
+        }
+        collector.run(&mut input, &mut rec).unwrap();
+        (rec, collector.take_problem())
+    }
+
+    #[test]
+    fn entities_and_spaces_survive() {
+        let (rec, problem) =
+            collect("<o><n>  Tom &amp; Jerry &lt;3 &nbsp;x&#x41;&#66;&unknown; </n></o>", false);
+        assert_eq!(problem, None);
+        assert_eq!(rec.get("n"), Some("Tom & Jerry <3 \u{a0}xAB&unknown;"));
+    }
+
+    #[test]
+    fn nested_elements_and_attributes() {
+        let xml = r#"<offer id="7" available="true"><price from="true"> 10 </price><outlets>
+            <outlet id="1" instock="5"/><outlet id="2" instock="0"/></outlets><empty/><e2></e2></offer>"#;
+        let (rec, problem) = collect(xml, true);
+        assert_eq!(problem, None);
+        let pairs = rec.to_pairs();
+        let keys: Vec<_> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "@id",
+                "@available",
+                "price@from",
+                "price",
+                "outlets/outlet@id",
+                "outlets/outlet@instock",
+                "outlets/outlet@id",
+                "outlets/outlet@instock",
+                "empty",
+                "e2"
+            ]
+        );
+        assert_eq!(rec.get_all("outlets/outlet@instock").collect::<Vec<_>>(), ["5", "0"]);
+        assert_eq!(rec.get("price"), Some("10"));
+        assert_eq!(rec.get("empty"), Some(""));
+    }
+
+    #[test]
+    fn params_and_raw_description() {
+        let xml = "<offer><param name=\"Вес\" unit=\"кг\">1.2</param><param name=\"A &amp; B\">x</param>\
+                   <description><p>a < b</p><br>text</description></offer>";
+        let (rec, problem) = collect(xml, true);
+        assert_eq!(problem, None);
+        let params: Vec<_> = rec.params().map(|p| (p.name, p.unit, p.value)).collect();
+        assert_eq!(params, [("Вес", Some("кг"), "1.2"), ("A & B", None, "x")]);
+        assert_eq!(rec.get("description"), Some("<p>a < b</p><br>text"));
+    }
+
+    #[test]
+    fn broken_markup_is_reported_not_fatal() {
+        let (rec, problem) = collect("<offer><name>x</nme><price>1</price></offer>", false);
+        assert_eq!(problem, Some(RowProblem::StrayClosingTag { name: "nme".into() }));
+        assert_eq!(rec.get("price"), None, "price is inside the unclosed <name>");
+        let (_, problem) = collect("<offer><name>x</offer>", false);
+        assert_eq!(problem, Some(RowProblem::UnclosedElement { name: "name".into() }));
+    }
+
+    #[test]
+    fn attribute_values() {
+        let mut s = String::new();
+        push_attribute_value(&mut s, "a&amp;b & c&quot;\td&#1046;&foo;");
+        assert_eq!(s, "a&b & c\" dЖ&foo;");
+    }
+
+    #[test]
+    fn name_stack_paths() {
+        let mut st = NameStack::default();
+        for n in ["catalog", "items"] {
+            st.push(n);
+        }
+        let segs: Vec<String> = vec!["items".into(), "item".into()];
+        assert!(st.matches(&segs, "item", false));
+        assert!(!st.matches(&segs, "item", true));
+        assert_eq!(st.path(), "catalog/items");
+        st.push("x");
+        assert_eq!(st.close("items"), 2);
+        assert_eq!(st.close("nothing"), 0);
+        assert_eq!(st.last(), Some("catalog"));
+    }
+}

@@ -1,0 +1,452 @@
+//! Yandex Market Language feeds (`<yml_catalog>`): the shop header, currencies and categories
+//! first, then one [`Record`] per `<offer>`, streamed.
+//!
+//! Every offer type reads the same way (simplified, `vendor.model`, `book`, `audiobook`,
+//! `artist.title`, `event-ticket`, `tour`, `medicine`, `alco`...): child elements become fields
+//! under their own names (`"name"`, `"typePrefix"`, `"vendor"`, `"model"`, `"author"`, `"ISBN"`),
+//! attributes become `"@id"`, `"@available"`, `"@group_id"`, `"@type"`, `<param>` elements become
+//! [`Param`](crate::Param)s. Stock is left as the supplier wrote it — `count`, `quantity`,
+//! `stock`, `amount`, `outlets/outlet@instock` or only `@available` — and [`stock_hint`] reads it.
+
+use std::io::Read;
+
+use quick_xml::events::Event;
+
+use crate::RecordSource;
+use crate::encoding::Encoding;
+use crate::error::{FormatError, ReadError, RowError};
+use crate::record::Record;
+use crate::settings::Settings;
+use crate::sniff::Format;
+use crate::xml_input::{self, Collector, NameStack, XmlInput};
+
+/// The `<shop>` header of a YML feed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shop {
+    /// `yml_catalog@date`, as written.
+    pub date: Option<String>,
+    /// Short shop name.
+    pub name: Option<String>,
+    /// Legal name of the company.
+    pub company: Option<String>,
+    /// Shop home page.
+    pub url: Option<String>,
+    /// CMS that produced the feed.
+    pub platform: Option<String>,
+    /// CMS version.
+    pub version: Option<String>,
+    /// Agency.
+    pub agency: Option<String>,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// `<currencies>`.
+    pub currencies: Vec<Currency>,
+    /// `<categories>`, in file order.
+    pub categories: Vec<Category>,
+    /// Any other shop-level elements, flattened like offer fields with the element name first
+    /// (`"delivery-options/option@cost"`, `"phone"`).
+    pub extra: Vec<(String, String)>,
+}
+
+/// A `<currency id rate plus>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Currency {
+    /// "RUR", "RUB", "USD"...
+    pub id: String,
+    /// A number ("1", "92.5") or a bank code ("CBRF"), as written.
+    pub rate: Option<String>,
+    /// Percent added to a bank rate.
+    pub plus: Option<String>,
+}
+
+/// A `<category id parentId>name</category>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Category {
+    /// The supplier's category id, as written.
+    pub id: String,
+    /// Parent id; `None` for roots (a `parentId="0"` is kept as written).
+    pub parent_id: Option<String>,
+    /// The category name.
+    pub name: String,
+    /// Line of the `<category>` tag.
+    pub line: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Offers,
+    Done,
+}
+
+/// Streaming reader of a YML feed.
+///
+/// [`YmlReader::new`] reads up to `<offers>` so [`shop`](YmlReader::shop) (with its categories)
+/// is available before the first offer; iterating yields offers. Categories placed after the
+/// offers (non-standard) are appended to the shop when iteration reaches them.
+pub struct YmlReader<R: Read> {
+    input: XmlInput<R>,
+    collector: Collector,
+    stack: NameStack,
+    scratch: Record,
+    shop: Shop,
+    settings: Settings,
+    phase: Phase,
+}
+
+impl<R: Read> std::fmt::Debug for YmlReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("YmlReader").field("settings", &self.settings).field("phase", &self.phase).finish()
+    }
+}
+
+impl<R: Read> YmlReader<R> {
+    /// Opens a feed, detecting its encoding, and reads the header up to `<offers>`.
+    pub fn new(source: R) -> Result<Self, FormatError> {
+        Self::with_encoding(source, None)
+    }
+
+    /// Like [`YmlReader::new`], with the encoding chosen by the caller when `Some`.
+    pub fn with_encoding(source: R, encoding: Option<Encoding>) -> Result<Self, FormatError> {
+        let input = XmlInput::open(source, encoding)?;
+        let settings = Settings::new(Format::Yml).with_encoding(&input.encoding);
+        let mut reader = YmlReader {
+            input,
+            collector: Collector::new(true),
+            stack: NameStack::default(),
+            scratch: Record::new(),
+            shop: Shop::default(),
+            settings,
+            phase: Phase::Offers,
+        };
+        if !reader.read_outside_offers(true)? {
+            return Err(FormatError::NoOffers);
+        }
+        Ok(reader)
+    }
+
+    /// The shop header with currencies and categories.
+    pub fn shop(&self) -> &Shop {
+        &self.shop
+    }
+
+    /// The categories (shortcut for `shop().categories`).
+    pub fn categories(&self) -> &[Category] {
+        &self.shop.categories
+    }
+
+    /// What was detected about the file.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
+    /// Reads the document outside `<offers>`. With `stop_at_offers`, returns `Ok(true)` on
+    /// entering `<offers>`; otherwise reads to the end. `Ok(false)` means the end was reached
+    /// without an `<offers>` element.
+    fn read_outside_offers(&mut self, stop_at_offers: bool) -> Result<bool, FormatError> {
+        let mut seen_root = !self.stack.is_empty() || !stop_at_offers;
+        loop {
+            self.input.buf.clear();
+            let event = match self.input.reader.read_event_into(&mut self.input.buf) {
+                Ok(event) => event,
+                Err(quick_xml::Error::IllFormed(_)) => continue,
+                Err(e) => return Err(self.input.fatal(e)),
+            };
+            let (start, empty) = match event {
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
+                Event::End(e) => {
+                    self.stack.close(e.name().as_ref());
+                    continue;
+                }
+                Event::Eof if !self.stack.is_empty() => {
+                    return Err(FormatError::Truncated { line: self.input.line() });
+                }
+                Event::Eof if !seen_root => return Err(FormatError::Empty),
+                Event::Eof => return Ok(false),
+                _ => continue,
+            };
+            let name = start.name();
+            let name = name.as_ref();
+            if !seen_root {
+                seen_root = true;
+                if name != "yml_catalog" {
+                    return Err(FormatError::UnexpectedRoot {
+                        expected: "YML",
+                        root: "yml_catalog",
+                        found: name.to_owned(),
+                    });
+                }
+                self.shop.date = xml_input::attribute(&start, "date");
+            }
+            let parent = self.stack.last().unwrap_or_default();
+            match (parent, name) {
+                (_, "offers") if stop_at_offers => {
+                    if empty {
+                        // `<offers/>`: a feed with no offers; nothing to stream.
+                        self.phase = Phase::Done;
+                    } else {
+                        self.stack.push(name);
+                    }
+                    return Ok(true);
+                }
+                (_, "yml_catalog" | "shop" | "currencies" | "categories" | "offers") if !empty => {
+                    self.stack.push(name);
+                }
+                ("currencies", "currency") | ("categories", "category") | ("shop", _) => {
+                    let line = xml_input::start_line(&self.input.reader, &start);
+                    self.scratch.clear();
+                    self.collector.begin(&start, &mut self.scratch);
+                    let kind = name.to_owned();
+                    if empty {
+                        self.collector.finish_empty(&mut self.scratch);
+                    } else {
+                        self.collector.run(&mut self.input, &mut self.scratch)?;
+                    }
+                    self.collector.take_problem();
+                    self.store_header_element(parent == "shop", &kind, line);
+                }
+                _ if !empty => {
+                    // Unknown container: read through it without keeping anything.
+                    self.scratch.clear();
+                    self.collector.begin(&start, &mut self.scratch);
+                    self.collector.run(&mut self.input, &mut self.scratch)?;
+                    self.collector.take_problem();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn store_header_element(&mut self, in_shop: bool, name: &str, line: u64) {
+        let rec = &self.scratch;
+        let owned = |key: &str| rec.get(key).map(str::to_owned);
+        match (in_shop, name) {
+            (false, "currency") => self.shop.currencies.push(Currency {
+                id: owned("@id").unwrap_or_default(),
+                rate: owned("@rate"),
+                plus: owned("@plus"),
+            }),
+            (false, "category") => self.shop.categories.push(Category {
+                id: owned("@id").unwrap_or_default(),
+                parent_id: owned("@parentId").filter(|p| !p.is_empty()),
+                name: owned("category").unwrap_or_default(),
+                line,
+            }),
+            (true, _) => {
+                let slot = match name {
+                    "name" => Some(&mut self.shop.name),
+                    "company" => Some(&mut self.shop.company),
+                    "url" => Some(&mut self.shop.url),
+                    "platform" => Some(&mut self.shop.platform),
+                    "version" => Some(&mut self.shop.version),
+                    "agency" => Some(&mut self.shop.agency),
+                    "email" => Some(&mut self.shop.email),
+                    _ => None,
+                };
+                match slot {
+                    Some(slot) if rec.field_count() <= 1 => *slot = owned(name).or(Some(String::new())),
+                    _ => {
+                        for (key, value) in rec.fields() {
+                            let key = if key == name {
+                                key.to_owned()
+                            } else if key.starts_with('@') {
+                                format!("{name}{key}")
+                            } else {
+                                format!("{name}/{key}")
+                            };
+                            self.shop.extra.push((key, value.to_owned()));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn next_offer(&mut self, rec: &mut Record) -> Result<Option<Result<(), RowError>>, FormatError> {
+        loop {
+            self.input.buf.clear();
+            let event = match self.input.reader.read_event_into(&mut self.input.buf) {
+                Ok(event) => event,
+                Err(quick_xml::Error::IllFormed(_)) => continue,
+                Err(e) => return Err(self.input.fatal(e)),
+            };
+            let (start, empty) = match event {
+                Event::Start(e) => (e, false),
+                Event::Empty(e) => (e, true),
+                Event::End(e) => {
+                    let name = e.name();
+                    if name.as_ref() == "offers" {
+                        self.stack.close("offers");
+                        self.read_outside_offers(false)?;
+                        return Ok(None);
+                    }
+                    continue;
+                }
+                Event::Eof => return Err(FormatError::Truncated { line: self.input.line() }),
+                _ => continue,
+            };
+            let is_offer = start.name().as_ref() == "offer";
+            let line = xml_input::start_line(&self.input.reader, &start);
+            let target = if is_offer { &mut *rec } else { &mut self.scratch };
+            target.clear();
+            self.collector.begin(&start, target);
+            if empty {
+                self.collector.finish_empty(target);
+            } else {
+                self.collector.run(&mut self.input, target)?;
+            }
+            let problem = self.collector.take_problem();
+            if !is_offer {
+                // Something other than an offer inside <offers>: skipped.
+                continue;
+            }
+            let id = rec.get("@id").map(str::to_owned);
+            rec.set_location(line, id.as_deref());
+            return Ok(Some(match problem {
+                None => Ok(()),
+                Some(problem) => Err(RowError { line, id, problem }),
+            }));
+        }
+    }
+}
+
+impl<R: Read> RecordSource for YmlReader<R> {
+    fn read_into(&mut self, rec: &mut Record) -> Option<Result<(), ReadError>> {
+        if self.phase == Phase::Done {
+            return None;
+        }
+        match self.next_offer(rec) {
+            Ok(Some(result)) => Some(result.map_err(ReadError::Row)),
+            Ok(None) => {
+                self.phase = Phase::Done;
+                None
+            }
+            Err(fatal) => {
+                self.phase = Phase::Done;
+                Some(Err(ReadError::Fatal(fatal)))
+            }
+        }
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.settings
+    }
+}
+
+crate::impl_iterator!(YmlReader<R: Read>);
+
+/// Stock as a YML offer states it, whichever element the supplier used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockHint {
+    /// The quantity as written (summed over `<outlet instock>` when those are used).
+    pub quantity: Option<String>,
+    /// `@available`, when present: `Some(false)` means out of stock or on order.
+    pub available: Option<bool>,
+    /// The field the quantity came from (`"count"`, `"outlets/outlet@instock"`...).
+    pub source: Option<&'static str>,
+}
+
+/// The stock elements seen in the wild, in order of preference.
+pub const STOCK_FIELDS: [&str; 5] = ["count", "quantity", "stock", "amount", "outlets/outlet@instock"];
+
+/// Reads the stock of a YML offer from whichever of [`STOCK_FIELDS`] it has, plus `@available`.
+///
+/// Quantities of several outlets are summed when they are all whole numbers; otherwise the
+/// first one is kept as written. Interpreting the text further is the import's job.
+pub fn stock_hint(offer: &Record) -> StockHint {
+    let available = offer.get("@available").map(|a| a.trim().eq_ignore_ascii_case("true"));
+    for source in STOCK_FIELDS {
+        let mut values = offer.get_all(source).map(str::trim).filter(|v| !v.is_empty());
+        let Some(first) = values.next() else { continue };
+        let rest: Vec<&str> = values.collect();
+        let quantity = if rest.is_empty() {
+            first.to_owned()
+        } else {
+            let sum: Option<u64> = std::iter::once(first).chain(rest).map(|v| v.parse::<u64>().ok()).sum();
+            sum.map_or_else(|| first.to_owned(), |s| s.to_string())
+        };
+        return StockHint { quantity: Some(quantity), available, source: Some(source) };
+    }
+    StockHint { quantity: None, available, source: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FEED: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE yml_catalog SYSTEM "shops.dtd">
+<yml_catalog date="2024-05-01 12:00">
+<shop>
+  <name>Тест</name>
+  <company>ООО &laquo;Тест&raquo;</company>
+  <currencies><currency id="RUR" rate="1"/><currency id="USD" rate="CBRF" plus="3"/></currencies>
+  <categories>
+    <category id="1">Обувь</category>
+    <category id="10" parentId="1">Кроссовки &amp; кеды</category>
+  </categories>
+  <delivery-options><option cost="300" days="1-3"/></delivery-options>
+  <offers>
+    <offer id="A1" available="true"><name>Кеды</name><price>10</price><count>3</count></offer>
+    <offer id="B2" type="vendor.model" available="false"><typePrefix>Кроссовки</typePrefix>
+      <vendor>Nike</vendor><model>Air</model><outlets><outlet id="1" instock="2"/><outlet id="2" instock="5"/></outlets>
+    </offer>
+    <offer id="C3"/>
+  </offers>
+</shop>
+</yml_catalog>
+"#;
+
+    #[test]
+    fn header_then_offers() {
+        let mut reader = YmlReader::new(FEED.as_bytes()).unwrap();
+        let shop = reader.shop();
+        assert_eq!(shop.date.as_deref(), Some("2024-05-01 12:00"));
+        assert_eq!(shop.name.as_deref(), Some("Тест"));
+        assert_eq!(shop.company.as_deref(), Some("ООО «Тест»"));
+        assert_eq!(shop.currencies[1].rate.as_deref(), Some("CBRF"));
+        assert_eq!(shop.currencies[1].plus.as_deref(), Some("3"));
+        assert_eq!(shop.categories.len(), 2);
+        assert_eq!(shop.categories[1].name, "Кроссовки & кеды");
+        assert_eq!(shop.categories[1].parent_id.as_deref(), Some("1"));
+        assert_eq!(shop.categories[1].line, 10);
+        assert_eq!(
+            shop.extra,
+            [
+                ("delivery-options/option@cost".into(), "300".into()),
+                ("delivery-options/option@days".into(), "1-3".into())
+            ]
+        );
+
+        let offers: Vec<Record> = reader.by_ref().map(Result::unwrap).collect();
+        assert_eq!(offers.len(), 3);
+        assert_eq!((offers[0].id(), offers[0].line()), (Some("A1"), 14));
+        assert_eq!(offers[1].get("@type"), Some("vendor.model"));
+        assert_eq!(offers[1].get("model"), Some("Air"));
+        assert_eq!(offers[2].to_pairs(), [("@id".to_owned(), "C3".to_owned())]);
+
+        assert_eq!(stock_hint(&offers[0]).quantity.as_deref(), Some("3"));
+        let hint = stock_hint(&offers[1]);
+        assert_eq!(
+            (hint.quantity.as_deref(), hint.available, hint.source),
+            (Some("7"), Some(false), Some("outlets/outlet@instock"))
+        );
+        assert_eq!(stock_hint(&offers[2]), StockHint { quantity: None, available: None, source: None });
+    }
+
+    #[test]
+    fn not_a_yml_feed() {
+        let err = YmlReader::new("<catalog><item/></catalog>".as_bytes()).unwrap_err();
+        assert!(matches!(err, FormatError::UnexpectedRoot { .. }), "{err}");
+        let err =
+            YmlReader::new("<yml_catalog><shop><name>x</name></shop></yml_catalog>".as_bytes()).unwrap_err();
+        assert!(matches!(err, FormatError::NoOffers), "{err}");
+        let err = YmlReader::new("   ".as_bytes()).unwrap_err();
+        assert!(matches!(err, FormatError::Empty), "{err}");
+    }
+}
