@@ -120,7 +120,7 @@ pub fn format_minor(minor: i64, exponent: u32) -> String {
     let units = (abs / scale as u64).to_string();
     let mut grouped = String::with_capacity(units.len() + units.len() / 3);
     for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i) % 3 == 0 {
+        if i > 0 && (units.len() - i).is_multiple_of(3) {
             grouped.push(' ');
         }
         grouped.push(c);
@@ -197,13 +197,11 @@ fn split_decimal(s: &str) -> Option<(String, &str)> {
             let count = s.bytes().filter(|b| *b == sep).count();
             let after = &s[p + 1..];
             let before = &s[..p];
-            if count > 1 {
-                None // "1.299.000": every one of them groups thousands
-            } else if after.len() == 3 && (1..=3).contains(&before.len()) && !before.starts_with('0') {
-                None // "12,990": thousands
-            } else {
-                Some(p)
-            }
+            // "1.299.000" (several marks) and "12,990" (one mark, three digits after a short
+            // whole part) group thousands; anything else is the decimal point.
+            let thousands = count > 1
+                || (after.len() == 3 && (1..=3).contains(&before.len()) && !before.starts_with('0'));
+            (!thousands).then_some(p)
         }
         (None, None) => None,
     };

@@ -1,0 +1,34 @@
+//! The catalog database: the only crate that speaks SQLite.
+//!
+//! A [`Catalog`] is one open catalog file with the pragmas of DESIGN §4 and its migrations
+//! applied. Through it: products (create, edit, bulk upsert in one transaction), their history
+//! (every change, field by field, with undo), full-text search with Russian word forms,
+//! filtered and sorted lists with keyset pagination, the category tree, kits and packs whose
+//! stock and price are derived in the same transaction, suppliers and catalog statistics.
+//!
+//! This crate knows nothing about IPC, JSON DTOs, the network or the UI.
+
+mod catalog;
+mod categories;
+mod error;
+mod history;
+mod links;
+mod list;
+mod migrate;
+mod open;
+mod products;
+mod rows;
+pub mod search;
+mod stats;
+mod suppliers;
+
+pub use catalog::{Catalog, Clock};
+pub use categories::CategoryNode;
+pub use error::{Result, StoreError};
+pub use history::UndoReport;
+pub use links::LinkView;
+pub use list::{Cursor, Filter, ListQuery, Page, ProductRow, SearchResult, SortKey};
+pub use migrate::{MIGRATIONS, latest_version};
+pub use products::{ProductKey, UpsertReport};
+pub use stats::{CatalogStats, Count};
+pub use suppliers::{OfferInput, SupplierView};

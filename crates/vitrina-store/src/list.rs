@@ -1,0 +1,264 @@
+//! Filtered, sorted product lists with keyset pagination, and ranked search.
+//!
+//! Every page is an index range that starts after the previous page's last (sort value, rid),
+//! so page 20 000 costs what page 1 costs; there is no OFFSET anywhere.
+
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+use vitrina_domain::{CategoryId, Money, ProductId, ProductStatus, SupplierId};
+
+use crate::catalog::Catalog;
+use crate::error::{Result, StoreError};
+use crate::rows::{currency_of, status_of, uuid_of};
+use crate::search::{MatchExpr, Stems, match_expression};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filter {
+    /// The category and everything below it.
+    pub category: Option<CategoryId>,
+    pub brand: Option<String>,
+    pub supplier: Option<SupplierId>,
+    /// Minor units, inclusive.
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    /// `Some(true)`: stock > 0; `Some(false)`: out of stock.
+    pub in_stock: Option<bool>,
+    pub status: Option<ProductStatus>,
+    /// Words that must all appear (word forms and prefixes match).
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    Name,
+    Price,
+    Stock,
+    Updated,
+}
+
+impl SortKey {
+    fn column(&self) -> &'static str {
+        match self {
+            SortKey::Name => "p.name_key",
+            SortKey::Price => "p.price",
+            SortKey::Stock => "p.stock",
+            SortKey::Updated => "p.updated_at",
+        }
+    }
+}
+
+/// Where the next page starts: the last row's sort value and rid, opaque to callers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Cursor(pub String);
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub filter: Filter,
+    #[serde(default)]
+    pub sort: SortKey,
+    #[serde(default)]
+    pub descending: bool,
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+/// One row of a product list: what a table shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub brand: String,
+    pub category: Option<String>,
+    pub price: Money,
+    pub old_price: Option<Money>,
+    pub stock: i64,
+    pub status: ProductStatus,
+    /// UTC milliseconds since the Unix epoch.
+    pub updated_at: i64,
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<ProductRow>,
+    /// `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+const ROW_COLUMNS: &str = "p.rid, p.id, p.sku, p.name, p.brand, c.name, p.currency, p.price, p.old_price, p.stock, \
+     p.status, p.updated_at, nullif(substr(p.images, 1, instr(p.images || char(10), char(10)) - 1), ''), ";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ProductRow, Value)> {
+    let currency = currency_of(&r.get::<_, String>(6)?);
+    Ok((
+        r.get(0)?,
+        ProductRow {
+            id: ProductId(uuid_of(r, 1)?),
+            sku: r.get(2)?,
+            name: r.get(3)?,
+            brand: r.get(4)?,
+            category: r.get(5)?,
+            price: Money::new(r.get(7)?, currency),
+            old_price: r.get::<_, Option<i64>>(8)?.map(|m| Money::new(m, currency)),
+            stock: r.get(9)?,
+            status: status_of(&r.get::<_, String>(10)?),
+            updated_at: r.get(11)?,
+            image: r.get(12)?,
+        },
+        r.get(13)?,
+    ))
+}
+
+/// Ranked search results and how many products match in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub rows: Vec<ProductRow>,
+    pub total: u64,
+}
+
+impl Catalog {
+    /// One page of products matching `query.filter`, in `query.sort` order.
+    pub fn list(&self, query: &ListQuery) -> Result<Page> {
+        let limit = query.limit.clamp(1, 1000);
+        let col = query.sort.column();
+        let (mut conds, mut args) = self.filter_sql(&query.filter)?;
+        if let Some(Cursor(c)) = &query.after {
+            let (value, rid): (Value, i64) = decode_cursor(c)?;
+            conds.push(format!("({col}, p.rid) {} (?, ?)", if query.descending { "<" } else { ">" }));
+            args.push(value);
+            args.push(Value::Integer(rid));
+        }
+        let dir = if query.descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} {col} FROM products p LEFT JOIN categories c ON c.rid = p.category_rid {} \
+             ORDER BY {col} {dir}, p.rid {dir} LIMIT {}",
+            where_clause(&conds),
+            limit + 1
+        );
+        let mut stmt = self.db().prepare_cached(&sql)?;
+        let mut rows: Vec<(i64, ProductRow, Value)> =
+            stmt.query_map(rusqlite::params_from_iter(args), row)?.collect::<rusqlite::Result<_>>()?;
+        let next = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|(rid, _, v)| encode_cursor(v, *rid))
+        } else {
+            None
+        };
+        Ok(Page { rows: rows.into_iter().map(|(_, r, _)| r).collect(), next })
+    }
+
+    /// How many products match `filter` (for a table's scrollbar and the status line).
+    pub fn count(&self, filter: &Filter) -> Result<u64> {
+        let (conds, args) = self.filter_sql(filter)?;
+        let sql = format!("SELECT count(*) FROM products p {}", where_clause(&conds));
+        let n: i64 =
+            self.db().prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// The best `limit` matches for a typed query, most relevant first (name, brand, SKU and
+    /// barcodes weigh ten times the description and characteristics).
+    pub fn search(&self, text: &str, limit: u32) -> Result<SearchResult> {
+        let Some(MatchExpr(expr)) = match_expression(text, &mut Stems::new()) else {
+            return Ok(SearchResult { rows: Vec::new(), total: 0 });
+        };
+        let total: i64 = self
+            .db()
+            .prepare_cached("SELECT count(*) FROM products_fts WHERE products_fts MATCH ?1")?
+            .query_row([&expr], |r| r.get(0))?;
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} f.rank FROM (SELECT rowid, rank FROM products_fts WHERE products_fts MATCH ?1 \
+             ORDER BY rank LIMIT ?2) f JOIN products p ON p.rid = f.rowid \
+             LEFT JOIN categories c ON c.rid = p.category_rid ORDER BY f.rank"
+        );
+        let mut stmt = self.db().prepare_cached(&sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params![expr, limit.clamp(1, 1000)], row)?
+            .map(|r| r.map(|(_, row, _)| row))
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(SearchResult { rows, total: total as u64 })
+    }
+
+    fn filter_sql(&self, f: &Filter) -> Result<(Vec<String>, Vec<Value>)> {
+        let mut conds = Vec::new();
+        let mut args = Vec::new();
+        if let Some(id) = f.category {
+            let (lo, hi) = self.subtree_range(id)?;
+            conds.push(
+                "p.category_rid IN (SELECT rid FROM categories WHERE tree_path >= ? AND tree_path < ?)"
+                    .into(),
+            );
+            args.extend([Value::Text(lo), Value::Text(hi)]);
+        }
+        if let Some(brand) = f.brand.as_ref().filter(|b| !b.trim().is_empty()) {
+            conds.push("p.brand = ?".into());
+            args.push(Value::Text(brand.trim().to_string()));
+        }
+        if let Some(s) = f.supplier {
+            conds.push(
+                "EXISTS (SELECT 1 FROM supplier_offers o JOIN suppliers s ON s.rid = o.supplier_rid \
+                 WHERE o.product_rid = p.rid AND s.id = ?)"
+                    .into(),
+            );
+            args.push(Value::Blob(s.as_bytes().to_vec()));
+        }
+        if let Some(min) = f.price_min {
+            conds.push("p.price >= ?".into());
+            args.push(Value::Integer(min));
+        }
+        if let Some(max) = f.price_max {
+            conds.push("p.price <= ?".into());
+            args.push(Value::Integer(max));
+        }
+        match f.in_stock {
+            Some(true) => conds.push("p.stock > 0".into()),
+            Some(false) => conds.push("p.stock = 0".into()),
+            None => {}
+        }
+        if let Some(status) = f.status {
+            conds.push("p.status = ?".into());
+            args.push(Value::Text(status.code().into()));
+        }
+        if let Some(text) = f.text.as_deref() {
+            match match_expression(text, &mut Stems::new()) {
+                Some(MatchExpr(expr)) => {
+                    conds.push("p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)".into());
+                    args.push(Value::Text(expr));
+                }
+                None if !text.trim().is_empty() => conds.push("0".into()), // only punctuation: nothing matches
+                None => {}
+            }
+        }
+        Ok((conds, args))
+    }
+}
+
+fn where_clause(conds: &[String]) -> String {
+    if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) }
+}
+
+fn encode_cursor(value: &Value, rid: i64) -> Cursor {
+    let v = match value {
+        Value::Integer(i) => serde_json::json!(i),
+        Value::Text(t) => serde_json::json!(t),
+        Value::Real(r) => serde_json::json!(r),
+        _ => serde_json::Value::Null,
+    };
+    Cursor(serde_json::json!([v, rid]).to_string())
+}
+
+fn decode_cursor(c: &str) -> Result<(Value, i64)> {
+    let bad = || StoreError::InvalidCursor(c.to_string());
+    let (v, rid): (serde_json::Value, i64) = serde_json::from_str(c).map_err(|_| bad())?;
+    let value = match v {
+        serde_json::Value::Number(n) if n.is_i64() => Value::Integer(n.as_i64().unwrap_or_default()),
+        serde_json::Value::String(s) => Value::Text(s),
+        _ => return Err(bad()),
+    };
+    Ok((value, rid))
+}

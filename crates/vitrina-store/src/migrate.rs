@@ -1,0 +1,38 @@
+//! Embedded, transactional, append-only schema migrations.
+//!
+//! Each file in `migrations/sqlite/` is applied once, in order, inside a transaction, and the
+//! schema version is kept in SQLite's `user_version`. Shipped files never change: a test pins
+//! each file's checksum. A database whose version is above the newest known migration was
+//! written by a newer Vitrina and is refused before anything is written.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use crate::error::{Result, StoreError};
+
+/// The shipped migrations, oldest first: (file name, SQL).
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_catalog.sql", include_str!("../../../migrations/sqlite/0001_catalog.sql"))];
+
+pub fn latest_version() -> usize {
+    MIGRATIONS.len()
+}
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let migrations = Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect());
+    migrations.to_latest(conn).map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid_and_apply_in_order() {
+        let migrations = Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect());
+        migrations.validate().unwrap();
+        for (i, (name, _)) in MIGRATIONS.iter().enumerate() {
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of order");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Opening a catalog file safely: refuse what is not ours or is too new before writing a byte.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Result, StoreError};
+use crate::migrate;
+
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Checks an existing file without modifying it: an SQLite header, a readable schema, and a
+/// schema version this build understands.
+pub(crate) fn check_existing(path: &Path) -> Result<()> {
+    let Ok(mut file) = File::open(path) else { return Ok(()) }; // does not exist yet: will be created
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len == 0 {
+        return Ok(());
+    }
+    let mut header = [0u8; 16];
+    if len < 100 || file.read_exact(&mut header).is_err() || &header != SQLITE_MAGIC {
+        return Err(StoreError::NotADatabase { path: path.to_path_buf() });
+    }
+    drop(file);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+    let corrupt =
+        |e: rusqlite::Error| StoreError::Corrupt { path: path.to_path_buf(), reason: e.to_string() };
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).map_err(corrupt)?;
+    if version > migrate::latest_version() as i64 {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known: migrate::latest_version(),
+        });
+    }
+    Ok(())
+}
+
+/// Opens (creating if needed) with the pragmas of DESIGN §4 and applies pending migrations.
+pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
+    check_existing(path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            source: rusqlite::Error::InvalidPath(format!("{}: {e}", dir.display()).into()),
+        })?;
+    }
+    let mut conn =
+        Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+    configure(&conn)?;
+    migrate::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+pub(crate) fn configure(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -65536;
+         PRAGMA mmap_size = 268435456;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}

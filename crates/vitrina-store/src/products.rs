@@ -1,0 +1,264 @@
+//! Products: lookup, create, edit field by field, delete, and bulk upsert in one transaction.
+//! Every write records history in the same transaction and keeps search and derived values
+//! (kits, packs) in step.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use uuid::Uuid;
+use vitrina_domain::{CategoryId, ChangeOp, Product, ProductField, ProductId};
+
+use crate::catalog::{Catalog, Stamp};
+use crate::error::{Result, StoreError};
+use crate::history::{record, record_diff};
+use crate::links;
+use crate::rows::{self, category_rid, load_product, uuid_of};
+use crate::search::{SearchText, Stems, index};
+
+/// How a person names a product: its id or its SKU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProductKey {
+    Id(ProductId),
+    Sku(String),
+}
+
+impl ProductKey {
+    /// A UUID is read as an id, anything else as a SKU.
+    pub fn parse(s: &str) -> Self {
+        match s.trim().parse::<ProductId>() {
+            Ok(id) => ProductKey::Id(id),
+            Err(_) => ProductKey::Sku(s.trim().to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ProductKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProductKey::Id(id) => write!(f, "{id}"),
+            ProductKey::Sku(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What a bulk upsert did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UpsertReport {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+const SEARCHABLE: [ProductField; 7] = [
+    ProductField::Name,
+    ProductField::Brand,
+    ProductField::Model,
+    ProductField::Sku,
+    ProductField::Barcodes,
+    ProductField::Description,
+    ProductField::Attributes,
+];
+
+impl Catalog {
+    pub(crate) fn resolve(&self, key: &ProductKey) -> Result<(i64, Uuid)> {
+        let found = match key {
+            ProductKey::Id(id) => self
+                .db()
+                .prepare_cached("SELECT rid, id FROM products WHERE id = ?1")?
+                .query_row([id.as_bytes()], |r| Ok((r.get(0)?, uuid_of(r, 1)?)))
+                .optional()?,
+            ProductKey::Sku(sku) => self
+                .db()
+                .prepare_cached("SELECT rid, id FROM products WHERE sku = ?1")?
+                .query_row([sku], |r| Ok((r.get(0)?, uuid_of(r, 1)?)))
+                .optional()?,
+        };
+        found.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))
+    }
+
+    pub fn product(&self, key: &ProductKey) -> Result<Product> {
+        let (rid, _) = self.resolve(key)?;
+        load_product(self.db(), rid)?.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))
+    }
+
+    pub fn product_count(&self) -> Result<u64> {
+        Ok(self.db().query_row("SELECT count(*) FROM products", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Adds a new product; its SKU must be unused and its category must exist.
+    pub fn create_product(&mut self, product: &Product) -> Result<ProductId> {
+        product.validate()?;
+        let (tx, mut stamp) = self.begin()?;
+        let mut stems = Stems::new();
+        insert_new(&tx, &mut stamp, product, &mut stems, &mut HashMap::new())?;
+        tx.commit()?;
+        Ok(product.id)
+    }
+
+    /// Sets fields from text (see `Product::set_field`); all or nothing, one history batch.
+    /// Derived values (a kit's stock, a pack's price and stock) are refused: they follow their
+    /// components or base product.
+    pub fn update_product(
+        &mut self,
+        key: &ProductKey,
+        changes: &[(ProductField, Option<String>)],
+    ) -> Result<Product> {
+        let (rid, _) = self.resolve(key)?;
+        let before =
+            load_product(self.db(), rid)?.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))?;
+        let derived = links::derived_fields(self.db(), rid)?;
+        let mut after = before.clone();
+        for (field, value) in changes {
+            if let Some(reason) = derived.iter().find(|(f, _)| f == field).map(|(_, r)| r) {
+                return Err(StoreError::Link(format!("{field} of \"{}\" {reason}", before.sku)));
+            }
+            after.set_field(*field, value.as_deref())?;
+        }
+        let (tx, mut stamp) = self.begin()?;
+        apply_update(&tx, &mut stamp, rid, &before, &after, None)?;
+        tx.commit()?;
+        Ok(after)
+    }
+
+    /// Deletes a product (its links, barcodes, attributes and offers go with it); recorded in history.
+    pub fn delete_product(&mut self, key: &ProductKey) -> Result<()> {
+        let (rid, id) = self.resolve(key)?;
+        let (tx, mut stamp) = self.begin()?;
+        let dependents = links::dependents(&tx, rid)?;
+        record(&tx, &mut stamp, id, ChangeOp::Delete, ("*", None, None), None)?;
+        index::remove(&tx, rid)?;
+        tx.execute("DELETE FROM products WHERE rid = ?1", [rid])?;
+        links::recompute(&tx, &mut stamp, dependents)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Inserts or updates many products in one transaction, matched by SKU: a new SKU creates
+    /// the product (with the given id), a known SKU updates it field by field (history for
+    /// each changed field), an identical product is skipped by its content hash. Any invalid
+    /// product, unknown category or SKU repeated in the input rolls the whole batch back.
+    pub fn bulk_upsert<I: IntoIterator<Item = Product>>(&mut self, products: I) -> Result<UpsertReport> {
+        let (tx, mut stamp) = self.begin()?;
+        let report = upsert_all(&tx, &mut stamp, products)?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+fn upsert_all<I: IntoIterator<Item = Product>>(
+    tx: &Connection,
+    stamp: &mut Stamp<'_>,
+    products: I,
+) -> Result<UpsertReport> {
+    let mut report = UpsertReport::default();
+    let mut stems = Stems::new();
+    let mut categories = HashMap::new();
+    let mut touched = HashSet::new();
+    let mut changed_stock_or_price = Vec::new();
+    let has_links = links::any(tx)?;
+    for product in products {
+        product.validate()?;
+        let existing: Option<(i64, Uuid, i64)> = tx
+            .prepare_cached("SELECT rid, id, content_hash FROM products WHERE sku = ?1")?
+            .query_row([&product.sku], |r| Ok((r.get(0)?, uuid_of(r, 1)?, r.get(2)?)))
+            .optional()?;
+        match existing {
+            None => {
+                let rid = insert_new(tx, stamp, &product, &mut stems, &mut categories)?;
+                touched.insert(rid);
+                report.created += 1;
+            }
+            Some((rid, _, _)) if !touched.insert(rid) => return Err(StoreError::DuplicateSku(product.sku)),
+            Some((rid, id, hash)) => {
+                let mut next = product;
+                next.id = ProductId(id);
+                if next.content_hash() as i64 == hash {
+                    report.unchanged += 1;
+                    continue;
+                }
+                let before =
+                    load_product(tx, rid)?.ok_or_else(|| StoreError::ProductNotFound(next.sku.clone()))?;
+                let changed = write_update(tx, stamp, rid, &before, &next, None, &mut stems)?;
+                if changed.iter().any(|f| matches!(f, ProductField::Price | ProductField::Stock)) {
+                    changed_stock_or_price.push(rid);
+                }
+                report.updated += 1;
+            }
+        }
+    }
+    if has_links {
+        links::recompute_after(tx, stamp, changed_stock_or_price)?;
+    }
+    Ok(report)
+}
+
+fn insert_new(
+    tx: &Connection,
+    stamp: &mut Stamp<'_>,
+    product: &Product,
+    stems: &mut Stems,
+    categories: &mut HashMap<CategoryId, Option<i64>>,
+) -> Result<i64> {
+    let category = match product.category {
+        Some(c) => match categories.get(&c) {
+            Some(rid) => *rid,
+            None => {
+                let rid = category_rid(tx, Some(c))?;
+                categories.insert(c, rid);
+                rid
+            }
+        },
+        None => None,
+    };
+    let rid = rows::insert_row(tx, product, category, stamp.now)?;
+    record(tx, stamp, product.id.0, ChangeOp::Create, ("*", None, Some(&product.name)), None)?;
+    index::insert(tx, rid, &SearchText::of(product, stems))?;
+    Ok(rid)
+}
+
+/// Writes `after` over `before` (same product) with history, search and derived values.
+pub(crate) fn apply_update(
+    tx: &Connection,
+    stamp: &mut Stamp<'_>,
+    rid: i64,
+    before: &Product,
+    after: &Product,
+    undo_of: Option<Uuid>,
+) -> Result<Vec<ProductField>> {
+    let changed = write_update(tx, stamp, rid, before, after, undo_of, &mut Stems::new())?;
+    if changed.iter().any(|f| matches!(f, ProductField::Price | ProductField::Stock)) {
+        links::recompute_after(tx, stamp, vec![rid])?;
+    }
+    Ok(changed)
+}
+
+fn write_update(
+    tx: &Connection,
+    stamp: &mut Stamp<'_>,
+    rid: i64,
+    before: &Product,
+    after: &Product,
+    undo_of: Option<Uuid>,
+    stems: &mut Stems,
+) -> Result<Vec<ProductField>> {
+    after.validate()?;
+    let changed = record_diff(tx, stamp, before, after, undo_of)?;
+    if changed.is_empty() {
+        return Ok(changed);
+    }
+    rows::update_row(tx, rid, after, category_rid(tx, after.category)?, stamp.now)?;
+    if changed.iter().any(|f| matches!(f, ProductField::Barcodes | ProductField::Attributes)) {
+        rows::write_children(tx, rid, after, true)?;
+    }
+    if changed.iter().any(|f| SEARCHABLE.contains(f)) {
+        index::replace(tx, rid, &SearchText::of(after, stems))?;
+    }
+    Ok(changed)
+}
+
+/// Loads products by rid for internal recomputation.
+pub(crate) fn load(tx: &Connection, rid: i64) -> Result<Product> {
+    load_product(tx, rid)?.ok_or_else(|| StoreError::ProductNotFound(format!("#{rid}")))
+}

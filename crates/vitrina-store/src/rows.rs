@@ -1,0 +1,228 @@
+//! Products to rows and back.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use uuid::Uuid;
+use vitrina_domain::{
+    Attribute, Barcode, CategoryId, Currency, Dimensions, Image, Money, Product, ProductId, ProductStatus,
+    VariantGroupId,
+};
+
+use crate::error::{Result, StoreError};
+
+pub(crate) const PRODUCT_COLUMNS: &str = "p.rid, p.id, p.sku, p.name, p.description, p.brand, p.model, c.id, \
+     p.variant_group, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.currency, p.price, p.old_price, \
+     p.cost, p.stock, p.status, p.images";
+
+pub(crate) fn uuid_of(row: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
+    let bytes: [u8; 16] = row.get(idx)?;
+    Ok(Uuid::from_bytes(bytes))
+}
+
+pub(crate) fn opt_uuid_of(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Uuid>> {
+    let bytes: Option<[u8; 16]> = row.get(idx)?;
+    Ok(bytes.map(Uuid::from_bytes))
+}
+
+pub(crate) fn currency_of(code: &str) -> Currency {
+    code.parse().unwrap_or(Currency::RUB)
+}
+
+pub(crate) fn status_of(code: &str) -> ProductStatus {
+    code.parse().unwrap_or_default()
+}
+
+/// A product row without barcodes and attributes (see [`load_product`]).
+pub(crate) fn product_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Product)> {
+    let currency = currency_of(&row.get::<_, String>(13)?);
+    let money = |v: Option<i64>| v.map(|m| Money::new(m, currency));
+    let dims = match (
+        row.get::<_, Option<u32>>(10)?,
+        row.get::<_, Option<u32>>(11)?,
+        row.get::<_, Option<u32>>(12)?,
+    ) {
+        (Some(length_mm), Some(width_mm), Some(height_mm)) => {
+            Some(Dimensions { length_mm, width_mm, height_mm })
+        }
+        _ => None,
+    };
+    let images: String = row.get(19)?;
+    Ok((
+        row.get(0)?,
+        Product {
+            id: ProductId(uuid_of(row, 1)?),
+            sku: row.get(2)?,
+            name: row.get(3)?,
+            description: row.get(4)?,
+            brand: row.get(5)?,
+            model: row.get(6)?,
+            category: opt_uuid_of(row, 7)?.map(CategoryId),
+            variant_group: opt_uuid_of(row, 8)?.map(VariantGroupId),
+            barcodes: Vec::new(),
+            weight_g: row.get(9)?,
+            dimensions: dims,
+            price: Money::new(row.get(14)?, currency),
+            old_price: money(row.get(15)?),
+            cost: money(row.get(16)?),
+            stock: row.get(17)?,
+            status: status_of(&row.get::<_, String>(18)?),
+            attributes: Vec::new(),
+            images: images.lines().filter(|l| !l.is_empty()).map(|u| Image { url: u.to_string() }).collect(),
+        },
+    ))
+}
+
+/// Loads a whole product by its local rowid.
+pub(crate) fn load_product(conn: &Connection, rid: i64) -> Result<Option<Product>> {
+    let sql = format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products p LEFT JOIN categories c ON c.rid = p.category_rid WHERE p.rid = ?1"
+    );
+    let Some((_, mut product)) = conn.prepare_cached(&sql)?.query_row([rid], product_from_row).optional()?
+    else {
+        return Ok(None);
+    };
+    let mut stmt =
+        conn.prepare_cached("SELECT code FROM product_barcodes WHERE product_rid = ?1 ORDER BY position")?;
+    product.barcodes = stmt
+        .query_map([rid], |r| r.get::<_, String>(0))?
+        .filter_map(|c| c.ok().and_then(|c| Barcode::parse(&c).ok()))
+        .collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, value, unit FROM product_attributes WHERE product_rid = ?1 ORDER BY position",
+    )?;
+    product.attributes = stmt
+        .query_map([rid], |r| Ok(Attribute { name: r.get(0)?, value: r.get(1)?, unit: r.get(2)? }))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(product))
+}
+
+pub(crate) fn category_rid(conn: &Connection, id: Option<CategoryId>) -> Result<Option<i64>> {
+    let Some(id) = id else { return Ok(None) };
+    conn.prepare_cached("SELECT rid FROM categories WHERE id = ?1")?
+        .query_row([id.as_bytes()], |r| r.get(0))
+        .optional()?
+        .map(Some)
+        .ok_or_else(|| StoreError::UnknownCategory(id.to_string()))
+}
+
+fn images_text(p: &Product) -> String {
+    p.images.iter().map(|i| i.url.as_str()).collect::<Vec<_>>().join("\n")
+}
+
+fn dims(p: &Product) -> (Option<u32>, Option<u32>, Option<u32>) {
+    match p.dimensions {
+        Some(d) => (Some(d.length_mm), Some(d.width_mm), Some(d.height_mm)),
+        None => (None, None, None),
+    }
+}
+
+pub(crate) fn insert_row(conn: &Connection, p: &Product, category_rid: Option<i64>, now: u64) -> Result<i64> {
+    let (l, w, h) = dims(p);
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO products (id, sku, name, name_key, description, brand, model, category_rid, variant_group,
+             weight_g, length_mm, width_mm, height_mm, currency, price, old_price, cost, stock, status, images,
+             content_hash, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
+    )?;
+    stmt.execute(params![
+        p.id.as_bytes(),
+        p.sku,
+        p.name,
+        p.name.to_lowercase(),
+        p.description,
+        p.brand,
+        p.model,
+        category_rid,
+        p.variant_group.map(|g| *g.as_bytes()),
+        p.weight_g,
+        l,
+        w,
+        h,
+        p.price.currency.as_str(),
+        p.price.minor,
+        p.old_price.map(|m| m.minor),
+        p.cost.map(|m| m.minor),
+        p.stock,
+        p.status.code(),
+        images_text(p),
+        p.content_hash() as i64,
+        now as i64,
+    ])
+    .map_err(|e| unique_sku(e, &p.sku))?;
+    let rid = conn.last_insert_rowid();
+    write_children(conn, rid, p, false)?;
+    Ok(rid)
+}
+
+pub(crate) fn update_row(
+    conn: &Connection,
+    rid: i64,
+    p: &Product,
+    category_rid: Option<i64>,
+    now: u64,
+) -> Result<()> {
+    let (l, w, h) = dims(p);
+    let mut stmt = conn.prepare_cached(
+        "UPDATE products SET sku = ?2, name = ?3, name_key = ?4, description = ?5, brand = ?6, model = ?7,
+             category_rid = ?8, variant_group = ?9, weight_g = ?10, length_mm = ?11, width_mm = ?12,
+             height_mm = ?13, currency = ?14, price = ?15, old_price = ?16, cost = ?17, stock = ?18, status = ?19,
+             images = ?20, content_hash = ?21, updated_at = ?22
+         WHERE rid = ?1",
+    )?;
+    stmt.execute(params![
+        rid,
+        p.sku,
+        p.name,
+        p.name.to_lowercase(),
+        p.description,
+        p.brand,
+        p.model,
+        category_rid,
+        p.variant_group.map(|g| *g.as_bytes()),
+        p.weight_g,
+        l,
+        w,
+        h,
+        p.price.currency.as_str(),
+        p.price.minor,
+        p.old_price.map(|m| m.minor),
+        p.cost.map(|m| m.minor),
+        p.stock,
+        p.status.code(),
+        images_text(p),
+        p.content_hash() as i64,
+        now as i64,
+    ])
+    .map_err(|e| unique_sku(e, &p.sku))?;
+    Ok(())
+}
+
+/// Writes barcodes and attributes; `replace` clears the old ones first.
+pub(crate) fn write_children(conn: &Connection, rid: i64, p: &Product, replace: bool) -> Result<()> {
+    if replace {
+        conn.prepare_cached("DELETE FROM product_barcodes WHERE product_rid = ?1")?.execute([rid])?;
+        conn.prepare_cached("DELETE FROM product_attributes WHERE product_rid = ?1")?.execute([rid])?;
+    }
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO product_barcodes (product_rid, position, code) VALUES (?1, ?2, ?3)")?;
+    for (i, code) in p.barcodes.iter().enumerate() {
+        stmt.execute(params![rid, i as i64, code.as_str()])?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO product_attributes (product_rid, position, name, value, unit) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (i, a) in p.attributes.iter().enumerate() {
+        stmt.execute(params![rid, i as i64, a.name, a.value, a.unit])?;
+    }
+    Ok(())
+}
+
+fn unique_sku(e: rusqlite::Error, sku: &str) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, Some(msg))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation && msg.contains("products.sku") =>
+        {
+            StoreError::DuplicateSku(sku.to_string())
+        }
+        _ => StoreError::Sql(e),
+    }
+}

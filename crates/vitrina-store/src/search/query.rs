@@ -1,0 +1,54 @@
+//! A person's query → an FTS5 match expression over stems.
+
+use super::stem::{Stems, is_cyrillic, words};
+
+/// An FTS5 MATCH expression built only from quoted stems, so user input can never inject
+/// query syntax.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchExpr(pub String);
+
+/// Every word must match (AND); each word matches its stem as a prefix, plus the form with a
+/// fleeting vowel dropped ("кроссовок" → "кроссовк", "носок" → "носк"), since Snowball leaves
+/// the genitive plural with its vowel. Returns `None` for a query with no words.
+pub fn match_expression(query: &str, stems: &mut Stems) -> Option<MatchExpr> {
+    let mut terms = Vec::new();
+    for word in words(query) {
+        let stem = stems.stem(&word);
+        let mut alternatives = vec![stem.clone()];
+        if let Some(v) = without_fleeting_vowel(&stem) {
+            alternatives.push(v);
+        }
+        // A one-letter prefix matches most of the catalog and says little: match it whole.
+        let prefix = if stem.chars().count() > 1 { "*" } else { "" };
+        let alts: Vec<String> = alternatives.iter().map(|a| format!("\"{a}\"{prefix}")).collect();
+        terms.push(if alts.len() == 1 { alts[0].clone() } else { format!("({})", alts.join(" OR ")) });
+    }
+    (!terms.is_empty()).then(|| MatchExpr(terms.join(" AND ")))
+}
+
+fn without_fleeting_vowel(stem: &str) -> Option<String> {
+    let chars: Vec<char> = stem.chars().collect();
+    let n = chars.len();
+    if n < 4 || !chars.iter().all(|c| is_cyrillic(*c)) {
+        return None;
+    }
+    let consonant = |c: char| !"аеёиоуыэюяьъй".contains(c);
+    let (before, vowel, last) = (chars[n - 3], chars[n - 2], chars[n - 1]);
+    (matches!(vowel, 'о' | 'е') && consonant(before) && consonant(last))
+        .then(|| chars[..n - 2].iter().chain(std::iter::once(&last)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_prefix_terms_with_fleeting_vowel_alternatives() {
+        let mut s = Stems::new();
+        let e = match_expression("Кроссовок NIKE", &mut s).unwrap();
+        assert_eq!(e.0, "(\"кроссовок\"* OR \"кроссовк\"*) AND \"nike\"*");
+        assert_eq!(match_expression("  \"*) - (", &mut s), None);
+        assert_eq!(match_expression("OR", &mut s).unwrap().0, "\"or\"*");
+        assert_eq!(match_expression("a", &mut s).unwrap().0, "\"a\"");
+    }
+}

@@ -1,0 +1,173 @@
+//! Words → stems, the same way at index and at query time.
+
+use std::collections::HashMap;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use vitrina_domain::Product;
+
+/// Stemmers for Russian and English with a memo of recent words (catalog vocabularies repeat).
+pub struct Stems {
+    russian: Stemmer,
+    english: Stemmer,
+    memo: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for Stems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stems").field("memo", &self.memo.len()).finish()
+    }
+}
+
+const MEMO_LIMIT: usize = 500_000;
+
+impl Default for Stems {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Stems {
+    pub fn new() -> Self {
+        Self {
+            russian: Stemmer::create(Algorithm::Russian),
+            english: Stemmer::create(Algorithm::English),
+            memo: HashMap::new(),
+        }
+    }
+
+    /// The stem of one lower-case word (letters and digits only).
+    pub fn stem(&mut self, word: &str) -> String {
+        if let Some(s) = self.memo.get(word) {
+            return s.clone();
+        }
+        let stem = self.stem_uncached(word);
+        if self.memo.len() >= MEMO_LIMIT {
+            self.memo.clear();
+        }
+        self.memo.insert(word.to_string(), stem.clone());
+        stem
+    }
+
+    fn stem_uncached(&self, word: &str) -> String {
+        if word.chars().any(|c| c.is_ascii_digit()) || word.chars().count() < 3 {
+            return word.to_string();
+        }
+        if word.chars().any(is_cyrillic) {
+            self.russian.stem(word).into_owned()
+        } else if word.chars().all(|c| c.is_ascii_alphabetic()) {
+            self.english.stem(word).into_owned()
+        } else {
+            word.to_string()
+        }
+    }
+
+    /// Appends the stems of `text`'s words to `out`, space-separated. HTML tags are skipped.
+    pub fn append_stems(&mut self, text: &str, out: &mut String) {
+        for word in words(text) {
+            let stem = self.stem(&word);
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&stem);
+        }
+    }
+}
+
+pub(crate) fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{04FF}')
+}
+
+/// Lower-cased words of `text` (runs of letters and digits; `ё` read as `е`), skipping HTML tags
+/// and entities such as `&amp;`.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut chars = text.chars().peekable();
+    std::iter::from_fn(move || {
+        let mut word = String::new();
+        loop {
+            // Markup ends a word like a space does; it is skipped, never indexed.
+            let markup = match chars.peek() {
+                None => break,
+                Some('<') | Some('&') => {
+                    let mut ahead = chars.clone();
+                    let opener = ahead.next();
+                    let next = ahead.peek().copied().unwrap_or(' ');
+                    match opener {
+                        Some('<') => {
+                            (next.is_ascii_alphabetic() || next == '/' || next == '!').then_some('>')
+                        }
+                        _ => (next.is_ascii_alphabetic() || next == '#').then_some(';'),
+                    }
+                }
+                Some(_) => None,
+            };
+            if let Some(close) = markup {
+                if !word.is_empty() {
+                    return Some(word);
+                }
+                chars.next();
+                if close == '>' {
+                    chars.by_ref().find(|t| *t == '>');
+                } else {
+                    while chars.next_if(|t| t.is_ascii_alphanumeric() || *t == '#').is_some() {}
+                    chars.next_if_eq(&';');
+                }
+                continue;
+            }
+            let Some(c) = chars.next() else { break };
+            if c.is_alphanumeric() {
+                for l in c.to_lowercase() {
+                    word.push(if l == 'ё' { 'е' } else { l });
+                }
+            } else if !word.is_empty() {
+                return Some(word);
+            }
+        }
+        (!word.is_empty()).then_some(word)
+    })
+}
+
+/// The two indexed columns of a product: `title` (name, brand, model, SKU, barcodes) and
+/// `body` (description and attribute values).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchText {
+    pub title: String,
+    pub body: String,
+}
+
+impl SearchText {
+    pub fn of(product: &Product, stems: &mut Stems) -> Self {
+        let mut title = String::with_capacity(128);
+        for part in [&product.name, &product.brand, &product.model, &product.sku] {
+            stems.append_stems(part, &mut title);
+        }
+        for code in &product.barcodes {
+            title.push(' ');
+            title.push_str(code.as_str());
+        }
+        let mut body = String::with_capacity(256);
+        stems.append_stems(&product.description, &mut body);
+        for a in &product.attributes {
+            stems.append_stems(&a.value, &mut body);
+        }
+        SearchText { title, body }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_skip_markup_and_fold_case_and_yo() {
+        let got: Vec<_> = words("<p>Ёлка &amp; <b>Кроссовки</b> NK-90, 42р</p>").collect();
+        assert_eq!(got, ["елка", "кроссовки", "nk", "90", "42р"]);
+    }
+
+    #[test]
+    fn russian_word_forms_share_a_stem() {
+        let mut s = Stems::new();
+        assert_eq!(s.stem("кроссовки"), s.stem("кроссовкам"));
+        assert_eq!(s.stem("shoes"), "shoe");
+        assert_eq!(s.stem("a16"), "a16");
+    }
+}
