@@ -192,7 +192,6 @@ fn search_matches_russian_word_forms_prefixes_skus_and_barcodes() {
     assert!(names("amp").is_empty(), "entities are not words");
     assert!(names("\"*) OR (").is_empty());
     assert!(names("самокат").is_empty());
-    drop(names);
     c.update_product(&sku("SH-4"), &[set(ProductField::Name, "Самокат городской")]).unwrap();
     assert_eq!(found(&c, "самокаты"), ["SH-4"]);
     assert!(found(&c, "чайник").is_empty());
@@ -300,7 +299,8 @@ fn collect_pages(c: &Catalog, mut q: ListQuery) -> Vec<String> {
 fn keyset_pages_cover_every_filtered_row_once_in_order() {
     let (_d, c, all) = catalog_for_lists();
     let shoes_root = c.find_category("Обувь").unwrap();
-    let cases: Vec<(Filter, SortKey, bool, Box<dyn Fn(&Product) -> bool>)> = vec![
+    type Case = (Filter, SortKey, bool, Box<dyn Fn(&Product) -> bool>);
+    let cases: Vec<Case> = vec![
         (Filter::default(), SortKey::Name, false, Box::new(|_| true)),
         (
             Filter { category: Some(shoes_root), ..Filter::default() },
