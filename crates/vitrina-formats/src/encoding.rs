@@ -225,7 +225,10 @@ pub(crate) struct TextReader<R> {
     buf: Vec<u8>,
     pos: usize,
     end: usize,
-    newlines: u64,
+    /// Line ends before `counted` in `buf` (and in earlier buffers); counting is lazy so that it
+    /// runs over large spans instead of every small `consume`.
+    newlines: std::cell::Cell<u64>,
+    counted: std::cell::Cell<usize>,
 }
 
 /// The head already read for sniffing, followed by the rest of the file.
@@ -249,7 +252,8 @@ impl<R: Read> TextReader<Rest<R>> {
             buf: vec![0; BUF_LEN],
             pos: 0,
             end: 0,
-            newlines: 0,
+            newlines: std::cell::Cell::new(0),
+            counted: std::cell::Cell::new(0),
         }
     }
 }
@@ -257,12 +261,42 @@ impl<R: Read> TextReader<Rest<R>> {
 impl<R> TextReader<R> {
     /// 1-based line of the next byte to be handed out.
     pub(crate) fn line(&self) -> u64 {
-        self.newlines + 1
+        self.count_up_to(self.pos);
+        self.newlines.get() + 1
+    }
+
+    fn count_up_to(&self, pos: usize) {
+        let from = self.counted.get();
+        if pos > from {
+            let n = memchr::memchr_iter(b'\n', &self.buf[from..pos]).count() as u64;
+            self.newlines.set(self.newlines.get() + n);
+            self.counted.set(pos);
+        }
+    }
+
+    /// Puts `bytes` back in front of the unread data (they were read through `BufRead`).
+    pub(crate) fn unread(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.count_up_to(self.pos);
+        let back = memchr::memchr_iter(b'\n', bytes).count() as u64;
+        self.newlines.set(self.newlines.get().saturating_sub(back));
+        let mut buf = Vec::with_capacity((bytes.len() + self.end - self.pos).max(BUF_LEN));
+        buf.extend_from_slice(bytes);
+        buf.extend_from_slice(&self.buf[self.pos..self.end]);
+        self.end = buf.len();
+        buf.resize(buf.len().max(BUF_LEN), 0);
+        self.buf = buf;
+        self.pos = 0;
+        self.counted.set(0);
     }
 }
 
 impl<R: Read> TextReader<R> {
     fn refill(&mut self) -> io::Result<()> {
+        self.count_up_to(self.pos);
+        self.counted.set(0);
         self.pos = 0;
         self.end = 0;
         let Some(decoder) = self.decoder.as_mut() else {
@@ -315,10 +349,7 @@ impl<R: Read> BufRead for TextReader<R> {
     }
 
     fn consume(&mut self, amt: usize) {
-        let amt = amt.min(self.end - self.pos);
-        let taken = &self.buf[self.pos..self.pos + amt];
-        self.newlines += memchr::memchr_iter(b'\n', taken).count() as u64;
-        self.pos += amt;
+        self.pos += amt.min(self.end - self.pos);
     }
 }
 

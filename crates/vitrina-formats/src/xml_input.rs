@@ -32,13 +32,7 @@ impl<R: Read> XmlInput<R> {
         let detected = encoding::detect(&head, declared.as_deref(), forced);
         let text = TextReader::new(head, source, &detected);
         let mut reader = quick_xml::Reader::from_reader(text);
-        let config = reader.config_mut();
-        config.trim_text(false);
-        config.check_end_names = false;
-        config.allow_unmatched_ends = true;
-        config.allow_dangling_amp = true;
-        config.check_comments = false;
-        config.expand_empty_elements = false;
+        configure(reader.config_mut());
         Ok(XmlInput { reader, buf: Vec::with_capacity(4096), encoding: detected })
     }
 
@@ -49,21 +43,98 @@ impl<R: Read> XmlInput<R> {
 
     /// The fatal error for a quick-xml failure that it cannot recover from.
     pub(crate) fn fatal(&self, error: quick_xml::Error) -> FormatError {
-        use quick_xml::errors::SyntaxError;
-        let line = self.line();
-        match error {
-            quick_xml::Error::Io(e) => FormatError::Io(std::io::Error::new(e.kind(), e.to_string())),
-            quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => FormatError::Malformed {
-                line,
-                reason: "there is a \"<!\" that starts neither a comment nor a CDATA section".into(),
-            },
-            // Every other syntax error is the end of the data inside a tag, comment or CDATA.
-            quick_xml::Error::Syntax(_) => FormatError::Truncated { line },
-            quick_xml::Error::Encoding(_) => {
-                FormatError::InvalidText { line, encoding: self.encoding.encoding.name() }
-            }
-            other => FormatError::Malformed { line, reason: other.to_string() },
-        }
+        fatal_error(error, self.line(), self.encoding.encoding.name())
+    }
+}
+
+/// The lenient parser settings every XML reader here uses.
+pub(crate) fn configure(config: &mut quick_xml::reader::Config) {
+    config.trim_text(false);
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    config.allow_dangling_amp = true;
+    config.check_comments = false;
+    config.expand_empty_elements = false;
+}
+
+/// The fatal error for a quick-xml failure at `line`.
+pub(crate) fn fatal_error(error: quick_xml::Error, line: u64, encoding: &'static str) -> FormatError {
+    use quick_xml::errors::SyntaxError;
+    match error {
+        quick_xml::Error::Io(e) => FormatError::Io(std::io::Error::new(e.kind(), e.to_string())),
+        quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => FormatError::Malformed {
+            line,
+            reason: "there is a \"<!\" that starts neither a comment nor a CDATA section".into(),
+        },
+        // Every other syntax error is the end of the data inside a tag, comment or CDATA.
+        quick_xml::Error::Syntax(_) => FormatError::Truncated { line },
+        quick_xml::Error::Encoding(_) => FormatError::InvalidText { line, encoding },
+        other => FormatError::Malformed { line, reason: other.to_string() },
+    }
+}
+
+/// Where the collector gets its events from: the streaming reader, or a slice of a chunk.
+pub(crate) trait EventSource {
+    /// The next event.
+    fn next_event(&mut self) -> Result<Event<'_>, quick_xml::Error>;
+    /// The fatal error for a failure of `next_event`.
+    fn fatal(&self, error: quick_xml::Error) -> FormatError;
+    /// The error for data ending inside a record.
+    fn truncated(&self) -> FormatError;
+}
+
+impl<R: Read> EventSource for XmlInput<R> {
+    fn next_event(&mut self) -> Result<Event<'_>, quick_xml::Error> {
+        self.buf.clear();
+        self.reader.read_event_into(&mut self.buf)
+    }
+
+    fn fatal(&self, error: quick_xml::Error) -> FormatError {
+        XmlInput::fatal(self, error)
+    }
+
+    fn truncated(&self) -> FormatError {
+        FormatError::Truncated { line: self.line() }
+    }
+}
+
+/// Events borrowed straight from an in-memory slice (no copying), for the hot loop over offers.
+pub(crate) struct SliceEvents<'a> {
+    pub(crate) reader: quick_xml::Reader<&'a [u8]>,
+    data: &'a [u8],
+    /// Line of `data[0]`.
+    first_line: u64,
+    encoding: &'static str,
+}
+
+impl<'a> SliceEvents<'a> {
+    pub(crate) fn new(data: &'a [u8], first_line: u64, encoding: &'static str) -> Self {
+        let mut reader = quick_xml::Reader::from_reader(data);
+        configure(reader.config_mut());
+        SliceEvents { reader, data, first_line, encoding }
+    }
+
+    /// Bytes of the slice consumed so far.
+    pub(crate) fn consumed(&self) -> usize {
+        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX).min(self.data.len())
+    }
+
+    fn line(&self) -> u64 {
+        self.first_line + memchr::memchr_iter(b'\n', &self.data[..self.consumed()]).count() as u64
+    }
+}
+
+impl EventSource for SliceEvents<'_> {
+    fn next_event(&mut self) -> Result<Event<'_>, quick_xml::Error> {
+        self.reader.read_event()
+    }
+
+    fn fatal(&self, error: quick_xml::Error) -> FormatError {
+        fatal_error(error, self.line(), self.encoding)
+    }
+
+    fn truncated(&self) -> FormatError {
+        FormatError::Truncated { line: self.line() }
     }
 }
 
@@ -78,7 +149,7 @@ pub(crate) fn start_line<R: Read>(
 
 /// Appends XML text, normalising line ends as XML requires (`\r\n` and `\r` become `\n`).
 pub(crate) fn push_text(dst: &mut String, text: &str) {
-    if !text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
         dst.push_str(text);
         return;
     }
@@ -165,7 +236,7 @@ fn resolve_reference(name: &str) -> Option<Resolved> {
 /// whitespace characters turned into spaces as XML attribute normalisation does.
 pub(crate) fn push_attribute_value(dst: &mut String, raw: &str) {
     let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
         push_attr_chars(dst, &rest[..amp]);
         let after = &rest[amp + 1..];
         let semi = after.as_bytes().iter().take(32).position(|b| *b == b';');
@@ -188,7 +259,7 @@ pub(crate) fn push_attribute_value(dst: &mut String, raw: &str) {
 }
 
 fn push_attr_chars(dst: &mut String, s: &str) {
-    if s.contains(['\t', '\n', '\r']) {
+    if memchr::memchr3(b'\t', b'\n', b'\r', s.as_bytes()).is_some() {
         dst.extend(s.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }));
     } else {
         dst.push_str(s);
@@ -336,14 +407,9 @@ impl Collector {
 
     /// Reads events up to the record's closing tag. `begin` must have been called; call
     /// [`Collector::finish_empty`] instead for a self-closing record element.
-    pub(crate) fn run<R: Read>(
-        &mut self,
-        input: &mut XmlInput<R>,
-        rec: &mut Record,
-    ) -> Result<(), FormatError> {
+    pub(crate) fn run(&mut self, input: &mut impl EventSource, rec: &mut Record) -> Result<(), FormatError> {
         loop {
-            input.buf.clear();
-            let event = match input.reader.read_event_into(&mut input.buf) {
+            let event = match input.next_event() {
                 Ok(event) => event,
                 Err(quick_xml::Error::IllFormed(e)) => {
                     self.note(RowProblem::BrokenMarkup { reason: e.to_string() });
@@ -363,7 +429,12 @@ impl Collector {
                     push_text(&mut self.text, &e);
                     self.text.push_str("/>");
                 }
-                Event::End(e) if raw && e.name().as_ref() != "description" => {
+                // Inside a description only its own end (or the record's) closes it.
+                Event::End(e)
+                    if raw
+                        && !matches!(e.name().as_ref(), "description")
+                        && e.name().as_ref() != self.root_name =>
+                {
                     self.text.push_str("</");
                     self.text.push_str(e.name().as_ref());
                     self.text.push('>');
@@ -381,7 +452,7 @@ impl Collector {
                 Event::Text(t) => push_text(&mut self.text, &t),
                 Event::CData(c) => push_text(&mut self.text, &c),
                 Event::GeneralRef(r) => push_reference(&mut self.text, &r),
-                Event::Eof => return Err(FormatError::Truncated { line: input.line() }),
+                Event::Eof => return Err(input.truncated()),
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
             }
         }

@@ -8,7 +8,7 @@
 //! [`Param`](crate::Param)s. Stock is left as the supplier wrote it — `count`, `quantity`,
 //! `stock`, `amount`, `outlets/outlet@instock` or only `@available` — and [`stock_hint`] reads it.
 
-use std::io::Read;
+use std::io::{self, BufRead, Read};
 
 use quick_xml::events::Event;
 
@@ -18,7 +18,7 @@ use crate::error::{FormatError, ReadError, RowError};
 use crate::record::Record;
 use crate::settings::Settings;
 use crate::sniff::Format;
-use crate::xml_input::{self, Collector, NameStack, XmlInput};
+use crate::xml_input::{self, Collector, EventSource, NameStack, SliceEvents, XmlInput};
 
 /// The `<shop>` header of a YML feed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,6 +88,9 @@ pub struct YmlReader<R: Read> {
     collector: Collector,
     stack: NameStack,
     scratch: Record,
+    chunk: Chunk,
+    /// Bytes read per chunk of offers ([`CHUNK_LEN`]; tiny in tests to exercise the seams).
+    chunk_len: usize,
     shop: Shop,
     settings: Settings,
     phase: Phase,
@@ -114,6 +117,8 @@ impl<R: Read> YmlReader<R> {
             collector: Collector::new(true),
             stack: NameStack::default(),
             scratch: Record::new(),
+            chunk: Chunk::default(),
+            chunk_len: CHUNK_LEN,
             shop: Shop::default(),
             settings,
             phase: Phase::Offers,
@@ -121,6 +126,7 @@ impl<R: Read> YmlReader<R> {
         if !reader.read_outside_offers(true)? {
             return Err(FormatError::NoOffers);
         }
+        reader.chunk = Chunk::starting_at_line(reader.input.line());
         Ok(reader)
     }
 
@@ -268,51 +274,175 @@ impl<R: Read> YmlReader<R> {
     }
 
     fn next_offer(&mut self, rec: &mut Record) -> Result<Option<Result<(), RowError>>, FormatError> {
+        let mut more = self.chunk_len;
         loop {
-            self.input.buf.clear();
-            let event = match self.input.reader.read_event_into(&mut self.input.buf) {
+            if self.chunk.pos >= self.chunk.cut {
+                if self.chunk.eof {
+                    let line = self.chunk.line_at(self.chunk.data.len());
+                    return Err(FormatError::Truncated { line });
+                }
+                self.chunk.fill(self.input.reader.get_mut(), self.chunk_len)?;
+                continue;
+            }
+            match self.offer_in_chunk(rec)? {
+                Step::Offer(result) => return Ok(Some(result)),
+                Step::Exhausted => {}
+                Step::Incomplete => {
+                    // An offer runs past the chunk: read more and parse it again.
+                    self.chunk.fill(self.input.reader.get_mut(), more)?;
+                    more = more.saturating_mul(2);
+                }
+                Step::OffersEnd => {
+                    let chunk = std::mem::take(&mut self.chunk);
+                    self.input.reader.get_mut().unread(&chunk.data[chunk.pos..]);
+                    self.stack.close("offers");
+                    self.read_outside_offers(false)?;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+
+    /// Parses from the chunk's unparsed part up to the end of the next offer.
+    fn offer_in_chunk(&mut self, rec: &mut Record) -> Result<Step, FormatError> {
+        let start = self.chunk.pos;
+        let first_line = self.chunk.line_at(start);
+        let eof = self.chunk.eof;
+        let slice = &self.chunk.data[start..self.chunk.cut];
+        let mut events = SliceEvents::new(slice, first_line, self.input.encoding.encoding.name());
+        loop {
+            let event = match events.reader.read_event() {
                 Ok(event) => event,
                 Err(quick_xml::Error::IllFormed(_)) => continue,
-                Err(e) => return Err(self.input.fatal(e)),
+                Err(e) if is_cut_off(&e) && !eof => return Ok(Step::Incomplete),
+                Err(e) => return Err(events.fatal(e)),
             };
-            let (start, empty) = match event {
+            let (tag, empty) = match event {
                 Event::Start(e) => (e, false),
                 Event::Empty(e) => (e, true),
-                Event::End(e) => {
-                    let name = e.name();
-                    if name.as_ref() == "offers" {
-                        self.stack.close("offers");
-                        self.read_outside_offers(false)?;
-                        return Ok(None);
-                    }
-                    continue;
+                Event::End(e) if e.name().as_ref() == "offers" => {
+                    self.chunk.pos = start + events.consumed();
+                    return Ok(Step::OffersEnd);
                 }
-                Event::Eof => return Err(FormatError::Truncated { line: self.input.line() }),
+                Event::Eof => {
+                    self.chunk.pos = self.chunk.cut;
+                    return Ok(Step::Exhausted);
+                }
                 _ => continue,
             };
-            let is_offer = start.name().as_ref() == "offer";
-            let line = xml_input::start_line(&self.input.reader, &start);
+            let tag_offset = events.consumed().saturating_sub(tag.len() + if empty { 3 } else { 2 });
+            let is_offer = tag.name().as_ref() == "offer";
             let target = if is_offer { &mut *rec } else { &mut self.scratch };
             target.clear();
-            self.collector.begin(&start, target);
+            self.collector.begin(&tag, target);
             if empty {
                 self.collector.finish_empty(target);
-            } else {
-                self.collector.run(&mut self.input, target)?;
+            } else if let Err(e) = self.collector.run(&mut events, target) {
+                return match e {
+                    FormatError::Truncated { .. } if !eof => Ok(Step::Incomplete),
+                    other => Err(other),
+                };
             }
             let problem = self.collector.take_problem();
             if !is_offer {
                 // Something other than an offer inside <offers>: skipped.
                 continue;
             }
+            let consumed = events.consumed();
+            self.chunk.pos = start + consumed;
+            let line = self.chunk.line_at(start + tag_offset);
             let id = rec.get("@id").map(str::to_owned);
             rec.set_location(line, id.as_deref());
-            return Ok(Some(match problem {
+            return Ok(Step::Offer(match problem {
                 None => Ok(()),
                 Some(problem) => Err(RowError { line, id, problem }),
             }));
         }
     }
+}
+
+/// What parsing in the current chunk gave.
+enum Step {
+    Offer(Result<(), RowError>),
+    /// Nothing but whitespace or comments up to the chunk's end.
+    Exhausted,
+    /// An offer continues past the chunk's end.
+    Incomplete,
+    /// `</offers>` was reached.
+    OffersEnd,
+}
+
+/// Bytes of the offers section read at a time.
+const CHUNK_LEN: usize = 1 << 20;
+
+/// The offers section, read in chunks that end after an `</offer>` and parsed from memory
+/// without copying every event: the hot loop of a YML import.
+#[derive(Debug, Default)]
+struct Chunk {
+    data: Vec<u8>,
+    /// Start of the unparsed part.
+    pos: usize,
+    /// End of the part that holds only complete offers.
+    cut: usize,
+    /// The source is exhausted: `data` holds the rest of the file.
+    eof: bool,
+    /// Line number of `data[line_at]`.
+    line: u64,
+    line_at: usize,
+}
+
+impl Chunk {
+    fn starting_at_line(line: u64) -> Self {
+        Chunk { line, ..Chunk::default() }
+    }
+
+    /// Line of `data[offset]`; offsets must not go backwards.
+    fn line_at(&mut self, offset: usize) -> u64 {
+        if offset > self.line_at {
+            self.line += memchr::memchr_iter(b'\n', &self.data[self.line_at..offset]).count() as u64;
+            self.line_at = offset;
+        }
+        self.line
+    }
+
+    /// Drops the parsed part, appends up to `more` bytes from `source`, and places the cut
+    /// after the last complete `</offer>` (or `</offers>`).
+    fn fill(&mut self, source: &mut impl BufRead, more: usize) -> io::Result<()> {
+        self.line_at(self.pos);
+        self.data.drain(..self.pos);
+        self.line_at -= self.pos;
+        self.pos = 0;
+        let target = self.data.len().saturating_add(more);
+        while self.data.len() < target {
+            let buf = source.fill_buf()?;
+            if buf.is_empty() {
+                self.eof = true;
+                break;
+            }
+            let n = buf.len().min(target - self.data.len());
+            self.data.extend_from_slice(&buf[..n]);
+            source.consume(n);
+        }
+        self.cut = if self.eof { self.data.len() } else { last_offer_end(&self.data) };
+        Ok(())
+    }
+}
+
+/// End of the last complete `</offer>` or `</offers>` tag in `data`, or 0.
+fn last_offer_end(data: &[u8]) -> usize {
+    let mut end = data.len();
+    while let Some(at) = memchr::memmem::rfind(&data[..end], b"</offer") {
+        if let Some(close) = memchr::memchr(b'>', &data[at..]) {
+            return at + close + 1;
+        }
+        end = at;
+    }
+    0
+}
+
+/// A syntax error that only means the data stopped inside markup.
+fn is_cut_off(e: &quick_xml::Error) -> bool {
+    matches!(e, quick_xml::Error::Syntax(s) if *s != quick_xml::errors::SyntaxError::InvalidBangMarkup)
 }
 
 impl<R: Read> RecordSource for YmlReader<R> {
@@ -437,6 +567,25 @@ mod tests {
             (Some("7"), Some(false), Some("outlets/outlet@instock"))
         );
         assert_eq!(stock_hint(&offers[2]), StockHint { quantity: None, available: None, source: None });
+    }
+
+    #[test]
+    fn chunk_seams_change_nothing() {
+        let expected: Vec<_> = YmlReader::new(FEED.as_bytes()).unwrap().map(Result::unwrap).collect();
+        for chunk_len in [1, 2, 7, 30, 64, 100, 333] {
+            let mut reader = YmlReader::new(FEED.as_bytes()).unwrap();
+            reader.chunk_len = chunk_len;
+            let got: Vec<_> = reader.by_ref().map(Result::unwrap).collect();
+            assert_eq!(got, expected, "chunk_len {chunk_len}");
+            assert_eq!(reader.shop().categories.len(), 2);
+        }
+        let cut = &FEED[..FEED.find("<offer id=\"C3\"/>").unwrap() + 5];
+        for chunk_len in [3, 50, CHUNK_LEN] {
+            let mut reader = YmlReader::new(cut.as_bytes()).unwrap();
+            reader.chunk_len = chunk_len;
+            let last = reader.by_ref().last().unwrap();
+            assert!(matches!(last, Err(ReadError::Fatal(FormatError::Truncated { line: 18 }))), "{last:?}");
+        }
     }
 
     #[test]
