@@ -70,9 +70,14 @@ impl<R: Read> CsvReader<R> {
             n.ends_with(".tsv") || n.ends_with(".tab")
         });
         let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&sample, tab_first));
+        let lone_cr = memchr::memchr(b'\n', body).is_none() && memchr::memchr(b'\r', body).is_some();
         let text = TextReader::new(head, source, &detected);
+        // Rows end at `\n` only: with CRLF the csv crate would otherwise report each row on the
+        // line before its own. The `\r` left at the end of a row's last field is stripped.
+        let terminator = if lone_cr { ::csv::Terminator::CRLF } else { ::csv::Terminator::Any(b'\n') };
         let csv = ::csv::ReaderBuilder::new()
             .delimiter(delimiter)
+            .terminator(terminator)
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(64 * 1024)
@@ -136,17 +141,13 @@ impl<R: Read> CsvReader<R> {
             HeaderRow::Absent => None,
             HeaderRow::At(_) => Some(0),
             HeaderRow::Auto => {
-                let texts: Vec<Vec<String>> = first
-                    .iter()
-                    .map(|r| r.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect())
-                    .collect();
+                let texts: Vec<Vec<String>> = first.iter().map(row_texts).collect();
                 Some(header::pick_header(&texts).unwrap_or(0))
             }
         };
         match index {
             Some(i) => {
-                let mut cells: Vec<String> =
-                    first[i].iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+                let mut cells = row_texts(&first[i]);
                 // Trailing empty header cells (a trailing delimiter) name no column.
                 while cells.len() > 1 && cells.last().is_some_and(|c| c.trim().is_empty()) {
                     cells.pop();
@@ -208,7 +209,9 @@ impl<R: Read> CsvReader<R> {
         }
         rec.clear();
         rec.set_location(line, None);
+        let last = found.saturating_sub(1);
         for (column, field) in self.row.iter().enumerate().take(allowed) {
+            let field = if column == last { field.strip_suffix(b"\r").unwrap_or(field) } else { field };
             let Ok(value) = std::str::from_utf8(field) else {
                 return fail(RowProblem::InvalidText { encoding: self.encoding });
             };
@@ -221,6 +224,18 @@ impl<R: Read> CsvReader<R> {
         }
         Ok(())
     }
+}
+
+/// The cells of a row as text (lossy), without the `\r` of a CRLF line end.
+fn row_texts(row: &::csv::ByteRecord) -> Vec<String> {
+    let last = row.len().saturating_sub(1);
+    row.iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let f = if i == last { f.strip_suffix(b"\r").unwrap_or(f) } else { f };
+            String::from_utf8_lossy(f).into_owned()
+        })
+        .collect()
 }
 
 fn line_of(row: &::csv::ByteRecord) -> u64 {

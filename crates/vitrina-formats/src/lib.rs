@@ -116,15 +116,15 @@ pub struct ReadOptions {
 #[non_exhaustive]
 pub enum FileReader<R: Read = File> {
     /// A YML feed.
-    Yml(YmlReader<R>),
+    Yml(Box<YmlReader<R>>),
     /// Generic XML.
-    Xml(XmlPathReader<R>),
+    Xml(Box<XmlPathReader<R>>),
     /// CSV / TSV.
-    Csv(CsvReader<R>),
+    Csv(Box<CsvReader<R>>),
     /// A workbook sheet.
-    Sheet(SheetReader),
+    Sheet(Box<SheetReader>),
     /// JSON.
-    Json(JsonReader<R>),
+    Json(Box<JsonReader<R>>),
 }
 
 impl<R: Read> FileReader<R> {
@@ -192,12 +192,13 @@ where
     };
     source.rewind()?;
     let mut reader = match format {
-        Format::Yml => FileReader::Yml(YmlReader::with_encoding(source, options.encoding)?),
+        Format::Yml => FileReader::Yml(Box::new(YmlReader::with_encoding(source, options.encoding)?)),
         Format::Xml => {
-            FileReader::Xml(match options.record_path.as_deref().filter(|p| !p.trim().is_empty()) {
+            let reader = match options.record_path.as_deref().filter(|p| !p.trim().is_empty()) {
                 Some(path) => XmlPathReader::new(source, path, options.encoding)?,
                 None => XmlPathReader::guessing(&head, source, options.encoding)?,
-            })
+            };
+            FileReader::Xml(Box::new(reader))
         }
         Format::Csv => {
             let csv_options = CsvOptions {
@@ -206,24 +207,26 @@ where
                 header: options.header,
                 file_name: file_name.map(str::to_owned),
             };
-            FileReader::Csv(CsvReader::new(source, &csv_options)?)
+            FileReader::Csv(Box::new(CsvReader::new(source, &csv_options)?))
         }
         Format::Json => {
             let path = options.record_path.as_deref();
-            FileReader::Json(JsonReader::new(source, path, options.encoding, file_name)?)
+            FileReader::Json(Box::new(JsonReader::new(source, path, options.encoding, file_name)?))
         }
         Format::Xlsx | Format::Xlsb | Format::Xls | Format::Ods => {
             let sheet_options = SheetOptions { sheet: options.sheet.clone(), header: options.header };
-            FileReader::Sheet(SheetReader::new(source, format, &sheet_options)?)
+            FileReader::Sheet(Box::new(SheetReader::new(source, format, &sheet_options)?))
         }
     };
-    if let Some(ext) = file_name.and_then(|n| n.rsplit_once('.')).map(|(_, e)| e.to_ascii_lowercase())
-        && let Some(claimed) = Format::from_extension(&ext)
+    if let Some(name) = file_name
+        && let Some((_, ext)) = name.rsplit_once('.')
+        && let Some(claimed) = Format::from_extension(name)
         && claimed != format
         && !(claimed == Format::Xml && format == Format::Yml)
         && !(claimed == Format::Yml && format == Format::Xml)
     {
-        settings_mut(&mut reader).notices.push(Notice::ExtensionMismatch { extension: ext, actual: format });
+        let extension = ext.to_ascii_lowercase();
+        settings_mut(&mut reader).notices.push(Notice::ExtensionMismatch { extension, actual: format });
     }
     Ok(reader)
 }
