@@ -41,6 +41,9 @@ CREATE TABLE products (
     stock         INTEGER NOT NULL DEFAULT 0 CHECK (stock >= 0),
     status        TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'archived')),
     images        TEXT NOT NULL DEFAULT '',
+    -- Characteristics as a JSON array of {name, value, unit}, in the seller's order: read and
+    -- written with the product as a whole, at a fraction of the cost of one row each.
+    attributes    TEXT NOT NULL DEFAULT '[]',
     content_hash  INTEGER NOT NULL,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
@@ -63,14 +66,6 @@ CREATE TABLE product_barcodes (
 ) WITHOUT ROWID;
 CREATE INDEX product_barcodes_by_code ON product_barcodes(code);
 
-CREATE TABLE product_attributes (
-    product_rid INTEGER NOT NULL REFERENCES products(rid) ON DELETE CASCADE,
-    position    INTEGER NOT NULL,
-    name        TEXT NOT NULL,
-    value       TEXT NOT NULL,
-    unit        TEXT,
-    PRIMARY KEY (product_rid, position)
-) WITHOUT ROWID;
 
 -- Kits (components with quantities), packs (N units of a base product) and related items.
 CREATE TABLE product_links (
@@ -138,7 +133,11 @@ CREATE VIRTUAL TABLE products_fts USING fts5(
     title, body,
     content = '',
     contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 0'
+    -- Tokens arrive already lower-cased and stemmed; 'ascii' splits them on spaces only.
+    tokenize = 'ascii'
 );
 -- Matches in the title weigh ten times matches in the body.
 INSERT INTO products_fts (products_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)');
+-- Keep up to 32 MB of new terms in memory before writing a segment: bulk loads write fewer,
+-- larger segments and merge far less.
+INSERT INTO products_fts (products_fts, rank) VALUES ('hashsize', 33554432);

@@ -274,14 +274,9 @@ impl<R> TextReader<R> {
         }
     }
 
-    /// Puts `bytes` back in front of the unread data (they were read through `BufRead`).
-    pub(crate) fn unread(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        self.count_up_to(self.pos);
-        let back = memchr::memchr_iter(b'\n', bytes).count() as u64;
-        self.newlines.set(self.newlines.get().saturating_sub(back));
+    /// Puts `bytes`, which start on line `line`, back in front of the unread data.
+    pub(crate) fn unread(&mut self, bytes: &[u8], line: u64) {
+        self.newlines.set(line.saturating_sub(1));
         let mut buf = Vec::with_capacity((bytes.len() + self.end - self.pos).max(BUF_LEN));
         buf.extend_from_slice(bytes);
         buf.extend_from_slice(&self.buf[self.pos..self.end]);
@@ -294,6 +289,21 @@ impl<R> TextReader<R> {
 }
 
 impl<R: Read> TextReader<R> {
+    /// Appends up to `max` bytes of text to `out`; returns how many (0 at the end). UTF-8 input
+    /// is read straight from the source into `out`, without passing through the buffer.
+    pub(crate) fn append_to(&mut self, out: &mut Vec<u8>, max: usize) -> io::Result<usize> {
+        if self.pos == self.end && self.decoder.is_none() {
+            self.count_up_to(self.pos);
+            // Lines of these bytes are the caller's to count (see `unread`).
+            return (&mut self.inner).take(max as u64).read_to_end(out);
+        }
+        let available = self.fill_buf()?;
+        let n = available.len().min(max);
+        out.extend_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+
     fn refill(&mut self) -> io::Result<()> {
         self.count_up_to(self.pos);
         self.counted.set(0);

@@ -235,6 +235,11 @@ fn resolve_reference(name: &str) -> Option<Resolved> {
 /// Unescapes an attribute value leniently: known references resolved, the rest kept as written,
 /// whitespace characters turned into spaces as XML attribute normalisation does.
 pub(crate) fn push_attribute_value(dst: &mut String, raw: &str) {
+    // Most values are short and plain: one pass decides.
+    if !raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
+        dst.push_str(raw);
+        return;
+    }
     let mut rest = raw;
     while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
         push_attr_chars(dst, &rest[..amp]);

@@ -8,12 +8,12 @@
 //! [`Param`](crate::Param)s. Stock is left as the supplier wrote it — `count`, `quantity`,
 //! `stock`, `amount`, `outlets/outlet@instock` or only `@available` — and [`stock_hint`] reads it.
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, Read};
 
 use quick_xml::events::Event;
 
 use crate::RecordSource;
-use crate::encoding::Encoding;
+use crate::encoding::{Encoding, TextReader};
 use crate::error::{FormatError, ReadError, RowError};
 use crate::record::Record;
 use crate::settings::Settings;
@@ -293,8 +293,9 @@ impl<R: Read> YmlReader<R> {
                     more = more.saturating_mul(2);
                 }
                 Step::OffersEnd => {
-                    let chunk = std::mem::take(&mut self.chunk);
-                    self.input.reader.get_mut().unread(&chunk.data[chunk.pos..]);
+                    let mut chunk = std::mem::take(&mut self.chunk);
+                    let line = chunk.line_at(chunk.pos);
+                    self.input.reader.get_mut().unread(&chunk.data[chunk.pos..], line);
                     self.stack.close("offers");
                     self.read_outside_offers(false)?;
                     return Ok(None);
@@ -407,21 +408,18 @@ impl Chunk {
 
     /// Drops the parsed part, appends up to `more` bytes from `source`, and places the cut
     /// after the last complete `</offer>` (or `</offers>`).
-    fn fill(&mut self, source: &mut impl BufRead, more: usize) -> io::Result<()> {
+    fn fill<R: Read>(&mut self, source: &mut TextReader<R>, more: usize) -> io::Result<()> {
         self.line_at(self.pos);
         self.data.drain(..self.pos);
         self.line_at -= self.pos;
         self.pos = 0;
         let target = self.data.len().saturating_add(more);
         while self.data.len() < target {
-            let buf = source.fill_buf()?;
-            if buf.is_empty() {
+            let want = target - self.data.len();
+            if source.append_to(&mut self.data, want)? == 0 {
                 self.eof = true;
                 break;
             }
-            let n = buf.len().min(target - self.data.len());
-            self.data.extend_from_slice(&buf[..n]);
-            source.consume(n);
         }
         self.cut = if self.eof { self.data.len() } else { last_offer_end(&self.data) };
         Ok(())

@@ -152,6 +152,14 @@ impl Catalog {
         Ok(Page { rows: rows.into_iter().map(|(_, r, _)| r).collect(), next })
     }
 
+    /// A cursor that starts a page right after the product with local row `rid` in `sort`
+    /// order (benchmarks use it to jump deep into a list).
+    pub fn cursor_at(&self, rid: i64, sort: SortKey) -> Result<Cursor> {
+        let sql = format!("SELECT {} FROM products p WHERE p.rid = ?1", sort.column());
+        let value: Value = self.db().query_row(&sql, [rid], |r| r.get(0))?;
+        Ok(encode_cursor(&value, rid))
+    }
+
     /// How many products match `filter` (for a table's scrollbar and the status line).
     pub fn count(&self, filter: &Filter) -> Result<u64> {
         let (conds, args) = self.filter_sql(filter)?;

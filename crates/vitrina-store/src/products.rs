@@ -91,8 +91,8 @@ impl Catalog {
     pub fn create_product(&mut self, product: &Product) -> Result<ProductId> {
         product.validate()?;
         let (tx, mut stamp) = self.begin()?;
-        let mut stems = Stems::new();
-        insert_new(&tx, &mut stamp, product, &mut stems, &mut HashMap::new())?;
+        let search = SearchText::of(product, &mut Stems::new());
+        insert_new(&tx, &mut stamp, product, &search, product.content_hash(), &mut HashMap::new())?;
         tx.commit()?;
         Ok(product.id)
     }
@@ -139,18 +139,66 @@ impl Catalog {
     /// the product (with the given id), a known SKU updates it field by field (history for
     /// each changed field), an identical product is skipped by its content hash. Any invalid
     /// product, unknown category or SKU repeated in the input rolls the whole batch back.
-    pub fn bulk_upsert<I: IntoIterator<Item = Product>>(&mut self, products: I) -> Result<UpsertReport> {
+    ///
+    /// Search text and content hashes are prepared on a second thread while this one writes.
+    pub fn bulk_upsert<I>(&mut self, products: I) -> Result<UpsertReport>
+    where
+        I: IntoIterator<Item = Product>,
+        I::IntoIter: Send,
+    {
+        self.bulk_upsert_with_progress(products, &mut |_| {})
+    }
+
+    /// [`Catalog::bulk_upsert`], calling `progress` with the count written every 10 000 products.
+    pub fn bulk_upsert_with_progress<I>(&mut self, products: I, progress: &mut dyn FnMut(u64)) -> Result<UpsertReport>
+    where
+        I: IntoIterator<Item = Product>,
+        I::IntoIter: Send,
+    {
+        let fresh = self.deferred_indexes.is_some();
         let (tx, mut stamp) = self.begin()?;
-        let report = upsert_all(&tx, &mut stamp, products)?;
+        let products = products.into_iter();
+        let report = std::thread::scope(|scope| {
+            // Batches, not single products, cross the channel: a hand-off per product costs
+            // more in thread wake-ups than the work it moves.
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(16);
+            scope.spawn(move || {
+                let mut stems = Stems::new();
+                let mut batch = Vec::with_capacity(PREPARED_BATCH);
+                for product in products {
+                    batch.push(Prepared { search: SearchText::of(&product, &mut stems), hash: product.content_hash(), product });
+                    if batch.len() == PREPARED_BATCH
+                        && send.send(std::mem::replace(&mut batch, Vec::with_capacity(PREPARED_BATCH))).is_err()
+                    {
+                        return; // the writer stopped on an error
+                    }
+                }
+                let _ = send.send(batch);
+            });
+            upsert_all(&tx, &mut stamp, receive.into_iter().flatten(), fresh, progress)
+        })?;
         tx.commit()?;
         Ok(report)
     }
 }
 
-fn upsert_all<I: IntoIterator<Item = Product>>(
+const PREPARED_BATCH: usize = 512;
+
+/// A product with what the writer needs computed ahead of it.
+struct Prepared {
+    product: Product,
+    search: SearchText,
+    hash: u64,
+}
+
+/// `fresh`: the catalog is being built from nothing, so every product is new (a repeated SKU
+/// still fails on the unique constraint).
+fn upsert_all(
     tx: &Connection,
     stamp: &mut Stamp<'_>,
-    products: I,
+    products: impl Iterator<Item = Prepared>,
+    fresh: bool,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<UpsertReport> {
     let mut report = UpsertReport::default();
     let mut stems = Stems::new();
@@ -158,23 +206,33 @@ fn upsert_all<I: IntoIterator<Item = Product>>(
     let mut touched = HashSet::new();
     let mut changed_stock_or_price = Vec::new();
     let has_links = links::any(tx)?;
-    for product in products {
+    for (n, Prepared { product, search, hash }) in products.enumerate() {
+        if n > 0 && n % 10_000 == 0 {
+            progress(n as u64);
+        }
         product.validate()?;
-        let existing: Option<(i64, Uuid, i64)> = tx
-            .prepare_cached("SELECT rid, id, content_hash FROM products WHERE sku = ?1")?
-            .query_row([&product.sku], |r| Ok((r.get(0)?, uuid_of(r, 1)?, r.get(2)?)))
-            .optional()?;
+        let existing: Option<(i64, Uuid, i64)> = if fresh {
+            None
+        } else {
+            tx.prepare_cached("SELECT rid, id, content_hash FROM products WHERE sku = ?1")?
+                .query_row([&product.sku], |r| Ok((r.get(0)?, uuid_of(r, 1)?, r.get(2)?)))
+                .optional()?
+        };
         match existing {
             None => {
-                let rid = insert_new(tx, stamp, &product, &mut stems, &mut categories)?;
+                let rid = insert_new(tx, stamp, &product, &search, hash, &mut categories)?;
+                if fresh {
+                    report.created += 1;
+                    continue;
+                }
                 touched.insert(rid);
                 report.created += 1;
             }
             Some((rid, _, _)) if !touched.insert(rid) => return Err(StoreError::DuplicateSku(product.sku)),
-            Some((rid, id, hash)) => {
+            Some((rid, id, stored_hash)) => {
                 let mut next = product;
                 next.id = ProductId(id);
-                if next.content_hash() as i64 == hash {
+                if hash as i64 == stored_hash {
                     report.unchanged += 1;
                     continue;
                 }
@@ -198,7 +256,8 @@ fn insert_new(
     tx: &Connection,
     stamp: &mut Stamp<'_>,
     product: &Product,
-    stems: &mut Stems,
+    search: &SearchText,
+    hash: u64,
     categories: &mut HashMap<CategoryId, Option<i64>>,
 ) -> Result<i64> {
     let category = match product.category {
@@ -212,9 +271,9 @@ fn insert_new(
         },
         None => None,
     };
-    let rid = rows::insert_row(tx, product, category, stamp.now)?;
+    let rid = rows::insert_row(tx, product, category, hash, stamp.now)?;
     record(tx, stamp, product.id.0, ChangeOp::Create, ("*", None, Some(&product.name)), None)?;
-    index::insert(tx, rid, &SearchText::of(product, stems))?;
+    index::insert(tx, rid, search)?;
     Ok(rid)
 }
 
@@ -249,8 +308,8 @@ fn write_update(
         return Ok(changed);
     }
     rows::update_row(tx, rid, after, category_rid(tx, after.category)?, stamp.now)?;
-    if changed.iter().any(|f| matches!(f, ProductField::Barcodes | ProductField::Attributes)) {
-        rows::write_children(tx, rid, after, true)?;
+    if changed.contains(&ProductField::Barcodes) {
+        rows::write_barcodes(tx, rid, after, true)?;
     }
     if changed.iter().any(|f| SEARCHABLE.contains(f)) {
         index::replace(tx, rid, &SearchText::of(after, stems))?;

@@ -3,7 +3,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 use vitrina_domain::{
-    Attribute, Barcode, CategoryId, Currency, Dimensions, Image, Money, Product, ProductId, ProductStatus,
+    Barcode, CategoryId, Currency, Dimensions, Image, Money, Product, ProductField, ProductId, ProductStatus,
     VariantGroupId,
 };
 
@@ -11,7 +11,7 @@ use crate::error::{Result, StoreError};
 
 pub(crate) const PRODUCT_COLUMNS: &str = "p.rid, p.id, p.sku, p.name, p.description, p.brand, p.model, c.id, \
      p.variant_group, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.currency, p.price, p.old_price, \
-     p.cost, p.stock, p.status, p.images";
+     p.cost, p.stock, p.status, p.images, p.attributes";
 
 pub(crate) fn uuid_of(row: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
     let bytes: [u8; 16] = row.get(idx)?;
@@ -31,7 +31,7 @@ pub(crate) fn status_of(code: &str) -> ProductStatus {
     code.parse().unwrap_or_default()
 }
 
-/// A product row without barcodes and attributes (see [`load_product`]).
+/// A product row without barcodes (see [`load_product`]).
 pub(crate) fn product_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Product)> {
     let currency = currency_of(&row.get::<_, String>(13)?);
     let money = |v: Option<i64>| v.map(|m| Money::new(m, currency));
@@ -65,7 +65,7 @@ pub(crate) fn product_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Product)
             cost: money(row.get(16)?),
             stock: row.get(17)?,
             status: status_of(&row.get::<_, String>(18)?),
-            attributes: Vec::new(),
+            attributes: serde_json::from_str(&row.get::<_, String>(20)?).unwrap_or_default(),
             images: images.lines().filter(|l| !l.is_empty()).map(|u| Image { url: u.to_string() }).collect(),
         },
     ))
@@ -86,12 +86,6 @@ pub(crate) fn load_product(conn: &Connection, rid: i64) -> Result<Option<Product
         .query_map([rid], |r| r.get::<_, String>(0))?
         .filter_map(|c| c.ok().and_then(|c| Barcode::parse(&c).ok()))
         .collect();
-    let mut stmt = conn.prepare_cached(
-        "SELECT name, value, unit FROM product_attributes WHERE product_rid = ?1 ORDER BY position",
-    )?;
-    product.attributes = stmt
-        .query_map([rid], |r| Ok(Attribute { name: r.get(0)?, value: r.get(1)?, unit: r.get(2)? }))?
-        .collect::<rusqlite::Result<_>>()?;
     Ok(Some(product))
 }
 
@@ -115,13 +109,19 @@ fn dims(p: &Product) -> (Option<u32>, Option<u32>, Option<u32>) {
     }
 }
 
-pub(crate) fn insert_row(conn: &Connection, p: &Product, category_rid: Option<i64>, now: u64) -> Result<i64> {
+pub(crate) fn insert_row(
+    conn: &Connection,
+    p: &Product,
+    category_rid: Option<i64>,
+    content_hash: u64,
+    now: u64,
+) -> Result<i64> {
     let (l, w, h) = dims(p);
     let mut stmt = conn.prepare_cached(
         "INSERT INTO products (id, sku, name, name_key, description, brand, model, category_rid, variant_group,
              weight_g, length_mm, width_mm, height_mm, currency, price, old_price, cost, stock, status, images,
-             content_hash, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
+             content_hash, created_at, updated_at, attributes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23)",
     )?;
     stmt.execute(params![
         p.id.as_bytes(),
@@ -144,12 +144,13 @@ pub(crate) fn insert_row(conn: &Connection, p: &Product, category_rid: Option<i6
         p.stock,
         p.status.code(),
         images_text(p),
-        p.content_hash() as i64,
+        content_hash as i64,
         now as i64,
+        attributes_json(p),
     ])
     .map_err(|e| unique_sku(e, &p.sku))?;
     let rid = conn.last_insert_rowid();
-    write_children(conn, rid, p, false)?;
+    write_barcodes(conn, rid, p, false)?;
     Ok(rid)
 }
 
@@ -165,7 +166,7 @@ pub(crate) fn update_row(
         "UPDATE products SET sku = ?2, name = ?3, name_key = ?4, description = ?5, brand = ?6, model = ?7,
              category_rid = ?8, variant_group = ?9, weight_g = ?10, length_mm = ?11, width_mm = ?12,
              height_mm = ?13, currency = ?14, price = ?15, old_price = ?16, cost = ?17, stock = ?18, status = ?19,
-             images = ?20, content_hash = ?21, updated_at = ?22
+             images = ?20, content_hash = ?21, updated_at = ?22, attributes = ?23
          WHERE rid = ?1",
     )?;
     stmt.execute(params![
@@ -191,29 +192,27 @@ pub(crate) fn update_row(
         images_text(p),
         p.content_hash() as i64,
         now as i64,
+        attributes_json(p),
     ])
     .map_err(|e| unique_sku(e, &p.sku))?;
     Ok(())
 }
 
-/// Writes barcodes and attributes; `replace` clears the old ones first.
-pub(crate) fn write_children(conn: &Connection, rid: i64, p: &Product, replace: bool) -> Result<()> {
+/// Writes barcodes; `replace` clears the old ones first.
+pub(crate) fn write_barcodes(conn: &Connection, rid: i64, p: &Product, replace: bool) -> Result<()> {
     if replace {
         conn.prepare_cached("DELETE FROM product_barcodes WHERE product_rid = ?1")?.execute([rid])?;
-        conn.prepare_cached("DELETE FROM product_attributes WHERE product_rid = ?1")?.execute([rid])?;
     }
-    let mut stmt = conn
-        .prepare_cached("INSERT INTO product_barcodes (product_rid, position, code) VALUES (?1, ?2, ?3)")?;
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO product_barcodes (product_rid, position, code) VALUES (?1, ?2, ?3)")?;
     for (i, code) in p.barcodes.iter().enumerate() {
         stmt.execute(params![rid, i as i64, code.as_str()])?;
     }
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO product_attributes (product_rid, position, name, value, unit) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for (i, a) in p.attributes.iter().enumerate() {
-        stmt.execute(params![rid, i as i64, a.name, a.value, a.unit])?;
-    }
     Ok(())
+}
+
+fn attributes_json(p: &Product) -> String {
+    p.field_value(ProductField::Attributes).unwrap_or_else(|| "[]".into())
 }
 
 fn unique_sku(e: rusqlite::Error, sku: &str) -> StoreError {

@@ -1,0 +1,143 @@
+//! The catalog benchmark: build a large catalog, then time search, list pages and opening.
+//! Run it from the CLI (`vitrina bench catalog`), never as a test.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use vitrina_domain::ProductStatus;
+use vitrina_store::{Catalog, Cursor, Filter, ListQuery, SortKey};
+
+use crate::demo::Rng;
+use crate::error::AppResult;
+use crate::seed::build_demo;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Latency {
+    pub samples: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Latency {
+    fn of(mut samples: Vec<Duration>) -> Self {
+        samples.sort();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+        Latency { samples: samples.len(), p50_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1.0) }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CatalogBench {
+    pub products: u64,
+    pub build_seconds: f64,
+    pub upsert_per_second: f64,
+    pub open_ms: f64,
+    pub search: Latency,
+    pub list_pages: Latency,
+    pub deep_list_pages: Latency,
+    pub database_bytes: u64,
+    pub peak_rss_bytes: Option<u64>,
+}
+
+const QUERIES: &[&str] = &[
+    "кроссовки", "кроссовок", "кроссовки nike", "крос", "кроссовки мужские 42", "nike air max", "adidas", "ultraboost",
+    "футболка", "футболки женские", "футболка oversize", "uniqlo", "смартфон", "смартфоны samsung", "iphone 15",
+    "iphone 15 pro 256", "galaxy", "redmi note", "honor 200", "ноутбук", "ноутбуки lenovo", "thinkpad", "macbook air",
+    "vivobook", "холодильник", "холодильники bosch", "атлант", "no frost", "двухкамерный", "сковорода", "сковороды tefal",
+    "чугунная сковорода", "гриль 26", "дрель", "шуруповерт", "дрель-шуруповерт makita", "dewalt", "интерскол", "шампунь",
+    "шампуни для сухих волос", "head shoulders", "natura siberica", "шины", "шины зимние", "michelin", "hakkapeliitta",
+    "205/55 r16", "cordiant comfort", "летние шины", "черный", "белый холодильник", "красные кроссовки", "size 42",
+    "размер 44", "ГБ", "256", "512 гб", "13.3", "гарантия", "подарок", "упаковке", "инструкция", "россия", "китай",
+    "вьетнам", "натуральная кожа", "замша", "хлопок", "эластан", "полиэстер", "android", "ios", "intel core", "apple m2",
+    "ryzen", "класс a++", "индукция", "алюминий", "нержавеющая сталь", "быстрозажимной", "увлажнение", "объем",
+    "восстановление", "шипы", "runflat", "pegasus", "superstar", "suede", "gel-kayano", "airism", "essentials", "mocco",
+    "гранит", "gsr", "df333", "elseve", "x-ice", "pilot sport", "смартфон apple", "nike", "ноутбук apple", "кроссовки puma",
+];
+
+/// Builds a `products`-product demo catalog at `path` (replacing it), then measures.
+pub fn run(path: &Path, products: u64, progress: &mut dyn FnMut(u64)) -> AppResult<CatalogBench> {
+    let report = build_demo(path, products, 42, true, progress)?;
+    let started = Instant::now();
+    let catalog = Catalog::open(path)?;
+    let open_ms = started.elapsed().as_secs_f64() * 1000.0;
+
+    // Warm the page cache the way a running app would be warm, then measure.
+    catalog.search("кроссовки", 50)?;
+    let mut samples = Vec::new();
+    for q in QUERIES.iter().take(100) {
+        let t = Instant::now();
+        catalog.search(q, 50)?;
+        samples.push(t.elapsed());
+    }
+    let search = Latency::of(samples);
+
+    let mut rng = Rng::new(7);
+    let sorts = [SortKey::Name, SortKey::Price, SortKey::Stock, SortKey::Updated];
+    let tree = catalog.category_tree()?;
+    let filters = |rng: &mut Rng| -> Filter {
+        match rng.range(0, 6) {
+            0 => Filter::default(),
+            1 => Filter { category: Some(rng.pick(&tree).id), ..Filter::default() },
+            2 => Filter { brand: Some((*rng.pick(&["Nike", "Bosch", "Apple", "Tefal", "Michelin"])).into()), ..Filter::default() },
+            3 => Filter { in_stock: Some(true), ..Filter::default() },
+            4 => Filter { status: Some(ProductStatus::Active), ..Filter::default() },
+            5 => Filter { price_min: Some(100_000), price_max: Some(500_000), ..Filter::default() },
+            _ => Filter { text: Some((*rng.pick(QUERIES)).into()), ..Filter::default() },
+        }
+    };
+    let mut first = Vec::new();
+    let mut deep = Vec::new();
+    for i in 0..200 {
+        let q = ListQuery {
+            filter: filters(&mut rng),
+            sort: *rng.pick(&sorts),
+            descending: rng.chance(50),
+            after: None,
+            limit: 50,
+        };
+        let t = Instant::now();
+        let page = catalog.list(&q)?;
+        first.push(t.elapsed());
+        // A deep page: start after a random row of the whole sort order (what a jump down the
+        // scrollbar asks for), then follow the cursor for two more pages.
+        let mut q = ListQuery { after: Some(random_cursor(&catalog, &mut rng, q.sort)?), ..q };
+        for _ in 0..3 {
+            let t = Instant::now();
+            let page = catalog.list(&q)?;
+            deep.push(t.elapsed());
+            match page.next {
+                Some(next) => q.after = Some(next),
+                None => break,
+            }
+        }
+        let _ = (i, page);
+    }
+    let database_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    Ok(CatalogBench {
+        products: report.products,
+        build_seconds: report.seconds,
+        upsert_per_second: report.products_per_second,
+        open_ms,
+        search,
+        list_pages: Latency::of(first),
+        deep_list_pages: Latency::of(deep),
+        database_bytes,
+        peak_rss_bytes: peak_rss(),
+    })
+}
+
+fn random_cursor(catalog: &Catalog, rng: &mut Rng, sort: SortKey) -> AppResult<Cursor> {
+    let max = catalog.product_count()? as i64;
+    let rid = rng.range(1, max.max(1));
+    Ok(catalog.cursor_at(rid, sort)?)
+}
+
+/// Peak resident memory of this process (Linux; `None` elsewhere).
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

@@ -1,0 +1,55 @@
+//! Errors as the front ends see them: a stable code for programs and a sentence for people.
+
+use serde::Serialize;
+use vitrina_store::StoreError;
+
+/// A stable, machine-readable class of error (crosses IPC as `{code, message}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotFound,
+    Invalid,
+    Conflict,
+    NotACatalog,
+    CatalogTooNew,
+    CatalogDamaged,
+    Io,
+    Internal,
+}
+
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Invalid, message)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::NotADatabase { .. } => ErrorCode::NotACatalog,
+            StoreError::Corrupt { .. } => ErrorCode::CatalogDamaged,
+            StoreError::TooNew { .. } => ErrorCode::CatalogTooNew,
+            StoreError::Open { .. } => ErrorCode::Io,
+            StoreError::ProductNotFound(_) | StoreError::SupplierNotFound(_) | StoreError::UnknownCategory(_) => {
+                ErrorCode::NotFound
+            }
+            StoreError::Invalid(_) | StoreError::InvalidCursor(_) | StoreError::Link(_) => ErrorCode::Invalid,
+            StoreError::DuplicateSku(_) | StoreError::NothingToUndo(_) => ErrorCode::Conflict,
+            StoreError::Migration(_) | StoreError::Sql(_) => ErrorCode::Internal,
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

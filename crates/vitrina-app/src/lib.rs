@@ -1,0 +1,19 @@
+//! Vitrina's application API: every use case the desktop shell and the `vitrina` CLI offer,
+//! over the catalog store, with serializable DTOs and errors carrying a stable [`ErrorCode`].
+//!
+//! Front ends stay thin: they parse input, call one function here, and show the result.
+
+pub mod bench;
+mod catalog;
+pub mod demo;
+mod error;
+pub mod paths;
+mod seed;
+
+pub use catalog::{App, FieldEdit, ProductView};
+pub use error::{AppError, AppResult, ErrorCode};
+pub use seed::{DemoReport, build_demo};
+pub use vitrina_store::{
+    CatalogStats, CategoryNode, Cursor, Filter, ListQuery, Page, ProductKey, ProductRow, SearchResult, SortKey,
+    UndoReport,
+};

@@ -1,0 +1,29 @@
+//! `vitrina`: the catalog from the command line. Readable tables by default, `--json` for
+//! scripts; errors are one sentence on stderr and a non-zero exit code.
+
+mod args;
+mod bench;
+mod catalog;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let db = cli.db.clone().unwrap_or_else(vitrina_app::paths::default_catalog);
+    let result = match &cli.command {
+        Command::Bench(b) => bench::run(b, &cli),
+        command => catalog::run(command, &db, &cli),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vitrina: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
