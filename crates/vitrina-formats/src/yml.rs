@@ -587,6 +587,33 @@ mod tests {
     }
 
     #[test]
+    fn after_the_offers() {
+        for chunk_len in [5, CHUNK_LEN] {
+            let cut = FEED.replace("</yml_catalog>\n", "");
+            let mut reader = YmlReader::new(cut.as_bytes()).unwrap();
+            reader.chunk_len = chunk_len;
+            let items: Vec<_> = reader.collect();
+            assert_eq!(items.len(), 4);
+            assert!(
+                matches!(items[3], Err(ReadError::Fatal(FormatError::Truncated { line: 21 }))),
+                "{:?}",
+                items[3]
+            );
+
+            let late = FEED.replace(
+                "</offers>",
+                "</offers><categories><category id=\"99\">Поздняя</category></categories>",
+            );
+            let mut reader = YmlReader::new(late.as_bytes()).unwrap();
+            reader.chunk_len = chunk_len;
+            assert_eq!(reader.shop().categories.len(), 2);
+            assert_eq!(reader.by_ref().filter(Result::is_ok).count(), 3);
+            assert_eq!(reader.shop().categories[2].name, "Поздняя");
+            assert_eq!(reader.shop().categories[2].line, 19);
+        }
+    }
+
+    #[test]
     fn not_a_yml_feed() {
         let err = YmlReader::new("<catalog><item/></catalog>".as_bytes()).unwrap_err();
         assert!(matches!(err, FormatError::UnexpectedRoot { .. }), "{err}");
