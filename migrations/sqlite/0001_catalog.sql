@@ -20,8 +20,8 @@ CREATE INDEX categories_tree_path ON categories(tree_path);
 
 CREATE TABLE products (
     rid           INTEGER PRIMARY KEY,
-    id            BLOB NOT NULL UNIQUE,
-    sku           TEXT NOT NULL UNIQUE CHECK (length(sku) > 0),
+    id            BLOB NOT NULL,
+    sku           TEXT NOT NULL CHECK (length(sku) > 0),
     name          TEXT NOT NULL CHECK (length(name) > 0),
     -- lower(name) for case-insensitive sorting that SQLite's NOCASE can't do for Cyrillic
     name_key      TEXT NOT NULL,
@@ -48,6 +48,8 @@ CREATE TABLE products (
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
 );
+CREATE UNIQUE INDEX products_id  ON products(id);
+CREATE UNIQUE INDEX products_sku ON products(sku);
 -- Keyset pagination: every sortable column ends with rid so each page is an index range.
 CREATE INDEX products_by_name     ON products(name_key, rid);
 CREATE INDEX products_by_price    ON products(price, rid);

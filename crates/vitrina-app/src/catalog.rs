@@ -35,9 +35,9 @@ pub struct FieldEdit {
 impl FieldEdit {
     /// Parses `field=value`.
     pub fn parse(s: &str) -> AppResult<Self> {
-        let (field, value) = s
-            .split_once('=')
-            .ok_or_else(|| AppError::invalid(format!("\"{s}\" is not field=value (for example price=1299,50)")))?;
+        let (field, value) = s.split_once('=').ok_or_else(|| {
+            AppError::invalid(format!("\"{s}\" is not field=value (for example price=1299,50)"))
+        })?;
         Ok(FieldEdit { field: field.trim().to_string(), value: value.trim().to_string() })
     }
 }
@@ -55,7 +55,12 @@ impl App {
     }
 
     fn catalog(&self) -> AppResult<MutexGuard<'_, Catalog>> {
-        self.catalog.lock().map_err(|_| AppError::new(ErrorCode::Internal, "the catalog is unavailable after an earlier failure; restart Vitrina"))
+        self.catalog.lock().map_err(|_| {
+            AppError::new(
+                ErrorCode::Internal,
+                "the catalog is unavailable after an earlier failure; restart Vitrina",
+            )
+        })
     }
 
     pub fn set_author(&self, who: &str) -> AppResult<()> {
@@ -96,7 +101,9 @@ impl App {
         for edit in edits {
             let field: ProductField = edit.field.parse().map_err(AppError::invalid)?;
             let value = match field {
-                ProductField::Category if !edit.value.is_empty() => Some(catalog.find_category(&edit.value)?.to_string()),
+                ProductField::Category if !edit.value.is_empty() => {
+                    Some(catalog.find_category(&edit.value)?.to_string())
+                }
                 _ => Some(edit.value.clone()).filter(|v| !v.is_empty()),
             };
             changes.push((field, value));

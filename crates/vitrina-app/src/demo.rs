@@ -3,8 +3,8 @@
 //! cosmetics, tyres) with variants, characteristics, barcodes, prices, stock, kits and packs.
 
 use vitrina_domain::{
-    Attribute, Barcode, CategoryId, Dimensions, Image, Money, Product, ProductId, ProductStatus, VariantGroupId,
-    barcode::gtin_check_digit,
+    Attribute, Barcode, CategoryId, Dimensions, Image, Money, Product, ProductId, ProductStatus,
+    VariantGroupId, barcode::gtin_check_digit,
 };
 
 /// A small, fast, deterministic PRNG (SplitMix64): the same seed gives the same catalog.
@@ -58,37 +58,70 @@ const KINDS: &[Kind] = &[
         path: ["Одежда и обувь", "Кроссовки"],
         item: "Кроссовки",
         forms: &["мужские", "женские", "детские"],
-        vendors: &[("Nike", &["Air Max 90", "Air Zoom Pegasus 40"]), ("Adidas", &["Ultraboost", "Superstar"]), ("Puma", &["Suede Classic"]), ("Asics", &["Gel-Kayano 30"])],
+        vendors: &[
+            ("Nike", &["Air Max 90", "Air Zoom Pegasus 40"]),
+            ("Adidas", &["Ultraboost", "Superstar"]),
+            ("Puma", &["Suede Classic"]),
+            ("Asics", &["Gel-Kayano 30"]),
+        ],
         variant: ("Размер", "размер", &["36", "37", "38", "39", "40", "41", "42", "43", "44", "45"]),
         price_rub: (2990, 18990),
-        params: &[("Материал верха", None, &["натуральная кожа", "текстиль", "замша", "сетка"]), ("Сезон", None, SEASONS), ("Цвет", None, COLORS)],
+        params: &[
+            ("Материал верха", None, &["натуральная кожа", "текстиль", "замша", "сетка"]),
+            ("Сезон", None, SEASONS),
+            ("Цвет", None, COLORS),
+        ],
     },
     Kind {
         path: ["Одежда и обувь", "Футболки"],
         item: "Футболка",
         forms: &["мужская", "женская", "детская"],
-        vendors: &[("Uniqlo", &["U Crew Neck", "AIRism"]), ("Befree", &["Oversize"]), ("Adidas", &["Essentials"])],
+        vendors: &[
+            ("Uniqlo", &["U Crew Neck", "AIRism"]),
+            ("Befree", &["Oversize"]),
+            ("Adidas", &["Essentials"]),
+        ],
         variant: ("Размер", "размер", &["XS", "S", "M", "L", "XL", "XXL"]),
         price_rub: (590, 3490),
-        params: &[("Состав", None, &["100% хлопок", "95% хлопок, 5% эластан", "полиэстер"]), ("Цвет", None, COLORS)],
+        params: &[
+            ("Состав", None, &["100% хлопок", "95% хлопок, 5% эластан", "полиэстер"]),
+            ("Цвет", None, COLORS),
+        ],
     },
     Kind {
         path: ["Электроника", "Смартфоны"],
         item: "Смартфон",
         forms: &[""],
-        vendors: &[("Apple", &["iPhone 15", "iPhone 15 Pro"]), ("Samsung", &["Galaxy S24", "Galaxy A55"]), ("Xiaomi", &["Redmi Note 13 Pro"]), ("HONOR", &["200"])],
+        vendors: &[
+            ("Apple", &["iPhone 15", "iPhone 15 Pro"]),
+            ("Samsung", &["Galaxy S24", "Galaxy A55"]),
+            ("Xiaomi", &["Redmi Note 13 Pro"]),
+            ("HONOR", &["200"]),
+        ],
         variant: ("Встроенная память", "ГБ", &["128", "256", "512"]),
         price_rub: (12990, 149990),
-        params: &[("Оперативная память", Some("ГБ"), &["6", "8", "12", "16"]), ("Операционная система", None, &["Android 14", "iOS 17"]), ("Цвет", None, COLORS)],
+        params: &[
+            ("Оперативная память", Some("ГБ"), &["6", "8", "12", "16"]),
+            ("Операционная система", None, &["Android 14", "iOS 17"]),
+            ("Цвет", None, COLORS),
+        ],
     },
     Kind {
         path: ["Электроника", "Ноутбуки"],
         item: "Ноутбук",
         forms: &[""],
-        vendors: &[("Lenovo", &["IdeaPad Slim 5", "ThinkPad E14"]), ("ASUS", &["VivoBook 15"]), ("HP", &["Pavilion 15"]), ("Apple", &["MacBook Air 13"])],
+        vendors: &[
+            ("Lenovo", &["IdeaPad Slim 5", "ThinkPad E14"]),
+            ("ASUS", &["VivoBook 15"]),
+            ("HP", &["Pavilion 15"]),
+            ("Apple", &["MacBook Air 13"]),
+        ],
         variant: ("Оперативная память", "ГБ RAM", &["8", "16", "32"]),
         price_rub: (39990, 189990),
-        params: &[("Процессор", None, &["Intel Core i5-1335U", "Apple M2", "AMD Ryzen 5 7530U"]), ("Диагональ экрана", Some("дюйм"), &["13.3", "14", "15.6"])],
+        params: &[
+            ("Процессор", None, &["Intel Core i5-1335U", "Apple M2", "AMD Ryzen 5 7530U"]),
+            ("Диагональ экрана", Some("дюйм"), &["13.3", "14", "15.6"]),
+        ],
     },
     Kind {
         path: ["Бытовая техника", "Холодильники"],
@@ -97,40 +130,70 @@ const KINDS: &[Kind] = &[
         vendors: &[("Bosch", &["KGN39VI25R"]), ("Атлант", &["ХМ 4621-101"]), ("Haier", &["C2F636CWRG"])],
         variant: ("Цвет", "", &["белый", "серебристый", "черный"]),
         price_rub: (24990, 159990),
-        params: &[("Класс энергопотребления", None, &["A", "A+", "A++"]), ("No Frost", None, &["да", "нет"]), ("Общий объем", Some("л"), &["250", "320", "364", "420"])],
+        params: &[
+            ("Класс энергопотребления", None, &["A", "A+", "A++"]),
+            ("No Frost", None, &["да", "нет"]),
+            ("Общий объем", Some("л"), &["250", "320", "364", "420"]),
+        ],
     },
     Kind {
         path: ["Дом и сад", "Посуда"],
         item: "Сковорода",
         forms: &["с антипригарным покрытием", "чугунная", "гриль"],
-        vendors: &[("Tefal", &["Excellence"]), ("Rondell", &["Mocco & Latte"]), ("Нева Металл Посуда", &["Гранит"])],
+        vendors: &[
+            ("Tefal", &["Excellence"]),
+            ("Rondell", &["Mocco & Latte"]),
+            ("Нева Металл Посуда", &["Гранит"]),
+        ],
         variant: ("Диаметр", "см", &["20", "22", "24", "26", "28"]),
         price_rub: (890, 6990),
-        params: &[("Материал", None, &["алюминий", "чугун", "нержавеющая сталь"]), ("Индукция", None, &["да", "нет"])],
+        params: &[
+            ("Материал", None, &["алюминий", "чугун", "нержавеющая сталь"]),
+            ("Индукция", None, &["да", "нет"]),
+        ],
     },
     Kind {
         path: ["Дом и сад", "Инструменты"],
         item: "Дрель-шуруповерт",
         forms: &["аккумуляторная", "ударная"],
-        vendors: &[("Bosch", &["GSR 120-LI"]), ("Makita", &["DF333DWYE"]), ("DeWalt", &["DCD791D2"]), ("Интерскол", &["ДА-12ЭР"])],
+        vendors: &[
+            ("Bosch", &["GSR 120-LI"]),
+            ("Makita", &["DF333DWYE"]),
+            ("DeWalt", &["DCD791D2"]),
+            ("Интерскол", &["ДА-12ЭР"]),
+        ],
         variant: ("Напряжение аккумулятора", "В", &["12", "18", "20"]),
         price_rub: (2990, 34990),
-        params: &[("Крутящий момент", Some("Н·м"), &["30", "45", "70", "140"]), ("Патрон", None, &["быстрозажимной 10 мм", "шестигранник 1/4\""])],
+        params: &[
+            ("Крутящий момент", Some("Н·м"), &["30", "45", "70", "140"]),
+            ("Патрон", None, &["быстрозажимной 10 мм", "шестигранник 1/4\""]),
+        ],
     },
     Kind {
         path: ["Красота и здоровье", "Шампуни"],
         item: "Шампунь",
         forms: &[""],
-        vendors: &[("L'Oreal Paris", &["Elseve Гиалурон"]), ("Head & Shoulders", &["Основной уход", "Ментол"]), ("Natura Siberica", &["Объем и баланс"])],
+        vendors: &[
+            ("L'Oreal Paris", &["Elseve Гиалурон"]),
+            ("Head & Shoulders", &["Основной уход", "Ментол"]),
+            ("Natura Siberica", &["Объем и баланс"]),
+        ],
         variant: ("Объем флакона", "мл", &["250", "400", "1000"]),
         price_rub: (199, 1290),
-        params: &[("Тип волос", None, &["для всех типов", "для сухих", "для окрашенных"]), ("Эффект", None, &["увлажнение", "объем", "восстановление"])],
+        params: &[
+            ("Тип волос", None, &["для всех типов", "для сухих", "для окрашенных"]),
+            ("Эффект", None, &["увлажнение", "объем", "восстановление"]),
+        ],
     },
     Kind {
         path: ["Автотовары", "Шины"],
         item: "Шины",
         forms: &["летние", "зимние", "всесезонные"],
-        vendors: &[("Michelin", &["Pilot Sport 4", "X-Ice North 4"]), ("Nokian Tyres", &["Hakkapeliitta 10"]), ("Cordiant", &["Comfort 2"])],
+        vendors: &[
+            ("Michelin", &["Pilot Sport 4", "X-Ice North 4"]),
+            ("Nokian Tyres", &["Hakkapeliitta 10"]),
+            ("Cordiant", &["Comfort 2"]),
+        ],
         variant: ("Типоразмер", "", &["185/65 R15", "205/55 R16", "225/45 R17"]),
         price_rub: (3490, 24990),
         params: &[("Индекс скорости", None, &["H", "V", "W", "T"]), ("Шипы", None, &["да", "нет"])],
@@ -188,7 +251,11 @@ impl DemoProducts {
                 unit: unit.map(Into::into),
             })
             .collect();
-        attributes.push(Attribute { name: "Страна производства".into(), value: (*rng.pick(COUNTRIES)).into(), unit: None });
+        attributes.push(Attribute {
+            name: "Страна производства".into(),
+            value: (*rng.pick(COUNTRIES)).into(),
+            unit: None,
+        });
         let description = {
             let a = rng.pick(PHRASES);
             let b = rng.pick(PHRASES);
@@ -200,8 +267,15 @@ impl DemoProducts {
             width_mm: rng.range(50, 800) as u32,
             height_mm: rng.range(20, 600) as u32,
         };
-        let status = if rng.chance(4) { ProductStatus::Draft } else if rng.chance(3) { ProductStatus::Archived } else { ProductStatus::Active };
-        let prefix: String = vendor.chars().filter(|c| c.is_alphanumeric()).take(2).collect::<String>().to_uppercase();
+        let status = if rng.chance(4) {
+            ProductStatus::Draft
+        } else if rng.chance(3) {
+            ProductStatus::Archived
+        } else {
+            ProductStatus::Active
+        };
+        let prefix: String =
+            vendor.chars().filter(|c| c.is_alphanumeric()).take(2).collect::<String>().to_uppercase();
         for (v, value) in values[first..first + variants].iter().enumerate() {
             if self.serial >= self.limit {
                 break;
@@ -211,13 +285,25 @@ impl DemoProducts {
             let price_rub = base_rub + base_rub * v as i64 / 20;
             let kopecks = price_rub * 100 - *rng.pick(&[0, 100, 1000, 1]);
             let mut attrs = attributes.clone();
-            attrs.insert(0, Attribute {
-                name: variant_name.into(),
-                value: (*value).into(),
-                unit: (!variant_unit.is_empty() && variant_unit != "размер").then(|| variant_unit.into()),
-            });
-            let name = [kind.item, form, vendor, model].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
-            let suffix = if variant_unit == "размер" { format!("размер {value}") } else { format!("{value} {variant_unit}").trim().to_string() };
+            attrs.insert(
+                0,
+                Attribute {
+                    name: variant_name.into(),
+                    value: (*value).into(),
+                    unit: (!variant_unit.is_empty() && variant_unit != "размер").then(|| variant_unit.into()),
+                },
+            );
+            let name = [kind.item, form, vendor, model]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let suffix = if variant_unit == "размер" {
+                format!("размер {value}")
+            } else {
+                format!("{value} {variant_unit}").trim().to_string()
+            };
             let in_stock = rng.chance(85);
             self.pending.push(Product {
                 id: ProductId::new(),
@@ -282,7 +368,10 @@ mod tests {
         let a: Vec<Product> = DemoProducts::new(7, 500, vec![]).collect();
         let b: Vec<Product> = DemoProducts::new(7, 500, vec![]).collect();
         assert_eq!(a.len(), 500);
-        assert_eq!(a.iter().map(|p| &p.sku).collect::<Vec<_>>(), b.iter().map(|p| &p.sku).collect::<Vec<_>>());
+        assert_eq!(
+            a.iter().map(|p| &p.sku).collect::<Vec<_>>(),
+            b.iter().map(|p| &p.sku).collect::<Vec<_>>()
+        );
         let skus: std::collections::HashSet<_> = a.iter().map(|p| &p.sku).collect();
         assert_eq!(skus.len(), 500);
         assert!(a.iter().all(|p| p.validate().is_ok()));

@@ -41,9 +41,9 @@ impl From<StoreError> for AppError {
             StoreError::Corrupt { .. } => ErrorCode::CatalogDamaged,
             StoreError::TooNew { .. } => ErrorCode::CatalogTooNew,
             StoreError::Open { .. } => ErrorCode::Io,
-            StoreError::ProductNotFound(_) | StoreError::SupplierNotFound(_) | StoreError::UnknownCategory(_) => {
-                ErrorCode::NotFound
-            }
+            StoreError::ProductNotFound(_)
+            | StoreError::SupplierNotFound(_)
+            | StoreError::UnknownCategory(_) => ErrorCode::NotFound,
             StoreError::Invalid(_) | StoreError::InvalidCursor(_) | StoreError::Link(_) => ErrorCode::Invalid,
             StoreError::DuplicateSku(_) | StoreError::NothingToUndo(_) => ErrorCode::Conflict,
             StoreError::Migration(_) | StoreError::Sql(_) => ErrorCode::Internal,

@@ -56,14 +56,23 @@ pub fn build_demo(
     add_links_and_suppliers(&mut catalog, count)?;
     let categories = catalog.category_tree()?.len() as u64;
     let seconds = started.elapsed().as_secs_f64();
-    Ok(DemoReport { products: count, categories, seconds, products_per_second: count as f64 / seconds.max(1e-9) })
+    Ok(DemoReport {
+        products: count,
+        categories,
+        seconds,
+        products_per_second: count as f64 / seconds.max(1e-9),
+    })
 }
 
 /// A few kits and packs and two suppliers selling the first products, so every part of the
 /// catalog has something to show.
 fn add_links_and_suppliers(catalog: &mut Catalog, count: u64) -> AppResult<()> {
     let skus: Vec<String> = catalog
-        .list(&vitrina_store::ListQuery { limit: 60, sort: vitrina_store::SortKey::Updated, ..Default::default() })?
+        .list(&vitrina_store::ListQuery {
+            limit: 60,
+            sort: vitrina_store::SortKey::Updated,
+            ..Default::default()
+        })?
         .rows
         .into_iter()
         .map(|r| r.sku)

@@ -10,21 +10,33 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
             let bar = indicatif::ProgressBar::new(*products);
-            let r = vitrina_app::bench::run(out, *products, &mut |n| bar.set_position(n)).map_err(|e| e.to_string())?;
+            let r = vitrina_app::bench::run(out, *products, &mut |n| bar.set_position(n))
+                .map_err(|e| e.to_string())?;
             bar.finish_and_clear();
             if cli.json {
                 return json(&r);
             }
             let mut t = table(&["Measure", "Result"]);
-            let ms = |l: &vitrina_app::bench::Latency| format!("p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} samples)", l.p50_ms, l.p95_ms, l.max_ms, l.samples);
+            let ms = |l: &vitrina_app::bench::Latency| {
+                format!(
+                    "p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({} samples)",
+                    l.p50_ms, l.p95_ms, l.max_ms, l.samples
+                )
+            };
             t.add_row(vec!["products".into(), r.products.to_string()]);
-            t.add_row(vec!["bulk upsert".into(), format!("{:.1} s, {:.0} products/s", r.build_seconds, r.upsert_per_second)]);
+            t.add_row(vec![
+                "bulk upsert".into(),
+                format!("{:.1} s, {:.0} products/s", r.build_seconds, r.upsert_per_second),
+            ]);
             t.add_row(vec!["open".into(), format!("{:.1} ms", r.open_ms)]);
             t.add_row(vec!["search (100 queries, top 50)".into(), ms(&r.search)]);
             t.add_row(vec!["list page, first (50 rows)".into(), ms(&r.list_pages)]);
             t.add_row(vec!["list page, deep (50 rows)".into(), ms(&r.deep_list_pages)]);
             t.add_row(vec!["database size".into(), format!("{:.0} MB", r.database_bytes as f64 / 1e6)]);
-            t.add_row(vec!["peak memory".into(), r.peak_rss_bytes.map(|b| format!("{:.0} MB", b as f64 / 1e6)).unwrap_or("n/a".into())]);
+            t.add_row(vec![
+                "peak memory".into(),
+                r.peak_rss_bytes.map(|b| format!("{:.0} MB", b as f64 / 1e6)).unwrap_or("n/a".into()),
+            ]);
             print(t);
             Ok(())
         }

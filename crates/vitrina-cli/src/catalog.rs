@@ -43,7 +43,8 @@ fn demo(db: &Path, count: u64, seed: u64, replace: bool, as_json: bool) -> Outco
     if as_json {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let report = build_demo(db, count, seed, replace, &mut |n| bar.set_position(n)).map_err(|e| e.to_string())?;
+    let report =
+        build_demo(db, count, seed, replace, &mut |n| bar.set_position(n)).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     if as_json {
         return json(&report);
@@ -99,13 +100,21 @@ fn products(app: &App, cmd: &ProductsCmd, as_json: bool) -> Outcome {
                     ProductField::Attributes => p
                         .attributes
                         .iter()
-                        .map(|a| format!("{}: {}{}", a.name, a.value, a.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default()))
+                        .map(|a| {
+                            format!(
+                                "{}: {}{}",
+                                a.name,
+                                a.value,
+                                a.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
+                            )
+                        })
                         .collect::<Vec<_>>()
                         .join("\n"),
                     ProductField::Weight => p.weight_g.map(|w| format!("{w} g")).unwrap_or_default(),
-                    ProductField::Dimensions => {
-                        p.dimensions.map(|d| format!("{}×{}×{} mm", d.length_mm, d.width_mm, d.height_mm)).unwrap_or_default()
-                    }
+                    ProductField::Dimensions => p
+                        .dimensions
+                        .map(|d| format!("{}×{}×{} mm", d.length_mm, d.width_mm, d.height_mm))
+                        .unwrap_or_default(),
                     f => p.field_value(f).unwrap_or_default(),
                 };
                 t.add_row(vec![field.code().to_string(), value]);
@@ -113,10 +122,14 @@ fn products(app: &App, cmd: &ProductsCmd, as_json: bool) -> Outcome {
             t.add_row(vec!["id".to_string(), p.id.to_string()]);
             for link in &view.links {
                 let what = match (link.kind, link.outgoing) {
-                    (vitrina_domain::LinkKind::KitComponent { quantity }, true) => format!("kit component ×{quantity}"),
+                    (vitrina_domain::LinkKind::KitComponent { quantity }, true) => {
+                        format!("kit component ×{quantity}")
+                    }
                     (vitrina_domain::LinkKind::KitComponent { .. }, false) => "part of kit".into(),
                     (vitrina_domain::LinkKind::Pack { units, .. }, true) => format!("pack of {units} ×"),
-                    (vitrina_domain::LinkKind::Pack { units, .. }, false) => format!("sold in a pack of {units} as"),
+                    (vitrina_domain::LinkKind::Pack { units, .. }, false) => {
+                        format!("sold in a pack of {units} as")
+                    }
                     (vitrina_domain::LinkKind::Related, _) => "related".into(),
                 };
                 t.add_row(vec![what, format!("{} {}", link.other_sku, link.other_name)]);
@@ -125,12 +138,20 @@ fn products(app: &App, cmd: &ProductsCmd, as_json: bool) -> Outcome {
             Ok(())
         }
         ProductsCmd::Set { product, edits } => {
-            let edits = edits.iter().map(|s| FieldEdit::parse(s)).collect::<Result<Vec<_>, _>>().map_err(e)?;
+            let edits =
+                edits.iter().map(|s| FieldEdit::parse(s)).collect::<Result<Vec<_>, _>>().map_err(e)?;
             let p = app.edit(product, &edits).map_err(e)?;
             if as_json {
                 return json(&p);
             }
-            print(format!("Saved {} «{}»: price {}, stock {}, {}.", p.sku, p.name, money(&p.price), p.stock, p.status.code()));
+            print(format!(
+                "Saved {} «{}»: price {}, stock {}, {}.",
+                p.sku,
+                p.name,
+                money(&p.price),
+                p.stock,
+                p.status.code()
+            ));
             Ok(())
         }
         ProductsCmd::History { product } => {
@@ -172,7 +193,9 @@ fn shorten(s: Option<&str>) -> String {
 fn list_query(app: &App, a: &ListArgs) -> Result<ListQuery, String> {
     let e = |e: vitrina_app::AppError| e.to_string();
     let price = |s: &Option<String>| -> Result<Option<i64>, String> {
-        s.as_deref().map(|v| Money::parse(v, Currency::RUB).map(|m| m.minor).map_err(|e| e.to_string())).transpose()
+        s.as_deref()
+            .map(|v| Money::parse(v, Currency::RUB).map(|m| m.minor).map_err(|e| e.to_string()))
+            .transpose()
     };
     let filter = Filter {
         category: a.category.as_deref().map(|c| app.find_category(c)).transpose().map_err(e)?,
@@ -180,7 +203,13 @@ fn list_query(app: &App, a: &ListArgs) -> Result<ListQuery, String> {
         supplier: a.supplier.as_deref().map(|s| app.find_supplier(s)).transpose().map_err(e)?,
         price_min: price(&a.min_price)?,
         price_max: price(&a.max_price)?,
-        in_stock: if a.in_stock { Some(true) } else if a.out_of_stock { Some(false) } else { None },
+        in_stock: if a.in_stock {
+            Some(true)
+        } else if a.out_of_stock {
+            Some(false)
+        } else {
+            None
+        },
         status: a.status.map(|s| match s {
             StatusArg::Draft => ProductStatus::Draft,
             StatusArg::Active => ProductStatus::Active,
@@ -246,7 +275,8 @@ fn stats(app: &App, as_json: bool) -> Outcome {
         s.brands,
         s.suppliers
     ));
-    for (title, counts) in [("Status", &s.by_status), ("Category", &s.by_category), ("Brand", &s.top_brands)] {
+    for (title, counts) in [("Status", &s.by_status), ("Category", &s.by_category), ("Brand", &s.top_brands)]
+    {
         let mut t = table(&[title, "Products"]);
         for c in counts {
             t.add_row(vec![c.key.clone(), c.products.to_string()]);

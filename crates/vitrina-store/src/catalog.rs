@@ -62,7 +62,15 @@ impl Catalog {
         };
         let last: Option<i64> = conn.query_row("SELECT max(hlc) FROM history", [], |r| r.get(0))?;
         let clock = HlcClock::resume(last.map(|v| Hlc::unpack(v as u64)).unwrap_or_default());
-        Ok(Catalog { conn, path, device, clock, who: "local".into(), now: Arc::new(system_clock), deferred_indexes: None })
+        Ok(Catalog {
+            conn,
+            path,
+            device,
+            clock,
+            who: "local".into(),
+            now: Arc::new(system_clock),
+            deferred_indexes: None,
+        })
     }
 
     /// Starts building a brand-new catalog in a staging file next to `path` (`path` itself is
@@ -81,7 +89,7 @@ impl Catalog {
             .conn
             .prepare(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-                 AND tbl_name IN ('products', 'product_barcodes')",
+                 AND tbl_name IN ('products', 'product_barcodes', 'history')",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -96,9 +104,23 @@ impl Catalog {
     /// atomically renames the staging file over `path` (replacing any catalog there).
     pub fn finish_build(mut self, path: impl AsRef<Path>) -> Result<()> {
         for sql in self.deferred_indexes.take().unwrap_or_default() {
-            self.conn.execute_batch(&sql)?;
+            if let Err(e) = self.conn.execute_batch(&sql) {
+                // A unique index that cannot be built means a repeated SKU in the input.
+                let repeated: Option<String> = self
+                    .conn
+                    .query_row("SELECT sku FROM products GROUP BY sku HAVING count(*) > 1 LIMIT 1", [], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                return Err(match repeated {
+                    Some(sku) => crate::StoreError::DuplicateSku(sku),
+                    None => e.into(),
+                });
+            }
         }
-        self.conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA analysis_limit = 2000; ANALYZE; PRAGMA journal_mode = WAL;")?;
+        self.conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA analysis_limit = 2000; ANALYZE; PRAGMA journal_mode = WAL;",
+        )?;
         let staging = self.path.clone();
         drop(self);
         let path = path.as_ref();
@@ -107,7 +129,9 @@ impl Catalog {
         }
         std::fs::rename(&staging, path).map_err(|e| crate::StoreError::Open {
             path: path.to_path_buf(),
-            source: rusqlite::Error::InvalidPath(format!("cannot move the new catalog into place: {e}").into()),
+            source: rusqlite::Error::InvalidPath(
+                format!("cannot move the new catalog into place: {e}").into(),
+            ),
         })
     }
 

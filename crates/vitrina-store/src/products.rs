@@ -150,7 +150,11 @@ impl Catalog {
     }
 
     /// [`Catalog::bulk_upsert`], calling `progress` with the count written every 10 000 products.
-    pub fn bulk_upsert_with_progress<I>(&mut self, products: I, progress: &mut dyn FnMut(u64)) -> Result<UpsertReport>
+    pub fn bulk_upsert_with_progress<I>(
+        &mut self,
+        products: I,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<UpsertReport>
     where
         I: IntoIterator<Item = Product>,
         I::IntoIter: Send,
@@ -166,9 +170,15 @@ impl Catalog {
                 let mut stems = Stems::new();
                 let mut batch = Vec::with_capacity(PREPARED_BATCH);
                 for product in products {
-                    batch.push(Prepared { search: SearchText::of(&product, &mut stems), hash: product.content_hash(), product });
+                    batch.push(Prepared {
+                        search: SearchText::of(&product, &mut stems),
+                        hash: product.content_hash(),
+                        product,
+                    });
                     if batch.len() == PREPARED_BATCH
-                        && send.send(std::mem::replace(&mut batch, Vec::with_capacity(PREPARED_BATCH))).is_err()
+                        && send
+                            .send(std::mem::replace(&mut batch, Vec::with_capacity(PREPARED_BATCH)))
+                            .is_err()
                     {
                         return; // the writer stopped on an error
                     }
@@ -191,8 +201,8 @@ struct Prepared {
     hash: u64,
 }
 
-/// `fresh`: the catalog is being built from nothing, so every product is new (a repeated SKU
-/// still fails on the unique constraint).
+/// `fresh`: the catalog is being built from nothing, so every product is new; a repeated SKU
+/// fails when the unique index is rebuilt in [`Catalog::finish_build`].
 fn upsert_all(
     tx: &Connection,
     stamp: &mut Stamp<'_>,

@@ -203,8 +203,8 @@ pub(crate) fn write_barcodes(conn: &Connection, rid: i64, p: &Product, replace: 
     if replace {
         conn.prepare_cached("DELETE FROM product_barcodes WHERE product_rid = ?1")?.execute([rid])?;
     }
-    let mut stmt =
-        conn.prepare_cached("INSERT INTO product_barcodes (product_rid, position, code) VALUES (?1, ?2, ?3)")?;
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO product_barcodes (product_rid, position, code) VALUES (?1, ?2, ?3)")?;
     for (i, code) in p.barcodes.iter().enumerate() {
         stmt.execute(params![rid, i as i64, code.as_str()])?;
     }

@@ -115,7 +115,10 @@ pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
             }
             let Some(c) = chars.next() else { break };
             // Cyrillic and ASCII first: is_alphanumeric's table lookup is the slow path.
-            if c.is_ascii_alphanumeric() || matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё') || (!c.is_ascii() && c.is_alphanumeric()) {
+            if c.is_ascii_alphanumeric()
+                || matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё')
+                || (!c.is_ascii() && c.is_alphanumeric())
+            {
                 for l in c.to_lowercase() {
                     word.push(if l == 'ё' { 'е' } else { l });
                 }
