@@ -1,0 +1,109 @@
+//! The `vitrina` binary end to end, on real catalog files.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn vitrina(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vitrina"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("VITRINA_DB")
+        .output()
+        .expect("the vitrina binary runs")
+}
+
+fn ok_json(db: &Path, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = vitrina(db, &all);
+    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn fails(db: &Path, args: &[&str]) -> String {
+    let out = vitrina(db, args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    assert_eq!(err.lines().count(), 1, "one clear sentence: {err}");
+    err
+}
+
+#[test]
+fn demo_search_edit_history_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let report = ok_json(&db, &["demo", "--products", "400"]);
+    assert_eq!(report["products"], 400);
+
+    let found = ok_json(&db, &["products", "search", "кроссовок", "--limit", "5"]);
+    let rows = found["rows"].as_array().unwrap();
+    assert!(!rows.is_empty() && found["total"].as_u64().unwrap() >= rows.len() as u64);
+    assert!(rows.iter().all(|r| r["name"].as_str().unwrap().starts_with("Кроссовки")), "{rows:?}");
+    let sku = rows[0]["sku"].as_str().unwrap().to_string();
+
+    let saved = ok_json(&db, &["products", "set", &sku, "price=1 299,50", "stock=7", "category=Шампуни"]);
+    assert_eq!(saved["price"]["minor"], 129_950);
+    let shown = ok_json(&db, &["products", "show", &sku]);
+    assert_eq!(shown["product"]["stock"], 7);
+    assert_eq!(shown["category_path"], "Красота и здоровье / Шампуни");
+
+    let history = ok_json(&db, &["products", "history", &sku]);
+    let mut fields: Vec<&str> = history.as_array().unwrap().iter().map(|r| r["field"].as_str().unwrap()).collect();
+    fields[..3].sort();
+    assert_eq!(&fields[..3], ["category", "price", "stock"]);
+
+    ok_json(&db, &["products", "undo", &sku]);
+    let shown = ok_json(&db, &["products", "show", &sku]);
+    assert_ne!(shown["product"]["price"]["minor"], 129_950);
+    assert_ne!(shown["category_path"], "Красота и здоровье / Шампуни");
+
+    let table = vitrina(&db, &["products", "list", "--category", "Одежда и обувь", "--sort", "price", "--limit", "3"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(table.status.success() && text.contains("SKU") && text.contains("More: --after"), "{text}");
+    let page = ok_json(&db, &["products", "list", "--brand", "Nike", "--in-stock", "--limit", "2"]);
+    let cursor = page["next"].as_str().unwrap().to_string();
+    let next = ok_json(&db, &["products", "list", "--brand", "Nike", "--in-stock", "--limit", "2", "--after", &cursor]);
+    assert_ne!(page["rows"][0]["sku"], next["rows"][0]["sku"]);
+
+    let stats = ok_json(&db, &["stats"]);
+    assert_eq!(stats["products"], 400);
+    let tree = ok_json(&db, &["categories", "tree"]);
+    assert!(tree.as_array().unwrap().len() >= 10);
+}
+
+#[test]
+fn bad_input_is_one_clear_sentence_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok_json(&db, &["demo", "--products", "50"]);
+    let sku = ok_json(&db, &["products", "list", "--limit", "1"])["rows"][0]["sku"].as_str().unwrap().to_string();
+    let before = ok_json(&db, &["products", "show", &sku]);
+
+    let err = fails(&db, &["products", "set", &sku, "barcodes=4006381333932"]);
+    assert!(err.contains("barcodes \"4006381333932\"") && err.contains("check digit"), "{err}");
+    let err = fails(&db, &["products", "set", &sku, "price=-5"]);
+    assert!(err.contains("price") && err.contains("must not be negative"), "{err}");
+    let err = fails(&db, &["products", "set", &sku, "colour=red"]);
+    assert!(err.contains("unknown product field \"colour\""), "{err}");
+    let err = fails(&db, &["products", "set", &sku, "category=Космос"]);
+    assert!(err.contains("category \"Космос\" does not exist"), "{err}");
+    let err = fails(&db, &["products", "show", "NO-SUCH-SKU"]);
+    assert!(err.contains("product \"NO-SUCH-SKU\" does not exist"), "{err}");
+    let err = fails(&db, &["demo", "--products", "10"]);
+    assert!(err.contains("--replace"), "{err}");
+    assert_eq!(ok_json(&db, &["products", "show", &sku]), before, "nothing was half-written");
+    assert_eq!(ok_json(&db, &["stats"])["products"], 50);
+}
+
+#[test]
+fn refuses_a_file_that_is_not_a_catalog_and_leaves_it_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("prices.csv");
+    std::fs::write(&file, "Артикул;Цена\nA-1;100\n").unwrap();
+    let err = fails(&file, &["stats"]);
+    assert!(err.contains("is not a Vitrina catalog"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "Артикул;Цена\nA-1;100\n");
+}
