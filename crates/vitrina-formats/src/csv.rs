@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::io::Read;
 
 use crate::RecordSource;
-use crate::encoding::{self, Encoding, Rest, TextReader};
+use crate::encoding::{self, ByteTable, Encoding, Rest, TextReader};
 use crate::error::{FormatError, ReadError, RowError, RowProblem};
 use crate::header::{self, HEADER_SCAN_ROWS, HeaderRow};
 use crate::record::Record;
@@ -41,7 +41,9 @@ pub struct CsvReader<R: Read> {
     pending: VecDeque<::csv::ByteRecord>,
     /// Empty header cells dropped from the end of the header row.
     unnamed_tail: usize,
-    encoding: &'static str,
+    encoding: Encoding,
+    /// Set for single-byte encodings: csv sees the raw bytes and fields are decoded one by one.
+    decoder: Option<ByteTable>,
     settings: Settings,
     done: bool,
 }
@@ -71,7 +73,8 @@ impl<R: Read> CsvReader<R> {
         });
         let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&sample, tab_first));
         let lone_cr = memchr::memchr(b'\n', body).is_none() && memchr::memchr(b'\r', body).is_some();
-        let text = TextReader::new(head, source, &detected);
+        let text = TextReader::undecoded(head, source, &detected);
+        let decoder = detected.encoding.byte_table();
         // Rows end at `\n` only: with CRLF the csv crate would otherwise report each row on the
         // line before its own. The `\r` left at the end of a row's last field is stripped.
         let terminator = if lone_cr { ::csv::Terminator::CRLF } else { ::csv::Terminator::Any(b'\n') };
@@ -90,7 +93,8 @@ impl<R: Read> CsvReader<R> {
             row: ::csv::ByteRecord::new(),
             pending: VecDeque::new(),
             unnamed_tail: 0,
-            encoding: detected.encoding.name(),
+            encoding: detected.encoding,
+            decoder,
             settings,
             done: false,
         };
@@ -141,13 +145,13 @@ impl<R: Read> CsvReader<R> {
             HeaderRow::Absent => None,
             HeaderRow::At(_) => Some(0),
             HeaderRow::Auto => {
-                let texts: Vec<Vec<String>> = first.iter().map(row_texts).collect();
+                let texts: Vec<Vec<String>> = first.iter().map(|r| self.row_texts(r)).collect();
                 Some(header::pick_header(&texts).unwrap_or(0))
             }
         };
         match index {
             Some(i) => {
-                let mut cells = row_texts(&first[i]);
+                let mut cells = self.row_texts(&first[i]);
                 // Trailing empty header cells (a trailing delimiter) name no column.
                 while cells.len() > 1 && cells.last().is_some_and(|c| c.trim().is_empty()) {
                     cells.pop();
@@ -170,6 +174,21 @@ impl<R: Read> CsvReader<R> {
         }
         self.settings.header = self.header.clone();
         Ok(())
+    }
+
+    /// The cells of a row as text (lossy), without the `\r` of a CRLF line end.
+    fn row_texts(&self, row: &::csv::ByteRecord) -> Vec<String> {
+        let last = row.len().saturating_sub(1);
+        row.iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let f = if i == last { f.strip_suffix(b"\r").unwrap_or(f) } else { f };
+                match self.decoder {
+                    Some(_) => self.encoding.decode_lossy(f),
+                    None => String::from_utf8_lossy(f).into_owned(),
+                }
+            })
+            .collect()
     }
 
     fn next_row(&mut self, rec: &mut Record) -> Option<Result<(), ReadError>> {
@@ -207,14 +226,35 @@ impl<R: Read> CsvReader<R> {
         if found < width || extra_filled {
             return fail(RowProblem::ColumnCount { expected: width, found });
         }
+        if let Some(decoder) = self.decoder.as_ref() {
+            rec.clear();
+            rec.set_location(line, None);
+            let last = found.saturating_sub(1);
+            for (column, field) in self.row.iter().enumerate().take(allowed) {
+                let field = if column == last { field.strip_suffix(b"\r").unwrap_or(field) } else { field };
+                match self.header.get(column) {
+                    Some(name) => rec.push_field_decoded(name, field, decoder),
+                    None if !field.trim_ascii().is_empty() => {
+                        rec.push_field_decoded(&format!("Column {}", column + 1), field, decoder);
+                    }
+                    None => {}
+                }
+            }
+            return Ok(());
+        }
+        // One UTF-8 check for the whole row is much cheaper than one per field.
+        let row = match ::csv::StringRecord::from_byte_record(std::mem::take(&mut self.row)) {
+            Ok(row) => row,
+            Err(bad) => {
+                self.row = bad.into_byte_record();
+                return fail(RowProblem::InvalidText { encoding: self.encoding.name() });
+            }
+        };
         rec.clear();
         rec.set_location(line, None);
         let last = found.saturating_sub(1);
-        for (column, field) in self.row.iter().enumerate().take(allowed) {
-            let field = if column == last { field.strip_suffix(b"\r").unwrap_or(field) } else { field };
-            let Ok(value) = std::str::from_utf8(field) else {
-                return fail(RowProblem::InvalidText { encoding: self.encoding });
-            };
+        for (column, value) in row.iter().enumerate().take(allowed) {
+            let value = if column == last { value.strip_suffix('\r').unwrap_or(value) } else { value };
             match self.header.get(column) {
                 Some(name) => rec.push_field(name, value),
                 // A value under a trailing unnamed header cell.
@@ -222,20 +262,9 @@ impl<R: Read> CsvReader<R> {
                 None => {}
             }
         }
+        self.row = row.into_byte_record();
         Ok(())
     }
-}
-
-/// The cells of a row as text (lossy), without the `\r` of a CRLF line end.
-fn row_texts(row: &::csv::ByteRecord) -> Vec<String> {
-    let last = row.len().saturating_sub(1);
-    row.iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let f = if i == last { f.strip_suffix(b"\r").unwrap_or(f) } else { f };
-            String::from_utf8_lossy(f).into_owned()
-        })
-        .collect()
 }
 
 fn line_of(row: &::csv::ByteRecord) -> u64 {

@@ -45,6 +45,32 @@ impl Encoding {
         self.0 == encoding_rs::UTF_8
     }
 
+    /// A single-byte, ASCII-compatible encoding (windows-1251, KOI8-R...): delimiters and
+    /// markup bytes can be found without decoding.
+    pub(crate) fn is_single_byte(self) -> bool {
+        self.0.is_single_byte()
+    }
+
+    /// A decoder that can be fed piece by piece (single-byte encodings keep no state).
+    pub(crate) fn decoder(self) -> encoding_rs::Decoder {
+        self.0.new_decoder_without_bom_handling()
+    }
+
+    /// The byte → character table of a single-byte encoding, for decoding many short pieces
+    /// (CSV fields) without per-call overhead.
+    pub(crate) fn byte_table(self) -> Option<ByteTable> {
+        if !self.is_single_byte() {
+            return None;
+        }
+        let mut chars = ['\u{FFFD}'; 256];
+        for (byte, slot) in (0u8..=255).zip(chars.iter_mut()) {
+            let bytes = [byte];
+            let (decoded, _) = self.0.decode_without_bom_handling(&bytes);
+            *slot = decoded.chars().next().unwrap_or('\u{FFFD}');
+        }
+        Some(ByteTable { chars })
+    }
+
     fn is_utf16(self) -> bool {
         self.0 == encoding_rs::UTF_16LE || self.0 == encoding_rs::UTF_16BE
     }
@@ -64,6 +90,20 @@ impl fmt::Debug for Encoding {
 impl fmt::Display for Encoding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Characters of the 256 byte values of a single-byte encoding.
+#[derive(Clone)]
+pub(crate) struct ByteTable {
+    chars: [char; 256],
+}
+
+impl ByteTable {
+    /// Appends the text of `raw` to `out`.
+    pub(crate) fn decode_into(&self, raw: &[u8], out: &mut String) {
+        out.reserve(raw.len() * 2);
+        out.extend(raw.iter().map(|&b| self.chars[usize::from(b)]));
     }
 }
 
@@ -236,11 +276,20 @@ pub(crate) type Rest<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
 
 impl<R: Read> TextReader<Rest<R>> {
     /// Wraps `head` + `rest`, skipping the BOM that `detected` found.
-    pub(crate) fn new(mut head: Vec<u8>, rest: R, detected: &DetectedEncoding) -> Self {
+    pub(crate) fn new(head: Vec<u8>, rest: R, detected: &DetectedEncoding) -> Self {
+        Self::with_decoding(head, rest, detected, true)
+    }
+
+    /// Like `new`, but hands out the bytes undecoded when the encoding is single-byte: the
+    /// caller decodes the pieces it keeps (the CSV reader decodes fields).
+    pub(crate) fn undecoded(head: Vec<u8>, rest: R, detected: &DetectedEncoding) -> Self {
+        Self::with_decoding(head, rest, detected, !detected.encoding.is_single_byte())
+    }
+
+    fn with_decoding(mut head: Vec<u8>, rest: R, detected: &DetectedEncoding, decode: bool) -> Self {
         head.drain(..detected.bom_len().min(head.len()));
         let inner = io::Cursor::new(head).chain(rest);
-        let decoder =
-            (!detected.encoding.is_utf8()).then(|| detected.encoding.0.new_decoder_without_bom_handling());
+        let decoder = (decode && !detected.encoding.is_utf8()).then(|| detected.encoding.decoder());
         TextReader {
             inner,
             raw: if decoder.is_some() { vec![0; BUF_LEN] } else { Vec::new() },
@@ -406,6 +455,17 @@ mod tests {
         s.pop();
         assert_eq!(utf8_sample(&s), (true, true));
         assert_eq!(utf8_sample(&cp1251("жжж")), (false, true));
+    }
+
+    #[test]
+    fn byte_table_matches_encoding_rs() {
+        let all: Vec<u8> = (0..=255).collect();
+        for encoding in [Encoding::WINDOWS_1251, Encoding::KOI8_R, Encoding::IBM866] {
+            let mut out = String::new();
+            encoding.byte_table().unwrap().decode_into(&all, &mut out);
+            assert_eq!(out, encoding.decode_lossy(&all), "{encoding}");
+        }
+        assert!(Encoding::UTF_8.byte_table().is_none());
     }
 
     #[test]

@@ -165,6 +165,14 @@ impl Record {
         self.fields.push(FieldSpan { key, value });
     }
 
+    /// Appends a field whose value is `raw` decoded with a single-byte encoding's `table`.
+    pub(crate) fn push_field_decoded(&mut self, key: &str, raw: &[u8], table: &crate::encoding::ByteTable) {
+        let key = self.push_text(key);
+        let start = self.text.len();
+        table.decode_into(raw, &mut self.text);
+        self.fields.push(FieldSpan { key, value: start..self.text.len() });
+    }
+
     /// Appends a characteristic.
     pub fn push_param(&mut self, name: &str, unit: Option<&str>, value: &str) {
         let name = self.push_text(name);

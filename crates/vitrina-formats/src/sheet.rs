@@ -52,15 +52,28 @@ struct SheetRow {
 }
 
 enum Rows {
-    Streamed(mpsc::Receiver<Result<SheetRow, FormatError>>),
-    Loaded { range: calamine::Range<Data>, next: usize },
+    /// Rows sent by the helper thread that owns an xlsx workbook.
+    Streamed(mpsc::Receiver<Result<SheetRow, FormatError>>, Option<std::thread::JoinHandle<()>>),
+    Loaded {
+        range: calamine::Range<Data>,
+        next: usize,
+    },
     Finished,
 }
 
 impl Rows {
     fn next(&mut self) -> Option<Result<SheetRow, FormatError>> {
         match self {
-            Rows::Streamed(rx) => rx.recv().ok(),
+            Rows::Streamed(rx, worker) => match rx.recv() {
+                Ok(row) => Some(row),
+                // The sender is gone: the sheet ended, or the helper thread died.
+                Err(_) => match worker.take().map(std::thread::JoinHandle::join) {
+                    Some(Err(_)) => Some(Err(FormatError::Spreadsheet {
+                        reason: "reading the sheet stopped unexpectedly".into(),
+                    })),
+                    _ => None,
+                },
+            },
             Rows::Loaded { range, next } => {
                 let (top, left) = range.start()?;
                 let height = range.height();
@@ -325,8 +338,8 @@ where
             }
         }
     };
-    std::thread::Builder::new().name("vitrina-xlsx-rows".into()).spawn(work)?;
-    Ok(Rows::Streamed(rx))
+    let worker = std::thread::Builder::new().name("vitrina-xlsx-rows".into()).spawn(work)?;
+    Ok(Rows::Streamed(rx, Some(worker)))
 }
 
 fn spreadsheet_error(e: impl std::fmt::Display) -> FormatError {

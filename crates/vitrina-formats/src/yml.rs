@@ -614,6 +614,17 @@ mod tests {
     }
 
     #[test]
+    fn empty_offers() {
+        for xml in [
+            "<yml_catalog><shop><offers/></shop></yml_catalog>",
+            "<yml_catalog><shop><offers>\n</offers></shop></yml_catalog>",
+        ] {
+            let mut reader = YmlReader::new(xml.as_bytes()).unwrap();
+            assert!(reader.next().is_none(), "{xml}");
+        }
+    }
+
+    #[test]
     fn not_a_yml_feed() {
         let err = YmlReader::new("<catalog><item/></catalog>".as_bytes()).unwrap_err();
         assert!(matches!(err, FormatError::UnexpectedRoot { .. }), "{err}");
