@@ -45,6 +45,8 @@ pub struct CsvReader<R: Read> {
     /// Set for single-byte encodings: csv sees the raw bytes and fields are decoded one by one.
     decoder: Option<ByteTable>,
     settings: Settings,
+    /// The record the iterator reads into; each item is a right-sized copy of it.
+    spare: Record,
     done: bool,
 }
 
@@ -96,6 +98,7 @@ impl<R: Read> CsvReader<R> {
             encoding: detected.encoding,
             decoder,
             settings,
+            spare: Record::new(),
             done: false,
         };
         reader.read_header(options.header)?;

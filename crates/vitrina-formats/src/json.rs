@@ -222,6 +222,8 @@ pub struct JsonReader<R: Read> {
     mode: Mode,
     key: String,
     settings: Settings,
+    /// The record the iterator reads into; each item is a right-sized copy of it.
+    spare: Record,
 }
 
 impl<R: Read> std::fmt::Debug for JsonReader<R> {
@@ -257,7 +259,8 @@ impl<R: Read> JsonReader<R> {
             text: String::new(),
             line: 1,
         };
-        let mut reader = JsonReader { lex, mode: Mode::Lines, key: String::new(), settings };
+        let mut reader =
+            JsonReader { lex, mode: Mode::Lines, key: String::new(), settings, spare: Record::new() };
         if !lines {
             reader.locate(path)?;
         }

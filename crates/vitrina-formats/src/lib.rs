@@ -67,27 +67,20 @@ pub trait RecordSource {
     fn settings(&self) -> &Settings;
 }
 
-/// Implements `Iterator` for a `RecordSource` by allocating a fresh record per item.
+/// Implements `Iterator` for a reader with a `spare: Record` field: it reads into the spare
+/// record and yields a copy, allocated at its final size in one go.
 #[macro_export]
 #[doc(hidden)]
 macro_rules! impl_iterator {
-    ($ty:ident < $g:ident : $bound:path >) => {
-        impl<$g: $bound> Iterator for $ty<$g> {
+    ($ty:ident $(< $g:ident : $bound:path >)?) => {
+        impl$(<$g: $bound>)? Iterator for $ty$(<$g>)? {
             type Item = Result<$crate::Record, $crate::ReadError>;
 
             fn next(&mut self) -> Option<Self::Item> {
-                let mut record = $crate::Record::new();
-                $crate::RecordSource::read_into(self, &mut record).map(|r| r.map(|()| record))
-            }
-        }
-    };
-    ($ty:ident) => {
-        impl Iterator for $ty {
-            type Item = Result<$crate::Record, $crate::ReadError>;
-
-            fn next(&mut self) -> Option<Self::Item> {
-                let mut record = $crate::Record::new();
-                $crate::RecordSource::read_into(self, &mut record).map(|r| r.map(|()| record))
+                let mut spare = std::mem::take(&mut self.spare);
+                let item = $crate::RecordSource::read_into(self, &mut spare).map(|r| r.map(|()| spare.clone()));
+                self.spare = spare;
+                item
             }
         }
     };
@@ -164,7 +157,19 @@ impl<R: Read> RecordSource for FileReader<R> {
     }
 }
 
-impl_iterator!(FileReader<R: Read>);
+impl<R: Read> Iterator for FileReader<R> {
+    type Item = Result<Record, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            FileReader::Yml(r) => r.next(),
+            FileReader::Xml(r) => r.next(),
+            FileReader::Csv(r) => r.next(),
+            FileReader::Sheet(r) => r.next(),
+            FileReader::Json(r) => r.next(),
+        }
+    }
+}
 
 /// Opens a file of any supported format, detecting what the options leave open.
 pub fn open_file(path: &Path, options: &ReadOptions) -> Result<FileReader, FormatError> {

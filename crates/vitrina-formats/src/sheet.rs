@@ -104,6 +104,8 @@ pub struct SheetReader {
     /// Header columns: (0-based column, name), left to right.
     columns: Vec<(u32, String)>,
     settings: Settings,
+    /// The record the iterator reads into; each item is a right-sized copy of it.
+    spare: Record,
     done: bool,
 }
 
@@ -151,8 +153,14 @@ impl SheetReader {
         let mut settings = Settings::new(format);
         settings.sheet = Some(sheet.clone());
         settings.sheets = sheets;
-        let mut reader =
-            SheetReader { rows, buffered: VecDeque::new(), columns: Vec::new(), settings, done: false };
+        let mut reader = SheetReader {
+            rows,
+            buffered: VecDeque::new(),
+            columns: Vec::new(),
+            settings,
+            spare: Record::new(),
+            done: false,
+        };
         reader.read_header(options.header, &sheet)?;
         Ok(reader)
     }

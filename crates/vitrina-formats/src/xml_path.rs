@@ -29,6 +29,8 @@ pub struct XmlPathReader<R: Read> {
     records: u64,
     done: bool,
     settings: Settings,
+    /// The record the iterator reads into; each item is a right-sized copy of it.
+    spare: Record,
 }
 
 impl<R: Read> std::fmt::Debug for XmlPathReader<R> {
@@ -61,6 +63,7 @@ impl<R: Read> XmlPathReader<R> {
             records: 0,
             done: false,
             settings,
+            spare: Record::new(),
         })
     }
 

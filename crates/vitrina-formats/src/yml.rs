@@ -93,6 +93,8 @@ pub struct YmlReader<R: Read> {
     chunk_len: usize,
     shop: Shop,
     settings: Settings,
+    /// The record the iterator reads into; each item is a right-sized copy of it.
+    spare: Record,
     phase: Phase,
 }
 
@@ -121,6 +123,7 @@ impl<R: Read> YmlReader<R> {
             chunk_len: CHUNK_LEN,
             shop: Shop::default(),
             settings,
+            spare: Record::new(),
             phase: Phase::Offers,
         };
         if !reader.read_outside_offers(true)? {
