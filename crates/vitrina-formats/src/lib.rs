@@ -69,8 +69,6 @@ pub trait RecordSource {
 
 /// Implements `Iterator` for a reader with a `spare: Record` field: it reads into the spare
 /// record and yields a copy, allocated at its final size in one go.
-#[macro_export]
-#[doc(hidden)]
 macro_rules! impl_iterator {
     ($ty:ident $(< $g:ident : $bound:path >)?) => {
         impl$(<$g: $bound>)? Iterator for $ty$(<$g>)? {
@@ -85,6 +83,7 @@ macro_rules! impl_iterator {
         }
     };
 }
+pub(crate) use impl_iterator;
 
 /// How to read a file; every field is optional and detected when left empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
