@@ -25,7 +25,6 @@ CREATE TABLE products (
     name          TEXT NOT NULL CHECK (length(name) > 0),
     -- lower(name) for case-insensitive sorting that SQLite's NOCASE can't do for Cyrillic
     name_key      TEXT NOT NULL,
-    description   TEXT NOT NULL DEFAULT '',
     brand         TEXT NOT NULL DEFAULT '',
     model         TEXT NOT NULL DEFAULT '',
     category_rid  INTEGER REFERENCES categories(rid) ON DELETE SET NULL,
@@ -40,14 +39,24 @@ CREATE TABLE products (
     cost          INTEGER CHECK (cost >= 0),
     stock         INTEGER NOT NULL DEFAULT 0 CHECK (stock >= 0),
     status        TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'active', 'archived')),
-    images        TEXT NOT NULL DEFAULT '',
-    -- Characteristics as a JSON array of {name, value, unit}, in the seller's order: read and
-    -- written with the product as a whole, at a fraction of the cost of one row each.
-    attributes    TEXT NOT NULL DEFAULT '[]',
+    -- The first image, for lists; all of them are in product_details.
+    image         TEXT,
     content_hash  INTEGER NOT NULL,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
 );
+-- The long texts, kept out of `products` so lists, filters and index builds read narrow rows.
+CREATE TABLE product_details (
+    rid         INTEGER PRIMARY KEY REFERENCES products(rid) ON DELETE CASCADE,
+    -- Sanitized HTML.
+    description TEXT NOT NULL DEFAULT '',
+    -- Characteristics as a JSON array of {name, value, unit}, in the seller's order: always
+    -- read and written with the product, at a fraction of the cost of one row each.
+    attributes  TEXT NOT NULL DEFAULT '[]',
+    -- Image URLs in order, one per line.
+    images      TEXT NOT NULL DEFAULT ''
+);
+
 CREATE UNIQUE INDEX products_id  ON products(id);
 CREATE UNIQUE INDEX products_sku ON products(sku);
 -- Keyset pagination: every sortable column ends with rid so each page is an index range.

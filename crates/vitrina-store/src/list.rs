@@ -91,7 +91,7 @@ pub struct Page {
 }
 
 const ROW_COLUMNS: &str = "p.rid, p.id, p.sku, p.name, p.brand, c.name, p.currency, p.price, p.old_price, p.stock, \
-     p.status, p.updated_at, nullif(substr(p.images, 1, instr(p.images || char(10), char(10)) - 1), ''), ";
+     p.status, p.updated_at, p.image, ";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ProductRow, Value)> {
     let currency = currency_of(&r.get::<_, String>(6)?);

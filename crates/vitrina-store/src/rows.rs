@@ -9,9 +9,9 @@ use vitrina_domain::{
 
 use crate::error::{Result, StoreError};
 
-pub(crate) const PRODUCT_COLUMNS: &str = "p.rid, p.id, p.sku, p.name, p.description, p.brand, p.model, c.id, \
+pub(crate) const PRODUCT_COLUMNS: &str = "p.rid, p.id, p.sku, p.name, d.description, p.brand, p.model, c.id, \
      p.variant_group, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.currency, p.price, p.old_price, \
-     p.cost, p.stock, p.status, p.images, p.attributes";
+     p.cost, p.stock, p.status, d.images, d.attributes";
 
 pub(crate) fn uuid_of(row: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
     let bytes: [u8; 16] = row.get(idx)?;
@@ -74,7 +74,8 @@ pub(crate) fn product_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Product)
 /// Loads a whole product by its local rowid.
 pub(crate) fn load_product(conn: &Connection, rid: i64) -> Result<Option<Product>> {
     let sql = format!(
-        "SELECT {PRODUCT_COLUMNS} FROM products p LEFT JOIN categories c ON c.rid = p.category_rid WHERE p.rid = ?1"
+        "SELECT {PRODUCT_COLUMNS} FROM products p JOIN product_details d ON d.rid = p.rid \
+         LEFT JOIN categories c ON c.rid = p.category_rid WHERE p.rid = ?1"
     );
     let Some((_, mut product)) = conn.prepare_cached(&sql)?.query_row([rid], product_from_row).optional()?
     else {
@@ -98,6 +99,10 @@ pub(crate) fn category_rid(conn: &Connection, id: Option<CategoryId>) -> Result<
         .ok_or_else(|| StoreError::UnknownCategory(id.to_string()))
 }
 
+fn first_image(p: &Product) -> Option<&str> {
+    p.images.first().map(|i| i.url.as_str())
+}
+
 fn images_text(p: &Product) -> String {
     p.images.iter().map(|i| i.url.as_str()).collect::<Vec<_>>().join("\n")
 }
@@ -118,17 +123,16 @@ pub(crate) fn insert_row(
 ) -> Result<i64> {
     let (l, w, h) = dims(p);
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO products (id, sku, name, name_key, description, brand, model, category_rid, variant_group,
-             weight_g, length_mm, width_mm, height_mm, currency, price, old_price, cost, stock, status, images,
-             content_hash, created_at, updated_at, attributes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22, ?23)",
+        "INSERT INTO products (id, sku, name, name_key, brand, model, category_rid, variant_group,
+             weight_g, length_mm, width_mm, height_mm, currency, price, old_price, cost, stock, status, image,
+             content_hash, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
     )?;
     stmt.execute(params![
         p.id.as_bytes(),
         p.sku,
         p.name,
         p.name.to_lowercase(),
-        p.description,
         p.brand,
         p.model,
         category_rid,
@@ -143,13 +147,13 @@ pub(crate) fn insert_row(
         p.cost.map(|m| m.minor),
         p.stock,
         p.status.code(),
-        images_text(p),
+        first_image(p),
         content_hash as i64,
         now as i64,
-        attributes_json(p),
     ])
     .map_err(|e| unique_sku(e, &p.sku))?;
     let rid = conn.last_insert_rowid();
+    write_details(conn, rid, p)?;
     write_barcodes(conn, rid, p, false)?;
     Ok(rid)
 }
@@ -163,10 +167,10 @@ pub(crate) fn update_row(
 ) -> Result<()> {
     let (l, w, h) = dims(p);
     let mut stmt = conn.prepare_cached(
-        "UPDATE products SET sku = ?2, name = ?3, name_key = ?4, description = ?5, brand = ?6, model = ?7,
-             category_rid = ?8, variant_group = ?9, weight_g = ?10, length_mm = ?11, width_mm = ?12,
-             height_mm = ?13, currency = ?14, price = ?15, old_price = ?16, cost = ?17, stock = ?18, status = ?19,
-             images = ?20, content_hash = ?21, updated_at = ?22, attributes = ?23
+        "UPDATE products SET sku = ?2, name = ?3, name_key = ?4, brand = ?5, model = ?6,
+             category_rid = ?7, variant_group = ?8, weight_g = ?9, length_mm = ?10, width_mm = ?11,
+             height_mm = ?12, currency = ?13, price = ?14, old_price = ?15, cost = ?16, stock = ?17, status = ?18,
+             image = ?19, content_hash = ?20, updated_at = ?21
          WHERE rid = ?1",
     )?;
     stmt.execute(params![
@@ -174,7 +178,6 @@ pub(crate) fn update_row(
         p.sku,
         p.name,
         p.name.to_lowercase(),
-        p.description,
         p.brand,
         p.model,
         category_rid,
@@ -189,12 +192,19 @@ pub(crate) fn update_row(
         p.cost.map(|m| m.minor),
         p.stock,
         p.status.code(),
-        images_text(p),
+        first_image(p),
         p.content_hash() as i64,
         now as i64,
-        attributes_json(p),
     ])
     .map_err(|e| unique_sku(e, &p.sku))?;
+    write_details(conn, rid, p)
+}
+
+fn write_details(conn: &Connection, rid: i64, p: &Product) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO product_details (rid, description, attributes, images) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![rid, p.description, attributes_json(p), images_text(p)])?;
     Ok(())
 }
 

