@@ -12,6 +12,7 @@ mod catalog;
 mod categories;
 mod error;
 mod history;
+pub mod jobs;
 mod links;
 mod list;
 mod migrate;

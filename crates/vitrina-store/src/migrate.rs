@@ -11,8 +11,10 @@ use rusqlite_migration::{M, Migrations};
 use crate::error::{Result, StoreError};
 
 /// The shipped migrations, oldest first: (file name, SQL).
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_catalog.sql", include_str!("../../../migrations/sqlite/0001_catalog.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_catalog.sql", include_str!("../../../migrations/sqlite/0001_catalog.sql")),
+    ("0002_jobs.sql", include_str!("../../../migrations/sqlite/0002_jobs.sql")),
+];
 
 pub fn latest_version() -> usize {
     MIGRATIONS.len()

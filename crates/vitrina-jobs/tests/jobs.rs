@@ -1,0 +1,741 @@
+//! The job system end to end: a real catalog file, a real runner on tokio, test handlers.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::broadcast;
+use vitrina_jobs::{
+    Cadence, CancelOutcome, CronZone, FireOutcome, JobCtx, JobError, JobEvent, JobId, JobQuery, JobState,
+    JobsError, KindOptions, LogLevel, MAX_LOG_LINES, NewJob, Queue, Registry, Runner, RunnerHandle,
+    RunnerOptions, ScheduleSpec,
+};
+use vitrina_store::jobs::{Claim, JobStore, Outcome, RunnerWrites};
+
+#[derive(Debug, Default)]
+struct World {
+    running: AtomicUsize,
+    max_running: AtomicUsize,
+    per_key: Mutex<HashMap<String, usize>>,
+    max_per_key: AtomicUsize,
+    failures_left: AtomicU32,
+    calls: AtomicU32,
+    /// Items written by `test.batches`, a whole batch at a time.
+    ledger: Mutex<Vec<u64>>,
+}
+
+#[derive(Deserialize)]
+struct Echo {
+    value: i64,
+}
+
+#[derive(Deserialize)]
+struct Slow {
+    ms: u64,
+    key: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Flaky {
+    transient: bool,
+}
+
+#[derive(Deserialize)]
+struct Batches {
+    batches: u64,
+    size: u64,
+    pause_ms: u64,
+}
+
+#[derive(Deserialize)]
+struct Chatty {
+    lines: u64,
+}
+
+#[derive(Deserialize)]
+struct Reports {
+    updates: u64,
+    ms: u64,
+}
+
+async fn slow(ctx: JobCtx<World>, p: Slow) -> Result<(), JobError> {
+    let w = ctx.app().clone();
+    let now = w.running.fetch_add(1, Ordering::SeqCst) + 1;
+    w.max_running.fetch_max(now, Ordering::SeqCst);
+    if let Some(key) = &p.key {
+        let n = {
+            let mut keys = w.per_key.lock().unwrap();
+            let n = keys.entry(key.clone()).or_default();
+            *n += 1;
+            *n
+        };
+        w.max_per_key.fetch_max(n, Ordering::SeqCst);
+    }
+    tokio::time::sleep(Duration::from_millis(p.ms)).await;
+    if let Some(key) = &p.key {
+        *w.per_key.lock().unwrap().get_mut(key).unwrap() -= 1;
+    }
+    w.running.fetch_sub(1, Ordering::SeqCst);
+    Ok(())
+}
+
+fn registry() -> Registry<World> {
+    let mut r = Registry::<World>::new();
+    r.register(
+        "test.echo",
+        KindOptions::new("returns its value").concurrency(4),
+        |ctx, p: Echo| async move {
+            ctx.log().info(format!("echoing {}", p.value));
+            Ok(json!({ "value": p.value }))
+        },
+    );
+    r.register("test.slow", KindOptions::new("sleeps").concurrency(2), slow);
+    r.register("test.keyed", KindOptions::new("sleeps, by key").concurrency(4), slow);
+    r.register("test.flaky", KindOptions::new("fails, then works").attempts(3), |ctx, p: Flaky| async move {
+        ctx.app().calls.fetch_add(1, Ordering::SeqCst);
+        if ctx
+            .app()
+            .failures_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            let e = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "connection reset by peer");
+            let e = if p.transient {
+                JobError::from_error(vitrina_jobs::ErrorClass::Transient, &e)
+            } else {
+                JobError::from_error(vitrina_jobs::ErrorClass::Permanent, &e)
+            };
+            return Err(e.context("talking to the marketplace"));
+        }
+        Ok(json!("ok"))
+    });
+    r.register("test.batches", KindOptions::new("writes batches"), |ctx, p: Batches| async move {
+        for b in 0..p.batches {
+            ctx.check_cancelled()?;
+            tokio::time::sleep(Duration::from_millis(p.pause_ms)).await;
+            // A batch is applied whole, like one catalog transaction.
+            ctx.app().ledger.lock().unwrap().extend(b * p.size..(b + 1) * p.size);
+            ctx.progress((b + 1) * p.size, Some(p.batches * p.size));
+        }
+        Ok(json!({ "items": p.batches * p.size }))
+    });
+    r.register("test.chatty", KindOptions::new("logs a lot"), |ctx, p: Chatty| async move {
+        for i in 0..p.lines {
+            ctx.log().info(format!("line {i}"));
+        }
+        Ok(())
+    });
+    r.register("test.reports", KindOptions::new("reports progress often"), |ctx, p: Reports| async move {
+        let start = std::time::Instant::now();
+        for i in 0..p.updates {
+            ctx.progress(i + 1, Some(p.updates));
+            if i % (p.updates / 20).max(1) == 0 {
+                let target = Duration::from_millis(p.ms * i / p.updates);
+                tokio::time::sleep(target.saturating_sub(start.elapsed())).await;
+            }
+        }
+        Ok(json!({ "elapsed_ms": start.elapsed().as_millis() as u64 }))
+    });
+    r.register("test.panic", KindOptions::new("panics"), |_ctx, _: Value| async move {
+        if true {
+            panic!("index out of bounds");
+        }
+        Ok(())
+    });
+    r.register("test.until_cancelled", KindOptions::new("waits to be stopped"), |ctx, _: Value| async move {
+        ctx.cancel_token().cancelled().await;
+        Err::<(), _>(JobError::cancelled())
+    });
+    r.register("test.parent", KindOptions::new("queues a child"), |ctx, _: Value| async move {
+        let child = ctx.enqueue_child(NewJob::new("test.echo", json!({ "value": 7 }))).await?;
+        Ok(json!({ "child": child }))
+    });
+    r
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+    registry: Arc<Registry<World>>,
+    world: Arc<World>,
+}
+
+fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    Setup { path, _dir: dir, registry: Arc::new(registry()), world: Arc::new(World::default()) }
+}
+
+fn fast() -> RunnerOptions {
+    RunnerOptions {
+        retry_base: Duration::from_millis(5),
+        retry_cap: Duration::from_millis(40),
+        poll: Duration::from_millis(50),
+        schedules: false,
+        keep_finished: None,
+        ..Default::default()
+    }
+}
+
+impl Setup {
+    fn queue(&self) -> Queue<World> {
+        Queue::open(&self.path, self.registry.clone()).unwrap()
+    }
+
+    async fn runner(&self, opts: RunnerOptions) -> RunnerHandle {
+        Runner::new(&self.path, self.registry.clone(), self.world.clone())
+            .options(opts)
+            .start()
+            .await
+            .unwrap()
+    }
+
+    fn enqueue(&self, kind: &str, payload: Value) -> JobId {
+        let mut q = self.queue();
+        let job = q.job(kind, payload).unwrap();
+        q.enqueue(&job).unwrap()
+    }
+}
+
+async fn finished(events: &mut broadcast::Receiver<JobEvent>, id: JobId) -> JobEvent {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match events.recv().await {
+                Ok(e @ JobEvent::Finished { .. }) if e.job() == Some(id) => return e,
+                Ok(_) => {}
+                Err(e) => panic!("event stream: {e}"),
+            }
+        }
+    })
+    .await
+    .expect("the job finishes within 10 s")
+}
+
+async fn all_finished(events: &mut broadcast::Receiver<JobEvent>, ids: &[JobId]) {
+    let mut left: std::collections::HashSet<JobId> = ids.iter().copied().collect();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !left.is_empty() {
+            if let JobEvent::Finished { id, .. } = events.recv().await.unwrap() {
+                left.remove(&id);
+            }
+        }
+    })
+    .await
+    .expect("the jobs finish within 10 s")
+}
+
+async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..1000 {
+        if cond() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn messages(q: &Queue<World>, id: JobId) -> Vec<String> {
+    q.logs(id, 0, 10_000).unwrap().into_iter().map(|l| l.message).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_runs_and_its_summary_and_log_are_kept() {
+    let s = setup();
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let id = s.enqueue("test.echo", json!({ "value": 42 }));
+    runner.wake();
+    let JobEvent::Finished { state, result, .. } = finished(&mut events, id).await else { unreachable!() };
+    assert_eq!((state, result), (JobState::Succeeded, Some(json!({ "value": 42 }))));
+    let q = s.queue();
+    let job = q.get(id).unwrap();
+    assert_eq!(job.state, JobState::Succeeded);
+    assert_eq!(job.attempts, 1);
+    assert_eq!(job.result, Some(json!({ "value": 42 })));
+    assert!(job.started_at.is_some() && job.finished_at >= job.started_at);
+    let log = messages(&q, id);
+    assert!(log.iter().any(|m| m == "echoing 42"), "{log:?}");
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_kinds_and_bad_payloads_fail_clearly_and_the_runner_keeps_going() {
+    let s = setup();
+    let mut store = JobStore::open(&s.path).unwrap();
+    // Rows that bypassed the checks (an older or newer Vitrina, a hand-edited queue).
+    let unknown = store.enqueue(&NewJob::new("marketplace.teleport", json!({})), 1).unwrap();
+    let bad = store.enqueue(&NewJob::new("test.echo", json!({ "value": "forty-two" })), 1).unwrap();
+    let good = store.enqueue(&NewJob::new("test.echo", json!({ "value": 1 })), 1).unwrap();
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    runner.wake();
+    finished(&mut events, good).await;
+    let q = s.queue();
+    let unknown = q.get(unknown).unwrap();
+    assert_eq!(unknown.state, JobState::Failed);
+    let msg = unknown.error.unwrap();
+    assert!(msg.contains("marketplace.teleport") && msg.contains("test.echo"), "{msg}");
+    let bad = q.get(bad).unwrap();
+    assert_eq!((bad.state, bad.attempts), (JobState::Failed, 1), "a bad payload is not retried");
+    let msg = bad.error.unwrap();
+    assert!(msg.contains("payload of a test.echo job is not valid") && msg.contains("invalid type"), "{msg}");
+    assert_eq!(q.get(good).unwrap().state, JobState::Succeeded);
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[test]
+fn the_queue_refuses_unknown_kinds_and_bad_payloads_up_front() {
+    let s = setup();
+    let mut q = s.queue();
+    let err = q.enqueue(&NewJob::new("nope", json!({}))).unwrap_err();
+    assert!(matches!(err, JobsError::UnknownKind { .. }) && err.to_string().contains("test.echo"), "{err}");
+    let err = q.job("test.echo", json!({})).unwrap_err();
+    assert!(err.to_string().contains("missing field `value`"), "{err}");
+    assert!(q.list(&JobQuery::default()).unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_is_coalesced_for_every_listener() {
+    let s = setup();
+    let runner = s.runner(fast()).await;
+    let (mut a, mut b) = (runner.subscribe(), runner.subscribe());
+    let id = s.enqueue("test.reports", json!({ "updates": 20_000, "ms": 600 }));
+    runner.wake();
+    let mut updates = 0;
+    let (progress, result) = loop {
+        match a.recv().await.unwrap() {
+            JobEvent::Progress { id: j, .. } if j == id => updates += 1,
+            JobEvent::Finished { id: j, progress, result, .. } if j == id => break (progress, result),
+            _ => {}
+        }
+    };
+    assert_eq!((progress.done, progress.total), (20_000, Some(20_000)), "the last value is not lost");
+    finished(&mut b, id).await; // a second listener hears it too
+    let elapsed_ms = result.unwrap()["elapsed_ms"].as_u64().unwrap();
+    let limit = elapsed_ms / 100 + 3;
+    assert!(updates >= 3, "listeners see progress while the job runs ({updates})");
+    assert!(updates <= limit, "{updates} progress events for a {elapsed_ms} ms job: more than 10/s");
+    assert_eq!(s.queue().get(id).unwrap().progress.done, 20_000, "the final progress is stored");
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_stops_a_running_job_between_batches() {
+    let s = setup();
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let id = s.enqueue("test.batches", json!({ "batches": 200, "size": 10, "pause_ms": 10 }));
+    runner.wake();
+    let w = s.world.clone();
+    wait_until("two batches", || w.ledger.lock().unwrap().len() >= 20).await;
+    // Through the catalog file, as `vitrina jobs cancel` in another process would.
+    assert_eq!(s.queue().cancel(id).unwrap(), CancelOutcome::Requested);
+    let JobEvent::Finished { state, .. } = finished(&mut events, id).await else { unreachable!() };
+    assert_eq!(state, JobState::Cancelled);
+    let ledger = s.world.ledger.lock().unwrap().clone();
+    assert!(ledger.len() < 2000, "it stopped early");
+    assert_eq!(ledger.len() % 10, 0, "only whole batches: {}", ledger.len());
+    assert_eq!(ledger, (0..ledger.len() as u64).collect::<Vec<_>>());
+    let job = s.queue().get(id).unwrap();
+    assert_eq!(job.state, JobState::Cancelled);
+    assert_eq!(job.progress.done, ledger.len() as u64, "progress matches the batches that stand");
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_job_cancelled_never_runs_and_can_be_retried() {
+    let s = setup();
+    let id = s.enqueue("test.echo", json!({ "value": 5 }));
+    let mut q = s.queue();
+    assert_eq!(q.cancel(id).unwrap(), CancelOutcome::Cancelled);
+    assert_eq!(q.cancel(id).unwrap(), CancelOutcome::AlreadyFinished(JobState::Cancelled));
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(q.get(id).unwrap().state, JobState::Cancelled);
+    q.retry(id).unwrap();
+    runner.wake();
+    finished(&mut events, id).await;
+    let job = q.get(id).unwrap();
+    assert_eq!((job.state, job.attempts, job.error), (JobState::Succeeded, 1, None));
+    let err = q.retry(id).unwrap_err();
+    assert!(matches!(err, JobsError::NotRetryable { state: JobState::Succeeded, .. }), "{err}");
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_are_retried_with_backoff_until_they_succeed() {
+    let s = setup();
+    s.world.failures_left.store(2, Ordering::SeqCst);
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let id = s.enqueue("test.flaky", json!({ "transient": true }));
+    runner.wake();
+    let mut retries = Vec::new();
+    let state = loop {
+        match events.recv().await.unwrap() {
+            JobEvent::Retrying { id: j, attempt, run_after, .. } if j == id => {
+                retries.push((attempt, run_after))
+            }
+            JobEvent::Finished { id: j, state, .. } if j == id => break state,
+            _ => {}
+        }
+    };
+    assert_eq!(state, JobState::Succeeded);
+    assert_eq!(retries.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2]);
+    let job = s.queue().get(id).unwrap();
+    assert_eq!((job.attempts, job.error.clone()), (3, None));
+    let log = messages(&s.queue(), id);
+    assert!(
+        log.iter().any(|m| m.starts_with(
+            "attempt 1 of 3 failed: talking to the marketplace: connection reset by peer; retrying in"
+        )),
+        "{log:?}"
+    );
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permanent_failures_are_not_retried_and_keep_their_cause_chain() {
+    let s = setup();
+    s.world.failures_left.store(5, Ordering::SeqCst);
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let id = s.enqueue("test.flaky", json!({ "transient": false }));
+    runner.wake();
+    finished(&mut events, id).await;
+    let job = s.queue().get(id).unwrap();
+    assert_eq!((job.state, job.attempts), (JobState::Failed, 1));
+    assert_eq!(job.error.as_deref(), Some("talking to the marketplace"));
+    assert_eq!(job.error_chain, vec!["connection reset by peer".to_string()]);
+    assert_eq!(s.world.calls.load(Ordering::SeqCst), 1);
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_stop_at_max_attempts() {
+    let s = setup();
+    s.world.failures_left.store(10, Ordering::SeqCst);
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let mut q = s.queue();
+    let id = q.enqueue(&NewJob::new("test.flaky", json!({ "transient": true })).attempts(2)).unwrap();
+    runner.wake();
+    finished(&mut events, id).await;
+    let job = q.get(id).unwrap();
+    assert_eq!((job.state, job.attempts), (JobState::Failed, 2));
+    assert_eq!(s.world.calls.load(Ordering::SeqCst), 2);
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrency_is_limited_per_kind() {
+    let s = setup();
+    let ids: Vec<JobId> = (0..6).map(|_| s.enqueue("test.slow", json!({ "ms": 60 }))).collect();
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    runner.wake();
+    all_finished(&mut events, &ids).await;
+    assert_eq!(s.world.max_running.load(Ordering::SeqCst), 2, "test.slow runs two at a time");
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_job_per_concurrency_key_at_a_time() {
+    let s = setup();
+    let mut q = s.queue();
+    let mut ids = Vec::new();
+    for key in ["supplier-1", "supplier-1", "supplier-1", "supplier-2", "supplier-2"] {
+        let job = q.job("test.keyed", json!({ "ms": 50, "key": key })).unwrap().key(key);
+        ids.push(q.enqueue(&job).unwrap());
+    }
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    runner.wake();
+    all_finished(&mut events, &ids).await;
+    assert_eq!(s.world.max_per_key.load(Ordering::SeqCst), 1, "never two jobs of one supplier at once");
+    assert_eq!(s.world.max_running.load(Ordering::SeqCst), 2, "different suppliers run side by side");
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_left_running_by_a_crash_are_requeued_on_start() {
+    let s = setup();
+    let id = s.enqueue("test.echo", json!({ "value": 3 }));
+    {
+        // A runner that claimed the job and then died.
+        let mut store = JobStore::open(&s.path).unwrap();
+        let room = HashMap::new();
+        let claimed = store.claim(&Claim { now: u64::MAX / 2, limit: 1, room: &room, only: None }).unwrap();
+        assert_eq!(claimed.len(), 1);
+    }
+    assert_eq!(s.queue().get(id).unwrap().state, JobState::Running);
+    let runner = s.runner(fast()).await;
+    assert_eq!(runner.recovered(), &[id]);
+    let mut events = runner.subscribe();
+    runner.wake();
+    finished(&mut events, id).await;
+    let q = s.queue();
+    assert_eq!(q.get(id).unwrap().state, JobState::Succeeded);
+    assert!(messages(&q, id).iter().any(|m| m.contains("Vitrina stopped while this job ran")));
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_one_runner_per_catalog() {
+    let s = setup();
+    let first = s.runner(fast()).await;
+    let err =
+        Runner::new(&s.path, s.registry.clone(), s.world.clone()).options(fast()).start().await.unwrap_err();
+    assert!(matches!(err, JobsError::WorkerBusy { .. }), "{err}");
+    first.shutdown(Duration::from_secs(1)).await;
+    s.runner(fast()).await.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_puts_running_jobs_back_without_spending_an_attempt() {
+    let s = setup();
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let id = s.enqueue("test.until_cancelled", json!({}));
+    runner.wake();
+    loop {
+        if let JobEvent::Started { id: j, .. } = events.recv().await.unwrap()
+            && j == id
+        {
+            break;
+        }
+    }
+    runner.shutdown(Duration::from_secs(2)).await;
+    let job = s.queue().get(id).unwrap();
+    assert_eq!((job.state, job.attempts), (JobState::Queued, 0));
+    assert!(messages(&s.queue(), id).iter().any(|m| m.contains("interrupted by shutdown")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_fails_its_job_only() {
+    let s = setup();
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let boom = s.enqueue("test.panic", json!({}));
+    let fine = s.enqueue("test.echo", json!({ "value": 1 }));
+    runner.wake();
+    finished(&mut events, fine).await;
+    let q = s.queue();
+    wait_until("the panic to be recorded", || q.get(boom).unwrap().state == JobState::Failed).await;
+    let err = q.get(boom).unwrap().error.unwrap();
+    assert!(err.contains("test.panic handler crashed: index out of bounds"), "{err}");
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_log_is_bounded() {
+    let s = setup();
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let id = s.enqueue("test.chatty", json!({ "lines": 1500 }));
+    runner.wake();
+    finished(&mut events, id).await;
+    let lines = s.queue().logs(id, 0, 10_000).unwrap();
+    assert_eq!(lines.len() as u64, MAX_LOG_LINES);
+    let last = lines.last().unwrap();
+    assert_eq!(last.level, LogLevel::Warn);
+    assert!(last.message.contains("the log is full"), "{}", last.message);
+    assert_eq!(s.queue().log_tail(id, 5).unwrap().len(), 5);
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_can_queue_child_jobs() {
+    let s = setup();
+    let runner = s.runner(fast()).await;
+    let mut events = runner.subscribe();
+    let parent = s.enqueue("test.parent", json!({}));
+    runner.wake();
+    let JobEvent::Finished { result, .. } = finished(&mut events, parent).await else { unreachable!() };
+    let child: JobId = serde_json::from_value(result.unwrap()["child"].clone()).unwrap();
+    finished(&mut events, child).await;
+    let q = s.queue();
+    assert_eq!(q.get(child).unwrap().parent, Some(parent));
+    assert_eq!(q.children(parent).unwrap().len(), 1);
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+const MIN: u64 = 60_000;
+const T0: u64 = 1_767_571_200_000; // 2026-01-05 00:00 UTC
+
+fn clocked(s: &Setup) -> (Queue<World>, Arc<AtomicU64>) {
+    let now = Arc::new(AtomicU64::new(T0));
+    let clock = now.clone();
+    let q = s.queue().with_clock(Arc::new(move || clock.load(Ordering::SeqCst)), CronZone::Utc);
+    (q, now)
+}
+
+fn finish_job(path: &Path, id: JobId) {
+    let mut store = JobStore::open(path).unwrap();
+    let room = HashMap::new();
+    let claimed = store.claim(&Claim { now: u64::MAX / 2, limit: 10, room: &room, only: Some(id) }).unwrap();
+    assert_eq!(claimed.len(), 1);
+    let done = vitrina_store::jobs::Finished {
+        id,
+        outcome: Outcome::Succeeded { result: json!(null) },
+        progress: Default::default(),
+    };
+    store.apply(&RunnerWrites { finished: vec![done], ..Default::default() }, T0).unwrap();
+}
+
+#[test]
+fn schedules_skip_missed_ticks_and_never_start_a_second_copy() {
+    let s = setup();
+    let (mut q, now) = clocked(&s);
+    let spec = ScheduleSpec {
+        name: "supplier refresh".into(),
+        kind: "test.echo".into(),
+        payload: json!({ "value": 1 }),
+        cadence: Cadence::Every(10 * MIN),
+        enabled: true,
+        concurrency_key: Some("supplier-1".into()),
+    };
+    let added = q.add_schedule(&spec).unwrap();
+    assert_eq!(added.next_run_at, Some(T0 + 10 * MIN));
+    assert!(matches!(q.add_schedule(&spec), Err(JobsError::ScheduleExists(_))));
+
+    assert!(q.run_due_schedules(T0 + 5 * MIN).unwrap().is_empty(), "not due yet");
+    // The PC slept through three ticks: one job, not three.
+    now.store(T0 + 35 * MIN, Ordering::SeqCst);
+    let fired = q.run_due_schedules(T0 + 35 * MIN).unwrap();
+    let [(_, FireOutcome::Enqueued(first))] = fired.as_slice() else { panic!("{fired:?}") };
+    assert_eq!(q.run_due_schedules(T0 + 35 * MIN).unwrap().len(), 0, "no burst of replays");
+    let s1 = q.schedule("supplier refresh").unwrap();
+    assert_eq!((s1.last_run_at, s1.next_run_at), (Some(T0 + 35 * MIN), Some(T0 + 40 * MIN)));
+    assert_eq!((s1.last_job, s1.last_job_state), (Some(*first), Some(JobState::Queued)));
+    let job = q.get(*first).unwrap();
+    assert_eq!((job.kind.as_str(), job.concurrency_key.as_deref()), ("test.echo", Some("supplier-1")));
+    assert_eq!(job.schedule, Some(s1.id));
+
+    // The next tick comes while the first job has not finished: skipped.
+    let fired = q.run_due_schedules(T0 + 40 * MIN).unwrap();
+    assert!(matches!(fired.as_slice(), [(_, FireOutcome::StillRunning(j))] if j == first), "{fired:?}");
+    assert_eq!(q.list(&JobQuery::default()).unwrap().len(), 1);
+
+    finish_job(&s.path, *first);
+    let fired = q.run_due_schedules(T0 + 50 * MIN).unwrap();
+    assert!(matches!(fired.as_slice(), [(_, FireOutcome::Enqueued(j))] if j != first), "{fired:?}");
+
+    // Disabled: no ticks; enabled again: from the next tick after now, nothing replayed.
+    q.set_schedule_enabled("supplier refresh", false).unwrap();
+    assert!(q.run_due_schedules(T0 + 500 * MIN).unwrap().is_empty());
+    now.store(T0 + 503 * MIN, Ordering::SeqCst);
+    let enabled = q.set_schedule_enabled("supplier refresh", true).unwrap();
+    assert_eq!(enabled.next_run_at, Some(T0 + 513 * MIN));
+    assert!(enabled.enabled);
+
+    q.remove_schedule("supplier refresh").unwrap();
+    assert!(q.schedules().unwrap().is_empty());
+    assert!(matches!(q.remove_schedule("supplier refresh"), Err(JobsError::ScheduleNotFound(_))));
+}
+
+#[test]
+fn cron_schedules_fire_at_their_times_and_bad_ones_are_refused() {
+    let s = setup();
+    let (mut q, _) = clocked(&s);
+    let mut spec = ScheduleSpec {
+        name: "nightly".into(),
+        kind: "test.echo".into(),
+        payload: json!({ "value": 1 }),
+        cadence: Cadence::Cron("0 3 * * *".into()),
+        enabled: true,
+        concurrency_key: None,
+    };
+    assert_eq!(q.add_schedule(&spec).unwrap().next_run_at, Some(T0 + 180 * MIN));
+    let fired = q.run_due_schedules(T0 + 2 * 1440 * MIN).unwrap();
+    assert_eq!(fired.len(), 1, "two missed nights give one run");
+    assert_eq!(q.schedule("nightly").unwrap().next_run_at, Some(T0 + 2 * 1440 * MIN + 180 * MIN));
+
+    spec.name = "broken".into();
+    spec.cadence = Cadence::Cron("0 25 * * *".into());
+    let err = q.add_schedule(&spec).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, JobsError::BadCron { .. }) && text.contains("0 25 * * *"), "{text}");
+    assert!(text.to_lowercase().contains("hour") || text.contains("23"), "the reason is given: {text}");
+    spec.cadence = Cadence::Every(1);
+    spec.payload = json!({ "value": 1 });
+    assert!(matches!(q.add_schedule(&spec), Err(JobsError::BadInterval(_))));
+    spec.cadence = Cadence::Every(MIN);
+    spec.payload = json!({});
+    assert!(matches!(q.add_schedule(&spec), Err(JobsError::BadPayload { .. })));
+    assert_eq!(q.schedules().unwrap().len(), 1, "nothing refused was stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_runner_fires_due_schedules() {
+    let s = setup();
+    let mut q = s.queue();
+    q.add_schedule(&ScheduleSpec {
+        name: "tick".into(),
+        kind: "test.echo".into(),
+        payload: json!({ "value": 9 }),
+        cadence: Cadence::Every(1000),
+        enabled: true,
+        concurrency_key: None,
+    })
+    .unwrap();
+    // Make it due now rather than in a second.
+    q.store_mut().set_schedule_enabled("tick", true, Some(0)).unwrap();
+    let runner = s.runner(RunnerOptions { schedules: true, ..fast() }).await;
+    let mut events = runner.subscribe();
+    runner.wake();
+    let job = loop {
+        if let JobEvent::ScheduleTick { schedule, outcome: FireOutcome::Enqueued(job) } =
+            events.recv().await.unwrap()
+        {
+            assert_eq!(schedule, "tick");
+            break job;
+        }
+    };
+    finished(&mut events, job).await;
+    let sched = q.schedule("tick").unwrap();
+    assert_eq!(sched.last_job, Some(job));
+    assert_eq!(sched.last_job_state, Some(JobState::Succeeded));
+    assert!(sched.next_run_at.unwrap() > sched.last_run_at.unwrap());
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[test]
+fn history_is_queryable_by_kind_state_and_date_and_old_jobs_are_purged() {
+    let s = setup();
+    let mut store = JobStore::open(&s.path).unwrap();
+    let day = 1440 * MIN;
+    let a = store.enqueue(&NewJob::new("test.echo", json!({ "value": 1 })), T0).unwrap();
+    let b = store.enqueue(&NewJob::new("test.slow", json!({ "ms": 1 })), T0 + day).unwrap();
+    let c = store.enqueue(&NewJob::new("test.echo", json!({ "value": 2 })), T0 + 2 * day).unwrap();
+    finish_job(&s.path, a);
+    let (mut q, now) = clocked(&s);
+    let ids = |q: &Queue<World>, query: JobQuery| {
+        q.list(&query).unwrap().into_iter().map(|j| j.id).collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&q, JobQuery::default()), vec![c, b, a], "newest first");
+    assert_eq!(ids(&q, JobQuery { kind: Some("test.echo".into()), ..Default::default() }), vec![c, a]);
+    assert_eq!(ids(&q, JobQuery { state: Some(JobState::Succeeded), ..Default::default() }), vec![a]);
+    assert_eq!(
+        ids(&q, JobQuery { since: Some(T0 + day), until: Some(T0 + 2 * day), ..Default::default() }),
+        vec![b]
+    );
+    assert_eq!(ids(&q, JobQuery { limit: 1, ..Default::default() }), vec![c]);
+    // `a` finished at T0 (see finish_job); kept for 30 days.
+    now.store(T0 + 29 * day, Ordering::SeqCst);
+    assert_eq!(q.purge(Duration::from_secs(30 * 86_400)).unwrap(), 0);
+    now.store(T0 + 31 * day, Ordering::SeqCst);
+    assert_eq!(q.purge(Duration::from_secs(30 * 86_400)).unwrap(), 1);
+    assert_eq!(ids(&q, JobQuery::default()), vec![c, b], "unfinished jobs are never purged");
+    assert!(q.logs(a, 0, 10).is_err());
+    // Ids can be given by a unique beginning.
+    let text = c.to_string();
+    assert_eq!(q.resolve(&text).unwrap(), c);
+    assert!(matches!(q.resolve("zzzz"), Err(JobsError::JobNotFound(_))));
+    assert!(matches!(q.resolve(&text[..4]), Err(JobsError::AmbiguousJob(_))));
+}
