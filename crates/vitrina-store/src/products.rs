@@ -92,7 +92,8 @@ impl Catalog {
         product.validate()?;
         let (tx, mut stamp) = self.begin()?;
         let search = SearchText::of(product, &mut Stems::new());
-        insert_new(&tx, &mut stamp, product, &search, product.content_hash(), &mut HashMap::new())?;
+        let rid = insert_new(&tx, &mut stamp, product, product.content_hash(), &mut HashMap::new())?;
+        index::insert(&tx, rid, &search)?;
         tx.commit()?;
         Ok(product.id)
     }
@@ -216,6 +217,10 @@ fn upsert_all(
     let mut touched = HashSet::new();
     let mut changed_stock_or_price = Vec::new();
     let has_links = links::any(tx)?;
+    // New products reach the search index in blocks: FTS5 keeps pending terms in memory only
+    // until the next statement savepoint, so interleaving them with other writes row by row
+    // would cut the index into thousands of tiny segments.
+    let mut to_index: Vec<(i64, SearchText)> = Vec::with_capacity(INDEX_BLOCK);
     for (n, Prepared { product, search, hash }) in products.enumerate() {
         if n > 0 && n % 10_000 == 0 {
             progress(n as u64);
@@ -230,7 +235,11 @@ fn upsert_all(
         };
         match existing {
             None => {
-                let rid = insert_new(tx, stamp, &product, &search, hash, &mut categories)?;
+                let rid = insert_new(tx, stamp, &product, hash, &mut categories)?;
+                to_index.push((rid, search));
+                if to_index.len() == INDEX_BLOCK {
+                    index_block(tx, &mut to_index)?;
+                }
                 if fresh {
                     report.created += 1;
                     continue;
@@ -256,17 +265,26 @@ fn upsert_all(
             }
         }
     }
+    index_block(tx, &mut to_index)?;
     if has_links {
         links::recompute_after(tx, stamp, changed_stock_or_price)?;
     }
     Ok(report)
 }
 
+const INDEX_BLOCK: usize = 4096;
+
+fn index_block(tx: &Connection, block: &mut Vec<(i64, SearchText)>) -> Result<()> {
+    for (rid, text) in block.drain(..) {
+        index::insert(tx, rid, &text)?;
+    }
+    Ok(())
+}
+
 fn insert_new(
     tx: &Connection,
     stamp: &mut Stamp<'_>,
     product: &Product,
-    search: &SearchText,
     hash: u64,
     categories: &mut HashMap<CategoryId, Option<i64>>,
 ) -> Result<i64> {
@@ -283,7 +301,6 @@ fn insert_new(
     };
     let rid = rows::insert_row(tx, product, category, hash, stamp.now)?;
     record(tx, stamp, product.id.0, ChangeOp::Create, ("*", None, Some(&product.name)), None)?;
-    index::insert(tx, rid, search)?;
     Ok(rid)
 }
 

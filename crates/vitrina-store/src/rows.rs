@@ -153,7 +153,7 @@ pub(crate) fn insert_row(
     ])
     .map_err(|e| unique_sku(e, &p.sku))?;
     let rid = conn.last_insert_rowid();
-    write_details(conn, rid, p)?;
+    write_details(conn, rid, p, false)?;
     write_barcodes(conn, rid, p, false)?;
     Ok(rid)
 }
@@ -197,14 +197,18 @@ pub(crate) fn update_row(
         now as i64,
     ])
     .map_err(|e| unique_sku(e, &p.sku))?;
-    write_details(conn, rid, p)
+    write_details(conn, rid, p, true)
 }
 
-fn write_details(conn: &Connection, rid: i64, p: &Product) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO product_details (rid, description, attributes, images) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![rid, p.description, attributes_json(p), images_text(p)])?;
+/// Plain INSERT or UPDATE, never `INSERT OR REPLACE`: a statement that may delete rows opens a
+/// savepoint, and every savepoint makes FTS5 flush its pending terms (see `write_barcodes`).
+fn write_details(conn: &Connection, rid: i64, p: &Product, existing: bool) -> Result<()> {
+    let sql = if existing {
+        "UPDATE product_details SET description = ?2, attributes = ?3, images = ?4 WHERE rid = ?1"
+    } else {
+        "INSERT INTO product_details (rid, description, attributes, images) VALUES (?1, ?2, ?3, ?4)"
+    };
+    conn.prepare_cached(sql)?.execute(params![rid, p.description, attributes_json(p), images_text(p)])?;
     Ok(())
 }
 
