@@ -7,6 +7,7 @@ pub mod bench;
 mod catalog;
 pub mod demo;
 mod error;
+pub mod jobs;
 pub mod paths;
 mod seed;
 

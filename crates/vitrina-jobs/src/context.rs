@@ -214,6 +214,11 @@ impl<C: Send + Sync + 'static> JobCtx<C> {
         self.live.cancel.clone()
     }
 
+    /// Resolves once the job should stop (to race against a wait).
+    pub async fn cancelled(&self) {
+        self.live.cancel.cancelled().await
+    }
+
     pub fn is_cancelled(&self) -> bool {
         self.live.cancel.is_cancelled()
     }

@@ -112,6 +112,27 @@ pub fn next_tick(cadence: &Cadence, now: u64, due: Option<u64>, zone: CronZone) 
     }
 }
 
+/// A moment as a person names it: `2026-01-05` (midnight UTC), `2026-01-05T14:30` (UTC), or a
+/// span back from `now`: `90m`, `12h`, `7d`.
+pub fn parse_time(text: &str, now: u64) -> Result<u64> {
+    let text = text.trim();
+    let ms = |t: chrono::NaiveDateTime| t.and_utc().timestamp_millis().max(0) as u64;
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(ms(d.and_hms_opt(0, 0, 0).unwrap_or_default()));
+    }
+    for format in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            return Ok(ms(t));
+        }
+    }
+    match humantime::parse_duration(text) {
+        Ok(span) => Ok(now.saturating_sub(span.as_millis() as u64)),
+        Err(_) => Err(JobsError::Invalid(format!(
+            "\"{text}\" is not a time; write 2026-01-05, 2026-01-05T14:30 (UTC) or a span back from now like 12h or 7d"
+        ))),
+    }
+}
+
 /// For people: "every 15m", "0 3 * * * (At 03:00)".
 pub fn describe(cadence: &Cadence) -> String {
     match cadence {
@@ -193,6 +214,23 @@ mod tests {
         let text = err.to_string();
         assert!(matches!(err, JobsError::BadCron { .. }) && text.contains(expr), "{text}");
         assert!(text.len() > expr.len() + 40, "the reason is given: {text}");
+    }
+
+    #[test]
+    fn times_are_dates_or_spans_back_from_now() {
+        assert_eq!(parse_time("2026-01-05", 0).unwrap(), T0);
+        assert_eq!(parse_time("2026-01-05T03:00", 0).unwrap(), T0 + 180 * MIN);
+        assert_eq!(parse_time("7d", T0 + 7 * 1440 * MIN).unwrap(), T0);
+        assert_eq!(parse_time("90m", T0 + 100 * MIN).unwrap(), T0 + 10 * MIN);
+        assert!(matches!(parse_time("yesterday", T0), Err(JobsError::Invalid(_))));
+    }
+
+    #[test]
+    fn a_bad_field_is_named() {
+        let err = parse_cron("0 25 * * *").unwrap_err().to_string();
+        assert!(err.contains("the hour field \"25\"") && err.contains("0-23"), "{err}");
+        let err = parse_cron("* * *").unwrap_err().to_string();
+        assert!(err.contains("it has 3 fields; write 5"), "{err}");
     }
 
     #[test]

@@ -987,6 +987,20 @@ fn set_progress(tx: &Connection, id: JobId, p: &Progress) -> Result<()> {
     Ok(())
 }
 
+impl crate::StoreError {
+    /// The database was busy or locked by another writer past the busy timeout: worth another
+    /// try later (a job classifies this as transient).
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            crate::StoreError::Sql(e) if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        )
+    }
+}
+
 /// Where a job's catalog work stands: the last committed batch.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct BatchCheckpoint {
