@@ -28,7 +28,9 @@ pub use categories::CategoryNode;
 pub use error::{Result, StoreError};
 pub use history::UndoReport;
 pub use links::LinkView;
-pub use list::{Cursor, Filter, ListQuery, Page, ProductRow, SearchResult, SortKey};
+pub use list::{
+    COUNT_CAP, Cursor, Filter, ListQuery, Page, ProductRow, RANKED_MATCHES, SearchResult, SortKey,
+};
 pub use migrate::{MIGRATIONS, latest_version};
 pub use products::{ProductKey, UpsertReport};
 pub use stats::{CatalogStats, Count};

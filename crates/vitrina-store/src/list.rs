@@ -118,8 +118,16 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, ProductRow, Value)> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchResult {
     pub rows: Vec<ProductRow>,
+    /// Matches in all, counted up to [`COUNT_CAP`].
     pub total: u64,
+    /// False when there are more than [`COUNT_CAP`] matches ("10 000+").
+    pub total_is_exact: bool,
 }
+
+/// Searches with at most this many matches are ranked by relevance.
+pub const RANKED_MATCHES: u64 = 2_000;
+/// Counting stops here: past it a person reads "10 000+", and counting on costs time.
+pub const COUNT_CAP: u64 = 10_000;
 
 impl Catalog {
     /// One page of products matching `query.filter`, in `query.sort` order.
@@ -169,27 +177,67 @@ impl Catalog {
         Ok(n as u64)
     }
 
-    /// The best `limit` matches for a typed query, most relevant first (name, brand, SKU and
-    /// barcodes weigh ten times the description and characteristics).
+    /// The best `limit` matches for a typed query. Up to [`RANKED_MATCHES`] matches are ranked
+    /// (name, brand, SKU and barcodes weigh ten times the description and characteristics);
+    /// beyond that every match contains the words anyway and ranking them all would cost
+    /// hundreds of milliseconds, so title matches come first, newest first, then the rest.
     pub fn search(&self, text: &str, limit: u32) -> Result<SearchResult> {
         let Some(MatchExpr(expr)) = match_expression(text, &mut Stems::new()) else {
-            return Ok(SearchResult { rows: Vec::new(), total: 0 });
+            return Ok(SearchResult { rows: Vec::new(), total: 0, total_is_exact: true });
         };
-        let total: i64 = self
-            .db()
-            .prepare_cached("SELECT count(*) FROM products_fts WHERE products_fts MATCH ?1")?
-            .query_row([&expr], |r| r.get(0))?;
+        let limit = limit.clamp(1, 1000);
+        let total = self.count_matches(&expr)?;
+        let ranked = total <= RANKED_MATCHES;
+        let fts = if ranked {
+            "SELECT rowid, rank AS score FROM products_fts WHERE products_fts MATCH ?1 ORDER BY rank LIMIT ?2"
+                .to_string()
+        } else {
+            // Title matches first (score 0), then body-only matches (score 1), newest first.
+            "SELECT rowid, 0 AS score FROM products_fts WHERE products_fts MATCH '{title} : (' || ?1 || ')' \
+             ORDER BY rowid DESC LIMIT ?2"
+                .to_string()
+        };
         let sql = format!(
-            "SELECT {ROW_COLUMNS} f.rank FROM (SELECT rowid, rank FROM products_fts WHERE products_fts MATCH ?1 \
-             ORDER BY rank LIMIT ?2) f JOIN products p ON p.rid = f.rowid \
-             LEFT JOIN categories c ON c.rid = p.category_rid ORDER BY f.rank"
+            "SELECT {ROW_COLUMNS} f.score FROM ({fts}) f JOIN products p ON p.rid = f.rowid \
+             LEFT JOIN categories c ON c.rid = p.category_rid ORDER BY f.score, p.rid DESC"
         );
-        let mut stmt = self.db().prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map(rusqlite::params![expr, limit.clamp(1, 1000)], row)?
-            .map(|r| r.map(|(_, row, _)| row))
+        let mut rows: Vec<(i64, ProductRow, Value)> = self
+            .db()
+            .prepare_cached(&sql)?
+            .query_map(rusqlite::params![expr, limit], row)?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(SearchResult { rows, total: total as u64 })
+        if !ranked && rows.len() < limit as usize {
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} 1 FROM (SELECT rowid FROM products_fts WHERE products_fts MATCH ?1 \
+                 ORDER BY rowid DESC LIMIT ?2) f JOIN products p ON p.rid = f.rowid \
+                 LEFT JOIN categories c ON c.rid = p.category_rid ORDER BY p.rid DESC"
+            );
+            let seen: std::collections::HashSet<i64> = rows.iter().map(|(rid, _, _)| *rid).collect();
+            let more: Vec<(i64, ProductRow, Value)> = self
+                .db()
+                .prepare_cached(&sql)?
+                .query_map(rusqlite::params![expr, limit], row)?
+                .collect::<rusqlite::Result<_>>()?;
+            rows.extend(
+                more.into_iter().filter(|(rid, _, _)| !seen.contains(rid)).take(limit as usize - rows.len()),
+            );
+        }
+        Ok(SearchResult {
+            rows: rows.into_iter().map(|(_, r, _)| r).collect(),
+            total: total.min(COUNT_CAP),
+            total_is_exact: total <= COUNT_CAP,
+        })
+    }
+
+    /// Matches of a match expression, counted up to [`COUNT_CAP`] + 1.
+    fn count_matches(&self, expr: &str) -> Result<u64> {
+        let n: i64 = self
+            .db()
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM products_fts WHERE products_fts MATCH ?1 LIMIT ?2)",
+            )?
+            .query_row(rusqlite::params![expr, COUNT_CAP as i64 + 1], |r| r.get(0))?;
+        Ok(n as u64)
     }
 
     fn filter_sql(&self, f: &Filter) -> Result<(Vec<String>, Vec<Value>)> {
@@ -235,7 +283,15 @@ impl Catalog {
         if let Some(text) = f.text.as_deref() {
             match match_expression(text, &mut Stems::new()) {
                 Some(MatchExpr(expr)) => {
-                    conds.push("p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)".into());
+                    // Few matches: collect them, then sort those. Many: walk the sort index and
+                    // test each row, which finds a page's worth of matches quickly.
+                    let sparse = self.count_matches(&expr)? <= COUNT_CAP;
+                    conds.push(if sparse {
+                        "p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)".into()
+                    } else {
+                        "EXISTS (SELECT 1 FROM products_fts WHERE products_fts MATCH ? AND rowid = p.rid)"
+                            .into()
+                    });
                     args.push(Value::Text(expr));
                 }
                 None if !text.trim().is_empty() => conds.push("0".into()), // only punctuation: nothing matches

@@ -31,7 +31,10 @@ fn set(field: ProductField, v: &str) -> (ProductField, Option<String>) {
 #[test]
 fn shipped_migrations_never_change() {
     // Append a new migration instead of editing a shipped one; then add its checksum here.
-    let pinned = ["69c203fd5aca04472a75de3425110d25ef0289c29e9b53cc177d6df88d6e66fe", "5a946387cd176804e9989f7e00b7e2b4754a8389c8b3df0907bb55ae27d1f7d0"];
+    let pinned = [
+        "69c203fd5aca04472a75de3425110d25ef0289c29e9b53cc177d6df88d6e66fe",
+        "5a946387cd176804e9989f7e00b7e2b4754a8389c8b3df0907bb55ae27d1f7d0",
+    ];
     assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
     for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {
         let got = format!("{:x}", Sha256::digest(sql.as_bytes()));
@@ -436,4 +439,37 @@ fn a_new_catalog_is_built_aside_and_swapped_in_only_when_complete() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+}
+
+#[test]
+fn broad_searches_list_title_matches_first_and_cap_the_count() {
+    let (_d, mut c) = temp_catalog();
+    let mut many: Vec<Product> = (0..10_050)
+        .map(|i| product(&format!("C-{i:05}"), &format!("Чехол для телефона {i}"), 100 + i))
+        .collect();
+    let mut bag = product("BAG", "Сумка дорожная", 5000);
+    bag.description = "Чехол в комплекте".into();
+    many.push(bag);
+    c.bulk_upsert(many).unwrap();
+
+    let r = c.search("чехлы", 50).unwrap();
+    assert_eq!((r.total, r.total_is_exact), (vitrina_store::COUNT_CAP, false));
+    assert_eq!(r.rows.len(), 50);
+    assert_eq!(r.rows[0].sku, "C-10049", "newest title match first");
+    assert!(r.rows.iter().all(|row| row.name.starts_with("Чехол")));
+
+    let r = c.search("сумка", 50).unwrap();
+    assert_eq!((r.total, r.total_is_exact, r.rows[0].sku.as_str()), (1, true, "BAG"));
+
+    // A dense text filter (more matches than the cap) and a sparse one page the same way.
+    let q = |text: &str, price_min: i64| ListQuery {
+        filter: Filter { text: Some(text.into()), price_min: Some(price_min), ..Filter::default() },
+        sort: SortKey::Price,
+        limit: 40,
+        ..ListQuery::default()
+    };
+    let dense = collect_pages(&c, q("чехол", 10_100));
+    assert_eq!(dense.len(), 50, "C-10000..C-10049 cost 10 100 and more; the bag is cheaper");
+    assert_eq!(dense.first().map(String::as_str), Some("C-10000"));
+    assert_eq!(collect_pages(&c, q("дорожная", 0)), ["BAG"]);
 }

@@ -1,6 +1,6 @@
 //! A person's query → an FTS5 match expression over stems.
 
-use super::stem::{Stems, is_cyrillic, words};
+use super::stem::{Stems, without_fleeting_vowel, words};
 
 /// An FTS5 MATCH expression built only from quoted stems, so user input can never inject
 /// query syntax.
@@ -24,18 +24,6 @@ pub fn match_expression(query: &str, stems: &mut Stems) -> Option<MatchExpr> {
         terms.push(if alts.len() == 1 { alts[0].clone() } else { format!("({})", alts.join(" OR ")) });
     }
     (!terms.is_empty()).then(|| MatchExpr(terms.join(" AND ")))
-}
-
-fn without_fleeting_vowel(stem: &str) -> Option<String> {
-    let chars: Vec<char> = stem.chars().collect();
-    let n = chars.len();
-    if n < 4 || !chars.iter().all(|c| is_cyrillic(*c)) {
-        return None;
-    }
-    let consonant = |c: char| !"аеёиоуыэюяьъй".contains(c);
-    let (before, vowel, last) = (chars[n - 3], chars[n - 2], chars[n - 1]);
-    (matches!(vowel, 'о' | 'е') && consonant(before) && consonant(last))
-        .then(|| chars[..n - 2].iter().chain(std::iter::once(&last)).collect())
 }
 
 #[cfg(test)]

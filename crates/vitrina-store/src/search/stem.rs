@@ -62,6 +62,8 @@ impl Stems {
     }
 
     /// Appends the stems of `text`'s words to `out`, space-separated. HTML tags are skipped.
+    /// A stem with a fleeting vowel ("чехол") is followed by its form without it ("чехл"),
+    /// which the other cases of the word stem to ("чехлы", "чехла").
     pub fn append_stems(&mut self, text: &str, out: &mut String) {
         for word in words(text) {
             let stem = self.stem(&word);
@@ -69,12 +71,29 @@ impl Stems {
                 out.push(' ');
             }
             out.push_str(&stem);
+            if let Some(short) = without_fleeting_vowel(&stem) {
+                out.push(' ');
+                out.push_str(&short);
+            }
         }
     }
 }
 
 pub(crate) fn is_cyrillic(c: char) -> bool {
     matches!(c, '\u{0400}'..='\u{04FF}')
+}
+
+/// The stem without the fleeting vowel of its last syllable: "кроссовок" -> "кроссовк".
+pub(crate) fn without_fleeting_vowel(stem: &str) -> Option<String> {
+    let chars: Vec<char> = stem.chars().collect();
+    let n = chars.len();
+    if n < 4 || !chars.iter().all(|c| is_cyrillic(*c)) {
+        return None;
+    }
+    let consonant = |c: char| !"аеёиоуыэюяьъй".contains(c);
+    let (before, vowel, last) = (chars[n - 3], chars[n - 2], chars[n - 1]);
+    (matches!(vowel, 'о' | 'е') && consonant(before) && consonant(last))
+        .then(|| chars[..n - 2].iter().chain(std::iter::once(&last)).collect())
 }
 
 /// Lower-cased words of `text` (runs of letters and digits; `ё` read as `е`), skipping HTML tags
