@@ -13,14 +13,20 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use vitrina_jobs::{
-    Cadence, CancelOutcome, Classify, CronZone, ErrorClass, JobCtx, JobError, JobEvent, JobId, JobQuery,
-    JobRecord, JobState, JobsError, KindOptions, LogLine, Queue, Registry, Runner, RunnerHandle,
-    RunnerOptions, ScheduleRecord, ScheduleSpec, schedule,
+    Cadence, Classify, CronZone, ErrorClass, JobCtx, JobError, JobQuery, JobsError, KindOptions, Queue,
+    Registry, Runner, RunnerHandle, RunnerOptions, ScheduleSpec, schedule,
 };
 use vitrina_store::jobs::RepriceScope;
 use vitrina_store::{Catalog, StoreError};
 
 use crate::error::{AppError, AppResult, ErrorCode};
+
+/// The job types front ends see, re-exported so they depend on this crate only.
+pub use vitrina_jobs::bench::JobsBench;
+pub use vitrina_jobs::{
+    CancelOutcome, FireOutcome, JobEvent, JobId, JobRecord, JobState, LogLevel, LogLine, Progress,
+    ScheduleRecord,
+};
 
 impl From<JobsError> for AppError {
     fn from(e: JobsError) -> Self {

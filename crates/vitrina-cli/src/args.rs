@@ -14,7 +14,22 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: TopCommand,
+}
+
+/// The catalog's commands ([`Command`]) and the background jobs' commands side by side.
+#[derive(Debug, Subcommand)]
+pub enum TopCommand {
+    #[command(flatten)]
+    Catalog(Command),
+    /// Background jobs: run one and wait, list, show, cancel, retry, logs.
+    #[command(subcommand)]
+    Jobs(JobsCmd),
+    /// Schedules that queue jobs at intervals or cron times.
+    #[command(subcommand)]
+    Schedules(SchedulesCmd),
+    /// Run queued jobs and schedules headless until interrupted (an always-on PC or a server).
+    Worker(WorkerArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -126,6 +141,17 @@ pub enum CategoriesCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
+    /// Time 10,000 no-op jobs through the queue, and what progress reporting costs a job.
+    Jobs {
+        #[arg(long, default_value_t = 10_000)]
+        jobs: u64,
+        /// Runs with and without progress, for the medians.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Folder for the benchmark's catalog file.
+        #[arg(long, default_value = "bench-data")]
+        out: PathBuf,
+    },
     /// Build a catalog of N products and time upsert, search, list pages and opening.
     Catalog {
         #[arg(long, default_value_t = 1_000_000)]
@@ -134,4 +160,108 @@ pub enum BenchCmd {
         #[arg(long, default_value = "bench-data/catalog-bench.db")]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCmd {
+    /// Queue a job and wait for it with a progress bar: `vitrina jobs run catalog.reprice percent=10`.
+    Run {
+        kind: String,
+        /// Payload fields; values that read as JSON (numbers, true, "text") are taken as such.
+        #[arg(value_name = "KEY=VALUE")]
+        fields: Vec<String>,
+        /// The whole payload as a JSON object (fields given as KEY=VALUE are added to it).
+        #[arg(long)]
+        payload: Option<String>,
+        /// At most one running job per key (a supplier, a marketplace account).
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long)]
+        attempts: Option<u32>,
+        /// Queue it and return at once (a worker or the next command runs it).
+        #[arg(long)]
+        detach: bool,
+    },
+    /// Wait for a queued or running job with a progress bar (it runs here if no worker does).
+    Wait { job: String },
+    /// Jobs, newest first.
+    List {
+        #[arg(long)]
+        kind: Option<String>,
+        /// queued, running, succeeded, failed or cancelled.
+        #[arg(long)]
+        state: Option<String>,
+        /// Created since: 2026-01-05, 2026-01-05T14:30 (UTC), or a span back from now (12h, 7d).
+        #[arg(long)]
+        since: Option<String>,
+        /// Created before (same forms as --since).
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// One job: state, progress, attempts, result or error, recent log lines.
+    Show { job: String },
+    /// Cancel a queued job, or ask a running one to stop after its current batch.
+    Cancel { job: String },
+    /// Run a failed or cancelled job again (work done in finished batches is not repeated).
+    Retry {
+        job: String,
+        #[arg(long)]
+        detach: bool,
+    },
+    /// A job's stored log.
+    Logs {
+        job: String,
+        /// Only the last N lines.
+        #[arg(long)]
+        tail: Option<u32>,
+    },
+    /// The kinds of job this Vitrina runs.
+    Kinds,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchedulesCmd {
+    /// Every schedule with its last and next run.
+    List,
+    /// Queue a job at an interval (`--every 15m`) or at cron times (`--cron "0 3 * * *"`, local time).
+    Add {
+        name: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long, required_unless_present = "cron", conflicts_with = "cron")]
+        every: Option<String>,
+        #[arg(long)]
+        cron: Option<String>,
+        /// Payload fields, as for `vitrina jobs run`.
+        #[arg(value_name = "KEY=VALUE")]
+        fields: Vec<String>,
+        #[arg(long)]
+        payload: Option<String>,
+        #[arg(long)]
+        key: Option<String>,
+        /// Add it switched off.
+        #[arg(long)]
+        disabled: bool,
+    },
+    Remove { name: String },
+    Enable { name: String },
+    Disable { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Exit once nothing is queued or running (for a cron job or a test) instead of waiting.
+    #[arg(long)]
+    pub until_idle: bool,
+    /// Run queued jobs only, not schedules.
+    #[arg(long)]
+    pub no_schedules: bool,
+    /// Keep finished jobs and their logs this many days (0: forever).
+    #[arg(long, default_value_t = 30)]
+    pub keep_days: u32,
+    /// Jobs running at once, over all kinds.
+    #[arg(long, default_value_t = 8)]
+    pub max_running: usize,
 }

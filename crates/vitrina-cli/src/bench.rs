@@ -5,6 +5,7 @@ use crate::output::{json, print, table};
 
 pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
     match cmd {
+        BenchCmd::Jobs { jobs, rounds, out } => crate::jobs::bench(out, *jobs, *rounds, cli.json),
         BenchCmd::Catalog { products, out } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

@@ -4,20 +4,22 @@
 mod args;
 mod bench;
 mod catalog;
+mod jobs;
 mod output;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, TopCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let db = cli.db.clone().unwrap_or_else(vitrina_app::paths::default_catalog);
     let result = match &cli.command {
-        Command::Bench(b) => bench::run(b, &cli),
-        command => catalog::run(command, &db, &cli),
+        TopCommand::Catalog(Command::Bench(b)) => bench::run(b, &cli),
+        TopCommand::Catalog(command) => catalog::run(command, &db, &cli),
+        command => jobs::run(command, &db, &cli),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

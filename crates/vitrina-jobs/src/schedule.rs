@@ -66,7 +66,9 @@ fn explain(expr: &str, err: &croner::errors::CronError) -> String {
         let probe: Vec<&str> =
             fields.iter().enumerate().map(|(j, f)| if i == j { *f } else { "*" }).collect();
         if Cron::from_str(&probe.join(" ")).is_err() {
-            return format!("the {name} field \"{field}\" is not valid ({err}); it takes {allowed}");
+            let reason = err.to_string();
+            let reason = reason.trim_end_matches('.');
+            return format!("the {name} field \"{field}\" is not valid ({reason}); it takes {allowed}");
         }
     }
     err.to_string()
@@ -140,7 +142,7 @@ pub fn describe(cadence: &Cadence) -> String {
             format!("every {}", humantime::format_duration(Duration::from_millis(*ms)))
         }
         Cadence::Cron(expr) => match Cron::from_str(expr) {
-            Ok(c) => format!("{expr} ({})", c.describe()),
+            Ok(c) => format!("{expr} ({})", c.describe().trim_end_matches('.')),
             Err(_) => expr.clone(),
         },
     }
