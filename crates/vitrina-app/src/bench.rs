@@ -146,9 +146,15 @@ const QUERIES: &[&str] = &[
     "кроссовки puma",
 ];
 
-/// Builds a `products`-product demo catalog at `path` (replacing it), then measures.
-pub fn run(path: &Path, products: u64, progress: &mut dyn FnMut(u64)) -> AppResult<CatalogBench> {
-    let report = build_demo(path, products, 42, true, progress)?;
+/// Builds a `products`-product demo catalog at `path` (replacing it), then measures. With
+/// `reuse`, a catalog already at `path` is measured as it is (build figures are then zero).
+pub fn run(path: &Path, products: u64, reuse: bool, progress: &mut dyn FnMut(u64)) -> AppResult<CatalogBench> {
+    let report = if reuse && path.exists() {
+        let products = Catalog::open(path)?.product_count()?;
+        crate::DemoReport { products, categories: 0, seconds: 0.0, products_per_second: 0.0 }
+    } else {
+        build_demo(path, products, 42, true, progress)?
+    };
     let started = Instant::now();
     let catalog = Catalog::open(path)?;
     let open_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -159,6 +159,9 @@ pub enum BenchCmd {
         /// Where to build it (replaced if present).
         #[arg(long, default_value = "bench-data/catalog-bench.db")]
         out: PathBuf,
+        /// Measure the catalog already at --out instead of building a new one.
+        #[arg(long)]
+        reuse: bool,
     },
 }
 

@@ -6,12 +6,12 @@ use crate::output::{json, print, table};
 pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
     match cmd {
         BenchCmd::Jobs { jobs, rounds, out } => crate::jobs::bench(out, *jobs, *rounds, cli.json),
-        BenchCmd::Catalog { products, out } => {
+        BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
             }
             let bar = indicatif::ProgressBar::new(*products);
-            let r = vitrina_app::bench::run(out, *products, &mut |n| bar.set_position(n))
+            let r = vitrina_app::bench::run(out, *products, *reuse, &mut |n| bar.set_position(n))
                 .map_err(|e| e.to_string())?;
             bar.finish_and_clear();
             if cli.json {

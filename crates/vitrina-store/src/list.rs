@@ -39,7 +39,7 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    fn column(&self) -> &'static str {
+    pub(crate) fn column(&self) -> &'static str {
         match self {
             SortKey::Name => "p.name_key",
             SortKey::Price => "p.price",
@@ -126,6 +126,9 @@ pub struct SearchResult {
 
 /// Searches with at most this many matches are ranked by relevance.
 pub const RANKED_MATCHES: u64 = 2_000;
+/// A filter passing at most this many products is served from its own index and sorted; a
+/// broader one by walking the sort index.
+pub const SELECTIVE_ROWS: u64 = 10_000;
 /// Counting stops here: past it a person reads "10 000+", and counting on costs time.
 pub const COUNT_CAP: u64 = 10_000;
 
@@ -134,7 +137,13 @@ impl Catalog {
     pub fn list(&self, query: &ListQuery) -> Result<Page> {
         let limit = query.limit.clamp(1, 1000);
         let col = query.sort.column();
-        let (mut conds, mut args) = self.filter_sql(&query.filter)?;
+        // A filter that keeps many rows is cheapest to serve by walking the sort index and
+        // skipping rows that fail it; one that keeps few, by collecting those rows and sorting
+        // them. SQLite's planner cannot know which from sampled statistics, so we count (up
+        // to a cap) and tell it.
+        let walk_sort_index = !self.is_selective(&query.filter)?;
+        let (mut conds, mut args) =
+            self.filter_sql_for(&query.filter, walk_sort_index.then_some(query.sort))?;
         if let Some(Cursor(c)) = &query.after {
             let (value, rid): (Value, i64) = decode_cursor(c)?;
             conds.push(format!("({col}, p.rid) {} (?, ?)", if query.descending { "<" } else { ">" }));
@@ -240,19 +249,45 @@ impl Catalog {
         Ok(n as u64)
     }
 
-    fn filter_sql(&self, f: &Filter) -> Result<(Vec<String>, Vec<Value>)> {
+    /// Whether at most [`SELECTIVE_ROWS`] products pass `filter` (an empty filter passes all).
+    fn is_selective(&self, f: &Filter) -> Result<bool> {
+        if *f == Filter::default() {
+            return Ok(false);
+        }
+        let (conds, args) = self.filter_sql(f)?;
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM products p {} LIMIT ?)", where_clause(&conds));
+        let mut args = args;
+        args.push(Value::Integer(SELECTIVE_ROWS as i64 + 1));
+        let n: i64 =
+            self.db().prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(n as u64 <= SELECTIVE_ROWS)
+    }
+
+    pub(crate) fn filter_sql(&self, f: &Filter) -> Result<(Vec<String>, Vec<Value>)> {
+        self.filter_sql_for(f, None)
+    }
+
+    /// WHERE terms for `f`. With `walk` set, terms on other columns than the sort key are
+    /// written `+column`, which keeps SQLite from driving the query by their indexes.
+    fn filter_sql_for(&self, f: &Filter, walk: Option<SortKey>) -> Result<(Vec<String>, Vec<Value>)> {
+        let on = |col: &str| -> String {
+            match walk {
+                Some(sort) if sort.column() != col => format!("+{col}"),
+                _ => col.to_string(),
+            }
+        };
         let mut conds = Vec::new();
         let mut args = Vec::new();
         if let Some(id) = f.category {
             let (lo, hi) = self.subtree_range(id)?;
-            conds.push(
-                "p.category_rid IN (SELECT rid FROM categories WHERE tree_path >= ? AND tree_path < ?)"
-                    .into(),
-            );
+            conds.push(format!(
+                "{} IN (SELECT rid FROM categories WHERE tree_path >= ? AND tree_path < ?)",
+                on("p.category_rid")
+            ));
             args.extend([Value::Text(lo), Value::Text(hi)]);
         }
         if let Some(brand) = f.brand.as_ref().filter(|b| !b.trim().is_empty()) {
-            conds.push("p.brand = ?".into());
+            conds.push(format!("{} = ?", on("p.brand")));
             args.push(Value::Text(brand.trim().to_string()));
         }
         if let Some(s) = f.supplier {
@@ -264,34 +299,29 @@ impl Catalog {
             args.push(Value::Blob(s.as_bytes().to_vec()));
         }
         if let Some(min) = f.price_min {
-            conds.push("p.price >= ?".into());
+            conds.push(format!("{} >= ?", on("p.price")));
             args.push(Value::Integer(min));
         }
         if let Some(max) = f.price_max {
-            conds.push("p.price <= ?".into());
+            conds.push(format!("{} <= ?", on("p.price")));
             args.push(Value::Integer(max));
         }
         match f.in_stock {
-            Some(true) => conds.push("p.stock > 0".into()),
-            Some(false) => conds.push("p.stock = 0".into()),
+            Some(true) => conds.push(format!("{} > 0", on("p.stock"))),
+            Some(false) => conds.push(format!("{} = 0", on("p.stock"))),
             None => {}
         }
         if let Some(status) = f.status {
-            conds.push("p.status = ?".into());
+            conds.push(format!("{} = ?", on("p.status")));
             args.push(Value::Text(status.code().into()));
         }
         if let Some(text) = f.text.as_deref() {
             match match_expression(text, &mut Stems::new()) {
                 Some(MatchExpr(expr)) => {
-                    // Few matches: collect them, then sort those. Many: walk the sort index and
-                    // test each row, which finds a page's worth of matches quickly.
-                    let sparse = self.count_matches(&expr)? <= COUNT_CAP;
-                    conds.push(if sparse {
-                        "p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)".into()
-                    } else {
-                        "EXISTS (SELECT 1 FROM products_fts WHERE products_fts MATCH ? AND rowid = p.rid)"
-                            .into()
-                    });
+                    conds.push(format!(
+                        "{} IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)",
+                        on("p.rid")
+                    ));
                     args.push(Value::Text(expr));
                 }
                 None if !text.trim().is_empty() => conds.push("0".into()), // only punctuation: nothing matches
@@ -302,11 +332,11 @@ impl Catalog {
     }
 }
 
-fn where_clause(conds: &[String]) -> String {
+pub(crate) fn where_clause(conds: &[String]) -> String {
     if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) }
 }
 
-fn encode_cursor(value: &Value, rid: i64) -> Cursor {
+pub(crate) fn encode_cursor(value: &Value, rid: i64) -> Cursor {
     let v = match value {
         Value::Integer(i) => serde_json::json!(i),
         Value::Text(t) => serde_json::json!(t),
