@@ -146,7 +146,7 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 10_000)]
         jobs: u64,
         /// Runs with and without progress, for the medians.
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 5)]
         rounds: usize,
         /// Folder for the benchmark's catalog file.
         #[arg(long, default_value = "bench-data")]

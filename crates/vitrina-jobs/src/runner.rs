@@ -86,6 +86,9 @@ impl Default for RunnerOptions {
     }
 }
 
+/// How long the dispatcher waits for more jobs to end before recording the ones that did.
+const BATCH_WINDOW: Duration = Duration::from_millis(2);
+
 /// The wait before retry number `attempt` (1-based): `base · 2^(attempt-1)`, capped, with
 /// "equal jitter" — half of it fixed, half random — so jobs that failed together (a marketplace
 /// went down) come back spread out instead of all at once.
@@ -353,6 +356,17 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             }
             while let Ok(d) = done.try_recv() {
                 buf.push(d);
+            }
+            if !buf.is_empty() && buf.len() < self.running.len() {
+                // Short jobs end in a trickle: gather what ends within a moment so one
+                // transaction records many of them instead of one each.
+                let gather = Instant::now() + BATCH_WINDOW;
+                while buf.len() < self.running.len() {
+                    tokio::select! {
+                        n = done.recv_many(&mut buf, 1024) => if n == 0 { break },
+                        _ = tokio::time::sleep_until(gather) => break,
+                    }
+                }
             }
             for (id, result) in buf.drain(..) {
                 self.finish(id, result);
