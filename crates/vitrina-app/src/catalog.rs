@@ -54,7 +54,7 @@ impl App {
         &self.path
     }
 
-    fn catalog(&self) -> AppResult<MutexGuard<'_, Catalog>> {
+    pub(crate) fn catalog(&self) -> AppResult<MutexGuard<'_, Catalog>> {
         self.catalog.lock().map_err(|_| {
             AppError::new(
                 ErrorCode::Internal,

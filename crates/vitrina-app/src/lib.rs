@@ -4,12 +4,18 @@
 //! Front ends stay thin: they parse input, call one function here, and show the result.
 
 pub mod bench;
+pub mod bulk;
 mod catalog;
 pub mod demo;
 mod error;
+pub mod ipc;
 pub mod jobs;
 pub mod paths;
+pub mod secrets;
 mod seed;
+pub mod session;
+pub mod settings;
+pub mod table;
 
 pub use catalog::{App, FieldEdit, ProductView};
 pub use error::{AppError, AppResult, ErrorCode};

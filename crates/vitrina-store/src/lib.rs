@@ -8,6 +8,8 @@
 //!
 //! This crate knows nothing about IPC, JSON DTOs, the network or the UI.
 
+mod anchors;
+mod brands;
 mod catalog;
 mod categories;
 mod error;
@@ -23,6 +25,7 @@ pub mod search;
 mod stats;
 mod suppliers;
 
+pub use anchors::Anchors;
 pub use catalog::{Catalog, Clock};
 pub use categories::CategoryNode;
 pub use error::{Result, StoreError};

@@ -1,0 +1,254 @@
+//! Conversions between the store and domain types and the IPC DTOs.
+
+use vitrina_domain::money::format_minor;
+use vitrina_domain::{ChangeRecord, Currency, LinkKind, Money, ProductField, ProductStatus};
+use vitrina_store::{CategoryNode, Filter, LinkView, ProductRow, SortKey};
+
+use super::*;
+use crate::error::{AppError, ErrorCode};
+use crate::jobs::{JobRecord, JobState, LogLevel, LogLine};
+
+/// `1 299,50` — how the UI shows an amount.
+pub fn format_money(m: Money) -> String {
+    format_minor(m.minor, m.currency.exponent())
+}
+
+impl From<Money> for MoneyDto {
+    fn from(m: Money) -> Self {
+        MoneyDto { minor: m.minor, currency: m.currency.to_string(), text: format_money(m) }
+    }
+}
+
+impl From<AppError> for IpcError {
+    fn from(e: AppError) -> Self {
+        let code = match e.code {
+            ErrorCode::NotFound => IpcErrorCode::NotFound,
+            ErrorCode::Invalid => IpcErrorCode::Invalid,
+            ErrorCode::Conflict => IpcErrorCode::Conflict,
+            ErrorCode::NotACatalog => IpcErrorCode::NotACatalog,
+            ErrorCode::CatalogTooNew => IpcErrorCode::CatalogTooNew,
+            ErrorCode::CatalogDamaged => IpcErrorCode::CatalogDamaged,
+            ErrorCode::Io => IpcErrorCode::Io,
+            ErrorCode::Internal => IpcErrorCode::Internal,
+        };
+        IpcError { code, message: e.message }
+    }
+}
+
+impl IpcError {
+    pub fn new(code: IpcErrorCode, message: impl Into<String>) -> Self {
+        IpcError { code, message: message.into() }
+    }
+}
+
+impl From<ProductStatus> for StatusDto {
+    fn from(s: ProductStatus) -> Self {
+        match s {
+            ProductStatus::Draft => StatusDto::Draft,
+            ProductStatus::Active => StatusDto::Active,
+            ProductStatus::Archived => StatusDto::Archived,
+        }
+    }
+}
+
+impl From<StatusDto> for ProductStatus {
+    fn from(s: StatusDto) -> Self {
+        match s {
+            StatusDto::Draft => ProductStatus::Draft,
+            StatusDto::Active => ProductStatus::Active,
+            StatusDto::Archived => ProductStatus::Archived,
+        }
+    }
+}
+
+impl From<SortDto> for SortKey {
+    fn from(s: SortDto) -> Self {
+        match s {
+            SortDto::Name => SortKey::Name,
+            SortDto::Price => SortKey::Price,
+            SortDto::Stock => SortKey::Stock,
+            SortDto::Updated => SortKey::Updated,
+        }
+    }
+}
+
+impl From<ProductRow> for ProductRowDto {
+    fn from(r: ProductRow) -> Self {
+        ProductRowDto {
+            id: r.id.to_string(),
+            sku: r.sku,
+            name: r.name,
+            brand: r.brand,
+            category: r.category,
+            price: r.price.into(),
+            old_price: r.old_price.map(Into::into),
+            stock: r.stock,
+            status: r.status.into(),
+            updated_at: r.updated_at,
+            image: r.image,
+        }
+    }
+}
+
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl FilterDto {
+    /// The store filter; prices are read as people type them (in roubles).
+    pub fn to_filter(&self) -> Result<Filter, AppError> {
+        let price = |s: &Option<String>, which: &str| -> Result<Option<i64>, AppError> {
+            blank(s)
+                .map(|v| {
+                    Money::parse(v, Currency::RUB)
+                        .map(|m| m.minor)
+                        .map_err(|e| AppError::invalid(format!("{which} price \"{v}\": {e}")))
+                })
+                .transpose()
+        };
+        Ok(Filter {
+            category: blank(&self.category)
+                .map(|c| c.parse().map_err(|_| AppError::invalid(format!("\"{c}\" is not a category id"))))
+                .transpose()?,
+            brand: blank(&self.brand).map(str::to_string),
+            supplier: blank(&self.supplier)
+                .map(|c| c.parse().map_err(|_| AppError::invalid(format!("\"{c}\" is not a supplier id"))))
+                .transpose()?,
+            price_min: price(&self.price_min, "minimum")?,
+            price_max: price(&self.price_max, "maximum")?,
+            in_stock: self.in_stock,
+            status: self.status.map(Into::into),
+            text: blank(&self.text).map(str::to_string),
+        })
+    }
+}
+
+impl From<ProductField> for FieldName {
+    fn from(f: ProductField) -> Self {
+        match f {
+            ProductField::Sku => FieldName::Sku,
+            ProductField::Name => FieldName::Name,
+            ProductField::Description => FieldName::Description,
+            ProductField::Brand => FieldName::Brand,
+            ProductField::Model => FieldName::Model,
+            ProductField::Category => FieldName::Category,
+            ProductField::VariantGroup => FieldName::VariantGroup,
+            ProductField::Barcodes => FieldName::Barcodes,
+            ProductField::Weight => FieldName::Weight,
+            ProductField::Dimensions => FieldName::Dimensions,
+            ProductField::Price => FieldName::Price,
+            ProductField::OldPrice => FieldName::OldPrice,
+            ProductField::Cost => FieldName::Cost,
+            ProductField::Stock => FieldName::Stock,
+            ProductField::Status => FieldName::Status,
+            ProductField::Attributes => FieldName::Attributes,
+            ProductField::Images => FieldName::Images,
+        }
+    }
+}
+
+impl From<FieldName> for ProductField {
+    fn from(f: FieldName) -> Self {
+        ProductField::ALL.into_iter().find(|p| FieldName::from(*p) == f).unwrap_or(ProductField::Name)
+    }
+}
+
+impl FieldName {
+    pub fn code(self) -> &'static str {
+        ProductField::from(self).code()
+    }
+}
+
+impl From<&LinkView> for LinkDto {
+    fn from(l: &LinkView) -> Self {
+        let quantity = match l.kind {
+            LinkKind::KitComponent { quantity } => Some(quantity),
+            LinkKind::Pack { units, .. } => Some(units),
+            LinkKind::Related => None,
+        };
+        LinkDto {
+            kind: l.kind.code().to_string(),
+            quantity,
+            outgoing: l.outgoing,
+            other_id: l.other_id.to_string(),
+            other_sku: l.other_sku.clone(),
+            other_name: l.other_name.clone(),
+        }
+    }
+}
+
+impl From<&CategoryNode> for CategoryDto {
+    fn from(n: &CategoryNode) -> Self {
+        CategoryDto {
+            id: n.id.to_string(),
+            parent: n.parent.map(|p| p.to_string()),
+            name: n.name.clone(),
+            depth: n.depth as u32,
+            path: n.path.clone(),
+            products: n.products,
+        }
+    }
+}
+
+impl From<ChangeRecord> for HistoryEntryDto {
+    fn from(c: ChangeRecord) -> Self {
+        HistoryEntryDto {
+            id: c.id.to_string(),
+            op: c.op.code().to_string(),
+            field: c.field.clone(),
+            old: c.old.clone(),
+            new: c.new.clone(),
+            who: c.who.clone(),
+            at: c.hlc.wall_ms,
+            batch: c.batch.to_string(),
+        }
+    }
+}
+
+impl From<JobState> for JobStateDto {
+    fn from(s: JobState) -> Self {
+        match s {
+            JobState::Queued => JobStateDto::Queued,
+            JobState::Running => JobStateDto::Running,
+            JobState::Succeeded => JobStateDto::Succeeded,
+            JobState::Failed => JobStateDto::Failed,
+            JobState::Cancelled => JobStateDto::Cancelled,
+        }
+    }
+}
+
+impl From<&JobRecord> for JobDto {
+    fn from(j: &JobRecord) -> Self {
+        JobDto {
+            id: j.id.to_string(),
+            kind: j.kind.clone(),
+            state: j.state.into(),
+            done: j.progress.done,
+            total: j.progress.total,
+            message: j.progress.message.clone(),
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            created_at: j.created_at,
+            started_at: j.started_at,
+            finished_at: j.finished_at,
+            error: j.error.clone(),
+            cancel_requested: j.cancel_requested,
+        }
+    }
+}
+
+impl From<&LogLine> for JobLogDto {
+    fn from(l: &LogLine) -> Self {
+        JobLogDto {
+            seq: l.seq,
+            at: l.at,
+            level: match l.level {
+                LogLevel::Info => "info",
+                LogLevel::Warn => "warn",
+                LogLevel::Error => "error",
+            }
+            .to_string(),
+            message: l.message.clone(),
+        }
+    }
+}

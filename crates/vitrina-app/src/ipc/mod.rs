@@ -1,0 +1,475 @@
+//! The desktop's IPC contract: the DTOs that cross between the Tauri shell and the UI.
+//!
+//! Every type here derives `ts_rs::TS`; [`typescript`] renders them into one TypeScript file,
+//! committed as `ui/src/lib/ipc/types.ts`, and a test fails when the two drift apart
+//! (`VITRINA_WRITE_IPC=1 cargo test -p vitrina-app ipc` rewrites it). Store and domain types
+//! stay free of TypeScript concerns: they are converted here.
+
+mod convert;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use convert::format_money;
+
+/// An error as the UI receives it: a stable code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IpcError {
+    pub code: IpcErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum IpcErrorCode {
+    NotFound,
+    Invalid,
+    Conflict,
+    NotACatalog,
+    CatalogTooNew,
+    CatalogDamaged,
+    Io,
+    Internal,
+    /// The app has no open catalog (the recovery screen is showing).
+    NoCatalog,
+    /// The OS keyring refused or is unavailable.
+    Keyring,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusDto {
+    Draft,
+    Active,
+    Archived,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SortDto {
+    #[default]
+    Name,
+    Price,
+    Stock,
+    Updated,
+}
+
+/// An amount: integer minor units, the currency, and the text people read (`1 299,50`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MoneyDto {
+    #[ts(type = "number")]
+    pub minor: i64,
+    pub currency: String,
+    pub text: String,
+}
+
+/// One row of the catalog table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProductRowDto {
+    pub id: String,
+    pub sku: String,
+    pub name: String,
+    pub brand: String,
+    pub category: Option<String>,
+    pub price: MoneyDto,
+    pub old_price: Option<MoneyDto>,
+    #[ts(type = "number")]
+    pub stock: i64,
+    pub status: StatusDto,
+    /// UTC milliseconds.
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    pub image: Option<String>,
+}
+
+/// Filters as the UI holds them: ids as text, prices as typed (`1 000`, `99,90`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FilterDto {
+    pub category: Option<String>,
+    pub brand: Option<String>,
+    pub supplier: Option<String>,
+    pub price_min: Option<String>,
+    pub price_max: Option<String>,
+    pub in_stock: Option<bool>,
+    pub status: Option<StatusDto>,
+    pub text: Option<String>,
+}
+
+/// Which list the catalog table shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TableQuery {
+    pub filter: FilterDto,
+    pub sort: SortDto,
+    pub descending: bool,
+}
+
+/// How many rows the table has: exact, or a lower bound ("10 000+") for broad searches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TableInfo {
+    pub total: u32,
+    pub exact: bool,
+}
+
+/// Rows starting at `position` of the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TableRows {
+    pub position: u32,
+    pub rows: Vec<ProductRowDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AttributeDto {
+    pub name: String,
+    pub value: String,
+    pub unit: Option<String>,
+}
+
+/// A kit, pack or related link as seen from one product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LinkDto {
+    /// `kit`, `pack` or `related`.
+    pub kind: String,
+    /// Kit: units of the component; pack: units of the base product.
+    pub quantity: Option<u32>,
+    /// True when this product is the kit or pack.
+    pub outgoing: bool,
+    pub other_id: String,
+    pub other_sku: String,
+    pub other_name: String,
+}
+
+/// The editable fields, by the names `edit_field` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldName {
+    Sku,
+    Name,
+    Description,
+    Brand,
+    Model,
+    Category,
+    VariantGroup,
+    Barcodes,
+    Weight,
+    Dimensions,
+    Price,
+    OldPrice,
+    Cost,
+    Stock,
+    Status,
+    Attributes,
+    Images,
+}
+
+/// A field's value as the editor shows it and as `edit_field` accepts it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldText {
+    pub field: FieldName,
+    pub text: String,
+    /// Set when the value follows from links (a kit's stock, a pack's price) and is not editable.
+    pub derived: Option<String>,
+}
+
+/// A product as the editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProductDto {
+    pub id: String,
+    pub sku: String,
+    pub name: String,
+    pub category_path: Option<String>,
+    pub price: MoneyDto,
+    #[ts(type = "number")]
+    pub stock: i64,
+    pub status: StatusDto,
+    pub attributes: Vec<AttributeDto>,
+    pub images: Vec<String>,
+    pub variant_group: Option<String>,
+    pub links: Vec<LinkDto>,
+    pub fields: Vec<FieldText>,
+}
+
+/// One field change in a product's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistoryEntryDto {
+    pub id: String,
+    /// `create`, `update` or `delete`.
+    pub op: String,
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub who: String,
+    /// UTC milliseconds.
+    #[ts(type = "number")]
+    pub at: u64,
+    pub batch: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UndoDto {
+    pub fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CategoryDto {
+    pub id: String,
+    pub parent: Option<String>,
+    pub name: String,
+    pub depth: u32,
+    pub path: String,
+    #[ts(type = "number")]
+    pub products: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SupplierDto {
+    pub id: String,
+    pub name: String,
+}
+
+/// What the filter panel offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FacetsDto {
+    pub categories: Vec<CategoryDto>,
+    pub brands: Vec<String>,
+    pub suppliers: Vec<SupplierDto>,
+}
+
+/// A change applied to every selected product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum BulkChange {
+    /// +10 raises prices by 10 %, -5 lowers them by 5 %.
+    PricePercent {
+        percent: f64,
+    },
+    /// Adds a signed amount as typed: `100`, `-49,90`.
+    PriceAmount {
+        amount: String,
+    },
+    Status {
+        status: StatusDto,
+    },
+    /// A category path or name; empty clears it.
+    Category {
+        category: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct BulkEditRequest {
+    pub ids: Vec<String>,
+    pub change: BulkChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BulkFailure {
+    pub sku: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BulkReport {
+    pub changed: u32,
+    pub unchanged: u32,
+    pub failed: Vec<BulkFailure>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStateDto {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JobDto {
+    pub id: String,
+    pub kind: String,
+    pub state: JobStateDto,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+    pub message: Option<String>,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    #[ts(type = "number")]
+    pub created_at: u64,
+    #[ts(type = "number | null")]
+    pub started_at: Option<u64>,
+    #[ts(type = "number | null")]
+    pub finished_at: Option<u64>,
+    pub error: Option<String>,
+    pub cancel_requested: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JobLogDto {
+    #[ts(type = "number")]
+    pub seq: u64,
+    #[ts(type = "number")]
+    pub at: u64,
+    /// `info`, `warn` or `error`.
+    pub level: String,
+    pub message: String,
+}
+
+/// What changed in the job queue since the last pulse (sent at most a few times a second).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct JobsPulse {
+    pub jobs: Vec<JobDto>,
+    pub logs: Vec<JobLogEntry>,
+    /// Jobs that finished and changed the catalog: the table should reload.
+    pub catalog_changed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct JobLogEntry {
+    pub job: String,
+    pub line: JobLogDto,
+}
+
+/// A job the UI may start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobRequest {
+    /// Change every price (or one brand's) by a percentage.
+    Reprice { percent: f64, brand: Option<String> },
+    /// Check the catalog for problems.
+    Analyze,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    Ru,
+    En,
+}
+
+/// Non-secret settings and where things are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettingsDto {
+    pub language: Language,
+    pub catalog_path: String,
+    pub data_dir: String,
+    pub log_dir: String,
+    pub version: String,
+}
+
+/// Whether a secret is stored in the OS keyring. Its value never leaves the keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SecretStatus {
+    pub name: String,
+    pub set: bool,
+}
+
+/// The open catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CatalogInfo {
+    pub path: String,
+    #[ts(type = "number")]
+    pub products: u64,
+}
+
+/// What the window shows first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StartupState {
+    /// A catalog is open (possibly empty: then the first-run screen shows).
+    Ready { catalog: CatalogInfo },
+    /// The catalog could not be opened: the recovery screen shows.
+    Failed { path: String, error: IpcError },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UpdateStatus {
+    UpToDate,
+    Available {
+        version: String,
+        notes: Option<String>,
+    },
+    /// Offline or the update server did not answer; nothing else happens.
+    Unavailable {
+        reason: String,
+    },
+}
+
+/// The TypeScript declarations of every IPC type, as committed in `ui/src/lib/ipc/types.ts`.
+pub fn typescript() -> String {
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        IpcError::decl(&cfg),
+        IpcErrorCode::decl(&cfg),
+        StatusDto::decl(&cfg),
+        SortDto::decl(&cfg),
+        MoneyDto::decl(&cfg),
+        ProductRowDto::decl(&cfg),
+        FilterDto::decl(&cfg),
+        TableQuery::decl(&cfg),
+        TableInfo::decl(&cfg),
+        TableRows::decl(&cfg),
+        AttributeDto::decl(&cfg),
+        LinkDto::decl(&cfg),
+        FieldName::decl(&cfg),
+        FieldText::decl(&cfg),
+        ProductDto::decl(&cfg),
+        HistoryEntryDto::decl(&cfg),
+        UndoDto::decl(&cfg),
+        CategoryDto::decl(&cfg),
+        SupplierDto::decl(&cfg),
+        FacetsDto::decl(&cfg),
+        BulkChange::decl(&cfg),
+        BulkEditRequest::decl(&cfg),
+        BulkFailure::decl(&cfg),
+        BulkReport::decl(&cfg),
+        JobStateDto::decl(&cfg),
+        JobDto::decl(&cfg),
+        JobLogDto::decl(&cfg),
+        JobLogEntry::decl(&cfg),
+        JobsPulse::decl(&cfg),
+        JobRequest::decl(&cfg),
+        Language::decl(&cfg),
+        SettingsDto::decl(&cfg),
+        SecretStatus::decl(&cfg),
+        CatalogInfo::decl(&cfg),
+        StartupState::decl(&cfg),
+        UpdateStatus::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from crates/vitrina-app/src/ipc by ts-rs. Do not edit by hand:\n\
+         // VITRINA_WRITE_IPC=1 cargo test -p vitrina-app ipc rewrites it.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn ipc_typescript_matches_the_committed_file() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/ipc/types.ts");
+        let fresh = super::typescript();
+        if std::env::var_os("VITRINA_WRITE_IPC").is_some() {
+            std::fs::write(&path, &fresh).unwrap();
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/lib/ipc/types.ts is out of date with the Rust DTOs; run `VITRINA_WRITE_IPC=1 cargo test -p vitrina-app ipc` and commit the file"
+        );
+    }
+}

@@ -1,0 +1,392 @@
+//! The desktop session: the catalog this window has open (or why it could not be opened), its
+//! job queue, the table's anchors, the settings and the secrets. One process opens one catalog;
+//! choosing another saves the choice and the shell restarts.
+//!
+//! Every method returns DTOs and [`IpcError`]s, so the Tauri commands are one call each.
+
+use std::path::{Path, PathBuf};
+
+use vitrina_domain::{LinkKind, Product, ProductField};
+
+use crate::catalog::{App, FieldEdit, ProductView};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ipc::*;
+use crate::jobs::{EnqueueRequest, JobFilter, Jobs};
+use crate::paths;
+use crate::secrets::{KeyringStore, SecretStore, Secrets};
+use crate::settings::Settings;
+use crate::table::Table;
+
+/// Demo catalogs built from the first-run screen have this many products.
+pub const DEMO_PRODUCTS: u64 = 20_000;
+
+#[derive(Debug)]
+pub struct Session {
+    data_dir: PathBuf,
+    catalog_path: PathBuf,
+    opened: Result<Opened, AppError>,
+    table: Table,
+    secrets: Secrets,
+}
+
+#[derive(Debug)]
+struct Opened {
+    app: App,
+    jobs: Jobs,
+}
+
+type IpcResult<T> = Result<T, IpcError>;
+
+fn ipc<T>(r: AppResult<T>) -> IpcResult<T> {
+    r.map_err(IpcError::from)
+}
+
+impl Session {
+    /// Opens the catalog: `catalog` when given (`VITRINA_DB`), else the one chosen in the
+    /// settings, else the data folder's default. Failing to open it is not an error here: the
+    /// window then shows the recovery screen.
+    pub fn start(data_dir: PathBuf, catalog: Option<PathBuf>, store: Box<dyn SecretStore>) -> Session {
+        let settings = Settings::load(&data_dir.join("settings.json"));
+        let catalog_path = catalog.or(settings.catalog).unwrap_or_else(|| data_dir.join("catalog.db"));
+        let opened = Self::open(&catalog_path);
+        match &opened {
+            Ok(_) => tracing::info!(catalog = %catalog_path.display(), "catalog open"),
+            Err(e) => tracing::warn!(catalog = %catalog_path.display(), error = %e, "catalog did not open"),
+        }
+        Session { data_dir, catalog_path, opened, table: Table::default(), secrets: Secrets::new(store) }
+    }
+
+    /// [`Session::start`] with the per-user data folder and the OS keyring.
+    pub fn start_default(catalog: Option<PathBuf>) -> Session {
+        Self::start(paths::data_dir(), catalog, Box::new(KeyringStore::new()))
+    }
+
+    fn open(path: &Path) -> AppResult<Opened> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let app = App::open(path)?;
+        app.set_author("desktop")?;
+        let jobs = Jobs::open(path)?;
+        Ok(Opened { app, jobs })
+    }
+
+    fn opened(&self) -> IpcResult<&Opened> {
+        self.opened.as_ref().map_err(|_| {
+            IpcError::new(IpcErrorCode::NoCatalog, "no catalog is open; choose or create one first")
+        })
+    }
+
+    fn app(&self) -> IpcResult<&App> {
+        Ok(&self.opened()?.app)
+    }
+
+    pub fn jobs(&self) -> IpcResult<&Jobs> {
+        Ok(&self.opened()?.jobs)
+    }
+
+    pub fn catalog_path(&self) -> &Path {
+        &self.catalog_path
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    fn settings_path(&self) -> PathBuf {
+        self.data_dir.join("settings.json")
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.data_dir.join("logs")
+    }
+
+    pub fn startup(&self) -> StartupState {
+        match &self.opened {
+            Ok(o) => StartupState::Ready {
+                catalog: CatalogInfo {
+                    path: self.catalog_path.display().to_string(),
+                    products: o.app.count(&Default::default()).unwrap_or(0),
+                },
+            },
+            Err(e) => StartupState::Failed {
+                path: self.catalog_path.display().to_string(),
+                error: e.clone().into(),
+            },
+        }
+    }
+
+    // ---- the catalog table ----
+
+    pub fn table_info(&self, query: &TableQuery) -> IpcResult<TableInfo> {
+        ipc(self.table.open(self.app()?, query))
+    }
+
+    pub fn table_rows(&self, query: &TableQuery, position: u32, count: u32) -> IpcResult<TableRows> {
+        ipc(self.table.rows(self.app()?, query, position, count))
+    }
+
+    pub fn facets(&self) -> IpcResult<FacetsDto> {
+        let app = self.app()?;
+        let categories = ipc(app.category_tree())?.iter().map(CategoryDto::from).collect();
+        let catalog = ipc(app.catalog())?;
+        let suppliers = catalog
+            .suppliers()
+            .map_err(|e| IpcError::from(AppError::from(e)))?
+            .into_iter()
+            .map(|s| SupplierDto { id: s.id.to_string(), name: s.name })
+            .collect();
+        let brands = catalog.brands(200).map_err(|e| IpcError::from(AppError::from(e)))?;
+        Ok(FacetsDto { categories, brands, suppliers })
+    }
+
+    pub fn bulk_edit(&self, req: &BulkEditRequest) -> IpcResult<BulkReport> {
+        ipc(self.app()?.bulk_edit(req))
+    }
+
+    // ---- the product editor ----
+
+    pub fn product(&self, id: &str) -> IpcResult<ProductDto> {
+        Ok(product_dto(ipc(self.app()?.product(id))?))
+    }
+
+    /// Saves one field as typed; a refused value changes nothing and names the reason.
+    pub fn edit_field(&self, id: &str, field: FieldName, text: &str) -> IpcResult<ProductDto> {
+        let app = self.app()?;
+        ipc(app.edit(id, &[FieldEdit { field: field.code().into(), value: text.trim().into() }]))?;
+        self.product(id)
+    }
+
+    pub fn history(&self, id: &str) -> IpcResult<Vec<HistoryEntryDto>> {
+        Ok(ipc(self.app()?.history(id))?.into_iter().map(HistoryEntryDto::from).collect())
+    }
+
+    /// Reverts the product's last change and returns it as it is now.
+    pub fn undo(&self, id: &str) -> IpcResult<ProductDto> {
+        ipc(self.app()?.undo(id))?;
+        self.product(id)
+    }
+
+    // ---- jobs ----
+
+    pub fn job_list(&self) -> IpcResult<Vec<JobDto>> {
+        let jobs = ipc(self.jobs()?.list(&JobFilter { limit: Some(200), ..Default::default() }))?;
+        Ok(jobs.iter().map(JobDto::from).collect())
+    }
+
+    pub fn job(&self, id: &str) -> IpcResult<JobDto> {
+        Ok(JobDto::from(&ipc(self.jobs()?.get(id))?))
+    }
+
+    pub fn job_logs(&self, id: &str) -> IpcResult<Vec<JobLogDto>> {
+        Ok(ipc(self.jobs()?.logs(id, Some(500)))?.iter().map(JobLogDto::from).collect())
+    }
+
+    pub fn job_cancel(&self, id: &str) -> IpcResult<JobDto> {
+        ipc(self.jobs()?.cancel(id))?;
+        self.job(id)
+    }
+
+    pub fn job_retry(&self, id: &str) -> IpcResult<JobDto> {
+        Ok(JobDto::from(&ipc(self.jobs()?.retry(id))?))
+    }
+
+    pub fn job_start(&self, req: &JobRequest) -> IpcResult<JobDto> {
+        let (kind, payload) = match req {
+            JobRequest::Reprice { percent, brand } => (
+                "catalog.reprice",
+                serde_json::json!({ "percent": percent, "brand": brand.as_deref().filter(|b| !b.trim().is_empty()) }),
+            ),
+            JobRequest::Analyze => ("catalog.analyze", serde_json::json!({})),
+        };
+        let job = ipc(self.jobs()?.enqueue(&EnqueueRequest {
+            kind: kind.into(),
+            payload,
+            concurrency_key: None,
+            max_attempts: None,
+        }))?;
+        Ok(JobDto::from(&job))
+    }
+
+    // ---- settings and secrets ----
+
+    pub fn settings(&self) -> SettingsDto {
+        let s = Settings::load(&self.settings_path());
+        SettingsDto {
+            language: s.language,
+            catalog_path: self.catalog_path.display().to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            log_dir: self.log_dir().display().to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+
+    pub fn set_language(&self, language: Language) -> IpcResult<SettingsDto> {
+        let path = self.settings_path();
+        let mut s = Settings::load(&path);
+        s.language = language;
+        ipc(s.save(&path))?;
+        Ok(self.settings())
+    }
+
+    /// Checks that `path` opens as a catalog (creating it when `create`), then makes it the one
+    /// opened from now on. The shell restarts to open it.
+    pub fn choose_catalog(&self, path: &Path, create: bool) -> IpcResult<()> {
+        if !create && !path.exists() {
+            return Err(IpcError::new(IpcErrorCode::NotFound, format!("{} does not exist", path.display())));
+        }
+        if create && path.exists() {
+            return Err(IpcError::new(
+                IpcErrorCode::Conflict,
+                format!("{} already exists; open it instead, or choose another name", path.display()),
+            ));
+        }
+        drop(ipc(Self::open(path))?);
+        let settings_path = self.settings_path();
+        let mut s = Settings::load(&settings_path);
+        s.catalog = Some(path.to_path_buf());
+        ipc(s.save(&settings_path))
+    }
+
+    /// Builds the demo catalog next to the data folder's catalog (once) and chooses it.
+    pub fn open_demo(&self) -> IpcResult<()> {
+        let path = self.data_dir.join("demo-catalog.db");
+        let has_products =
+            path.exists() && App::open(&path).and_then(|a| a.count(&Default::default())).unwrap_or(0) > 0;
+        if !has_products {
+            ipc(crate::seed::build_demo(&path, DEMO_PRODUCTS, 42, true, &mut |_| {}))?;
+        }
+        self.choose_catalog(&path, false)
+    }
+
+    pub fn secrets(&self) -> IpcResult<Vec<SecretStatus>> {
+        self.secrets.status().map_err(keyring_error)
+    }
+
+    pub fn set_secret(&self, name: &str, value: &str) -> IpcResult<Vec<SecretStatus>> {
+        self.secrets.set(name, value).map_err(keyring_error)?;
+        self.secrets()
+    }
+}
+
+fn keyring_error(e: AppError) -> IpcError {
+    match e.code {
+        ErrorCode::Io => IpcError::new(IpcErrorCode::Keyring, e.message),
+        _ => e.into(),
+    }
+}
+
+/// The text the editor shows for a field, in the form `edit_field` reads back.
+fn field_text(p: &Product, category_path: &Option<String>, field: ProductField) -> String {
+    let money = |m: Option<vitrina_domain::Money>| m.map(format_money).unwrap_or_default();
+    match field {
+        ProductField::Price => format_money(p.price),
+        ProductField::OldPrice => money(p.old_price),
+        ProductField::Cost => money(p.cost),
+        ProductField::Category => category_path.clone().unwrap_or_default(),
+        ProductField::Barcodes => p.barcodes.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(", "),
+        _ => p.field_value(field).unwrap_or_default(),
+    }
+}
+
+fn product_dto(view: ProductView) -> ProductDto {
+    let ProductView { product: p, category_path, links } = view;
+    let mut derived: Vec<(ProductField, &str)> = Vec::new();
+    for l in links.iter().filter(|l| l.outgoing) {
+        match l.kind {
+            LinkKind::KitComponent { .. } => derived.push((ProductField::Stock, "kit")),
+            LinkKind::Pack { .. } => {
+                derived.push((ProductField::Stock, "pack"));
+                derived.push((ProductField::Price, "pack"));
+            }
+            LinkKind::Related => {}
+        }
+    }
+    let fields = ProductField::ALL
+        .into_iter()
+        .map(|f| FieldText {
+            field: f.into(),
+            text: field_text(&p, &category_path, f),
+            derived: derived.iter().find(|(d, _)| *d == f).map(|(_, why)| (*why).to_string()),
+        })
+        .collect();
+    ProductDto {
+        id: p.id.to_string(),
+        sku: p.sku.clone(),
+        name: p.name.clone(),
+        category_path,
+        price: p.price.into(),
+        stock: p.stock,
+        status: p.status.into(),
+        attributes: p
+            .attributes
+            .iter()
+            .map(|a| AttributeDto { name: a.name.clone(), value: a.value.clone(), unit: a.unit.clone() })
+            .collect(),
+        images: p.images.iter().map(|i| i.url.clone()).collect(),
+        variant_group: p.variant_group.map(|g| g.to_string()),
+        links: links.iter().map(LinkDto::from).collect(),
+        fields,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::MemoryStore;
+
+    fn session(dir: &Path) -> Session {
+        Session::start(dir.to_path_buf(), None, Box::<MemoryStore>::default())
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_catalog_gives_the_recovery_state_and_another_can_be_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.db");
+        std::fs::write(&bad, b"this is not a database, just some text that fills a page").unwrap();
+        let s = Session::start(dir.path().to_path_buf(), Some(bad.clone()), Box::<MemoryStore>::default());
+        let StartupState::Failed { error, .. } = s.startup() else { panic!("expected failure") };
+        assert_eq!(error.code, IpcErrorCode::NotACatalog);
+        assert_eq!(s.table_info(&TableQuery::default()).unwrap_err().code, IpcErrorCode::NoCatalog);
+        let fresh = dir.path().join("new.db");
+        s.choose_catalog(&fresh, true).unwrap();
+        assert!(s.choose_catalog(&bad, false).is_err());
+        let again = session(dir.path());
+        assert!(
+            matches!(again.startup(), StartupState::Ready { catalog } if catalog.path == fresh.display().to_string())
+        );
+    }
+
+    #[test]
+    fn the_editor_saves_fields_refuses_bad_values_and_undoes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.db");
+        crate::seed::build_demo(&path, 300, 7, true, &mut |_| {}).unwrap();
+        let s = Session::start(dir.path().to_path_buf(), Some(path), Box::<MemoryStore>::default());
+        let q = TableQuery { sort: SortDto::Price, ..Default::default() };
+        let info = s.table_info(&q).unwrap();
+        assert_eq!((info.total, info.exact), (300, true));
+        let all = s.table_rows(&q, 0, 300).unwrap().rows;
+        let deep = s.table_rows(&q, 250, 20).unwrap();
+        assert_eq!(deep.rows, all[250..270].to_vec());
+        let id = all[5].id.clone();
+        let p = s.edit_field(&id, FieldName::Price, "1 234,50").unwrap();
+        assert_eq!(p.price.minor, 123_450);
+        let price_text = p.fields.iter().find(|f| f.field == FieldName::Price).unwrap().text.clone();
+        assert_eq!(price_text, "1 234,50");
+        let e = s.edit_field(&id, FieldName::Stock, "-3").unwrap_err();
+        assert_eq!(e.code, IpcErrorCode::Invalid);
+        assert!(e.message.contains("negative"), "{}", e.message);
+        assert!(s.history(&id).unwrap().iter().any(|h| h.field == "price"));
+        let back = s.undo(&id).unwrap();
+        assert_ne!(back.price.minor, 123_450);
+        let search = TableQuery {
+            filter: FilterDto { text: Some(all[7].name.clone()), ..Default::default() },
+            ..Default::default()
+        };
+        assert!(s.table_info(&search).unwrap().total >= 1);
+        assert!(s.table_rows(&search, 0, 50).unwrap().rows.iter().any(|r| r.id == all[7].id));
+        assert!(!s.facets().unwrap().categories.is_empty());
+    }
+}

@@ -1,0 +1,143 @@
+//! The commands the UI invokes. Each runs one session call on a blocking thread (so the
+//! window's event loop never waits on the catalog) and returns DTOs or `{code, message}`.
+
+use std::sync::Arc;
+
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+use vitrina_app::ipc::*;
+use vitrina_app::session::Session;
+
+type Cmd<T> = Result<T, IpcError>;
+type Shared<'a> = State<'a, Arc<Session>>;
+
+async fn blocking<T: Send + 'static>(
+    session: &Shared<'_>,
+    f: impl FnOnce(&Session) -> Cmd<T> + Send + 'static,
+) -> Cmd<T> {
+    let session = Arc::clone(session.inner());
+    tauri::async_runtime::spawn_blocking(move || f(&session))
+        .await
+        .map_err(|e| IpcError::new(IpcErrorCode::Internal, format!("the command failed: {e}")))?
+}
+
+#[tauri::command]
+pub async fn startup(s: Shared<'_>) -> Cmd<StartupState> {
+    blocking(&s, |s| Ok(s.startup())).await
+}
+
+#[tauri::command]
+pub async fn table_info(s: Shared<'_>, query: TableQuery) -> Cmd<TableInfo> {
+    blocking(&s, move |s| s.table_info(&query)).await
+}
+
+#[tauri::command]
+pub async fn table_rows(s: Shared<'_>, query: TableQuery, position: u32, count: u32) -> Cmd<TableRows> {
+    blocking(&s, move |s| s.table_rows(&query, position, count)).await
+}
+
+#[tauri::command]
+pub async fn facets(s: Shared<'_>) -> Cmd<FacetsDto> {
+    blocking(&s, |s| s.facets()).await
+}
+
+#[tauri::command]
+pub async fn bulk_edit(s: Shared<'_>, request: BulkEditRequest) -> Cmd<BulkReport> {
+    blocking(&s, move |s| s.bulk_edit(&request)).await
+}
+
+#[tauri::command]
+pub async fn product(s: Shared<'_>, id: String) -> Cmd<ProductDto> {
+    blocking(&s, move |s| s.product(&id)).await
+}
+
+#[tauri::command]
+pub async fn edit_field(s: Shared<'_>, id: String, field: FieldName, text: String) -> Cmd<ProductDto> {
+    blocking(&s, move |s| s.edit_field(&id, field, &text)).await
+}
+
+#[tauri::command]
+pub async fn history(s: Shared<'_>, id: String) -> Cmd<Vec<HistoryEntryDto>> {
+    blocking(&s, move |s| s.history(&id)).await
+}
+
+#[tauri::command]
+pub async fn undo(s: Shared<'_>, id: String) -> Cmd<ProductDto> {
+    blocking(&s, move |s| s.undo(&id)).await
+}
+
+#[tauri::command]
+pub async fn job_list(s: Shared<'_>) -> Cmd<Vec<JobDto>> {
+    blocking(&s, |s| s.job_list()).await
+}
+
+#[tauri::command]
+pub async fn job_logs(s: Shared<'_>, id: String) -> Cmd<Vec<JobLogDto>> {
+    blocking(&s, move |s| s.job_logs(&id)).await
+}
+
+#[tauri::command]
+pub async fn job_cancel(s: Shared<'_>, id: String) -> Cmd<JobDto> {
+    blocking(&s, move |s| s.job_cancel(&id)).await
+}
+
+#[tauri::command]
+pub async fn job_retry(s: Shared<'_>, id: String) -> Cmd<JobDto> {
+    blocking(&s, move |s| s.job_retry(&id)).await
+}
+
+#[tauri::command]
+pub async fn job_start(s: Shared<'_>, request: JobRequest) -> Cmd<JobDto> {
+    blocking(&s, move |s| s.job_start(&request)).await
+}
+
+#[tauri::command]
+pub async fn settings(s: Shared<'_>) -> Cmd<SettingsDto> {
+    blocking(&s, |s| Ok(s.settings())).await
+}
+
+#[tauri::command]
+pub async fn set_language(s: Shared<'_>, language: Language) -> Cmd<SettingsDto> {
+    blocking(&s, move |s| s.set_language(language)).await
+}
+
+/// Asks for a catalog file (an existing one, or a new name when `create`), switches to it and
+/// restarts the app to open it. `false` when the person cancelled the dialog.
+#[tauri::command]
+pub async fn choose_catalog(app: AppHandle, s: Shared<'_>, create: bool) -> Cmd<bool> {
+    let dialog = app.dialog().file().add_filter("Vitrina", &["db"]);
+    let picked = blocking(&s, move |_| {
+        Ok(if create {
+            dialog.set_file_name("catalog.db").blocking_save_file()
+        } else {
+            dialog.blocking_pick_file()
+        })
+    })
+    .await?;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else { return Ok(false) };
+    blocking(&s, move |s| s.choose_catalog(&path, create)).await?;
+    app.restart()
+}
+
+/// Builds the demo catalog (once), switches to it and restarts.
+#[tauri::command]
+pub async fn open_demo(app: AppHandle, s: Shared<'_>) -> Cmd<()> {
+    blocking(&s, |s| s.open_demo()).await?;
+    app.restart()
+}
+
+#[tauri::command]
+pub async fn secrets(s: Shared<'_>) -> Cmd<Vec<SecretStatus>> {
+    blocking(&s, |s| s.secrets()).await
+}
+
+/// Hands a secret to the OS keyring; the answer says only which secrets are set.
+#[tauri::command]
+pub async fn set_secret(s: Shared<'_>, name: String, value: String) -> Cmd<Vec<SecretStatus>> {
+    blocking(&s, move |s| s.set_secret(&name, &value)).await
+}
+
+#[tauri::command]
+pub async fn check_update(app: AppHandle) -> Cmd<UpdateStatus> {
+    Ok(crate::update::check(&app).await)
+}

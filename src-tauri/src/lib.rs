@@ -1,0 +1,98 @@
+//! Vitrina's desktop shell: the Tauri window, its plugins, and commands that adapt
+//! [`vitrina_app::session::Session`] for the UI. Commands hold no logic: each takes the
+//! session, calls one method on a blocking thread, and returns DTOs or `{code, message}`.
+//!
+//! Nothing else in the workspace depends on Tauri.
+
+mod commands;
+mod pulse;
+mod update;
+
+use std::sync::Arc;
+
+use tauri::Manager;
+use tracing_subscriber::EnvFilter;
+use vitrina_app::session::Session;
+
+/// Starts the window. `VITRINA_DB` opens a given catalog; `VITRINA_HOME` moves the data folder.
+pub fn run() {
+    let session = Arc::new(Session::start_default(std::env::var_os("VITRINA_DB").map(Into::into)));
+    let _log_guard = init_tracing(&session.log_dir());
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Vitrina desktop starting");
+
+    let result = tauri::Builder::default()
+        // First, so a second launch only focuses the running window.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(update::plugin())
+        .manage(session.clone())
+        .setup(move |app| {
+            pulse::start(app.handle().clone(), session.clone());
+            update::check_in_background(app.handle().clone());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::startup,
+            commands::table_info,
+            commands::table_rows,
+            commands::facets,
+            commands::bulk_edit,
+            commands::product,
+            commands::edit_field,
+            commands::history,
+            commands::undo,
+            commands::job_list,
+            commands::job_logs,
+            commands::job_cancel,
+            commands::job_retry,
+            commands::job_start,
+            commands::settings,
+            commands::set_language,
+            commands::choose_catalog,
+            commands::open_demo,
+            commands::secrets,
+            commands::set_secret,
+            commands::check_update,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the window failed");
+        eprintln!("Vitrina could not start its window: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Logs to daily files in the data folder's `logs/` (kept 14 days) and to stderr.
+fn init_tracing(dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("vitrina")
+        .filename_suffix("log")
+        .max_log_files(14)
+        .build(dir);
+    match appender {
+        Ok(appender) => {
+            let (writer, guard) = tracing_appender::non_blocking(appender);
+            use tracing_subscriber::layer::SubscriberExt;
+            use tracing_subscriber::util::SubscriberInitExt;
+            let _ = tracing_subscriber::registry()
+                .with(filter)
+                .with(tracing_subscriber::fmt::layer().with_writer(writer).with_ansi(false))
+                .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+                .try_init();
+            Some(guard)
+        }
+        Err(e) => {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+            tracing::warn!(error = %e, dir = %dir.display(), "cannot write log files; logging to stderr only");
+            None
+        }
+    }
+}

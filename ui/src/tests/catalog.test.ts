@@ -1,0 +1,111 @@
+import { describe, expect, it, vi, beforeEach } from 'vitest';
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import { fakeTable, product } from './fixtures';
+
+const table = fakeTable(1_000_000);
+const ipc = vi.hoisted(() => ({
+  tableInfo: vi.fn(),
+  tableRows: vi.fn(),
+  facets: vi.fn(),
+  bulkEdit: vi.fn(),
+  product: vi.fn(),
+  history: vi.fn(),
+  editField: vi.fn(),
+  undo: vi.fn(),
+}));
+vi.mock('$lib/ipc', () => ({ ipc, onJobsPulse: vi.fn(async () => () => {}) }));
+
+import CatalogView from '../components/catalog/CatalogView.svelte';
+
+beforeEach(() => {
+  table.calls.length = 0;
+  ipc.tableInfo.mockReset().mockImplementation(async (q) => (q.filter.text ? { total: 42, exact: true } : { total: 1_000_000, exact: true }));
+  ipc.tableRows.mockReset().mockImplementation(table.rows);
+  ipc.facets.mockReset().mockResolvedValue({ categories: [], brands: ['Nike', 'Adidas'], suppliers: [] });
+  ipc.bulkEdit.mockReset().mockResolvedValue({ changed: 2, unchanged: 0, failed: [] });
+  ipc.product.mockReset().mockResolvedValue(product());
+  ipc.history.mockReset().mockResolvedValue([]);
+});
+
+describe('catalog table', () => {
+  it('shows a million products but renders and fetches only the visible rows', async () => {
+    const { container } = render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    expect(screen.getByTestId('total').textContent).toContain('1 000 000');
+    const rendered = container.querySelectorAll('.scroller .row');
+    expect(rendered.length).toBeLessThan(40);
+    expect(Math.max(...table.calls.map((c) => c.position))).toBeLessThan(300);
+  });
+
+  it('jumps deep into the list when the scrollbar is dragged', async () => {
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    const body = screen.getByTestId('table-body');
+    body.scrollTop = 3_000_000; // half of the scaled track
+    await fireEvent.scroll(body);
+    await waitFor(() => expect(table.calls.some((c) => c.position > 400_000)).toBe(true));
+    const deep = table.calls.filter((c) => c.position > 400_000);
+    expect(deep.length).toBeLessThanOrEqual(3);
+    expect((await screen.findAllByText(/SKU-0(4|5)\d{5}/)).length).toBeGreaterThan(5);
+  });
+
+  it('searches as you type, sending only the last text after the debounce', async () => {
+    render(CatalogView, { debounceMs: 20 });
+    await screen.findByText('SKU-0000000');
+    const box = screen.getByTestId('search');
+    for (const text of ['к', 'кр', 'кро', 'кросс']) await fireEvent.input(box, { target: { value: text } });
+    await waitFor(() => expect(screen.getByTestId('total').textContent).toContain('42'));
+    const texts = ipc.tableInfo.mock.calls.map(([q]) => q.filter.text);
+    expect(texts).toEqual([null, 'кросс']);
+  });
+
+  it('sorts by a column and reverses on a second click', async () => {
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    await fireEvent.click(screen.getByRole('button', { name: /Цена/ }));
+    await waitFor(() => expect(ipc.tableInfo).toHaveBeenLastCalledWith(expect.objectContaining({ sort: 'price', descending: false })));
+    await fireEvent.click(screen.getByRole('button', { name: /Цена/ }));
+    await waitFor(() => expect(ipc.tableInfo).toHaveBeenLastCalledWith(expect.objectContaining({ sort: 'price', descending: true })));
+  });
+
+  it('moves with the keyboard, selects with shift and space, and bulk-edits the selection', async () => {
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    const body = screen.getByTestId('table-body');
+    await fireEvent.keyDown(body, { key: 'ArrowDown' });
+    await fireEvent.keyDown(body, { key: 'ArrowDown', shiftKey: true });
+    await waitFor(() => expect(screen.getByText('Выбрано: 2')).toBeInTheDocument());
+    await fireEvent.keyDown(body, { key: ' ' });
+    expect(screen.getByText('Выбрано: 1')).toBeInTheDocument();
+    await fireEvent.keyDown(body, { key: 'ArrowDown', shiftKey: true });
+    const bulk = screen.getByTestId('bulk');
+    await fireEvent.input(bulk.querySelector('input')!, { target: { value: '10' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Применить' }));
+    await waitFor(() => expect(ipc.bulkEdit).toHaveBeenCalled());
+    const [request] = ipc.bulkEdit.mock.calls[0];
+    expect(request.change).toEqual({ kind: 'price_percent', percent: 10 });
+    expect(request.ids.length).toBeGreaterThan(0);
+    expect(await screen.findByTestId('bulk-message')).toHaveTextContent('Изменено: 2');
+  });
+
+  it('opens the product editor with Enter', async () => {
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    await fireEvent.keyDown(screen.getByTestId('table-body'), { key: 'Enter' });
+    expect(await screen.findByTestId('editor')).toBeInTheDocument();
+    expect(ipc.product).toHaveBeenCalledWith('id-0');
+  });
+
+  it('filters by brand, stock and price', async () => {
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    await waitFor(() => expect(screen.getByRole('option', { name: 'Adidas' })).toBeInTheDocument());
+    await fireEvent.change(screen.getByLabelText('Бренд'), { target: { value: 'Adidas' } });
+    await fireEvent.input(screen.getByLabelText('Цена, ₽ от'), { target: { value: '1 000' } });
+    await waitFor(() =>
+      expect(ipc.tableInfo).toHaveBeenLastCalledWith(
+        expect.objectContaining({ filter: expect.objectContaining({ brand: 'Adidas', price_min: '1 000' }) }),
+      ),
+    );
+  });
+});

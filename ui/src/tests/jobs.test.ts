@@ -1,0 +1,50 @@
+import { describe, expect, it, vi, beforeEach } from 'vitest';
+import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
+import type { JobsPulse } from '$lib/ipc';
+import { job } from './fixtures';
+
+let pulse: ((p: JobsPulse) => void) | null = null;
+const ipc = vi.hoisted(() => ({ jobs: vi.fn(), jobLogs: vi.fn(), cancelJob: vi.fn(), retryJob: vi.fn(), startJob: vi.fn() }));
+vi.mock('$lib/ipc', () => ({
+  ipc,
+  onJobsPulse: vi.fn(async (h: (p: JobsPulse) => void) => {
+    pulse = h;
+    return () => {};
+  }),
+}));
+
+import JobsView from '../components/jobs/JobsView.svelte';
+
+beforeEach(() => {
+  ipc.jobs.mockReset().mockResolvedValue([job(), job({ id: 'job-2', state: 'failed', error: 'the file is gone', finished_at: 1_005_000 })]);
+  ipc.jobLogs.mockReset().mockResolvedValue([{ seq: 1, at: 1_000_500, level: 'info', message: 'started 1000 products' }]);
+  ipc.cancelJob.mockReset().mockResolvedValue(job({ cancel_requested: true }));
+  ipc.retryJob.mockReset().mockResolvedValue(job({ id: 'job-2', state: 'queued' }));
+  ipc.startJob.mockReset().mockResolvedValue(job({ id: 'job-3', state: 'queued', done: 0 }));
+});
+
+describe('jobs panel', () => {
+  it('shows progress, rate and time left, and follows live updates', async () => {
+    // 10 s after start, 250 of 1000 done: 25/s, 30 s left.
+    render(JobsView, { now: () => 1_010_000 });
+    expect(await screen.findByText('25/с')).toBeInTheDocument();
+    expect(screen.getByTestId('eta')).toHaveTextContent('осталось 30 с');
+    expect(screen.getAllByRole('progressbar')[0]).toHaveAttribute('aria-valuenow', '25');
+    expect(screen.getByText('the file is gone')).toBeInTheDocument();
+    pulse!({ jobs: [job({ done: 500 })], logs: [], catalog_changed: false });
+    await waitFor(() => expect(screen.getAllByRole('progressbar')[0]).toHaveAttribute('aria-valuenow', '50'));
+  });
+
+  it('cancels, retries, starts jobs and shows a log', async () => {
+    render(JobsView, { now: () => 1_010_000 });
+    await screen.findByText('25/с');
+    await fireEvent.click(screen.getByRole('button', { name: 'Отменить' }));
+    expect(ipc.cancelJob).toHaveBeenCalledWith('job-1');
+    await fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
+    expect(ipc.retryJob).toHaveBeenCalledWith('job-2');
+    await fireEvent.click(screen.getByRole('button', { name: 'Изменить все цены на %' }));
+    expect(ipc.startJob).toHaveBeenCalledWith({ kind: 'reprice', percent: 10, brand: null });
+    await fireEvent.click(screen.getAllByRole('button', { name: 'Журнал' })[0]);
+    expect(await screen.findByTestId('log')).toHaveTextContent('started 1000 products');
+  });
+});
