@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use vitrina_jobs::{
     Cadence, Classify, CronZone, ErrorClass, JobCtx, JobError, JobQuery, JobsError, KindOptions, Queue,
-    Registry, Runner, RunnerHandle, RunnerOptions, ScheduleSpec, schedule,
+    Registry, Runner, RunnerHandle, RunnerOptions, ScheduleSpec, Waker, schedule,
 };
 use vitrina_store::jobs::RepriceScope;
 use vitrina_store::{Catalog, StoreError};
@@ -297,6 +297,8 @@ pub fn payload_from_args(json_text: Option<&str>, pairs: &[String]) -> AppResult
 pub struct Jobs {
     path: PathBuf,
     queue: Mutex<Queue<JobsContext>>,
+    /// The runner this process started, woken when work is queued or cancelled here.
+    waker: Mutex<Option<Waker>>,
 }
 
 /// How a worker runs.
@@ -321,7 +323,7 @@ impl Jobs {
     pub fn open(path: impl AsRef<Path>) -> AppResult<Self> {
         let path = path.as_ref().to_path_buf();
         let queue = Queue::open(&path, Arc::new(registry()))?;
-        Ok(Jobs { path, queue: Mutex::new(queue) })
+        Ok(Jobs { path, queue: Mutex::new(queue), waker: Mutex::new(None) })
     }
 
     fn queue(&self) -> AppResult<MutexGuard<'_, Queue<JobsContext>>> {
@@ -332,6 +334,12 @@ impl Jobs {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    fn wake_runner(&self) {
+        if let Ok(Some(w)) = self.waker.lock().as_deref() {
+            w.wake();
+        }
     }
 
     pub fn kinds(&self) -> AppResult<Vec<KindView>> {
@@ -360,7 +368,10 @@ impl Jobs {
         }
         let id = q.enqueue(&job)?;
         tracing::info!(job = %id, kind = %req.kind, "queued");
-        Ok(q.get(id)?)
+        let job = q.get(id)?;
+        drop(q);
+        self.wake_runner();
+        Ok(job)
     }
 
     pub fn list(&self, f: &JobFilter) -> AppResult<Vec<JobRecord>> {
@@ -409,6 +420,8 @@ impl Jobs {
         let mut q = self.queue()?;
         let id = q.resolve(id)?;
         let outcome = q.cancel(id)?;
+        drop(q);
+        self.wake_runner();
         let message = match outcome {
             CancelOutcome::Cancelled => "cancelled before it started".to_string(),
             CancelOutcome::Requested => {
@@ -425,7 +438,10 @@ impl Jobs {
         let mut q = self.queue()?;
         let id = q.resolve(id)?;
         q.retry(id)?;
-        Ok(q.get(id)?)
+        let job = q.get(id)?;
+        drop(q);
+        self.wake_runner();
+        Ok(job)
     }
 
     pub fn schedules(&self) -> AppResult<Vec<ScheduleView>> {
@@ -484,6 +500,11 @@ impl Jobs {
         let context = Arc::new(JobsContext::new(&self.path));
         let handle =
             runtime.block_on(Runner::new(&self.path, registry, context).options(runner_opts).start())?;
+        if opts.only.is_none()
+            && let Ok(mut w) = self.waker.lock()
+        {
+            *w = Some(handle.waker());
+        }
         let path = self.path.clone();
         Ok(Worker { runtime, handle: Some(handle), path })
     }
@@ -794,7 +815,7 @@ mod tests {
         let cancelled = jobs.get(&id).unwrap();
         assert_eq!(cancelled.state, JobState::Cancelled);
         let changed = prices(&path).iter().filter(|p| **p == 900).count();
-        assert!(changed >= 20 && changed < 100, "stopped part-way: {changed}");
+        assert!((20..100).contains(&changed), "stopped part-way: {changed}");
         assert_eq!(changed % 10, 0, "whole batches only: {changed}");
         assert_eq!(prices(&path).iter().filter(|p| **p != 900 && **p != 1000).count(), 0);
 

@@ -87,7 +87,7 @@ fn a_worker_killed_mid_job_resumes_and_applies_every_batch_exactly_once() {
     let killed = job(&db, &id);
     assert_eq!(killed["state"], "running", "left running by the dead process");
     let done_before = prices(&db, n).iter().filter(|p| **p == 1100).count();
-    assert!(done_before >= 100 && done_before < n as usize, "killed mid-job: {done_before} of {n} repriced");
+    assert!((100..n as usize).contains(&done_before), "killed mid-job: {done_before} of {n} repriced");
     assert_eq!(done_before % 20, 0, "a batch is applied whole or not at all: {done_before}");
 
     let out = run(&db, &["worker", "--no-schedules", "--until-idle"]);

@@ -30,7 +30,7 @@ pub use events::JobEvent;
 pub use lock::WorkerLock;
 pub use queue::{Queue, ScheduleSpec};
 pub use registry::{KindOptions, Registry};
-pub use runner::{Runner, RunnerHandle, RunnerOptions, backoff};
+pub use runner::{Runner, RunnerHandle, RunnerOptions, Waker, backoff};
 pub use schedule::CronZone;
 pub use vitrina_store::jobs::{
     Cadence, CancelOutcome, FireOutcome, JobId, JobQuery, JobRecord, JobState, LogLevel, LogLine, NewJob,

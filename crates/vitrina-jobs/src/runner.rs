@@ -112,6 +112,16 @@ impl<C> std::fmt::Debug for Runner<C> {
     }
 }
 
+/// Wakes a runner: see [`RunnerHandle::waker`].
+#[derive(Debug, Clone)]
+pub struct Waker(Arc<Notify>);
+
+impl Waker {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
 /// A started runner. Dropping it stops the runner as [`RunnerHandle::shutdown`] with no grace.
 #[derive(Debug)]
 pub struct RunnerHandle {
@@ -131,6 +141,12 @@ impl RunnerHandle {
     /// Look for work now (call after queueing or cancelling in this process).
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// A handle that wakes the runner from elsewhere (e.g. the code that queues jobs), so it
+    /// does not wait for its next poll.
+    pub fn waker(&self) -> Waker {
+        Waker(self.wake.clone())
     }
 
     /// Jobs that were left `running` by a process that stopped and were queued again.
@@ -279,9 +295,9 @@ struct CycleOut {
 fn cycle_blocking(
     store: &mut JobStore,
     c: CycleIn,
-) -> std::result::Result<CycleOut, (JobsError, RunnerWrites)> {
+) -> std::result::Result<CycleOut, Box<(JobsError, RunnerWrites)>> {
     if let Err(e) = store.apply(&c.writes, c.now) {
-        return Err((e.into(), c.writes));
+        return Err(Box::new((e.into(), c.writes)));
     }
     let mut out = CycleOut::default();
     let warn = |what: &str, e: &dyn std::fmt::Display| tracing::warn!("job runner: {what} failed: {e}");
@@ -556,12 +572,15 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
         let store = self.store.clone();
         let result = tokio::task::spawn_blocking(move || match store.lock() {
             Ok(mut store) => cycle_blocking(&mut store, input),
-            Err(_) => Err((JobsError::Runner("the job store lock was poisoned".into()), input.writes)),
+            Err(_) => {
+                Err(Box::new((JobsError::Runner("the job store lock was poisoned".into()), input.writes)))
+            }
         })
         .await;
         let out = match result {
             Ok(Ok(out)) => out,
-            Ok(Err((e, writes))) => {
+            Ok(Err(failed)) => {
+                let (e, writes) = *failed;
                 tracing::warn!("job runner: writing job state failed, will retry: {e}");
                 let newer = std::mem::replace(&mut self.writes, writes);
                 self.writes.progress.extend(newer.progress);
