@@ -230,14 +230,18 @@ fn wait(jobs: &Jobs, id: &str, as_json: bool) -> Outcome {
     if as_json {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
+    let rate = |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{:.0}/s", state.per_sec());
+    };
     let counting = ProgressStyle::with_template(
-        "{spinner} {prefix} [{bar:30}] {human_pos}/{human_len}  {per_sec}  ETA {eta}  {msg}",
+        "{spinner} {prefix} [{bar:30}] {human_pos}/{human_len}  {rate}  ETA {eta}  {msg}",
     )
     .map_err(|e| e.to_string())?
+    .with_key("rate", rate)
     .progress_chars("=> ");
-    let open_ended =
-        ProgressStyle::with_template("{spinner} {prefix} {human_pos}  {per_sec}  {elapsed}  {msg}")
-            .map_err(|e| e.to_string())?;
+    let open_ended = ProgressStyle::with_template("{spinner} {prefix} {human_pos}  {rate}  {elapsed}  {msg}")
+        .map_err(|e| e.to_string())?
+        .with_key("rate", rate);
     bar.enable_steady_tick(Duration::from_millis(120));
     let mut has_total = None;
     let result = jobs.wait(id, &mut |job| {
