@@ -248,8 +248,11 @@ pub enum SchedulesCmd {
         #[arg(long)]
         disabled: bool,
     },
+    /// Delete a schedule (the jobs it queued stay in the history).
     Remove { name: String },
+    /// Switch a schedule on; it next fires at its first tick from now (missed ticks are skipped).
     Enable { name: String },
+    /// Switch a schedule off without deleting it.
     Disable { name: String },
 }
 
