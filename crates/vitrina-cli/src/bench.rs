@@ -33,6 +33,8 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
             t.add_row(vec!["search (100 queries, top 50)".into(), ms(&r.search)]);
             t.add_row(vec!["list page, first (50 rows)".into(), ms(&r.list_pages)]);
             t.add_row(vec!["list page, deep (50 rows)".into(), ms(&r.deep_list_pages)]);
+            t.add_row(vec!["other combinations, first page".into(), ms(&r.other_list_pages)]);
+            t.add_row(vec!["other combinations, deep page".into(), ms(&r.other_deep_list_pages)]);
             t.add_row(vec!["database size".into(), format!("{:.0} MB", r.database_bytes as f64 / 1e6)]);
             t.add_row(vec![
                 "peak memory".into(),

@@ -141,7 +141,11 @@ impl Catalog {
         // skipping rows that fail it; one that keeps few, by collecting those rows and sorting
         // them. SQLite's planner cannot know which from sampled statistics, so we count (up
         // to a cap) and tell it.
-        let walk_sort_index = !self.is_selective(&query.filter)?;
+        // Only for filters that are independent of the sort order (stock, status, price): a
+        // brand or category clusters in price and name, and walking would skip half the index.
+        let f = &query.filter;
+        let clustered = f.brand.is_some() || f.category.is_some() || f.supplier.is_some() || f.text.is_some();
+        let walk_sort_index = !clustered && !self.is_selective(f)?;
         let (mut conds, mut args) =
             self.filter_sql_for(&query.filter, walk_sort_index.then_some(query.sort))?;
         if let Some(Cursor(c)) = &query.after {
@@ -280,11 +284,22 @@ impl Catalog {
         let mut args = Vec::new();
         if let Some(id) = f.category {
             let (lo, hi) = self.subtree_range(id)?;
-            conds.push(format!(
-                "{} IN (SELECT rid FROM categories WHERE tree_path >= ? AND tree_path < ?)",
-                on("p.category_rid")
-            ));
-            args.extend([Value::Text(lo), Value::Text(hi)]);
+            let rids: Vec<i64> = self
+                .db()
+                .prepare_cached("SELECT rid FROM categories WHERE tree_path >= ?1 AND tree_path < ?2")?
+                .query_map([lo, hi], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            // One category: an equality, so (category, name) serves pages in name order.
+            match rids.as_slice() {
+                [one] => {
+                    conds.push(format!("{} = ?", on("p.category_rid")));
+                    args.push(Value::Integer(*one));
+                }
+                many => {
+                    let list: Vec<String> = many.iter().map(i64::to_string).collect();
+                    conds.push(format!("{} IN ({})", on("p.category_rid"), list.join(", ")));
+                }
+            }
         }
         if let Some(brand) = f.brand.as_ref().filter(|b| !b.trim().is_empty()) {
             conds.push(format!("{} = ?", on("p.brand")));
