@@ -125,12 +125,12 @@ pub struct SearchResult {
 }
 
 /// Searches with at most this many matches are ranked by relevance.
-pub const RANKED_MATCHES: u64 = 2_000;
+pub const RANKED_MATCHES: u64 = 1_000;
 /// A filter passing at most this many products is served from its own index and sorted; a
 /// broader one by walking the sort index.
 pub const SELECTIVE_ROWS: u64 = 10_000;
-/// Counting stops here: past it a person reads "10 000+", and counting on costs time.
-pub const COUNT_CAP: u64 = 10_000;
+/// Counting stops here: past it a person reads "1 000+", and counting on costs time.
+pub const COUNT_CAP: u64 = 1_000;
 
 impl Catalog {
     /// One page of products matching `query.filter`, in `query.sort` order.

@@ -12,14 +12,18 @@ pub struct MatchExpr(pub String);
 /// the genitive plural with its vowel. Returns `None` for a query with no words.
 pub fn match_expression(query: &str, stems: &mut Stems) -> Option<MatchExpr> {
     let mut terms = Vec::new();
-    for word in words(query) {
-        let stem = stems.stem(&word);
+    let all: Vec<String> = words(query).collect();
+    for (i, word) in all.iter().enumerate() {
+        let last = i + 1 == all.len();
+        let stem = stems.stem(word);
         let mut alternatives = vec![stem.clone()];
         if let Some(v) = without_fleeting_vowel(&stem) {
             alternatives.push(v);
         }
-        // A one-letter prefix matches most of the catalog and says little: match it whole.
-        let prefix = if stem.chars().count() > 1 { "*" } else { "" };
+        // A one-letter prefix matches most of the catalog and says little, and so does a
+        // number ("15" would find 150, 1500, 15.6): match them whole unless still being typed.
+        let number = stem.chars().all(|c| c.is_ascii_digit());
+        let prefix = if stem.chars().count() > 1 && (!number || last) { "*" } else { "" };
         let alts: Vec<String> = alternatives.iter().map(|a| format!("\"{a}\"{prefix}")).collect();
         terms.push(if alts.len() == 1 { alts[0].clone() } else { format!("({})", alts.join(" OR ")) });
     }
@@ -38,5 +42,9 @@ mod tests {
         assert_eq!(match_expression("  \"*) - (", &mut s), None);
         assert_eq!(match_expression("OR", &mut s).unwrap().0, "\"or\"*");
         assert_eq!(match_expression("a", &mut s).unwrap().0, "\"a\"");
+        assert_eq!(
+            match_expression("iphone 15 pro 256", &mut s).unwrap().0,
+            "\"iphon\"* AND \"15\" AND \"pro\"* AND \"256\"*"
+        );
     }
 }
