@@ -32,3 +32,36 @@ ensure_rust() {
     export PATH="$HOME/.cargo/bin:$PATH"
   fi
 }
+
+# Tauri's Linux build dependencies (DESIGN §11).
+TAURI_APT=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev pkg-config)
+# What the real-window tests add.
+WINDOW_APT=(xvfb xauth webkit2gtk-driver imagemagick xdotool keyutils dbus)
+
+# ensure_node — Node.js and npm, then the npm workspace's packages (never `npm ci`, DESIGN §11).
+ensure_node() {
+  command -v npm >/dev/null 2>&1 || ensure_apt nodejs npm
+  if [ ! -d "$ROOT/node_modules/@tauri-apps/cli" ] || [ "$ROOT/package.json" -nt "$ROOT/node_modules/.package-lock.json" ] \
+     || [ "$ROOT/ui/package.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+    echo "==> npm install"
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+# ensure_tauri_driver — the WebDriver bridge for the window tests.
+ensure_tauri_driver() {
+  command -v tauri-driver >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/tauri-driver" ] || {
+    echo "==> cargo install tauri-driver"
+    cargo install tauri-driver --version 2.1.0 --locked -q
+  }
+  export PATH="$HOME/.cargo/bin:$PATH"
+}
+
+# build_desktop — the UI bundle and the desktop binary that embeds it (its default feature
+# custom-protocol loads the bundle, so every build shares one feature set, DESIGN §11).
+build_desktop() {
+  echo "==> building the UI and the desktop app ($*)"
+  (cd "$ROOT" && npm run build --silent --workspace ui >/dev/null)
+  cargo build "$@" -p vitrina-desktop
+}

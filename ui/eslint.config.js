@@ -8,6 +8,7 @@ export default ts.config(
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],
   { languageOptions: { globals: { ...globals.browser } } },
+  { files: ['e2e/**'], languageOptions: { globals: { ...globals.node } } },
   { files: ['**/*.svelte', '**/*.svelte.ts'], languageOptions: { parserOptions: { parser: ts.parser } } },
   {
     // Only the IPC module talks to Tauri (STYLE.md: one package imports @tauri-apps/*).

@@ -6,7 +6,8 @@ export default defineConfig({
   plugins: [svelte()],
   resolve: {
     alias: { $lib: fileURLToPath(new URL('./src/lib', import.meta.url)) },
-    conditions: process.env.VITEST ? ['browser'] : [],
+    // Tests run in jsdom: make them load Svelte's browser build, as the app does.
+    ...(process.env.VITEST ? { conditions: ['browser'] } : {}),
   },
   clearScreen: false,
   server: { port: 5173, strictPort: true },

@@ -141,3 +141,14 @@ pub async fn set_secret(s: Shared<'_>, name: String, value: String) -> Cmd<Vec<S
 pub async fn check_update(app: AppHandle) -> Cmd<UpdateStatus> {
     Ok(crate::update::check(&app).await)
 }
+
+/// The UI calls this once, when the first catalog rows are on screen: the log then says how long
+/// a cold start took (docs/benchmarks.md quotes it).
+#[tauri::command]
+pub fn ui_ready() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let ms = crate::STARTED.get().map_or(0, |t| t.elapsed().as_millis() as u64);
+        tracing::info!(ms, "interactive: first catalog rows on screen");
+    });
+}

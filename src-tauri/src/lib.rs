@@ -14,8 +14,12 @@ use tauri::Manager;
 use tracing_subscriber::EnvFilter;
 use vitrina_app::session::Session;
 
+/// When the process started, for the cold-start figure.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Starts the window. `VITRINA_DB` opens a given catalog; `VITRINA_HOME` moves the data folder.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let session = Arc::new(Session::start_default(std::env::var_os("VITRINA_DB").map(Into::into)));
     let _log_guard = init_tracing(&session.log_dir());
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Vitrina desktop starting");
@@ -59,6 +63,7 @@ pub fn run() {
             commands::secrets,
             commands::set_secret,
             commands::check_update,
+            commands::ui_ready,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
@@ -71,6 +76,7 @@ pub fn run() {
 /// Logs to daily files in the data folder's `logs/` (kept 14 days) and to stderr.
 fn init_tracing(dir: &std::path::Path) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = std::fs::create_dir_all(dir);
     let appender = tracing_appender::rolling::Builder::new()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("vitrina")

@@ -13,7 +13,7 @@ export function formatCount(n: number, lang: Language): string {
 
 export function formatDate(ms: number, lang: Language): string {
   return new Date(ms).toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', {
-    day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
+    day: '2-digit', month: '2-digit', year: '2-digit', hour: '2-digit', minute: '2-digit',
   });
 }
 

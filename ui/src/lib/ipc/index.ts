@@ -47,6 +47,8 @@ export const ipc = {
   secrets: () => call<SecretStatus[]>('secrets'),
   setSecret: (name: string, value: string) => call<SecretStatus[]>('set_secret', { name, value }),
   checkUpdate: () => call<UpdateStatus>('check_update'),
+  /** Tells the shell the first rows are on screen (it logs the cold-start time). */
+  uiReady: () => call<void>('ui_ready'),
 };
 
 /** Coalesced job updates from the shell; returns a function that stops listening. */
