@@ -20,7 +20,8 @@ fn ok_json(db: &Path, args: &[&str]) -> Value {
     all.push("--json");
     let out = vitrina(db, &all);
     assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn fails(db: &Path, args: &[&str]) -> String {
@@ -51,7 +52,8 @@ fn demo_search_edit_history_undo() {
     assert_eq!(shown["category_path"], "Красота и здоровье / Шампуни");
 
     let history = ok_json(&db, &["products", "history", &sku]);
-    let mut fields: Vec<&str> = history.as_array().unwrap().iter().map(|r| r["field"].as_str().unwrap()).collect();
+    let mut fields: Vec<&str> =
+        history.as_array().unwrap().iter().map(|r| r["field"].as_str().unwrap()).collect();
     fields[..3].sort();
     assert_eq!(&fields[..3], ["category", "price", "stock"]);
 
@@ -60,12 +62,18 @@ fn demo_search_edit_history_undo() {
     assert_ne!(shown["product"]["price"]["minor"], 129_950);
     assert_ne!(shown["category_path"], "Красота и здоровье / Шампуни");
 
-    let table = vitrina(&db, &["products", "list", "--category", "Одежда и обувь", "--sort", "price", "--limit", "3"]);
+    let table = vitrina(
+        &db,
+        &["products", "list", "--category", "Одежда и обувь", "--sort", "price", "--limit", "3"],
+    );
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(table.status.success() && text.contains("SKU") && text.contains("More: --after"), "{text}");
     let page = ok_json(&db, &["products", "list", "--brand", "Nike", "--in-stock", "--limit", "2"]);
     let cursor = page["next"].as_str().unwrap().to_string();
-    let next = ok_json(&db, &["products", "list", "--brand", "Nike", "--in-stock", "--limit", "2", "--after", &cursor]);
+    let next = ok_json(
+        &db,
+        &["products", "list", "--brand", "Nike", "--in-stock", "--limit", "2", "--after", &cursor],
+    );
     assert_ne!(page["rows"][0]["sku"], next["rows"][0]["sku"]);
 
     let stats = ok_json(&db, &["stats"]);
@@ -79,7 +87,8 @@ fn bad_input_is_one_clear_sentence_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shop.db");
     ok_json(&db, &["demo", "--products", "50"]);
-    let sku = ok_json(&db, &["products", "list", "--limit", "1"])["rows"][0]["sku"].as_str().unwrap().to_string();
+    let sku =
+        ok_json(&db, &["products", "list", "--limit", "1"])["rows"][0]["sku"].as_str().unwrap().to_string();
     let before = ok_json(&db, &["products", "show", &sku]);
 
     let err = fails(&db, &["products", "set", &sku, "barcodes=4006381333932"]);
