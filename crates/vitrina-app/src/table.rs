@@ -12,20 +12,86 @@ use vitrina_store::{Anchors, COUNT_CAP, ListQuery};
 
 use crate::catalog::App;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::{ProductRowDto, TableInfo, TableQuery, TableRows};
+use crate::ipc::{ProductRowDto, SortDto, TableInfo, TableQuery, TableRows};
 
 /// Rows per block; anchors are kept this far apart.
 pub const BLOCK: u32 = 100;
 
-/// The anchors of the list the table shows.
+/// Searches fetch this many best matches at once (the store's ranked search), then the table
+/// pages through them in memory.
+pub const SEARCH_ROWS: u32 = 1000;
+
+type Cached<T> = Mutex<Option<(TableQuery, Arc<T>)>>;
+type Guard<'a, T> = std::sync::MutexGuard<'a, Option<(TableQuery, Arc<T>)>>;
+
+/// What the table remembers about the list it shows: the anchors of a filtered list, or the
+/// matches of a search.
 #[derive(Debug, Default)]
 pub struct Table {
-    anchors: Mutex<Option<(TableQuery, Arc<Anchors>)>>,
+    anchors: Cached<Anchors>,
+    search: Cached<Vec<ProductRowDto>>,
+}
+
+/// A search with no other filter: answered by the store's ranked search (tens of
+/// milliseconds), which a filtered list walk cannot match while a person types.
+fn plain_search(query: &TableQuery) -> Option<&str> {
+    let f = &query.filter;
+    let text = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    let others = f.category.is_some()
+        || f.brand.as_deref().is_some_and(|b| !b.trim().is_empty())
+        || f.supplier.is_some()
+        || f.price_min.as_deref().is_some_and(|p| !p.trim().is_empty())
+        || f.price_max.as_deref().is_some_and(|p| !p.trim().is_empty())
+        || f.in_stock.is_some()
+        || f.status.is_some();
+    (!others).then_some(text)
+}
+
+fn lock<T>(m: &Cached<T>) -> AppResult<Guard<'_, T>> {
+    m.lock().map_err(|_| AppError::new(ErrorCode::Internal, "the table cache failed"))
 }
 
 impl Table {
-    fn cached(&self) -> AppResult<std::sync::MutexGuard<'_, Option<(TableQuery, Arc<Anchors>)>>> {
-        self.anchors.lock().map_err(|_| AppError::new(ErrorCode::Internal, "the table cache failed"))
+    fn cached(&self) -> AppResult<Guard<'_, Anchors>> {
+        lock(&self.anchors)
+    }
+
+    /// The best matches of a plain search, in relevance order unless a column is chosen
+    /// (the default name order keeps relevance: people expect the best match first).
+    fn matches(
+        &self,
+        app: &App,
+        query: &TableQuery,
+        text: &str,
+    ) -> AppResult<(Arc<Vec<ProductRowDto>>, bool)> {
+        let mut cached = lock(&self.search)?;
+        if let Some((q, rows)) = cached.as_ref()
+            && q == query
+        {
+            return Ok((rows.clone(), true));
+        }
+        let found = app.search(text, SEARCH_ROWS)?;
+        let exact = found.total_is_exact && found.total <= found.rows.len() as u64;
+        let mut rows: Vec<ProductRowDto> = found.rows.into_iter().map(ProductRowDto::from).collect();
+        let key = |r: &ProductRowDto| match query.sort {
+            SortDto::Name => 0,
+            SortDto::Price => r.price.minor,
+            SortDto::Stock => r.stock,
+            SortDto::Updated => r.updated_at,
+        };
+        if query.sort != SortDto::Name || query.descending {
+            rows.sort_by(|a, b| {
+                let o = if query.sort == SortDto::Name {
+                    a.name.to_lowercase().cmp(&b.name.to_lowercase())
+                } else {
+                    key(a).cmp(&key(b))
+                };
+                if query.descending { o.reverse() } else { o }
+            });
+        }
+        let rows = Arc::new(rows);
+        *cached = Some((query.clone(), rows.clone()));
+        Ok((rows, exact))
     }
 
     /// How many rows `query` has; forgets the anchors of any earlier list. A search counts to
@@ -33,6 +99,11 @@ impl Table {
     pub fn open(&self, app: &App, query: &TableQuery) -> AppResult<TableInfo> {
         let filter = query.filter.to_filter()?;
         *self.cached()? = None;
+        *lock(&self.search)? = None;
+        if let Some(text) = plain_search(query) {
+            let (rows, exact) = self.matches(app, query, text)?;
+            return Ok(TableInfo { total: rows.len() as u32, exact });
+        }
         let (total, exact) = if filter.text.is_some() {
             app.catalog()?.count_capped(&filter, COUNT_CAP)?
         } else {
@@ -43,8 +114,13 @@ impl Table {
 
     /// `count` rows (at most 1000) starting at `position`.
     pub fn rows(&self, app: &App, query: &TableQuery, position: u32, count: u32) -> AppResult<TableRows> {
-        let filter = query.filter.to_filter()?;
         let count = count.clamp(1, 1000);
+        if let Some(text) = plain_search(query) {
+            let (rows, _) = self.matches(app, query, text)?;
+            let rows = rows.iter().skip(position as usize).take(count as usize).cloned().collect();
+            return Ok(TableRows { position, rows });
+        }
+        let filter = query.filter.to_filter()?;
         let (after, skip) = if position < BLOCK {
             (None, u64::from(position))
         } else {
