@@ -33,9 +33,9 @@ ensure_rust() {
   fi
 }
 
-# Tauri's Linux build dependencies (DESIGN §11).
+# Tauri's Linux build dependencies (DESIGN §11), and D-Bus headers for the keyring (Secret Service).
 TAURI_APT=(libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev pkg-config)
+  libayatana-appindicator3-dev librsvg2-dev pkg-config libdbus-1-dev)
 # What the real-window tests add.
 WINDOW_APT=(xvfb xauth webkit2gtk-driver imagemagick xdotool keyutils dbus)
 
