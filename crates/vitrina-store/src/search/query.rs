@@ -23,7 +23,9 @@ pub fn match_expression(query: &str, stems: &mut Stems) -> Option<MatchExpr> {
         // A one-letter prefix matches most of the catalog and says little, and so does a
         // number ("15" would find 150, 1500, 15.6): match them whole unless still being typed.
         let number = stem.chars().all(|c| c.is_ascii_digit());
-        let prefix = if stem.chars().count() > 1 && (!number || last) { "*" } else { "" };
+        // A last letter after other words ("кроссовки n") is someone typing: a prefix then.
+        let typing = last && all.len() > 1;
+        let prefix = if (stem.chars().count() > 1 || typing) && (!number || last) { "*" } else { "" };
         let alts: Vec<String> = alternatives.iter().map(|a| format!("\"{a}\"{prefix}")).collect();
         terms.push(if alts.len() == 1 { alts[0].clone() } else { format!("({})", alts.join(" OR ")) });
     }
@@ -42,6 +44,7 @@ mod tests {
         assert_eq!(match_expression("  \"*) - (", &mut s), None);
         assert_eq!(match_expression("OR", &mut s).unwrap().0, "\"or\"*");
         assert_eq!(match_expression("a", &mut s).unwrap().0, "\"a\"");
+        assert_eq!(match_expression("кроссовки n", &mut s).unwrap().0, "\"кроссовк\"* AND \"n\"*");
         assert_eq!(
             match_expression("iphone 15 pro 256", &mut s).unwrap().0,
             "\"iphon\"* AND \"15\" AND \"pro\"* AND \"256\"*"
