@@ -53,6 +53,16 @@ fn prices(db: &Path, n: u32) -> Vec<i64> {
     (0..n).map(|i| c.product(&ProductKey::Sku(format!("P-{i:04}"))).unwrap().price.minor).collect()
 }
 
+/// A child process that is killed if the test fails before it does so itself.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn job(db: &Path, id: &str) -> Value {
     ok_json(db, &["jobs", "show", id])["job"].clone()
 }
@@ -70,7 +80,8 @@ fn a_worker_killed_mid_job_resumes_and_applies_every_batch_exactly_once() {
     let id = queued["id"].as_str().unwrap().to_string();
     assert_eq!(queued["state"], "queued");
 
-    let mut worker = vitrina(&db).args(["worker", "--no-schedules"]).stdout(Stdio::null()).spawn().unwrap();
+    let mut worker =
+        Reaped(vitrina(&db).args(["worker", "--no-schedules"]).stdout(Stdio::null()).spawn().unwrap());
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let j = job(&db, &id);
@@ -81,8 +92,8 @@ fn a_worker_killed_mid_job_resumes_and_applies_every_batch_exactly_once() {
         assert!(Instant::now() < deadline, "the worker made no progress: {j}");
         std::thread::sleep(Duration::from_millis(10));
     }
-    worker.kill().unwrap(); // SIGKILL: no chance to clean up
-    worker.wait().unwrap();
+    worker.0.kill().unwrap(); // SIGKILL: no chance to clean up
+    worker.0.wait().unwrap();
 
     let killed = job(&db, &id);
     assert_eq!(killed["state"], "running", "left running by the dead process");
