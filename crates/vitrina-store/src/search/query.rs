@@ -24,7 +24,7 @@ pub fn match_expression(query: &str, stems: &mut Stems) -> Option<MatchExpr> {
         // number ("15" would find 150, 1500, 15.6): match them whole unless still being typed.
         let number = stem.chars().all(|c| c.is_ascii_digit());
         // A last letter after other words ("кроссовки n") is someone typing: a prefix then.
-        let typing = last && all.len() > 1;
+        let typing = last && all.len() > 1 && !number;
         let prefix = if (stem.chars().count() > 1 || typing) && (!number || last) { "*" } else { "" };
         let alts: Vec<String> = alternatives.iter().map(|a| format!("\"{a}\"{prefix}")).collect();
         terms.push(if alts.len() == 1 { alts[0].clone() } else { format!("({})", alts.join(" OR ")) });
