@@ -41,22 +41,31 @@ pub enum StockPolicy {
 impl StockPolicy {
     /// Chooses (cost, stock) for a product from its offers; `None` cost when no offer has one.
     pub fn choose(&self, offers: &[SupplierOffer]) -> (Option<Money>, i64) {
+        let (chosen, stock) = self.pick(offers);
+        (chosen.and_then(|i| offers[i].cost), stock)
+    }
+
+    /// The offer that supplies the product's cost (and its price), and the product's stock.
+    pub fn pick(&self, offers: &[SupplierOffer]) -> (Option<usize>, i64) {
         let total: i64 = offers.iter().map(|o| o.stock.max(0)).sum();
-        let in_stock = || offers.iter().filter(|o| o.stock > 0);
-        let by_priority = |a: &&SupplierOffer, b: &&SupplierOffer| a.priority.cmp(&b.priority);
+        let all = || offers.iter().enumerate();
+        let in_stock = || all().filter(|(_, o)| o.stock > 0);
+        let with_cost = |(_, o): &(usize, &SupplierOffer)| o.cost.is_some();
+        let cost_of = |(_, o): &(usize, &SupplierOffer)| o.cost.map_or(i64::MAX, |m| m.minor);
+        let priority_of = |(_, o): &(usize, &SupplierOffer)| o.priority;
         match self {
             StockPolicy::CheapestInStock => {
                 let cheapest = in_stock()
-                    .filter_map(|o| o.cost)
-                    .min_by_key(|m| m.minor)
-                    .or_else(|| offers.iter().filter_map(|o| o.cost).min_by_key(|m| m.minor));
-                (cheapest, total)
+                    .filter(with_cost)
+                    .min_by_key(cost_of)
+                    .or_else(|| all().filter(with_cost).min_by_key(cost_of));
+                (cheapest.map(|(i, _)| i), total)
             }
-            StockPolicy::Priority => match in_stock().min_by(by_priority) {
-                Some(o) => (o.cost, o.stock),
-                None => (offers.iter().min_by(by_priority).and_then(|o| o.cost), 0),
+            StockPolicy::Priority => match in_stock().min_by_key(priority_of) {
+                Some((i, o)) => (Some(i), o.stock),
+                None => (all().min_by_key(priority_of).map(|(i, _)| i), 0),
             },
-            StockPolicy::SumOfStock => (offers.iter().min_by(by_priority).and_then(|o| o.cost), total),
+            StockPolicy::SumOfStock => (all().min_by_key(priority_of).map(|(i, _)| i), total),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use vitrina_domain::{CategoryId, CategoryPath};
 
@@ -28,43 +28,10 @@ pub struct CategoryNode {
 impl Catalog {
     /// The category at `path` (`Обувь / Кроссовки`), creating missing levels.
     pub fn ensure_category_path(&mut self, path: &CategoryPath) -> Result<CategoryId> {
-        if path.0.is_empty() {
-            return Err(StoreError::UnknownCategory(String::new()));
-        }
         let tx = self.conn.transaction()?;
-        let mut parent: Option<(i64, String)> = None;
-        let mut id = None;
-        for name in &path.0 {
-            let found: Option<(i64, [u8; 16], String)> = tx
-                .prepare_cached(
-                    "SELECT rid, id, tree_path FROM categories WHERE parent_rid IS ?1 AND name = ?2",
-                )?
-                .query_row(params![parent.as_ref().map(|p| p.0), name], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?;
-            let (rid, bytes, tree_path) = match found {
-                Some(f) => f,
-                None => {
-                    let new_id = CategoryId::new();
-                    tx.execute(
-                        "INSERT INTO categories (id, parent_rid, name) VALUES (?1, ?2, ?3)",
-                        params![new_id.as_bytes(), parent.as_ref().map(|p| p.0), name],
-                    )?;
-                    let rid = tx.last_insert_rowid();
-                    let tree_path = format!("{}{rid}/", parent.as_ref().map_or("/", |p| p.1.as_str()));
-                    tx.execute(
-                        "UPDATE categories SET tree_path = ?1 WHERE rid = ?2",
-                        params![tree_path, rid],
-                    )?;
-                    (rid, *new_id.as_bytes(), tree_path)
-                }
-            };
-            id = Some(CategoryId::from_bytes(bytes));
-            parent = Some((rid, tree_path));
-        }
+        let (_, id) = ensure_path(&tx, &path.0)?;
         tx.commit()?;
-        id.ok_or_else(|| StoreError::UnknownCategory(path.display()))
+        Ok(id)
     }
 
     /// Finds a category by id, by full path (`Обувь / Кроссовки`) or by a name that is unique.
@@ -168,4 +135,49 @@ impl Catalog {
         let hi = format!("{}0", &path[..path.len() - 1]);
         Ok((path, hi))
     }
+}
+
+/// The category at the path of `names` (root first) inside the caller's transaction, creating
+/// missing levels: (rid, id).
+pub(crate) fn ensure_path(conn: &Connection, names: &[String]) -> Result<(i64, CategoryId)> {
+    let mut parent: Option<(i64, String)> = None;
+    let mut id = None;
+    for name in names {
+        let found: Option<(i64, [u8; 16], String)> = conn
+            .prepare_cached("SELECT rid, id, tree_path FROM categories WHERE parent_rid IS ?1 AND name = ?2")?
+            .query_row(params![parent.as_ref().map(|p| p.0), name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let (rid, bytes, tree_path) = match found {
+            Some(f) => f,
+            None => {
+                let new_id = CategoryId::new();
+                conn.prepare_cached("INSERT INTO categories (id, parent_rid, name) VALUES (?1, ?2, ?3)")?
+                    .execute(params![new_id.as_bytes(), parent.as_ref().map(|p| p.0), name])?;
+                let rid = conn.last_insert_rowid();
+                let tree_path = format!("{}{rid}/", parent.as_ref().map_or("/", |p| p.1.as_str()));
+                conn.prepare_cached("UPDATE categories SET tree_path = ?1 WHERE rid = ?2")?
+                    .execute(params![tree_path, rid])?;
+                (rid, *new_id.as_bytes(), tree_path)
+            }
+        };
+        id = Some((rid, CategoryId::from_bytes(bytes)));
+        parent = Some((rid, tree_path));
+    }
+    id.ok_or_else(|| StoreError::UnknownCategory(String::new()))
+}
+
+/// `Обувь / Кроссовки` for the category `rid`.
+pub(crate) fn path_text(conn: &Connection, rid: i64) -> Result<String> {
+    let tree_path: String = conn
+        .prepare_cached("SELECT tree_path FROM categories WHERE rid = ?1")?
+        .query_row([rid], |r| r.get(0))?;
+    let mut names = Vec::new();
+    for part in tree_path.split('/').filter(|p| !p.is_empty()) {
+        let rid: i64 = part.parse().map_err(|_| StoreError::UnknownCategory(tree_path.clone()))?;
+        names.push(
+            conn.prepare_cached("SELECT name FROM categories WHERE rid = ?1")?
+                .query_row([rid], |r| r.get::<_, String>(0))?,
+        );
+    }
+    Ok(names.join(" / "))
 }

@@ -34,6 +34,10 @@ pub enum StoreError {
     InvalidCursor(String),
     #[error("nothing to undo for product \"{0}\"")]
     NothingToUndo(String),
+    #[error("import run \"{0}\" does not exist")]
+    ImportRunNotFound(String),
+    #[error("cancelled; the catalog was left as it was")]
+    Cancelled,
     #[error("the catalog database failed: {0}")]
     Sql(#[from] rusqlite::Error),
 }

@@ -14,6 +14,7 @@ use crate::error::{Result, StoreError};
 pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_catalog.sql", include_str!("../../../migrations/sqlite/0001_catalog.sql")),
     ("0002_jobs.sql", include_str!("../../../migrations/sqlite/0002_jobs.sql")),
+    ("0003_imports.sql", include_str!("../../../migrations/sqlite/0003_imports.sql")),
 ];
 
 pub fn latest_version() -> usize {

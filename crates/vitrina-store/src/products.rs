@@ -320,7 +320,7 @@ pub(crate) fn apply_update(
     Ok(changed)
 }
 
-fn write_update(
+pub(crate) fn write_update(
     tx: &Connection,
     stamp: &mut Stamp<'_>,
     rid: i64,
