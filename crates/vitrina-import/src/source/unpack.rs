@@ -88,16 +88,22 @@ fn gunzip(
         .map_err(|e| SourceError::FileUnreadable { path: path.to_owned(), reason: e.to_string() })?;
     let mut decoder = MultiGzDecoder::new(BufReader::new(file));
     let mut spool = Spool::create(limits.cache_dir, location)?;
-    spool.copy_from(&mut decoder, limits.max_bytes, None, limits.cancel, progress).map_err(|e| match e {
-        CopyError::Read(_) => SourceError::Damaged { location: location.to_owned(), kind: "gzip" },
-        CopyError::Source(e) => e,
-    })?;
+    let copied = spool.copy_from(&mut decoder, limits.max_bytes, None, limits.cancel, progress);
     // The name stored by `gzip` itself, else the outer name without `.gz`.
     let inner_name = decoder
         .header()
         .and_then(|h| h.filename())
         .and_then(|n| clean_file_name(&String::from_utf8_lossy(n)))
         .or_else(|| name.map(strip_gzip_extension));
+    copied.map_err(|e| match e {
+        CopyError::Read(_) => SourceError::Damaged { location: location.to_owned(), kind: "gzip" },
+        CopyError::Source(SourceError::TooLarge { limit, announced, .. }) => SourceError::TooLarge {
+            location: format!("{location} ({} inside)", inner_name.as_deref().unwrap_or("the file")),
+            limit,
+            announced,
+        },
+        CopyError::Source(e) => e,
+    })?;
     let bytes = spool.written();
     let path = spool.finish(inner_name.as_deref())?;
     Ok(Inner { path, file_name: inner_name, bytes })
