@@ -64,6 +64,11 @@ impl JobsContext {
         JobsContext { path: path.as_ref().to_path_buf(), catalog: Mutex::new(None) }
     }
 
+    /// Where downloaded feeds are kept: `downloads/` next to the catalog.
+    fn cache_dir(&self) -> PathBuf {
+        self.path.parent().unwrap_or(Path::new(".")).join("downloads")
+    }
+
     /// Runs `f` on the catalog on a blocking thread.
     async fn with_catalog<T, F>(self: &Arc<Self>, f: F) -> Result<T, JobError>
     where
@@ -168,9 +173,88 @@ async fn reprice(ctx: JobCtx<JobsContext>, p: RepricePayload) -> Result<RepriceS
     Ok(RepriceSummary { percent: p.percent, products: at.items, changed: at.changed, batches: at.batches })
 }
 
+/// `import.supplier`: import a supplier's feeds (or a given file or link instead of the main one).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportPayload {
+    /// The supplier's id or name.
+    pub supplier: String,
+    /// A file path or link to read instead of the saved main feed.
+    #[serde(default)]
+    pub file: Option<String>,
+}
+
+/// The whole run is one transaction, so a cancel or a crash leaves the catalog as it was and a
+/// retry starts over. A timeout or server error on a link is worth a retry; a bad file is not.
+async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<Value, JobError> {
+    let app = ctx.app().clone();
+    let job_id = ctx.id().0;
+    let token = ctx.cancel_token();
+    let reporter = ctx.reporter();
+    ctx.message(format!("importing {}", p.supplier));
+    let report = tokio::task::spawn_blocking(move || {
+        let mut slot = app.catalog.lock().map_err(|_| JobError::permanent("the catalog is unavailable"))?;
+        if slot.is_none() {
+            *slot = Some(Catalog::open(&app.path).map_err(classify)?);
+        }
+        let catalog = slot.as_mut().expect("opened above");
+        let supplier = catalog.find_supplier(&p.supplier).map_err(classify)?;
+        let request = vitrina_import::ImportRequest {
+            supplier,
+            main_override: p.file.clone(),
+            job_id: Some(job_id),
+            cache_dir: app.cache_dir(),
+        };
+        let secrets = crate::secrets::KeyringStore::new();
+        let secret = |s, position| {
+            crate::secrets::SecretStore::get(&secrets, &crate::imports::source_secret_name(s, position))
+                .ok()
+                .flatten()
+        };
+        let cancel = || token.is_cancelled();
+        vitrina_import::run_import(catalog, &request, &secret, &cancel, &mut |progress| {
+            let what = match progress.stage {
+                vitrina_import::Stage::Fetching => "downloading",
+                vitrina_import::Stage::Importing => "importing",
+            };
+            reporter.progress(progress.done, progress.total);
+            reporter.message(what);
+        })
+        .map_err(|e| {
+            let class = if e.is_retryable() { ErrorClass::Transient } else { ErrorClass::Permanent };
+            JobError::from_error(class, &e)
+        })
+    })
+    .await
+    .permanent()??;
+    let c = &report.run.counts;
+    ctx.log().info(format!(
+        "{}: {} rows read, {} created, {} updated, {} unchanged, {} disappeared, {} rejected",
+        report.run.supplier_name,
+        report.run.rows_read,
+        c.created,
+        c.updated,
+        c.unchanged,
+        c.disappeared,
+        c.rejected
+    ));
+    Ok(json!({
+        "run": report.run.id.to_string(),
+        "supplier": report.run.supplier_name,
+        "rows_read": report.run.rows_read,
+        "counts": c,
+        "warnings": report.run.warnings,
+    }))
+}
+
 /// The job kinds this version of Vitrina runs.
 pub fn registry() -> Registry<JobsContext> {
     let mut r = Registry::new();
+    r.register(
+        "import.supplier",
+        KindOptions::new("Import a supplier's feeds (payload: supplier, file)").concurrency(1),
+        import_supplier,
+    );
     r.register(
         "catalog.reprice",
         KindOptions::new("Change prices by a percentage, in batches (payload: percent, brand, batch_size)")

@@ -8,6 +8,7 @@ pub mod bulk;
 mod catalog;
 pub mod demo;
 mod error;
+pub mod imports;
 pub mod ipc;
 pub mod jobs;
 pub mod paths;

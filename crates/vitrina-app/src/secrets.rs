@@ -27,6 +27,8 @@ pub const NAMES: [&str; 7] = [
 /// Where secrets are kept.
 pub trait SecretStore: Send + Sync + fmt::Debug {
     fn is_set(&self, name: &str) -> Result<bool, String>;
+    /// The value, for the code that signs in with it (never for a front end).
+    fn get(&self, name: &str) -> Result<Option<String>, String>;
     fn set(&self, name: &str, value: &str) -> Result<(), String>;
     fn delete(&self, name: &str) -> Result<(), String>;
 }
@@ -71,6 +73,14 @@ impl SecretStore for KeyringStore {
         }
     }
 
+    fn get(&self, name: &str) -> Result<Option<String>, String> {
+        match Self::entry(name)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(describe(e)),
+        }
+    }
+
     fn set(&self, name: &str, value: &str) -> Result<(), String> {
         Self::entry(name)?.set_password(value).map_err(describe)
     }
@@ -96,6 +106,9 @@ impl fmt::Debug for MemoryStore {
 impl SecretStore for MemoryStore {
     fn is_set(&self, name: &str) -> Result<bool, String> {
         Ok(self.0.lock().map_err(|_| "poisoned")?.contains_key(name))
+    }
+    fn get(&self, name: &str) -> Result<Option<String>, String> {
+        Ok(self.0.lock().map_err(|_| "poisoned")?.get(name).cloned())
     }
     fn set(&self, name: &str, value: &str) -> Result<(), String> {
         self.0.lock().map_err(|_| "poisoned")?.insert(name.into(), value.into());

@@ -30,6 +30,146 @@ pub enum TopCommand {
     Schedules(SchedulesCmd),
     /// Run queued jobs and schedules headless until interrupted (an always-on PC or a server).
     Worker(WorkerArgs),
+    /// Suppliers: their feeds, field mapping and import settings.
+    #[command(subcommand)]
+    Suppliers(SuppliersCmd),
+    /// Import a supplier's feeds now: `vitrina import SUPPLIER [FILE|URL]`; `vitrina import report SUPPLIER`.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuppliersCmd {
+    /// Add a supplier, optionally with its main feed (a file or a link).
+    Add {
+        name: String,
+        /// The main feed: a file path or an http(s) link.
+        #[arg(long)]
+        source: Option<String>,
+        /// Lower wins when several suppliers sell the same product and the policy is by priority.
+        #[arg(long, default_value_t = 0)]
+        priority: i32,
+    },
+    /// Every supplier with its offers and last import.
+    List,
+    /// A supplier's feeds, mapping, settings and recent imports.
+    Show { supplier: String },
+    /// Set a feed: `vitrina suppliers source SUPPLIER price.csv` (position 0 = main; 1, 2... add
+    /// price or stock files joined by SKU).
+    Source(SourceArgs),
+    /// Show a feed's field mapping on its first rows, or change it: `vitrina suppliers map SUPPLIER "Артикул=sku" "Цена опт=cost"`.
+    Map {
+        supplier: String,
+        #[arg(value_name = "COLUMN=FIELD")]
+        pairs: Vec<String>,
+        #[arg(long, default_value_t = 0)]
+        position: u32,
+        /// Preview this file instead of the saved feed.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Rows to preview.
+        #[arg(long, default_value_t = 5)]
+        rows: usize,
+    },
+    /// Import settings: markup, rounding, what happens to offers gone from the feed, rates, schedule.
+    Set(SupplierSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    pub supplier: String,
+    /// A file path or an http(s) link.
+    pub location: String,
+    #[arg(long, default_value_t = 0)]
+    pub position: u32,
+    /// Sign-in for a link: none, basic:USER or header:NAME (the password or token is read from
+    /// VITRINA_SOURCE_SECRET and kept in the OS keyring).
+    #[arg(long)]
+    pub auth: Option<String>,
+    /// yml, xml, csv, xlsx, xls, ods, json (detected when not given).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// utf-8, windows-1251... (detected when not given).
+    #[arg(long)]
+    pub encoding: Option<String>,
+    #[arg(long)]
+    pub delimiter: Option<char>,
+    /// The header's line (0: the file has none).
+    #[arg(long)]
+    pub header_line: Option<u64>,
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// XML element path or JSON array path of the records.
+    #[arg(long)]
+    pub record_path: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SupplierSetArgs {
+    pub supplier: String,
+    /// Markup on cost in percent for every product (replaces the price rules).
+    #[arg(long)]
+    pub markup: Option<String>,
+    /// Rounding of prices: none, 1, 10, 100, 9, 90, 99.
+    #[arg(long)]
+    pub round: Option<String>,
+    /// Minimum margin over cost, percent.
+    #[arg(long)]
+    pub min_margin: Option<String>,
+    /// Offers gone from the feed: keep, zero (stock 0), archive.
+    #[arg(long)]
+    pub gone: Option<String>,
+    /// Exchange rate into roubles: --rate USD=92.5 (repeatable).
+    #[arg(long = "rate", value_name = "CUR=RATE")]
+    pub rates: Vec<String>,
+    /// Brand alias: --alias "LG Electronics=LG" (repeatable).
+    #[arg(long = "alias", value_name = "ALIAS=BRAND")]
+    pub aliases: Vec<String>,
+    /// Import on a schedule (cron, e.g. "0 6 * * *"); "off" removes it.
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// Create supplier categories in your tree when they are not mapped (yes/no).
+    #[arg(long)]
+    pub create_categories: Option<bool>,
+    #[arg(long)]
+    pub priority: Option<i32>,
+    /// The whole settings document as JSON (see `suppliers show --json`).
+    #[arg(long, conflicts_with_all = ["markup", "round", "min_margin", "gone"])]
+    pub settings_json: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub command: Option<ImportCmd>,
+    /// The supplier (name or id).
+    #[arg(required = true)]
+    pub supplier: Option<String>,
+    /// Read this file or link instead of the saved main feed.
+    pub source: Option<String>,
+    /// Queue the import and return at once.
+    #[arg(long)]
+    pub detach: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// What an import did, with every rejected row: the last run of SUPPLIER, or a run by id.
+    Report {
+        supplier_or_run: String,
+        /// Also write the rejected rows and warnings to this CSV file.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Rows to list.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Recent import runs.
+    Runs {
+        supplier: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

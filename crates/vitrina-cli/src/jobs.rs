@@ -26,7 +26,9 @@ pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
         TopCommand::Jobs(cmd) => jobs_cmd(&jobs, cmd, cli.json),
         TopCommand::Schedules(cmd) => schedules_cmd(&jobs, cmd, cli.json),
         TopCommand::Worker(args) => worker(&jobs, args, cli.json),
-        TopCommand::Catalog(_) => unreachable!("dispatched in main"),
+        TopCommand::Catalog(_) | TopCommand::Suppliers(_) | TopCommand::Import(_) => {
+            unreachable!("dispatched in main")
+        }
     }
 }
 
@@ -202,7 +204,7 @@ fn jobs_cmd(jobs: &Jobs, cmd: &JobsCmd, as_json: bool) -> Outcome {
     }
 }
 
-fn queued(job: &JobRecord, as_json: bool) -> Outcome {
+pub fn queued(job: &JobRecord, as_json: bool) -> Outcome {
     if as_json {
         return json(job);
     }
@@ -225,7 +227,7 @@ fn print_logs(lines: &[LogLine]) {
 }
 
 /// Follows a job with a progress bar to its end; a job that did not succeed is an error.
-fn wait(jobs: &Jobs, id: &str, as_json: bool) -> Outcome {
+pub fn wait(jobs: &Jobs, id: &str, as_json: bool) -> Outcome {
     let bar = ProgressBar::new_spinner();
     if as_json {
         bar.set_draw_target(ProgressDrawTarget::hidden());

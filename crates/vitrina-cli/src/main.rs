@@ -6,6 +6,7 @@ mod bench;
 mod catalog;
 mod jobs;
 mod output;
+mod suppliers;
 
 use std::process::ExitCode;
 
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         TopCommand::Catalog(Command::Bench(b)) => bench::run(b, &cli),
         TopCommand::Catalog(command) => catalog::run(command, &db, &cli),
+        TopCommand::Suppliers(_) | TopCommand::Import(_) => suppliers::run(&cli.command, &db, &cli),
         command => jobs::run(command, &db, &cli),
     };
     match result {

@@ -84,3 +84,28 @@ pub enum Notice {
         path: String,
     },
 }
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::ExtensionMismatch { extension, actual } => {
+                write!(
+                    f,
+                    "the file is named .{extension} but is really {actual:?}; it was read as {actual:?}"
+                )
+            }
+            Notice::EncodingContradictsDeclaration { declared, used } => {
+                write!(
+                    f,
+                    "the file says its encoding is {declared}, but its text is {used}; it was read as {used}"
+                )
+            }
+            Notice::RowsBeforeHeaderSkipped { count } => {
+                write!(f, "{count} title row(s) above the column names were skipped")
+            }
+            Notice::RecordPathGuessed { path } => {
+                write!(f, "the products were taken from the <{path}> elements")
+            }
+        }
+    }
+}

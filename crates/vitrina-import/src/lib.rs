@@ -1,9 +1,17 @@
 //! Supplier imports: where a feed comes from ([`source`]), how its fields map onto the catalog
-//! ([`mapping`]), how raw text becomes clean values ([`normalize`]) and how cost becomes the
-//! seller's price ([`pricing`]). The pipeline that ties them to the store lives in the app layer.
+//! ([`mapping`]), how raw text becomes clean values ([`normalize`]), how cost becomes the
+//! seller's price ([`pricing`]), and the run that ties them to the catalog ([`pipeline`]) with
+//! its [`report`].
 
 pub mod item;
 pub mod mapping;
 pub mod normalize;
+pub mod pipeline;
 pub mod pricing;
+pub mod report;
+pub mod settings;
 pub mod source;
+
+pub use pipeline::{ImportError, ImportProgress, ImportRequest, Stage, run_import, spec_from_text};
+pub use report::ImportReport;
+pub use settings::{ReadSettings, SupplierSettings};

@@ -209,6 +209,11 @@ impl<C: Send + Sync + 'static> JobCtx<C> {
         JobLog(&self.live)
     }
 
+    /// A handle that reports progress from another thread (a blocking import, say).
+    pub fn reporter(&self) -> Reporter {
+        Reporter(self.live.clone())
+    }
+
     /// Fires when the job is cancelled or the runner shuts down.
     pub fn cancel_token(&self) -> CancellationToken {
         self.live.cancel.clone()
@@ -242,5 +247,32 @@ impl<C: Send + Sync + 'static> JobCtx<C> {
         .map_err(|e| JobError::permanent(e.to_string()))??;
         self.wake.notify_one();
         Ok(id)
+    }
+}
+
+/// Reports a job's progress from any thread; see [`JobCtx::reporter`].
+#[derive(Clone)]
+pub struct Reporter(Arc<Live>);
+
+impl std::fmt::Debug for Reporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Reporter").field(&self.0.id).finish()
+    }
+}
+
+impl Reporter {
+    /// As [`JobCtx::progress`].
+    pub fn progress(&self, done: u64, total: Option<u64>) {
+        self.0.done.store(done, Ordering::Relaxed);
+        self.0.total.store(total.unwrap_or(NO_TOTAL), Ordering::Relaxed);
+        self.0.bump();
+    }
+
+    /// As [`JobCtx::message`].
+    pub fn message(&self, text: impl Into<String>) {
+        if let Ok(mut m) = self.0.message.lock() {
+            *m = Some(text.into());
+        }
+        self.0.bump();
     }
 }

@@ -24,7 +24,7 @@ mod registry;
 mod runner;
 pub mod schedule;
 
-pub use context::{JobCtx, JobLog, MAX_LOG_LINES};
+pub use context::{JobCtx, JobLog, MAX_LOG_LINES, Reporter};
 pub use error::{Classify, ErrorClass, JobError, JobsError, Result};
 pub use events::JobEvent;
 pub use lock::WorkerLock;
