@@ -18,7 +18,7 @@ use vitrina_domain::Currency;
 
 pub use dimensions::{Axis, DimensionError, Measure, ParsedDimensions, header_axis_order, parse_dimensions};
 pub use html::DescriptionCleaner;
-pub use money::{PriceError, Rate, convert, parse_price};
+pub use money::{PriceError, Rate, convert, parse_currency, parse_price};
 pub use number::Decimal;
 pub use units::{Quantity, Unit, attribute, split_header_unit};
 pub use values::{

@@ -164,7 +164,9 @@ fn read_tag(b: &[u8]) -> Tag {
     if !b[start].is_ascii_alphabetic() {
         return Tag::Other;
     }
-    let Some(name) = allowed(&b[start..i]) else { return Tag::Other };
+    let Some(name) = allowed(&b[start..i]) else {
+        return Tag::Other;
+    };
     while b.get(i).is_some_and(|c| *c == b' ') {
         i += 1;
     }

@@ -70,6 +70,22 @@ impl fmt::Display for PriceError {
     }
 }
 
+/// Reads a currency as price lists write it: ISO codes in any case ("rub", "USD"), "RUR",
+/// "руб.", "р.", "₽", "$", "€", "тг".
+pub fn parse_currency(text: &str) -> Option<Currency> {
+    let t = text.trim().trim_end_matches('.');
+    let lower = t.to_lowercase();
+    let code = match lower.as_str() {
+        "руб" | "р" | "₽" | "рубль" | "рубли" | "рублей" | "rur" => "RUB",
+        "$" | "долл" | "доллар" => "USD",
+        "€" | "евро" => "EUR",
+        "тг" | "тенге" | "₸" => "KZT",
+        "бел. руб" | "бел.руб" | "byr" => "BYN",
+        _ => t,
+    };
+    code.parse().ok()
+}
+
 /// Parses an amount written in `currency` into its minor units; negative amounts are refused.
 pub fn parse_price(text: &str, currency: Currency) -> Result<i64, PriceError> {
     if text.trim().is_empty() {
@@ -137,6 +153,18 @@ mod tests {
     #[case("0,0123", 12_300)]
     fn reads_rates(#[case] text: &str, #[case] micro: i64) {
         assert_eq!(Rate::parse(text), Some(Rate(micro)));
+    }
+
+    #[rstest]
+    #[case("RUB", Some(Currency::RUB))]
+    #[case("rur", Some(Currency::RUB))]
+    #[case("руб.", Some(Currency::RUB))]
+    #[case("₽", Some(Currency::RUB))]
+    #[case("usd", Some(Currency::USD))]
+    #[case("€", Some(Currency::EUR))]
+    #[case("рубли по курсу", None)]
+    fn reads_currencies(#[case] text: &str, #[case] out: Option<Currency>) {
+        assert_eq!(parse_currency(text), out);
     }
 
     #[test]

@@ -114,7 +114,9 @@ impl Decimal {
         if self.scale == 0 {
             return self.mantissa;
         }
-        let Some(div) = 10i64.checked_pow(self.scale) else { return 0 };
+        let Some(div) = 10i64.checked_pow(self.scale) else {
+            return 0;
+        };
         let q = self.mantissa / div;
         let r = (self.mantissa % div).unsigned_abs();
         if r * 2 >= div.unsigned_abs() { q + self.mantissa.signum() } else { q }

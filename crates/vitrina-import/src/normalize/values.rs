@@ -154,7 +154,9 @@ pub fn parse_stock(text: &str) -> Result<Option<StockText>, ()> {
         }
     }
     let body = body.trim_start_matches(['~', '≈', ' ']);
-    let Some((n, rest)) = Decimal::parse_prefix(body) else { return Err(()) };
+    let Some((n, rest)) = Decimal::parse_prefix(body) else {
+        return Err(());
+    };
     let rest = rest.trim().trim_end_matches('.');
     let suffix_ok = rest.is_empty()
         || matches!(rest, "+" | "шт" | "pcs" | "ед" | "штук" | "шт+" | "+ шт")
