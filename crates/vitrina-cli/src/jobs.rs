@@ -228,6 +228,11 @@ fn print_logs(lines: &[LogLine]) {
 
 /// Follows a job with a progress bar to its end; a job that did not succeed is an error.
 pub fn wait(jobs: &Jobs, id: &str, as_json: bool) -> Outcome {
+    follow(jobs, id, as_json, true)
+}
+
+/// Waits for a job with a progress bar (hidden for JSON); `announce` prints how it ended.
+pub fn follow(jobs: &Jobs, id: &str, as_json: bool, announce: bool) -> Outcome {
     let bar = ProgressBar::new_spinner();
     if as_json {
         bar.set_draw_target(ProgressDrawTarget::hidden());
@@ -260,7 +265,8 @@ pub fn wait(jobs: &Jobs, id: &str, as_json: bool) -> Outcome {
     });
     bar.finish_and_clear();
     let job = result.map_err(e)?;
-    if as_json {
+    if !announce {
+    } else if as_json {
         json(&job)?;
     } else {
         let took = duration(&job);

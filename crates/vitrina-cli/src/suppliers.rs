@@ -278,7 +278,7 @@ fn import(
     if detach {
         return crate::jobs::queued(&job, as_json);
     }
-    let waited = crate::jobs::wait(&jobs, &job.id.to_string(), as_json);
+    let waited = crate::jobs::follow(&jobs, &job.id.to_string(), as_json, false);
     let report = app.import_report(&s.id.to_string(), 20);
     match (waited, report) {
         (Ok(()), Ok(report)) => {
