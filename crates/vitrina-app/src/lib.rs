@@ -4,6 +4,7 @@
 //! Front ends stay thin: they parse input, call one function here, and show the result.
 
 pub mod bench;
+pub mod bench_import;
 pub mod bulk;
 mod catalog;
 pub mod demo;

@@ -292,6 +292,14 @@ pub enum BenchCmd {
         #[arg(long, default_value = "bench-data")]
         out: PathBuf,
     },
+    /// Time parsing a supplier file, a first import of it into an empty catalog, and a
+    /// re-import of the unchanged file (feeds from ../shared/tools/gen_feed.py).
+    Import {
+        file: PathBuf,
+        /// Where to build the catalog (replaced if present).
+        #[arg(long, default_value = "bench-data/import-bench.db")]
+        out: PathBuf,
+    },
     /// Build a catalog of N products and time upsert, search, list pages and opening.
     Catalog {
         #[arg(long, default_value_t = 1_000_000)]

@@ -6,6 +6,7 @@ use crate::output::{json, print, table};
 pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
     match cmd {
         BenchCmd::Jobs { jobs, rounds, out } => crate::jobs::bench(out, *jobs, *rounds, cli.json),
+        BenchCmd::Import { file, out } => import(file, out, cli.json),
         BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -44,4 +45,68 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn import(file: &std::path::Path, out: &std::path::Path, as_json: bool) -> Result<(), String> {
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if as_json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let r = vitrina_app::bench_import::run(file, out, &mut |phase, n| {
+        bar.set_message(format!("{phase}: {n}"));
+        bar.tick();
+    })
+    .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    if as_json {
+        return json(&r);
+    }
+    let mb = |b: Option<u64>| b.map_or_else(|| "?".to_string(), |b| format!("{:.0} MB", b as f64 / 1e6));
+    let mut t = table(&[
+        "Phase",
+        "Seconds",
+        "× parse",
+        "Offers/s",
+        "Created",
+        "Updated",
+        "Unchanged",
+        "Rejected",
+        "Peak RSS",
+    ]);
+    t.add_row(vec![
+        "parse only".to_string(),
+        format!("{:.2}", r.parse_seconds),
+        "1.00".into(),
+        format!("{:.0}", r.records as f64 / r.parse_seconds.max(1e-9)),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        mb(r.parse_peak_rss_bytes),
+    ]);
+    for (name, p) in [("first import", &r.first_import), ("re-import, unchanged", &r.reimport)] {
+        t.add_row(vec![
+            name.to_string(),
+            format!("{:.2}", p.seconds),
+            format!("{:.2}", p.ratio_to_parse),
+            format!("{:.0}", p.offers_per_second),
+            p.created.to_string(),
+            p.updated.to_string(),
+            p.unchanged.to_string(),
+            p.rejected.to_string(),
+            mb(p.peak_rss_bytes),
+        ]);
+    }
+    print(format!(
+        "{} ({:.0} MB, {} records) → catalog {:.0} MB",
+        r.file,
+        r.file_bytes as f64 / 1e6,
+        r.records,
+        r.database_bytes as f64 / 1e6
+    ));
+    print(t);
+    Ok(())
 }

@@ -13,9 +13,11 @@ use std::time::Instant;
 use vitrina_domain::{Currency, Image, Money, Product, ProductId, ProductStatus, StockPolicy, SupplierId};
 use vitrina_formats::{FileReader, ReadError, Record, RecordSource};
 use vitrina_store::Catalog;
+use vitrina_store::imports::sku_key;
 use vitrina_store::imports::{
     ImportCounts, ImportIssue, ImportOptions, IssueKind, OfferRow, RunOutcome, RunState,
 };
+use vitrina_store::search::{SearchText, Stems};
 
 use crate::item::{RowRejection, SupplierItem};
 use crate::mapping::{CompiledMapping, MappingProfile};
@@ -282,12 +284,14 @@ fn import_files(
         gone: settings.gone,
         policy: StockPolicy::default(),
     };
-    let read_started = Instant::now();
+    let hints = catalog.offer_hashes(supplier)?;
     let failed = std::sync::Mutex::new(None::<ImportError>);
     let (counts, write_rejections, read_issues, rows_read, read_ms) = std::thread::scope(|scope| {
         let (send, receive) = sync_channel::<Message>(8);
-        let reader_thread =
-            scope.spawn(|| read_main(reader, &mapping, &context, settings, &overlay, cancel, send));
+        let reader_thread = scope.spawn(|| {
+            let prepare = Prepare { settings, hints: &hints, stems: Stems::new() };
+            read_main(reader, &mapping, &context, prepare, &overlay, cancel, send)
+        });
         let mut done = 0u64;
         let batches = Batches { receive, failed: &failed };
         let result = catalog.import_offers(supplier, &options, batches, &mut |counts| {
@@ -303,7 +307,6 @@ fn import_files(
         (vitrina_store::StoreError::Cancelled, None) => ImportError::Cancelled,
         (e, None) => e.into(),
     })?;
-    let _ = read_started;
     issues.extend(read_issues);
     for r in write_rejections {
         push_issue(
@@ -418,7 +421,7 @@ fn read_main(
     mut reader: FileReader,
     mapping: &CompiledMapping,
     context: &NormalizeContext,
-    settings: &SupplierSettings,
+    mut prepare: Prepare<'_>,
     overlay: &HashMap<String, SupplierItem>,
     cancel: &(dyn Fn() -> bool + Sync),
     send: std::sync::mpsc::SyncSender<Message>,
@@ -453,7 +456,7 @@ fn read_main(
                                 },
                             );
                         }
-                        batch.push(offer_row(item, record.location().id.clone(), settings));
+                        batch.push(prepare.offer_row(item, record.location().id.clone()));
                     }
                     Err(rejection) => push_issue(&mut issues, rejected(&record, rejection, "")),
                 }
@@ -495,45 +498,60 @@ fn merge(item: &mut SupplierItem, extra: &SupplierItem) {
     }
 }
 
-/// Prices a normalized item and shapes it for the writer, with the hash that lets an
-/// unchanged offer be skipped next time.
-fn offer_row(item: SupplierItem, record_id: Option<String>, settings: &SupplierSettings) -> OfferRow {
-    let priced = settings.price_rules.price(&item, &item.category_path);
-    let currency = Currency::RUB;
-    let product = Product {
-        id: ProductId::new(),
-        sku: item.supplier_sku.clone(),
-        name: item.name,
-        description: item.description,
-        brand: item.brand,
-        model: item.model,
-        category: None,
-        variant_group: None,
-        barcodes: item.barcodes,
-        weight_g: item.weight_g,
-        dimensions: item.dimensions,
-        price: Money::new(priced.price, currency),
-        old_price: priced.old_price.map(|m| Money::new(m, currency)),
-        cost: item.cost.map(|m| Money::new(m, currency)),
-        stock: item.stock.max(0),
-        status: ProductStatus::Active,
-        attributes: item.attributes,
-        images: item.images.into_iter().map(|url| Image { url }).collect(),
-    };
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    product.content_hash().hash(&mut hasher);
-    item.category_path.hash(&mut hasher);
-    item.variant_group.hash(&mut hasher);
-    item.pack_units.hash(&mut hasher);
-    OfferRow {
-        line: item.line,
-        record_id,
-        supplier_sku: item.supplier_sku,
-        hash: hasher.finish(),
-        product,
-        category_path: item.category_path,
-        group_key: item.variant_group,
-        pack_units: item.pack_units,
+/// What the reader thread needs to turn items into offers for the writer.
+struct Prepare<'a> {
+    settings: &'a SupplierSettings,
+    /// The offers' hashes as of the last run: an offer whose hash is unchanged needs no search
+    /// text (the writer will skip it).
+    hints: &'a HashMap<u64, i64>,
+    stems: Stems,
+}
+
+impl Prepare<'_> {
+    /// Prices a normalized item and shapes it for the writer, with the hash that lets an
+    /// unchanged offer be skipped next time, and the search text of a new or changed one.
+    fn offer_row(&mut self, item: SupplierItem, record_id: Option<String>) -> OfferRow {
+        let priced = self.settings.price_rules.price(&item, &item.category_path);
+        let currency = Currency::RUB;
+        let product = Product {
+            id: ProductId::new(),
+            sku: item.supplier_sku.clone(),
+            name: item.name,
+            description: item.description,
+            brand: item.brand,
+            model: item.model,
+            category: None,
+            variant_group: None,
+            barcodes: item.barcodes,
+            weight_g: item.weight_g,
+            dimensions: item.dimensions,
+            price: Money::new(priced.price, currency),
+            old_price: priced.old_price.map(|m| Money::new(m, currency)),
+            cost: item.cost.map(|m| Money::new(m, currency)),
+            stock: item.stock.max(0),
+            status: ProductStatus::Active,
+            attributes: item.attributes,
+            images: item.images.into_iter().map(|url| Image { url }).collect(),
+        };
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        product.content_hash().hash(&mut hasher);
+        item.category_path.hash(&mut hasher);
+        item.variant_group.hash(&mut hasher);
+        item.pack_units.hash(&mut hasher);
+        let hash = hasher.finish();
+        let unchanged = self.hints.get(&sku_key(&item.supplier_sku)) == Some(&(hash as i64));
+        let search = (!unchanged).then(|| SearchText::of(&product, &mut self.stems));
+        OfferRow {
+            line: item.line,
+            record_id,
+            supplier_sku: item.supplier_sku,
+            hash,
+            product,
+            category_path: item.category_path,
+            group_key: item.variant_group,
+            pack_units: item.pack_units,
+            search,
+        }
     }
 }
 

@@ -29,6 +29,7 @@ fn offer(line: u64, sku: &str, name: &str, cost: i64, price: i64, stock: i64) ->
         category_path: vec!["Обувь".into(), "Кроссовки".into()],
         group_key: None,
         pack_units: None,
+        search: None,
     }
 }
 

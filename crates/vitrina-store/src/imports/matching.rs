@@ -12,12 +12,12 @@ use crate::error::Result;
 
 /// Drops the secondary indexes of the tables a first import fills; returns their SQL.
 /// Building an index once from sorted data is several times faster than growing it row by row.
+/// (The run keeps SKUs unique itself meanwhile; the unique index is rebuilt at the end.)
 pub(super) fn drop_bulk_indexes(tx: &Connection) -> Result<Vec<String>> {
     let indexes: Vec<(String, String)> = tx
         .prepare(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-             AND tbl_name IN ('products', 'product_barcodes', 'history', 'supplier_offers')
-             AND name NOT IN ('products_sku')",
+             AND tbl_name IN ('products', 'product_barcodes', 'history', 'supplier_offers')",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;

@@ -41,6 +41,9 @@ pub struct OfferRow {
     pub group_key: Option<String>,
     /// Sold in packs of this many units: a pack product of N is kept alongside.
     pub pack_units: Option<u32>,
+    /// The product's search text, when the caller prepared it (on another thread) because the
+    /// offer looked new or changed; computed here otherwise.
+    pub search: Option<SearchText>,
 }
 
 /// What to do with offers that are no longer in the feed.
@@ -105,13 +108,29 @@ struct OfferState {
     seen_at: u64,
 }
 
-fn sku_key(sku: &str) -> u64 {
+/// The key offers are known by in [`Catalog::offer_hashes`].
+pub fn sku_key(sku: &str) -> u64 {
     let mut h = DefaultHasher::new();
     sku.hash(&mut h);
     h.finish()
 }
 
 impl Catalog {
+    /// The content hash of each current offer of `supplier`, by [`sku_key`] of its SKU: lets a
+    /// reader skip preparing offers that did not change.
+    pub fn offer_hashes(&self, supplier: SupplierId) -> Result<HashMap<u64, i64>> {
+        let supplier_rid = self.supplier_rid(supplier)?;
+        let mut stmt = self
+            .db()
+            .prepare("SELECT supplier_sku, content_hash FROM supplier_offers WHERE supplier_rid = ?1 AND gone_at IS NULL")?;
+        let mut rows = stmt.query([supplier_rid])?;
+        let mut out = HashMap::new();
+        while let Some(r) = rows.next()? {
+            out.insert(sku_key(r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?), r.get(1)?);
+        }
+        Ok(out)
+    }
+
     /// Applies a run's offers for `supplier`, in one transaction. `progress` is called after
     /// each batch with the counts so far; returning `false` cancels the run, which then rolls
     /// back and returns [`StoreError::Cancelled`].
@@ -333,7 +352,9 @@ impl Run<'_> {
         product.sku = self.free_sku(&row.supplier_sku)?;
         product.category = self.category(&row.category_path)?;
         product.variant_group = self.group(row.group_key.as_deref())?;
-        let product_rid = self.insert_product(stamp, &product)?;
+        // The prepared search text holds the supplier's SKU; a suffixed one is searched anew.
+        let search = row.search.clone().filter(|_| product.sku == row.supplier_sku);
+        let product_rid = self.insert_product(stamp, &product, search)?;
         let offer_rid = self.insert_offer(stamp, product_rid, row, true)?;
         self.track(key, offer_rid, product_rid, row);
         self.ensure_pack(stamp, product_rid, &product, row.pack_units)?;
@@ -348,7 +369,12 @@ impl Run<'_> {
         self.offers.insert(key, state);
     }
 
-    fn insert_product(&mut self, stamp: &mut Stamp<'_>, product: &Product) -> Result<i64> {
+    fn insert_product(
+        &mut self,
+        stamp: &mut Stamp<'_>,
+        product: &Product,
+        search: Option<SearchText>,
+    ) -> Result<i64> {
         let category_rid = match product.category {
             Some(c) => self.categories.rid_of(c),
             None => None,
@@ -356,7 +382,8 @@ impl Run<'_> {
         let rid = rows::insert_row(self.tx, product, category_rid, product.content_hash(), stamp.now)?;
         record(self.tx, stamp, product.id.0, ChangeOp::Create, ("*", None, Some(&product.name)), None)?;
         self.created_skus.insert(sku_key(&product.sku));
-        self.to_index.push((rid, SearchText::of(product, &mut self.stems)));
+        let search = search.unwrap_or_else(|| SearchText::of(product, &mut self.stems));
+        self.to_index.push((rid, search));
         if self.to_index.len() == INDEX_BLOCK {
             self.flush_index()?;
         }
@@ -501,7 +528,7 @@ impl Run<'_> {
         pack.cost = base.cost.map(|m| Money::new(pack_price(m.minor, units, 0), m.currency));
         pack.stock = pack_stock(base.stock, units);
         pack.weight_g = base.weight_g.map(|w| w.saturating_mul(units));
-        let pack_rid = self.insert_product(stamp, &pack)?;
+        let pack_rid = self.insert_product(stamp, &pack, None)?;
         self.tx
             .prepare_cached(
                 "INSERT INTO product_links (from_rid, to_rid, kind, quantity, discount_bp) VALUES (?1, ?2, 'pack', ?3, 0)",
