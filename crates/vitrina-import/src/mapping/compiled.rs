@@ -9,8 +9,8 @@ use super::{MappingError, MappingProfile, Target, field_unit};
 use crate::item::{ItemWarning, RowRejection, SupplierItem};
 use crate::normalize::{
     Axis, Decimal, DescriptionCleaner, NormalizeContext, ParsedDimensions, Quantity, StockText, Unit,
-    attribute, clean_text, header_axis_order, parse_available, parse_barcodes, parse_currency,
-    parse_dimensions, parse_pack_units, parse_price, parse_stock, split_category_path, split_header_unit,
+    attribute, clean_text, header_axis_order, money::parse_price_fast, parse_available, parse_barcodes,
+    parse_currency, parse_dimensions, parse_pack_units, parse_stock, split_category_path, split_header_unit,
     split_images, units::to_whole_u32,
 };
 
@@ -42,6 +42,8 @@ pub struct CompiledMapping {
     default_currency: Option<Currency>,
     unmapped_as_attributes: bool,
     params_as_attributes: bool,
+    /// Fields mapped to characteristics (capped): the usual number a row adds.
+    attribute_fields: usize,
     cleaner: DescriptionCleaner,
 }
 
@@ -115,6 +117,7 @@ impl CompiledMapping {
             default_currency: profile.default_currency()?,
             unmapped_as_attributes: profile.unmapped_as_attributes,
             params_as_attributes: profile.params_as_attributes,
+            attribute_fields: counts[Target::Attribute.index()].min(16) as usize,
             cleaner: DescriptionCleaner::new(),
         })
     }
@@ -149,8 +152,11 @@ impl CompiledMapping {
     pub fn map(&self, record: &Record, ctx: &NormalizeContext) -> Result<SupplierItem, RowRejection> {
         let mut item = SupplierItem { line: record.line(), ..SupplierItem::default() };
         let mut row = Row { best: [None; TARGETS], stock_sum: None };
+        // One allocation for the characteristics instead of a few regrowths.
+        let params = if self.params_as_attributes { record.params().len() } else { 0 };
+        item.attributes.reserve_exact(params + self.attribute_fields);
         for (key, value) in record.fields() {
-            if value.trim().is_empty() {
+            if is_blank(value) {
                 continue;
             }
             let Some(&head) = self.index.get(key) else {
@@ -267,7 +273,7 @@ impl CompiledMapping {
             let Some(h) = row.get(target) else {
                 return Ok(None);
             };
-            parse_price(h.value, currency)
+            parse_price_fast(h.value, currency)
                 .and_then(|minor| ctx.to_catalog(minor, currency))
                 .map(Some)
                 .map_err(|e| reject(self.src(h), h.value, e.to_string()))
@@ -415,6 +421,16 @@ impl CompiledMapping {
     }
 }
 
+/// Empty or only whitespace; a value starting with a visible ASCII character is decided by its
+/// first byte.
+fn is_blank(value: &str) -> bool {
+    match value.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => value.trim().is_empty(),
+    }
+}
+
 /// A weight or length with an optional unit after the number, in whole canonical units.
 fn measure(value: &str, default: Unit, quantity: Quantity) -> Result<u32, String> {
     let what = if quantity == Quantity::Mass { "weight" } else { "length" };
@@ -435,3 +451,6 @@ fn measure(value: &str, default: Unit, quantity: Quantity) -> Result<u32, String
     }
     unit.to_canonical(n).and_then(to_whole_u32).ok_or_else(|| format!("the {what} is too large"))
 }
+
+#[cfg(test)]
+mod tests;

@@ -240,9 +240,8 @@ fn entity_len(b: &[u8]) -> Entity {
         [b'#', dec @ ..] => !dec.is_empty() && dec.iter().all(u8::is_ascii_digit),
         _ => false,
     };
-    if numeric {
-        Entity::Unknown
-    } else if !body.is_empty() && body.iter().all(u8::is_ascii_alphanumeric) {
+    // Numeric and unlisted named references: ammonia decodes them.
+    if numeric || (!body.is_empty() && body.iter().all(u8::is_ascii_alphanumeric)) {
         Entity::Unknown
     } else {
         Entity::Lone

@@ -53,8 +53,17 @@ impl Unit {
         if t.is_empty() || t.len() > 24 {
             return None;
         }
-        let lower: Cow<'_, str> =
-            if t.chars().any(char::is_uppercase) { Cow::Owned(t.to_lowercase()) } else { Cow::Borrowed(t) };
+        let lower: Cow<'_, str> = if t.is_ascii() {
+            if t.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(t.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(t)
+            }
+        } else if t.chars().any(char::is_uppercase) {
+            Cow::Owned(t.to_lowercase())
+        } else {
+            Cow::Borrowed(t)
+        };
         let (quantity, power) = match lower.as_ref() {
             "мг" | "mg" | "миллиграмм" => (Quantity::Mass, -3),
             "г" | "гр" | "грамм" | "грамма" | "граммов" | "g" | "gr" | "gram" | "grams" => {

@@ -7,18 +7,11 @@ use super::number::Decimal;
 
 /// Trims and collapses every run of whitespace (spaces, NBSP, tabs, line breaks) to one space.
 pub fn clean_text(text: &str) -> String {
-    let t = text.trim_matches(is_space);
-    let mut prev_space = false;
-    let tidy = t.chars().all(|c| {
-        let ok = if c == ' ' { !prev_space } else { !is_space(c) };
-        prev_space = c == ' ';
-        ok
-    });
-    if tidy {
-        return t.to_owned();
+    if is_tidy(text.as_bytes()) {
+        return text.to_owned();
     }
-    let mut out = String::with_capacity(t.len());
-    for word in t.split(is_space).filter(|w| !w.is_empty()) {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(is_space).filter(|w| !w.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -27,12 +20,48 @@ pub fn clean_text(text: &str) -> String {
     out
 }
 
+/// No whitespace at the ends, no runs of it, and none but plain spaces: checked on bytes, since
+/// nearly every value is already tidy.
+fn is_tidy(b: &[u8]) -> bool {
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' if b.get(i + 1) == Some(&b' ') => return false,
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => return false,
+            // U+0085, U+00A0
+            0xc2 if matches!(b.get(i + 1), Some(0x85 | 0xa0)) => return false,
+            // U+1680
+            0xe1 if b.get(i + 1) == Some(&0x9a) => return false,
+            // U+2000–U+200A, U+2028, U+2029, U+202F, U+205F
+            0xe2 if matches!(
+                (b.get(i + 1), b.get(i + 2)),
+                (Some(0x80), Some(0x80..=0x8a | 0xa8 | 0xa9 | 0xaf)) | (Some(0x81), Some(0x9f))
+            ) =>
+            {
+                return false;
+            }
+            // U+3000, U+FEFF
+            0xe3 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0x80) => return false,
+            0xef if b.get(i + 1) == Some(&0xbb) && b.get(i + 2) == Some(&0xbf) => return false,
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
 fn is_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{a0}' || c == '\u{feff}'
 }
 
 /// Case-insensitive equality with a lowercase literal, without allocating.
 pub fn eq_lower(text: &str, lower: &str) -> bool {
+    if text.is_ascii() {
+        return text.eq_ignore_ascii_case(lower);
+    }
     text.chars().flat_map(char::to_lowercase).eq(lower.chars())
 }
 
@@ -119,6 +148,10 @@ pub fn parse_stock(text: &str) -> Result<Option<StockText>, ()> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(None);
+    }
+    // Plain whole numbers, by far the most common.
+    if t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Some(StockText::Count(t.parse().unwrap_or(0))));
     }
     if let Some(yes) = parse_available(t) {
         // "1"/"0" are quantities, not yes/no.
