@@ -57,7 +57,7 @@ pub fn run(feed: &Path, out: &Path, progress: &mut dyn FnMut(&str, u64)) -> AppR
     while let Some(r) = reader.read_into(&mut record) {
         if r.is_ok() {
             records += 1;
-            if records % 100_000 == 0 {
+            if records.is_multiple_of(100_000) {
                 progress("parse", records);
             }
         }

@@ -423,7 +423,7 @@ fn show(s: &SupplierSummary, runs: &[RunRecord]) {
 }
 
 fn print_preview(p: &FeedPreview, saved_now: bool) {
-    let mut head = format!("{}", p.format);
+    let mut head = p.format.clone();
     if let Some(enc) = &p.encoding {
         head.push_str(&format!(", {enc}"));
     }

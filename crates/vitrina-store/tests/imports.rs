@@ -241,7 +241,13 @@ fn a_taken_seller_sku_gets_a_suffix_and_runs_are_recorded() {
         value: "abc".into(),
         reason: "not an amount of money".into(),
     };
-    c.finish_import_run(id, vitrina_store::imports::RunState::Succeeded, &outcome, &[issue.clone()]).unwrap();
+    c.finish_import_run(
+        id,
+        vitrina_store::imports::RunState::Succeeded,
+        &outcome,
+        std::slice::from_ref(&issue),
+    )
+    .unwrap();
     let runs = c.import_runs(Some(s), 10).unwrap();
     assert_eq!(runs.len(), 1);
     assert_eq!((runs[0].counts.created, runs[0].counts.rejected, runs[0].rows_read), (1, 1, 3));

@@ -77,7 +77,7 @@ pub(super) fn find_product(tx: &Connection, supplier_rid: i64, offer: &Product) 
 /// The supplier's category paths mapped to the seller's categories, filled as the run goes.
 pub(super) struct Categories {
     supplier_rid: i64,
-    by_path: HashMap<String, Option<(i64, CategoryId)>>,
+    by_path: HashMap<Vec<String>, Option<(i64, CategoryId)>>,
     rids: HashMap<CategoryId, i64>,
 }
 
@@ -99,7 +99,8 @@ impl Categories {
                 }
                 None => None,
             };
-            by_path.insert(r.get(0)?, target);
+            let text: String = r.get(0)?;
+            by_path.insert(text.split(" / ").map(str::to_string).collect(), target);
         }
         Ok(Categories { supplier_rid, by_path, rids })
     }
@@ -115,10 +116,10 @@ impl Categories {
         if path.is_empty() {
             return Ok(None);
         }
-        let text = path.join(" / ");
-        if let Some(known) = self.by_path.get(&text) {
+        if let Some(known) = self.by_path.get(path) {
             return Ok(known.map(|(_, id)| id));
         }
+        let text = path.join(" / ");
         let target = if create { Some(ensure_path(tx, path)?) } else { None };
         tx.prepare_cached(
             "INSERT INTO category_map (supplier_rid, supplier_path, category_rid) VALUES (?1, ?2, ?3)",
@@ -127,7 +128,7 @@ impl Categories {
         if let Some((rid, id)) = target {
             self.rids.insert(id, rid);
         }
-        self.by_path.insert(text, target);
+        self.by_path.insert(path.to_vec(), target);
         Ok(target.map(|(_, id)| id))
     }
 

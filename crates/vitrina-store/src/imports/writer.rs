@@ -256,7 +256,14 @@ impl Run<'_> {
                 self.update(stamp, rid, product_rid, gone, &row)?;
             }
             // Not known, or a different SKU with the same hash (never seen in practice).
-            _ => self.create(stamp, key, &row)?,
+            _ => {
+                let line = row.line;
+                self.create(stamp, key, row)?;
+                if let Some(state) = self.offers.get_mut(&key) {
+                    state.seen_at = line.max(1);
+                }
+                return Ok(());
+            }
         }
         if let Some(state) = self.offers.get_mut(&key) {
             state.seen_at = row.line.max(1);
@@ -333,38 +340,39 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn create(&mut self, stamp: &mut Stamp<'_>, key: u64, row: &OfferRow) -> Result<()> {
+    fn create(&mut self, stamp: &mut Stamp<'_>, key: u64, mut row: OfferRow) -> Result<()> {
         if !self.empty
             && let Some(product_rid) = matching::find_product(self.tx, self.supplier_rid, &row.product)?
         {
-            let offer_rid = self.insert_offer(stamp, product_rid, row, false)?;
+            let offer_rid =
+                self.insert_offer(stamp, product_rid, &row.supplier_sku, row.hash, &row.product, false)?;
             self.shared.insert(product_rid);
             let before = load(self.tx, product_rid)?;
             let mut after = before.clone();
             self.set_supply(&mut after, product_rid, &row.product)?;
             self.write(stamp, product_rid, &before, &after)?;
-            self.track(key, offer_rid, product_rid, row);
+            self.track(key, offer_rid, product_rid, row.hash, row.line);
             self.counts.matched += 1;
             self.counts.created += 1;
             return Ok(());
         }
-        let mut product = row.product.clone();
+        let search = row.search.take();
+        let mut product = row.product;
         product.sku = self.free_sku(&row.supplier_sku)?;
         product.category = self.category(&row.category_path)?;
         product.variant_group = self.group(row.group_key.as_deref())?;
         // The prepared search text holds the supplier's SKU; a suffixed one is searched anew.
-        let search = row.search.clone().filter(|_| product.sku == row.supplier_sku);
+        let search = search.filter(|_| product.sku == row.supplier_sku);
         let product_rid = self.insert_product(stamp, &product, search)?;
-        let offer_rid = self.insert_offer(stamp, product_rid, row, true)?;
-        self.track(key, offer_rid, product_rid, row);
+        let offer_rid = self.insert_offer(stamp, product_rid, &row.supplier_sku, row.hash, &product, true)?;
+        self.track(key, offer_rid, product_rid, row.hash, row.line);
         self.ensure_pack(stamp, product_rid, &product, row.pack_units)?;
         self.counts.created += 1;
         Ok(())
     }
 
-    fn track(&mut self, key: u64, rid: i64, product_rid: i64, row: &OfferRow) {
-        let state =
-            OfferState { rid, product_rid, hash: row.hash as i64, gone: false, seen_at: row.line.max(1) };
+    fn track(&mut self, key: u64, rid: i64, product_rid: i64, hash: u64, line: u64) {
+        let state = OfferState { rid, product_rid, hash: hash as i64, gone: false, seen_at: line.max(1) };
         // A hash shared with an older SKU: the older one simply stays out of the gone check.
         self.offers.insert(key, state);
     }
@@ -401,10 +409,11 @@ impl Run<'_> {
         &self,
         stamp: &Stamp<'_>,
         product_rid: i64,
-        row: &OfferRow,
+        supplier_sku: &str,
+        hash: u64,
+        p: &Product,
         primary: bool,
     ) -> Result<i64> {
-        let p = &row.product;
         self.tx
             .prepare_cached(
                 "INSERT INTO supplier_offers (id, supplier_rid, product_rid, supplier_sku, currency, cost, stock,
@@ -415,11 +424,11 @@ impl Run<'_> {
                 OfferId::new().as_bytes(),
                 self.supplier_rid,
                 product_rid,
-                row.supplier_sku,
+                supplier_sku,
                 p.price.currency.as_str(),
                 p.cost.map(|m| m.minor),
                 p.stock.max(0),
-                row.hash as i64,
+                hash as i64,
                 stamp.now as i64,
                 p.price.minor,
                 p.old_price.map(|m| m.minor),
@@ -584,13 +593,12 @@ fn describe(after: &mut Product, from: &Product) {
     after.attributes.clone_from(&from.attributes);
 }
 
+/// An offer with its own price and old price (minor units).
+type PricedOffer = (SupplierOffer, Option<i64>, Option<i64>);
+
 /// Every supplier offer of a product (gone ones count with their stock), with each offer's
 /// price and old price.
-fn all_offers(
-    tx: &Connection,
-    product_rid: i64,
-    product: ProductId,
-) -> Result<Vec<(SupplierOffer, Option<i64>, Option<i64>)>> {
+fn all_offers(tx: &Connection, product_rid: i64, product: ProductId) -> Result<Vec<PricedOffer>> {
     let mut stmt = tx.prepare_cached(
         "SELECT o.id, s.id, o.supplier_sku, o.currency, o.cost, o.stock, s.priority, o.price, o.old_price
          FROM supplier_offers o JOIN suppliers s ON s.rid = o.supplier_rid WHERE o.product_rid = ?1 ORDER BY o.rid",
