@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use vitrina_domain::SupplierId;
+use vitrina_domain::{StockPolicy, SupplierId};
 use vitrina_formats::RecordSource;
 use vitrina_import::mapping::{MappingProfile, Target};
 use vitrina_import::normalize::NormalizeContext;
@@ -28,6 +28,8 @@ pub struct SupplierSummary {
     pub id: SupplierId,
     pub name: String,
     pub priority: i32,
+    /// `cheapest_in_stock`, `priority` or `sum_of_stock`.
+    pub policy: String,
     pub offers: u64,
     pub sources: Vec<SourceView>,
     pub settings: SupplierSettings,
@@ -230,6 +232,22 @@ impl App {
         summary(&c, id)
     }
 
+    /// How a product's cost and stock are chosen when several suppliers sell it:
+    /// `cheapest_in_stock`, `priority` or `sum_of_stock`.
+    pub fn set_stock_policy(&self, key: &str, policy: &str) -> AppResult<SupplierSummary> {
+        let policy = policy.trim().to_lowercase().replace('-', "_");
+        serde_json::from_value::<StockPolicy>(serde_json::Value::String(policy.clone())).map_err(|_| {
+            invalid(format!(
+                "\"{policy}\" is not a stock policy; use cheapest_in_stock, priority or sum_of_stock"
+            ))
+        })?;
+        let mut c = self.catalog()?;
+        let id = self.supplier_id(&c, key)?;
+        let config = c.supplier_config(id)?;
+        c.save_supplier_settings(id, config.priority, &policy, &config.settings)?;
+        summary(&c, id)
+    }
+
     /// Reads the first `rows` records of a feed (the saved one, or `file` instead) with its
     /// reading settings, and shows them mapped.
     pub fn preview(
@@ -381,6 +399,7 @@ fn summary(c: &Catalog, id: SupplierId) -> AppResult<SupplierSummary> {
         id,
         name: config.name,
         priority: config.priority,
+        policy: config.policy,
         offers,
         sources,
         settings: SupplierSettings::from_json(&config.settings).unwrap_or_default(),

@@ -132,6 +132,10 @@ pub struct SupplierSetArgs {
     pub create_categories: Option<bool>,
     #[arg(long)]
     pub priority: Option<i32>,
+    /// When several suppliers sell a product: cheapest_in_stock (cost of the cheapest offer in
+    /// stock, stock summed), priority (the highest-priority supplier in stock), sum_of_stock.
+    #[arg(long)]
+    pub policy: Option<String>,
     /// The whole settings document as JSON (see `suppliers show --json`).
     #[arg(long, conflicts_with_all = ["markup", "round", "min_margin", "gone"])]
     pub settings_json: Option<String>,

@@ -190,6 +190,10 @@ fn set(app: &App, db: &Path, args: &SupplierSetArgs, as_json: bool) -> Outcome {
     let s = app
         .set_supplier_settings(&args.supplier, args.priority.unwrap_or(current.priority), &settings)
         .map_err(e)?;
+    let s = match &args.policy {
+        Some(policy) => app.set_stock_policy(&args.supplier, policy).map_err(e)?,
+        None => s,
+    };
     if args.schedule.is_some() {
         let jobs = Jobs::open(db).map_err(e)?;
         sync_schedule(&jobs, &s).map_err(e)?;

@@ -22,9 +22,10 @@ pub struct SupplierItem {
     pub category_path: Vec<String>,
     /// Valid barcodes; invalid ones are dropped and reported as warnings.
     pub barcodes: Vec<Barcode>,
-    /// What the supplier asks us to pay (the feed's price or purchase-price column).
+    /// What the seller pays the supplier: a column mapped to `cost` (YML `purchase_price`).
     pub cost: Option<i64>,
-    /// The supplier's recommended retail price, when the feed has one separately from cost.
+    /// The price the feed gives for selling (YML `price`, a column mapped to `price`). Price
+    /// rules mark up the cost, or this price when there is no cost.
     pub retail_price: Option<i64>,
     /// The supplier's "old" (crossed-out) price.
     pub old_price: Option<i64>,

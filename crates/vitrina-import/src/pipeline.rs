@@ -237,7 +237,9 @@ fn fetch_and_import(
         };
         return Ok((outcome, Vec::new(), validators));
     }
-    let result = import_files(catalog, request.supplier, settings, &ready, cancel, progress);
+    let policy = catalog.supplier_config(request.supplier)?.policy;
+    let policy: StockPolicy = serde_json::from_value(serde_json::Value::String(policy)).unwrap_or_default();
+    let result = import_files(catalog, request.supplier, settings, policy, &ready, cancel, progress);
     for r in &ready {
         if let Err(e) = r.fetched.discard() {
             tracing::warn!(file = %r.fetched.path.display(), "cannot remove a downloaded file: {e}");
@@ -253,6 +255,7 @@ fn import_files(
     catalog: &mut Catalog,
     supplier: SupplierId,
     settings: &SupplierSettings,
+    policy: StockPolicy,
     ready: &[Ready],
     cancel: &(dyn Fn() -> bool + Sync),
     progress: &mut dyn FnMut(&ImportProgress),
@@ -279,11 +282,8 @@ fn import_files(
     let (reader, mapping, ctx) = open_source(main, &context)?;
     context = ctx;
     let notices: Vec<String> = reader.settings().notices.iter().map(|n| n.to_string()).collect();
-    let options = ImportOptions {
-        create_categories: settings.create_categories,
-        gone: settings.gone,
-        policy: StockPolicy::default(),
-    };
+    let options =
+        ImportOptions { create_categories: settings.create_categories, gone: settings.gone, policy };
     let hints = catalog.offer_hashes(supplier)?;
     let failed = std::sync::Mutex::new(None::<ImportError>);
     let (counts, write_rejections, read_issues, rows_read, read_ms) = std::thread::scope(|scope| {
