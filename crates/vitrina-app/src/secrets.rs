@@ -164,6 +164,34 @@ impl Secrets {
         Ok(())
     }
 
+    /// Stores the password or token of a supplier's feed (`supplier.<id>.source.<n>`, see
+    /// `imports::source_secret_name`); an empty value removes it.
+    pub fn set_feed_secret(&self, name: &str, value: &str) -> AppResult<()> {
+        let name = Self::feed(name)?;
+        let value = value.trim();
+        if value.is_empty() {
+            self.store.delete(name).map_err(Self::keyring_error)?;
+            tracing::info!(secret = name, "feed secret removed from the OS keyring");
+        } else {
+            self.store.set(name, value).map_err(Self::keyring_error)?;
+            tracing::info!(secret = name, "feed secret stored in the OS keyring");
+        }
+        Ok(())
+    }
+
+    /// Whether a supplier feed's secret is set.
+    pub fn feed_secret_set(&self, name: &str) -> AppResult<bool> {
+        self.store.is_set(Self::feed(name)?).map_err(Self::keyring_error)
+    }
+
+    fn feed(name: &str) -> AppResult<&str> {
+        if name.starts_with("supplier.") && name.contains(".source.") {
+            Ok(name)
+        } else {
+            Err(AppError::invalid(format!("\"{name}\" is not the name of a feed secret")))
+        }
+    }
+
     pub fn delete(&self, name: &str) -> AppResult<()> {
         let name = Self::known(name)?;
         self.store.delete(name).map_err(Self::keyring_error)?;

@@ -4,6 +4,8 @@
 //!
 //! Every method returns DTOs and [`IpcError`]s, so the Tauri commands are one call each.
 
+mod suppliers;
+
 use std::path::{Path, PathBuf};
 
 use vitrina_domain::{LinkKind, Product, ProductField};

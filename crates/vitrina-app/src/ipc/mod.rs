@@ -6,11 +6,13 @@
 //! stay free of TypeScript concerns: they are converted here.
 
 mod convert;
+mod suppliers;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use convert::format_money;
+pub use suppliers::*;
 
 /// An error as the UI receives it: a stable code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -439,6 +441,29 @@ pub fn typescript() -> String {
         CatalogInfo::decl(&cfg),
         StartupState::decl(&cfg),
         UpdateStatus::decl(&cfg),
+        SupplierListItem::decl(&cfg),
+        FeedAuthKind::decl(&cfg),
+        ReadSettingsDto::decl(&cfg),
+        FeedDto::decl(&cfg),
+        FeedInput::decl(&cfg),
+        NewSupplierRequest::decl(&cfg),
+        TargetDto::decl(&cfg),
+        TargetInfo::decl(&cfg),
+        FieldMappingDto::decl(&cfg),
+        MappingDto::decl(&cfg),
+        PreviewItemDto::decl(&cfg),
+        PreviewDto::decl(&cfg),
+        PreviewRequest::decl(&cfg),
+        RoundingDto::decl(&cfg),
+        GoneDto::decl(&cfg),
+        RateDto::decl(&cfg),
+        SupplierSettingsDto::decl(&cfg),
+        RunStateDto::decl(&cfg),
+        RunDto::decl(&cfg),
+        SupplierDetail::decl(&cfg),
+        IssueKindDto::decl(&cfg),
+        IssueDto::decl(&cfg),
+        ImportReportDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/vitrina-app/src/ipc by ts-rs. Do not edit by hand:\n\

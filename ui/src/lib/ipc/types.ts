@@ -108,3 +108,173 @@ export type CatalogInfo = { path: string, products: number, };
 export type StartupState = { "kind": "ready", catalog: CatalogInfo, } | { "kind": "failed", path: string, error: IpcError, };
 
 export type UpdateStatus = { "kind": "up_to_date" } | { "kind": "available", version: string, notes: string | null, } | { "kind": "unavailable", reason: string, };
+
+export type SupplierListItem = { id: string, name: string, offers: number, feeds: number, 
+/**
+ * The main feed's file or link (credentials hidden), when there is one.
+ */
+main_feed: string | null, last_run: RunDto | null, };
+
+export type FeedAuthKind = "none" | "basic" | "header";
+
+export type ReadSettingsDto = { 
+/**
+ * `yml`, `xml`, `csv`, `xlsx`, `xls`, `ods`, `json`.
+ */
+format: string | null, 
+/**
+ * `utf-8`, `windows-1251`…
+ */
+encoding: string | null, 
+/**
+ * One character: `;`, `,`, a tab.
+ */
+delimiter: string | null, 
+/**
+ * 1-based header line; 0 = the file has no header.
+ */
+header_line: number | null, sheet: string | null, };
+
+export type FeedDto = { 
+/**
+ * 0 is the main feed; the others add prices or stock joined by SKU.
+ */
+position: number, 
+/**
+ * The path, or the link with credentials hidden.
+ */
+location: string, is_url: boolean, auth: FeedAuthKind, 
+/**
+ * The Basic user name or the header name.
+ */
+auth_name: string, 
+/**
+ * Whether a password or token is stored in the OS keyring for this feed.
+ */
+secret_set: boolean, read: ReadSettingsDto, has_mapping: boolean, };
+
+export type FeedInput = { position: number, location: string, auth: FeedAuthKind, auth_name: string, secret: string | null, read: ReadSettingsDto, };
+
+export type NewSupplierRequest = { name: string, source: string | null, };
+
+export type TargetDto = "sku" | "name" | "type_prefix" | "model_name" | "description" | "brand" | "model" | "category" | "category_id" | "price" | "cost" | "old_price" | "currency" | "stock" | "available" | "barcode" | "images" | "weight" | "dimensions" | "length" | "width" | "height" | "variant_group" | "pack_units" | "attribute" | "ignore";
+
+export type TargetInfo = { target: TargetDto, label: string, 
+/**
+ * Barcodes, images and characteristics collect every column mapped to them.
+ */
+multi: boolean, };
+
+export type FieldMappingDto = { source: string, target: TargetDto, unit: string | null, 
+/**
+ * A characteristic's name, when not the header's.
+ */
+name: string | null, };
+
+export type MappingDto = { fields: Array<FieldMappingDto>, 
+/**
+ * The currency of prices when a row names none.
+ */
+currency: string | null, 
+/**
+ * Columns the mapping does not mention become characteristics.
+ */
+unmapped_as_attributes: boolean, 
+/**
+ * YML `<param>`s become characteristics.
+ */
+params_as_attributes: boolean, };
+
+export type PreviewItemDto = { line: number, sku: string, name: string, brand: string, category: string, cost: MoneyDto | null, 
+/**
+ * After the price rules.
+ */
+price: MoneyDto | null, stock: number, barcodes: Array<string>, attributes: number, images: number, problem: string | null, warnings: Array<string>, };
+
+export type PreviewDto = { 
+/**
+ * `CSV`, `YML`, `XLSX`…
+ */
+format: string, encoding: string | null, delimiter: string | null, sheet: string | null, sheets: Array<string>, columns: Array<string>, 
+/**
+ * Raw values of the first rows, by column.
+ */
+rows: Array<Array<string>>, mapping: MappingDto, 
+/**
+ * False when the mapping is a suggestion from the headers, not yet saved.
+ */
+mapping_is_saved: boolean, 
+/**
+ * Why the mapping cannot be used as it is (no SKU column…).
+ */
+mapping_problems: Array<string>, items: Array<PreviewItemDto>, notices: Array<string>, 
+/**
+ * A read error after the rows shown.
+ */
+error: string | null, };
+
+export type PreviewRequest = { position: number, file: string | null, 
+/**
+ * With this mapping instead of the saved one (a live preview of unsaved changes).
+ */
+mapping: MappingDto | null, rows: number, };
+
+export type RoundingDto = "none" | "to1" | "to10" | "to100" | "end_in9" | "end_in90" | "end_in99";
+
+export type GoneDto = "keep" | "zero" | "archive";
+
+export type RateDto = { currency: string, 
+/**
+ * Decimal text: `92,50`.
+ */
+rate: string, };
+
+export type SupplierSettingsDto = { 
+/**
+ * Percent over cost, as typed (`30`, `12,5`); empty for none.
+ */
+markup_percent: string, rounding: RoundingDto, 
+/**
+ * The least margin over cost, percent; empty for none.
+ */
+min_margin_percent: string, gone: GoneDto, create_categories: boolean, rates: Array<RateDto>, 
+/**
+ * Cron (`0 6 * * *`): import on a schedule; empty for by hand only.
+ */
+schedule: string, 
+/**
+ * Rules for brands or categories (set from the CLI) that this form does not show.
+ */
+other_rules: number, 
+/**
+ * The general rule has a markup this form cannot show (fixed or by cost range).
+ */
+custom_markup: boolean, };
+
+export type RunStateDto = "running" | "succeeded" | "failed" | "cancelled";
+
+export type RunDto = { id: string, supplier_id: string, supplier_name: string, job_id: string | null, state: RunStateDto, source: string, started_at: number, finished_at: number | null, rows_read: number, created: number, updated: number, unchanged: number, 
+/**
+ * Offers no longer in the feed.
+ */
+gone: number, rejected: number, warnings: number, total_ms: number | null, notices: Array<string>, error: string | null, };
+
+export type SupplierDetail = { id: string, name: string, offers: number, feeds: Array<FeedDto>, 
+/**
+ * The main feed's saved mapping, if any.
+ */
+mapping: MappingDto | null, settings: SupplierSettingsDto, 
+/**
+ * The latest runs, newest first.
+ */
+runs: Array<RunDto>, };
+
+export type IssueKindDto = "rejected" | "warning";
+
+export type IssueDto = { kind: IssueKindDto, line: number | null, record_id: string | null, field: string, value: string, reason: string, };
+
+export type ImportReportDto = { run: RunDto, issues: Array<IssueDto>, 
+/**
+ * More issues than shown: export the CSV for all of them.
+ */
+capped: boolean, };

@@ -1,0 +1,438 @@
+//! The Suppliers section of the session: suppliers and their feeds, the mapping screen's
+//! preview, settings, "import now" (the `import.supplier` job) and the runs with their reports.
+//! Feed secrets go to the session's keyring store and never come back.
+
+use std::path::{Path, PathBuf};
+
+use vitrina_domain::SupplierId;
+use vitrina_import::mapping::{MappingProfile, Target};
+use vitrina_import::source::{Auth, SourceSpec};
+use vitrina_import::{ReadSettings, SupplierSettings};
+use vitrina_store::imports::SupplierConfig;
+
+use super::{IpcResult, Session, ipc, keyring_error};
+use crate::error::AppError;
+use crate::imports::{NewSupplier, SupplierSummary, preview_file, source_secret_name, sync_schedule};
+use crate::ipc::*;
+use crate::jobs::EnqueueRequest;
+
+/// How many runs a supplier's page lists.
+const RUNS_SHOWN: u32 = 50;
+/// The most rows a preview reads.
+const PREVIEW_MAX_ROWS: u32 = 200;
+
+impl Session {
+    pub fn suppliers(&self) -> IpcResult<Vec<SupplierListItem>> {
+        let list = ipc(self.app()?.suppliers())?;
+        Ok(list
+            .iter()
+            .map(|s| SupplierListItem {
+                id: s.id.to_string(),
+                name: s.name.clone(),
+                offers: s.offers,
+                feeds: s.sources.len() as u32,
+                main_feed: s.sources.iter().find(|f| f.position == 0).map(|f| f.location.clone()),
+                last_run: s.last_run.as_ref().map(RunDto::from),
+            })
+            .collect())
+    }
+
+    pub fn supplier(&self, id: &str) -> IpcResult<SupplierDetail> {
+        let app = self.app()?;
+        let summary = ipc(app.supplier(id))?;
+        let config = {
+            let c = ipc(app.catalog())?;
+            c.supplier_config(summary.id).map_err(|e| IpcError::from(AppError::from(e)))?
+        };
+        let runs = ipc(app.import_runs(Some(&summary.id.to_string()), RUNS_SHOWN))?;
+        self.detail(&summary, &config, &runs)
+    }
+
+    fn detail(
+        &self,
+        s: &SupplierSummary,
+        config: &SupplierConfig,
+        runs: &[vitrina_store::imports::RunRecord],
+    ) -> IpcResult<SupplierDetail> {
+        let mut feeds = Vec::new();
+        for view in &s.sources {
+            let spec = config
+                .sources
+                .iter()
+                .find(|r| r.position == view.position)
+                .and_then(|r| serde_json::from_str::<SourceSpec>(&r.spec).ok());
+            let (auth, auth_name) = match spec {
+                Some(SourceSpec::Url { auth: Auth::Basic { user }, .. }) => (FeedAuthKind::Basic, user),
+                Some(SourceSpec::Url { auth: Auth::Header { name }, .. }) => (FeedAuthKind::Header, name),
+                _ => (FeedAuthKind::None, String::new()),
+            };
+            let secret_set = auth != FeedAuthKind::None
+                && self
+                    .secrets
+                    .feed_secret_set(&source_secret_name(s.id, view.position))
+                    .map_err(keyring_error)?;
+            feeds.push(FeedDto {
+                position: view.position,
+                location: view.location.clone(),
+                is_url: view.is_url,
+                auth,
+                auth_name,
+                secret_set,
+                read: (&view.read).into(),
+                has_mapping: view.mapping.is_some(),
+            });
+        }
+        Ok(SupplierDetail {
+            id: s.id.to_string(),
+            name: s.name.clone(),
+            offers: s.offers,
+            mapping: s
+                .sources
+                .iter()
+                .find(|f| f.position == 0)
+                .and_then(|f| f.mapping.as_ref())
+                .map(Into::into),
+            feeds,
+            settings: (&s.settings).into(),
+            runs: runs.iter().map(RunDto::from).collect(),
+        })
+    }
+
+    /// Adds a supplier with its main feed. An empty name is taken from the file's name (made
+    /// unique: "price (2)"). A missing file is refused before anything is created.
+    pub fn add_supplier(&self, req: &NewSupplierRequest) -> IpcResult<SupplierDetail> {
+        let app = self.app()?;
+        let source = req.source.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let is_url = source.is_some_and(|s| s.contains("://"));
+        if let Some(path) = source.filter(|_| !is_url)
+            && !Path::new(path).is_file()
+        {
+            return Err(IpcError::new(IpcErrorCode::NotFound, format!("the file {path} does not exist")));
+        }
+        let mut name = req.name.trim().to_string();
+        if name.is_empty() {
+            let base = source.map(name_from_source).unwrap_or_default();
+            if base.is_empty() {
+                return Err(IpcError::new(IpcErrorCode::Invalid, "give the supplier a name"));
+            }
+            let taken: Vec<String> =
+                ipc(app.suppliers())?.into_iter().map(|s| s.name.to_lowercase()).collect();
+            name = base.clone();
+            let mut n = 2;
+            while taken.contains(&name.to_lowercase()) {
+                name = format!("{base} ({n})");
+                n += 1;
+            }
+        }
+        let added =
+            ipc(app.add_supplier(&NewSupplier { name, source: source.map(str::to_string), priority: 0 }))?;
+        tracing::info!(supplier = %added.id, "supplier added");
+        self.supplier(&added.id.to_string())
+    }
+
+    /// Saves a feed (the next free position adds a supplement). Its secret goes to the keyring.
+    pub fn set_feed(&self, id: &str, input: &FeedInput) -> IpcResult<SupplierDetail> {
+        let app = self.app()?;
+        let summary = ipc(app.supplier(id))?;
+        let before = summary
+            .sources
+            .iter()
+            .find(|s| s.position == input.position)
+            .map(|s| s.read.clone())
+            .unwrap_or_default();
+        let read = input.read.to_settings(&before).map_err(|m| IpcError::new(IpcErrorCode::Invalid, m))?;
+        let location = input.location.trim();
+        if location.is_empty() {
+            return Err(IpcError::new(IpcErrorCode::Invalid, "give the feed's file or link"));
+        }
+        let auth_name = input.auth_name.trim();
+        let auth = match input.auth {
+            FeedAuthKind::None => "none".to_string(),
+            FeedAuthKind::Basic => format!("basic:{auth_name}"),
+            FeedAuthKind::Header => format!("header:{auth_name}"),
+        };
+        if input.auth != FeedAuthKind::None && auth_name.is_empty() {
+            return Err(IpcError::new(
+                IpcErrorCode::Invalid,
+                "sign-in needs a user name (Basic) or a header name (e.g. Authorization: Bearer)",
+            ));
+        }
+        let key = summary.id.to_string();
+        ipc(app.set_source(&key, input.position, location, Some(&auth), &read))?;
+        let secret_name = source_secret_name(summary.id, input.position);
+        let secret = if input.auth == FeedAuthKind::None { Some("") } else { input.secret.as_deref() };
+        if let Some(secret) = secret {
+            self.secrets.set_feed_secret(&secret_name, secret).map_err(keyring_error)?;
+        }
+        self.supplier(&key)
+    }
+
+    /// Removes a supplement feed (the main one is replaced, not removed) and its secret.
+    pub fn remove_feed(&self, id: &str, position: u32) -> IpcResult<SupplierDetail> {
+        if position == 0 {
+            return Err(IpcError::new(IpcErrorCode::Invalid, "the main feed can be replaced, not removed"));
+        }
+        let app = self.app()?;
+        let summary = ipc(app.remove_source(id, position))?;
+        self.secrets.set_feed_secret(&source_secret_name(summary.id, position), "").map_err(keyring_error)?;
+        self.supplier(&summary.id.to_string())
+    }
+
+    /// The fields a column can feed, in the mapping screen's order.
+    pub fn mapping_targets(&self) -> Vec<TargetInfo> {
+        Target::ALL
+            .into_iter()
+            .map(|t| TargetInfo { target: t.into(), label: t.label().to_string(), multi: t.is_multi() })
+            .collect()
+    }
+
+    /// The first rows of a feed, mapped with the saved mapping, or with `req.mapping` (unsaved
+    /// changes on the mapping screen), or read from `req.file` instead of the feed's own file.
+    pub fn preview_feed(&self, id: &str, req: &PreviewRequest) -> IpcResult<PreviewDto> {
+        let app = self.app()?;
+        let rows = req.rows.clamp(1, PREVIEW_MAX_ROWS) as usize;
+        let file = req.file.as_deref().map(str::trim).filter(|f| !f.is_empty());
+        let Some(mapping) = &req.mapping else {
+            return Ok((&ipc(app.preview(id, req.position, file, rows))?).into());
+        };
+        let summary = ipc(app.supplier(id))?;
+        let feed = summary.sources.iter().find(|s| s.position == req.position);
+        let path = match (file, feed) {
+            (Some(f), _) => PathBuf::from(f),
+            (None, Some(feed)) if !feed.is_url => PathBuf::from(&feed.location),
+            (None, Some(_)) => {
+                return Err(IpcError::new(
+                    IpcErrorCode::Invalid,
+                    "a feed from a link is previewed from a downloaded copy: choose the file, or run the import",
+                ));
+            }
+            (None, None) => {
+                return Err(IpcError::new(
+                    IpcErrorCode::NotFound,
+                    format!("there is no feed number {}", req.position + 1),
+                ));
+            }
+        };
+        let read: ReadSettings = feed.map(|f| f.read.clone()).unwrap_or_default();
+        let profile = MappingProfile::from(mapping);
+        let saved = feed.and_then(|f| f.mapping.as_ref()) == Some(&profile);
+        let mut preview: PreviewDto =
+            (&ipc(preview_file(&path, &read, Some(profile), &summary.settings, rows))?).into();
+        preview.mapping_is_saved = saved;
+        Ok(preview)
+    }
+
+    pub fn save_mapping(&self, id: &str, position: u32, mapping: &MappingDto) -> IpcResult<SupplierDetail> {
+        let app = self.app()?;
+        let summary = ipc(app.set_mapping(id, position, &MappingProfile::from(mapping)))?;
+        self.supplier(&summary.id.to_string())
+    }
+
+    /// Saves the form of price rules and import settings; the schedule follows it. A schedule
+    /// the job queue refuses (a bad cron) leaves the settings as they were.
+    pub fn save_supplier_settings(&self, id: &str, form: &SupplierSettingsDto) -> IpcResult<SupplierDetail> {
+        let app = self.app()?;
+        let jobs = self.jobs()?;
+        let before = ipc(app.supplier(id))?;
+        let settings: SupplierSettings =
+            form.apply_to(&before.settings).map_err(|m| IpcError::new(IpcErrorCode::Invalid, m))?;
+        let key = before.id.to_string();
+        let after = ipc(app.set_supplier_settings(&key, before.priority, &settings))?;
+        if let Err(e) = sync_schedule(jobs, &after) {
+            let restored = ipc(app.set_supplier_settings(&key, before.priority, &before.settings))?;
+            let _ = sync_schedule(jobs, &restored);
+            return Err(IpcError::new(IpcErrorCode::Invalid, format!("the schedule: {}", e.message)));
+        }
+        self.supplier(&key)
+    }
+
+    /// Queues an import of the supplier's feeds (or of `file` instead of the main feed). One
+    /// import per supplier runs at a time; the jobs panel shows its progress and can cancel it.
+    pub fn import_now(&self, id: &str, file: Option<&str>) -> IpcResult<JobDto> {
+        let supplier: SupplierId = ipc(self.app()?.supplier(id))?.id;
+        let file = file.map(str::trim).filter(|f| !f.is_empty());
+        let job = ipc(self.jobs()?.enqueue(&EnqueueRequest {
+            kind: "import.supplier".into(),
+            payload: serde_json::json!({ "supplier": supplier.to_string(), "file": file }),
+            concurrency_key: Some(format!("import:{supplier}")),
+            max_attempts: None,
+        }))?;
+        tracing::info!(%supplier, job = %job.id, "import queued");
+        Ok(JobDto::from(&job))
+    }
+
+    /// Runs newest first: of one supplier, or of all.
+    pub fn import_runs(&self, id: Option<&str>) -> IpcResult<Vec<RunDto>> {
+        Ok(ipc(self.app()?.import_runs(id, RUNS_SHOWN))?.iter().map(RunDto::from).collect())
+    }
+
+    /// A run with its first `REPORT_CAP` issues.
+    pub fn import_report(&self, run: &str) -> IpcResult<ImportReportDto> {
+        let run = run_id(run)?;
+        let report = ipc(self.app()?.import_report(&run, REPORT_CAP + 1))?;
+        let capped = report.issues.len() > REPORT_CAP as usize;
+        Ok(ImportReportDto {
+            run: (&report.run).into(),
+            issues: report.issues.iter().take(REPORT_CAP as usize).map(IssueDto::from).collect(),
+            capped,
+        })
+    }
+
+    /// Writes every issue of a run to `path` as CSV (UTF-8 with a BOM, for Excel).
+    pub fn export_import_report(&self, run: &str, path: &Path) -> IpcResult<()> {
+        let run = run_id(run)?;
+        let report = ipc(self.app()?.import_report(&run, u32::MAX))?;
+        let io = |e: std::io::Error| {
+            IpcError::new(IpcErrorCode::Io, format!("cannot write {}: {e}", path.display()))
+        };
+        let file = std::fs::File::create(path).map_err(io)?;
+        report.write_csv(std::io::BufWriter::new(file)).map_err(io)?;
+        tracing::info!(run = %run, issues = report.issues.len(), "import report exported");
+        Ok(())
+    }
+}
+
+/// Reports are asked for by run id only (a supplier's name would also resolve).
+fn run_id(text: &str) -> IpcResult<String> {
+    text.trim()
+        .parse::<uuid::Uuid>()
+        .map(|u| u.to_string())
+        .map_err(|_| IpcError::new(IpcErrorCode::Invalid, format!("\"{text}\" is not an import run id")))
+}
+
+/// "Прайс Опт 2024" from `/home/me/Прайс Опт 2024.xlsx`, or the host of a link.
+fn name_from_source(source: &str) -> String {
+    if let Some((_, rest)) = source.split_once("://") {
+        return rest.split(['/', '?', '#']).next().unwrap_or("").trim_start_matches("www.").to_string();
+    }
+    let path = Path::new(source);
+    let mut stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    // "price.csv.gz" → "price".
+    if let Some((inner, ext)) = stem.rsplit_once('.')
+        && ext.len() <= 4
+        && !inner.is_empty()
+    {
+        stem = inner.to_string();
+    }
+    stem.replace(['_'], " ").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::MemoryStore;
+
+    fn fixture() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vitrina-cli/tests/fixtures/price-1251.csv")
+    }
+
+    #[test]
+    fn names_come_from_files_and_links() {
+        assert_eq!(name_from_source("/tmp/Прайс_Опт.csv"), "Прайс Опт");
+        assert_eq!(name_from_source("/tmp/price.csv.gz"), "price");
+        assert_eq!(name_from_source("https://www.example.ru/feed.xml?key=1"), "example.ru");
+    }
+
+    #[test]
+    fn a_supplier_is_added_mapped_priced_and_its_feed_secret_stays_in_the_keyring() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Session::start(dir.path().to_path_buf(), None, Box::<MemoryStore>::default());
+        let missing =
+            s.add_supplier(&NewSupplierRequest { name: String::new(), source: Some("/nope.csv".into()) });
+        assert_eq!(missing.unwrap_err().code, IpcErrorCode::NotFound);
+        assert!(s.suppliers().unwrap().is_empty(), "nothing is created for a missing file");
+
+        let req = NewSupplierRequest { name: String::new(), source: Some(fixture().display().to_string()) };
+        let added = s.add_supplier(&req).unwrap();
+        assert_eq!(added.name, "price-1251");
+        assert_eq!(s.add_supplier(&req).unwrap().name, "price-1251 (2)");
+        assert_eq!(s.suppliers().unwrap().len(), 2);
+
+        let preview = s
+            .preview_feed(&added.id, &PreviewRequest { position: 0, file: None, mapping: None, rows: 10 })
+            .unwrap();
+        assert_eq!(preview.encoding.as_deref(), Some("windows-1251"));
+        assert!(preview.mapping_problems.is_empty(), "{:?}", preview.mapping_problems);
+        assert!(!preview.mapping_is_saved);
+        assert!(preview.items.iter().any(|i| i.problem.is_some()), "the -500 row is rejected");
+
+        // Unsaved: the price column becomes the cost; without a SKU the screen says so.
+        let mut mapping = preview.mapping.clone();
+        mapping.fields.retain(|f| f.target != TargetDto::Sku);
+        let live = s
+            .preview_feed(
+                &added.id,
+                &PreviewRequest { position: 0, file: None, mapping: Some(mapping), rows: 5 },
+            )
+            .unwrap();
+        assert!(live.mapping_problems.iter().any(|p| p.contains("SKU")), "{:?}", live.mapping_problems);
+
+        let mut mapping = preview.mapping.clone();
+        for f in &mut mapping.fields {
+            if f.source == "Цена, руб." {
+                f.target = TargetDto::Cost;
+            }
+        }
+        let saved = s.save_mapping(&added.id, 0, &mapping).unwrap();
+        assert!(
+            saved
+                .mapping
+                .unwrap()
+                .fields
+                .iter()
+                .any(|f| f.source == "Цена, руб." && f.target == TargetDto::Cost)
+        );
+
+        let mut form = saved.settings.clone();
+        form.markup_percent = "30".into();
+        form.rounding = RoundingDto::EndIn9;
+        form.schedule = "0 6 * * *".into();
+        let priced = s.save_supplier_settings(&added.id, &form).unwrap();
+        assert_eq!(priced.settings.markup_percent, "30");
+        assert!(
+            s.jobs().unwrap().schedules().unwrap().iter().any(|x| x.schedule.name == "import: price-1251")
+        );
+        form.schedule = "every now and then".into();
+        assert_eq!(s.save_supplier_settings(&added.id, &form).unwrap_err().code, IpcErrorCode::Invalid);
+        assert_eq!(
+            s.supplier(&added.id).unwrap().settings.schedule,
+            "0 6 * * *",
+            "a refused schedule changes nothing"
+        );
+
+        let job = s.import_now(&added.id, None).unwrap();
+        assert_eq!(job.kind, "import.supplier");
+        let done = s.jobs().unwrap().wait(&job.id, &mut |_| {}).unwrap();
+        assert_eq!(done.state, crate::jobs::JobState::Succeeded, "{:?}", done.error);
+        let runs = s.import_runs(Some(&added.id)).unwrap();
+        assert_eq!((runs[0].created, runs[0].rejected, runs[0].state), (29, 1, RunStateDto::Succeeded));
+        assert_eq!(s.suppliers().unwrap()[0].last_run.as_ref().map(|r| r.created), Some(29));
+        let report = s.import_report(&runs[0].id).unwrap();
+        assert_eq!((report.issues[0].line, report.issues[0].value.as_str()), (Some(8), "-500"));
+        assert!(!report.capped);
+        let csv = dir.path().join("report.csv");
+        s.export_import_report(&runs[0].id, &csv).unwrap();
+        assert!(std::fs::read_to_string(&csv).unwrap().contains("-500"));
+
+        // A supplement from a link with a token: the token goes to the keyring only.
+        let feed = FeedInput {
+            position: 1,
+            location: "https://example.test/stock.csv".into(),
+            auth: FeedAuthKind::Header,
+            auth_name: "Authorization: Bearer".into(),
+            secret: Some("t0ken-value".into()),
+            read: ReadSettingsDto { delimiter: Some(";".into()), ..Default::default() },
+        };
+        let with = s.set_feed(&added.id, &feed).unwrap();
+        let f = &with.feeds[1];
+        assert_eq!(
+            (f.auth, f.auth_name.as_str(), f.secret_set),
+            (FeedAuthKind::Header, "Authorization: Bearer", true)
+        );
+        assert!(!serde_json::to_string(&with).unwrap().contains("t0ken"));
+        let without = s.remove_feed(&added.id, 1).unwrap();
+        assert_eq!(without.feeds.len(), 1);
+        assert_eq!(s.remove_feed(&added.id, 0).unwrap_err().code, IpcErrorCode::Invalid);
+        assert_eq!(s.mapping_targets().len(), Target::ALL.len());
+    }
+}
