@@ -157,32 +157,63 @@ impl Product {
 
     /// The canonical text of a field (`None` when empty), as stored in history.
     pub fn field_value(&self, field: ProductField) -> Option<String> {
-        let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        let money = |m: Option<Money>| m.map(|m| format!("{} {}", m.minor, m.currency));
+        let mut out = String::new();
+        self.write_field(field, &mut out).then_some(out)
+    }
+
+    /// Appends the canonical text of a field to `out`; false (and nothing written) when the
+    /// field is empty.
+    fn write_field(&self, field: ProductField, out: &mut String) -> bool {
+        use std::fmt::Write;
+        let text = |out: &mut String, s: &str| {
+            out.push_str(s);
+            !s.is_empty()
+        };
+        let money = |out: &mut String, m: Option<Money>| match m {
+            Some(m) => write!(out, "{} {}", m.minor, m.currency).is_ok(),
+            None => false,
+        };
         match field {
-            ProductField::Sku => text(&self.sku),
-            ProductField::Name => text(&self.name),
-            ProductField::Description => text(&self.description),
-            ProductField::Brand => text(&self.brand),
-            ProductField::Model => text(&self.model),
-            ProductField::Category => self.category.map(|c| c.to_string()),
-            ProductField::VariantGroup => self.variant_group.map(|g| g.to_string()),
+            ProductField::Sku => text(out, &self.sku),
+            ProductField::Name => text(out, &self.name),
+            ProductField::Description => text(out, &self.description),
+            ProductField::Brand => text(out, &self.brand),
+            ProductField::Model => text(out, &self.model),
+            ProductField::Category => self.category.is_some_and(|c| write!(out, "{c}").is_ok()),
+            ProductField::VariantGroup => self.variant_group.is_some_and(|g| write!(out, "{g}").is_ok()),
             ProductField::Barcodes => {
-                text(&self.barcodes.iter().map(Barcode::as_str).collect::<Vec<_>>().join(","))
+                for (i, b) in self.barcodes.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(b.as_str());
+                }
+                !self.barcodes.is_empty()
             }
-            ProductField::Weight => self.weight_g.map(|w| w.to_string()),
-            ProductField::Dimensions => {
-                self.dimensions.map(|d| format!("{}x{}x{}", d.length_mm, d.width_mm, d.height_mm))
+            ProductField::Weight => self.weight_g.is_some_and(|w| write!(out, "{w}").is_ok()),
+            ProductField::Dimensions => self
+                .dimensions
+                .is_some_and(|d| write!(out, "{}x{}x{}", d.length_mm, d.width_mm, d.height_mm).is_ok()),
+            ProductField::Price => money(out, Some(self.price)),
+            ProductField::OldPrice => money(out, self.old_price),
+            ProductField::Cost => money(out, self.cost),
+            ProductField::Stock => write!(out, "{}", self.stock).is_ok(),
+            ProductField::Status => text(out, self.status.code()),
+            ProductField::Attributes => {
+                !self.attributes.is_empty() && {
+                    out.push_str(&serde_json::to_string(&self.attributes).unwrap_or_default());
+                    true
+                }
             }
-            ProductField::Price => money(Some(self.price)),
-            ProductField::OldPrice => money(self.old_price),
-            ProductField::Cost => money(self.cost),
-            ProductField::Stock => Some(self.stock.to_string()),
-            ProductField::Status => Some(self.status.code().to_string()),
-            ProductField::Attributes => (!self.attributes.is_empty())
-                .then(|| serde_json::to_string(&self.attributes).unwrap_or_default()),
-            ProductField::Images => (!self.images.is_empty())
-                .then(|| self.images.iter().map(|i| i.url.as_str()).collect::<Vec<_>>().join("\n")),
+            ProductField::Images => {
+                for (i, image) in self.images.iter().enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    out.push_str(&image.url);
+                }
+                !self.images.is_empty()
+            }
         }
     }
 
@@ -397,9 +428,11 @@ impl Product {
     /// changed, so imports can skip unchanged products without comparing field by field.
     pub fn content_hash(&self) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut text = String::with_capacity(256);
         for field in ProductField::ALL {
-            let value = self.field_value(field);
-            for b in value.as_deref().unwrap_or("\u{0}").bytes().chain([0xff]) {
+            text.clear();
+            let value = if self.write_field(field, &mut text) { text.as_str() } else { "\u{0}" };
+            for b in value.bytes().chain([0xff]) {
                 h ^= u64::from(b);
                 h = h.wrapping_mul(0x0100_0000_01b3);
             }

@@ -6,10 +6,13 @@ use rust_stemmers::{Algorithm, Stemmer};
 use vitrina_domain::Product;
 
 /// Stemmers for Russian and English with a memo of recent words (catalog vocabularies repeat).
+/// The memo keeps, per word, what indexing writes for it: the stem, and after a space its form
+/// without the fleeting vowel when it has one ("кроссовок" → "кроссовок кроссовк").
 pub struct Stems {
     russian: Stemmer,
     english: Stemmer,
-    memo: HashMap<String, String>,
+    memo: HashMap<Box<str>, Box<str>>,
+    word: String,
 }
 
 impl std::fmt::Debug for Stems {
@@ -32,20 +35,30 @@ impl Stems {
             russian: Stemmer::create(Algorithm::Russian),
             english: Stemmer::create(Algorithm::English),
             memo: HashMap::new(),
+            word: String::with_capacity(32),
         }
     }
 
     /// The stem of one lower-case word (letters and digits only).
     pub fn stem(&mut self, word: &str) -> String {
-        if let Some(s) = self.memo.get(word) {
-            return s.clone();
+        let fragment = self.fragment(word);
+        fragment.split(' ').next().unwrap_or(fragment).to_string()
+    }
+
+    /// The indexed form of a word: its stem, plus its form without the fleeting vowel.
+    fn fragment(&mut self, word: &str) -> &str {
+        if !self.memo.contains_key(word) {
+            let stem = self.stem_uncached(word);
+            let fragment = match without_fleeting_vowel(&stem) {
+                Some(short) => format!("{stem} {short}"),
+                None => stem,
+            };
+            if self.memo.len() >= MEMO_LIMIT {
+                self.memo.clear();
+            }
+            self.memo.insert(word.into(), fragment.into_boxed_str());
         }
-        let stem = self.stem_uncached(word);
-        if self.memo.len() >= MEMO_LIMIT {
-            self.memo.clear();
-        }
-        self.memo.insert(word.to_string(), stem.clone());
-        stem
+        &self.memo[word]
     }
 
     fn stem_uncached(&self, word: &str) -> String {
@@ -65,17 +78,15 @@ impl Stems {
     /// A stem with a fleeting vowel ("чехол") is followed by its form without it ("чехл"),
     /// which the other cases of the word stem to ("чехлы", "чехла").
     pub fn append_stems(&mut self, text: &str, out: &mut String) {
-        for word in words(text) {
-            let stem = self.stem(&word);
+        let mut word = std::mem::take(&mut self.word);
+        each_word(text, &mut word, |w| {
+            let fragment = self.fragment(w);
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(&stem);
-            if let Some(short) = without_fleeting_vowel(&stem) {
-                out.push(' ');
-                out.push_str(&short);
-            }
-        }
+            out.push_str(fragment);
+        });
+        self.word = word;
     }
 }
 
@@ -99,54 +110,63 @@ pub(crate) fn without_fleeting_vowel(stem: &str) -> Option<String> {
 /// Lower-cased words of `text` (runs of letters and digits; `ё` read as `е`), skipping HTML tags
 /// and entities such as `&amp;`.
 pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut all = Vec::new();
+    each_word(text, &mut String::new(), |w| all.push(w.to_string()));
+    all.into_iter()
+}
+
+/// Calls `f` with each lower-cased word of `text` in turn, built in `word` (reused, so a long
+/// description costs no allocation per word).
+pub(crate) fn each_word(text: &str, word: &mut String, mut f: impl FnMut(&str)) {
     let mut chars = text.chars().peekable();
-    std::iter::from_fn(move || {
-        let mut word = String::new();
-        loop {
-            // Markup ends a word like a space does; it is skipped, never indexed.
-            let markup = match chars.peek() {
-                None => break,
-                Some('<') | Some('&') => {
-                    let mut ahead = chars.clone();
-                    let opener = ahead.next();
-                    let next = ahead.peek().copied().unwrap_or(' ');
-                    match opener {
-                        Some('<') => {
-                            (next.is_ascii_alphabetic() || next == '/' || next == '!').then_some('>')
-                        }
-                        _ => (next.is_ascii_alphabetic() || next == '#').then_some(';'),
-                    }
+    word.clear();
+    loop {
+        // Markup ends a word like a space does; it is skipped, never indexed.
+        let markup = match chars.peek() {
+            None => break,
+            Some('<') | Some('&') => {
+                let mut ahead = chars.clone();
+                let opener = ahead.next();
+                let next = ahead.peek().copied().unwrap_or(' ');
+                match opener {
+                    Some('<') => (next.is_ascii_alphabetic() || next == '/' || next == '!').then_some('>'),
+                    _ => (next.is_ascii_alphabetic() || next == '#').then_some(';'),
                 }
-                Some(_) => None,
-            };
-            if let Some(close) = markup {
-                if !word.is_empty() {
-                    return Some(word);
-                }
-                chars.next();
-                if close == '>' {
-                    chars.by_ref().find(|t| *t == '>');
-                } else {
-                    while chars.next_if(|t| t.is_ascii_alphanumeric() || *t == '#').is_some() {}
-                    chars.next_if_eq(&';');
-                }
-                continue;
             }
-            let Some(c) = chars.next() else { break };
-            // Cyrillic and ASCII first: is_alphanumeric's table lookup is the slow path.
-            if c.is_ascii_alphanumeric()
-                || matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё')
-                || (!c.is_ascii() && c.is_alphanumeric())
-            {
-                for l in c.to_lowercase() {
-                    word.push(if l == 'ё' { 'е' } else { l });
-                }
-            } else if !word.is_empty() {
-                return Some(word);
+            Some(_) => None,
+        };
+        if let Some(close) = markup {
+            if !word.is_empty() {
+                f(word);
+                word.clear();
             }
+            chars.next();
+            if close == '>' {
+                chars.by_ref().find(|t| *t == '>');
+            } else {
+                while chars.next_if(|t| t.is_ascii_alphanumeric() || *t == '#').is_some() {}
+                chars.next_if_eq(&';');
+            }
+            continue;
         }
-        (!word.is_empty()).then_some(word)
-    })
+        let Some(c) = chars.next() else { break };
+        // Cyrillic and ASCII first: is_alphanumeric's table lookup is the slow path.
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if matches!(c, 'а'..='я' | 'А'..='Я' | 'ё' | 'Ё') || (!c.is_ascii() && c.is_alphanumeric())
+        {
+            for l in c.to_lowercase() {
+                word.push(if l == 'ё' { 'е' } else { l });
+            }
+        } else if !word.is_empty() {
+            f(word);
+            word.clear();
+        }
+    }
+    if !word.is_empty() {
+        f(word);
+        word.clear();
+    }
 }
 
 /// The two indexed columns of a product: `title` (name, brand, model, SKU, barcodes) and
