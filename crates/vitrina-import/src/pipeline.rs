@@ -204,20 +204,20 @@ fn fetch_and_import(
         }
     }
     let _ = rows;
+    let mut specs = Vec::new();
     for (position, spec, validators, read, mapping) in wanted {
-        let secret = secret(request.supplier, position);
-        let fetched = source::fetch(
-            &spec,
-            secret.as_deref(),
-            &validators,
-            &request.cache_dir,
-            cancel,
-            &mut |done, total| progress(&ImportProgress { stage: Stage::Fetching, done, total }),
-        )?;
-        if cancel() {
-            return Err(ImportError::Cancelled);
-        }
+        let fetched = fetch_one(request, &spec, position, &validators, secret, cancel, progress)?;
         ready.push(Ready { position, label: spec.location(), fetched, read, mapping });
+        specs.push(spec);
+    }
+    // Any changed file means a full run, which needs every file: fetch unchanged ones anew.
+    if ready.iter().any(|r| !r.fetched.not_modified) {
+        for (r, spec) in ready.iter_mut().zip(&specs) {
+            if r.fetched.not_modified {
+                r.fetched =
+                    fetch_one(request, spec, r.position, &Validators::default(), secret, cancel, progress)?;
+            }
+        }
     }
     let validators: Vec<(u32, Validators)> = ready
         .iter()
@@ -247,6 +247,31 @@ fn fetch_and_import(
     }
     let (outcome, issues) = result?;
     Ok((outcome, issues, validators))
+}
+
+fn fetch_one(
+    request: &ImportRequest,
+    spec: &SourceSpec,
+    position: u32,
+    validators: &Validators,
+    secret: &dyn Fn(SupplierId, u32) -> Option<String>,
+    cancel: &(dyn Fn() -> bool + Sync),
+    progress: &mut dyn FnMut(&ImportProgress),
+) -> Result<source::Fetched, ImportError> {
+    let secret = secret(request.supplier, position);
+    let fetched = source::fetch(
+        spec,
+        secret.as_deref(),
+        validators,
+        &request.cache_dir,
+        cancel,
+        &mut |done, total| progress(&ImportProgress { stage: Stage::Fetching, done, total }),
+    )?;
+    if cancel() {
+        let _ = fetched.discard();
+        return Err(ImportError::Cancelled);
+    }
+    Ok(fetched)
 }
 
 /// Reads the supplements (sources after the main one) into memory by SKU, then streams the main

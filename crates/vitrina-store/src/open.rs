@@ -65,7 +65,7 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
          PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -65536;
-         PRAGMA mmap_size = 268435456;",
+         PRAGMA mmap_size = 67108864;",
     )?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
