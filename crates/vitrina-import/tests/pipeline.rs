@@ -2,6 +2,8 @@
 //! 404 that changes nothing), a stock file joined to the main feed by SKU, currency rates and
 //! brand aliases from the supplier's settings.
 
+// The same server as the source tests; not every helper of it is used here.
+#[allow(dead_code)]
 #[path = "source/server.rs"]
 mod server;
 
