@@ -152,3 +152,97 @@ pub fn ui_ready() {
         tracing::info!(ms, "interactive: first catalog rows on screen");
     });
 }
+
+// ---- suppliers ----
+
+#[tauri::command]
+pub async fn suppliers(s: Shared<'_>) -> Cmd<Vec<SupplierListItem>> {
+    blocking(&s, |s| s.suppliers()).await
+}
+
+#[tauri::command]
+pub async fn supplier(s: Shared<'_>, id: String) -> Cmd<SupplierDetail> {
+    blocking(&s, move |s| s.supplier(&id)).await
+}
+
+#[tauri::command]
+pub async fn add_supplier(s: Shared<'_>, request: NewSupplierRequest) -> Cmd<SupplierDetail> {
+    blocking(&s, move |s| s.add_supplier(&request)).await
+}
+
+/// Asks for a supplier's price list with the OS dialog; `None` when the person cancelled.
+#[tauri::command]
+pub async fn pick_supplier_file(app: AppHandle, s: Shared<'_>) -> Cmd<Option<String>> {
+    let dialog = app
+        .dialog()
+        .file()
+        .add_filter("Price lists", &["csv", "txt", "xlsx", "xls", "ods", "xml", "yml", "json", "zip", "gz"]);
+    let picked = blocking(&s, move |_| Ok(dialog.blocking_pick_file())).await?;
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn set_feed(s: Shared<'_>, id: String, feed: FeedInput) -> Cmd<SupplierDetail> {
+    blocking(&s, move |s| s.set_feed(&id, &feed)).await
+}
+
+#[tauri::command]
+pub async fn remove_feed(s: Shared<'_>, id: String, position: u32) -> Cmd<SupplierDetail> {
+    blocking(&s, move |s| s.remove_feed(&id, position)).await
+}
+
+#[tauri::command]
+pub async fn mapping_targets(s: Shared<'_>) -> Cmd<Vec<TargetInfo>> {
+    blocking(&s, |s| Ok(s.mapping_targets())).await
+}
+
+#[tauri::command]
+pub async fn preview_feed(s: Shared<'_>, id: String, request: PreviewRequest) -> Cmd<PreviewDto> {
+    blocking(&s, move |s| s.preview_feed(&id, &request)).await
+}
+
+#[tauri::command]
+pub async fn save_mapping(
+    s: Shared<'_>,
+    id: String,
+    position: u32,
+    mapping: MappingDto,
+) -> Cmd<SupplierDetail> {
+    blocking(&s, move |s| s.save_mapping(&id, position, &mapping)).await
+}
+
+#[tauri::command]
+pub async fn save_supplier_settings(
+    s: Shared<'_>,
+    id: String,
+    settings: SupplierSettingsDto,
+) -> Cmd<SupplierDetail> {
+    blocking(&s, move |s| s.save_supplier_settings(&id, &settings)).await
+}
+
+#[tauri::command]
+pub async fn import_now(s: Shared<'_>, id: String, file: Option<String>) -> Cmd<JobDto> {
+    blocking(&s, move |s| s.import_now(&id, file.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn import_runs(s: Shared<'_>, id: Option<String>) -> Cmd<Vec<RunDto>> {
+    blocking(&s, move |s| s.import_runs(id.as_deref())).await
+}
+
+#[tauri::command]
+pub async fn import_report(s: Shared<'_>, run: String) -> Cmd<ImportReportDto> {
+    blocking(&s, move |s| s.import_report(&run)).await
+}
+
+/// Asks where to save a run's report and writes it as CSV; the path written, or `None` when the
+/// person cancelled the dialog.
+#[tauri::command]
+pub async fn export_import_report(app: AppHandle, s: Shared<'_>, run: String) -> Cmd<Option<String>> {
+    let dialog = app.dialog().file().add_filter("CSV", &["csv"]).set_file_name("import-report.csv");
+    let picked = blocking(&s, move |_| Ok(dialog.blocking_save_file())).await?;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    let shown = path.display().to_string();
+    blocking(&s, move |s| s.export_import_report(&run, &path)).await?;
+    Ok(Some(shown))
+}

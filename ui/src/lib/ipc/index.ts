@@ -2,9 +2,10 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type {
-  BulkEditRequest, BulkReport, FacetsDto, FieldName, HistoryEntryDto, IpcError, JobDto, JobLogDto,
-  JobRequest, JobsPulse, Language, ProductDto, SecretStatus, SettingsDto, StartupState, TableInfo,
-  TableQuery, TableRows, UpdateStatus,
+  BulkEditRequest, BulkReport, FacetsDto, FeedInput, FieldName, HistoryEntryDto, ImportReportDto, IpcError,
+  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, NewSupplierRequest, PreviewDto,
+  PreviewRequest, ProductDto, RunDto, SecretStatus, SettingsDto, StartupState, SupplierDetail,
+  SupplierListItem, SupplierSettingsDto, TableInfo, TableQuery, TableRows, TargetInfo, UpdateStatus,
 } from './types';
 
 export type * from './types';
@@ -47,6 +48,26 @@ export const ipc = {
   secrets: () => call<SecretStatus[]>('secrets'),
   setSecret: (name: string, value: string) => call<SecretStatus[]>('set_secret', { name, value }),
   checkUpdate: () => call<UpdateStatus>('check_update'),
+  suppliers: () => call<SupplierListItem[]>('suppliers'),
+  supplier: (id: string) => call<SupplierDetail>('supplier', { id }),
+  /** An empty name is taken from the file's name. */
+  addSupplier: (request: NewSupplierRequest) => call<SupplierDetail>('add_supplier', { request }),
+  /** Asks for a price-list file with the OS dialog; null when cancelled. */
+  pickSupplierFile: () => call<string | null>('pick_supplier_file'),
+  setFeed: (id: string, feed: FeedInput) => call<SupplierDetail>('set_feed', { id, feed }),
+  removeFeed: (id: string, position: number) => call<SupplierDetail>('remove_feed', { id, position }),
+  mappingTargets: () => call<TargetInfo[]>('mapping_targets'),
+  previewFeed: (id: string, request: PreviewRequest) => call<PreviewDto>('preview_feed', { id, request }),
+  saveMapping: (id: string, position: number, mapping: MappingDto) =>
+    call<SupplierDetail>('save_mapping', { id, position, mapping }),
+  saveSupplierSettings: (id: string, settings: SupplierSettingsDto) =>
+    call<SupplierDetail>('save_supplier_settings', { id, settings }),
+  /** Queues the `import.supplier` job; its progress arrives with the jobs pulse. */
+  importNow: (id: string, file: string | null = null) => call<JobDto>('import_now', { id, file }),
+  importRuns: (id: string | null) => call<RunDto[]>('import_runs', { id }),
+  importReport: (run: string) => call<ImportReportDto>('import_report', { run }),
+  /** Asks where to save the CSV and writes it; the path, or null when cancelled. */
+  exportImportReport: (run: string) => call<string | null>('export_import_report', { run }),
   /** Tells the shell the first rows are on screen (it logs the cold-start time). */
   uiReady: () => call<void>('ui_ready'),
 };
