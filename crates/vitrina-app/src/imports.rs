@@ -283,6 +283,27 @@ impl App {
         preview_file(&path, &read, saved, &settings, rows)
     }
 
+    /// The supplier's category paths and the seller's categories they map to (`None`: left
+    /// without a category). Paths appear here after the first import that met them.
+    pub fn category_mappings(&self, key: &str) -> AppResult<Vec<(String, Option<String>)>> {
+        let c = self.catalog()?;
+        let id = self.supplier_id(&c, key)?;
+        Ok(c.category_mappings(id)?)
+    }
+
+    /// Maps a supplier's category path to one of the seller's categories (by path or name), or
+    /// to none (`category` empty). Takes effect on the next import.
+    pub fn map_category(&self, key: &str, supplier_path: &str, category: &str) -> AppResult<()> {
+        let mut c = self.catalog()?;
+        let id = self.supplier_id(&c, key)?;
+        let target = match category.trim() {
+            "" | "-" => None,
+            name => Some(c.find_category(name)?),
+        };
+        c.map_category(id, supplier_path, target)?;
+        Ok(())
+    }
+
     /// Import runs, newest first (of one supplier, or all).
     pub fn import_runs(&self, key: Option<&str>, limit: u32) -> AppResult<Vec<RunRecord>> {
         let c = self.catalog()?;

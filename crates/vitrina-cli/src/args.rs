@@ -72,6 +72,13 @@ pub enum SuppliersCmd {
     },
     /// Import settings: markup, rounding, what happens to offers gone from the feed, rates, schedule.
     Set(SupplierSetArgs),
+    /// The supplier's categories and yours they map to; change one with
+    /// `vitrina suppliers categories SUPPLIER "Их / Путь=Мой / Путь"` (empty right side: none).
+    Categories {
+        supplier: String,
+        #[arg(value_name = "SUPPLIER PATH=YOUR CATEGORY")]
+        pairs: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]

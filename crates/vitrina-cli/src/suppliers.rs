@@ -117,6 +117,28 @@ fn suppliers(app: &App, db: &Path, cmd: &SuppliersCmd, as_json: bool) -> Outcome
             Ok(())
         }
         SuppliersCmd::Set(args) => set(app, db, args, as_json),
+        SuppliersCmd::Categories { supplier, pairs } => {
+            for pair in pairs {
+                let (theirs, ours) = pair
+                    .rsplit_once('=')
+                    .ok_or_else(|| format!("\"{pair}\" is not SUPPLIER PATH=YOUR CATEGORY"))?;
+                app.map_category(supplier, theirs, ours).map_err(e)?;
+            }
+            let list = app.category_mappings(supplier).map_err(e)?;
+            if as_json {
+                return json(&list);
+            }
+            if list.is_empty() {
+                print("No categories yet: they appear after the first import.");
+                return Ok(());
+            }
+            let mut t = table(&["Supplier's category", "Your category"]);
+            for (theirs, ours) in list {
+                t.add_row(vec![theirs, ours.unwrap_or_else(|| "—".into())]);
+            }
+            print(t);
+            Ok(())
+        }
     }
 }
 

@@ -56,6 +56,12 @@ fn a_yml_feed_imports_reports_its_broken_offer_and_skips_unchanged_offers_next_t
     assert_eq!(product_count(&db), 39);
     let tree = ok_json(&db, &["categories", "tree"]);
     assert!(tree.as_array().unwrap().len() > 3, "the supplier's categories were created: {tree}");
+    let mapped = ok_json(&db, &["suppliers", "categories", "ТехноМаркет"]);
+    let (theirs, ours) = (mapped[0][0].as_str().unwrap(), mapped[0][1].as_str().unwrap());
+    assert_eq!(theirs, ours, "created under the same names: {mapped}");
+    let pair = format!("{theirs}=");
+    let unmapped = ok_json(&db, &["suppliers", "categories", "ТехноМаркет", &pair]);
+    assert!(unmapped[0][1].is_null(), "{unmapped}");
 
     // The same file given by hand is read again; every offer is unchanged.
     let again = ok_json(&db, &["import", "ТехноМаркет", feed.to_str().unwrap()]);
