@@ -570,3 +570,93 @@ pub fn sync_schedule(jobs: &crate::jobs::Jobs, supplier: &SupplierSummary) -> Ap
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::Jobs;
+
+    fn price_list(dir: &Path) -> PathBuf {
+        let path = dir.join("price.csv");
+        std::fs::write(&path, "Артикул;Наименование;Цена\nA-1;Чайник;1 990\nA-2;Кружка;250\n").unwrap();
+        path
+    }
+
+    #[test]
+    fn a_supplier_schedule_follows_its_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("catalog.db");
+        let app = App::open(&db).unwrap();
+        let jobs = Jobs::open(&db).unwrap();
+        let input = NewSupplier { name: "Опт".into(), source: None, priority: 0 };
+        let s = app.add_supplier(&input).unwrap();
+        let settings = SupplierSettings { schedule: Some("0 6 * * *".into()), ..s.settings.clone() };
+        let s = app.set_supplier_settings("Опт", 0, &settings).unwrap();
+        sync_schedule(&jobs, &s).unwrap();
+        let list = jobs.schedules().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].schedule.name, "import: Опт");
+        assert_eq!(list[0].schedule.kind, "import.supplier");
+        assert_eq!(list[0].schedule.payload["supplier"], s.id.to_string());
+
+        let s =
+            app.set_supplier_settings("Опт", 0, &SupplierSettings { schedule: None, ..settings }).unwrap();
+        sync_schedule(&jobs, &s).unwrap();
+        assert!(jobs.schedules().unwrap().is_empty());
+    }
+
+    #[test]
+    fn mapping_edits_policy_and_sources_refuse_bad_input_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path().join("catalog.db")).unwrap();
+        let file = price_list(dir.path());
+        let input =
+            NewSupplier { name: "Опт".into(), source: Some(file.display().to_string()), priority: 0 };
+        app.add_supplier(&input).unwrap();
+
+        let preview = app.preview("Опт", 0, None, 5).unwrap();
+        assert!(!preview.mapping_is_saved);
+        assert_eq!(preview.items.len(), 2);
+        assert_eq!(preview.items[0].sku, "A-1");
+
+        let err = app.map_fields("Опт", 0, &["Цена=costs".into()]).unwrap_err();
+        assert!(err.message.contains("costs") && err.message.contains("cost"), "{}", err.message);
+        let s = app.map_fields("Опт", 0, &["Цена=cost".into()]).unwrap();
+        let mapping = s.sources[0].mapping.as_ref().unwrap();
+        assert!(mapping.fields.iter().any(|f| f.source == "Цена" && f.target == Target::Cost));
+        assert!(!mapping.fields.iter().any(|f| f.target == Target::Price), "one column per field");
+        assert!(app.preview("Опт", 0, None, 5).unwrap().mapping_is_saved);
+
+        let err = app.set_stock_policy("Опт", "random").unwrap_err();
+        assert!(err.message.contains("random"), "{}", err.message);
+        assert_eq!(app.set_stock_policy("Опт", "sum-of-stock").unwrap().policy, "sum_of_stock");
+
+        let err = app.set_source("Опт", 0, "/no/such/price.csv", None, &ReadSettings::default()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotFound);
+        let err = app
+            .set_source("Опт", 0, "https://opt.example.ru/p.csv", Some("oauth"), &ReadSettings::default())
+            .unwrap_err();
+        assert!(err.message.contains("basic:USER"), "{}", err.message);
+        let s = app
+            .set_source(
+                "Опт",
+                1,
+                "https://u:p@opt.example.ru/stock.csv?token=abc",
+                Some("header:X-Api-Key"),
+                &ReadSettings::default(),
+            )
+            .unwrap();
+        assert_eq!(s.sources[1].auth, "header");
+        assert!(
+            !s.sources[1].location.contains("abc") && !s.sources[1].location.contains("u:p"),
+            "{}",
+            s.sources[1].location
+        );
+        assert_eq!(
+            app.set_source("Опт", 5, &file.display().to_string(), None, &ReadSettings::default())
+                .unwrap_err()
+                .code,
+            ErrorCode::Invalid
+        );
+    }
+}
