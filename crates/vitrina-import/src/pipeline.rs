@@ -20,7 +20,7 @@ use vitrina_store::imports::{
 use vitrina_store::search::{SearchText, Stems};
 
 use crate::item::{RowRejection, SupplierItem};
-use crate::mapping::{CompiledMapping, MappingProfile};
+use crate::mapping::{CompiledMapping, MappingProfile, Target};
 use crate::normalize::{NormalizeContext, Rate};
 use crate::report::ImportReport;
 use crate::settings::{ReadSettings, SupplierSettings};
@@ -287,15 +287,23 @@ fn import_files(
 ) -> Result<(RunOutcome, Vec<ImportIssue>), ImportError> {
     let mut context = base_context(settings)?;
     let mut issues = Vec::new();
-    let mut overlay: HashMap<String, SupplierItem> = HashMap::new();
+    let mut overlay: HashMap<String, Extra> = HashMap::new();
     let main = ready.iter().find(|r| r.position == 0).unwrap_or(&ready[0]);
     for extra in ready.iter().filter(|r| !std::ptr::eq(*r, main)) {
         let (reader, mapping, ctx) = open_source(extra, &context)?;
+        let has_stock =
+            mapping.source_of(Target::Stock).is_some() || mapping.source_of(Target::Available).is_some();
         for item in reader {
             match item {
                 Ok(record) => match mapping.map(&record, &ctx) {
                     Ok(item) => {
-                        overlay.insert(item.supplier_sku.clone(), item);
+                        let sku = item.supplier_sku.clone();
+                        match overlay.get_mut(&sku) {
+                            Some(known) => known.add(item, has_stock),
+                            None => {
+                                overlay.insert(sku, Extra::new(item, has_stock));
+                            }
+                        }
                     }
                     Err(rejection) => push_issue(&mut issues, rejected(&record, rejection, &extra.label)),
                 },
@@ -447,7 +455,7 @@ fn read_main(
     mapping: &CompiledMapping,
     context: &NormalizeContext,
     mut prepare: Prepare<'_>,
-    overlay: &HashMap<String, SupplierItem>,
+    overlay: &HashMap<String, Extra>,
     cancel: &(dyn Fn() -> bool + Sync),
     send: std::sync::mpsc::SyncSender<Message>,
 ) -> (Vec<ImportIssue>, u64, u64) {
@@ -507,19 +515,40 @@ fn read_main(
     (issues, rows, started.elapsed().as_millis() as u64)
 }
 
-/// Fields a supplement (price list, stock file) gives win over the main feed's.
-fn merge(item: &mut SupplierItem, extra: &SupplierItem) {
-    if extra.cost.is_some() {
-        item.cost = extra.cost;
+/// What the supplements (price lists, stock files) say about one SKU; their fields win over
+/// the main feed's.
+#[derive(Debug, Default)]
+struct Extra {
+    cost: Option<i64>,
+    retail_price: Option<i64>,
+    old_price: Option<i64>,
+    /// Set when a supplement maps a stock or availability column (0 is then a real "none").
+    stock: Option<i64>,
+}
+
+impl Extra {
+    fn new(item: SupplierItem, has_stock: bool) -> Self {
+        let mut extra = Extra::default();
+        extra.add(item, has_stock);
+        extra
     }
-    if extra.retail_price.is_some() {
-        item.retail_price = extra.retail_price;
+
+    fn add(&mut self, item: SupplierItem, has_stock: bool) {
+        self.cost = item.cost.or(self.cost);
+        self.retail_price = item.retail_price.or(self.retail_price);
+        self.old_price = item.old_price.or(self.old_price);
+        if has_stock {
+            self.stock = Some(item.stock);
+        }
     }
-    if extra.old_price.is_some() {
-        item.old_price = extra.old_price;
-    }
-    if extra.stock != 0 || extra.cost.is_none() && extra.retail_price.is_none() {
-        item.stock = extra.stock;
+}
+
+fn merge(item: &mut SupplierItem, extra: &Extra) {
+    item.cost = extra.cost.or(item.cost);
+    item.retail_price = extra.retail_price.or(item.retail_price);
+    item.old_price = extra.old_price.or(item.old_price);
+    if let Some(stock) = extra.stock {
+        item.stock = stock;
     }
 }
 

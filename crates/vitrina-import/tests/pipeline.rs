@@ -20,9 +20,10 @@ use vitrina_store::{Catalog, ProductKey};
 const MAIN: &str = "Артикул;Наименование;Бренд;Цена закупки;Цена, $;Остаток;Категория\n\
 A-1;Чайник электрический;LG Electronics;10;20;5;Техника / Кухня\n\
 A-2;Утюг паровой;Philips;15,5;31;0;Техника / Дом\n\
-A-3;Фен;Philips;8;;3;Техника / Дом\n";
+A-3;Фен;Philips;8;;3;Техника / Дом\n\
+A-4;Миксер;Bosch;9;18;6;Техника / Кухня\n";
 
-const STOCK: &str = "sku,qty\nA-1,42\nA-2,7\nZZ-9,100\n";
+const STOCK: &str = "sku,qty\nA-1,42\nA-2,7\nA-3,0\nZZ-9,100\n";
 
 fn source(spec: &SourceSpec, position: u32) -> SourceRow {
     SourceRow {
@@ -85,14 +86,15 @@ fn a_feed_from_a_link_with_a_stock_file_joined_by_sku() {
 
     let report = run(&mut c, s, dir.path()).unwrap();
     assert_eq!(report.run.state, RunState::Succeeded);
-    assert_eq!(report.run.counts.created, 3, "{report:#?}");
+    assert_eq!(report.run.counts.created, 4, "{report:#?}");
     let a1 = c.product(&ProductKey::Sku("A-1".into())).unwrap();
     assert_eq!(a1.brand, "LG", "brand alias");
     assert_eq!(a1.stock, 42, "stock from the joined stock file");
     assert_eq!(a1.cost.unwrap().minor, 90_000, "10 USD at 90");
     assert_eq!(a1.price.minor, 180_000, "20 USD at 90, no markup rule");
     assert_eq!(c.product(&ProductKey::Sku("A-2".into())).unwrap().stock, 7);
-    assert_eq!(c.product(&ProductKey::Sku("A-3".into())).unwrap().stock, 3, "not in the stock file: kept");
+    assert_eq!(c.product(&ProductKey::Sku("A-3".into())).unwrap().stock, 0, "the stock file says none");
+    assert_eq!(c.product(&ProductKey::Sku("A-4".into())).unwrap().stock, 6, "not in the stock file: kept");
     assert!(!c.category_tree().unwrap().iter().any(|n| n.name.is_empty()));
     assert!(
         std::fs::read_dir(dir.path().join("downloads")).map(|d| d.count()).unwrap_or(0) == 0,
