@@ -14,6 +14,7 @@ mod catalog;
 mod categories;
 mod error;
 mod history;
+pub mod images;
 pub mod imports;
 pub mod jobs;
 mod links;

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_catalog.sql", include_str!("../../../migrations/sqlite/0001_catalog.sql")),
     ("0002_jobs.sql", include_str!("../../../migrations/sqlite/0002_jobs.sql")),
     ("0003_imports.sql", include_str!("../../../migrations/sqlite/0003_imports.sql")),
+    ("0004_image_cache.sql", include_str!("../../../migrations/sqlite/0004_image_cache.sql")),
 ];
 
 pub fn latest_version() -> usize {

@@ -35,6 +35,7 @@ fn shipped_migrations_never_change() {
         "69c203fd5aca04472a75de3425110d25ef0289c29e9b53cc177d6df88d6e66fe",
         "5a946387cd176804e9989f7e00b7e2b4754a8389c8b3df0907bb55ae27d1f7d0",
         "a0fee1699a47e30043d967f5a3154c14f413dc6abb59a723c8976afb379210b9",
+        "749c08fdfb3e0d3b18fd150bbef656c5ec58dec3464451e914e503b8b5864a43",
     ];
     assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
     for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {
