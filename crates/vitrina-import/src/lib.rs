@@ -3,6 +3,7 @@
 //! seller's price ([`pricing`]), and the run that ties them to the catalog ([`pipeline`]) with
 //! its [`report`].
 
+pub mod images;
 pub mod item;
 pub mod mapping;
 pub mod normalize;
