@@ -69,6 +69,23 @@ impl JobsContext {
         self.path.parent().unwrap_or(Path::new(".")).join("downloads")
     }
 
+    /// Where product images are cached: `images/` next to the catalog.
+    pub(crate) fn images_dir(&self) -> PathBuf {
+        crate::images::images_dir(&self.path)
+    }
+
+    /// Runs `f` on the catalog on this thread (a blocking one: see [`Self::with_catalog`]).
+    pub(crate) fn catalog_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut Catalog) -> Result<T, StoreError>,
+    ) -> Result<T, JobError> {
+        let mut slot = self.catalog.lock().map_err(|_| JobError::permanent("the catalog is unavailable"))?;
+        if slot.is_none() {
+            *slot = Some(Catalog::open(&self.path).map_err(classify)?);
+        }
+        f(slot.as_mut().expect("opened above")).map_err(classify)
+    }
+
     /// Runs `f` on the catalog on a blocking thread.
     async fn with_catalog<T, F>(self: &Arc<Self>, f: F) -> Result<T, JobError>
     where
@@ -238,6 +255,14 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
         c.disappeared,
         c.rejected
     ));
+    if c.created + c.updated > 0 {
+        // The new or changed products' pictures arrive in the background.
+        let images = vitrina_jobs::NewJob::new(crate::images::DOWNLOAD_KIND, json!({}));
+        match ctx.enqueue_child(images).await {
+            Ok(id) => ctx.log().info(format!("product images download in the background (job {id})")),
+            Err(e) => ctx.log().warn(format!("could not queue the download of product images: {e}")),
+        }
+    }
     Ok(json!({
         "run": report.run.id.to_string(),
         "supplier": report.run.supplier_name,
@@ -260,6 +285,14 @@ pub fn registry() -> Registry<JobsContext> {
         KindOptions::new("Change prices by a percentage, in batches (payload: percent, brand, batch_size)")
             .concurrency(1),
         reprice,
+    );
+    r.register(
+        crate::images::DOWNLOAD_KIND,
+        KindOptions::new(
+            "Download products' images into the local cache (payload: limit, parallel, retry_failed)",
+        )
+        .concurrency(1),
+        crate::images::download,
     );
     r.register(
         "catalog.analyze",

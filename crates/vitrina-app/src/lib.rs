@@ -9,6 +9,7 @@ pub mod bulk;
 mod catalog;
 pub mod demo;
 mod error;
+pub mod images;
 pub mod imports;
 pub mod ipc;
 pub mod jobs;
