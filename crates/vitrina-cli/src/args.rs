@@ -35,6 +35,34 @@ pub enum TopCommand {
     Suppliers(SuppliersCmd),
     /// Import a supplier's feeds now: `vitrina import SUPPLIER [FILE|URL]`; `vitrina import report SUPPLIER`.
     Import(ImportArgs),
+    /// Product images in the local cache: `vitrina images fetch`, `vitrina images status`.
+    #[command(subcommand)]
+    Images(ImagesCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImagesCmd {
+    /// Download the products' images that are not in the cache yet (a job, with a progress bar).
+    Fetch {
+        /// Downloads at once (1–16).
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
+        parallel: u16,
+        /// At most this many images in this run.
+        #[arg(long)]
+        limit: Option<u64>,
+        /// Try the links that failed again now, given-up ones included.
+        #[arg(long)]
+        retry_failed: bool,
+        /// Queue the job and return at once.
+        #[arg(long)]
+        detach: bool,
+    },
+    /// How many image links are cached, waiting or failed, with the latest failures.
+    Status {
+        /// Failures to list.
+        #[arg(long, default_value_t = 10)]
+        failures: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

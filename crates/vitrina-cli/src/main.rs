@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod catalog;
+mod images;
 mod jobs;
 mod output;
 mod suppliers;
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         TopCommand::Catalog(Command::Bench(b)) => bench::run(b, &cli),
         TopCommand::Catalog(command) => catalog::run(command, &db, &cli),
         TopCommand::Suppliers(_) | TopCommand::Import(_) => suppliers::run(&cli.command, &db, &cli),
+        TopCommand::Images(cmd) => images::run(cmd, &db, &cli),
         command => jobs::run(command, &db, &cli),
     };
     match result {

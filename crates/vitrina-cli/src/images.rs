@@ -1,0 +1,111 @@
+//! Image commands: download the products' images into the local cache (as the
+//! `images.download` job, with a progress bar) and show the cache's state.
+
+use std::path::Path;
+
+use vitrina_app::images::{DOWNLOAD_KIND, DownloadSummary};
+use vitrina_app::jobs::{EnqueueRequest, Jobs};
+use vitrina_app::{App, AppError};
+
+use crate::args::{Cli, ImagesCmd};
+use crate::output::{json, print, table, utc};
+
+type Outcome = Result<(), String>;
+
+fn e(err: AppError) -> String {
+    err.to_string()
+}
+
+pub fn run(cmd: &ImagesCmd, db: &Path, cli: &Cli) -> Outcome {
+    match cmd {
+        ImagesCmd::Fetch { parallel, limit, retry_failed, detach } => {
+            let jobs = Jobs::open(db).map_err(e)?;
+            let job = jobs
+                .enqueue(&EnqueueRequest {
+                    kind: DOWNLOAD_KIND.into(),
+                    payload: serde_json::json!({
+                        "parallel": parallel,
+                        "limit": limit,
+                        "retry_failed": retry_failed,
+                    }),
+                    concurrency_key: None,
+                    max_attempts: Some(1),
+                })
+                .map_err(e)?;
+            if *detach {
+                return crate::jobs::queued(&job, cli.json);
+            }
+            crate::jobs::follow(&jobs, &job.id.to_string(), cli.json, false)?;
+            let done = jobs.get(&job.id.to_string()).map_err(e)?;
+            let summary: DownloadSummary =
+                done.result.and_then(|r| serde_json::from_value(r).ok()).unwrap_or_default();
+            if cli.json {
+                return json(&summary);
+            }
+            print(format!(
+                "{} images downloaded ({}), {} failed; {} still to download; the cache holds {} files.",
+                summary.downloaded,
+                size(summary.bytes),
+                summary.failed,
+                summary.remaining,
+                summary.files
+            ));
+            if summary.failed > 0 {
+                print("Why they failed: vitrina images status");
+            }
+            Ok(())
+        }
+        ImagesCmd::Status { failures } => {
+            let app = App::open(db).map_err(e)?;
+            let status = app.image_status(*failures).map_err(e)?;
+            if cli.json {
+                return json(&status);
+            }
+            let c = &status.counts;
+            let mut t = table(&[
+                "Image links",
+                "Cached",
+                "Not tried yet",
+                "Failed",
+                "Due for retry",
+                "Files",
+                "Size",
+            ]);
+            t.add_row(vec![
+                c.urls.to_string(),
+                c.cached.to_string(),
+                c.pending.to_string(),
+                c.failed.to_string(),
+                c.retry_due.to_string(),
+                c.files.to_string(),
+                size(c.bytes),
+            ]);
+            print(t);
+            print(format!("Cache folder: {}", status.dir.display()));
+            if !status.failures.is_empty() {
+                let mut t = table(&["Failed link", "Tries", "Last try", "Next try"]);
+                for f in &status.failures {
+                    t.add_row(vec![
+                        f.reason.clone(),
+                        f.attempts.to_string(),
+                        utc(f.last_try_at as i64),
+                        f.retry_at.map_or_else(|| "given up".into(), |at| utc(at as i64)),
+                    ]);
+                }
+                print(t);
+            }
+            if c.to_download() > 0 {
+                print(format!("{} to download: vitrina images fetch", c.to_download()));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b / 1024),
+        b => format!("{b} bytes"),
+    }
+}
