@@ -56,12 +56,6 @@ fn a_yml_feed_imports_reports_its_broken_offer_and_skips_unchanged_offers_next_t
     assert_eq!(product_count(&db), 39);
     let tree = ok_json(&db, &["categories", "tree"]);
     assert!(tree.as_array().unwrap().len() > 3, "the supplier's categories were created: {tree}");
-    let mapped = ok_json(&db, &["suppliers", "categories", "ТехноМаркет"]);
-    let (theirs, ours) = (mapped[0][0].as_str().unwrap(), mapped[0][1].as_str().unwrap());
-    assert_eq!(theirs, ours, "created under the same names: {mapped}");
-    let pair = format!("{theirs}=");
-    let unmapped = ok_json(&db, &["suppliers", "categories", "ТехноМаркет", &pair]);
-    assert!(unmapped[0][1].is_null(), "{unmapped}");
 
     // The same file given by hand is read again; every offer is unchanged.
     let again = ok_json(&db, &["import", "ТехноМаркет", feed.to_str().unwrap()]);
@@ -72,12 +66,22 @@ fn a_yml_feed_imports_reports_its_broken_offer_and_skips_unchanged_offers_next_t
     assert_eq!(skipped["run"]["rows_read"], 0);
     assert!(skipped["run"]["notices"][0].as_str().unwrap().contains("not changed"));
 
+    // Category mapping: shown, and changed (which makes the next run re-read every row).
+    let mapped = ok_json(&db, &["suppliers", "categories", "ТехноМаркет"]);
+    let (theirs, ours) = (mapped[0][0].as_str().unwrap(), mapped[0][1].as_str().unwrap());
+    assert_eq!(theirs, ours, "created under the same names: {mapped}");
+    let pair = format!("{theirs}=");
+    let unmapped = ok_json(&db, &["suppliers", "categories", "ТехноМаркет", &pair]);
+    assert!(unmapped[0][1].is_null(), "{unmapped}");
+    let remapped = ok_json(&db, &["import", "ТехноМаркет", feed.to_str().unwrap()]);
+    assert_eq!(remapped["run"]["counts"]["unchanged"], 39, "re-processed, nothing changed: {remapped:#}");
+
     // The report is there later, and exports to CSV.
     let csv = dir.path().join("rejected.csv");
     let out = vitrina(&db, &["import", "report", "ТехноМаркет", "--csv", csv.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let runs = ok_json(&db, &["import", "runs"]);
-    assert_eq!(runs.as_array().unwrap().len(), 3);
+    assert_eq!(runs.as_array().unwrap().len(), 4);
     let first = runs.as_array().unwrap().last().unwrap()["id"].as_str().unwrap().to_string();
     let out = vitrina(&db, &["import", "report", &first, "--csv", csv.to_str().unwrap()]);
     assert!(out.status.success());

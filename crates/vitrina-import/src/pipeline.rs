@@ -15,7 +15,7 @@ use vitrina_formats::{FileReader, ReadError, Record, RecordSource};
 use vitrina_store::Catalog;
 use vitrina_store::imports::sku_key;
 use vitrina_store::imports::{
-    ImportCounts, ImportIssue, ImportOptions, IssueKind, OfferRow, RunOutcome, RunState,
+    ImportCounts, ImportIssue, ImportOptions, IssueKind, OfferInput, OfferRow, RunOutcome, RunState,
 };
 use vitrina_store::search::{SearchText, Stems};
 
@@ -318,11 +318,12 @@ fn import_files(
     let options =
         ImportOptions { create_categories: settings.create_categories, gone: settings.gone, policy };
     let hints = catalog.offer_hashes(supplier)?;
+    let fingerprint = fingerprint(&main.mapping, settings, policy, &catalog.category_mappings(supplier)?);
     let failed = std::sync::Mutex::new(None::<ImportError>);
     let (counts, write_rejections, read_issues, rows_read, read_ms) = std::thread::scope(|scope| {
         let (send, receive) = sync_channel::<Message>(8);
         let reader_thread = scope.spawn(|| {
-            let prepare = Prepare { settings, hints: &hints, stems: Stems::new() };
+            let prepare = Prepare { settings, fingerprint, hints: &hints, stems: Stems::new() };
             read_main(reader, &mapping, &context, prepare, &overlay, cancel, send)
         });
         let mut done = 0u64;
@@ -420,7 +421,7 @@ fn open_source(
 }
 
 enum Message {
-    Batch(Vec<OfferRow>),
+    Batch(Vec<OfferInput>),
     Fatal(ImportError),
 }
 
@@ -432,9 +433,9 @@ struct Batches<'a> {
 }
 
 impl Iterator for Batches<'_> {
-    type Item = Vec<OfferRow>;
+    type Item = Vec<OfferInput>;
 
-    fn next(&mut self) -> Option<Vec<OfferRow>> {
+    fn next(&mut self) -> Option<Vec<OfferInput>> {
         match self.receive.recv().ok()? {
             Message::Batch(rows) => Some(rows),
             Message::Fatal(error) => {
@@ -460,6 +461,7 @@ fn read_main(
     send: std::sync::mpsc::SyncSender<Message>,
 ) -> (Vec<ImportIssue>, u64, u64) {
     let started = Instant::now();
+    let sku_source = mapping.source_of(Target::Sku);
     let mut issues = Vec::new();
     let mut batch = Vec::with_capacity(BATCH);
     let mut record = Record::new();
@@ -471,27 +473,50 @@ fn read_main(
         match result {
             Ok(()) => {
                 rows += 1;
-                match mapping.map(&record, context) {
-                    Ok(mut item) => {
-                        if let Some(extra) = overlay.get(&item.supplier_sku) {
-                            merge(&mut item, extra);
+                let raw_sku =
+                    sku_source.and_then(|key| record.get(key)).map(str::trim).filter(|s| !s.is_empty());
+                let hash = row_hash(&record, prepare.fingerprint, raw_sku.and_then(|s| overlay.get(s)));
+                if let Some(sku) = raw_sku
+                    && prepare.hints.get(&sku_key(sku)) == Some(&(hash as i64))
+                {
+                    // Nothing about this row changed since the last run: no mapping, no product.
+                    batch.push(OfferInput::Unchanged {
+                        line: record.line(),
+                        record_id: record.location().id.clone(),
+                        supplier_sku: sku.to_string(),
+                        hash,
+                    });
+                } else {
+                    match mapping.map(&record, context) {
+                        Ok(mut item) => {
+                            if let Some(extra) = overlay.get(&item.supplier_sku) {
+                                merge(&mut item, extra);
+                            }
+                            for w in item.warnings.drain(..) {
+                                push_issue(
+                                    &mut issues,
+                                    ImportIssue {
+                                        kind: IssueKind::Warning,
+                                        line: Some(item.line),
+                                        record_id: record.location().id.clone(),
+                                        field: w.field,
+                                        value: w.value,
+                                        reason: w.reason,
+                                    },
+                                );
+                            }
+                            batch.push(prepare.offer_row(item, record.location().id.clone(), hash).into());
                         }
-                        for w in item.warnings.drain(..) {
-                            push_issue(
-                                &mut issues,
-                                ImportIssue {
-                                    kind: IssueKind::Warning,
-                                    line: Some(item.line),
-                                    record_id: record.location().id.clone(),
-                                    field: w.field,
-                                    value: w.value,
-                                    reason: w.reason,
-                                },
-                            );
+                        Err(rejection) => {
+                            push_issue(&mut issues, rejected(&record, rejection, ""));
+                            if let Some(sku) = raw_sku {
+                                batch.push(OfferInput::Seen {
+                                    line: record.line(),
+                                    supplier_sku: sku.to_string(),
+                                });
+                            }
                         }
-                        batch.push(prepare.offer_row(item, record.location().id.clone()));
                     }
-                    Err(rejection) => push_issue(&mut issues, rejected(&record, rejection, "")),
                 }
             }
             Err(ReadError::Row(e)) => {
@@ -513,6 +538,42 @@ fn read_main(
         let _ = send.send(Message::Batch(batch));
     }
     (issues, rows, started.elapsed().as_millis() as u64)
+}
+
+/// Bump when what a row becomes changes for the same input (so every offer is processed anew).
+const PIPELINE_VERSION: u32 = 1;
+
+fn fingerprint(
+    mapping: &Option<MappingProfile>,
+    settings: &SupplierSettings,
+    policy: StockPolicy,
+    categories: &[(String, Option<String>)],
+) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    PIPELINE_VERSION.hash(&mut h);
+    serde_json::to_string(mapping).unwrap_or_default().hash(&mut h);
+    settings.to_json().hash(&mut h);
+    format!("{policy:?}").hash(&mut h);
+    categories.hash(&mut h);
+    h.finish()
+}
+
+/// The hash of a row as read (every field and characteristic), the run's fingerprint, and what
+/// supplements say about its SKU.
+fn row_hash(record: &Record, fingerprint: u64, extra: Option<&Extra>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    fingerprint.hash(&mut h);
+    for (key, value) in record.fields() {
+        key.hash(&mut h);
+        value.hash(&mut h);
+    }
+    for p in record.params() {
+        (p.name, p.unit, p.value).hash(&mut h);
+    }
+    if let Some(e) = extra {
+        (e.cost, e.retail_price, e.old_price, e.stock).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// What the supplements (price lists, stock files) say about one SKU; their fields win over
@@ -555,6 +616,9 @@ fn merge(item: &mut SupplierItem, extra: &Extra) {
 /// What the reader thread needs to turn items into offers for the writer.
 struct Prepare<'a> {
     settings: &'a SupplierSettings,
+    /// Hash of everything besides the row that decides what a row becomes (mapping, settings,
+    /// category map): part of every row's hash, so changing any of them re-processes every row.
+    fingerprint: u64,
     /// The offers' hashes as of the last run: an offer whose hash is unchanged needs no search
     /// text (the writer will skip it).
     hints: &'a HashMap<u64, i64>,
@@ -562,9 +626,9 @@ struct Prepare<'a> {
 }
 
 impl Prepare<'_> {
-    /// Prices a normalized item and shapes it for the writer, with the hash that lets an
-    /// unchanged offer be skipped next time, and the search text of a new or changed one.
-    fn offer_row(&mut self, item: SupplierItem, record_id: Option<String>) -> OfferRow {
+    /// Prices a normalized item and shapes it for the writer, with the row's hash (which lets
+    /// it be skipped next time when nothing changed) and its search text.
+    fn offer_row(&mut self, item: SupplierItem, record_id: Option<String>, hash: u64) -> OfferRow {
         let priced = self.settings.price_rules.price(&item, &item.category_path);
         let currency = Currency::RUB;
         let product = Product {
@@ -587,14 +651,7 @@ impl Prepare<'_> {
             attributes: item.attributes,
             images: item.images.into_iter().map(|url| Image { url }).collect(),
         };
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        product.content_hash().hash(&mut hasher);
-        item.category_path.hash(&mut hasher);
-        item.variant_group.hash(&mut hasher);
-        item.pack_units.hash(&mut hasher);
-        let hash = hasher.finish();
-        let unchanged = self.hints.get(&sku_key(&item.supplier_sku)) == Some(&(hash as i64));
-        let search = (!unchanged).then(|| SearchText::of(&product, &mut self.stems));
+        let search = Some(SearchText::of(&product, &mut self.stems));
         OfferRow {
             line: item.line,
             record_id,

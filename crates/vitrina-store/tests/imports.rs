@@ -3,7 +3,7 @@
 //! rejected rows, and cancellation that leaves the catalog as it was.
 
 use vitrina_domain::{Barcode, Money, Product, ProductDraft, ProductStatus, StockPolicy, SupplierId};
-use vitrina_store::imports::{GonePolicy, ImportCounts, ImportOptions, OfferRow};
+use vitrina_store::imports::{GonePolicy, ImportCounts, ImportOptions, OfferInput, OfferRow};
 use vitrina_store::{Catalog, ProductKey, StoreError};
 
 fn temp_catalog() -> (tempfile::TempDir, Catalog) {
@@ -40,7 +40,11 @@ fn with_barcode(mut row: OfferRow, code: &str) -> OfferRow {
 }
 
 fn run(c: &mut Catalog, s: SupplierId, options: &ImportOptions, rows: Vec<OfferRow>) -> ImportCounts {
-    c.import_offers(s, options, std::iter::once(rows), &mut |_| true).unwrap().0
+    c.import_offers(s, options, std::iter::once(inputs(rows)), &mut |_| true).unwrap().0
+}
+
+fn inputs(rows: Vec<OfferRow>) -> Vec<OfferInput> {
+    rows.into_iter().map(OfferInput::from).collect()
 }
 
 fn options() -> ImportOptions {
@@ -152,7 +156,8 @@ fn repeated_skus_and_invalid_rows_are_rejected_while_the_rest_import() {
     bad.product.name = String::new();
     let rows =
         vec![offer(2, "A-1", "Чайник", 1000, 1500, 5), offer(3, "A-1", "Чайник 2", 1000, 1500, 5), bad];
-    let (counts, rejected) = c.import_offers(s, &options(), std::iter::once(rows), &mut |_| true).unwrap();
+    let (counts, rejected) =
+        c.import_offers(s, &options(), std::iter::once(inputs(rows)), &mut |_| true).unwrap();
     assert_eq!((counts.created, counts.rejected), (1, 2));
     assert_eq!(rejected[0].line, 3);
     assert!(rejected[0].reason.contains("line 2"), "{}", rejected[0].reason);
@@ -168,7 +173,7 @@ fn a_cancelled_run_leaves_the_catalog_exactly_as_it_was() {
     let batches =
         vec![vec![offer(2, "A-1", "Чайник новый", 1, 2, 3)], vec![offer(3, "B-1", "Утюг", 1, 2, 3)]];
     let mut calls = 0;
-    let result = c.import_offers(s, &options(), batches.into_iter(), &mut |_| {
+    let result = c.import_offers(s, &options(), batches.into_iter().map(inputs), &mut |_| {
         calls += 1;
         calls < 2
     });
@@ -180,10 +185,12 @@ fn a_cancelled_run_leaves_the_catalog_exactly_as_it_was() {
     // The same from an empty catalog, where the run drops and rebuilds indexes.
     let (_dir2, mut empty) = temp_catalog();
     let s = empty.add_supplier("Опт", 0).unwrap();
-    let result =
-        empty.import_offers(s, &options(), std::iter::once(vec![offer(2, "A-1", "x", 1, 2, 3)]), &mut |_| {
-            false
-        });
+    let result = empty.import_offers(
+        s,
+        &options(),
+        std::iter::once(inputs(vec![offer(2, "A-1", "x", 1, 2, 3)])),
+        &mut |_| false,
+    );
     assert!(matches!(result, Err(StoreError::Cancelled)));
     assert_eq!(empty.product_count().unwrap(), 0);
     run(&mut empty, s, &options(), vec![offer(2, "A-1", "Чайник", 1000, 1500, 5)]);
@@ -252,4 +259,40 @@ fn a_taken_seller_sku_gets_a_suffix_and_runs_are_recorded() {
     assert_eq!(runs.len(), 1);
     assert_eq!((runs[0].counts.created, runs[0].counts.rejected, runs[0].rows_read), (1, 1, 3));
     assert_eq!(c.import_issues(id, 10).unwrap(), vec![issue]);
+}
+
+#[test]
+fn rows_known_unchanged_by_their_hash_need_no_product() {
+    let (_dir, mut c) = temp_catalog();
+    let s = c.add_supplier("Опт", 0).unwrap();
+    let both = vec![offer(2, "A-1", "Чайник", 1000, 1500, 5), offer(3, "A-2", "Утюг", 2000, 2500, 7)];
+    run(&mut c, s, &options(), both.clone());
+    let hints = c.offer_hashes(s).unwrap();
+    assert_eq!(hints.get(&vitrina_store::imports::sku_key("A-1")), Some(&(both[0].hash as i64)));
+    let unchanged = |row: &OfferRow, line| OfferInput::Unchanged {
+        line,
+        record_id: None,
+        supplier_sku: row.supplier_sku.clone(),
+        hash: row.hash,
+    };
+    let batch = vec![unchanged(&both[0], 2), unchanged(&both[1], 3), unchanged(&both[1], 4)];
+    let (counts, rejected) = c.import_offers(s, &options(), std::iter::once(batch), &mut |_| true).unwrap();
+    assert_eq!((counts.unchanged, counts.rejected, counts.disappeared), (2, 1, 0));
+    assert!(rejected[0].reason.contains("line 3"), "{}", rejected[0].reason);
+
+    // A stale hint (the hash no longer matches) is refused rather than guessed.
+    let stale = OfferInput::Unchanged { line: 2, record_id: None, supplier_sku: "A-1".into(), hash: 1 };
+    let (counts, rejected) =
+        c.import_offers(s, &options(), std::iter::once(vec![stale]), &mut |_| true).unwrap();
+    assert_eq!(counts.rejected, 1);
+    assert!(rejected[0].reason.contains("import again"));
+    assert_eq!(get(&c, "A-1").stock, 5, "nothing was written for it, and it is not gone");
+    assert_eq!((counts.disappeared, get(&c, "A-2").stock), (1, 0), "A-2 was not in this feed");
+
+    // A row the reader refused but whose SKU it read keeps its offer from counting as gone.
+    let seen = OfferInput::Seen { line: 2, supplier_sku: "A-2".into() };
+    let row = OfferInput::from(both[0].clone());
+    let (counts, _) =
+        c.import_offers(s, &options(), std::iter::once(vec![row, seen]), &mut |_| true).unwrap();
+    assert_eq!((counts.unchanged, counts.disappeared), (1, 0));
 }

@@ -10,4 +10,4 @@ mod writer;
 
 pub use config::{SourceRow, SupplierConfig};
 pub use runs::{ImportIssue, IssueKind, RunOutcome, RunRecord, RunState};
-pub use writer::{GonePolicy, ImportCounts, ImportOptions, OfferRow, WriteRejection, sku_key};
+pub use writer::{GonePolicy, ImportCounts, ImportOptions, OfferInput, OfferRow, WriteRejection, sku_key};

@@ -46,6 +46,31 @@ pub struct OfferRow {
     pub search: Option<SearchText>,
 }
 
+/// What the reader hands the writer per row: a full offer, or just "this SKU is unchanged"
+/// when the reader could tell from the row's hash alone (no mapping, no product built).
+#[derive(Debug, Clone)]
+pub enum OfferInput {
+    Offer(Box<OfferRow>),
+    Unchanged {
+        line: u64,
+        record_id: Option<String>,
+        supplier_sku: String,
+        hash: u64,
+    },
+    /// A row the reader rejected whose SKU it could still read: the offer is in the feed (so
+    /// not "gone"), but nothing about it changes this time.
+    Seen {
+        line: u64,
+        supplier_sku: String,
+    },
+}
+
+impl From<OfferRow> for OfferInput {
+    fn from(row: OfferRow) -> Self {
+        OfferInput::Offer(Box::new(row))
+    }
+}
+
 /// What to do with offers that are no longer in the feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -138,7 +163,7 @@ impl Catalog {
         &mut self,
         supplier: SupplierId,
         options: &ImportOptions,
-        batches: impl Iterator<Item = Vec<OfferRow>>,
+        batches: impl Iterator<Item = Vec<OfferInput>>,
         progress: &mut dyn FnMut(&ImportCounts) -> bool,
     ) -> Result<(ImportCounts, Vec<WriteRejection>)> {
         let supplier_rid = self.supplier_rid(supplier)?;
@@ -162,8 +187,14 @@ impl Catalog {
             stems: Stems::new(),
         };
         for batch in batches {
-            for row in batch {
-                run.apply(&mut stamp, row)?;
+            for input in batch {
+                match input {
+                    OfferInput::Offer(row) => run.apply(&mut stamp, *row)?,
+                    OfferInput::Unchanged { line, record_id, supplier_sku, hash } => {
+                        run.unchanged(line, record_id, supplier_sku, hash)
+                    }
+                    OfferInput::Seen { line, supplier_sku } => run.mark_seen(sku_key(&supplier_sku), line),
+                }
             }
             if !progress(&run.counts) {
                 return Err(StoreError::Cancelled);
@@ -244,11 +275,15 @@ impl Run<'_> {
             );
             return Ok(());
         }
-        if let Err(e) = row.product.validate() {
+        let known = self.offers.get(&key).map(|s| (s.rid, s.product_rid, s.hash, s.gone));
+        if !matches!(known, Some((_, _, hash, false)) if hash == row.hash as i64)
+            && let Err(e) = row.product.validate()
+        {
             self.reject(&row, e.field.code(), e.to_string());
+            self.mark_seen(key, row.line);
             return Ok(());
         }
-        match self.offers.get(&key).map(|s| (s.rid, s.product_rid, s.hash, s.gone)) {
+        match known {
             Some((_, _, hash, false)) if hash == row.hash as i64 => {
                 self.counts.unchanged += 1;
             }
@@ -272,14 +307,57 @@ impl Run<'_> {
     }
 
     fn reject(&mut self, row: &OfferRow, field: &str, reason: String) {
+        self.reject_at(row.line, row.record_id.clone(), row.supplier_sku.clone(), field, reason);
+    }
+
+    fn reject_at(
+        &mut self,
+        line: u64,
+        record_id: Option<String>,
+        supplier_sku: String,
+        field: &str,
+        reason: String,
+    ) {
         self.counts.rejected += 1;
         self.rejections.push(WriteRejection {
-            line: row.line,
-            record_id: row.record_id.clone(),
-            supplier_sku: row.supplier_sku.clone(),
+            line,
+            record_id,
+            supplier_sku,
             field: field.to_string(),
             reason,
         });
+    }
+
+    /// A row the reader found unchanged by its hash.
+    fn unchanged(&mut self, line: u64, record_id: Option<String>, supplier_sku: String, hash: u64) {
+        let key = sku_key(&supplier_sku);
+        match self.offers.get_mut(&key) {
+            Some(state) if state.seen_at > 0 => {
+                let first = state.seen_at;
+                let reason = format!("the SKU repeats the offer on line {first}; this row was skipped");
+                self.reject_at(line, record_id, supplier_sku, "sku", reason);
+            }
+            Some(state) if !state.gone && state.hash == hash as i64 => {
+                state.seen_at = line.max(1);
+                self.counts.unchanged += 1;
+            }
+            // The catalog changed between the reader's look and now (another import ran).
+            _ => {
+                let reason =
+                    "the offer changed in the catalog while the feed was read; import again".to_string();
+                self.reject_at(line, record_id, supplier_sku, "sku", reason);
+                self.mark_seen(key, line);
+            }
+        }
+    }
+
+    /// The offer is in the feed (even if its row was refused): it is not "gone".
+    fn mark_seen(&mut self, key: u64, line: u64) {
+        if let Some(state) = self.offers.get_mut(&key)
+            && state.seen_at == 0
+        {
+            state.seen_at = line.max(1);
+        }
     }
 
     fn same_sku(&self, offer_rid: i64, sku: &str) -> Result<bool> {
@@ -334,9 +412,14 @@ impl Run<'_> {
             after.status = ProductStatus::Active;
         }
         self.set_supply(&mut after, product_rid, p)?;
-        self.write(stamp, product_rid, &before, &after)?;
+        let changed = self.write(stamp, product_rid, &before, &after)?;
         self.ensure_pack(stamp, product_rid, &after, row.pack_units)?;
-        self.counts.updated += 1;
+        // The row differed (new settings, a reformatted feed) but the product did not.
+        if changed {
+            self.counts.updated += 1
+        } else {
+            self.counts.unchanged += 1
+        }
         Ok(())
     }
 
@@ -496,12 +579,13 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn write(&mut self, stamp: &mut Stamp<'_>, rid: i64, before: &Product, after: &Product) -> Result<()> {
+    /// Writes the product's changes; false when nothing about it changed.
+    fn write(&mut self, stamp: &mut Stamp<'_>, rid: i64, before: &Product, after: &Product) -> Result<bool> {
         let changed = write_update(self.tx, stamp, rid, before, after, None, &mut self.stems)?;
         if changed.iter().any(|f| matches!(f, ProductField::Price | ProductField::Stock)) {
             self.price_or_stock_changed.push(rid);
         }
-        Ok(())
+        Ok(!changed.is_empty())
     }
 
     /// Keeps a pack product of `units` of the base product `base_rid` (created once; its price
