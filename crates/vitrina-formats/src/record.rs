@@ -63,6 +63,8 @@ pub struct Record {
     text: String,
     fields: Vec<FieldSpan>,
     params: Vec<ParamSpan>,
+    /// The buffer of a cleared id, reused by the next one.
+    spare_id: String,
 }
 
 impl Record {
@@ -128,7 +130,9 @@ impl Record {
     /// Forgets the content but keeps the allocated buffers.
     pub fn clear(&mut self) {
         self.location.line = 0;
-        self.location.id = None;
+        if let Some(id) = self.location.id.take() {
+            self.spare_id = id;
+        }
         self.text.clear();
         self.fields.clear();
         self.params.clear();
@@ -142,8 +146,41 @@ impl Record {
                 old.clear();
                 old.push_str(id);
             }
-            (Some(id), slot) => *slot = Some(id.to_owned()),
-            (None, slot) => *slot = None,
+            (Some(id), slot) => {
+                let mut buf = std::mem::take(&mut self.spare_id);
+                buf.clear();
+                buf.push_str(id);
+                *slot = Some(buf);
+            }
+            (None, slot) => {
+                if let Some(old) = slot.take() {
+                    self.spare_id = old;
+                }
+            }
+        }
+    }
+
+    /// Sets where the record starts, its id being the first value of field `key`.
+    pub(crate) fn set_location_from_field(&mut self, line: u64, key: &str) {
+        self.location.line = line;
+        let text = &self.text;
+        let value = self.fields.iter().find(|f| &text[f.key.clone()] == key).map(|f| &text[f.value.clone()]);
+        match (value, &mut self.location.id) {
+            (Some(id), Some(old)) => {
+                old.clear();
+                old.push_str(id);
+            }
+            (Some(id), slot) => {
+                let mut buf = std::mem::take(&mut self.spare_id);
+                buf.clear();
+                buf.push_str(id);
+                *slot = Some(buf);
+            }
+            (None, slot) => {
+                if let Some(old) = slot.take() {
+                    self.spare_id = old;
+                }
+            }
         }
     }
 

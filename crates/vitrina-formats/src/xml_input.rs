@@ -138,6 +138,168 @@ impl EventSource for SliceEvents<'_> {
     }
 }
 
+/// A start or self-closing tag: the text between `<` and `>` (without the closing `/`) and the
+/// length of its name, as quick-xml gives it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tag<'a> {
+    pub(crate) content: &'a str,
+    pub(crate) name_len: usize,
+}
+
+impl<'a> Tag<'a> {
+    pub(crate) fn of(start: &'a BytesStart<'_>) -> Self {
+        let content: &'a str = start;
+        Tag { content, name_len: start.name().0.len() }
+    }
+
+    /// Splits tag text the way quick-xml does: the name ends at the first XML whitespace.
+    fn parse(content: &'a str) -> Self {
+        let name_len = content.bytes().position(is_xml_space).unwrap_or(content.len());
+        Tag { content, name_len }
+    }
+
+    pub(crate) fn name(&self) -> &'a str {
+        &self.content[..self.name_len]
+    }
+}
+
+/// The events a record is built from, whichever parser produced them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ev<'a> {
+    Start(Tag<'a>),
+    Empty(Tag<'a>),
+    /// A closing tag's name (trailing whitespace trimmed).
+    End(&'a str),
+    /// Text or CDATA content.
+    Text(&'a str),
+    /// The name of an `&name;` reference.
+    Ref(&'a str),
+}
+
+fn is_xml_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The outcome of [`FastEvents::next`] that is not an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FastStop {
+    /// The end of the text, outside any markup.
+    End,
+    /// Something the fast path leaves to quick-xml (a cut-off tag, a processing instruction, a
+    /// DOCTYPE, an unusual `<!`): the caller re-reads the same bytes with quick-xml.
+    Unsupported,
+}
+
+/// A tokenizer over text that is already known to be UTF-8, giving exactly the events quick-xml
+/// gives with [`configure`]'s settings for the common constructs (tags, text, references,
+/// CDATA, comments) without its per-event UTF-8 check; anything else stops it so the caller
+/// can fall back to quick-xml over the same bytes.
+pub(crate) struct FastEvents<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> FastEvents<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        FastEvents { text, pos: 0 }
+    }
+
+    /// Bytes consumed so far.
+    pub(crate) fn consumed(&self) -> usize {
+        self.pos
+    }
+
+    /// The next event; comments are skipped.
+    pub(crate) fn next(&mut self) -> Result<Ev<'a>, FastStop> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        loop {
+            let pos = self.pos;
+            let Some(&first) = bytes.get(pos) else {
+                return Err(FastStop::End);
+            };
+            match first {
+                b'<' => match bytes.get(pos + 1) {
+                    Some(b'!') => {
+                        let rest = &bytes[pos..];
+                        if rest.starts_with(b"<![CDATA[") {
+                            let Some(end) = memchr::memmem::find(&rest[9..], b"]]>") else {
+                                return Err(FastStop::Unsupported);
+                            };
+                            self.pos = pos + 9 + end + 3;
+                            return Ok(Ev::Text(&text[pos + 9..pos + 9 + end]));
+                        }
+                        if rest.starts_with(b"<!--") {
+                            let Some(end) = memchr::memmem::find(&rest[4..], b"-->") else {
+                                return Err(FastStop::Unsupported);
+                            };
+                            self.pos = pos + 4 + end + 3;
+                            continue;
+                        }
+                        return Err(FastStop::Unsupported);
+                    }
+                    Some(b'?') | None => return Err(FastStop::Unsupported),
+                    Some(b'/') => {
+                        let end = tag_end(&bytes[pos..]).ok_or(FastStop::Unsupported)?;
+                        self.pos = pos + end + 1;
+                        let content = &text[pos + 2..pos + end];
+                        let trimmed = content.as_bytes().iter().rposition(|b| !is_xml_space(*b));
+                        return Ok(Ev::End(trimmed.map_or(content, |last| &content[..=last])));
+                    }
+                    Some(_) => {
+                        let end = tag_end(&bytes[pos..]).ok_or(FastStop::Unsupported)?;
+                        self.pos = pos + end + 1;
+                        let content = &text[pos + 1..pos + end];
+                        return Ok(match content.strip_suffix('/') {
+                            Some(content) => Ev::Empty(Tag::parse(content)),
+                            None => Ev::Start(Tag::parse(content)),
+                        });
+                    }
+                },
+                b'&' => {
+                    let after = pos + 1;
+                    return Ok(match memchr::memchr3(b';', b'&', b'<', &bytes[after..]) {
+                        Some(i) if bytes[after + i] == b';' => {
+                            self.pos = after + i + 1;
+                            Ev::Ref(&text[after..after + i])
+                        }
+                        // A lone `&` is text (quick-xml's `allow_dangling_amp`).
+                        Some(i) => {
+                            self.pos = after + i;
+                            Ev::Text(&text[pos..after + i])
+                        }
+                        None => {
+                            self.pos = bytes.len();
+                            Ev::Text(&text[pos..])
+                        }
+                    });
+                }
+                _ => {
+                    let end = memchr::memchr2(b'<', b'&', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+                    self.pos = end;
+                    return Ok(Ev::Text(&text[pos..end]));
+                }
+            }
+        }
+    }
+}
+
+/// Position of the `>` that ends the tag starting at `bytes[0]`, outside quoted values
+/// (quick-xml's `ElementParser`).
+fn tag_end(bytes: &[u8]) -> Option<usize> {
+    let mut quote = None;
+    for i in memchr::memchr3_iter(b'>', b'"', b'\'', bytes) {
+        let b = bytes[i];
+        match quote {
+            None if b == b'>' => return Some(i),
+            None => quote = Some(b),
+            Some(q) if q == b => quote = None,
+            Some(_) => {}
+        }
+    }
+    None
+}
+
 /// Line where a just-read start tag began (the reader has consumed the whole tag).
 pub(crate) fn start_line<R: Read>(
     reader: &quick_xml::Reader<TextReader<Rest<R>>>,
@@ -394,8 +556,13 @@ impl Collector {
 
     /// Starts a record at its opening (or empty) tag: attributes become `@` fields.
     pub(crate) fn begin(&mut self, start: &BytesStart<'_>, rec: &mut Record) {
+        self.begin_tag(Tag::of(start), rec);
+    }
+
+    /// [`Collector::begin`] for a tag however it was read.
+    pub(crate) fn begin_tag(&mut self, start: Tag<'_>, rec: &mut Record) {
         self.root_name.clear();
-        self.root_name.push_str(start.name().as_ref());
+        self.root_name.push_str(start.name());
         self.path.clear();
         self.frames.clear();
         self.text.clear();
@@ -422,45 +589,52 @@ impl Collector {
                 }
                 Err(e) => return Err(input.fatal(e)),
             };
-            let raw = self.frames.last().is_some_and(|f| f.kind == FrameKind::Raw);
-            match event {
-                Event::Start(e) if raw => {
-                    self.text.push('<');
-                    push_text(&mut self.text, &e);
-                    self.text.push('>');
-                }
-                Event::Empty(e) if raw => {
-                    self.text.push('<');
-                    push_text(&mut self.text, &e);
-                    self.text.push_str("/>");
-                }
-                // Inside a description only its own end (or the record's) closes it.
-                Event::End(e)
-                    if raw
-                        && !matches!(e.name().as_ref(), "description")
-                        && e.name().as_ref() != self.root_name =>
-                {
-                    self.text.push_str("</");
-                    self.text.push_str(e.name().as_ref());
-                    self.text.push('>');
-                }
-                Event::Start(e) => self.open(&e, rec),
-                Event::Empty(e) => {
-                    self.open(&e, rec);
-                    self.close_top(rec);
-                }
-                Event::End(e) => {
-                    if self.close(e.name().as_ref(), rec) {
-                        return Ok(());
-                    }
-                }
-                Event::Text(t) => push_text(&mut self.text, &t),
-                Event::CData(c) => push_text(&mut self.text, &c),
-                Event::GeneralRef(r) => push_reference(&mut self.text, &r),
+            let event = match &event {
+                Event::Start(e) => Ev::Start(Tag::of(e)),
+                Event::Empty(e) => Ev::Empty(Tag::of(e)),
+                Event::End(e) => Ev::End(e.name().0),
+                Event::Text(t) => Ev::Text(t),
+                Event::CData(c) => Ev::Text(c),
+                Event::GeneralRef(r) => Ev::Ref(r),
                 Event::Eof => return Err(input.truncated()),
-                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => continue,
+            };
+            if self.handle(event, rec) {
+                return Ok(());
             }
         }
+    }
+
+    /// Takes one event of the record; returns true when it closed the record element.
+    pub(crate) fn handle(&mut self, event: Ev<'_>, rec: &mut Record) -> bool {
+        let raw = self.frames.last().is_some_and(|f| f.kind == FrameKind::Raw);
+        match event {
+            Ev::Start(tag) if raw => {
+                self.text.push('<');
+                push_text(&mut self.text, tag.content);
+                self.text.push('>');
+            }
+            Ev::Empty(tag) if raw => {
+                self.text.push('<');
+                push_text(&mut self.text, tag.content);
+                self.text.push_str("/>");
+            }
+            // Inside a description only its own end (or the record's) closes it.
+            Ev::End(name) if raw && name != "description" && name != self.root_name => {
+                self.text.push_str("</");
+                self.text.push_str(name);
+                self.text.push('>');
+            }
+            Ev::Start(tag) => self.open(tag, rec),
+            Ev::Empty(tag) => {
+                self.open(tag, rec);
+                self.close_top(rec);
+            }
+            Ev::End(name) => return self.close(name, rec),
+            Ev::Text(t) => push_text(&mut self.text, t),
+            Ev::Ref(r) => push_reference(&mut self.text, r),
+        }
+        false
     }
 
     /// Completes a record whose element was self-closing (`<offer id="1"/>`).
@@ -468,9 +642,8 @@ impl Collector {
         self.close_top(rec);
     }
 
-    fn open(&mut self, start: &BytesStart<'_>, rec: &mut Record) {
+    fn open(&mut self, start: Tag<'_>, rec: &mut Record) {
         let name = start.name();
-        let name = name.as_ref();
         let depth = self.frames.len();
         if let Some(parent) = self.frames.last_mut() {
             parent.has_children = true;
@@ -555,7 +728,11 @@ impl Collector {
     }
 
     /// Pushes `path@name` fields; returns whether there were any.
-    fn push_attributes(&mut self, start: &BytesStart<'_>, rec: &mut Record) -> bool {
+    fn push_attributes(&mut self, start: Tag<'_>, rec: &mut Record) -> bool {
+        if start.content.len() == start.name_len {
+            return false;
+        }
+        let start = BytesStart::from_content(start.content, start.name_len);
         let mut any = false;
         let mut attributes = start.html_attributes();
         attributes.with_checks(false);
@@ -579,9 +756,10 @@ impl Collector {
         any
     }
 
-    fn read_param_attributes(&mut self, start: &BytesStart<'_>) {
+    fn read_param_attributes(&mut self, start: Tag<'_>) {
         self.param_name.clear();
         self.param_unit = None;
+        let start = BytesStart::from_content(start.content, start.name_len);
         for attribute in start.html_attributes().with_checks(false).flatten() {
             match attribute.key.as_ref() {
                 "name" => push_attribute_value(&mut self.param_name, &attribute.value),

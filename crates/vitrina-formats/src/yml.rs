@@ -14,11 +14,13 @@ use quick_xml::events::Event;
 
 use crate::RecordSource;
 use crate::encoding::{Encoding, TextReader};
-use crate::error::{FormatError, ReadError, RowError};
+use crate::error::{FormatError, ReadError, RowError, RowProblem};
 use crate::record::Record;
 use crate::settings::Settings;
 use crate::sniff::Format;
-use crate::xml_input::{self, Collector, EventSource, NameStack, SliceEvents, XmlInput};
+use crate::xml_input::{
+    self, Collector, Ev, EventSource, FastEvents, FastStop, NameStack, SliceEvents, XmlInput,
+};
 
 /// The `<shop>` header of a YML feed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,6 +93,9 @@ pub struct YmlReader<R: Read> {
     chunk: Chunk,
     /// Bytes read per chunk of offers ([`CHUNK_LEN`]; tiny in tests to exercise the seams).
     chunk_len: usize,
+    /// Offers are tokenized by [`FastEvents`] where it can (off in tests that compare it with
+    /// quick-xml alone).
+    fast: bool,
     shop: Shop,
     settings: Settings,
     /// The record the iterator reads into; each item is a right-sized copy of it.
@@ -121,6 +126,7 @@ impl<R: Read> YmlReader<R> {
             scratch: Record::new(),
             chunk: Chunk::default(),
             chunk_len: CHUNK_LEN,
+            fast: true,
             shop: Shop::default(),
             settings,
             spare: Record::new(),
@@ -281,7 +287,7 @@ impl<R: Read> YmlReader<R> {
         loop {
             if self.chunk.pos >= self.chunk.cut {
                 if self.chunk.eof {
-                    let line = self.chunk.line_at(self.chunk.data.len());
+                    let line = self.chunk.line_at(self.chunk.len());
                     return Err(FormatError::Truncated { line });
                 }
                 self.chunk.fill(self.input.reader.get_mut(), self.chunk_len)?;
@@ -298,7 +304,7 @@ impl<R: Read> YmlReader<R> {
                 Step::OffersEnd => {
                     let mut chunk = std::mem::take(&mut self.chunk);
                     let line = chunk.line_at(chunk.pos);
-                    self.input.reader.get_mut().unread(&chunk.data[chunk.pos..], line);
+                    self.input.reader.get_mut().unread(&chunk.unparsed(), line);
                     self.stack.close("offers");
                     self.read_outside_offers(false)?;
                     return Ok(None);
@@ -309,10 +315,16 @@ impl<R: Read> YmlReader<R> {
 
     /// Parses from the chunk's unparsed part up to the end of the next offer.
     fn offer_in_chunk(&mut self, rec: &mut Record) -> Result<Step, FormatError> {
+        if self.fast
+            && self.chunk.utf8
+            && let Some(step) = self.offer_fast(rec)
+        {
+            return Ok(step);
+        }
         let start = self.chunk.pos;
         let first_line = self.chunk.line_at(start);
         let eof = self.chunk.eof;
-        let slice = &self.chunk.data[start..self.chunk.cut];
+        let slice = &self.chunk.head()[start..self.chunk.cut];
         let mut events = SliceEvents::new(slice, first_line, self.input.encoding.encoding.name());
         loop {
             let event = match events.reader.read_event() {
@@ -355,13 +367,68 @@ impl<R: Read> YmlReader<R> {
             let consumed = events.consumed();
             self.chunk.pos = start + consumed;
             let line = self.chunk.line_at(start + tag_offset);
-            let id = rec.get("@id").map(str::to_owned);
-            rec.set_location(line, id.as_deref());
-            return Ok(Step::Offer(match problem {
-                None => Ok(()),
-                Some(problem) => Err(RowError { line, id, problem }),
-            }));
+            return Ok(Step::Offer(finish_offer(rec, line, problem)));
         }
+    }
+
+    /// [`YmlReader::offer_in_chunk`] over valid UTF-8 with [`FastEvents`]; `None` when it meets
+    /// something it leaves to quick-xml, which then parses the same bytes again.
+    fn offer_fast(&mut self, rec: &mut Record) -> Option<Step> {
+        let start = self.chunk.pos;
+        let text = &self.chunk.text[start..self.chunk.cut];
+        // quick-xml would take a byte-order mark (or what looks like UTF-16) at its start.
+        if text.starts_with(['\u{feff}', '\0']) {
+            return None;
+        }
+        let mut events = FastEvents::new(text);
+        loop {
+            let (tag, empty) = match events.next() {
+                Ok(Ev::Start(tag)) => (tag, false),
+                Ok(Ev::Empty(tag)) => (tag, true),
+                Ok(Ev::End("offers")) => {
+                    self.chunk.pos = start + events.consumed();
+                    return Some(Step::OffersEnd);
+                }
+                Ok(_) => continue,
+                Err(FastStop::End) => {
+                    self.chunk.pos = self.chunk.cut;
+                    return Some(Step::Exhausted);
+                }
+                Err(FastStop::Unsupported) => return None,
+            };
+            let tag_offset = events.consumed() - tag.content.len() - if empty { 3 } else { 2 };
+            let is_offer = tag.name() == "offer";
+            let target = if is_offer { &mut *rec } else { &mut self.scratch };
+            target.clear();
+            self.collector.begin_tag(tag, target);
+            if empty {
+                self.collector.finish_empty(target);
+            } else {
+                loop {
+                    // The end of the text inside an offer: quick-xml tells a cut from a truncation.
+                    let event = events.next().ok()?;
+                    if self.collector.handle(event, target) {
+                        break;
+                    }
+                }
+            }
+            let problem = self.collector.take_problem();
+            if !is_offer {
+                continue;
+            }
+            self.chunk.pos = start + events.consumed();
+            let line = self.chunk.line_at(start + tag_offset);
+            return Some(Step::Offer(finish_offer(rec, line, problem)));
+        }
+    }
+}
+
+/// Sets an offer's line and id; its row error when it had a problem.
+fn finish_offer(rec: &mut Record, line: u64, problem: Option<RowProblem>) -> Result<(), RowError> {
+    rec.set_location_from_field(line, "@id");
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(RowError { line, id: rec.id().map(str::to_owned), problem }),
     }
 }
 
@@ -381,16 +448,24 @@ const CHUNK_LEN: usize = 1 << 20;
 
 /// The offers section, read in chunks that end after an `</offer>` and parsed from memory
 /// without copying every event: the hot loop of a YML import.
+///
+/// The part up to the cut is checked as UTF-8 once per chunk and kept as a `String`, so the
+/// offers in it are tokenized without quick-xml's check per event ([`FastEvents`]); a chunk that
+/// is not valid UTF-8 is left to quick-xml, which reports where.
 #[derive(Debug, Default)]
 struct Chunk {
-    data: Vec<u8>,
+    /// `[..cut]` when it is valid UTF-8 (`utf8`), else empty.
+    text: String,
+    /// The bytes after `text`: `[cut..]`, or everything when not `utf8`.
+    bytes: Vec<u8>,
+    utf8: bool,
     /// Start of the unparsed part.
     pos: usize,
     /// End of the part that holds only complete offers.
     cut: usize,
-    /// The source is exhausted: `data` holds the rest of the file.
+    /// The source is exhausted: the chunk holds the rest of the file.
     eof: bool,
-    /// Line number of `data[line_at]`.
+    /// Line number of the chunk's byte at `line_at`.
     line: u64,
     line_at: usize,
 }
@@ -400,31 +475,77 @@ impl Chunk {
         Chunk { line, ..Chunk::default() }
     }
 
-    /// Line of `data[offset]`; offsets must not go backwards.
+    /// The complete offers part, `[..cut]`.
+    fn head(&self) -> &[u8] {
+        if self.utf8 { self.text.as_bytes() } else { &self.bytes[..self.cut] }
+    }
+
+    fn len(&self) -> usize {
+        self.text.len() + self.bytes.len()
+    }
+
+    /// Line of the chunk's byte at `offset`; offsets must not go backwards and lie within the
+    /// complete part (or be the chunk's end at the end of the file, where the cut is the end).
     fn line_at(&mut self, offset: usize) -> u64 {
         if offset > self.line_at {
-            self.line += memchr::memchr_iter(b'\n', &self.data[self.line_at..offset]).count() as u64;
+            let head = self.head();
+            let span = head.get(self.line_at..offset).unwrap_or_default();
+            self.line += memchr::memchr_iter(b'\n', span).count() as u64;
             self.line_at = offset;
         }
         self.line
+    }
+
+    /// Everything from the unparsed part on.
+    fn unparsed(&self) -> Vec<u8> {
+        let mut rest = Vec::with_capacity(self.len() - self.pos);
+        if self.utf8 {
+            rest.extend_from_slice(&self.text.as_bytes()[self.pos..]);
+            rest.extend_from_slice(&self.bytes);
+        } else {
+            rest.extend_from_slice(&self.bytes[self.pos..]);
+        }
+        rest
     }
 
     /// Drops the parsed part, appends up to `more` bytes from `source`, and places the cut
     /// after the last complete `</offer>` (or `</offers>`).
     fn fill<R: Read>(&mut self, source: &mut TextReader<R>, more: usize) -> io::Result<()> {
         self.line_at(self.pos);
-        self.data.drain(..self.pos);
+        let mut data = if self.utf8 {
+            let mut data = std::mem::take(&mut self.text).into_bytes();
+            data.extend_from_slice(&self.bytes);
+            self.bytes.clear();
+            data
+        } else {
+            std::mem::take(&mut self.bytes)
+        };
+        data.drain(..self.pos);
         self.line_at -= self.pos;
         self.pos = 0;
-        let target = self.data.len().saturating_add(more);
-        while self.data.len() < target {
-            let want = target - self.data.len();
-            if source.append_to(&mut self.data, want)? == 0 {
+        let target = data.len().saturating_add(more);
+        while data.len() < target {
+            let want = target - data.len();
+            if source.append_to(&mut data, want)? == 0 {
                 self.eof = true;
                 break;
             }
         }
-        self.cut = if self.eof { self.data.len() } else { last_offer_end(&self.data) };
+        self.cut = if self.eof { data.len() } else { last_offer_end(&data) };
+        self.bytes.extend_from_slice(&data[self.cut..]);
+        data.truncate(self.cut);
+        match String::from_utf8(data) {
+            Ok(text) => {
+                self.text = text;
+                self.utf8 = true;
+            }
+            Err(e) => {
+                let mut data = e.into_bytes();
+                data.extend_from_slice(&self.bytes);
+                self.bytes = data;
+                self.utf8 = false;
+            }
+        }
         Ok(())
     }
 }
@@ -614,6 +735,110 @@ mod tests {
             assert_eq!(reader.shop().categories[2].name, "Поздняя");
             assert_eq!(reader.shop().categories[2].line, 19);
         }
+    }
+
+    /// Every item (and the shop) as the fast tokenizer and as quick-xml alone read them.
+    fn both_ways(xml: &[u8], chunk_len: usize) -> [Result<(String, Vec<String>), String>; 2] {
+        [true, false].map(|fast| {
+            let mut reader = YmlReader::new(xml).map_err(|e| format!("{e:?}"))?;
+            reader.chunk_len = chunk_len;
+            reader.fast = fast;
+            let mut items = Vec::new();
+            let mut rec = Record::new();
+            while let Some(item) = reader.read_into(&mut rec) {
+                items.push(format!("{item:?} {rec:?}"));
+            }
+            Ok((format!("{:?}", reader.shop()), items))
+        })
+    }
+
+    fn assert_same_both_ways(xml: &[u8]) {
+        for chunk_len in [1, 5, 64, 1000, CHUNK_LEN] {
+            let [fast, slow] = both_ways(xml, chunk_len);
+            assert_eq!(fast, slow, "chunk_len {chunk_len}: {}", String::from_utf8_lossy(xml));
+        }
+    }
+
+    #[test]
+    fn fast_tokenizer_reads_fixtures_like_quick_xml() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for name in
+            ["feed_utf8.yml", "feed_cp1251.yml", "mislabeled_cp1251.yml", "wild_offers.yml", "truncated.yml"]
+        {
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            assert_same_both_ways(&bytes);
+        }
+        assert_same_both_ways(FEED.as_bytes());
+    }
+
+    #[test]
+    fn fast_tokenizer_agrees_on_odd_markup() {
+        let offers = [
+            r#"<offer id="1"><name> a &amp; b &lt;&#1046;&#x41; &nbsp;&unknown; &lone & x&amp</name></offer>"#,
+            r#"<offer id='2' available = "true" flag x=y ="z"><price  from="1"/></offer>"#,
+            r#"<offer id="3"><!-- c --><!----><!-- a -- b ---><name>x<!-- y -->z</name></offer>"#,
+            r#"<offer id="4"><description><p class="a>b">x</p><br/><br /><hr>t &amp; <![CDATA[<i>]]></ p></description></offer>"#,
+            r#"<offer id="5"><description>a < b</description><name>n</name></offer>"#,
+            r#"<offer id="6"><name>x</nme><price>1</price></offer>"#,
+            r#"<offer id="7"><name>x</offer>"#,
+            "<offer id=\"8\"><name>a\r\nb\rc</name><x a=\"1\r\n2\t3\"/></offer>",
+            r#"<offer id="9"><?pi x?><name>y</name></offer>"#,
+            r#"<offer id="10"><!DOCTYPE x><name>y</name></offer>"#,
+            r#"<offer id="11"><![CDATA[ root text ]]><name><![CDATA[]]></name><![CDATA[a]]]]><![CDATA[>]]></offer>"#,
+            r#"<offer id="12"><param name="Вес" unit="кг">1.2</param><param name="A &amp; B">x<b>y</b></param><param>z</param></offer>"#,
+            r#"<offer id="13"><a><b><c>deep</c></b><b/></a><e></e><f x="1"></f><g x="1">v</g></offer>"#,
+            r#"<offer id="14" id="dup"><name a="1" a="2">x</name></offer>"#,
+            r#"<offer id="15"><name a="unclosed>x</name></offer>"#,
+            r#"<offer id="16"><name a=">">x</name  ></offer  >"#,
+            r#"<offer id="17"><description>a<!-- hidden -->b</description></offer>"#,
+            r#"<offer id="18"><description></description><description/></offer>"#,
+            r#"<offer id="19"><name>x</name></offers></offer>"#,
+            r#"<offer id="20" xmlns="u" xmlns:a="v"><a:name>x</a:name></offer>"#,
+            r#"<other><name>skipped</name></other><offer id="21"/>text<offer id="22">t</offer>"#,
+            r#"<offer id="23"><name>x</name></offer><!-x><offer id="24"/>"#,
+            "<offer id=\"25\"><name>\u{feff}x</name></offer>",
+            r#"<offer id="26"><name>x & y; <z</name></offer>"#,
+            r#"<offer id="27"><name>x</name></offer> & <offer id="28">&amp</offer>"#,
+            r#"<offer id="29"><name>x</name><name2 a="1" b='2'c="3"/></offer>"#,
+        ];
+        for offer in offers {
+            let xml = format!(
+                "<yml_catalog><shop><offers>\n  {offer}\n  <offer id=\"last\"/>\n</offers></shop></yml_catalog>"
+            );
+            assert_same_both_ways(xml.as_bytes());
+            let cut = format!("<yml_catalog><shop><offers>\n  {offer}");
+            assert_same_both_ways(cut.as_bytes());
+            let late = format!("<yml_catalog><shop><offers>\n</offers>{offer}</shop></yml_catalog>");
+            assert_same_both_ways(late.as_bytes());
+        }
+        let invalid = b"<yml_catalog><shop><offers>\n<offer id=\"0\"/><offer id=\"1\"><name>\xff</name></offer></offers></shop></yml_catalog>";
+        assert_same_both_ways(invalid);
+    }
+
+    /// Reads the feed in `VITRINA_YML` both ways and compares every offer (slow in a debug
+    /// build: run with `--release -- --ignored`).
+    #[test]
+    #[ignore = "needs a large feed in VITRINA_YML"]
+    fn fast_tokenizer_agrees_on_a_large_feed() {
+        let Ok(path) = std::env::var("VITRINA_YML") else { return };
+        let open = |fast| {
+            let mut reader = YmlReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+            reader.fast = fast;
+            reader
+        };
+        let (mut fast, mut slow) = (open(true), open(false));
+        let (mut a, mut b) = (Record::new(), Record::new());
+        let mut n = 0u64;
+        loop {
+            let (x, y) = (fast.read_into(&mut a), slow.read_into(&mut b));
+            assert_eq!(format!("{x:?}"), format!("{y:?}"), "item {n}");
+            if x.is_none() {
+                break;
+            }
+            assert_eq!(a, b, "item {n}");
+            n += 1;
+        }
+        assert_eq!(fast.shop(), slow.shop());
     }
 
     #[test]
