@@ -318,7 +318,7 @@ fn import_files(
     let options =
         ImportOptions { create_categories: settings.create_categories, gone: settings.gone, policy };
     let hints = catalog.offer_hashes(supplier)?;
-    let fingerprint = fingerprint(&main.mapping, settings, policy, &catalog.category_mappings(supplier)?);
+    let fingerprint = fingerprint(&main.mapping, settings, policy);
     let failed = std::sync::Mutex::new(None::<ImportError>);
     let (counts, write_rejections, read_issues, rows_read, read_ms) = std::thread::scope(|scope| {
         let (send, receive) = sync_channel::<Message>(8);
@@ -543,18 +543,14 @@ fn read_main(
 /// Bump when what a row becomes changes for the same input (so every offer is processed anew).
 const PIPELINE_VERSION: u32 = 1;
 
-fn fingerprint(
-    mapping: &Option<MappingProfile>,
-    settings: &SupplierSettings,
-    policy: StockPolicy,
-    categories: &[(String, Option<String>)],
-) -> u64 {
+/// (A remapped supplier category resets the hashes of that supplier's offers in the store, so
+/// the category map, which imports also extend, is not part of it.)
+fn fingerprint(mapping: &Option<MappingProfile>, settings: &SupplierSettings, policy: StockPolicy) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     PIPELINE_VERSION.hash(&mut h);
     serde_json::to_string(mapping).unwrap_or_default().hash(&mut h);
     settings.to_json().hash(&mut h);
     format!("{policy:?}").hash(&mut h);
-    categories.hash(&mut h);
     h.finish()
 }
 

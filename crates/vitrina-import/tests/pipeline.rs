@@ -131,3 +131,35 @@ fn a_missing_feed_fails_clearly_and_changes_nothing() {
     let err = run(&mut c, none, dir.path()).unwrap_err();
     assert!(err.to_string().contains("no feed yet"), "{err}");
 }
+
+#[test]
+fn unchanged_rows_are_skipped_before_mapping_until_the_mapping_or_a_category_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("price.csv");
+    std::fs::write(&file, "Артикул;Наименование;Цена;Штрихкод;Категория\nB-1;Кружка;250;123;Посуда\nB-2;Блюдце;150;4006381333931;Посуда\n")
+        .unwrap();
+    let mut c = Catalog::open(dir.path().join("catalog.db")).unwrap();
+    let s = c.add_supplier("Посуда-опт", 0).unwrap();
+    let request = ImportRequest {
+        supplier: s,
+        main_override: Some(file.display().to_string()),
+        job_id: None,
+        cache_dir: dir.path().join("downloads"),
+    };
+    let mut run = |c: &mut Catalog| run_import(c, &request, &|_, _| None, &|| false, &mut |_| {}).unwrap();
+    let first = run(&mut c);
+    assert_eq!(
+        (first.run.counts.created, first.run.warnings),
+        (2, 1),
+        "the bad barcode is a warning: {first:#?}"
+    );
+    // Unchanged rows are not even mapped: the warning does not come back.
+    let second = run(&mut c);
+    assert_eq!((second.run.counts.unchanged, second.run.warnings), (2, 0), "{second:#?}");
+    // A remapped category makes the next run look at every row again.
+    c.map_category(s, "Посуда", None).unwrap();
+    let third = run(&mut c);
+    assert_eq!((third.run.counts.unchanged, third.run.warnings), (2, 1), "{third:#?}");
+    let fourth = run(&mut c);
+    assert_eq!(fourth.run.warnings, 0);
+}

@@ -159,7 +159,8 @@ impl Catalog {
     }
 
     /// Maps a supplier's category path (`"Одежда / Обувь"`) to one of the seller's categories
-    /// (`None`: leave such products without a category).
+    /// (`None`: leave such products without a category). The supplier's next import then
+    /// re-reads every offer.
     pub fn map_category(
         &mut self,
         supplier: SupplierId,
@@ -168,11 +169,15 @@ impl Catalog {
     ) -> Result<()> {
         let rid = self.supplier_rid(supplier)?;
         let category_rid = crate::rows::category_rid(self.db(), category)?;
-        self.db().execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO category_map (supplier_rid, supplier_path, category_rid) VALUES (?1, ?2, ?3)
              ON CONFLICT (supplier_rid, supplier_path) DO UPDATE SET category_rid = excluded.category_rid",
             params![rid, supplier_path.trim(), category_rid],
         )?;
+        // The next import must look at every offer again, not skip unchanged rows.
+        tx.execute("UPDATE supplier_offers SET content_hash = 0 WHERE supplier_rid = ?1", [rid])?;
+        tx.commit()?;
         Ok(())
     }
 }
