@@ -146,7 +146,7 @@ fn unchanged_rows_are_skipped_before_mapping_until_the_mapping_or_a_category_cha
         job_id: None,
         cache_dir: dir.path().join("downloads"),
     };
-    let mut run = |c: &mut Catalog| run_import(c, &request, &|_, _| None, &|| false, &mut |_| {}).unwrap();
+    let run = |c: &mut Catalog| run_import(c, &request, &|_, _| None, &|| false, &mut |_| {}).unwrap();
     let first = run(&mut c);
     assert_eq!(
         (first.run.counts.created, first.run.warnings),
