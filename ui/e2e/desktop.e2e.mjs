@@ -2,6 +2,7 @@
 // (tauri-driver + WebKitWebDriver). Run by scripts/e2e, which prepares the catalog and env:
 //   VITRINA_APP   the desktop binary        VITRINA_CLI  the `vitrina` binary
 //   VITRINA_HOME  a fresh data folder with catalog.db (a demo)   E2E_OUT  where screenshots go
+//   E2E_PRICE_FILE  a supplier price list (cp1251 CSV, 30 rows, one with a negative price)
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ const app = process.env.VITRINA_APP;
 const cli = process.env.VITRINA_CLI;
 const home = process.env.VITRINA_HOME;
 const out = process.env.E2E_OUT;
+const priceFile = process.env.E2E_PRICE_FILE;
 const SECRET = `planted-secret-${process.pid}-${Date.now()}`;
 let passed = 0;
 let failed = 0;
@@ -62,7 +64,94 @@ async function withApp(env, body) {
 }
 
 function cliJson(...args) {
-  return JSON.parse(execFileSync(cli, ['--db', join(home, 'catalog.db'), '--json', ...args], { encoding: 'utf8' }));
+  return cliJsonOn(join(home, 'catalog.db'), ...args);
+}
+
+function cliJsonOn(db, ...args) {
+  return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8' }));
+}
+
+/** Sets a <select> as a person would and lets the page see the change. */
+async function choose(browser, selector, value) {
+  await browser.execute((sel, v) => {
+    const el = document.querySelector(sel);
+    el.value = v;
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, selector, value);
+}
+
+/** Suppliers: add one by typing the price list's path, map it, price it, import, read the report. */
+async function suppliers(browser, db) {
+  await browser.$('[data-nav="suppliers"]').click();
+  const add = await browser.$('[data-testid="add-supplier"]');
+  await add.waitForClickable({ timeout: 10000 });
+  await add.click();
+  await browser.$('[data-testid="new-source"]').setValue(priceFile);
+  await browser.$('[data-testid="new-name"]').setValue('Опт');
+  await browser.$('[data-testid="create-supplier"]').click();
+
+  // The mapping screen opens with the suggested mapping and the first rows as they will import.
+  const rejected = await browser.$('[data-testid="preview-table"] tr.rejected[data-line="8"]');
+  await rejected.waitForExist({ timeout: 15000 });
+  check('the mapping preview marks the broken row (line 8) as rejected', (await rejected.getText()).includes('-500'), await rejected.getText());
+  const price = '[data-testid="mapping"] select[aria-label="Цена, руб."]';
+  check('the price column is suggested as the retail price', (await browser.$(price).getValue()) === 'price');
+  // The supplier's price is what we pay: make it the cost, and sell at +30 % ending in 9.
+  await choose(browser, price, 'cost');
+  const save = await browser.$('[data-testid="save-mapping"]');
+  await browser.waitUntil(async () => save.isEnabled(), { timeout: 10000 });
+  await browser.pause(600); // the live preview catches up
+  await screenshot('09-supplier-mapping');
+  await save.click();
+  await browser.$('.state.ok').waitForExist({ timeout: 10000 });
+  check('the mapping is saved', true);
+
+  await browser.$('[data-tab="rules"]').click();
+  const markup = await browser.$('[data-testid="markup"]');
+  await markup.waitForExist({ timeout: 10000 });
+  await markup.setValue('30');
+  await choose(browser, '[data-testid="rounding"]', 'end_in9');
+  await browser.$('[data-testid="save-rules"]').click();
+  await browser.$('[data-testid="rules"] .ok').waitForExist({ timeout: 10000 });
+  await screenshot('10-supplier-rules');
+
+  // Import now: the history shows the run with its counts once the job is done.
+  await browser.$('[data-testid="import-now"]').click();
+  const done = await browser.$('[data-testid="runs"] tr[data-state="succeeded"]');
+  await done.waitForExist({ timeout: 60000 });
+  const created = await done.$('td.created').getText();
+  const rejectedCount = await done.$('td.rejected').getText();
+  check('the run shows 29 created and 1 rejected', created === '29' && rejectedCount === '1', `${created} / ${rejectedCount}`);
+  await browser.$('[data-testid="import-outcome"]').waitForExist({ timeout: 10000 }).catch(() => {});
+  await screenshot('11-supplier-history');
+
+  await done.$('[data-testid="open-report"]').click();
+  const issue = await browser.$('[data-testid="issues"] tr.rejected[data-line="8"]');
+  await issue.waitForExist({ timeout: 10000 });
+  const text = await issue.getText();
+  const value = await issue.$('td.value').getAttribute('title');
+  check('the report lists the rejected row with its line and value', text.includes('8') && value === '-500', `${text} / ${value}`);
+  await screenshot('12-import-report');
+
+  await browser.$('[data-testid="supplier-page"] .back').click();
+  const summary = await browser.$('[data-supplier="Опт"] [data-testid="last-run"]');
+  await summary.waitForExist({ timeout: 10000 });
+  check('the suppliers list shows the last import', (await summary.getText()).includes('29'), await summary.getText());
+  await screenshot('13-suppliers');
+
+  await browser.$('[data-nav="catalog"]').click();
+  await browser.waitUntil(async () => (await browser.$$('.scroller .row[data-sku]')).length >= 15, { timeout: 20000 });
+  await screenshot('14-catalog-imported');
+
+  const products = cliJsonOn(db, 'stats').products;
+  check('the CLI sees the 29 imported products', products === 29, String(products));
+  const rows = cliJsonOn(db, 'products', 'list', '--supplier', 'Опт', '--limit', '100').rows;
+  const prices = rows.map((r) => r.price.minor);
+  check(
+    'the imported products are priced by the rules (whole roubles ending in 9)',
+    rows.length === 29 && prices.every((p) => p % 100 === 0 && (p / 100) % 10 === 9),
+    JSON.stringify(prices.slice(0, 5)),
+  );
 }
 
 const first = cliJson('products', 'list', '--sort', 'price', '--limit', '1').rows[0];
@@ -139,6 +228,16 @@ walk(home);
 const leaks = files.filter((f) => readFileSync(f).includes(Buffer.from(SECRET)));
 check(`the secret is in none of ${files.length} files of the data folder (logs, catalog, settings)`, leaks.length === 0, leaks.join(', '));
 check('logs were written', files.some((f) => f.includes('logs')));
+
+// A new, empty catalog: the first-run screen, then a supplier's price list imported through the
+// Suppliers section (the first-run button opens the OS file dialog, which WebDriver cannot drive).
+const suppliersDb = join(home, 'suppliers.db');
+await withApp({ VITRINA_HOME: home, VITRINA_DB: suppliersDb }, async (browser) => {
+  await browser.$('[data-testid="first-run"]').waitForExist({ timeout: 20000 });
+  check('an empty catalog shows the first-run screen with the import button', await browser.$('[data-testid="first-import"]').isEnabled());
+  await screenshot('08-first-run');
+  await suppliers(browser, suppliersDb);
+});
 
 // A file that is not a catalog: the recovery screen, not a crash.
 const bad = join(out, 'not-a-catalog.db');
