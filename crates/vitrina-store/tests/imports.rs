@@ -39,6 +39,12 @@ fn with_barcode(mut row: OfferRow, code: &str) -> OfferRow {
     row
 }
 
+fn branded(mut row: OfferRow, brand: &str) -> OfferRow {
+    row.product.brand = brand.into();
+    row.hash = row.product.content_hash();
+    row
+}
+
 fn run(c: &mut Catalog, s: SupplierId, options: &ImportOptions, rows: Vec<OfferRow>) -> ImportCounts {
     c.import_offers(s, options, std::iter::once(inputs(rows)), &mut |_| true).unwrap().0
 }
@@ -128,7 +134,7 @@ fn a_second_supplier_of_the_same_barcode_shares_the_product_by_policy() {
         &options(),
         vec![with_barcode(offer(2, "S-9", "Чайник BOSCH TWK", 1200, 1800, 4), "4006381333931")],
     );
-    assert_eq!((counts.created, counts.matched), (1, 1));
+    assert_eq!((counts.created, counts.updated, counts.matched), (0, 1, 1));
     assert_eq!(c.product_count().unwrap(), 1, "one product, two offers");
     let p = get(&c, "F-1");
     assert_eq!(p.name, "Чайник Bosch", "descriptive fields follow the supplier that created it");

@@ -99,7 +99,8 @@ pub struct ImportCounts {
     pub updated: u64,
     pub unchanged: u64,
     pub disappeared: u64,
-    /// Offers that matched a product another supplier already sells.
+    /// New offers that matched a product another supplier already sells (counted in
+    /// `updated` too: no product was created for them).
     pub matched: u64,
     pub packs_created: u64,
     /// Rows refused by the writer (a SKU repeated in the feed, an invalid product).
@@ -435,8 +436,9 @@ impl Run<'_> {
             self.set_supply(&mut after, product_rid, &row.product)?;
             self.write(stamp, product_rid, &before, &after)?;
             self.track(key, offer_rid, product_rid, row.hash, row.line);
+            // No product was created: an existing one gained an offer.
             self.counts.matched += 1;
-            self.counts.created += 1;
+            self.counts.updated += 1;
             return Ok(());
         }
         let search = row.search.take();
