@@ -140,18 +140,21 @@ fn a_second_supplier_of_the_same_barcode_shares_the_product_by_policy() {
     assert_eq!(p.name, "Чайник Bosch", "descriptive fields follow the supplier that created it");
     assert_eq!((p.cost.unwrap().minor, p.price.minor, p.stock), (1200, 1800, 4), "the one in stock supplies");
 
-    run(
-        &mut c,
-        first,
-        &options(),
-        vec![with_barcode(offer(2, "F-1", "Чайник Bosch", 900, 1400, 10), "4006381333931")],
-    );
+    let row = branded(with_barcode(offer(2, "F-1", "Чайник Bosch", 900, 1400, 10), "4006381333931"), "Bosch");
+    run(&mut c, first, &options(), vec![row]);
     let p = get(&c, "F-1");
     assert_eq!(
-        (p.cost.unwrap().minor, p.price.minor, p.stock),
-        (900, 1400, 14),
+        (p.cost.unwrap().minor, p.price.minor, p.stock, p.brand.as_str()),
+        (900, 1400, 14, "Bosch"),
         "cheapest in stock; stock summed"
     );
+
+    // The same barcode under another brand is not taken for the same item.
+    let third = c.add_supplier("Третий", 3).unwrap();
+    let other = branded(with_barcode(offer(3, "T-1", "Утюг", 10, 20, 1), "4006381333931"), "Tefal");
+    let counts = run(&mut c, third, &options(), vec![other]);
+    assert_eq!((counts.created, counts.matched), (1, 0));
+    assert_eq!(c.product_count().unwrap(), 2);
 }
 
 #[test]

@@ -44,19 +44,21 @@ pub(super) fn shared_products(tx: &Connection, supplier_rid: i64) -> Result<Hash
     Ok(stmt.query_map([supplier_rid], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The product a new offer describes, when another supplier already sells it: same barcode,
-/// else same brand and vendor code. Products this supplier already offers are not candidates.
+/// The product a new offer describes, when another supplier already sells it: same barcode
+/// (and the same brand, when both name one: suppliers do reuse barcodes), else same brand and
+/// vendor code. Products this supplier already offers are not candidates.
 pub(super) fn find_product(tx: &Connection, supplier_rid: i64, offer: &Product) -> Result<Option<i64>> {
     let mut by_barcode = tx.prepare_cached(
-        "SELECT b.product_rid FROM product_barcodes b
-         WHERE b.code = ?1 AND NOT EXISTS
+        "SELECT b.product_rid FROM product_barcodes b JOIN products p ON p.rid = b.product_rid
+         WHERE b.code = ?1 AND (p.brand = '' OR ?3 = '' OR lower(p.brand) = lower(?3)) AND NOT EXISTS
              (SELECT 1 FROM supplier_offers o WHERE o.product_rid = b.product_rid AND o.supplier_rid = ?2)
          LIMIT 1",
     )?;
     for code in &offer.barcodes {
-        if let Some(rid) =
-            by_barcode.query_row(params![code.as_str(), supplier_rid], |r| r.get(0)).optional()?
-        {
+        let found = by_barcode
+            .query_row(params![code.as_str(), supplier_rid, offer.brand.trim()], |r| r.get(0))
+            .optional()?;
+        if let Some(rid) = found {
             return Ok(Some(rid));
         }
     }
