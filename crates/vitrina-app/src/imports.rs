@@ -112,6 +112,15 @@ impl App {
 
     /// Adds a supplier, optionally with its main feed.
     pub fn add_supplier(&self, input: &NewSupplier) -> AppResult<SupplierSummary> {
+        let source = input.source.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(spec_from_text);
+        if let Some(SourceSpec::File { path }) = &source
+            && !path.exists()
+        {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("the file {} does not exist", path.display()),
+            ));
+        }
         let mut c = self.catalog()?;
         let id = c.add_supplier(&input.name, input.priority)?;
         c.save_supplier_settings(
@@ -120,8 +129,8 @@ impl App {
             "cheapest_in_stock",
             &SupplierSettings::default().to_json(),
         )?;
-        if let Some(source) = input.source.as_deref().filter(|s| !s.trim().is_empty()) {
-            save_source(&mut c, id, 0, spec_from_text(source), &ReadSettings::default(), None)?;
+        if let Some(spec) = source {
+            save_source(&mut c, id, 0, spec, &ReadSettings::default(), None)?;
         }
         summary(&c, id)
     }
