@@ -172,9 +172,11 @@ fn a_cancel_stops_new_downloads_and_cuts_running_ones_short() {
         ended.push(f);
     });
     assert!(started.elapsed() < Duration::from_secs(2), "the 2.5 s trickle was cut short");
-    assert!(ended.len() <= 2, "nothing new started after the cancel: {}", ended.len());
+    // The first download to end cancels; each of the two threads may be between picking its
+    // next link and checking the cancel at that moment, so at most one more each ends.
+    assert!(ended.len() <= 3, "nothing new started after the cancel: {}", ended.len());
     assert!(ended.iter().any(|f| matches!(f.outcome, Err(ImageError::Cancelled))));
     assert!(ended.iter().filter_map(Fetched::to_result).all(|r| r.outcome.is_ok()));
-    assert!(server.requests().len() <= 3);
+    assert!(server.requests().len() <= 4, "{} requests", server.requests().len());
     assert!(files(cache.path()).iter().all(|p| !p.to_string_lossy().contains(".part-")));
 }
