@@ -745,6 +745,10 @@ impl Worker {
                         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??;
                         store = Some(s);
                         if pending == (0, 0) {
+                            // The last job's end may still be in the channel: report it first.
+                            while let Ok(e) = events.try_recv() {
+                                on_event(&e);
+                            }
                             return Ok(WorkerExit::Idle);
                         }
                     }
