@@ -745,8 +745,11 @@ impl Worker {
                         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??;
                         store = Some(s);
                         if pending == (0, 0) {
-                            // The last job's end may still be in the channel: report it first.
-                            while let Ok(e) = events.try_recv() {
+                            // The last job's end may still be on its way (the runner stores
+                            // a job's state before it announces it): report it first.
+                            while let Ok(Ok(e)) =
+                                tokio::time::timeout(Duration::from_millis(100), events.recv()).await
+                            {
                                 on_event(&e);
                             }
                             return Ok(WorkerExit::Idle);
