@@ -229,43 +229,63 @@ impl<R: Read> CsvReader<R> {
         if found < width || extra_filled {
             return fail(RowProblem::ColumnCount { expected: width, found });
         }
+        let last = found.saturating_sub(1);
         if let Some(decoder) = self.decoder.as_ref() {
             rec.clear();
             rec.set_location(line, None);
-            let last = found.saturating_sub(1);
+            // The row's fields lie one after another in one buffer: decoded in one go, each
+            // field is found by its decoded length.
+            let text = rec.append_text(|out| decoder.decode_into(self.row.as_slice(), out));
+            let mut at = text.start;
             for (column, field) in self.row.iter().enumerate().take(allowed) {
-                let field = if column == last { field.strip_suffix(b"\r").unwrap_or(field) } else { field };
+                let start = at;
+                at += decoder.decoded_len(field);
+                let (field, end) = match field.strip_suffix(b"\r") {
+                    Some(stripped) if column == last => (stripped, at - 1),
+                    _ => (field, at),
+                };
                 match self.header.get(column) {
-                    Some(name) => rec.push_field_decoded(name, field, decoder),
+                    Some(name) => rec.push_field_at(name, start..end),
                     None if !field.trim_ascii().is_empty() => {
-                        rec.push_field_decoded(&format!("Column {}", column + 1), field, decoder);
+                        rec.push_field_at(&format!("Column {}", column + 1), start..end);
                     }
                     None => {}
                 }
             }
             return Ok(());
         }
-        // One UTF-8 check for the whole row is much cheaper than one per field.
-        let row = match ::csv::StringRecord::from_byte_record(std::mem::take(&mut self.row)) {
-            Ok(row) => row,
-            Err(bad) => {
-                self.row = bad.into_byte_record();
-                return fail(RowProblem::InvalidText { encoding: self.encoding.name() });
-            }
+        // One UTF-8 check for the whole row, then one copy of it that the fields point into. The
+        // row is valid when the whole is and every field starts and ends on a character.
+        let invalid = || RowProblem::InvalidText { encoding: self.encoding.name() };
+        let Ok(row_text) = simdutf8::basic::from_utf8(self.row.as_slice()) else {
+            return fail(invalid());
         };
+        let mut at = 0;
+        for field in &self.row {
+            at += field.len();
+            if !row_text.is_char_boundary(at) {
+                return fail(invalid());
+            }
+        }
         rec.clear();
         rec.set_location(line, None);
-        let last = found.saturating_sub(1);
-        for (column, value) in row.iter().enumerate().take(allowed) {
+        let base = rec.append_text(|out| out.push_str(row_text)).start;
+        let mut at = 0;
+        for (column, field) in self.row.iter().enumerate().take(allowed) {
+            let (start, end) = (at, at + field.len());
+            at = end;
+            let value = &row_text[start..end];
             let value = if column == last { value.strip_suffix('\r').unwrap_or(value) } else { value };
+            let span = base + start..base + start + value.len();
             match self.header.get(column) {
-                Some(name) => rec.push_field(name, value),
+                Some(name) => rec.push_field_at(name, span),
                 // A value under a trailing unnamed header cell.
-                None if !value.trim().is_empty() => rec.push_field(&format!("Column {}", column + 1), value),
+                None if !value.trim().is_empty() => {
+                    rec.push_field_at(&format!("Column {}", column + 1), span)
+                }
                 None => {}
             }
         }
-        self.row = row.into_byte_record();
         Ok(())
     }
 }

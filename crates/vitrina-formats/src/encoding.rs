@@ -62,13 +62,13 @@ impl Encoding {
         if !self.is_single_byte() {
             return None;
         }
-        let mut chars = ['\u{FFFD}'; 256];
-        for (byte, slot) in (0u8..=255).zip(chars.iter_mut()) {
+        let mut extra = [0u8; 256];
+        for (byte, slot) in (0u8..=255).zip(extra.iter_mut()) {
             let bytes = [byte];
             let (decoded, _) = self.0.decode_without_bom_handling(&bytes);
-            *slot = decoded.chars().next().unwrap_or('\u{FFFD}');
+            *slot = u8::try_from(decoded.len().saturating_sub(1)).unwrap_or(u8::MAX);
         }
-        Some(ByteTable { chars })
+        Some(ByteTable { encoding: self.0, extra })
     }
 
     fn is_utf16(self) -> bool {
@@ -93,17 +93,33 @@ impl fmt::Display for Encoding {
     }
 }
 
-/// Characters of the 256 byte values of a single-byte encoding.
+/// A single-byte encoding's characters, for decoding a CSV row at once and finding where its
+/// fields went.
 #[derive(Clone)]
 pub(crate) struct ByteTable {
-    chars: [char; 256],
+    encoding: &'static encoding_rs::Encoding,
+    /// UTF-8 length of each byte's character, less one.
+    extra: [u8; 256],
 }
 
 impl ByteTable {
-    /// Appends the text of `raw` to `out`.
+    /// Appends the text of `raw` to `out` (encoding_rs, vectorised over ASCII runs).
     pub(crate) fn decode_into(&self, raw: &[u8], out: &mut String) {
-        out.reserve(raw.len() * 2);
-        out.extend(raw.iter().map(|&b| self.chars[usize::from(b)]));
+        let mut decoder = self.encoding.new_decoder_without_bom_handling();
+        let mut src = raw;
+        loop {
+            out.reserve(decoder.max_utf8_buffer_length(src.len()).unwrap_or(src.len() * 3));
+            let (result, read, _) = decoder.decode_to_string(src, out, true);
+            src = &src[read..];
+            if result == encoding_rs::CoderResult::InputEmpty {
+                return;
+            }
+        }
+    }
+
+    /// Length in UTF-8 of the text of `raw`.
+    pub(crate) fn decoded_len(&self, raw: &[u8]) -> usize {
+        raw.len() + raw.iter().map(|&b| usize::from(self.extra[usize::from(b)])).sum::<usize>()
     }
 }
 
@@ -464,6 +480,29 @@ mod tests {
             let mut out = String::new();
             encoding.byte_table().unwrap().decode_into(&all, &mut out);
             assert_eq!(out, encoding.decode_lossy(&all), "{encoding}");
+        }
+        assert!(Encoding::UTF_8.byte_table().is_none());
+    }
+
+    #[test]
+    fn byte_table_knows_decoded_lengths() {
+        let all: Vec<u8> = (0..=255).collect();
+        for encoding in [
+            Encoding::WINDOWS_1251,
+            Encoding::KOI8_R,
+            Encoding::IBM866,
+            Encoding::for_label("x-user-defined").unwrap(),
+        ] {
+            let table = encoding.byte_table().unwrap();
+            let mut out = String::new();
+            table.decode_into(&all, &mut out);
+            let mut one = String::new();
+            for byte in &all {
+                one.clear();
+                table.decode_into(std::slice::from_ref(byte), &mut one);
+                assert_eq!(one.len(), table.decoded_len(&[*byte]), "{encoding} {byte:#x}");
+            }
+            assert_eq!(out.len(), table.decoded_len(&all));
         }
         assert!(Encoding::UTF_8.byte_table().is_none());
     }

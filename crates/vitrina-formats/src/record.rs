@@ -192,6 +192,7 @@ impl Record {
     }
 
     /// Appends a field whose key is the concatenation of `key_parts`.
+    #[cfg(test)]
     pub(crate) fn push_field_parts(&mut self, key_parts: &[&str], value: &str) {
         let start = self.text.len();
         for part in key_parts {
@@ -202,12 +203,31 @@ impl Record {
         self.fields.push(FieldSpan { key, value });
     }
 
-    /// Appends a field whose value is `raw` decoded with a single-byte encoding's `table`.
-    pub(crate) fn push_field_decoded(&mut self, key: &str, raw: &[u8], table: &crate::encoding::ByteTable) {
-        let key = self.push_text(key);
+    /// Appends a field whose key is the concatenation of `key_parts` and whose value `write`
+    /// appends to the text it is given.
+    pub(crate) fn push_field_with(&mut self, key_parts: &[&str], write: impl FnOnce(&mut String)) {
         let start = self.text.len();
-        table.decode_into(raw, &mut self.text);
-        self.fields.push(FieldSpan { key, value: start..self.text.len() });
+        for part in key_parts {
+            self.text.push_str(part);
+        }
+        let key = start..self.text.len();
+        let value_start = self.text.len();
+        write(&mut self.text);
+        self.fields.push(FieldSpan { key, value: value_start..self.text.len() });
+    }
+
+    /// Appends text that fields will point into ([`Record::push_field_at`]); returns where it is.
+    pub(crate) fn append_text(&mut self, write: impl FnOnce(&mut String)) -> Range<usize> {
+        let start = self.text.len();
+        write(&mut self.text);
+        start..self.text.len()
+    }
+
+    /// Appends a field whose value is text already appended with [`Record::append_text`].
+    pub(crate) fn push_field_at(&mut self, key: &str, value: Range<usize>) {
+        debug_assert!(self.text.get(value.clone()).is_some());
+        let key = self.push_text(key);
+        self.fields.push(FieldSpan { key, value });
     }
 
     /// Appends a characteristic.

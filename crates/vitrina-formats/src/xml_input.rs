@@ -209,6 +209,22 @@ impl<'a> FastEvents<'a> {
         self.pos
     }
 
+    /// After a start tag `name`: when plain text (no reference, no `\r`) and then exactly
+    /// `</name>` follow, consumes them and returns the text — the events `Text`, `End(name)` in
+    /// one step.
+    pub(crate) fn leaf_text(&mut self, name: &str) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        let rest = &bytes[self.pos..];
+        let lt = memchr::memchr3(b'<', b'&', b'\r', rest)?;
+        let end = rest[lt..].strip_prefix(b"</")?.strip_prefix(name.as_bytes())?;
+        if end.first() != Some(&b'>') {
+            return None;
+        }
+        let text = &self.text[self.pos..self.pos + lt];
+        self.pos += lt + 2 + name.len() + 1;
+        Some(text)
+    }
+
     /// The next event; comments are skipped.
     pub(crate) fn next(&mut self) -> Result<Ev<'a>, FastStop> {
         let text = self.text;
@@ -285,16 +301,18 @@ impl<'a> FastEvents<'a> {
 }
 
 /// Position of the `>` that ends the tag starting at `bytes[0]`, outside quoted values
-/// (quick-xml's `ElementParser`).
+/// (quick-xml's `ElementParser`). Tags are short: a plain loop beats a vectorised search.
 fn tag_end(bytes: &[u8]) -> Option<usize> {
-    let mut quote = None;
-    for i in memchr::memchr3_iter(b'>', b'"', b'\'', bytes) {
-        let b = bytes[i];
-        match quote {
-            None if b == b'>' => return Some(i),
-            None => quote = Some(b),
-            Some(q) if q == b => quote = None,
-            Some(_) => {}
+    let mut quote = 0u8;
+    for (i, &b) in bytes.iter().enumerate() {
+        if quote == 0 {
+            match b {
+                b'>' => return Some(i),
+                b'"' | b'\'' => quote = b,
+                _ => {}
+            }
+        } else if b == quote {
+            quote = 0;
         }
     }
     None
@@ -435,7 +453,13 @@ fn push_attr_chars(dst: &mut String, s: &str) {
 
 /// Trims XML whitespace (not NBSP, which is content).
 pub(crate) fn trim_xml(s: &str) -> &str {
-    s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+    let bytes = s.as_bytes();
+    let Some(start) = bytes.iter().position(|b| !is_xml_space(*b)) else {
+        return "";
+    };
+    let end = bytes.iter().rposition(|b| !is_xml_space(*b)).map_or(start, |i| i + 1);
+    // XML whitespace is ASCII, so both ends are character boundaries.
+    &s[start..end]
 }
 
 /// Names of the open elements outside records, as one string plus offsets.
@@ -535,8 +559,9 @@ pub(crate) struct Collector {
     frames: Vec<Frame>,
     text: String,
     param_name: String,
-    param_unit: Option<String>,
-    scratch: String,
+    /// The unit of the open `<param>`, when `has_unit`.
+    param_unit: String,
+    has_unit: bool,
     problem: Option<RowProblem>,
 }
 
@@ -605,6 +630,43 @@ impl Collector {
         }
     }
 
+    /// Whether a start tag can go through [`Collector::leaf`] (it is not inside a description
+    /// and is not one).
+    pub(crate) fn takes_leaf(&self, tag: Tag<'_>) -> bool {
+        match self.frames.last() {
+            None => false,
+            Some(top) if top.kind == FrameKind::Raw => false,
+            Some(_) => !(self.yml && self.frames.len() == 1 && tag.name() == "description"),
+        }
+    }
+
+    /// The events `Start(tag)`, `Text(text)`, `End(tag name)` at once, for a child element
+    /// that [`Collector::takes_leaf`]; `text` holds no `\r`.
+    pub(crate) fn leaf(&mut self, tag: Tag<'_>, text: &str, rec: &mut Record) {
+        let name = tag.name();
+        let depth = self.frames.len();
+        if let Some(parent) = self.frames.last_mut() {
+            parent.has_children = true;
+        }
+        if self.yml && depth == 1 && name == "param" {
+            self.read_param_attributes(tag);
+            let unit = self.has_unit.then_some(self.param_unit.as_str());
+            rec.push_param(&self.param_name, unit, trim_xml(text));
+            return;
+        }
+        let path_before = self.path.len();
+        if !self.path.is_empty() {
+            self.path.push('/');
+        }
+        self.path.push_str(name);
+        let has_attributes = self.push_attributes(tag, rec);
+        let value = trim_xml(text);
+        if !value.is_empty() || !has_attributes {
+            rec.push_field(&self.path, value);
+        }
+        self.path.truncate(path_before);
+    }
+
     /// Takes one event of the record; returns true when it closed the record element.
     pub(crate) fn handle(&mut self, event: Ev<'_>, rec: &mut Record) -> bool {
         let raw = self.frames.last().is_some_and(|f| f.kind == FrameKind::Raw);
@@ -631,7 +693,13 @@ impl Collector {
                 self.close_top(rec);
             }
             Ev::End(name) => return self.close(name, rec),
-            Ev::Text(t) => push_text(&mut self.text, t),
+            Ev::Text(t) => {
+                // Leading whitespace of an element's text is trimmed anyway.
+                let leading = self.frames.last().is_none_or(|f| f.text_start == self.text.len());
+                if !(leading && t.bytes().all(is_xml_space)) {
+                    push_text(&mut self.text, t);
+                }
+            }
             Ev::Ref(r) => push_reference(&mut self.text, r),
         }
         false
@@ -715,7 +783,8 @@ impl Collector {
                 }
             }
             FrameKind::Param => {
-                rec.push_param(&self.param_name, self.param_unit.as_deref(), value);
+                let unit = self.has_unit.then_some(self.param_unit.as_str());
+                rec.push_param(&self.param_name, unit, value);
             }
             FrameKind::Raw | FrameKind::Field => {
                 if !value.is_empty() || !(frame.has_children || frame.has_attributes) {
@@ -729,28 +798,16 @@ impl Collector {
 
     /// Pushes `path@name` fields; returns whether there were any.
     fn push_attributes(&mut self, start: Tag<'_>, rec: &mut Record) -> bool {
-        if start.content.len() == start.name_len {
-            return false;
-        }
-        let start = BytesStart::from_content(start.content, start.name_len);
         let mut any = false;
-        let mut attributes = start.html_attributes();
-        attributes.with_checks(false);
-        for attribute in attributes {
-            let attribute = match attribute {
-                Ok(a) => a,
-                Err(e) => {
-                    self.note(RowProblem::BrokenMarkup { reason: e.to_string() });
-                    break;
-                }
+        for attribute in HtmlAttributes::new(start) {
+            let Ok((key, value)) = attribute else {
+                self.note(RowProblem::BrokenMarkup { reason: attribute_error(start) });
+                break;
             };
-            let key = attribute.key.as_ref();
             if key == "xmlns" || key.starts_with("xmlns:") {
                 continue;
             }
-            self.scratch.clear();
-            push_attribute_value(&mut self.scratch, &attribute.value);
-            rec.push_field_parts(&[&self.path, "@", key], &self.scratch);
+            rec.push_field_with(&[&self.path, "@", key], |text| push_attribute_value(text, value));
             any = true;
         }
         any
@@ -758,17 +815,116 @@ impl Collector {
 
     fn read_param_attributes(&mut self, start: Tag<'_>) {
         self.param_name.clear();
-        self.param_unit = None;
+        self.param_unit.clear();
+        self.has_unit = false;
+        for attribute in HtmlAttributes::new(start) {
+            let Ok((key, value)) = attribute else {
+                // What follows a broken attribute is quick-xml's to recover.
+                return self.read_param_attributes_slowly(start);
+            };
+            match key {
+                "name" => push_attribute_value(&mut self.param_name, value),
+                "unit" => {
+                    push_attribute_value(&mut self.param_unit, value);
+                    self.has_unit = true;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn read_param_attributes_slowly(&mut self, start: Tag<'_>) {
+        self.param_name.clear();
+        self.param_unit.clear();
+        self.has_unit = false;
         let start = BytesStart::from_content(start.content, start.name_len);
         for attribute in start.html_attributes().with_checks(false).flatten() {
             match attribute.key.as_ref() {
                 "name" => push_attribute_value(&mut self.param_name, &attribute.value),
                 "unit" => {
-                    let mut unit = self.param_unit.take().unwrap_or_default();
-                    push_attribute_value(&mut unit, &attribute.value);
-                    self.param_unit = Some(unit);
+                    push_attribute_value(&mut self.param_unit, &attribute.value);
+                    self.has_unit = true;
                 }
                 _ => {}
+            }
+        }
+    }
+}
+
+/// quick-xml's message for the first broken attribute of `start`.
+fn attribute_error(start: Tag<'_>) -> String {
+    let start = BytesStart::from_content(start.content, start.name_len);
+    let mut attributes = start.html_attributes();
+    attributes.with_checks(false);
+    attributes.find_map(Result::err).map_or_else(|| "broken attribute".to_owned(), |e| e.to_string())
+}
+
+/// The attributes of a tag read as quick-xml's `html_attributes().with_checks(false)` reads
+/// them — `key="v"`, `key='v'`, `key=v`, a bare `key` (empty value) — as (key, raw value); `Err`
+/// where quick-xml reports an error (a missing value or closing quote), after which nothing
+/// more is read.
+struct HtmlAttributes<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> HtmlAttributes<'a> {
+    fn new(tag: Tag<'a>) -> Self {
+        HtmlAttributes { text: tag.content, pos: tag.name_len }
+    }
+}
+
+impl<'a> Iterator for HtmlAttributes<'a> {
+    type Item = Result<(&'a str, &'a str), ()>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let len = bytes.len();
+        let skip_space = |from: usize| (from..len).find(|&i| !is_xml_space(bytes[i]));
+        let Some(key_start) = skip_space(self.pos) else {
+            self.pos = len;
+            return None;
+        };
+        // The key's first byte is never its end, even when it is `=`.
+        let key_end = (key_start + 1..len).find(|&i| bytes[i] == b'=' || is_xml_space(bytes[i]));
+        let eq = match key_end {
+            Some(e) if bytes[e] == b'=' => e,
+            Some(e) => match skip_space(e) {
+                Some(o) if bytes[o] == b'=' => o,
+                Some(o) => {
+                    self.pos = o;
+                    return Some(Ok((&text[key_start..e], "")));
+                }
+                None => {
+                    self.pos = len;
+                    return Some(Ok((&text[key_start..e], "")));
+                }
+            },
+            None => {
+                self.pos = len;
+                return Some(Ok((&text[key_start..], "")));
+            }
+        };
+        let key = &text[key_start..key_end.unwrap_or(len)];
+        let Some(value_start) = skip_space(eq + 1) else {
+            self.pos = len;
+            return Some(Err(()));
+        };
+        match bytes[value_start] {
+            quote @ (b'"' | b'\'') => {
+                let Some(close) = memchr::memchr(quote, &bytes[value_start + 1..]) else {
+                    self.pos = len;
+                    return Some(Err(()));
+                };
+                let value_end = value_start + 1 + close;
+                self.pos = value_end + 1;
+                Some(Ok((key, &text[value_start + 1..value_end])))
+            }
+            _ => {
+                let end = (value_start..len).find(|&i| is_xml_space(bytes[i])).unwrap_or(len);
+                self.pos = end;
+                Some(Ok((key, &text[value_start..end])))
             }
         }
     }
@@ -866,6 +1022,56 @@ mod tests {
         assert_eq!(rec.get("price"), None, "price is inside the unclosed <name>");
         let (_, problem) = collect("<offer><name>x</offer>", false);
         assert_eq!(problem, Some(RowProblem::UnclosedElement { name: "name".into() }));
+    }
+
+    #[test]
+    fn attributes_read_like_quick_xml() {
+        let tags = [
+            "a",
+            "a ",
+            "a x=\"1\"",
+            "a x='1' y=\"2\"",
+            "a x=\"1\"y='2'",
+            "a  x = \"1\" ",
+            "a x=1 y",
+            "a x y=2",
+            "a ==b",
+            "a =\"z\"",
+            "a x==1",
+            "a x=",
+            "a x= ",
+            "a x=\"open",
+            "a x='open",
+            "a \"q\"=1",
+            "a x=\"a>b\" z",
+            "a x=\"1\"\t\ny=\"2\"",
+            "a x=\"1\" x=\"2\"",
+            "a ключ=\"знач\" é=ü",
+            "a x",
+            "a x\t",
+            "a =",
+            "a x=y=z",
+        ];
+        for content in tags {
+            let tag = Tag::parse(content);
+            let ours: Vec<_> = HtmlAttributes::new(tag).map(|a| a.map_err(|()| "error")).collect();
+            let start = BytesStart::from_content(content, tag.name_len);
+            let mut theirs = Vec::new();
+            let mut attributes = start.html_attributes();
+            attributes.with_checks(false);
+            for a in attributes {
+                match a {
+                    Ok(a) => theirs.push(Ok((a.key.0, a.value.into_owned()))),
+                    Err(_) => {
+                        theirs.push(Err("error"));
+                        break;
+                    }
+                }
+            }
+            let theirs: Vec<_> =
+                theirs.iter().map(|a| a.as_ref().map(|(k, v)| (*k, v.as_str())).map_err(|e| *e)).collect();
+            assert_eq!(ours, theirs, "{content}");
+        }
     }
 
     #[test]

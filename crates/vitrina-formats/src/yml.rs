@@ -96,6 +96,8 @@ pub struct YmlReader<R: Read> {
     /// Offers are tokenized by [`FastEvents`] where it can (off in tests that compare it with
     /// quick-xml alone).
     fast: bool,
+    /// Bytes the last offer took, to find the end of the next one quickly.
+    offer_len_hint: usize,
     shop: Shop,
     settings: Settings,
     /// The record the iterator reads into; each item is a right-sized copy of it.
@@ -127,6 +129,7 @@ impl<R: Read> YmlReader<R> {
             chunk: Chunk::default(),
             chunk_len: CHUNK_LEN,
             fast: true,
+            offer_len_hint: 0,
             shop: Shop::default(),
             settings,
             spare: Record::new(),
@@ -287,7 +290,7 @@ impl<R: Read> YmlReader<R> {
         loop {
             if self.chunk.pos >= self.chunk.cut {
                 if self.chunk.eof {
-                    let line = self.chunk.line_at(self.chunk.len());
+                    let line = self.chunk.line_at(self.chunk.data.len());
                     return Err(FormatError::Truncated { line });
                 }
                 self.chunk.fill(self.input.reader.get_mut(), self.chunk_len)?;
@@ -304,7 +307,7 @@ impl<R: Read> YmlReader<R> {
                 Step::OffersEnd => {
                     let mut chunk = std::mem::take(&mut self.chunk);
                     let line = chunk.line_at(chunk.pos);
-                    self.input.reader.get_mut().unread(&chunk.unparsed(), line);
+                    self.input.reader.get_mut().unread(&chunk.data[chunk.pos..], line);
                     self.stack.close("offers");
                     self.read_outside_offers(false)?;
                     return Ok(None);
@@ -316,7 +319,6 @@ impl<R: Read> YmlReader<R> {
     /// Parses from the chunk's unparsed part up to the end of the next offer.
     fn offer_in_chunk(&mut self, rec: &mut Record) -> Result<Step, FormatError> {
         if self.fast
-            && self.chunk.utf8
             && let Some(step) = self.offer_fast(rec)
         {
             return Ok(step);
@@ -324,7 +326,7 @@ impl<R: Read> YmlReader<R> {
         let start = self.chunk.pos;
         let first_line = self.chunk.line_at(start);
         let eof = self.chunk.eof;
-        let slice = &self.chunk.head()[start..self.chunk.cut];
+        let slice = &self.chunk.data[start..self.chunk.cut];
         let mut events = SliceEvents::new(slice, first_line, self.input.encoding.encoding.name());
         loop {
             let event = match events.reader.read_event() {
@@ -375,7 +377,20 @@ impl<R: Read> YmlReader<R> {
     /// something it leaves to quick-xml, which then parses the same bytes again.
     fn offer_fast(&mut self, rec: &mut Record) -> Option<Step> {
         let start = self.chunk.pos;
-        let text = &self.chunk.text[start..self.chunk.cut];
+        let bytes = &self.chunk.data[start..self.chunk.cut];
+        // The text up to a `</offer…>` near where the last offer's length says this one ends
+        // (the search starts a little before), checked as UTF-8 in one go: quick-xml would check
+        // every event. A window that ends inside the offer sends it to quick-xml; one that
+        // holds more than the offer only costs a longer check.
+        let from = (self.offer_len_hint / 4 * 3).min(bytes.len());
+        let window = match memchr::memmem::find(&bytes[from..], b"</offer") {
+            Some(at) => {
+                memchr::memchr(b'>', &bytes[from + at..]).map_or(bytes.len(), |gt| from + at + gt + 1)
+            }
+            None => bytes.len(),
+        };
+        let whole = window == bytes.len();
+        let text = simdutf8::basic::from_utf8(&bytes[..window]).ok()?;
         // quick-xml would take a byte-order mark (or what looks like UTF-16) at its start.
         if text.starts_with(['\u{feff}', '\0']) {
             return None;
@@ -390,11 +405,12 @@ impl<R: Read> YmlReader<R> {
                     return Some(Step::OffersEnd);
                 }
                 Ok(_) => continue,
-                Err(FastStop::End) => {
+                Err(FastStop::End) if whole => {
                     self.chunk.pos = self.chunk.cut;
                     return Some(Step::Exhausted);
                 }
-                Err(FastStop::Unsupported) => return None,
+                // Past the window (a stray `</offer>` between offers): left to quick-xml.
+                Err(FastStop::End | FastStop::Unsupported) => return None,
             };
             let tag_offset = events.consumed() - tag.content.len() - if empty { 3 } else { 2 };
             let is_offer = tag.name() == "offer";
@@ -407,6 +423,13 @@ impl<R: Read> YmlReader<R> {
                 loop {
                     // The end of the text inside an offer: quick-xml tells a cut from a truncation.
                     let event = events.next().ok()?;
+                    if let Ev::Start(tag) = event
+                        && self.collector.takes_leaf(tag)
+                        && let Some(text) = events.leaf_text(tag.name())
+                    {
+                        self.collector.leaf(tag, text, target);
+                        continue;
+                    }
                     if self.collector.handle(event, target) {
                         break;
                     }
@@ -417,6 +440,7 @@ impl<R: Read> YmlReader<R> {
                 continue;
             }
             self.chunk.pos = start + events.consumed();
+            self.offer_len_hint = events.consumed();
             let line = self.chunk.line_at(start + tag_offset);
             return Some(Step::Offer(finish_offer(rec, line, problem)));
         }
@@ -448,24 +472,16 @@ const CHUNK_LEN: usize = 1 << 20;
 
 /// The offers section, read in chunks that end after an `</offer>` and parsed from memory
 /// without copying every event: the hot loop of a YML import.
-///
-/// The part up to the cut is checked as UTF-8 once per chunk and kept as a `String`, so the
-/// offers in it are tokenized without quick-xml's check per event ([`FastEvents`]); a chunk that
-/// is not valid UTF-8 is left to quick-xml, which reports where.
 #[derive(Debug, Default)]
 struct Chunk {
-    /// `[..cut]` when it is valid UTF-8 (`utf8`), else empty.
-    text: String,
-    /// The bytes after `text`: `[cut..]`, or everything when not `utf8`.
-    bytes: Vec<u8>,
-    utf8: bool,
+    data: Vec<u8>,
     /// Start of the unparsed part.
     pos: usize,
     /// End of the part that holds only complete offers.
     cut: usize,
-    /// The source is exhausted: the chunk holds the rest of the file.
+    /// The source is exhausted: `data` holds the rest of the file.
     eof: bool,
-    /// Line number of the chunk's byte at `line_at`.
+    /// Line number of `data[line_at]`.
     line: u64,
     line_at: usize,
 }
@@ -475,77 +491,31 @@ impl Chunk {
         Chunk { line, ..Chunk::default() }
     }
 
-    /// The complete offers part, `[..cut]`.
-    fn head(&self) -> &[u8] {
-        if self.utf8 { self.text.as_bytes() } else { &self.bytes[..self.cut] }
-    }
-
-    fn len(&self) -> usize {
-        self.text.len() + self.bytes.len()
-    }
-
-    /// Line of the chunk's byte at `offset`; offsets must not go backwards and lie within the
-    /// complete part (or be the chunk's end at the end of the file, where the cut is the end).
+    /// Line of `data[offset]`; offsets must not go backwards.
     fn line_at(&mut self, offset: usize) -> u64 {
         if offset > self.line_at {
-            let head = self.head();
-            let span = head.get(self.line_at..offset).unwrap_or_default();
-            self.line += memchr::memchr_iter(b'\n', span).count() as u64;
+            self.line += memchr::memchr_iter(b'\n', &self.data[self.line_at..offset]).count() as u64;
             self.line_at = offset;
         }
         self.line
-    }
-
-    /// Everything from the unparsed part on.
-    fn unparsed(&self) -> Vec<u8> {
-        let mut rest = Vec::with_capacity(self.len() - self.pos);
-        if self.utf8 {
-            rest.extend_from_slice(&self.text.as_bytes()[self.pos..]);
-            rest.extend_from_slice(&self.bytes);
-        } else {
-            rest.extend_from_slice(&self.bytes[self.pos..]);
-        }
-        rest
     }
 
     /// Drops the parsed part, appends up to `more` bytes from `source`, and places the cut
     /// after the last complete `</offer>` (or `</offers>`).
     fn fill<R: Read>(&mut self, source: &mut TextReader<R>, more: usize) -> io::Result<()> {
         self.line_at(self.pos);
-        let mut data = if self.utf8 {
-            let mut data = std::mem::take(&mut self.text).into_bytes();
-            data.extend_from_slice(&self.bytes);
-            self.bytes.clear();
-            data
-        } else {
-            std::mem::take(&mut self.bytes)
-        };
-        data.drain(..self.pos);
+        self.data.drain(..self.pos);
         self.line_at -= self.pos;
         self.pos = 0;
-        let target = data.len().saturating_add(more);
-        while data.len() < target {
-            let want = target - data.len();
-            if source.append_to(&mut data, want)? == 0 {
+        let target = self.data.len().saturating_add(more);
+        while self.data.len() < target {
+            let want = target - self.data.len();
+            if source.append_to(&mut self.data, want)? == 0 {
                 self.eof = true;
                 break;
             }
         }
-        self.cut = if self.eof { data.len() } else { last_offer_end(&data) };
-        self.bytes.extend_from_slice(&data[self.cut..]);
-        data.truncate(self.cut);
-        match String::from_utf8(data) {
-            Ok(text) => {
-                self.text = text;
-                self.utf8 = true;
-            }
-            Err(e) => {
-                let mut data = e.into_bytes();
-                data.extend_from_slice(&self.bytes);
-                self.bytes = data;
-                self.utf8 = false;
-            }
-        }
+        self.cut = if self.eof { self.data.len() } else { last_offer_end(&self.data) };
         Ok(())
     }
 }
@@ -800,6 +770,8 @@ mod tests {
             r#"<offer id="26"><name>x & y; <z</name></offer>"#,
             r#"<offer id="27"><name>x</name></offer> & <offer id="28">&amp</offer>"#,
             r#"<offer id="29"><name>x</name><name2 a="1" b='2'c="3"/></offer>"#,
+            r#"<offer id="30"><description><![CDATA[a </offer> b]]></description></offer>"#,
+            r#"<offer id="31"/></offer><offer id="32"/></offer_x><offer id="33"></offer_x></offer>"#,
         ];
         for offer in offers {
             let xml = format!(
