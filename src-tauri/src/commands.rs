@@ -153,6 +153,13 @@ pub fn ui_ready() {
     });
 }
 
+/// The UI reports how long something took on screen (`search`: keystroke to rows); the log
+/// keeps it for the benchmarks.
+#[tauri::command]
+pub fn ui_timing(what: String, ms: f64) {
+    tracing::info!(what = %what, ms = ms.round() as u64, "ui timing");
+}
+
 // ---- suppliers ----
 
 #[tauri::command]

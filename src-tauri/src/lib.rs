@@ -8,8 +8,6 @@ mod commands;
 mod pulse;
 mod update;
 
-use std::sync::Arc;
-
 use tauri::Manager;
 use tracing_subscriber::EnvFilter;
 use vitrina_app::session::Session;
@@ -20,8 +18,12 @@ static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::n
 /// Starts the window. `VITRINA_DB` opens a given catalog; `VITRINA_HOME` moves the data folder.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
-    let session = Arc::new(Session::start_default(std::env::var_os("VITRINA_DB").map(Into::into)));
-    let _log_guard = init_tracing(&session.log_dir());
+    // A window open all day keeps SQLite's caches small (the OS file cache still holds the
+    // catalog); bulk jobs run in this process too and are barely slower for it.
+    vitrina_app::set_memory_budget(vitrina_app::MemoryBudget::WINDOW);
+    let _log_guard = init_tracing(&vitrina_app::paths::log_dir(&vitrina_app::paths::data_dir()));
+    // The catalog opens on its own thread while the window and its web view start.
+    let session = Session::start_default(std::env::var_os("VITRINA_DB").map(Into::into));
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Vitrina desktop starting");
 
     let result = tauri::Builder::default()
@@ -37,7 +39,9 @@ pub fn run() {
         .plugin(update::plugin())
         .manage(session.clone())
         .setup(move |app| {
-            pulse::start(app.handle().clone(), session.clone());
+            // Off the main thread: the job worker needs the catalog, which may still be opening.
+            let (handle, jobs_session) = (app.handle().clone(), session.clone());
+            std::thread::spawn(move || pulse::start(handle, jobs_session));
             update::check_in_background(app.handle().clone());
             Ok(())
         })
@@ -78,6 +82,7 @@ pub fn run() {
             commands::import_report,
             commands::export_import_report,
             commands::ui_ready,
+            commands::ui_timing,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

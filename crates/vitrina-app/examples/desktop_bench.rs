@@ -22,6 +22,8 @@ fn pct(v: &mut [f64], p: f64) -> f64 {
 fn main() {
     let path = std::env::args().nth(1).expect("usage: desktop_bench CATALOG.db");
     let dir = tempfile_dir();
+    // The window's SQLite memory budget (src-tauri sets the same).
+    vitrina_app::set_memory_budget(vitrina_app::MemoryBudget::WINDOW);
     let t = Instant::now();
     let s = Session::start(dir.clone(), Some(path.into()), Box::<MemoryStore>::default());
     let open = ms(t);

@@ -24,6 +24,6 @@ pub use catalog::{App, FieldEdit, ProductView};
 pub use error::{AppError, AppResult, ErrorCode};
 pub use seed::{DemoReport, build_demo};
 pub use vitrina_store::{
-    CatalogStats, CategoryNode, Cursor, Filter, ListQuery, Page, ProductKey, ProductRow, SearchResult,
-    SortKey, UndoReport,
+    CatalogStats, CategoryNode, Cursor, Filter, ListQuery, MemoryBudget, Page, ProductKey, ProductRow,
+    SearchResult, SortKey, UndoReport, set_memory_budget,
 };

@@ -2,6 +2,11 @@
 
 use std::path::PathBuf;
 
+/// Where the desktop app writes its logs, inside `data_dir`.
+pub fn log_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("logs")
+}
+
 /// The per-user data folder: `~/.local/share/vitrina` on Linux, `%APPDATA%\Vitrina\data` on
 /// Windows, `~/Library/Application Support/app.vitrina.Vitrina` on macOS. `VITRINA_HOME`
 /// overrides it.

@@ -26,7 +26,9 @@ pub const DEMO_PRODUCTS: u64 = 20_000;
 pub struct Session {
     data_dir: PathBuf,
     catalog_path: PathBuf,
-    opened: Result<Opened, AppError>,
+    /// Set once the catalog is opened (or failed to open); [`Session::start_in_background`]
+    /// lets the window come up meanwhile, and calls wait here for it.
+    opened: std::sync::OnceLock<Result<Opened, AppError>>,
     table: Table,
     secrets: Secrets,
 }
@@ -48,19 +50,55 @@ impl Session {
     /// settings, else the data folder's default. Failing to open it is not an error here: the
     /// window then shows the recovery screen.
     pub fn start(data_dir: PathBuf, catalog: Option<PathBuf>, store: Box<dyn SecretStore>) -> Session {
-        let settings = Settings::load(&data_dir.join("settings.json"));
-        let catalog_path = catalog.or(settings.catalog).unwrap_or_else(|| data_dir.join("catalog.db"));
-        let opened = Self::open(&catalog_path);
-        match &opened {
-            Ok(_) => tracing::info!(catalog = %catalog_path.display(), "catalog open"),
-            Err(e) => tracing::warn!(catalog = %catalog_path.display(), error = %e, "catalog did not open"),
-        }
-        Session { data_dir, catalog_path, opened, table: Table::default(), secrets: Secrets::new(store) }
+        let session = Self::unopened(data_dir, catalog, store);
+        session.open_now();
+        session
     }
 
-    /// [`Session::start`] with the per-user data folder and the OS keyring.
-    pub fn start_default(catalog: Option<PathBuf>) -> Session {
-        Self::start(paths::data_dir(), catalog, Box::new(KeyringStore::new()))
+    /// Like [`Session::start`], but opens the catalog on another thread, so the window can
+    /// start at the same time (part of the cold start); the first call that needs the
+    /// catalog waits for it.
+    pub fn start_in_background(
+        data_dir: PathBuf,
+        catalog: Option<PathBuf>,
+        store: Box<dyn SecretStore>,
+    ) -> std::sync::Arc<Session> {
+        let session = std::sync::Arc::new(Self::unopened(data_dir, catalog, store));
+        let opener = session.clone();
+        let spawned =
+            std::thread::Builder::new().name("vitrina-open".into()).spawn(move || opener.open_now());
+        if spawned.is_err() {
+            session.open_now();
+        }
+        session
+    }
+
+    /// [`Session::start_in_background`] with the per-user data folder and the OS keyring.
+    pub fn start_default(catalog: Option<PathBuf>) -> std::sync::Arc<Session> {
+        Self::start_in_background(paths::data_dir(), catalog, Box::new(KeyringStore::new()))
+    }
+
+    fn unopened(data_dir: PathBuf, catalog: Option<PathBuf>, store: Box<dyn SecretStore>) -> Session {
+        let settings = Settings::load(&data_dir.join("settings.json"));
+        let catalog_path = catalog.or(settings.catalog).unwrap_or_else(|| data_dir.join("catalog.db"));
+        Session {
+            data_dir,
+            catalog_path,
+            opened: std::sync::OnceLock::new(),
+            table: Table::default(),
+            secrets: Secrets::new(store),
+        }
+    }
+
+    fn open_now(&self) {
+        let opened = Self::open(&self.catalog_path);
+        match &opened {
+            Ok(_) => tracing::info!(catalog = %self.catalog_path.display(), "catalog open"),
+            Err(e) => {
+                tracing::warn!(catalog = %self.catalog_path.display(), error = %e, "catalog did not open")
+            }
+        }
+        let _ = self.opened.set(opened);
     }
 
     fn open(path: &Path) -> AppResult<Opened> {
@@ -75,7 +113,7 @@ impl Session {
     }
 
     fn opened(&self) -> IpcResult<&Opened> {
-        self.opened.as_ref().map_err(|_| {
+        self.opened.wait().as_ref().map_err(|_| {
             IpcError::new(IpcErrorCode::NoCatalog, "no catalog is open; choose or create one first")
         })
     }
@@ -101,11 +139,11 @@ impl Session {
     }
 
     pub fn log_dir(&self) -> PathBuf {
-        self.data_dir.join("logs")
+        paths::log_dir(&self.data_dir)
     }
 
     pub fn startup(&self) -> StartupState {
-        match &self.opened {
+        match self.opened.wait() {
             Ok(o) => StartupState::Ready {
                 catalog: CatalogInfo {
                     path: self.catalog_path.display().to_string(),

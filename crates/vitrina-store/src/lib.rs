@@ -37,6 +37,7 @@ pub use list::{
     COUNT_CAP, Cursor, Filter, ListQuery, Page, ProductRow, RANKED_MATCHES, SearchResult, SortKey,
 };
 pub use migrate::{MIGRATIONS, latest_version};
+pub use open::{MemoryBudget, set_memory_budget};
 pub use products::{ProductKey, UpsertReport};
 pub use stats::{CatalogStats, Count};
 pub use suppliers::{OfferInput, SupplierView};

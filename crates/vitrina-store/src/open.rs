@@ -57,16 +57,42 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// How much memory each catalog connection of this process may use for SQLite's page cache and
+/// its memory-mapped window of the file. Bulk work (imports, benchmarks, the CLI) wants big
+/// caches; a desktop window that sits open all day wants small ones ([`MemoryBudget::WINDOW`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryBudget {
+    pub cache_kib: u32,
+    pub mmap_bytes: u64,
+}
+
+impl MemoryBudget {
+    /// The default: a 64 MiB page cache and a 64 MiB mapped window per connection.
+    pub const BULK: MemoryBudget = MemoryBudget { cache_kib: 64 * 1024, mmap_bytes: 64 << 20 };
+    /// For the desktop window: page and index reads still hit the OS file cache, so a small
+    /// SQLite cache costs little speed (docs/benchmarks.md, "Desktop") and no mapped window.
+    pub const WINDOW: MemoryBudget = MemoryBudget { cache_kib: 8 * 1024, mmap_bytes: 0 };
+}
+
+static BUDGET: std::sync::Mutex<MemoryBudget> = std::sync::Mutex::new(MemoryBudget::BULK);
+
+/// Sets the budget of connections opened from now on in this process.
+pub fn set_memory_budget(budget: MemoryBudget) {
+    *BUDGET.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = budget;
+}
+
 pub(crate) fn configure(conn: &Connection) -> Result<()> {
-    conn.execute_batch(
+    let budget = *BUDGET.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -65536;
-         PRAGMA mmap_size = 67108864;",
-    )?;
+         PRAGMA cache_size = -{};
+         PRAGMA mmap_size = {};",
+        budget.cache_kib, budget.mmap_bytes
+    ))?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }

@@ -13,7 +13,7 @@ export class RowBlocks {
   private generation = 0;
   private query: TableQuery | null = null;
 
-  constructor(private fetch: Fetch, private onLoad: () => void) {}
+  constructor(private fetch: Fetch, private onLoad: (query: TableQuery) => void) {}
 
   reset(query: TableQuery) {
     this.query = query;
@@ -56,13 +56,14 @@ export class RowBlocks {
     if (this.pending.has(block) || !this.query) return;
     this.pending.add(block);
     const generation = this.generation;
-    this.fetch(this.query, block * BLOCK, BLOCK)
+    const query = this.query;
+    this.fetch(query, block * BLOCK, BLOCK)
       .then((page) => {
         if (generation !== this.generation) return;
         this.pending.delete(block);
         this.blocks.set(block, page.rows);
         while (this.blocks.size > KEEP) this.blocks.delete(this.blocks.keys().next().value!);
-        this.onLoad();
+        this.onLoad(query);
       })
       .catch(() => {
         if (generation === this.generation) this.pending.delete(block);

@@ -59,6 +59,19 @@ describe('catalog table', () => {
     expect(texts).toEqual([null, 'кросс']);
   });
 
+  it('shows the rows of each new search even when the count stays the same', async () => {
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    const box = screen.getByTestId('search');
+    await fireEvent.input(box, { target: { value: 'кро' } });
+    await waitFor(() => expect(table.calls.some((c) => c.query.filter.text === 'кро')).toBe(true));
+    await screen.findByText('SKU-0000000');
+    // 42 matches again: the table must still ask for the new text's rows.
+    await fireEvent.input(box, { target: { value: 'кросс' } });
+    await waitFor(() => expect(table.calls.some((c) => c.query.filter.text === 'кросс')).toBe(true));
+    expect(await screen.findByText('SKU-0000000')).toBeInTheDocument();
+  });
+
   it('sorts by a column and reverses on a second click', async () => {
     render(CatalogView, { debounceMs: 0 });
     await screen.findByText('SKU-0000000');

@@ -70,6 +70,8 @@ export const ipc = {
   exportImportReport: (run: string) => call<string | null>('export_import_report', { run }),
   /** Tells the shell the first rows are on screen (it logs the cold-start time). */
   uiReady: () => call<void>('ui_ready'),
+  /** Logs how long something took on screen (keystroke to search rows), for the benchmarks. */
+  uiTiming: (what: string, ms: number) => call<void>('ui_timing', { what, ms }),
 };
 
 /** Coalesced job updates from the shell; returns a function that stops listening. */
