@@ -43,6 +43,8 @@ pub struct CatalogBench {
     pub other_deep_list_pages: Latency,
     pub database_bytes: u64,
     pub peak_rss_bytes: Option<u64>,
+    /// The slowest searches and indexed deep pages, slowest first: what to work on next.
+    pub slowest: Vec<(f64, String)>,
 }
 
 const QUERIES: &[&str] = &[
@@ -171,10 +173,12 @@ pub fn run(
     // Warm the page cache the way a running app would be warm, then measure.
     catalog.search("кроссовки", 50)?;
     let mut samples = Vec::new();
+    let mut slowest = Slowest::default();
     for q in QUERIES.iter().take(100) {
         let t = Instant::now();
         catalog.search(q, 50)?;
         samples.push(t.elapsed());
+        slowest.note(t.elapsed(), || format!("search {q:?}"));
     }
     let search = Latency::of(samples);
 
@@ -206,32 +210,39 @@ pub fn run(
             (Filter { category: Some(rng.pick(&leaves).id), ..Filter::default() }, sort)
         }
     };
-    let measure =
-        |pick: &dyn Fn(&mut Rng) -> (Filter, SortKey), rng: &mut Rng| -> AppResult<(Latency, Latency)> {
-            let (mut first, mut deep) = (Vec::new(), Vec::new());
-            for _ in 0..100 {
-                let (filter, sort) = pick(rng);
-                let q = ListQuery { filter, sort, descending: rng.chance(50), after: None, limit: 50 };
+    let mut measure = |pick: &dyn Fn(&mut Rng) -> (Filter, SortKey),
+                       rng: &mut Rng,
+                       note: bool|
+     -> AppResult<(Latency, Latency)> {
+        let (mut first, mut deep) = (Vec::new(), Vec::new());
+        for _ in 0..100 {
+            let (filter, sort) = pick(rng);
+            let q = ListQuery { filter, sort, descending: rng.chance(50), after: None, limit: 50 };
+            let t = Instant::now();
+            catalog.list(&q)?;
+            first.push(t.elapsed());
+            // A deep page: start after a random row of the whole sort order (what a jump down
+            // the scrollbar asks for), then follow the cursor for two more pages.
+            let mut q = ListQuery { after: Some(random_cursor(&catalog, rng, q.sort)?), ..q };
+            for _ in 0..3 {
                 let t = Instant::now();
-                catalog.list(&q)?;
-                first.push(t.elapsed());
-                // A deep page: start after a random row of the whole sort order (what a jump down
-                // the scrollbar asks for), then follow the cursor for two more pages.
-                let mut q = ListQuery { after: Some(random_cursor(&catalog, rng, q.sort)?), ..q };
-                for _ in 0..3 {
-                    let t = Instant::now();
-                    let page = catalog.list(&q)?;
-                    deep.push(t.elapsed());
-                    match page.next {
-                        Some(next) => q.after = Some(next),
-                        None => break,
-                    }
+                let page = catalog.list(&q)?;
+                deep.push(t.elapsed());
+                if note {
+                    slowest.note(t.elapsed(), || {
+                        format!("deep page {:?} by {:?} desc={}", q.filter, q.sort, q.descending)
+                    });
+                }
+                match page.next {
+                    Some(next) => q.after = Some(next),
+                    None => break,
                 }
             }
-            Ok((Latency::of(first), Latency::of(deep)))
-        };
-    let (list_pages, deep_list_pages) = measure(&indexed, &mut rng)?;
-    let (other_list_pages, other_deep_list_pages) = measure(&other, &mut rng)?;
+        }
+        Ok((Latency::of(first), Latency::of(deep)))
+    };
+    let (list_pages, deep_list_pages) = measure(&indexed, &mut rng, true)?;
+    let (other_list_pages, other_deep_list_pages) = measure(&other, &mut rng, false)?;
     let database_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(CatalogBench {
         products: report.products,
@@ -245,7 +256,24 @@ pub fn run(
         other_deep_list_pages,
         database_bytes,
         peak_rss_bytes: peak_rss(),
+        slowest: slowest.0,
     })
+}
+
+/// The ten slowest samples seen, with what they were.
+#[derive(Default)]
+struct Slowest(Vec<(f64, String)>);
+
+impl Slowest {
+    fn note(&mut self, took: Duration, what: impl FnOnce() -> String) {
+        let ms = took.as_secs_f64() * 1000.0;
+        if self.0.len() == 10 && self.0.last().is_some_and(|(last, _)| *last >= ms) {
+            return;
+        }
+        self.0.push((ms, what()));
+        self.0.sort_by(|a, b| b.0.total_cmp(&a.0));
+        self.0.truncate(10);
+    }
 }
 
 fn random_cursor(catalog: &Catalog, rng: &mut Rng, sort: SortKey) -> AppResult<Cursor> {

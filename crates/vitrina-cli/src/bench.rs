@@ -6,7 +6,7 @@ use crate::output::{json, print, table};
 pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
     match cmd {
         BenchCmd::Jobs { jobs, rounds, out } => crate::jobs::bench(out, *jobs, *rounds, cli.json),
-        BenchCmd::Import { file, out } => import(file, out, cli.json),
+        BenchCmd::Import { file, out, reuse } => import(file, out, *reuse, cli.json),
         BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
@@ -42,12 +42,16 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
                 r.peak_rss_bytes.map(|b| format!("{:.0} MB", b as f64 / 1e6)).unwrap_or("n/a".into()),
             ]);
             print(t);
+            print("slowest samples:");
+            for (ms, what) in &r.slowest {
+                print(format!("  {ms:>8.2} ms  {what}"));
+            }
             Ok(())
         }
     }
 }
 
-fn import(file: &std::path::Path, out: &std::path::Path, as_json: bool) -> Result<(), String> {
+fn import(file: &std::path::Path, out: &std::path::Path, reuse: bool, as_json: bool) -> Result<(), String> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
@@ -55,7 +59,7 @@ fn import(file: &std::path::Path, out: &std::path::Path, as_json: bool) -> Resul
     if as_json {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let r = vitrina_app::bench_import::run(file, out, &mut |phase, n| {
+    let r = vitrina_app::bench_import::run(file, out, reuse, &mut |phase, n| {
         bar.set_message(format!("{phase}: {n}"));
         bar.tick();
     })
@@ -87,7 +91,8 @@ fn import(file: &std::path::Path, out: &std::path::Path, as_json: bool) -> Resul
         String::new(),
         mb(r.parse_peak_rss_bytes),
     ]);
-    for (name, p) in [("first import", &r.first_import), ("re-import, unchanged", &r.reimport)] {
+    let phases = [("first import", r.first_import.as_ref()), ("re-import, unchanged", Some(&r.reimport))];
+    for (name, p) in phases.into_iter().filter_map(|(name, p)| Some((name, p?))) {
         t.add_row(vec![
             name.to_string(),
             format!("{:.2}", p.seconds),

@@ -146,24 +146,43 @@ impl Catalog {
         let f = &query.filter;
         let clustered = f.brand.is_some() || f.category.is_some() || f.supplier.is_some() || f.text.is_some();
         let walk_sort_index = !clustered && !self.is_selective(f)?;
-        let (mut conds, mut args) =
-            self.filter_sql_for(&query.filter, walk_sort_index.then_some(query.sort))?;
-        if let Some(Cursor(c)) = &query.after {
-            let (value, rid): (Value, i64) = decode_cursor(c)?;
-            conds.push(format!("({col}, p.rid) {} (?, ?)", if query.descending { "<" } else { ">" }));
-            args.push(value);
-            args.push(Value::Integer(rid));
-        }
+        let (conds, args) = self.filter_sql_for(&query.filter, walk_sort_index.then_some(query.sort))?;
         let dir = if query.descending { "DESC" } else { "ASC" };
-        let sql = format!(
-            "SELECT {ROW_COLUMNS} {col} FROM products p LEFT JOIN categories c ON c.rid = p.category_rid {} \
-             ORDER BY {col} {dir}, p.rid {dir} LIMIT {}",
-            where_clause(&conds),
-            limit + 1
-        );
-        let mut stmt = self.db().prepare_cached(&sql)?;
-        let mut rows: Vec<(i64, ProductRow, Value)> =
-            stmt.query_map(rusqlite::params_from_iter(args), row)?.collect::<rusqlite::Result<_>>()?;
+        let page = |extra: &[String],
+                    extra_args: &[Value],
+                    n: u32|
+         -> Result<Vec<(i64, ProductRow, Value)>> {
+            let all: Vec<String> = conds.iter().chain(extra).cloned().collect();
+            let sql = format!(
+                "SELECT {ROW_COLUMNS} {col} FROM products p LEFT JOIN categories c ON c.rid = p.category_rid {} \
+                 ORDER BY {col} {dir}, p.rid {dir} LIMIT {n}",
+                where_clause(&all),
+            );
+            let mut stmt = self.db().prepare_cached(&sql)?;
+            let bound = args.iter().chain(extra_args).cloned();
+            Ok(stmt.query_map(rusqlite::params_from_iter(bound), row)?.collect::<rusqlite::Result<_>>()?)
+        };
+        let mut rows = match &query.after {
+            None => page(&[], &[], limit + 1)?,
+            // After a cursor: first the rest of its sort value's rows, then the values past it.
+            // (SQLite seeks a row value `(col, rid) > (?, ?)` by its first column only, so one
+            // query would walk every row sharing the cursor's value: all of them when the
+            // catalog was imported at one instant and sorted by date.)
+            Some(Cursor(c)) => {
+                let (value, rid): (Value, i64) = decode_cursor(c)?;
+                let op = if query.descending { "<" } else { ">" };
+                let mut rows = page(
+                    &[format!("{col} = ?"), format!("p.rid {op} ?")],
+                    &[value.clone(), Value::Integer(rid)],
+                    limit + 1,
+                )?;
+                if rows.len() <= limit as usize {
+                    let rest = limit + 1 - rows.len() as u32;
+                    rows.extend(page(&[format!("{col} {op} ?")], &[value], rest)?);
+                }
+                rows
+            }
+        };
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
             rows.last().map(|(rid, _, v)| encode_cursor(v, *rid))

@@ -330,6 +330,14 @@ fn keyset_pages_cover_every_filtered_row_once_in_order() {
             false,
             Box::new(|p| (20_000..=60_000).contains(&p.price.minor) && p.status == ProductStatus::Active),
         ),
+        // Every row shares one `updated_at` (one bulk upsert): pages must seek inside the tie.
+        (Filter::default(), SortKey::Updated, true, Box::new(|_| true)),
+        (
+            Filter { in_stock: Some(true), ..Filter::default() },
+            SortKey::Stock,
+            true,
+            Box::new(|p| p.stock > 0),
+        ),
         (
             Filter { text: Some("бета".into()), in_stock: Some(false), ..Filter::default() },
             SortKey::Updated,
