@@ -33,18 +33,27 @@ pub struct ImportBench {
     pub records: u64,
     pub parse_seconds: f64,
     pub parse_peak_rss_bytes: Option<u64>,
-    pub first_import: ImportPhase,
+    /// None with `reuse` (the catalog at `out` was imported before).
+    pub first_import: Option<ImportPhase>,
     pub reimport: ImportPhase,
     pub database_bytes: u64,
 }
+
+const BENCH_SUPPLIER: &str = "Benchmark supplier";
 
 /// Resets the kernel's peak-RSS mark of this process (Linux), so each phase reports its own.
 fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-/// Runs the three phases on `feed`, building the catalog at `out` (replaced).
-pub fn run(feed: &Path, out: &Path, progress: &mut dyn FnMut(&str, u64)) -> AppResult<ImportBench> {
+/// Runs the three phases on `feed`, building the catalog at `out` (replaced). With `reuse`, the
+/// catalog at `out` is one an earlier run built from the same feed: only the re-import is timed.
+pub fn run(
+    feed: &Path,
+    out: &Path,
+    reuse: bool,
+    progress: &mut dyn FnMut(&str, u64),
+) -> AppResult<ImportBench> {
     let io = |e: std::io::Error| AppError::new(ErrorCode::Io, e.to_string());
     let file_bytes = std::fs::metadata(feed).map_err(io)?.len();
 
@@ -65,11 +74,18 @@ pub fn run(feed: &Path, out: &Path, progress: &mut dyn FnMut(&str, u64)) -> AppR
     let parse_seconds = started.elapsed().as_secs_f64();
     let parse_peak_rss_bytes = peak_rss();
 
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", out.display()));
+    if !reuse {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", out.display()));
+        }
+    } else if !out.exists() {
+        return Err(AppError::invalid(format!("no catalog at {} to reuse", out.display())));
     }
     let mut catalog = Catalog::open(out)?;
-    let supplier = catalog.add_supplier("Benchmark supplier", 0)?;
+    let supplier = match catalog.find_supplier(BENCH_SUPPLIER) {
+        Ok(id) if reuse => id,
+        _ => catalog.add_supplier(BENCH_SUPPLIER, 0)?,
+    };
     let mut phase = |catalog: &mut Catalog, name: &str| -> AppResult<ImportPhase> {
         reset_peak_rss();
         let started = Instant::now();
@@ -94,7 +110,7 @@ pub fn run(feed: &Path, out: &Path, progress: &mut dyn FnMut(&str, u64)) -> AppR
             peak_rss_bytes: peak_rss(),
         })
     };
-    let first_import = phase(&mut catalog, "first import")?;
+    let first_import = if reuse { None } else { Some(phase(&mut catalog, "first import")?) };
     let reimport = phase(&mut catalog, "re-import")?;
     drop(catalog);
     let database_bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);

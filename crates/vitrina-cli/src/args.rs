@@ -338,6 +338,9 @@ pub enum BenchCmd {
         /// Where to build the catalog (replaced if present).
         #[arg(long, default_value = "bench-data/import-bench.db")]
         out: PathBuf,
+        /// Time only the re-import, against the catalog an earlier run left at --out.
+        #[arg(long)]
+        reuse: bool,
     },
     /// Build a catalog of N products and time upsert, search, list pages and opening.
     Catalog {

@@ -7,6 +7,7 @@
 
 pub mod barcode;
 pub mod category;
+pub mod hash;
 pub mod history;
 pub mod ids;
 pub mod link;
@@ -17,6 +18,7 @@ pub mod text;
 
 pub use barcode::{Barcode, BarcodeError, BarcodeKind};
 pub use category::{Category, CategoryPath};
+pub use hash::{StableHasher, stable_hash};
 pub use history::{ChangeOp, ChangeRecord, DeviceId, Hlc, HlcClock};
 pub use ids::{CategoryId, ChangeId, OfferId, ProductId, SupplierId, VariantGroupId};
 pub use link::{LinkKind, ProductLink, kit_stock, pack_price, pack_stock};

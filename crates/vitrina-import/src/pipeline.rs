@@ -541,12 +541,13 @@ fn read_main(
 }
 
 /// Bump when what a row becomes changes for the same input (so every offer is processed anew).
-const PIPELINE_VERSION: u32 = 1;
+/// 2: row hashes are XXH3 ([`vitrina_domain::StableHasher`]), stable across Rust releases.
+const PIPELINE_VERSION: u32 = 2;
 
 /// (A remapped supplier category resets the hashes of that supplier's offers in the store, so
 /// the category map, which imports also extend, is not part of it.)
 fn fingerprint(mapping: &Option<MappingProfile>, settings: &SupplierSettings, policy: StockPolicy) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = vitrina_domain::StableHasher::new();
     PIPELINE_VERSION.hash(&mut h);
     serde_json::to_string(mapping).unwrap_or_default().hash(&mut h);
     settings.to_json().hash(&mut h);
@@ -557,15 +558,9 @@ fn fingerprint(mapping: &Option<MappingProfile>, settings: &SupplierSettings, po
 /// The hash of a row as read (every field and characteristic), the run's fingerprint, and what
 /// supplements say about its SKU.
 fn row_hash(record: &Record, fingerprint: u64, extra: Option<&Extra>) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = vitrina_domain::StableHasher::new();
     fingerprint.hash(&mut h);
-    for (key, value) in record.fields() {
-        key.hash(&mut h);
-        value.hash(&mut h);
-    }
-    for p in record.params() {
-        (p.name, p.unit, p.value).hash(&mut h);
-    }
+    record.hash_content(&mut h);
     if let Some(e) = extra {
         (e.cost, e.retail_price, e.old_price, e.stock).hash(&mut h);
     }

@@ -3,9 +3,7 @@
 //! search), unchanged offers are skipped by their content hash, and offers that left the feed
 //! are handled by the supplier's policy. A failed or cancelled run rolls back completely.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -136,9 +134,7 @@ struct OfferState {
 
 /// The key offers are known by in [`Catalog::offer_hashes`].
 pub fn sku_key(sku: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    sku.hash(&mut h);
-    h.finish()
+    vitrina_domain::stable_hash(sku.as_bytes())
 }
 
 impl Catalog {
