@@ -72,6 +72,17 @@ describe('catalog table', () => {
     expect(await screen.findByText('SKU-0000000')).toBeInTheDocument();
   });
 
+  it('shows no column as sorted while a plain search lists the best matches first', async () => {
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    const nameHeader = () => screen.getByRole('button', { name: /Название/ }).closest('[role="columnheader"]')!;
+    expect(nameHeader().getAttribute('aria-sort')).toBe('ascending');
+    await fireEvent.input(screen.getByTestId('search'), { target: { value: 'кросс' } });
+    await waitFor(() => expect(nameHeader().getAttribute('aria-sort')).toBe('none'));
+    await fireEvent.click(screen.getByRole('button', { name: /Цена/ }));
+    await waitFor(() => expect(screen.getByRole('button', { name: /Цена/ }).closest('[role="columnheader"]')!.getAttribute('aria-sort')).toBe('ascending'));
+  });
+
   it('sorts by a column and reverses on a second click', async () => {
     render(CatalogView, { debounceMs: 0 });
     await screen.findByText('SKU-0000000');
