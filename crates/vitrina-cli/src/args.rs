@@ -341,6 +341,10 @@ pub enum BenchCmd {
         /// Time only the re-import, against the catalog an earlier run left at --out.
         #[arg(long)]
         reuse: bool,
+        /// Import with big SQLite caches (64 MB page cache and mmap window per connection)
+        /// instead of the small ones imports use, to compare.
+        #[arg(long)]
+        big_cache: bool,
     },
     /// Build a catalog of N products and time upsert, search, list pages and opening.
     Catalog {

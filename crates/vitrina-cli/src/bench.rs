@@ -6,7 +6,12 @@ use crate::output::{json, print, table};
 pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
     match cmd {
         BenchCmd::Jobs { jobs, rounds, out } => crate::jobs::bench(out, *jobs, *rounds, cli.json),
-        BenchCmd::Import { file, out, reuse } => import(file, out, *reuse, cli.json),
+        BenchCmd::Import { file, out, reuse, big_cache } => {
+            let budget =
+                if *big_cache { vitrina_app::MemoryBudget::BULK } else { vitrina_app::MemoryBudget::IMPORT };
+            vitrina_app::set_memory_budget(budget);
+            import(file, out, *reuse, cli.json)
+        }
         BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
