@@ -317,12 +317,21 @@ fn import_files(
     let notices: Vec<String> = reader.settings().notices.iter().map(|n| n.to_string()).collect();
     let options =
         ImportOptions { create_categories: settings.create_categories, gone: settings.gone, policy };
-    let hints = catalog.offer_hashes(supplier)?;
     let fingerprint = fingerprint(&main.mapping, settings, policy);
     let failed = std::sync::Mutex::new(None::<ImportError>);
+    let path = catalog.path().to_path_buf();
     let (counts, write_rejections, read_issues, rows_read, read_ms) = std::thread::scope(|scope| {
         let (send, receive) = sync_channel::<Message>(8);
-        let reader_thread = scope.spawn(|| {
+        let reader_thread = scope.spawn(move || {
+            // The last run's hashes load on this thread's own connection while the writer
+            // loads the same offers' state on its own (two 1M-row reads at once, not in turn).
+            let hints = match Catalog::open(&path).and_then(|c| c.offer_hashes(supplier)) {
+                Ok(hints) => hints,
+                Err(e) => {
+                    let _ = send.send(Message::Fatal(e.into()));
+                    return Default::default();
+                }
+            };
             let prepare = Prepare { settings, fingerprint, hints: &hints, stems: Stems::new() };
             read_main(reader, &mapping, &context, prepare, &overlay, cancel, send)
         });
