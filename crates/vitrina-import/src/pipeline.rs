@@ -321,7 +321,7 @@ fn import_files(
     let failed = std::sync::Mutex::new(None::<ImportError>);
     let path = catalog.path().to_path_buf();
     let (counts, write_rejections, read_issues, rows_read, read_ms) = std::thread::scope(|scope| {
-        let (send, receive) = sync_channel::<Message>(8);
+        let (send, receive) = sync_channel::<Message>(4);
         let reader_thread = scope.spawn(move || {
             // The last run's hashes load on this thread's own connection while the writer
             // loads the same offers' state on its own (two 1M-row reads at once, not in turn).

@@ -64,17 +64,24 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
 pub struct MemoryBudget {
     pub cache_kib: u32,
     pub mmap_bytes: u64,
+    /// Where SQLite's sorts and temporary tables spill: the heap, or temporary files (which
+    /// live in the OS file cache, not in this process). Rebuilding an index of a million rows
+    /// sorts ~100 MB.
+    pub temp_in_memory: bool,
 }
 
 impl MemoryBudget {
     /// The default: a 64 MiB page cache and a 64 MiB mapped window per connection.
-    pub const BULK: MemoryBudget = MemoryBudget { cache_kib: 64 * 1024, mmap_bytes: 64 << 20 };
+    pub const BULK: MemoryBudget =
+        MemoryBudget { cache_kib: 64 * 1024, mmap_bytes: 64 << 20, temp_in_memory: true };
     /// For the desktop window: page and index reads still hit the OS file cache, so a small
     /// SQLite cache costs little speed (docs/benchmarks.md, "Desktop") and no mapped window.
-    pub const WINDOW: MemoryBudget = MemoryBudget { cache_kib: 8 * 1024, mmap_bytes: 0 };
+    pub const WINDOW: MemoryBudget =
+        MemoryBudget { cache_kib: 8 * 1024, mmap_bytes: 0, temp_in_memory: false };
     /// For supplier imports: the same small caches. A 1M-offer import measured 174 s and
     /// 389 MB with them against 197 s and 486 MB with [`MemoryBudget::BULK`]; the re-import
-    /// 9.1 s against 11.0 s (docs/benchmarks.md).
+    /// 9.1 s against 11.0 s (docs/benchmarks.md). Sorts spill to temporary files, so the
+    /// index rebuild at the end of a first import does not hold its sort in memory.
     pub const IMPORT: MemoryBudget = MemoryBudget::WINDOW;
 }
 
@@ -92,10 +99,12 @@ pub(crate) fn configure(conn: &Connection) -> Result<()> {
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;
-         PRAGMA temp_store = MEMORY;
+         PRAGMA temp_store = {};
          PRAGMA cache_size = -{};
          PRAGMA mmap_size = {};",
-        budget.cache_kib, budget.mmap_bytes
+        if budget.temp_in_memory { "MEMORY" } else { "FILE" },
+        budget.cache_kib,
+        budget.mmap_bytes
     ))?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())

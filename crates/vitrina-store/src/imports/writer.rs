@@ -173,6 +173,7 @@ impl Catalog {
             options,
             empty,
             offers: load_offers(&tx, supplier_rid)?,
+            added: HashMap::new(),
             shared: matching::shared_products(&tx, supplier_rid)?,
             categories: Categories::load(&tx, supplier_rid)?,
             groups: Groups::load(&tx, supplier_rid)?,
@@ -245,6 +246,9 @@ struct Run<'a> {
     /// secondary indexes are rebuilt at the end.
     empty: bool,
     offers: HashMap<u64, OfferState>,
+    /// Offers this run added, by SKU hash: the line that added them. Kept apart from `offers`
+    /// and as small as possible: a first import adds a million of them.
+    added: HashMap<u64, u64>,
     /// Products that also have offers from other suppliers (their cost and stock follow the policy).
     shared: HashSet<i64>,
     categories: Categories,
@@ -261,15 +265,8 @@ struct Run<'a> {
 impl Run<'_> {
     fn apply(&mut self, stamp: &mut Stamp<'_>, row: OfferRow) -> Result<()> {
         let key = sku_key(&row.supplier_sku);
-        if let Some(state) = self.offers.get(&key)
-            && state.seen_at > 0
-        {
-            let first = state.seen_at;
-            self.reject(
-                &row,
-                "sku",
-                format!("the SKU repeats the offer on line {first}; this row was skipped"),
-            );
+        if let Some(first) = self.first_seen(key) {
+            self.reject(&row, "sku", repeated(first));
             return Ok(());
         }
         let known = self.offers.get(&key).map(|s| (s.rid, s.product_rid, s.hash, s.gone));
@@ -288,19 +285,20 @@ impl Run<'_> {
                 self.update(stamp, rid, product_rid, gone, &row)?;
             }
             // Not known, or a different SKU with the same hash (never seen in practice).
-            _ => {
-                let line = row.line;
-                self.create(stamp, key, row)?;
-                if let Some(state) = self.offers.get_mut(&key) {
-                    state.seen_at = line.max(1);
-                }
-                return Ok(());
-            }
+            _ => return self.create(stamp, key, row),
         }
         if let Some(state) = self.offers.get_mut(&key) {
             state.seen_at = row.line.max(1);
         }
         Ok(())
+    }
+
+    /// The line where this run already saw the SKU, if it did.
+    fn first_seen(&self, key: u64) -> Option<u64> {
+        match self.offers.get(&key) {
+            Some(state) if state.seen_at > 0 => Some(state.seen_at),
+            _ => self.added.get(&key).copied(),
+        }
     }
 
     fn reject(&mut self, row: &OfferRow, field: &str, reason: String) {
@@ -328,12 +326,11 @@ impl Run<'_> {
     /// A row the reader found unchanged by its hash.
     fn unchanged(&mut self, line: u64, record_id: Option<String>, supplier_sku: String, hash: u64) {
         let key = sku_key(&supplier_sku);
+        if let Some(first) = self.first_seen(key) {
+            self.reject_at(line, record_id, supplier_sku, "sku", repeated(first));
+            return;
+        }
         match self.offers.get_mut(&key) {
-            Some(state) if state.seen_at > 0 => {
-                let first = state.seen_at;
-                let reason = format!("the SKU repeats the offer on line {first}; this row was skipped");
-                self.reject_at(line, record_id, supplier_sku, "sku", reason);
-            }
             Some(state) if !state.gone && state.hash == hash as i64 => {
                 state.seen_at = line.max(1);
                 self.counts.unchanged += 1;
@@ -424,14 +421,13 @@ impl Run<'_> {
         if !self.empty
             && let Some(product_rid) = matching::find_product(self.tx, self.supplier_rid, &row.product)?
         {
-            let offer_rid =
-                self.insert_offer(stamp, product_rid, &row.supplier_sku, row.hash, &row.product, false)?;
+            self.insert_offer(stamp, product_rid, &row.supplier_sku, row.hash, &row.product, false)?;
             self.shared.insert(product_rid);
             let before = load(self.tx, product_rid)?;
             let mut after = before.clone();
             self.set_supply(&mut after, product_rid, &row.product)?;
             self.write(stamp, product_rid, &before, &after)?;
-            self.track(key, offer_rid, product_rid, row.hash, row.line);
+            self.track(key, row.line);
             // No product was created: an existing one gained an offer.
             self.counts.matched += 1;
             self.counts.updated += 1;
@@ -445,17 +441,20 @@ impl Run<'_> {
         // The prepared search text holds the supplier's SKU; a suffixed one is searched anew.
         let search = search.filter(|_| product.sku == row.supplier_sku);
         let product_rid = self.insert_product(stamp, &product, search)?;
-        let offer_rid = self.insert_offer(stamp, product_rid, &row.supplier_sku, row.hash, &product, true)?;
-        self.track(key, offer_rid, product_rid, row.hash, row.line);
+        self.insert_offer(stamp, product_rid, &row.supplier_sku, row.hash, &product, true)?;
+        self.track(key, row.line);
         self.ensure_pack(stamp, product_rid, &product, row.pack_units)?;
         self.counts.created += 1;
         Ok(())
     }
 
-    fn track(&mut self, key: u64, rid: i64, product_rid: i64, hash: u64, line: u64) {
-        let state = OfferState { rid, product_rid, hash: hash as i64, gone: false, seen_at: line.max(1) };
+    /// Remembers an offer this run added.
+    fn track(&mut self, key: u64, line: u64) {
         // A hash shared with an older SKU: the older one simply stays out of the gone check.
-        self.offers.insert(key, state);
+        if let Some(state) = self.offers.get_mut(&key) {
+            state.seen_at = state.seen_at.max(1);
+        }
+        self.added.insert(key, line.max(1));
     }
 
     fn insert_product(
@@ -494,7 +493,7 @@ impl Run<'_> {
         hash: u64,
         p: &Product,
         primary: bool,
-    ) -> Result<i64> {
+    ) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO supplier_offers (id, supplier_rid, product_rid, supplier_sku, currency, cost, stock,
@@ -515,7 +514,7 @@ impl Run<'_> {
                 p.old_price.map(|m| m.minor),
                 primary,
             ])?;
-        Ok(self.tx.last_insert_rowid())
+        Ok(())
     }
 
     /// A seller SKU for a new product: the supplier's own when free, else with `-2`, `-3`...
@@ -702,4 +701,8 @@ fn all_offers(tx: &Connection, product_rid: i64, product: ProductId) -> Result<V
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn repeated(first: u64) -> String {
+    format!("the SKU repeats the offer on line {first}; this row was skipped")
 }
