@@ -27,6 +27,7 @@ pub(crate) fn check_existing(path: &Path) -> Result<()> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)
         .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
+    wait_when_busy(&conn).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
     let corrupt =
         |e: rusqlite::Error| StoreError::Corrupt { path: path.to_path_buf(), reason: e.to_string() };
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(corrupt)?;
@@ -53,6 +54,11 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
     let mut conn =
         Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
     configure(&conn)?;
+    // Every transaction takes the write lock when it begins. A deferred one that reads first
+    // cannot take it later once another connection has committed in between: SQLite then fails
+    // at once with "database is locked", whatever the busy timeout (an import's run record
+    // failed this way while the job runner wrote progress).
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
     migrate::migrate(&mut conn)?;
     Ok(conn)
 }
@@ -92,13 +98,23 @@ pub fn set_memory_budget(budget: MemoryBudget) {
     *BUDGET.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = budget;
 }
 
+/// How long a statement waits for another connection's lock before failing with "database is
+/// locked" (a writer's commit, the checkpoint of the last connection to close).
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Set first on every connection: without it even the first read fails at once while another
+/// connection holds a lock (seen as an import failing with "database is locked").
+fn wait_when_busy(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_WAIT)
+}
+
 pub(crate) fn configure(conn: &Connection) -> Result<()> {
+    wait_when_busy(conn)?;
     let budget = *BUDGET.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;
          PRAGMA temp_store = {};
          PRAGMA cache_size = -{};
          PRAGMA mmap_size = {};",
