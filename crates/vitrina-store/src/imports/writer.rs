@@ -451,8 +451,10 @@ impl Run<'_> {
     /// Remembers an offer this run added.
     fn track(&mut self, key: u64, line: u64) {
         // A hash shared with an older SKU: the older one simply stays out of the gone check.
-        if let Some(state) = self.offers.get_mut(&key) {
-            state.seen_at = state.seen_at.max(1);
+        if let Some(state) = self.offers.get_mut(&key)
+            && state.seen_at == 0
+        {
+            state.seen_at = line.max(1);
         }
         self.added.insert(key, line.max(1));
     }
