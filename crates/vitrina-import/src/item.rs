@@ -2,6 +2,7 @@
 //! be matched against the catalog. Nothing here touches the database.
 
 use vitrina_domain::{Attribute, Barcode, Dimensions};
+use vitrina_store::imports::IssueCode;
 
 /// A supplier's offer, normalized. Money is in minor units of the catalog currency (already
 /// converted at the configured rate); weights in grams, sizes in millimetres.
@@ -48,6 +49,7 @@ pub struct SupplierItem {
 /// A problem with one field of a row that was kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemWarning {
+    pub code: IssueCode,
     pub field: String,
     pub value: String,
     pub reason: String,
@@ -58,6 +60,7 @@ pub struct ItemWarning {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: «{value}» — {reason}")]
 pub struct RowRejection {
+    pub code: IssueCode,
     pub field: String,
     pub value: String,
     pub reason: String,

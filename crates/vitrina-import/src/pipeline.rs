@@ -15,7 +15,8 @@ use vitrina_formats::{FileReader, ReadError, Record, RecordSource};
 use vitrina_store::Catalog;
 use vitrina_store::imports::sku_key;
 use vitrina_store::imports::{
-    ImportCounts, ImportIssue, ImportOptions, IssueKind, OfferInput, OfferRow, RunOutcome, RunState,
+    ImportCounts, ImportIssue, ImportOptions, IssueCode, IssueKind, OfferInput, OfferRow, RunOutcome,
+    RunState,
 };
 use vitrina_store::search::{SearchText, Stems};
 
@@ -356,6 +357,7 @@ fn import_files(
             &mut issues,
             ImportIssue {
                 kind: IssueKind::Rejected,
+                code: r.code,
                 line: Some(r.line),
                 record_id: r.record_id,
                 field: r.field,
@@ -506,6 +508,7 @@ fn read_main(
                                     &mut issues,
                                     ImportIssue {
                                         kind: IssueKind::Warning,
+                                        code: w.code,
                                         line: Some(item.line),
                                         record_id: record.location().id.clone(),
                                         field: w.field,
@@ -675,6 +678,7 @@ fn push_issue(issues: &mut Vec<ImportIssue>, issue: ImportIssue) {
 fn rejected(record: &Record, r: RowRejection, source: &str) -> ImportIssue {
     ImportIssue {
         kind: IssueKind::Rejected,
+        code: r.code,
         line: Some(record.line()),
         record_id: record.location().id.clone(),
         field: if source.is_empty() { r.field } else { format!("{source}: {}", r.field) },
@@ -686,6 +690,7 @@ fn rejected(record: &Record, r: RowRejection, source: &str) -> ImportIssue {
 fn row_error(e: vitrina_formats::RowError, source: &str) -> ImportIssue {
     ImportIssue {
         kind: IssueKind::Rejected,
+        code: IssueCode::RowUnreadable,
         line: Some(e.line),
         record_id: e.id,
         field: if source.is_empty() { "row".into() } else { format!("{source}: row") },

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_jobs.sql", include_str!("../../../migrations/sqlite/0002_jobs.sql")),
     ("0003_imports.sql", include_str!("../../../migrations/sqlite/0003_imports.sql")),
     ("0004_image_cache.sql", include_str!("../../../migrations/sqlite/0004_image_cache.sql")),
+    ("0005_issue_codes.sql", include_str!("../../../migrations/sqlite/0005_issue_codes.sql")),
 ];
 
 pub fn latest_version() -> usize {

@@ -171,6 +171,8 @@ fn repeated_skus_and_invalid_rows_are_rejected_while_the_rest_import() {
     assert_eq!(rejected[0].line, 3);
     assert!(rejected[0].reason.contains("line 2"), "{}", rejected[0].reason);
     assert_eq!((rejected[1].line, rejected[1].field.as_str()), (4, "name"));
+    use vitrina_store::imports::IssueCode;
+    assert_eq!((rejected[0].code, rejected[1].code), (IssueCode::SkuRepeated, IssueCode::ValueInvalid));
     assert_eq!(get(&c, "A-1").name, "Чайник");
 }
 
@@ -251,6 +253,7 @@ fn a_taken_seller_sku_gets_a_suffix_and_runs_are_recorded() {
     };
     let issue = vitrina_store::imports::ImportIssue {
         kind: vitrina_store::imports::IssueKind::Rejected,
+        code: vitrina_store::imports::IssueCode::PriceInvalid,
         line: Some(7),
         record_id: None,
         field: "Цена".into(),

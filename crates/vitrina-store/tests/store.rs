@@ -36,6 +36,7 @@ fn shipped_migrations_never_change() {
         "5a946387cd176804e9989f7e00b7e2b4754a8389c8b3df0907bb55ae27d1f7d0",
         "a0fee1699a47e30043d967f5a3154c14f413dc6abb59a723c8976afb379210b9",
         "749c08fdfb3e0d3b18fd150bbef656c5ec58dec3464451e914e503b8b5864a43",
+        "1ec4b455fb71b65cc60c94f2b7e2af6b3dff5f8ba6f2d7b72e35094cc0cd4540",
     ];
     assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
     for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {

@@ -4,6 +4,7 @@
 use rustc_hash::FxHashMap;
 use vitrina_domain::{Currency, Dimensions};
 use vitrina_formats::Record;
+use vitrina_store::imports::IssueCode;
 
 use super::{MappingError, MappingProfile, Target, field_unit};
 use crate::item::{ItemWarning, RowRejection, SupplierItem};
@@ -66,12 +67,12 @@ impl<'r> Row<'r> {
     }
 }
 
-fn reject(field: &str, value: &str, reason: impl Into<String>) -> RowRejection {
-    RowRejection { field: field.to_owned(), value: value.trim().to_owned(), reason: reason.into() }
+fn reject(code: IssueCode, field: &str, value: &str, reason: impl Into<String>) -> RowRejection {
+    RowRejection { code, field: field.to_owned(), value: value.trim().to_owned(), reason: reason.into() }
 }
 
-fn warning(field: &str, value: &str, reason: impl Into<String>) -> ItemWarning {
-    ItemWarning { field: field.to_owned(), value: value.trim().to_owned(), reason: reason.into() }
+fn warning(code: IssueCode, field: &str, value: &str, reason: impl Into<String>) -> ItemWarning {
+    ItemWarning { code, field: field.to_owned(), value: value.trim().to_owned(), reason: reason.into() }
 }
 
 impl CompiledMapping {
@@ -192,7 +193,12 @@ impl CompiledMapping {
             Target::Barcode => {
                 let warnings = &mut item.warnings;
                 parse_barcodes(value, &mut item.barcodes, |v, reason| {
-                    warnings.push(warning(&b.source, v, format!("{reason}; the barcode was skipped")));
+                    warnings.push(warning(
+                        IssueCode::BarcodeSkipped,
+                        &b.source,
+                        v,
+                        format!("{reason}; the barcode was skipped"),
+                    ));
                 });
             }
             Target::Images => split_images(value, |url| {
@@ -241,7 +247,12 @@ impl CompiledMapping {
         };
         if item.supplier_sku.is_empty() {
             let field = self.source_of(Target::Sku).unwrap_or("SKU");
-            return Err(reject(field, "", "the SKU is empty; every row needs the supplier's article"));
+            return Err(reject(
+                IssueCode::SkuEmpty,
+                field,
+                "",
+                "the SKU is empty; every row needs the supplier's article",
+            ));
         }
 
         // Name, or "typePrefix vendor model" for YML vendor.model offers.
@@ -259,13 +270,18 @@ impl CompiledMapping {
                 .into_iter()
                 .find_map(|t| self.source_of(t))
         {
-            return Err(reject(field, "", "the name is empty; a product needs a name"));
+            return Err(reject(IssueCode::NameEmpty, field, "", "the name is empty; a product needs a name"));
         }
 
         // Prices, in the row's currency, converted to the catalog's.
         let currency = match row.get(Target::Currency) {
             Some(h) => parse_currency(h.value).ok_or_else(|| {
-                reject(self.src(h), h.value, "is not a currency code (expected e.g. RUB, USD, EUR)")
+                reject(
+                    IssueCode::CurrencyInvalid,
+                    self.src(h),
+                    h.value,
+                    "is not a currency code (expected e.g. RUB, USD, EUR)",
+                )
             })?,
             None => self.default_currency.unwrap_or(ctx.currency),
         };
@@ -276,7 +292,7 @@ impl CompiledMapping {
             parse_price_fast(h.value, currency)
                 .and_then(|minor| ctx.to_catalog(minor, currency))
                 .map(Some)
-                .map_err(|e| reject(self.src(h), h.value, e.to_string()))
+                .map_err(|e| reject(IssueCode::PriceInvalid, self.src(h), h.value, e.to_string()))
         };
         item.retail_price = price(Target::Price)?;
         item.cost = price(Target::Cost)?;
@@ -284,11 +300,12 @@ impl CompiledMapping {
             && item.cost.is_none()
             && let Some(field) = self.source_of(Target::Price).or_else(|| self.source_of(Target::Cost))
         {
-            return Err(reject(field, "", "the price is empty"));
+            return Err(reject(IssueCode::PriceEmpty, field, "", "the price is empty"));
         }
         match price(Target::OldPrice) {
             Ok(old) => item.old_price = old.filter(|m| *m > 0),
             Err(r) => item.warnings.push(ItemWarning {
+                code: IssueCode::OldPriceSkipped,
                 field: r.field,
                 value: r.value,
                 reason: format!("{}; the old price was skipped", r.reason),
@@ -314,6 +331,7 @@ impl CompiledMapping {
             match parse_pack_units(h.value) {
                 Some(n) => item.pack_units = Some(n),
                 None => item.warnings.push(warning(
+                    IssueCode::PackUnitsInvalid,
                     self.src(h),
                     h.value,
                     "is not a pack size (expected a whole number of units, e.g. 6); ignored",
@@ -340,6 +358,7 @@ impl CompiledMapping {
             && !ctx.categories.is_empty()
         {
             item.warnings.push(warning(
+                IssueCode::CategoryUnknown,
                 self.src(h),
                 h.value,
                 "the feed declares no category with this id; the product has no category",
@@ -352,6 +371,7 @@ impl CompiledMapping {
             let v = parse_available(h.value);
             if v.is_none() {
                 item.warnings.push(warning(
+                    IssueCode::AvailabilityInvalid,
                     self.src(h),
                     h.value,
                     "is neither yes nor no; availability ignored",
@@ -365,6 +385,7 @@ impl CompiledMapping {
                 Ok(s) => s,
                 Err(()) => {
                     item.warnings.push(warning(
+                        IssueCode::StockInvalid,
                         self.src(h),
                         h.value,
                         "is not a stock quantity (expected a number, «> 10», «много» or «нет»)",
@@ -387,9 +408,12 @@ impl CompiledMapping {
             let b = &self.bindings[h.binding as usize];
             match measure(h.value, b.unit.unwrap_or(Unit::KILOGRAM), Quantity::Mass) {
                 Ok(g) => item.weight_g = Some(g).filter(|g| *g > 0),
-                Err(reason) => {
-                    item.warnings.push(warning(&b.source, h.value, reason + "; the weight was skipped"))
-                }
+                Err(reason) => item.warnings.push(warning(
+                    IssueCode::WeightSkipped,
+                    &b.source,
+                    h.value,
+                    reason + "; the weight was skipped",
+                )),
             }
         }
         let mut dims = ParsedDimensions::default();
@@ -397,9 +421,12 @@ impl CompiledMapping {
             let b = &self.bindings[h.binding as usize];
             match parse_dimensions(h.value, Some(b.unit.unwrap_or(Unit::CENTIMETRE)), b.axes) {
                 Ok(d) => dims = d,
-                Err(e) => {
-                    item.warnings.push(warning(&b.source, h.value, format!("{e}; the sizes were skipped")))
-                }
+                Err(e) => item.warnings.push(warning(
+                    IssueCode::SizeSkipped,
+                    &b.source,
+                    h.value,
+                    format!("{e}; the sizes were skipped"),
+                )),
             }
         }
         for (target, slot) in [
@@ -411,9 +438,12 @@ impl CompiledMapping {
             let b = &self.bindings[h.binding as usize];
             match measure(h.value, b.unit.unwrap_or(Unit::CENTIMETRE), Quantity::Length) {
                 Ok(mm) => *slot = Some(crate::normalize::Measure::exact(mm)),
-                Err(reason) => {
-                    item.warnings.push(warning(&b.source, h.value, reason + "; the size was skipped"))
-                }
+                Err(reason) => item.warnings.push(warning(
+                    IssueCode::SizeSkipped,
+                    &b.source,
+                    h.value,
+                    reason + "; the size was skipped",
+                )),
             }
         }
         item.dimensions =

@@ -9,5 +9,5 @@ mod runs;
 mod writer;
 
 pub use config::{SourceRow, SupplierConfig};
-pub use runs::{ImportIssue, IssueKind, RunOutcome, RunRecord, RunState};
+pub use runs::{ImportIssue, IssueCode, IssueKind, RunOutcome, RunRecord, RunState};
 pub use writer::{GonePolicy, ImportCounts, ImportOptions, OfferInput, OfferRow, WriteRejection, sku_key};

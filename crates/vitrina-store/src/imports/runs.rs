@@ -48,10 +48,95 @@ pub enum IssueKind {
     Warning,
 }
 
+/// What kind of problem an issue is: a stable code that front ends put in the person's
+/// language (the issue's `reason` keeps the details, in English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueCode {
+    /// The row has no supplier SKU.
+    SkuEmpty,
+    /// The row has no name.
+    NameEmpty,
+    CurrencyInvalid,
+    /// A price or cost that is not an amount of money (or cannot be converted).
+    PriceInvalid,
+    /// Neither price nor cost.
+    PriceEmpty,
+    OldPriceSkipped,
+    BarcodeSkipped,
+    PackUnitsInvalid,
+    CategoryUnknown,
+    AvailabilityInvalid,
+    StockInvalid,
+    WeightSkipped,
+    SizeSkipped,
+    /// The SKU came earlier in the same feed.
+    SkuRepeated,
+    /// A value the catalog refuses (a negative price, an empty name...).
+    ValueInvalid,
+    /// The catalog changed while the feed was read.
+    ChangedMeanwhile,
+    /// The file's row itself could not be read.
+    RowUnreadable,
+    /// Issues recorded before codes existed.
+    Other,
+}
+
+impl IssueCode {
+    pub const ALL: [IssueCode; 18] = [
+        IssueCode::SkuEmpty,
+        IssueCode::NameEmpty,
+        IssueCode::CurrencyInvalid,
+        IssueCode::PriceInvalid,
+        IssueCode::PriceEmpty,
+        IssueCode::OldPriceSkipped,
+        IssueCode::BarcodeSkipped,
+        IssueCode::PackUnitsInvalid,
+        IssueCode::CategoryUnknown,
+        IssueCode::AvailabilityInvalid,
+        IssueCode::StockInvalid,
+        IssueCode::WeightSkipped,
+        IssueCode::SizeSkipped,
+        IssueCode::SkuRepeated,
+        IssueCode::ValueInvalid,
+        IssueCode::ChangedMeanwhile,
+        IssueCode::RowUnreadable,
+        IssueCode::Other,
+    ];
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            IssueCode::SkuEmpty => "sku_empty",
+            IssueCode::NameEmpty => "name_empty",
+            IssueCode::CurrencyInvalid => "currency_invalid",
+            IssueCode::PriceInvalid => "price_invalid",
+            IssueCode::PriceEmpty => "price_empty",
+            IssueCode::OldPriceSkipped => "old_price_skipped",
+            IssueCode::BarcodeSkipped => "barcode_skipped",
+            IssueCode::PackUnitsInvalid => "pack_units_invalid",
+            IssueCode::CategoryUnknown => "category_unknown",
+            IssueCode::AvailabilityInvalid => "availability_invalid",
+            IssueCode::StockInvalid => "stock_invalid",
+            IssueCode::WeightSkipped => "weight_skipped",
+            IssueCode::SizeSkipped => "size_skipped",
+            IssueCode::SkuRepeated => "sku_repeated",
+            IssueCode::ValueInvalid => "value_invalid",
+            IssueCode::ChangedMeanwhile => "changed_meanwhile",
+            IssueCode::RowUnreadable => "row_unreadable",
+            IssueCode::Other => "other",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Self {
+        IssueCode::ALL.into_iter().find(|c| c.code() == code).unwrap_or(IssueCode::Other)
+    }
+}
+
 /// A row a run rejected, or kept with a problem.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportIssue {
     pub kind: IssueKind,
+    pub code: IssueCode,
     pub line: Option<u64>,
     pub record_id: Option<String>,
     pub field: String,
@@ -179,8 +264,8 @@ impl Catalog {
         )?;
         {
             let mut stmt = tx.prepare(
-                "INSERT INTO import_issues (run_rid, seq, kind, line, record_id, field, value, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO import_issues (run_rid, seq, kind, line, record_id, field, value, reason, code)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for (seq, issue) in issues.iter().enumerate() {
                 let kind = match issue.kind {
@@ -196,6 +281,7 @@ impl Catalog {
                     issue.field,
                     issue.value,
                     issue.reason,
+                    issue.code.code(),
                 ])?;
             }
         }
@@ -229,7 +315,7 @@ impl Catalog {
     /// The rejected rows and warnings of a run, in file order.
     pub fn import_issues(&self, run: Uuid, limit: u32) -> Result<Vec<ImportIssue>> {
         let mut stmt = self.db().prepare_cached(
-            "SELECT i.kind, i.line, i.record_id, i.field, i.value, i.reason FROM import_issues i
+            "SELECT i.kind, i.line, i.record_id, i.field, i.value, i.reason, i.code FROM import_issues i
              JOIN import_runs r ON r.rid = i.run_rid WHERE r.id = ?1 ORDER BY i.seq LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![run.as_bytes(), limit], |r| {
@@ -244,6 +330,7 @@ impl Catalog {
                 field: r.get(3)?,
                 value: r.get(4)?,
                 reason: r.get(5)?,
+                code: IssueCode::from_code(r.get_ref(6)?.as_str().map_err(rusqlite::Error::from)?),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -13,6 +13,7 @@ use vitrina_domain::{
 };
 
 use super::matching::{self, Categories, Groups};
+use super::runs::IssueCode;
 use crate::catalog::{Catalog, Stamp};
 use crate::error::{Result, StoreError};
 use crate::history::record;
@@ -114,6 +115,7 @@ impl ImportCounts {
 /// A row the writer refused: the line, the SKU and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WriteRejection {
+    pub code: IssueCode,
     pub line: u64,
     pub record_id: Option<String>,
     pub supplier_sku: String,
@@ -266,14 +268,14 @@ impl Run<'_> {
     fn apply(&mut self, stamp: &mut Stamp<'_>, row: OfferRow) -> Result<()> {
         let key = sku_key(&row.supplier_sku);
         if let Some(first) = self.first_seen(key) {
-            self.reject(&row, "sku", repeated(first));
+            self.reject(IssueCode::SkuRepeated, &row, "sku", repeated(first));
             return Ok(());
         }
         let known = self.offers.get(&key).map(|s| (s.rid, s.product_rid, s.hash, s.gone));
         if !matches!(known, Some((_, _, hash, false)) if hash == row.hash as i64)
             && let Err(e) = row.product.validate()
         {
-            self.reject(&row, e.field.code(), e.to_string());
+            self.reject(IssueCode::ValueInvalid, &row, e.field.code(), e.to_string());
             self.mark_seen(key, row.line);
             return Ok(());
         }
@@ -301,12 +303,13 @@ impl Run<'_> {
         }
     }
 
-    fn reject(&mut self, row: &OfferRow, field: &str, reason: String) {
-        self.reject_at(row.line, row.record_id.clone(), row.supplier_sku.clone(), field, reason);
+    fn reject(&mut self, code: IssueCode, row: &OfferRow, field: &str, reason: String) {
+        self.reject_at(code, row.line, row.record_id.clone(), row.supplier_sku.clone(), field, reason);
     }
 
     fn reject_at(
         &mut self,
+        code: IssueCode,
         line: u64,
         record_id: Option<String>,
         supplier_sku: String,
@@ -315,6 +318,7 @@ impl Run<'_> {
     ) {
         self.counts.rejected += 1;
         self.rejections.push(WriteRejection {
+            code,
             line,
             record_id,
             supplier_sku,
@@ -327,7 +331,7 @@ impl Run<'_> {
     fn unchanged(&mut self, line: u64, record_id: Option<String>, supplier_sku: String, hash: u64) {
         let key = sku_key(&supplier_sku);
         if let Some(first) = self.first_seen(key) {
-            self.reject_at(line, record_id, supplier_sku, "sku", repeated(first));
+            self.reject_at(IssueCode::SkuRepeated, line, record_id, supplier_sku, "sku", repeated(first));
             return;
         }
         match self.offers.get_mut(&key) {
@@ -339,7 +343,7 @@ impl Run<'_> {
             _ => {
                 let reason =
                     "the offer changed in the catalog while the feed was read; import again".to_string();
-                self.reject_at(line, record_id, supplier_sku, "sku", reason);
+                self.reject_at(IssueCode::ChangedMeanwhile, line, record_id, supplier_sku, "sku", reason);
                 self.mark_seen(key, line);
             }
         }

@@ -3,6 +3,7 @@ use std::io::Cursor;
 use rstest::rstest;
 use vitrina_domain::{Attribute, Currency, Dimensions};
 use vitrina_formats::{FileReader, ReadOptions, Record, RecordSource, stock_hint};
+use vitrina_store::imports::IssueCode;
 
 use super::*;
 use crate::mapping::{FieldMapping, suggest};
@@ -152,23 +153,24 @@ fn map_with(extra: &[(&str, &str)]) -> Result<SupplierItem, RowRejection> {
 }
 
 #[rstest]
-#[case(&[("Артикул", "  ")], "Артикул", "", "the SKU is empty")]
-#[case(&[("Наименование", "")], "Наименование", "", "the name is empty")]
-#[case(&[("Цена", "12,3,4")], "Цена", "12,3,4", "is not an amount of money")]
-#[case(&[("Цена", "-5")], "Цена", "-5", "cannot be negative")]
-#[case(&[("Цена", "99999999999999999999")], "Цена", "99999999999999999999", "too large")]
-#[case(&[("Цена", "")], "Цена", "", "the price is empty")]
-#[case(&[("Валюта", "тугрики")], "Валюта", "тугрики", "is not a currency code")]
-#[case(&[("Валюта", "EUR")], "Цена", "1 299,50", "no exchange rate for EUR")]
-#[case(&[("Закупка", "дорого")], "Закупка", "дорого", "is not an amount of money")]
+#[case(&[("Артикул", "  ")], "Артикул", "", "the SKU is empty", IssueCode::SkuEmpty)]
+#[case(&[("Наименование", "")], "Наименование", "", "the name is empty", IssueCode::NameEmpty)]
+#[case(&[("Цена", "12,3,4")], "Цена", "12,3,4", "is not an amount of money", IssueCode::PriceInvalid)]
+#[case(&[("Цена", "-5")], "Цена", "-5", "cannot be negative", IssueCode::PriceInvalid)]
+#[case(&[("Цена", "99999999999999999999")], "Цена", "99999999999999999999", "too large", IssueCode::PriceInvalid)]
+#[case(&[("Цена", "")], "Цена", "", "the price is empty", IssueCode::PriceEmpty)]
+#[case(&[("Валюта", "тугрики")], "Валюта", "тугрики", "is not a currency code", IssueCode::CurrencyInvalid)]
+#[case(&[("Валюта", "EUR")], "Цена", "1 299,50", "no exchange rate for EUR", IssueCode::PriceInvalid)]
+#[case(&[("Закупка", "дорого")], "Закупка", "дорого", "is not an amount of money", IssueCode::PriceInvalid)]
 fn rejections_name_the_field_and_the_value(
     #[case] extra: &[(&str, &str)],
     #[case] field: &str,
     #[case] value: &str,
     #[case] reason: &str,
+    #[case] code: IssueCode,
 ) {
     let r = map_with(extra).unwrap_err();
-    assert_eq!((r.field.as_str(), r.value.as_str()), (field, value));
+    assert_eq!((r.field.as_str(), r.value.as_str(), r.code), (field, value, code));
     assert!(r.reason.contains(reason), "{r}");
 }
 
@@ -185,25 +187,26 @@ fn foreign_prices_are_converted() {
 }
 
 #[rstest]
-#[case(&[("Штрихкод", "4600012345679; 4600165432096")], "Штрихкод", "4600012345679", "wrong check digit")]
-#[case(&[("Вес, кг", "тяжёлый")], "Вес, кг", "тяжёлый", "is not a weight")]
-#[case(&[("Вес, кг", "2 фунта")], "Вес, кг", "2 фунта", "not a unit we know")]
-#[case(&[("Вес, кг", "2 см")], "Вес, кг", "2 см", "not a unit of weight")]
-#[case(&[("Габариты", "большие")], "Габариты", "большие", "no sizes found")]
-#[case(&[("Остаток", "скоро будет")], "Остаток", "скоро будет", "not a stock quantity")]
-#[case(&[("В наличии", "наверное")], "В наличии", "наверное", "neither yes nor no")]
-#[case(&[("Кратность", "по 2 и 3")], "Кратность", "по 2 и 3", "not a pack size")]
-#[case(&[("Старая цена", "дорого")], "Старая цена", "дорого", "the old price was skipped")]
+#[case(&[("Штрихкод", "4600012345679; 4600165432096")], "Штрихкод", "4600012345679", "wrong check digit", IssueCode::BarcodeSkipped)]
+#[case(&[("Вес, кг", "тяжёлый")], "Вес, кг", "тяжёлый", "is not a weight", IssueCode::WeightSkipped)]
+#[case(&[("Вес, кг", "2 фунта")], "Вес, кг", "2 фунта", "not a unit we know", IssueCode::WeightSkipped)]
+#[case(&[("Вес, кг", "2 см")], "Вес, кг", "2 см", "not a unit of weight", IssueCode::WeightSkipped)]
+#[case(&[("Габариты", "большие")], "Габариты", "большие", "no sizes found", IssueCode::SizeSkipped)]
+#[case(&[("Остаток", "скоро будет")], "Остаток", "скоро будет", "not a stock quantity", IssueCode::StockInvalid)]
+#[case(&[("В наличии", "наверное")], "В наличии", "наверное", "neither yes nor no", IssueCode::AvailabilityInvalid)]
+#[case(&[("Кратность", "по 2 и 3")], "Кратность", "по 2 и 3", "not a pack size", IssueCode::PackUnitsInvalid)]
+#[case(&[("Старая цена", "дорого")], "Старая цена", "дорого", "the old price was skipped", IssueCode::OldPriceSkipped)]
 fn small_problems_are_warnings(
     #[case] extra: &[(&str, &str)],
     #[case] field: &str,
     #[case] value: &str,
     #[case] reason: &str,
+    #[case] code: IssueCode,
 ) {
     let item = map_with(extra).unwrap();
     assert_eq!(item.warnings.len(), 1, "{:?}", item.warnings);
     let w = &item.warnings[0];
-    assert_eq!((w.field.as_str(), w.value.as_str()), (field, value));
+    assert_eq!((w.field.as_str(), w.value.as_str(), w.code), (field, value, code));
     assert!(w.reason.contains(reason), "{}", w.reason);
 }
 
