@@ -12,7 +12,7 @@ use vitrina_import::normalize::NormalizeContext;
 use vitrina_import::source::{Auth, SourceSpec};
 use vitrina_import::{ImportReport, ReadSettings, SupplierSettings, spec_from_text};
 use vitrina_store::Catalog;
-use vitrina_store::imports::{ImportIssue, RunRecord, SourceRow, SupplierConfig};
+use vitrina_store::imports::{ImportIssue, IssueCode, RunRecord, SourceRow, SupplierConfig};
 
 use crate::catalog::App;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -97,8 +97,28 @@ pub struct PreviewItem {
     pub barcodes: Vec<String>,
     pub attributes: usize,
     pub images: usize,
-    pub problem: Option<String>,
-    pub warnings: Vec<String>,
+    /// Why the row would be rejected.
+    pub problem: Option<RowNote>,
+    pub warnings: Vec<RowNote>,
+}
+
+/// A problem with one field of a previewed row: its code (for wording it in the person's
+/// language), the field, the value as written and the reason in English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowNote {
+    pub code: IssueCode,
+    pub field: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.value.is_empty() {
+            true => write!(f, "{}: {}", self.field, self.reason),
+            false => write!(f, "{}: «{}» — {}", self.field, self.value, self.reason),
+        }
+    }
 }
 
 fn invalid(message: impl Into<String>) -> AppError {
@@ -514,8 +534,13 @@ pub fn preview_file(
                         problem: None,
                         warnings: item
                             .warnings
-                            .iter()
-                            .map(|w| format!("{}: {}", w.field, w.reason))
+                            .into_iter()
+                            .map(|w| RowNote {
+                                code: w.code,
+                                field: w.field,
+                                value: w.value,
+                                reason: w.reason,
+                            })
                             .collect(),
                     }
                 }
@@ -531,7 +556,12 @@ pub fn preview_file(
                     barcodes: Vec::new(),
                     attributes: 0,
                     images: 0,
-                    problem: Some(rejection.to_string()),
+                    problem: Some(RowNote {
+                        code: rejection.code,
+                        field: rejection.field,
+                        value: rejection.value,
+                        reason: rejection.reason,
+                    }),
                     warnings: Vec::new(),
                 },
             });

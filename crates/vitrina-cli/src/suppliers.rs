@@ -490,7 +490,10 @@ fn print_preview(p: &FeedPreview, saved_now: bool) {
             i.cost.map(|m| format_minor(m, 2)).unwrap_or_default(),
             i.price.map(|m| format_minor(m, 2)).unwrap_or_default(),
             i.stock.to_string(),
-            i.problem.clone().unwrap_or_else(|| i.warnings.join("; ")),
+            match &i.problem {
+                Some(problem) => problem.to_string(),
+                None => i.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+            },
         ]);
     }
     print(t);

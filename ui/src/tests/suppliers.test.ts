@@ -58,9 +58,10 @@ function preview(over: Partial<PreviewDto> = {}): PreviewDto {
     mapping, mapping_is_saved: false, mapping_problems: [],
     items: [
       { line: 2, sku: 'RO-1', name: 'Сковорода', brand: 'Rondell', category: 'Посуда', cost: null, price: money(127018), stock: 17,
-        barcodes: [], attributes: 3, images: 1, problem: null, warnings: ['weight: «4,1 т» is not a weight'] },
+        barcodes: [], attributes: 3, images: 1, problem: null,
+        warnings: [{ code: 'weight_skipped', field: 'Вес, кг', value: '4,1 т', reason: 'is not a weight; the weight was skipped' }] },
       { line: 8, sku: '', name: '', brand: '', category: '', cost: null, price: null, stock: 0, barcodes: [], attributes: 0, images: 0,
-        problem: 'line 8: the price «-500» is negative', warnings: [] },
+        problem: { code: 'price_negative', field: 'Цена, руб.', value: '-500', reason: 'the price cannot be negative' }, warnings: [] },
     ],
     notices: [], error: null, ...over,
   };
@@ -126,9 +127,11 @@ describe('mapping screen', () => {
       return row!;
     });
     expect(rejected).toHaveClass('rejected');
-    expect(rejected).toHaveTextContent('the price «-500» is negative');
+    // Worded in Russian from the problem's code; the English reason stays as a tooltip.
+    expect(rejected).toHaveTextContent('Цена, руб.: «-500» — цена не может быть отрицательной');
+    expect(within(rejected as HTMLElement).getByTitle('the price cannot be negative')).toBeInTheDocument();
     expect(container.querySelector('tr[data-line="2"]')).toHaveClass('warned');
-    expect(screen.getByText(/is not a weight/)).toBeInTheDocument();
+    expect(screen.getByText(/Вес, кг: «4,1 т» — вес не распознан и пропущен/)).toBeInTheDocument();
     expect(screen.getByTestId('ok-rows')).toHaveTextContent('Импортируются 1 из 2 строк');
     expect(screen.getByText('Предложено по заголовкам — проверьте и сохраните')).toBeInTheDocument();
   });
@@ -175,8 +178,10 @@ describe('import report', () => {
   const report: ImportReportDto = {
     run: run(),
     issues: [
-      { kind: 'rejected', line: 8, record_id: '100006', field: 'Цена, руб.', value: '-500', reason: 'the price is negative' },
-      { kind: 'warning', line: 12, record_id: '100010', field: 'Вес брутто, кг', value: '4,1 т', reason: 'not a weight' },
+      { kind: 'rejected', line: 8, record_id: '100006', field: 'Цена, руб.', value: '-500', reason: 'the price cannot be negative', code: 'price_negative' },
+      { kind: 'warning', line: 12, record_id: '100010', field: 'Вес брутто, кг', value: '4,1 т', reason: 'not a weight', code: 'weight_skipped' },
+      { kind: 'rejected', line: 15, record_id: null, field: 'sku', value: 'AD-8', reason: 'the SKU repeats the offer on line 9; this row was skipped', code: 'sku_repeated' },
+      { kind: 'warning', line: 20, record_id: null, field: 'Склад', value: '?', reason: 'something recorded before codes existed', code: 'other' },
     ],
     capped: false,
   };
@@ -189,8 +194,13 @@ describe('import report', () => {
     expect(ipc.importReport).toHaveBeenCalledWith('run-1');
     const row = container.querySelector('tr[data-line="8"]')!;
     expect(row).toHaveClass('rejected');
-    for (const text of ['Отклонена', '100006', 'Цена, руб.', '-500', 'the price is negative']) expect(within(row as HTMLElement).getByText(text)).toBeInTheDocument();
-    expect(within(table).getByText('Предупреждение')).toBeInTheDocument();
+    for (const text of ['Отклонена', '100006', 'Цена, руб.', '-500', 'цена не может быть отрицательной']) expect(within(row as HTMLElement).getByText(text)).toBeInTheDocument();
+    expect(within(row as HTMLElement).getByTitle('the price cannot be negative')).toBeInTheDocument();
+    const repeated = container.querySelector('tr[data-line="15"]') as HTMLElement;
+    expect(within(repeated).getByText('этот артикул уже был в строке 9 — строка пропущена')).toBeInTheDocument();
+    const old = container.querySelector('tr[data-line="20"]') as HTMLElement;
+    expect(within(old).getByText('something recorded before codes existed')).toBeInTheDocument();
+    expect(within(table).getAllByText('Предупреждение')).toHaveLength(2);
     await fireEvent.click(screen.getByTestId('export-csv'));
     expect(ipc.exportImportReport).toHaveBeenCalledWith('run-1');
     expect(await screen.findByText('Сохранено: /home/me/import-report.csv')).toBeInTheDocument();
@@ -199,7 +209,7 @@ describe('import report', () => {
   it('says when the list is capped and when there is nothing to report', async () => {
     ipc.importReport.mockReset().mockResolvedValue({ ...report, capped: true });
     render(ReportView, { run: 'run-1', onBack: () => {} });
-    expect(await screen.findByText('Показаны первые 2 замечаний — полный список в CSV.')).toBeInTheDocument();
+    expect(await screen.findByText('Показаны первые 4 замечаний — полный список в CSV.')).toBeInTheDocument();
   });
 
   it('a clean run has nothing to export', async () => {

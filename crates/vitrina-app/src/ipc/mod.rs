@@ -452,6 +452,7 @@ pub fn typescript() -> String {
         FieldMappingDto::decl(&cfg),
         MappingDto::decl(&cfg),
         PreviewItemDto::decl(&cfg),
+        RowNoteDto::decl(&cfg),
         PreviewDto::decl(&cfg),
         PreviewRequest::decl(&cfg),
         RoundingDto::decl(&cfg),

@@ -11,7 +11,7 @@ use vitrina_import::{ReadSettings, SupplierSettings};
 use vitrina_store::imports::{GonePolicy, ImportIssue, IssueKind, RunRecord, RunState};
 
 use super::MoneyDto;
-use crate::imports::{FeedPreview, PreviewItem};
+use crate::imports::{FeedPreview, PreviewItem, RowNote};
 
 /// A supplier in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -212,8 +212,19 @@ pub struct PreviewItemDto {
     pub barcodes: Vec<String>,
     pub attributes: u32,
     pub images: u32,
-    pub problem: Option<String>,
-    pub warnings: Vec<String>,
+    /// Why the row would be rejected.
+    pub problem: Option<RowNoteDto>,
+    pub warnings: Vec<RowNoteDto>,
+}
+
+/// A problem with one field of a previewed row. `code` names the kind of problem (the UI words
+/// it in the person's language: `issue.<code>` in its dictionary); `reason` is the English text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RowNoteDto {
+    pub code: String,
+    pub field: String,
+    pub value: String,
+    pub reason: String,
 }
 
 /// The first rows of a feed, read and mapped, for the mapping screen.
@@ -375,6 +386,8 @@ pub struct IssueDto {
     pub field: String,
     pub value: String,
     pub reason: String,
+    /// The kind of problem, e.g. `price_negative`: the UI words it as `issue.<code>`.
+    pub code: String,
 }
 
 /// A run with its issues; at most `REPORT_CAP` of them (the CSV export has all).
@@ -495,8 +508,8 @@ impl From<&PreviewItem> for PreviewItemDto {
             barcodes: i.barcodes.clone(),
             attributes: i.attributes as u32,
             images: i.images as u32,
-            problem: i.problem.clone(),
-            warnings: i.warnings.clone(),
+            problem: i.problem.as_ref().map(RowNoteDto::from),
+            warnings: i.warnings.iter().map(RowNoteDto::from).collect(),
         }
     }
 }
@@ -726,6 +739,18 @@ impl From<&ImportIssue> for IssueDto {
             field: i.field.clone(),
             value: i.value.clone(),
             reason: i.reason.clone(),
+            code: i.code.code().to_string(),
+        }
+    }
+}
+
+impl From<&RowNote> for RowNoteDto {
+    fn from(n: &RowNote) -> Self {
+        RowNoteDto {
+            code: n.code.code().to_string(),
+            field: n.field.clone(),
+            value: n.value.clone(),
+            reason: n.reason.clone(),
         }
     }
 }

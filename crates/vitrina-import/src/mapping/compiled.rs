@@ -9,8 +9,8 @@ use vitrina_store::imports::IssueCode;
 use super::{MappingError, MappingProfile, Target, field_unit};
 use crate::item::{ItemWarning, RowRejection, SupplierItem};
 use crate::normalize::{
-    Axis, Decimal, DescriptionCleaner, NormalizeContext, ParsedDimensions, Quantity, StockText, Unit,
-    attribute, clean_text, header_axis_order, money::parse_price_fast, parse_available, parse_barcodes,
+    Axis, Decimal, DescriptionCleaner, NormalizeContext, ParsedDimensions, PriceError, Quantity, StockText,
+    Unit, attribute, clean_text, header_axis_order, money::parse_price_fast, parse_available, parse_barcodes,
     parse_currency, parse_dimensions, parse_pack_units, parse_stock, split_category_path, split_header_unit,
     split_images, units::to_whole_u32,
 };
@@ -69,6 +69,16 @@ impl<'r> Row<'r> {
 
 fn reject(code: IssueCode, field: &str, value: &str, reason: impl Into<String>) -> RowRejection {
     RowRejection { code, field: field.to_owned(), value: value.trim().to_owned(), reason: reason.into() }
+}
+
+fn price_code(e: &PriceError) -> IssueCode {
+    match e {
+        PriceError::Empty => IssueCode::PriceEmpty,
+        PriceError::NotAnAmount => IssueCode::PriceInvalid,
+        PriceError::Negative => IssueCode::PriceNegative,
+        PriceError::TooLarge => IssueCode::PriceTooLarge,
+        PriceError::NoRate(_) => IssueCode::NoExchangeRate,
+    }
 }
 
 fn warning(code: IssueCode, field: &str, value: &str, reason: impl Into<String>) -> ItemWarning {
@@ -292,7 +302,7 @@ impl CompiledMapping {
             parse_price_fast(h.value, currency)
                 .and_then(|minor| ctx.to_catalog(minor, currency))
                 .map(Some)
-                .map_err(|e| reject(IssueCode::PriceInvalid, self.src(h), h.value, e.to_string()))
+                .map_err(|e| reject(price_code(&e), self.src(h), h.value, e.to_string()))
         };
         item.retail_price = price(Target::Price)?;
         item.cost = price(Target::Cost)?;

@@ -58,8 +58,12 @@ pub enum IssueCode {
     /// The row has no name.
     NameEmpty,
     CurrencyInvalid,
-    /// A price or cost that is not an amount of money (or cannot be converted).
+    /// A price or cost that is not an amount of money.
     PriceInvalid,
+    PriceNegative,
+    PriceTooLarge,
+    /// A price in a currency with no exchange rate set.
+    NoExchangeRate,
     /// Neither price nor cost.
     PriceEmpty,
     OldPriceSkipped,
@@ -83,11 +87,14 @@ pub enum IssueCode {
 }
 
 impl IssueCode {
-    pub const ALL: [IssueCode; 18] = [
+    pub const ALL: [IssueCode; 21] = [
         IssueCode::SkuEmpty,
         IssueCode::NameEmpty,
         IssueCode::CurrencyInvalid,
         IssueCode::PriceInvalid,
+        IssueCode::PriceNegative,
+        IssueCode::PriceTooLarge,
+        IssueCode::NoExchangeRate,
         IssueCode::PriceEmpty,
         IssueCode::OldPriceSkipped,
         IssueCode::BarcodeSkipped,
@@ -110,6 +117,9 @@ impl IssueCode {
             IssueCode::NameEmpty => "name_empty",
             IssueCode::CurrencyInvalid => "currency_invalid",
             IssueCode::PriceInvalid => "price_invalid",
+            IssueCode::PriceNegative => "price_negative",
+            IssueCode::PriceTooLarge => "price_too_large",
+            IssueCode::NoExchangeRate => "no_exchange_rate",
             IssueCode::PriceEmpty => "price_empty",
             IssueCode::OldPriceSkipped => "old_price_skipped",
             IssueCode::BarcodeSkipped => "barcode_skipped",

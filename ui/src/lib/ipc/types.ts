@@ -189,7 +189,13 @@ export type PreviewItemDto = { line: number, sku: string, name: string, brand: s
 /**
  * After the price rules.
  */
-price: MoneyDto | null, stock: number, barcodes: Array<string>, attributes: number, images: number, problem: string | null, warnings: Array<string>, };
+price: MoneyDto | null, stock: number, barcodes: Array<string>, attributes: number, images: number, 
+/**
+ * Why the row would be rejected.
+ */
+problem: RowNoteDto | null, warnings: Array<RowNoteDto>, };
+
+export type RowNoteDto = { code: string, field: string, value: string, reason: string, };
 
 export type PreviewDto = { 
 /**
@@ -271,7 +277,11 @@ runs: Array<RunDto>, };
 
 export type IssueKindDto = "rejected" | "warning";
 
-export type IssueDto = { kind: IssueKindDto, line: number | null, record_id: string | null, field: string, value: string, reason: string, };
+export type IssueDto = { kind: IssueKindDto, line: number | null, record_id: string | null, field: string, value: string, reason: string, 
+/**
+ * The kind of problem, e.g. `price_negative`: the UI words it as `issue.<code>`.
+ */
+code: string, };
 
 export type ImportReportDto = { run: RunDto, issues: Array<IssueDto>, 
 /**

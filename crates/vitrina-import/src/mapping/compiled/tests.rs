@@ -156,11 +156,11 @@ fn map_with(extra: &[(&str, &str)]) -> Result<SupplierItem, RowRejection> {
 #[case(&[("Артикул", "  ")], "Артикул", "", "the SKU is empty", IssueCode::SkuEmpty)]
 #[case(&[("Наименование", "")], "Наименование", "", "the name is empty", IssueCode::NameEmpty)]
 #[case(&[("Цена", "12,3,4")], "Цена", "12,3,4", "is not an amount of money", IssueCode::PriceInvalid)]
-#[case(&[("Цена", "-5")], "Цена", "-5", "cannot be negative", IssueCode::PriceInvalid)]
-#[case(&[("Цена", "99999999999999999999")], "Цена", "99999999999999999999", "too large", IssueCode::PriceInvalid)]
+#[case(&[("Цена", "-5")], "Цена", "-5", "cannot be negative", IssueCode::PriceNegative)]
+#[case(&[("Цена", "99999999999999999999")], "Цена", "99999999999999999999", "too large", IssueCode::PriceTooLarge)]
 #[case(&[("Цена", "")], "Цена", "", "the price is empty", IssueCode::PriceEmpty)]
 #[case(&[("Валюта", "тугрики")], "Валюта", "тугрики", "is not a currency code", IssueCode::CurrencyInvalid)]
-#[case(&[("Валюта", "EUR")], "Цена", "1 299,50", "no exchange rate for EUR", IssueCode::PriceInvalid)]
+#[case(&[("Валюта", "EUR")], "Цена", "1 299,50", "no exchange rate for EUR", IssueCode::NoExchangeRate)]
 #[case(&[("Закупка", "дорого")], "Закупка", "дорого", "is not an amount of money", IssueCode::PriceInvalid)]
 fn rejections_name_the_field_and_the_value(
     #[case] extra: &[(&str, &str)],
