@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use vitrina_domain::{StockPolicy, SupplierId};
 use vitrina_formats::RecordSource;
+use vitrina_import::item::{ItemWarning, RowRejection};
 use vitrina_import::mapping::{MappingProfile, Target};
 use vitrina_import::normalize::NormalizeContext;
 use vitrina_import::source::{Auth, SourceSpec};
 use vitrina_import::{ImportReport, ReadSettings, SupplierSettings, spec_from_text};
 use vitrina_store::Catalog;
-use vitrina_store::imports::{ImportIssue, IssueCode, RunRecord, SourceRow, SupplierConfig};
+use vitrina_store::imports::{ImportIssue, RunRecord, SourceRow, SupplierConfig};
 
 use crate::catalog::App;
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -98,27 +99,8 @@ pub struct PreviewItem {
     pub attributes: usize,
     pub images: usize,
     /// Why the row would be rejected.
-    pub problem: Option<RowNote>,
-    pub warnings: Vec<RowNote>,
-}
-
-/// A problem with one field of a previewed row: its code (for wording it in the person's
-/// language), the field, the value as written and the reason in English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowNote {
-    pub code: IssueCode,
-    pub field: String,
-    pub value: String,
-    pub reason: String,
-}
-
-impl std::fmt::Display for RowNote {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.value.is_empty() {
-            true => write!(f, "{}: {}", self.field, self.reason),
-            false => write!(f, "{}: «{}» — {}", self.field, self.value, self.reason),
-        }
-    }
+    pub problem: Option<RowRejection>,
+    pub warnings: Vec<ItemWarning>,
 }
 
 fn invalid(message: impl Into<String>) -> AppError {
@@ -532,16 +514,7 @@ pub fn preview_file(
                         attributes: item.attributes.len(),
                         images: item.images.len(),
                         problem: None,
-                        warnings: item
-                            .warnings
-                            .into_iter()
-                            .map(|w| RowNote {
-                                code: w.code,
-                                field: w.field,
-                                value: w.value,
-                                reason: w.reason,
-                            })
-                            .collect(),
+                        warnings: item.warnings,
                     }
                 }
                 Err(rejection) => PreviewItem {
@@ -556,12 +529,7 @@ pub fn preview_file(
                     barcodes: Vec::new(),
                     attributes: 0,
                     images: 0,
-                    problem: Some(RowNote {
-                        code: rejection.code,
-                        field: rejection.field,
-                        value: rejection.value,
-                        reason: rejection.reason,
-                    }),
+                    problem: Some(rejection),
                     warnings: Vec::new(),
                 },
             });

@@ -47,7 +47,7 @@ pub struct SupplierItem {
 }
 
 /// A problem with one field of a row that was kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ItemWarning {
     pub code: IssueCode,
     pub field: String,
@@ -55,9 +55,15 @@ pub struct ItemWarning {
     pub reason: String,
 }
 
+impl std::fmt::Display for ItemWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: «{}» — {}", self.field, self.value, self.reason)
+    }
+}
+
 /// Why a row was rejected: the field, its value as written and the reason, in words a seller
 /// understands ("price: «12,3,4» is not an amount of money").
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 #[error("{field}: «{value}» — {reason}")]
 pub struct RowRejection {
     pub code: IssueCode,

@@ -8,10 +8,10 @@ use vitrina_domain::{Currency, Money};
 use vitrina_import::mapping::{FieldMapping, MappingProfile, Target};
 use vitrina_import::pricing::{Markup, Rounding, Scope};
 use vitrina_import::{ReadSettings, SupplierSettings};
-use vitrina_store::imports::{GonePolicy, ImportIssue, IssueKind, RunRecord, RunState};
+use vitrina_store::imports::{GonePolicy, ImportIssue, IssueCode, IssueKind, RunRecord, RunState};
 
 use super::MoneyDto;
-use crate::imports::{FeedPreview, PreviewItem, RowNote};
+use crate::imports::{FeedPreview, PreviewItem};
 
 /// A supplier in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -508,8 +508,12 @@ impl From<&PreviewItem> for PreviewItemDto {
             barcodes: i.barcodes.clone(),
             attributes: i.attributes as u32,
             images: i.images as u32,
-            problem: i.problem.as_ref().map(RowNoteDto::from),
-            warnings: i.warnings.iter().map(RowNoteDto::from).collect(),
+            problem: i.problem.as_ref().map(|r| RowNoteDto::new(r.code, &r.field, &r.value, &r.reason)),
+            warnings: i
+                .warnings
+                .iter()
+                .map(|w| RowNoteDto::new(w.code, &w.field, &w.value, &w.reason))
+                .collect(),
         }
     }
 }
@@ -744,13 +748,13 @@ impl From<&ImportIssue> for IssueDto {
     }
 }
 
-impl From<&RowNote> for RowNoteDto {
-    fn from(n: &RowNote) -> Self {
+impl RowNoteDto {
+    fn new(code: IssueCode, field: &str, value: &str, reason: &str) -> Self {
         RowNoteDto {
-            code: n.code.code().to_string(),
-            field: n.field.clone(),
-            value: n.value.clone(),
-            reason: n.reason.clone(),
+            code: code.code().into(),
+            field: field.into(),
+            value: value.into(),
+            reason: reason.into(),
         }
     }
 }
