@@ -542,7 +542,7 @@ impl Jobs {
         let message = match outcome {
             CancelOutcome::Cancelled => "cancelled before it started".to_string(),
             CancelOutcome::Requested => {
-                "asked to stop; it stops after the batch it is on (finished batches stay applied)".to_string()
+                "asked to stop; it stops at its next check (a job that commits in batches keeps the batches it finished; an import keeps nothing)".to_string()
             }
             CancelOutcome::AlreadyFinished(state) => format!("nothing to cancel: it already {state}"),
         };

@@ -23,8 +23,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let db = cli.db.clone().unwrap_or_else(vitrina_app::paths::default_catalog);
-    if matches!(cli.command, TopCommand::Import(_)) {
-        // Imports run faster and in less memory with small SQLite caches (docs/benchmarks.md).
+    if matches!(cli.command, TopCommand::Import(_) | TopCommand::Worker(_) | TopCommand::Jobs(_)) {
+        // Imports run faster and in less memory with small SQLite caches (docs/benchmarks.md),
+        // and any command that runs jobs may run one: the desktop app uses the same budget.
         vitrina_app::set_memory_budget(vitrina_app::MemoryBudget::IMPORT);
     }
     let result = match &cli.command {

@@ -1,9 +1,12 @@
 //! Supplier imports through the real binary: a YML feed with a broken offer, a windows-1251 CSV
 //! price list with a negative price, a re-import that changes nothing, a supplement joined by
-//! SKU, and a truncated feed that leaves the catalog exactly as it was.
+//! SKU, a truncated feed that leaves the catalog exactly as it was, and a worker killed in the
+//! middle of a first import.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -143,4 +146,152 @@ fn a_windows_1251_price_list_maps_by_its_russian_headers_with_markup_and_roundin
         assert_eq!((price / 100) % 10, 9, "ends in 9: {row}");
         assert_eq!(price % 100, 0, "whole roubles: {row}");
     }
+}
+
+/// A YML feed of `n` plain offers: enough that importing it takes a while.
+fn write_feed(path: &Path, n: u32) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    write!(
+        f,
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<yml_catalog date="2026-12-01T12:00:00+03:00"><shop><name>Опт</name>
+<currencies><currency id="RUB" rate="1"/></currencies>
+<categories><category id="1">Обувь</category></categories><offers>"#
+    )
+    .unwrap();
+    for i in 0..n {
+        writeln!(
+            f,
+            r#"<offer id="K-{i}" available="true"><price>{}</price><currencyId>RUB</currencyId><categoryId>1</categoryId><name>Кроссовки беговые, модель {i}</name><vendor>Бренд {}</vendor><description>Лёгкие кроссовки для бега, модель {i}.</description><param name="Размер">{}</param><count>{}</count></offer>"#,
+            1000 + i % 5000,
+            i % 50,
+            36 + i % 10,
+            1 + i % 20
+        )
+        .unwrap();
+    }
+    write!(f, "</offers></shop></yml_catalog>").unwrap();
+}
+
+/// A child process that is killed if the test fails before it does so itself.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The catalog's own view of itself, read with plain SQLite: is it intact, which indexes does it
+/// have.
+fn integrity_and_indexes(db: &Path) -> (String, Vec<String>) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    let indexes = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    (check, indexes)
+}
+
+/// Starts `vitrina worker` on `db` and returns once it is inside a first import's transaction:
+/// the run is recorded and the transaction has already spilled pages into the write-ahead log.
+fn worker_inside_an_import(db: &Path) -> Reaped {
+    let worker = Reaped(
+        Command::new(env!("CARGO_BIN_EXE_vitrina"))
+            .arg("--db")
+            .arg(db)
+            .args(["worker", "--no-schedules"])
+            .env_remove("VITRINA_DB")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let wal = db.with_extension("db-wal");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let runs = ok_json(db, &["import", "runs"]);
+        let spilled = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        if runs[0]["state"] == "running" && spilled > 8 << 20 {
+            return worker;
+        }
+        assert!(runs[0]["state"] != "succeeded", "the import finished before the test could step in");
+        assert!(Instant::now() < deadline, "the import did not start: {runs}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A catalog with one supplier whose feed has `n` offers, and its import queued.
+fn queued_import(dir: &Path, n: u32) -> (PathBuf, String) {
+    let db = dir.join("shop.db");
+    let feed = dir.join("big.yml");
+    write_feed(&feed, n);
+    ok_json(&db, &["suppliers", "add", "Опт", "--source", feed.to_str().unwrap()]);
+    let queued = ok_json(&db, &["import", "Опт", "--detach"]);
+    (db, queued["id"].as_str().unwrap().to_string())
+}
+
+const BIG: u32 = 100_000;
+
+#[test]
+fn a_worker_killed_mid_first_import_leaves_the_catalog_empty_and_intact_and_the_import_runs_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, _) = queued_import(dir.path(), BIG);
+    let (_, indexes_before) = integrity_and_indexes(&db);
+
+    // A first import drops the catalog's secondary indexes inside its transaction and builds them
+    // again at the end: the kill comes while they are gone.
+    let mut worker = worker_inside_an_import(&db);
+    worker.0.kill().unwrap(); // SIGKILL: no chance to roll back or clean up
+    worker.0.wait().unwrap();
+
+    assert_eq!(ok_json(&db, &["import", "runs", "Опт"])[0]["state"], "running", "left by the dead process");
+    assert_eq!(product_count(&db), 0, "nothing of the killed import is in the catalog");
+    let (check, indexes_after) = integrity_and_indexes(&db);
+    assert_eq!(check, "ok");
+    assert_eq!(indexes_after, indexes_before, "the dropped indexes came back with the rollback");
+
+    let out = vitrina(&db, &["worker", "--no-schedules", "--until-idle"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let runs = ok_json(&db, &["import", "runs", "Опт"]);
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 2, "the killed run and the one after the restart: {runs:#?}");
+    assert_eq!(runs[1]["state"], "failed");
+    assert!(runs[1]["error"].as_str().unwrap().contains("interrupted"), "{:#}", runs[1]);
+    assert_eq!(runs[0]["state"], "succeeded", "{:#}", runs[0]);
+    assert_eq!(runs[0]["counts"]["created"], BIG);
+    assert_eq!(product_count(&db), u64::from(BIG));
+    assert_eq!(integrity_and_indexes(&db), ("ok".to_string(), indexes_before));
+}
+
+#[test]
+fn a_running_import_can_be_cancelled_from_another_process_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, job) = queued_import(dir.path(), BIG);
+    let _worker = worker_inside_an_import(&db);
+
+    // The import holds the catalog's write lock: the request must not need it.
+    let asked = Instant::now();
+    let cancel = ok_json(&db, &["jobs", "cancel", &job]);
+    assert!(asked.elapsed() < Duration::from_secs(2), "cancel waited {:?}", asked.elapsed());
+    assert_eq!(cancel["outcome"]["outcome"], "requested", "{cancel:#}");
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let ended = loop {
+        let j = ok_json(&db, &["jobs", "show", &job])["job"].clone();
+        if j["state"] != "running" {
+            break j;
+        }
+        assert!(Instant::now() < deadline, "the import did not stop: {j}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(ended["state"], "cancelled", "{ended:#}");
+    let run = &ok_json(&db, &["import", "runs", "Опт"])[0];
+    assert_eq!(run["state"], "cancelled", "{run:#}");
+    assert_eq!(product_count(&db), 0, "a cancelled import changes nothing");
+    assert_eq!(integrity_and_indexes(&db).0, "ok");
 }

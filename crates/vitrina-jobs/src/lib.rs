@@ -23,6 +23,7 @@ mod queue;
 mod registry;
 mod runner;
 pub mod schedule;
+mod signals;
 
 pub use context::{JobCtx, JobLog, MAX_LOG_LINES, Reporter};
 pub use error::{Classify, ErrorClass, JobError, JobsError, Result};

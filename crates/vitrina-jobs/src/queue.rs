@@ -2,19 +2,20 @@
 //! retry, read logs, manage schedules. Runs on its own connection; a runner in this or
 //! another process picks up what it writes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
 use vitrina_store::Clock;
 use vitrina_store::jobs::{
-    Cadence, CancelOutcome, FireOutcome, JobId, JobQuery, JobRecord, JobStore, LogLine, NewJob, NewSchedule,
-    RetryOutcome, ScheduleRecord,
+    Cadence, CancelOutcome, FireOutcome, JobId, JobQuery, JobRecord, JobState, JobStore, LogLine, NewJob,
+    NewSchedule, RetryOutcome, ScheduleRecord,
 };
 
 use crate::error::{JobsError, Result};
 use crate::registry::Registry;
 use crate::schedule::{self, CronZone};
+use crate::signals;
 
 pub(crate) fn system_clock() -> Clock {
     Arc::new(|| {
@@ -39,6 +40,7 @@ pub struct ScheduleSpec {
 /// The job queue of one catalog file.
 pub struct Queue<C> {
     store: JobStore,
+    path: PathBuf,
     registry: Arc<Registry<C>>,
     clock: Clock,
     zone: CronZone,
@@ -52,7 +54,13 @@ impl<C> std::fmt::Debug for Queue<C> {
 
 impl<C: Send + Sync + 'static> Queue<C> {
     pub fn open(path: &Path, registry: Arc<Registry<C>>) -> Result<Self> {
-        Ok(Queue { store: JobStore::open(path)?, registry, clock: system_clock(), zone: CronZone::Local })
+        Ok(Queue {
+            store: JobStore::open(path)?,
+            path: path.to_path_buf(),
+            registry,
+            clock: system_clock(),
+            zone: CronZone::Local,
+        })
     }
 
     /// Replaces the wall clock (tests).
@@ -127,8 +135,15 @@ impl<C: Send + Sync + 'static> Queue<C> {
         Ok(self.store.log_tail(id, limit)?)
     }
 
-    /// Cancels a queued job at once, or asks a running one to stop at its next check.
+    /// Cancels a queued job at once, or asks a running one to stop at its next check. A running
+    /// job is asked without a write to the catalog, which the job may be holding (see `signals`).
     pub fn cancel(&mut self, id: JobId) -> Result<CancelOutcome> {
+        if self.get(id)?.state == JobState::Running {
+            signals::request_cancel(&self.path, id).map_err(|e| {
+                JobsError::Invalid(format!("cannot leave the cancel request next to the catalog: {e}"))
+            })?;
+            return Ok(CancelOutcome::Requested);
+        }
         let now = self.now();
         self.store.request_cancel(id, now)?.ok_or_else(|| JobsError::JobNotFound(id.to_string()))
     }

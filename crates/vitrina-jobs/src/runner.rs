@@ -30,6 +30,7 @@ use crate::lock::WorkerLock;
 use crate::queue::{fire_due, system_clock};
 use crate::registry::Registry;
 use crate::schedule::CronZone;
+use crate::signals;
 
 /// How a runner behaves. The defaults suit the desktop app and `vitrina worker`.
 #[derive(Clone)]
@@ -88,6 +89,11 @@ impl Default for RunnerOptions {
 
 /// How long the dispatcher waits for more jobs to end before recording the ones that did.
 const BATCH_WINDOW: Duration = Duration::from_millis(2);
+
+/// How long a cycle waits for the catalog's write lock before it gives up and tries again
+/// later. A supplier import holds that lock for its whole run. Waiting the usual 5 s would
+/// stall the dispatcher, and cancel requests, ends and new work with it.
+const CYCLE_BUSY_WAIT: Duration = Duration::from_millis(200);
 
 /// The wait before retry number `attempt` (1-based): `base · 2^(attempt-1)`, capped, with
 /// "equal jitter" — half of it fixed, half random — so jobs that failed together (a marketplace
@@ -191,6 +197,7 @@ impl<C: Send + Sync + 'static> Runner<C> {
         let Runner { path, registry, app, opts } = self;
         let now = (opts.clock)();
         let keep = opts.keep_finished;
+        let catalog = path.clone();
         let (lock, store, recovered) = tokio::task::spawn_blocking(move || -> Result<_> {
             let lock = WorkerLock::acquire(&path)?;
             let mut store = JobStore::open(&path)?;
@@ -198,6 +205,7 @@ impl<C: Send + Sync + 'static> Runner<C> {
             if let Some(keep) = keep {
                 store.purge_finished(now.saturating_sub(keep.as_millis() as u64))?;
             }
+            store.set_busy_wait(CYCLE_BUSY_WAIT)?;
             Ok((lock, store, recovered))
         })
         .await
@@ -210,6 +218,7 @@ impl<C: Send + Sync + 'static> Runner<C> {
         let (stop, stop_rx) = mpsc::unbounded_channel();
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         let dispatcher = Dispatcher {
+            catalog,
             registry,
             app,
             store: Arc::new(Mutex::new(store)),
@@ -245,6 +254,7 @@ struct Running {
 type Done = (JobId, std::result::Result<Value, JobError>);
 
 struct Dispatcher<C> {
+    catalog: PathBuf,
     registry: Arc<Registry<C>>,
     app: Arc<C>,
     opts: RunnerOptions,
@@ -387,6 +397,9 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             for (id, result) in buf.drain(..) {
                 self.finish(id, result);
             }
+            if !self.running.is_empty() {
+                self.take_cancel_requests();
+            }
             again = self.cycle().await;
             if self.stopping.is_some() && self.running.is_empty() && self.writes.is_empty() {
                 break;
@@ -425,6 +438,21 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
         for r in self.running.values() {
             r.live.interrupt.store(true, Ordering::Release);
             r.live.cancel.cancel();
+        }
+    }
+
+    fn cancel_on_request(&self, id: JobId) {
+        if let Some(r) = self.running.get(&id) {
+            r.live.user_cancel.store(true, Ordering::Release);
+            r.live.cancel.cancel();
+        }
+    }
+
+    /// Requests left as files (see `signals`): they get through while a job holds the
+    /// catalog's write lock, which the jobs table cannot.
+    fn take_cancel_requests(&self) {
+        for id in signals::take_cancel_requests(&self.catalog) {
+            self.cancel_on_request(id);
         }
     }
 
@@ -581,7 +609,12 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             Ok(Ok(out)) => out,
             Ok(Err(failed)) => {
                 let (e, writes) = *failed;
-                tracing::warn!("job runner: writing job state failed, will retry: {e}");
+                if matches!(&e, JobsError::Store(s) if s.is_busy()) {
+                    // A long write elsewhere (a supplier import): the state waits for it.
+                    tracing::debug!("job runner: the catalog is busy; job state is written later");
+                } else {
+                    tracing::warn!("job runner: writing job state failed, will retry: {e}");
+                }
                 let newer = std::mem::replace(&mut self.writes, writes);
                 self.writes.progress.extend(newer.progress);
                 self.writes.logs.extend(newer.logs);
@@ -603,10 +636,7 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             self.emit(JobEvent::ScheduleTick { schedule: schedule.name, outcome });
         }
         for id in out.cancels {
-            if let Some(r) = self.running.get(&id) {
-                r.live.user_cancel.store(true, Ordering::Release);
-                r.live.cancel.cancel();
-            }
+            self.cancel_on_request(id);
         }
         self.next_ready = out.next_ready;
         self.next_schedule = out.next_schedule;

@@ -501,6 +501,13 @@ impl JobStore {
         Ok(JobStore { conn: open::open_connection(path.as_ref())? })
     }
 
+    /// How long this connection waits for another one's write lock before a write fails
+    /// (5 s unless set).
+    pub fn set_busy_wait(&self, wait: std::time::Duration) -> Result<()> {
+        self.conn.busy_timeout(wait)?;
+        Ok(())
+    }
+
     fn write(&mut self) -> Result<Transaction<'_>> {
         Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
     }
@@ -799,9 +806,18 @@ impl JobStore {
     }
 
     /// Crash recovery: jobs left `running` by a process that stopped go back to the queue, with
-    /// a log line saying so. Call only while holding the worker lock.
+    /// a log line saying so, and the supplier imports they were running are recorded as
+    /// interrupted (an import's changes are one transaction, so the crash rolled them back).
+    /// Call only while holding the worker lock: every import runs as a job, so no import can be
+    /// running then.
     pub fn requeue_running(&mut self, now: u64) -> Result<Vec<JobId>> {
         let tx = self.write()?;
+        tx.execute(
+            "UPDATE import_runs SET state = 'failed', finished_at = ?1,
+                    error = 'the import was interrupted (Vitrina stopped); nothing was changed'
+             WHERE state = 'running'",
+            [now as i64],
+        )?;
         let ids: Vec<JobId> = tx
             .prepare("SELECT id FROM jobs WHERE state = 'running'")?
             .query_map([], |r| uuid_of(r, 0).map(JobId))?

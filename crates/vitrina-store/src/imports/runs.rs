@@ -345,13 +345,4 @@ impl Catalog {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-
-    /// Marks runs left `running` by a crashed process as failed (called at start-up).
-    pub fn fail_abandoned_import_runs(&mut self) -> Result<u64> {
-        Ok(self.db().execute(
-            "UPDATE import_runs SET state = 'failed', error = 'the import was interrupted (Vitrina stopped); nothing was changed'
-             WHERE state = 'running'",
-            [],
-        )? as u64)
-    }
 }
