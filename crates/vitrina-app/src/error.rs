@@ -14,6 +14,9 @@ pub enum ErrorCode {
     CatalogTooNew,
     CatalogDamaged,
     Io,
+    /// Another write holds the catalog (a supplier import writes in one long transaction):
+    /// worth trying again once it has finished.
+    Busy,
     Internal,
 }
 
@@ -36,6 +39,12 @@ impl AppError {
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
+        if e.is_busy() {
+            return AppError::new(
+                ErrorCode::Busy,
+                "the catalog is busy with a long change (usually a supplier import); try again when it has finished",
+            );
+        }
         let code = match &e {
             StoreError::NotADatabase { .. } => ErrorCode::NotACatalog,
             StoreError::Corrupt { .. } => ErrorCode::CatalogDamaged,

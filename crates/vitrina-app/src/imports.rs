@@ -590,6 +590,22 @@ mod tests {
     }
 
     #[test]
+    fn a_write_while_an_import_holds_the_catalog_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("catalog.db");
+        let app = App::open(&db).unwrap();
+        // Another connection in the middle of a long write, as an import is.
+        let import = rusqlite::Connection::open(&db).unwrap();
+        import.execute_batch("BEGIN IMMEDIATE; INSERT INTO meta (key, value) VALUES ('x', 'y');").unwrap();
+        let input = NewSupplier { name: "Опт".into(), source: None, priority: 0 };
+        let err = app.add_supplier(&input).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Busy, "{err}");
+        assert!(err.message.contains("busy") && err.message.contains("import"), "{err}");
+        import.execute_batch("ROLLBACK").unwrap();
+        app.add_supplier(&input).unwrap();
+    }
+
+    #[test]
     fn a_supplier_schedule_follows_its_settings() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("catalog.db");

@@ -47,4 +47,15 @@ describe('jobs panel', () => {
     await fireEvent.click(screen.getAllByRole('button', { name: 'Журнал' })[0]);
     expect(await screen.findByTestId('log')).toHaveTextContent('started 1000 products');
   });
+
+  it('says in Russian when the catalog is busy with an import, and shows other errors as sent', async () => {
+    ipc.retryJob.mockRejectedValueOnce({ code: 'busy', message: 'the catalog is busy with a long change' });
+    render(JobsView, { now: () => 1_010_000 });
+    await screen.findByText('25/с');
+    await fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
+    expect(await screen.findByText(/Каталог занят долгим изменением/)).toBeInTheDocument();
+    ipc.retryJob.mockRejectedValueOnce({ code: 'conflict', message: 'job x is running; only failed or cancelled jobs can be retried' });
+    await fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
+    expect(await screen.findByText(/only failed or cancelled jobs can be retried/)).toBeInTheDocument();
+  });
 });

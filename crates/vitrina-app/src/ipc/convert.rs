@@ -29,6 +29,7 @@ impl From<AppError> for IpcError {
             ErrorCode::CatalogTooNew => IpcErrorCode::CatalogTooNew,
             ErrorCode::CatalogDamaged => IpcErrorCode::CatalogDamaged,
             ErrorCode::Io => IpcErrorCode::Io,
+            ErrorCode::Busy => IpcErrorCode::Busy,
             ErrorCode::Internal => IpcErrorCode::Internal,
         };
         IpcError { code, message: e.message }

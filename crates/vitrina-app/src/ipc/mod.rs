@@ -31,6 +31,8 @@ pub enum IpcErrorCode {
     CatalogTooNew,
     CatalogDamaged,
     Io,
+    /// A long write (a supplier import) holds the catalog; try again once it has finished.
+    Busy,
     Internal,
     /// The app has no open catalog (the recovery screen is showing).
     NoCatalog,
