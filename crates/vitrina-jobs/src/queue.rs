@@ -153,7 +153,11 @@ impl<C: Send + Sync + 'static> Queue<C> {
         let now = self.now();
         match self.store.retry(id, now)? {
             None => Err(JobsError::JobNotFound(id.to_string())),
-            Some(RetryOutcome::Queued) => Ok(()),
+            Some(RetryOutcome::Queued) => {
+                // A request to stop its last run that came too late must not stop this one.
+                signals::forget_cancel(&self.path, id);
+                Ok(())
+            }
             Some(RetryOutcome::NotRetryable(state)) => Err(JobsError::NotRetryable { id, state }),
         }
     }

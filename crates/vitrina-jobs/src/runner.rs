@@ -397,9 +397,9 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             for (id, result) in buf.drain(..) {
                 self.finish(id, result);
             }
-            if !self.running.is_empty() {
-                self.take_cancel_requests();
-            }
+            // Every time, not only while jobs run: a request that came just after its job ended
+            // is dropped here rather than left to stop a later retry of that job.
+            self.take_cancel_requests();
             again = self.cycle().await;
             if self.stopping.is_some() && self.running.is_empty() && self.writes.is_empty() {
                 break;

@@ -27,6 +27,11 @@ pub(crate) fn request_cancel(catalog: &Path, id: JobId) -> std::io::Result<()> {
     std::fs::write(dir.join(format!("{CANCEL}{id}")), b"")
 }
 
+/// Drops a request for job `id` that no runner has taken yet.
+pub(crate) fn forget_cancel(catalog: &Path, id: JobId) {
+    let _ = std::fs::remove_file(dir_for(catalog).join(format!("{CANCEL}{id}")));
+}
+
 /// The jobs someone asked to stop, each request taken (removed) as it is read.
 pub(crate) fn take_cancel_requests(catalog: &Path) -> Vec<JobId> {
     let Ok(entries) = std::fs::read_dir(dir_for(catalog)) else { return Vec::new() };
@@ -64,5 +69,8 @@ mod tests {
         assert_eq!(taken, want);
         assert!(take_cancel_requests(&catalog).is_empty(), "each request is taken once");
         assert!(dir_for(&catalog).join("notes.txt").exists());
+        request_cancel(&catalog, a).unwrap();
+        forget_cancel(&catalog, a);
+        assert!(take_cancel_requests(&catalog).is_empty(), "a forgotten request is gone");
     }
 }
