@@ -113,15 +113,24 @@ impl<C: Send + Sync + 'static> Queue<C> {
     }
 
     pub fn get(&self, id: JobId) -> Result<JobRecord> {
-        self.store.job(id)?.ok_or_else(|| JobsError::JobNotFound(id.to_string()))
+        let job = self.store.job(id)?.ok_or_else(|| JobsError::JobNotFound(id.to_string()))?;
+        Ok(self.with_open_request(job))
     }
 
     pub fn list(&self, q: &JobQuery) -> Result<Vec<JobRecord>> {
-        Ok(self.store.list(q)?)
+        Ok(self.store.list(q)?.into_iter().map(|j| self.with_open_request(j)).collect())
     }
 
     pub fn children(&self, id: JobId) -> Result<Vec<JobRecord>> {
-        Ok(self.store.children(id)?)
+        Ok(self.store.children(id)?.into_iter().map(|j| self.with_open_request(j)).collect())
+    }
+
+    /// A running job asked to stop through `signals` shows as such, like one asked in the table.
+    fn with_open_request(&self, mut job: JobRecord) -> JobRecord {
+        if job.state == JobState::Running && !job.cancel_requested {
+            job.cancel_requested = signals::cancel_requested(&self.path, job.id);
+        }
+        job
     }
 
     /// Lines after `after` (0: from the start).

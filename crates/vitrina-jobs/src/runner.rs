@@ -202,6 +202,11 @@ impl<C: Send + Sync + 'static> Runner<C> {
             let lock = WorkerLock::acquire(&path)?;
             let mut store = JobStore::open(&path)?;
             let recovered = store.requeue_running(now)?;
+            // A job asked to stop before its process died is not started again.
+            for id in signals::cancel_requests(&path) {
+                store.request_cancel(id, now)?;
+                signals::forget_cancel(&path, id);
+            }
             if let Some(keep) = keep {
                 store.purge_finished(now.saturating_sub(keep.as_millis() as u64))?;
             }
@@ -398,8 +403,8 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
                 self.finish(id, result);
             }
             // Every time, not only while jobs run: a request that came just after its job ended
-            // is dropped here rather than left to stop a later retry of that job.
-            self.take_cancel_requests();
+            // is closed here rather than left to stop a later retry of that job.
+            self.follow_cancel_requests();
             again = self.cycle().await;
             if self.stopping.is_some() && self.running.is_empty() && self.writes.is_empty() {
                 break;
@@ -449,10 +454,15 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
     }
 
     /// Requests left as files (see `signals`): they get through while a job holds the
-    /// catalog's write lock, which the jobs table cannot.
-    fn take_cancel_requests(&self) {
-        for id in signals::take_cancel_requests(&self.catalog) {
-            self.cancel_on_request(id);
+    /// catalog's write lock, which the jobs table cannot. A request for a job that is not
+    /// running here is closed; one for a running job stays open until the job ends.
+    fn follow_cancel_requests(&self) {
+        for id in signals::cancel_requests(&self.catalog) {
+            if self.running.contains_key(&id) {
+                self.cancel_on_request(id);
+            } else {
+                signals::forget_cancel(&self.catalog, id);
+            }
         }
     }
 
@@ -480,6 +490,7 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
     /// Records how a handler's run ended.
     fn finish(&mut self, id: JobId, result: std::result::Result<Value, JobError>) {
         let Some(r) = self.running.remove(&id) else { return };
+        signals::forget_cancel(&self.catalog, id);
         let live = r.live;
         let kind = live.kind.clone();
         if let Some(n) = self.per_kind.get_mut(&kind) {

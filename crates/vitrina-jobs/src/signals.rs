@@ -5,7 +5,8 @@
 //! jobs table would wait for that transaction and fail with "database is locked". So a request
 //! for a running job is an empty file `<catalog>.signals/cancel-<job id>`. The runner looks for
 //! such files every time it wakes, which is at least every `progress_every` while jobs run, and
-//! at once when woken in the same process.
+//! at once when woken in the same process. The file stays until its job ends, so that anyone
+//! looking at the job meanwhile sees that it was asked to stop.
 
 use std::path::{Path, PathBuf};
 
@@ -20,32 +21,30 @@ fn dir_for(catalog: &Path) -> PathBuf {
     catalog.with_file_name(name)
 }
 
+fn request_file(catalog: &Path, id: JobId) -> PathBuf {
+    dir_for(catalog).join(format!("{CANCEL}{id}"))
+}
+
 /// Leaves a request for the runner to stop job `id`.
 pub(crate) fn request_cancel(catalog: &Path, id: JobId) -> std::io::Result<()> {
-    let dir = dir_for(catalog);
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join(format!("{CANCEL}{id}")), b"")
+    std::fs::create_dir_all(dir_for(catalog))?;
+    std::fs::write(request_file(catalog, id), b"")
 }
 
-/// Drops a request for job `id` that no runner has taken yet.
+/// Whether someone asked job `id` to stop and the request is still open.
+pub(crate) fn cancel_requested(catalog: &Path, id: JobId) -> bool {
+    request_file(catalog, id).exists()
+}
+
+/// Closes the request for job `id`, if any (its job ended, or runs anew).
 pub(crate) fn forget_cancel(catalog: &Path, id: JobId) {
-    let _ = std::fs::remove_file(dir_for(catalog).join(format!("{CANCEL}{id}")));
+    let _ = std::fs::remove_file(request_file(catalog, id));
 }
 
-/// The jobs someone asked to stop, each request taken (removed) as it is read.
-pub(crate) fn take_cancel_requests(catalog: &Path) -> Vec<JobId> {
+/// The jobs someone asked to stop, requests still open.
+pub(crate) fn cancel_requests(catalog: &Path) -> Vec<JobId> {
     let Ok(entries) = std::fs::read_dir(dir_for(catalog)) else { return Vec::new() };
-    let mut ids = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(id) = name.to_str().and_then(|n| n.strip_prefix(CANCEL)).and_then(|n| n.parse().ok()) else {
-            continue;
-        };
-        if std::fs::remove_file(entry.path()).is_ok() {
-            ids.push(id);
-        }
-    }
-    ids
+    entries.flatten().filter_map(|e| e.file_name().to_str()?.strip_prefix(CANCEL)?.parse().ok()).collect()
 }
 
 #[cfg(test)]
@@ -53,24 +52,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_request_is_read_once_and_other_files_are_left_alone() {
+    fn a_request_stays_open_until_forgotten_and_other_files_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
         let catalog = dir.path().join("shop.db");
-        assert!(take_cancel_requests(&catalog).is_empty(), "no folder yet: no requests");
+        assert!(cancel_requests(&catalog).is_empty(), "no folder yet: no requests");
         let (a, b) = (JobId::new(), JobId::new());
         request_cancel(&catalog, a).unwrap();
         request_cancel(&catalog, b).unwrap();
         request_cancel(&catalog, a).unwrap(); // asked twice: still one request
         std::fs::write(dir_for(&catalog).join("notes.txt"), b"").unwrap();
-        let mut taken = take_cancel_requests(&catalog);
-        taken.sort_by_key(|id| id.to_string());
-        let mut want = vec![a, b];
-        want.sort_by_key(|id| id.to_string());
-        assert_eq!(taken, want);
-        assert!(take_cancel_requests(&catalog).is_empty(), "each request is taken once");
-        assert!(dir_for(&catalog).join("notes.txt").exists());
-        request_cancel(&catalog, a).unwrap();
+        let mut open = cancel_requests(&catalog);
+        open.sort();
+        assert_eq!(open, if a < b { vec![a, b] } else { vec![b, a] });
+        assert!(cancel_requested(&catalog, a));
         forget_cancel(&catalog, a);
-        assert!(take_cancel_requests(&catalog).is_empty(), "a forgotten request is gone");
+        assert!(!cancel_requested(&catalog, a));
+        assert_eq!(cancel_requests(&catalog), vec![b]);
+        assert!(dir_for(&catalog).join("notes.txt").exists());
     }
 }

@@ -489,6 +489,32 @@ async fn jobs_left_running_by_a_crash_are_requeued_on_start() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_job_asked_to_stop_shows_it_and_is_not_restarted_after_a_crash() {
+    let s = setup();
+    let id = s.enqueue("test.echo", json!({ "value": 3 }));
+    {
+        // A runner that claimed the job and then died.
+        let mut store = JobStore::open(&s.path).unwrap();
+        let room = HashMap::new();
+        store.claim(&Claim { now: u64::MAX / 2, limit: 1, room: &room, only: None }).unwrap();
+    }
+    let mut q = s.queue();
+    assert_eq!(q.cancel(id).unwrap(), CancelOutcome::Requested);
+    let asked = q.get(id).unwrap();
+    assert_eq!(asked.state, JobState::Running);
+    assert!(asked.cancel_requested, "the open request shows on the job");
+    assert!(q.list(&JobQuery::default()).unwrap().iter().any(|j| j.id == id && j.cancel_requested));
+
+    let runner = s.runner(fast()).await;
+    assert_eq!(runner.recovered(), &[id]);
+    let job = q.get(id).unwrap();
+    assert_eq!(job.state, JobState::Cancelled, "{job:?}");
+    assert!(!job.cancel_requested);
+    assert!(!messages(&q, id).iter().any(|m| m.contains("echoing")), "never started again");
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_one_runner_per_catalog() {
     let s = setup();
     let first = s.runner(fast()).await;
