@@ -71,6 +71,24 @@ function cliJsonOn(db, ...args) {
   return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8' }));
 }
 
+/** A YML feed of `n` plain offers: big enough that importing it takes a few seconds. */
+function bigYml(n) {
+  const offers = [];
+  for (let i = 0; i < n; i++) {
+    offers.push(
+      `<offer id="K-${i}" available="true"><price>${1000 + (i % 5000)}</price><currencyId>RUB</currencyId>` +
+        `<categoryId>1</categoryId><name>Кроссовки беговые, модель ${i}</name><vendor>Бренд ${i % 50}</vendor>` +
+        `<description>Лёгкие кроссовки для бега, модель ${i}.</description><count>${1 + (i % 20)}</count></offer>`,
+    );
+  }
+  return `<?xml version="1.0" encoding="utf-8"?>
+<yml_catalog date="2026-12-01T12:00:00+03:00"><shop><name>Опт</name>
+<currencies><currency id="RUB" rate="1"/></currencies>
+<categories><category id="1">Обувь</category></categories><offers>
+${offers.join('\n')}
+</offers></shop></yml_catalog>`;
+}
+
 /** Sets a <select> as a person would and lets the page see the change. */
 async function choose(browser, selector, value) {
   await browser.execute((sel, v) => {
@@ -237,6 +255,31 @@ await withApp({ VITRINA_HOME: home, VITRINA_DB: suppliersDb }, async (browser) =
   check('an empty catalog shows the first-run screen with the import button', await browser.$('[data-testid="first-import"]').isEnabled());
   await screenshot('08-first-run');
   await suppliers(browser, suppliersDb);
+});
+
+// A long first import is cancelled from the jobs panel while it holds the catalog's write lock,
+// and leaves the catalog as it was.
+const bigDb = join(home, 'big.db');
+const bigFeed = join(out, 'big.yml');
+writeFileSync(bigFeed, bigYml(100000));
+cliJsonOn(bigDb, 'suppliers', 'add', 'Большой', '--source', bigFeed);
+await withApp({ VITRINA_HOME: home, VITRINA_DB: bigDb }, async (browser) => {
+  await browser.$('[data-testid="first-run"]').waitForExist({ timeout: 20000 });
+  await browser.$('[data-nav="jobs"]').click();
+  cliJsonOn(bigDb, 'import', 'Большой', '--detach'); // queued here, run by the window's worker
+  const running = await browser.$('[data-testid="job"].running');
+  await running.waitForExist({ timeout: 30000 });
+  const counted = async () => Number((await running.$('.meta span').getText()).replace(/\D/g, ''));
+  await browser.waitUntil(async () => (await counted()) >= 10000, { timeout: 60000 });
+  await screenshot('15-import-running');
+  await running.$('button=Отменить').click();
+  const cancelled = await browser.$('[data-testid="job"].cancelled');
+  await cancelled.waitForExist({ timeout: 30000 });
+  await screenshot('16-import-cancelled');
+  check('a running import is cancelled from the jobs panel', true);
+  const products = cliJsonOn(bigDb, 'stats').products;
+  const run = cliJsonOn(bigDb, 'import', 'runs', 'Большой')[0];
+  check('the cancelled import changed nothing and its run says so', products === 0 && run.state === 'cancelled', `${products} / ${run.state}`);
 });
 
 // A file that is not a catalog: the recovery screen, not a crash.
