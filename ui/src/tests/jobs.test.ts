@@ -58,4 +58,14 @@ describe('jobs panel', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
     expect(await screen.findByText(/only failed or cancelled jobs can be retried/)).toBeInTheDocument();
   });
+
+  it('words the fixed stage and end sentences of the back end in Russian', async () => {
+    ipc.jobs.mockResolvedValue([
+      job({ message: 'importing' }),
+      job({ id: 'job-2', state: 'cancelled', message: 'importing', error: 'cancelled on request', finished_at: 1_005_000 }),
+    ]);
+    render(JobsView, { now: () => 1_010_000 });
+    expect(await screen.findByText('отменена по запросу')).toBeInTheDocument();
+    expect(screen.getAllByText('импорт')).toHaveLength(2);
+  });
 });
