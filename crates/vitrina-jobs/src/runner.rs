@@ -201,11 +201,12 @@ impl<C: Send + Sync + 'static> Runner<C> {
         let (lock, store, recovered) = tokio::task::spawn_blocking(move || -> Result<_> {
             let lock = WorkerLock::acquire(&path)?;
             let mut store = JobStore::open(&path)?;
-            let recovered = store.requeue_running(now)?;
+            let mut recovered = store.requeue_running(now)?;
             // A job asked to stop before its process died is not started again.
             for id in signals::cancel_requests(&path) {
                 store.request_cancel(id, now)?;
                 signals::forget_cancel(&path, id);
+                recovered.retain(|r| *r != id);
             }
             if let Some(keep) = keep {
                 store.purge_finished(now.saturating_sub(keep.as_millis() as u64))?;

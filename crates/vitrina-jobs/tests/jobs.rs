@@ -506,7 +506,7 @@ async fn a_running_job_asked_to_stop_shows_it_and_is_not_restarted_after_a_crash
     assert!(q.list(&JobQuery::default()).unwrap().iter().any(|j| j.id == id && j.cancel_requested));
 
     let runner = s.runner(fast()).await;
-    assert_eq!(runner.recovered(), &[id]);
+    assert!(runner.recovered().is_empty(), "cancelled, not queued again: {:?}", runner.recovered());
     let job = q.get(id).unwrap();
     assert_eq!(job.state, JobState::Cancelled, "{job:?}");
     assert!(!job.cancel_requested);
