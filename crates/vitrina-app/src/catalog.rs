@@ -68,6 +68,11 @@ impl App {
         Ok(())
     }
 
+    /// See [`Catalog::set_busy_wait`].
+    pub fn set_busy_wait(&self, wait: std::time::Duration) -> AppResult<()> {
+        Ok(self.catalog()?.set_busy_wait(wait)?)
+    }
+
     pub fn list(&self, query: &ListQuery) -> AppResult<Page> {
         Ok(self.catalog()?.list(query)?)
     }

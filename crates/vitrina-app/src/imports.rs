@@ -598,7 +598,10 @@ mod tests {
         let import = rusqlite::Connection::open(&db).unwrap();
         import.execute_batch("BEGIN IMMEDIATE; INSERT INTO meta (key, value) VALUES ('x', 'y');").unwrap();
         let input = NewSupplier { name: "Опт".into(), source: None, priority: 0 };
+        app.set_busy_wait(std::time::Duration::from_millis(300)).unwrap();
+        let asked = std::time::Instant::now();
         let err = app.add_supplier(&input).unwrap_err();
+        assert!(asked.elapsed() < std::time::Duration::from_secs(2), "waited {:?}", asked.elapsed());
         assert_eq!(err.code, ErrorCode::Busy, "{err}");
         assert!(err.message.contains("busy") && err.message.contains("import"), "{err}");
         import.execute_batch("ROLLBACK").unwrap();

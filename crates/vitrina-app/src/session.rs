@@ -22,6 +22,10 @@ use crate::table::Table;
 /// Demo catalogs built from the first-run screen have this many products.
 pub const DEMO_PRODUCTS: u64 = 20_000;
 
+/// How long a write from the window waits for another connection's write lock. Ordinary
+/// writers (a job's batch) hold it for milliseconds; an import holds it for its whole run.
+const WINDOW_BUSY_WAIT: std::time::Duration = std::time::Duration::from_millis(1500);
+
 #[derive(Debug)]
 pub struct Session {
     data_dir: PathBuf,
@@ -108,6 +112,9 @@ impl Session {
         }
         let app = App::open(path)?;
         app.set_author("desktop")?;
+        // An edit while an import holds the catalog says "busy" after a moment, not 5 s; every
+        // call of the window waits for this connection meanwhile.
+        app.set_busy_wait(WINDOW_BUSY_WAIT)?;
         let jobs = Jobs::open(path)?;
         Ok(Opened { app, jobs })
     }

@@ -140,6 +140,14 @@ impl Catalog {
         self.who = who.into();
     }
 
+    /// How long a write waits for another connection's write lock before it fails as busy
+    /// (5 s unless set). A supplier import holds that lock for its whole run: a window would
+    /// rather say so sooner.
+    pub fn set_busy_wait(&self, wait: std::time::Duration) -> Result<()> {
+        self.conn.busy_timeout(wait)?;
+        Ok(())
+    }
+
     pub fn set_clock(&mut self, now: Clock) {
         self.now = now;
     }
