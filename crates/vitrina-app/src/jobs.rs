@@ -453,6 +453,12 @@ impl Jobs {
         &self.path
     }
 
+    /// How long queueing, cancelling or retrying waits for the catalog's write lock (see
+    /// `Catalog::set_busy_wait`).
+    pub fn set_busy_wait(&self, wait: std::time::Duration) -> AppResult<()> {
+        Ok(self.queue()?.store_mut().set_busy_wait(wait)?)
+    }
+
     fn wake_runner(&self) {
         if let Ok(Some(w)) = self.waker.lock().as_deref() {
             w.wake();
