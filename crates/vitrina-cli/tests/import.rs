@@ -269,10 +269,21 @@ fn a_worker_killed_mid_first_import_leaves_the_catalog_empty_and_intact_and_the_
 }
 
 #[test]
-fn a_running_import_can_be_cancelled_from_another_process_and_changes_nothing() {
+fn a_running_import_shows_progress_and_can_be_cancelled_from_another_process() {
     let dir = tempfile::tempdir().unwrap();
     let (db, job) = queued_import(dir.path(), BIG);
     let _worker = worker_inside_an_import(&db);
+
+    // Another process sees the import move, although the jobs table cannot take its progress.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let j = ok_json(&db, &["jobs", "show", &job])["job"].clone();
+        if j["progress"]["done"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        assert!(j["state"] == "running" && Instant::now() < deadline, "no progress seen: {j}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 
     // The import holds the catalog's write lock: the request must not need it.
     let asked = Instant::now();

@@ -125,10 +125,14 @@ impl<C: Send + Sync + 'static> Queue<C> {
         Ok(self.store.children(id)?.into_iter().map(|j| self.with_open_request(j)).collect())
     }
 
-    /// A running job asked to stop through `signals` shows as such, like one asked in the table.
+    /// A running job as `signals` has it: asked to stop, or further on than the table says.
     fn with_open_request(&self, mut job: JobRecord) -> JobRecord {
-        if job.state == JobState::Running && !job.cancel_requested {
-            job.cancel_requested = signals::cancel_requested(&self.path, job.id);
+        if job.state != JobState::Running {
+            return job;
+        }
+        job.cancel_requested |= signals::cancel_requested(&self.path, job.id);
+        if let Some(p) = signals::read_progress(&self.path, job.id).filter(|p| p.done > job.progress.done) {
+            job.progress = p;
         }
         job
     }

@@ -110,6 +110,7 @@ pub struct Runner<C> {
     registry: Arc<Registry<C>>,
     app: Arc<C>,
     opts: RunnerOptions,
+    events: broadcast::Sender<JobEvent>,
 }
 
 impl<C> std::fmt::Debug for Runner<C> {
@@ -182,19 +183,28 @@ impl Drop for RunnerHandle {
 
 impl<C: Send + Sync + 'static> Runner<C> {
     pub fn new(path: impl AsRef<Path>, registry: Arc<Registry<C>>, app: Arc<C>) -> Self {
-        Runner { path: path.as_ref().to_path_buf(), registry, app, opts: RunnerOptions::default() }
+        let opts = RunnerOptions::default();
+        let (events, _) = broadcast::channel(opts.event_capacity.max(16));
+        Runner { path: path.as_ref().to_path_buf(), registry, app, opts, events }
     }
 
     pub fn options(mut self, opts: RunnerOptions) -> Self {
+        (self.events, _) = broadcast::channel(opts.event_capacity.max(16));
         self.opts = opts;
         self
+    }
+
+    /// Events from the start on: the runner dispatches as soon as it starts, so a job already
+    /// queued may end before a subscription made on the handle.
+    pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
+        self.events.subscribe()
     }
 
     /// Takes the catalog's worker lock ([`JobsError::WorkerBusy`] if another process runs its
     /// jobs), re-queues jobs a stopped process left `running`, deletes history past retention,
     /// and starts dispatching on the current tokio runtime.
     pub async fn start(self) -> Result<RunnerHandle> {
-        let Runner { path, registry, app, opts } = self;
+        let Runner { path, registry, app, opts, events } = self;
         let now = (opts.clock)();
         let keep = opts.keep_finished;
         let catalog = path.clone();
@@ -219,7 +229,6 @@ impl<C: Send + Sync + 'static> Runner<C> {
         if !recovered.is_empty() {
             tracing::warn!(count = recovered.len(), "re-queued jobs left running by a stopped process");
         }
-        let (events, _) = broadcast::channel(opts.event_capacity.max(16));
         let wake = Arc::new(Notify::new());
         let (stop, stop_rx) = mpsc::unbounded_channel();
         let (done_tx, done_rx) = mpsc::unbounded_channel();
@@ -492,6 +501,7 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
     fn finish(&mut self, id: JobId, result: std::result::Result<Value, JobError>) {
         let Some(r) = self.running.remove(&id) else { return };
         signals::forget_cancel(&self.catalog, id);
+        signals::forget_progress(&self.catalog, id);
         let live = r.live;
         let kind = live.kind.clone();
         if let Some(n) = self.per_kind.get_mut(&kind) {
@@ -622,8 +632,12 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             Ok(Err(failed)) => {
                 let (e, writes) = *failed;
                 if matches!(&e, JobsError::Store(s) if s.is_busy()) {
-                    // A long write elsewhere (a supplier import): the state waits for it.
+                    // A long write elsewhere (a supplier import): the state waits for it, and
+                    // other processes read the progress from files meanwhile.
                     tracing::debug!("job runner: the catalog is busy; job state is written later");
+                    for r in self.running.iter() {
+                        let _ = signals::write_progress(&self.catalog, *r.0, &r.1.live.progress());
+                    }
                 } else {
                     tracing::warn!("job runner: writing job state failed, will retry: {e}");
                 }

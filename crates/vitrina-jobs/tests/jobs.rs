@@ -187,11 +187,15 @@ impl Setup {
     }
 
     async fn runner(&self, opts: RunnerOptions) -> RunnerHandle {
-        Runner::new(&self.path, self.registry.clone(), self.world.clone())
-            .options(opts)
-            .start()
-            .await
-            .unwrap()
+        self.runner_heard(opts).await.0
+    }
+
+    /// A started runner and its events from the very start (a job queued before it may end
+    /// before the handle could subscribe).
+    async fn runner_heard(&self, opts: RunnerOptions) -> (RunnerHandle, broadcast::Receiver<JobEvent>) {
+        let runner = Runner::new(&self.path, self.registry.clone(), self.world.clone()).options(opts);
+        let events = runner.subscribe();
+        (runner.start().await.unwrap(), events)
     }
 
     fn enqueue(&self, kind: &str, payload: Value) -> JobId {
@@ -245,8 +249,7 @@ fn messages(q: &Queue<World>, id: JobId) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_runs_and_its_summary_and_log_are_kept() {
     let s = setup();
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let id = s.enqueue("test.echo", json!({ "value": 42 }));
     runner.wake();
     let JobEvent::Finished { state, result, .. } = finished(&mut events, id).await else { unreachable!() };
@@ -270,8 +273,7 @@ async fn unknown_kinds_and_bad_payloads_fail_clearly_and_the_runner_keeps_going(
     let unknown = store.enqueue(&NewJob::new("marketplace.teleport", json!({})), 1).unwrap();
     let bad = store.enqueue(&NewJob::new("test.echo", json!({ "value": "forty-two" })), 1).unwrap();
     let good = store.enqueue(&NewJob::new("test.echo", json!({ "value": 1 })), 1).unwrap();
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     runner.wake();
     finished(&mut events, good).await;
     let q = s.queue();
@@ -326,8 +328,7 @@ async fn progress_is_coalesced_for_every_listener() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_stops_a_running_job_between_batches() {
     let s = setup();
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let id = s.enqueue("test.batches", json!({ "batches": 200, "size": 10, "pause_ms": 10 }));
     runner.wake();
     let w = s.world.clone();
@@ -353,8 +354,7 @@ async fn a_queued_job_cancelled_never_runs_and_can_be_retried() {
     let mut q = s.queue();
     assert_eq!(q.cancel(id).unwrap(), CancelOutcome::Cancelled);
     assert_eq!(q.cancel(id).unwrap(), CancelOutcome::AlreadyFinished(JobState::Cancelled));
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(q.get(id).unwrap().state, JobState::Cancelled);
     q.retry(id).unwrap();
@@ -371,8 +371,7 @@ async fn a_queued_job_cancelled_never_runs_and_can_be_retried() {
 async fn transient_failures_are_retried_with_backoff_until_they_succeed() {
     let s = setup();
     s.world.failures_left.store(2, Ordering::SeqCst);
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let id = s.enqueue("test.flaky", json!({ "transient": true }));
     runner.wake();
     let mut retries = Vec::new();
@@ -403,8 +402,7 @@ async fn transient_failures_are_retried_with_backoff_until_they_succeed() {
 async fn permanent_failures_are_not_retried_and_keep_their_cause_chain() {
     let s = setup();
     s.world.failures_left.store(5, Ordering::SeqCst);
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let id = s.enqueue("test.flaky", json!({ "transient": false }));
     runner.wake();
     finished(&mut events, id).await;
@@ -420,8 +418,7 @@ async fn permanent_failures_are_not_retried_and_keep_their_cause_chain() {
 async fn transient_failures_stop_at_max_attempts() {
     let s = setup();
     s.world.failures_left.store(10, Ordering::SeqCst);
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let mut q = s.queue();
     let id = q.enqueue(&NewJob::new("test.flaky", json!({ "transient": true })).attempts(2)).unwrap();
     runner.wake();
@@ -436,8 +433,7 @@ async fn transient_failures_stop_at_max_attempts() {
 async fn concurrency_is_limited_per_kind() {
     let s = setup();
     let ids: Vec<JobId> = (0..6).map(|_| s.enqueue("test.slow", json!({ "ms": 60 }))).collect();
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     runner.wake();
     all_finished(&mut events, &ids).await;
     assert_eq!(s.world.max_running.load(Ordering::SeqCst), 2, "test.slow runs two at a time");
@@ -453,8 +449,7 @@ async fn one_job_per_concurrency_key_at_a_time() {
         let job = q.job("test.keyed", json!({ "ms": 50, "key": key })).unwrap().key(key);
         ids.push(q.enqueue(&job).unwrap());
     }
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     runner.wake();
     all_finished(&mut events, &ids).await;
     assert_eq!(s.world.max_per_key.load(Ordering::SeqCst), 1, "never two jobs of one supplier at once");
@@ -528,8 +523,7 @@ async fn only_one_runner_per_catalog() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_puts_running_jobs_back_without_spending_an_attempt() {
     let s = setup();
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let id = s.enqueue("test.until_cancelled", json!({}));
     runner.wake();
     loop {
@@ -548,8 +542,7 @@ async fn shutdown_puts_running_jobs_back_without_spending_an_attempt() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_handler_fails_its_job_only() {
     let s = setup();
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let boom = s.enqueue("test.panic", json!({}));
     let fine = s.enqueue("test.echo", json!({ "value": 1 }));
     runner.wake();
@@ -564,8 +557,7 @@ async fn a_panicking_handler_fails_its_job_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_log_is_bounded() {
     let s = setup();
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let id = s.enqueue("test.chatty", json!({ "lines": 1500 }));
     runner.wake();
     finished(&mut events, id).await;
@@ -581,14 +573,18 @@ async fn a_job_log_is_bounded() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handler_can_queue_child_jobs() {
     let s = setup();
-    let runner = s.runner(fast()).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(fast()).await;
     let parent = s.enqueue("test.parent", json!({}));
     runner.wake();
     let JobEvent::Finished { result, .. } = finished(&mut events, parent).await else { unreachable!() };
     let child: JobId = serde_json::from_value(result.unwrap()["child"].clone()).unwrap();
-    finished(&mut events, child).await;
     let q = s.queue();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !q.get(child).unwrap().state.is_finished() {
+        assert!(std::time::Instant::now() < deadline, "{:?}", q.get(child).unwrap());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(q.get(child).unwrap().state, JobState::Succeeded);
     assert_eq!(q.get(child).unwrap().parent, Some(parent));
     assert_eq!(q.children(parent).unwrap().len(), 1);
     runner.shutdown(Duration::from_secs(1)).await;
@@ -715,8 +711,7 @@ async fn the_runner_fires_due_schedules() {
     .unwrap();
     // Make it due now rather than in a second.
     q.store_mut().set_schedule_enabled("tick", true, Some(0)).unwrap();
-    let runner = s.runner(RunnerOptions { schedules: true, ..fast() }).await;
-    let mut events = runner.subscribe();
+    let (runner, mut events) = s.runner_heard(RunnerOptions { schedules: true, ..fast() }).await;
     runner.wake();
     let job = loop {
         if let JobEvent::ScheduleTick { schedule, outcome: FireOutcome::Enqueued(job) } =
