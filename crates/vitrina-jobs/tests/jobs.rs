@@ -704,12 +704,14 @@ async fn the_runner_fires_due_schedules() {
         name: "tick".into(),
         kind: "test.echo".into(),
         payload: json!({ "value": 9 }),
-        cadence: Cadence::Every(1000),
+        // Long enough that it does not fire again while the test looks (a 1 s cadence did,
+        // on a busy machine, and the schedule then named the next job).
+        cadence: Cadence::Every(60_000),
         enabled: true,
         concurrency_key: None,
     })
     .unwrap();
-    // Make it due now rather than in a second.
+    // Make it due now rather than in a minute.
     q.store_mut().set_schedule_enabled("tick", true, Some(0)).unwrap();
     let (runner, mut events) = s.runner_heard(RunnerOptions { schedules: true, ..fast() }).await;
     runner.wake();
