@@ -198,6 +198,17 @@ impl Setup {
         (runner.start().await.unwrap(), events)
     }
 
+    /// A job that a runner claimed and then died with: `running`, and nobody runs it.
+    fn claimed_by_a_dead_runner(&self, kind: &str, payload: Value) -> JobId {
+        let id = self.enqueue(kind, payload);
+        let mut store = JobStore::open(&self.path).unwrap();
+        let room = HashMap::new();
+        let claimed = store.claim(&Claim { now: u64::MAX / 2, limit: 1, room: &room, only: None }).unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(self.queue().get(id).unwrap().state, JobState::Running);
+        id
+    }
+
     fn enqueue(&self, kind: &str, payload: Value) -> JobId {
         let mut q = self.queue();
         let job = q.job(kind, payload).unwrap();
@@ -460,15 +471,7 @@ async fn one_job_per_concurrency_key_at_a_time() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_left_running_by_a_crash_are_requeued_on_start() {
     let s = setup();
-    let id = s.enqueue("test.echo", json!({ "value": 3 }));
-    {
-        // A runner that claimed the job and then died.
-        let mut store = JobStore::open(&s.path).unwrap();
-        let room = HashMap::new();
-        let claimed = store.claim(&Claim { now: u64::MAX / 2, limit: 1, room: &room, only: None }).unwrap();
-        assert_eq!(claimed.len(), 1);
-    }
-    assert_eq!(s.queue().get(id).unwrap().state, JobState::Running);
+    let id = s.claimed_by_a_dead_runner("test.echo", json!({ "value": 3 }));
     let runner = s.runner(fast()).await;
     assert_eq!(runner.recovered(), &[id]);
     // The runner may finish the job before a subscription made now would hear it: watch the
@@ -486,13 +489,7 @@ async fn jobs_left_running_by_a_crash_are_requeued_on_start() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_running_job_asked_to_stop_shows_it_and_is_not_restarted_after_a_crash() {
     let s = setup();
-    let id = s.enqueue("test.echo", json!({ "value": 3 }));
-    {
-        // A runner that claimed the job and then died.
-        let mut store = JobStore::open(&s.path).unwrap();
-        let room = HashMap::new();
-        store.claim(&Claim { now: u64::MAX / 2, limit: 1, room: &room, only: None }).unwrap();
-    }
+    let id = s.claimed_by_a_dead_runner("test.echo", json!({ "value": 3 }));
     let mut q = s.queue();
     assert_eq!(q.cancel(id).unwrap(), CancelOutcome::Requested);
     let asked = q.get(id).unwrap();
