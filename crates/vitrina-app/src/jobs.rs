@@ -222,12 +222,30 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
             job_id: Some(job_id),
             cache_dir: app.cache_dir(),
         };
+        // The password or token of each feed that signs in, read before anything is fetched: a
+        // keyring that cannot be read fails the import with its reason instead of downloading
+        // without the sign-in (a file or link given by hand replaces the main feed's).
         let secrets = crate::secrets::KeyringStore::new();
-        let secret = |s, position| {
-            crate::secrets::SecretStore::get(&secrets, &crate::imports::source_secret_name(s, position))
-                .ok()
-                .flatten()
-        };
+        let mut signs_in = std::collections::HashMap::new();
+        for row in catalog.supplier_config(supplier).map_err(classify)?.sources {
+            use vitrina_import::source::{Auth, SourceSpec};
+            let auth = match serde_json::from_str::<SourceSpec>(&row.spec) {
+                Ok(SourceSpec::Url { auth, .. }) => auth,
+                _ => Auth::None,
+            };
+            if auth == Auth::None || (row.position == 0 && p.file.is_some()) {
+                continue;
+            }
+            let name = crate::imports::source_secret_name(supplier, row.position);
+            let value = crate::secrets::SecretStore::get(&secrets, &name).map_err(|e| {
+                JobError::permanent(format!(
+                    "cannot read the password or token of feed {} from the OS keyring: {e}",
+                    row.position + 1
+                ))
+            })?;
+            signs_in.insert(row.position, value);
+        }
+        let secret = |_, position| signs_in.get(&position).cloned().flatten();
         let cancel = || token.is_cancelled();
         vitrina_import::run_import(catalog, &request, &secret, &cancel, &mut |progress| {
             let what = match progress.stage {
