@@ -1,32 +1,21 @@
-//! The catalog store through its public API, on real SQLite files.
+//! The catalog store through its public API, on real SQLite files. One test binary: the
+//! modules under `store/` are the rest of it, and `common` holds the helpers they share.
 
 use std::collections::HashSet;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use vitrina_domain::{
-    Attribute, Barcode, CategoryPath, LinkKind, Money, Product, ProductDraft, ProductField, ProductStatus,
-    StockPolicy,
+    Attribute, Barcode, CategoryPath, LinkKind, Money, Product, ProductField, ProductStatus, StockPolicy,
 };
-use vitrina_store::{Catalog, Filter, ListQuery, MIGRATIONS, OfferInput, ProductKey, SortKey, StoreError};
+use vitrina_store::{Catalog, Filter, ListQuery, MIGRATIONS, OfferInput, SortKey, StoreError};
 
-fn product(sku: &str, name: &str, price: i64) -> Product {
-    Product::new(ProductDraft { sku: sku.into(), name: name.into(), price: Money::rub(price) }).unwrap()
-}
+use common::{product, set, sku, temp_catalog};
 
-fn temp_catalog() -> (tempfile::TempDir, Catalog) {
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = Catalog::open(dir.path().join("catalog.db")).unwrap();
-    (dir, catalog)
-}
-
-fn sku(s: &str) -> ProductKey {
-    ProductKey::Sku(s.into())
-}
-
-fn set(field: ProductField, v: &str) -> (ProductField, Option<String>) {
-    (field, Some(v.to_string()))
-}
+#[path = "store/common.rs"]
+mod common;
+#[path = "store/imports.rs"]
+mod imports;
 
 #[test]
 fn shipped_migrations_never_change() {

@@ -6,11 +6,7 @@ use vitrina_domain::{Barcode, Money, Product, ProductDraft, ProductStatus, Stock
 use vitrina_store::imports::{GonePolicy, ImportCounts, ImportOptions, OfferInput, OfferRow};
 use vitrina_store::{Catalog, ProductKey, StoreError};
 
-fn temp_catalog() -> (tempfile::TempDir, Catalog) {
-    let dir = tempfile::tempdir().unwrap();
-    let catalog = Catalog::open(dir.path().join("catalog.db")).unwrap();
-    (dir, catalog)
-}
+use crate::common::{get, temp_catalog};
 
 /// An offer whose hash follows its content, as the import pipeline computes it.
 fn offer(line: u64, sku: &str, name: &str, cost: i64, price: i64, stock: i64) -> OfferRow {
@@ -55,10 +51,6 @@ fn inputs(rows: Vec<OfferRow>) -> Vec<OfferInput> {
 
 fn options() -> ImportOptions {
     ImportOptions { create_categories: true, gone: GonePolicy::Zero, policy: StockPolicy::CheapestInStock }
-}
-
-fn get(c: &Catalog, sku: &str) -> Product {
-    c.product(&ProductKey::Sku(sku.into())).unwrap()
 }
 
 #[test]
