@@ -7,7 +7,7 @@ use vitrina_domain::{ChangeId, ChangeOp, ChangeRecord, DeviceId, Hlc, Product, P
 
 use crate::catalog::{Catalog, Stamp};
 use crate::error::{Result, StoreError};
-use crate::products::{ProductKey, apply_update};
+use crate::products::{ProductKey, apply_update, resolve};
 use crate::rows::uuid_of;
 
 pub(crate) const PRODUCT: &str = "product";
@@ -105,8 +105,8 @@ impl Catalog {
     /// Reverts the product's most recent change that has not been undone yet (one edit = one
     /// batch of field records). Undoing again walks further back. The revert is itself recorded.
     pub fn undo_last(&mut self, key: &ProductKey) -> Result<UndoReport> {
-        let (rid, id) = self.resolve(key)?;
         let (tx, mut stamp) = self.begin()?;
+        let (rid, id) = resolve(&tx, key)?;
         let batch: Option<(Uuid, String)> = tx
             .query_row(
                 "SELECT h.batch, h.op FROM history h

@@ -11,7 +11,7 @@ use vitrina_domain::{LinkKind, ProductField, ProductId, kit_stock, pack_price, p
 
 use crate::catalog::{Catalog, Stamp};
 use crate::error::{Result, StoreError};
-use crate::products::{ProductKey, apply_update, load};
+use crate::products::{ProductKey, apply_update, load, resolve};
 use crate::rows::uuid_of;
 
 /// A link as seen from one product.
@@ -103,11 +103,6 @@ impl Catalog {
     /// Links `from` to `to`: `from` becomes a kit containing `to`, a pack of `to`, or related.
     /// Refuses links that would make a product derive from itself.
     pub fn link(&mut self, from: &ProductKey, to: &ProductKey, kind: LinkKind) -> Result<()> {
-        let (from_rid, _) = self.resolve(from)?;
-        let (to_rid, _) = self.resolve(to)?;
-        if from_rid == to_rid {
-            return Err(StoreError::Link(format!("\"{from}\" cannot be linked to itself")));
-        }
         let (quantity, discount_bp) = match kind {
             LinkKind::KitComponent { quantity } => (quantity, 0),
             LinkKind::Pack { units, discount_bp } => (units, discount_bp),
@@ -120,6 +115,11 @@ impl Catalog {
             return Err(StoreError::Link("the discount must be between 0 and 100%".into()));
         }
         let (tx, mut stamp) = self.begin()?;
+        let (from_rid, _) = resolve(&tx, from)?;
+        let (to_rid, _) = resolve(&tx, to)?;
+        if from_rid == to_rid {
+            return Err(StoreError::Link(format!("\"{from}\" cannot be linked to itself")));
+        }
         if kind != LinkKind::Related {
             let kinds: Vec<String> = tx
                 .prepare("SELECT kind FROM product_links WHERE from_rid = ?1 AND kind <> 'related'")?
@@ -152,9 +152,9 @@ impl Catalog {
 
     /// Removes a link of the given kind (`kit`, `pack`, `related`); a kit's stock is recomputed.
     pub fn unlink(&mut self, from: &ProductKey, to: &ProductKey, kind: &str) -> Result<bool> {
-        let (from_rid, _) = self.resolve(from)?;
-        let (to_rid, _) = self.resolve(to)?;
         let (tx, mut stamp) = self.begin()?;
+        let (from_rid, _) = resolve(&tx, from)?;
+        let (to_rid, _) = resolve(&tx, to)?;
         let n = tx.execute(
             "DELETE FROM product_links WHERE from_rid = ?1 AND to_rid = ?2 AND kind = ?3",
             params![from_rid, to_rid, kind],

@@ -62,20 +62,9 @@ const SEARCHABLE: [ProductField; 7] = [
 ];
 
 impl Catalog {
+    /// Reads only: a write resolves its key inside its own transaction ([`resolve`]).
     pub(crate) fn resolve(&self, key: &ProductKey) -> Result<(i64, Uuid)> {
-        let found = match key {
-            ProductKey::Id(id) => self
-                .db()
-                .prepare_cached("SELECT rid, id FROM products WHERE id = ?1")?
-                .query_row([id.as_bytes()], |r| Ok((r.get(0)?, uuid_of(r, 1)?)))
-                .optional()?,
-            ProductKey::Sku(sku) => self
-                .db()
-                .prepare_cached("SELECT rid, id FROM products WHERE sku = ?1")?
-                .query_row([sku], |r| Ok((r.get(0)?, uuid_of(r, 1)?)))
-                .optional()?,
-        };
-        found.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))
+        resolve(self.db(), key)
     }
 
     pub fn product(&self, key: &ProductKey) -> Result<Product> {
@@ -106,18 +95,32 @@ impl Catalog {
         key: &ProductKey,
         changes: &[(ProductField, Option<String>)],
     ) -> Result<Product> {
-        let (rid, _) = self.resolve(key)?;
-        let before =
-            load_product(self.db(), rid)?.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))?;
-        let derived = links::derived_fields(self.db(), rid)?;
+        self.update_product_with(key, |_| changes.to_vec())
+    }
+
+    /// [`Catalog::update_product`] with the changes worked out from the product as it is when
+    /// the write begins, after every other connection's commit: for an edit relative to the
+    /// current value ("price + 10 %"), which must not start from a copy read earlier. An empty
+    /// list changes nothing. `changes` runs while the catalog's write lock is held.
+    pub fn update_product_with(
+        &mut self,
+        key: &ProductKey,
+        changes: impl FnOnce(&Product) -> Vec<(ProductField, Option<String>)>,
+    ) -> Result<Product> {
+        // Everything the write depends on is read inside its transaction: read before it, the
+        // product could change in between (another connection's commit) and the write would
+        // put the old values back.
+        let (tx, mut stamp) = self.begin()?;
+        let (rid, _) = resolve(&tx, key)?;
+        let before = load_product(&tx, rid)?.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))?;
+        let derived = links::derived_fields(&tx, rid)?;
         let mut after = before.clone();
-        for (field, value) in changes {
-            if let Some(reason) = derived.iter().find(|(f, _)| f == field).map(|(_, r)| r) {
+        for (field, value) in changes(&before) {
+            if let Some(reason) = derived.iter().find(|(f, _)| *f == field).map(|(_, r)| r) {
                 return Err(StoreError::Link(format!("{field} of \"{}\" {reason}", before.sku)));
             }
-            after.set_field(*field, value.as_deref())?;
+            after.set_field(field, value.as_deref())?;
         }
-        let (tx, mut stamp) = self.begin()?;
         apply_update(&tx, &mut stamp, rid, &before, &after, None)?;
         tx.commit()?;
         Ok(after)
@@ -125,8 +128,8 @@ impl Catalog {
 
     /// Deletes a product (its links, barcodes, attributes and offers go with it); recorded in history.
     pub fn delete_product(&mut self, key: &ProductKey) -> Result<()> {
-        let (rid, id) = self.resolve(key)?;
         let (tx, mut stamp) = self.begin()?;
+        let (rid, id) = resolve(&tx, key)?;
         let dependents = links::dependents(&tx, rid)?;
         record(&tx, &mut stamp, id, ChangeOp::Delete, ("*", None, None), None)?;
         index::remove(&tx, rid)?;
@@ -191,6 +194,23 @@ impl Catalog {
         tx.commit()?;
         Ok(report)
     }
+}
+
+/// The product's (rid, id) as `conn` sees it. A write calls this inside its transaction: a key
+/// resolved before could name another product by then (a SKU moved to another product, a
+/// deleted product's rid reused).
+pub(crate) fn resolve(conn: &Connection, key: &ProductKey) -> Result<(i64, Uuid)> {
+    let found = match key {
+        ProductKey::Id(id) => conn
+            .prepare_cached("SELECT rid, id FROM products WHERE id = ?1")?
+            .query_row([id.as_bytes()], |r| Ok((r.get(0)?, uuid_of(r, 1)?)))
+            .optional()?,
+        ProductKey::Sku(sku) => conn
+            .prepare_cached("SELECT rid, id FROM products WHERE sku = ?1")?
+            .query_row([sku], |r| Ok((r.get(0)?, uuid_of(r, 1)?)))
+            .optional()?,
+    };
+    found.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))
 }
 
 const PREPARED_BATCH: usize = 512;

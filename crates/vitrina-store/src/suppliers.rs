@@ -7,7 +7,7 @@ use vitrina_domain::{Money, OfferId, ProductField, StockPolicy, SupplierId, Supp
 
 use crate::catalog::Catalog;
 use crate::error::{Result, StoreError};
-use crate::products::{ProductKey, apply_update, load};
+use crate::products::{ProductKey, apply_update, load, resolve};
 use crate::rows::{currency_of, uuid_of};
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,11 +83,11 @@ impl Catalog {
         offers: &[OfferInput],
         policy: StockPolicy,
     ) -> Result<()> {
+        let (tx, mut stamp) = self.begin()?;
         let mut resolved = Vec::with_capacity(offers.len());
         for o in offers {
-            resolved.push((self.resolve(&o.product)?.0, o));
+            resolved.push((resolve(&tx, &o.product)?.0, o));
         }
-        let (tx, mut stamp) = self.begin()?;
         let supplier_rid: i64 = tx
             .query_row("SELECT rid FROM suppliers WHERE id = ?1", [supplier.as_bytes()], |r| r.get(0))
             .optional()?
