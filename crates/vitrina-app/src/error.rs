@@ -17,6 +17,9 @@ pub enum ErrorCode {
     /// Another write holds the catalog (a supplier import writes in one long transaction):
     /// worth trying again once it has finished.
     Busy,
+    /// The store of secrets cannot be reached at all (no Secret Service on this Linux session,
+    /// the kernel keyring blocked): nothing will be saved until it runs or another is chosen.
+    KeyringUnavailable,
     Internal,
 }
 

@@ -1,17 +1,45 @@
-//! Secrets (API keys, tokens, passwords) in the OS keyring: Windows Credential Manager, macOS
-//! Keychain, Secret Service on Linux. Vitrina asks the keyring only whether a secret is set and
-//! hands values to it; no value is ever returned to a front end, logged, or written to the
-//! catalog or the settings file, and errors never quote one.
+//! Secrets (API keys, tokens, passwords) in a store the environment chooses:
+//!
+//! - the OS keyring (the default): Windows Credential Manager, macOS Keychain, Secret Service
+//!   (GNOME Keyring, KWallet) on Linux;
+//! - `VITRINA_KEYRING=keyutils`: the Linux kernel keyring of the login session, for a machine
+//!   without a Secret Service (held in memory: gone at reboot);
+//! - `VITRINA_CREDENTIALS_FILE=/absolute/path`: a file only its owner can read, for an unattended
+//!   `vitrina worker` (see [`CredentialsFile`]); it takes precedence over `VITRINA_KEYRING`.
+//!
+//! Vitrina asks the store only whether a secret is set and hands values to it; no value is ever
+//! returned to a front end, logged, or written to the catalog or the settings file, and errors
+//! never quote one. A store that cannot be reached at all ([`SecretErrorKind::Unavailable`]:
+//! no Secret Service on this session) reaches the front ends as
+//! [`ErrorCode::KeyringUnavailable`], whose message names what is missing and both
+//! alternatives; the window words it in the person's language (`ui/src/lib/errors.ts`).
+//!
+//! Tests use [`MemoryStore`], a [`CredentialsFile`] in a temporary folder, or `keyring`'s mock
+//! credentials (errors set on a `MockCredential`), never the machine's keyring.
+
+mod file;
 
 use std::collections::HashMap;
+use std::ffi::OsString;
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
+pub use file::CredentialsFile;
+
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::SecretStatus;
+use crate::ipc::{SecretStatus, SecretStoreDto};
 
 /// The keyring service name Vitrina's entries are filed under.
 pub const SERVICE: &str = "app.vitrina.Vitrina";
+
+/// `keyutils` chooses the Linux kernel keyring instead of the OS keyring.
+pub const KEYRING_ENV: &str = "VITRINA_KEYRING";
+/// An absolute path: secrets go to this credentials file instead of a keyring.
+pub const CREDENTIALS_FILE_ENV: &str = "VITRINA_CREDENTIALS_FILE";
+
+/// The README section that explains the stores for machines without a desktop keyring.
+const README_SECTION: &str = "\"Secrets on a machine without a desktop keyring\" in Vitrina's README";
 
 /// The secrets Vitrina knows, by stable name.
 pub const NAMES: [&str; 7] = [
@@ -24,72 +52,286 @@ pub const NAMES: [&str; 7] = [
     "smtp.password",
 ];
 
+/// Why a store of secrets did not do what was asked. Its message never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretError {
+    pub kind: SecretErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretErrorKind {
+    /// The store cannot be reached at all (no Secret Service on this session, the kernel
+    /// keyring blocked): nothing is kept until it runs or another store is chosen.
+    Unavailable,
+    /// The store answered and refused (a value too long, an unsafe credentials file, a setting
+    /// that names no store).
+    Refused,
+}
+
+impl SecretError {
+    pub fn refused(message: impl Into<String>) -> Self {
+        SecretError { kind: SecretErrorKind::Refused, message: message.into() }
+    }
+
+    fn unavailable(message: impl Into<String>) -> Self {
+        SecretError { kind: SecretErrorKind::Unavailable, message: message.into() }
+    }
+}
+
+impl fmt::Display for SecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SecretError {}
+
+/// For the command line, whose commands fail with one sentence.
+impl From<SecretError> for String {
+    fn from(e: SecretError) -> String {
+        e.message
+    }
+}
+
+/// Where a process keeps its secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// Windows Credential Manager, macOS Keychain, Secret Service on Linux.
+    OsKeyring,
+    /// The Linux kernel keyring of the login session (`VITRINA_KEYRING=keyutils`).
+    KernelKeyring,
+    /// `VITRINA_CREDENTIALS_FILE`.
+    CredentialsFile(PathBuf),
+    /// Tests and benchmarks.
+    Memory,
+}
+
+impl Backend {
+    /// The store the environment chooses (see the module's documentation).
+    pub fn from_env() -> Result<Backend, SecretError> {
+        Self::choose(std::env::var_os(KEYRING_ENV), std::env::var_os(CREDENTIALS_FILE_ENV))
+    }
+
+    /// The store chosen by the values of `VITRINA_KEYRING` and `VITRINA_CREDENTIALS_FILE`.
+    fn choose(keyring: Option<OsString>, file: Option<OsString>) -> Result<Backend, SecretError> {
+        if let Some(file) = file.filter(|f| !f.is_empty()) {
+            let path = PathBuf::from(file);
+            if !path.is_absolute() {
+                return Err(SecretError::refused(format!(
+                    "{CREDENTIALS_FILE_ENV} must be an absolute path, not \"{}\"",
+                    path.display()
+                )));
+            }
+            return Ok(Backend::CredentialsFile(path));
+        }
+        match keyring.as_ref().map(|k| k.to_string_lossy()).as_deref() {
+            None | Some("") => Ok(Backend::OsKeyring),
+            Some("keyutils") if cfg!(target_os = "linux") => Ok(Backend::KernelKeyring),
+            Some("keyutils") => Err(SecretError::refused(format!(
+                "{KEYRING_ENV}=keyutils: the kernel keyring exists only on Linux; keep secrets in a file \
+                 only you can read instead: {CREDENTIALS_FILE_ENV}=/absolute/path (see {README_SECTION})"
+            ))),
+            Some(other) => Err(SecretError::refused(format!(
+                "{KEYRING_ENV}=\"{other}\" names no keyring: set it to keyutils (the Linux kernel keyring), \
+                 or leave it unset for the OS keyring"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Backend::OsKeyring => f.write_str("the OS keyring"),
+            Backend::KernelKeyring => f.write_str("the kernel keyring"),
+            Backend::CredentialsFile(path) => write!(f, "the credentials file {}", path.display()),
+            Backend::Memory => f.write_str("memory"),
+        }
+    }
+}
+
+impl From<&Backend> for SecretStoreDto {
+    fn from(b: &Backend) -> Self {
+        match b {
+            Backend::OsKeyring => SecretStoreDto::OsKeyring,
+            Backend::KernelKeyring => SecretStoreDto::KernelKeyring,
+            Backend::CredentialsFile(path) => {
+                SecretStoreDto::CredentialsFile { path: path.display().to_string() }
+            }
+            Backend::Memory => SecretStoreDto::Memory,
+        }
+    }
+}
+
 /// Where secrets are kept.
 pub trait SecretStore: Send + Sync + fmt::Debug {
-    fn is_set(&self, name: &str) -> Result<bool, String>;
+    fn is_set(&self, name: &str) -> Result<bool, SecretError>;
     /// The value, for the code that signs in with it (never for a front end).
-    fn get(&self, name: &str) -> Result<Option<String>, String>;
-    fn set(&self, name: &str, value: &str) -> Result<(), String>;
-    fn delete(&self, name: &str) -> Result<(), String>;
+    fn get(&self, name: &str) -> Result<Option<String>, SecretError>;
+    fn set(&self, name: &str, value: &str) -> Result<(), SecretError>;
+    fn delete(&self, name: &str) -> Result<(), SecretError>;
+    /// Which store this is (shown in Settings; never a value).
+    fn backend(&self) -> Backend;
 }
 
-/// The OS keyring.
-#[derive(Debug, Default)]
-pub struct KeyringStore;
+/// The store the environment chooses ([`Backend::from_env`]): the OS keyring unless
+/// `VITRINA_KEYRING` or `VITRINA_CREDENTIALS_FILE` says otherwise. A setting that names no
+/// usable store fails every call with a sentence saying why.
+#[derive(Debug)]
+pub struct KeyringStore {
+    backend: Backend,
+    misconfigured: Option<SecretError>,
+}
+
+impl Default for KeyringStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl KeyringStore {
-    /// The platform's keyring. On Linux, `VITRINA_KEYRING=keyutils` chooses the kernel keyring
-    /// of the session instead of Secret Service (headless machines and tests, DESIGN §11).
     pub fn new() -> Self {
-        #[cfg(target_os = "linux")]
-        if std::env::var("VITRINA_KEYRING").as_deref() == Ok("keyutils") {
-            keyring::set_default_credential_builder(keyring::keyutils::default_credential_builder());
+        match Backend::from_env() {
+            Ok(backend) => KeyringStore { backend, misconfigured: None },
+            Err(e) => {
+                tracing::warn!(error = %e, "no usable store of secrets");
+                KeyringStore { backend: Backend::OsKeyring, misconfigured: Some(e) }
+            }
         }
-        KeyringStore
     }
 
-    fn entry(name: &str) -> Result<keyring::Entry, String> {
-        keyring::Entry::new(SERVICE, name).map_err(describe)
+    /// The keyring entry of a secret, or the credentials file.
+    fn place(&self, name: &str) -> Result<Place, SecretError> {
+        if let Some(e) = &self.misconfigured {
+            return Err(e.clone());
+        }
+        match &self.backend {
+            Backend::CredentialsFile(path) => Ok(Place::File(CredentialsFile::new(path))),
+            Backend::KernelKeyring => kernel_entry(name).map(Place::Entry),
+            Backend::OsKeyring | Backend::Memory => keyring::Entry::new(SERVICE, name)
+                .map(Place::Entry)
+                .map_err(|e| keyring_error(e, &Backend::OsKeyring)),
+        }
     }
 }
 
-/// A keyring error in words that never include a secret.
-fn describe(e: keyring::Error) -> String {
-    match e {
-        keyring::Error::NoStorageAccess(_) => "the OS keyring is locked or unavailable".into(),
-        keyring::Error::PlatformFailure(_) => "the OS keyring failed".into(),
+enum Place {
+    Entry(keyring::Entry),
+    File(CredentialsFile),
+}
+
+/// A kernel keyring entry, filed as the OS keyring's builder on Linux files it
+/// (`keyring-rs:<name>@app.vitrina.Vitrina`), without changing `keyring`'s process-wide default.
+#[cfg(target_os = "linux")]
+fn kernel_entry(name: &str) -> Result<keyring::Entry, SecretError> {
+    keyring::keyutils::KeyutilsCredential::new_with_target(None, SERVICE, name)
+        .map(|c| keyring::Entry::new_with_credential(Box::new(c)))
+        .map_err(|e| keyring_error(e, &Backend::KernelKeyring))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kernel_entry(_name: &str) -> Result<keyring::Entry, SecretError> {
+    Err(SecretError::refused("the kernel keyring exists only on Linux"))
+}
+
+/// A keyring error as Vitrina says it, in words that never include a secret. A keyring that
+/// cannot be reached at all (no Secret Service answering on this session; the kernel keyring
+/// blocked, as in many containers) is [`SecretErrorKind::Unavailable`], with what to do.
+fn keyring_error(e: keyring::Error, backend: &Backend) -> SecretError {
+    let unreachable = match &e {
+        keyring::Error::PlatformFailure(cause) => Some((cause.to_string(), false)),
+        keyring::Error::NoStorageAccess(cause) => Some((cause.to_string(), true)),
+        _ => None,
+    };
+    if let Some((cause, locked)) = unreachable {
+        // The platform's own words (a D-Bus error, an errno) say why; they hold no value.
+        tracing::warn!(store = %backend, error = %cause, "the keyring cannot be reached");
+        return SecretError::unavailable(unavailable_message(backend, locked));
+    }
+    SecretError::refused(match e {
         keyring::Error::TooLong(what, max) => format!("the {what} is longer than the keyring allows ({max})"),
         keyring::Error::Invalid(what, _) => format!("the keyring refused the {what}"),
-        _ => "the OS keyring refused the request".into(),
+        keyring::Error::BadEncoding(_) => "the keyring holds a value that is not text".into(),
+        keyring::Error::Ambiguous(_) => "the keyring holds several entries under this name".into(),
+        _ => format!("{backend} refused the request"),
+    })
+}
+
+/// What is missing and the two ways around it.
+fn unavailable_message(backend: &Backend, locked: bool) -> String {
+    let file = format!(
+        "{CREDENTIALS_FILE_ENV}=/absolute/path keeps them in a file only you can read (for an unattended \
+         worker); see {README_SECTION}"
+    );
+    match backend {
+        Backend::KernelKeyring => format!(
+            "the kernel keyring of this session cannot be used (keyctl is not allowed here, as in many \
+             containers); {file}"
+        ),
+        _ if cfg!(target_os = "linux") => {
+            let what = if locked {
+                "the Secret Service (GNOME Keyring, KWallet) is locked or refused access"
+            } else {
+                "no Secret Service (GNOME Keyring, KWallet) answers in this session"
+            };
+            format!(
+                "the OS keyring is unavailable: {what}. Start or unlock it, or keep secrets elsewhere: \
+                 {KEYRING_ENV}=keyutils keeps them in the kernel keyring of this login session (until \
+                 reboot); {file}"
+            )
+        }
+        _ => format!("the OS keyring is unavailable or locked. Unlock it, or keep secrets elsewhere: {file}"),
+    }
+}
+
+fn entry_get(entry: &keyring::Entry, backend: &Backend) -> Result<Option<String>, SecretError> {
+    match entry.get_password() {
+        Ok(value) => Ok(Some(value)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(keyring_error(e, backend)),
+    }
+}
+
+fn entry_set(entry: &keyring::Entry, value: &str, backend: &Backend) -> Result<(), SecretError> {
+    entry.set_password(value).map_err(|e| keyring_error(e, backend))
+}
+
+fn entry_delete(entry: &keyring::Entry, backend: &Backend) -> Result<(), SecretError> {
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(keyring_error(e, backend)),
     }
 }
 
 impl SecretStore for KeyringStore {
-    fn is_set(&self, name: &str) -> Result<bool, String> {
-        match Self::entry(name)?.get_password() {
-            Ok(_) => Ok(true),
-            Err(keyring::Error::NoEntry) => Ok(false),
-            Err(e) => Err(describe(e)),
+    fn is_set(&self, name: &str) -> Result<bool, SecretError> {
+        Ok(self.get(name)?.is_some())
+    }
+
+    fn get(&self, name: &str) -> Result<Option<String>, SecretError> {
+        match self.place(name)? {
+            Place::Entry(entry) => entry_get(&entry, &self.backend),
+            Place::File(file) => file.get(name),
         }
     }
 
-    fn get(&self, name: &str) -> Result<Option<String>, String> {
-        match Self::entry(name)?.get_password() {
-            Ok(value) => Ok(Some(value)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(describe(e)),
+    fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
+        match self.place(name)? {
+            Place::Entry(entry) => entry_set(&entry, value, &self.backend),
+            Place::File(file) => file.set(name, value),
         }
     }
 
-    fn set(&self, name: &str, value: &str) -> Result<(), String> {
-        Self::entry(name)?.set_password(value).map_err(describe)
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        match self.place(name)? {
+            Place::Entry(entry) => entry_delete(&entry, &self.backend),
+            Place::File(file) => file.delete(name),
+        }
     }
 
-    fn delete(&self, name: &str) -> Result<(), String> {
-        match Self::entry(name)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(describe(e)),
-        }
+    fn backend(&self) -> Backend {
+        self.backend.clone()
     }
 }
 
@@ -103,20 +345,29 @@ impl fmt::Debug for MemoryStore {
     }
 }
 
+impl MemoryStore {
+    fn map(&self) -> Result<std::sync::MutexGuard<'_, HashMap<String, String>>, SecretError> {
+        self.0.lock().map_err(|_| SecretError::refused("the secrets in memory are unavailable"))
+    }
+}
+
 impl SecretStore for MemoryStore {
-    fn is_set(&self, name: &str) -> Result<bool, String> {
-        Ok(self.0.lock().map_err(|_| "poisoned")?.contains_key(name))
+    fn is_set(&self, name: &str) -> Result<bool, SecretError> {
+        Ok(self.map()?.contains_key(name))
     }
-    fn get(&self, name: &str) -> Result<Option<String>, String> {
-        Ok(self.0.lock().map_err(|_| "poisoned")?.get(name).cloned())
+    fn get(&self, name: &str) -> Result<Option<String>, SecretError> {
+        Ok(self.map()?.get(name).cloned())
     }
-    fn set(&self, name: &str, value: &str) -> Result<(), String> {
-        self.0.lock().map_err(|_| "poisoned")?.insert(name.into(), value.into());
+    fn set(&self, name: &str, value: &str) -> Result<(), SecretError> {
+        self.map()?.insert(name.into(), value.into());
         Ok(())
     }
-    fn delete(&self, name: &str) -> Result<(), String> {
-        self.0.lock().map_err(|_| "poisoned")?.remove(name);
+    fn delete(&self, name: &str) -> Result<(), SecretError> {
+        self.map()?.remove(name);
         Ok(())
+    }
+    fn backend(&self) -> Backend {
+        Backend::Memory
     }
 }
 
@@ -131,23 +382,25 @@ impl Secrets {
         Secrets { store }
     }
 
+    /// Where this process keeps secrets.
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
     fn known(name: &str) -> AppResult<&'static str> {
         NAMES.iter().copied().find(|n| *n == name).ok_or_else(|| {
             AppError::invalid(format!("unknown secret \"{name}\"; known: {}", NAMES.join(", ")))
         })
     }
 
-    fn keyring_error(message: String) -> AppError {
-        AppError::new(ErrorCode::Io, message)
-    }
-
-    /// Whether each known secret is set; a keyring that cannot be read reports the error.
+    /// Whether each known secret is set, and where; a store that cannot be read reports why.
     pub fn status(&self) -> AppResult<Vec<SecretStatus>> {
+        let store = SecretStoreDto::from(&self.store.backend());
         NAMES
             .iter()
             .map(|name| {
-                let set = self.store.is_set(name).map_err(Self::keyring_error)?;
-                Ok(SecretStatus { name: (*name).into(), set })
+                let set = self.store.is_set(name).map_err(store_error)?;
+                Ok(SecretStatus { name: (*name).into(), set, store: store.clone() })
             })
             .collect()
     }
@@ -159,8 +412,8 @@ impl Secrets {
         if value.is_empty() {
             return self.delete(name);
         }
-        self.store.set(name, value).map_err(Self::keyring_error)?;
-        tracing::info!(secret = name, "secret stored in the OS keyring");
+        self.store.set(name, value).map_err(store_error)?;
+        tracing::info!(secret = name, store = %self.store.backend(), "secret stored");
         Ok(())
     }
 
@@ -170,18 +423,18 @@ impl Secrets {
         let name = Self::feed(name)?;
         let value = value.trim();
         if value.is_empty() {
-            self.store.delete(name).map_err(Self::keyring_error)?;
-            tracing::info!(secret = name, "feed secret removed from the OS keyring");
+            self.store.delete(name).map_err(store_error)?;
+            tracing::info!(secret = name, store = %self.store.backend(), "feed secret removed");
         } else {
-            self.store.set(name, value).map_err(Self::keyring_error)?;
-            tracing::info!(secret = name, "feed secret stored in the OS keyring");
+            self.store.set(name, value).map_err(store_error)?;
+            tracing::info!(secret = name, store = %self.store.backend(), "feed secret stored");
         }
         Ok(())
     }
 
     /// Whether a supplier feed's secret is set.
     pub fn feed_secret_set(&self, name: &str) -> AppResult<bool> {
-        self.store.is_set(Self::feed(name)?).map_err(Self::keyring_error)
+        self.store.is_set(Self::feed(name)?).map_err(store_error)
     }
 
     fn feed(name: &str) -> AppResult<&str> {
@@ -194,20 +447,31 @@ impl Secrets {
 
     pub fn delete(&self, name: &str) -> AppResult<()> {
         let name = Self::known(name)?;
-        self.store.delete(name).map_err(Self::keyring_error)?;
-        tracing::info!(secret = name, "secret removed from the OS keyring");
+        self.store.delete(name).map_err(store_error)?;
+        tracing::info!(secret = name, store = %self.store.backend(), "secret removed");
         Ok(())
     }
+}
+
+/// A store's error for the front ends: a store that cannot be reached has its own code (the
+/// window words it); a refusal is `Io`, which the window's session reports as `keyring`.
+fn store_error(e: SecretError) -> AppError {
+    let code = match e.kind {
+        SecretErrorKind::Unavailable => ErrorCode::KeyringUnavailable,
+        SecretErrorKind::Refused => ErrorCode::Io,
+    };
+    AppError::new(code, e.message)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ipc::{IpcError, IpcErrorCode};
 
     #[test]
     fn status_tells_only_whether_a_secret_is_set() {
         let secrets = Secrets::new(Box::<MemoryStore>::default());
-        assert!(secrets.status().unwrap().iter().all(|s| !s.set));
+        assert!(secrets.status().unwrap().iter().all(|s| !s.set && s.store == SecretStoreDto::Memory));
         secrets.set("ozon.api_key", "  s3cr3t-value  ").unwrap();
         let status = secrets.status().unwrap();
         assert!(status.iter().any(|s| s.name == "ozon.api_key" && s.set));
@@ -217,5 +481,100 @@ mod tests {
         assert!(secrets.status().unwrap().iter().all(|s| !s.set));
         let e = secrets.set("bank.pin", "1234").unwrap_err();
         assert!(!e.message.contains("1234"), "{e}");
+    }
+
+    #[test]
+    fn the_environment_chooses_the_store() {
+        let some = |s: &str| Some(OsString::from(s));
+        assert_eq!(Backend::choose(None, None), Ok(Backend::OsKeyring));
+        assert_eq!(Backend::choose(some(""), some("")), Ok(Backend::OsKeyring));
+        let file = if cfg!(windows) { r"C:\vitrina\credentials" } else { "/srv/vitrina/credentials" };
+        assert_eq!(
+            Backend::choose(some("keyutils"), some(file)),
+            Ok(Backend::CredentialsFile(file.into())),
+            "the credentials file wins"
+        );
+        let e = Backend::choose(None, some("credentials")).unwrap_err();
+        assert!(e.message.contains("VITRINA_CREDENTIALS_FILE must be an absolute path"), "{e}");
+        let e = Backend::choose(some("gnome"), None).unwrap_err();
+        assert!(e.message.contains("VITRINA_KEYRING=\"gnome\" names no keyring"), "{e}");
+        if cfg!(target_os = "linux") {
+            assert_eq!(Backend::choose(some("keyutils"), None), Ok(Backend::KernelKeyring));
+        } else {
+            assert!(Backend::choose(some("keyutils"), None).is_err());
+        }
+    }
+
+    #[test]
+    fn a_missing_secret_service_is_its_own_error_with_both_ways_around_it() {
+        let missing = || {
+            keyring::Error::PlatformFailure(Box::new(std::io::Error::other(
+                "org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided",
+            )))
+        };
+        let e = keyring_error(missing(), &Backend::OsKeyring);
+        assert_eq!(e.kind, SecretErrorKind::Unavailable);
+        for words in ["VITRINA_KEYRING=keyutils", "VITRINA_CREDENTIALS_FILE=/absolute/path", "README"] {
+            assert!(e.message.contains(words), "{words}: {e}");
+        }
+        if cfg!(target_os = "linux") {
+            assert!(e.message.contains("no Secret Service (GNOME Keyring, KWallet) answers"), "{e}");
+        }
+        let locked = keyring::Error::NoStorageAccess(Box::new(std::io::Error::other("locked")));
+        assert_eq!(keyring_error(locked, &Backend::OsKeyring).kind, SecretErrorKind::Unavailable);
+        let kernel = keyring_error(missing(), &Backend::KernelKeyring);
+        assert!(
+            kernel.message.contains("kernel keyring") && !kernel.message.contains("keyutils"),
+            "{kernel}"
+        );
+
+        // Through a keyring entry (keyring's mock), the use cases and the IPC error.
+        let entry = keyring::Entry::new_with_credential(Box::new(keyring::mock::MockCredential::default()));
+        let mock: &keyring::mock::MockCredential = entry.get_credential().downcast_ref().unwrap();
+        assert_eq!(entry_get(&entry, &Backend::OsKeyring), Ok(None), "no entry is no secret");
+        mock.set_error(missing());
+        let e = entry_set(&entry, "s3cr3t", &Backend::OsKeyring).unwrap_err();
+        assert_eq!(e.kind, SecretErrorKind::Unavailable);
+        let app = store_error(e);
+        assert_eq!(app.code, ErrorCode::KeyringUnavailable);
+        assert!(!format!("{app} {app:?}").contains("s3cr3t"));
+        assert_eq!(IpcError::from(app).code, IpcErrorCode::KeyringUnavailable);
+        entry_set(&entry, "s3cr3t", &Backend::OsKeyring).unwrap();
+        assert_eq!(entry_get(&entry, &Backend::OsKeyring).unwrap().as_deref(), Some("s3cr3t"));
+        mock.set_error(keyring::Error::TooLong("password".into(), 10));
+        let refused = store_error(entry_get(&entry, &Backend::OsKeyring).unwrap_err());
+        assert_eq!(refused.code, ErrorCode::Io, "{refused}");
+        entry_delete(&entry, &Backend::OsKeyring).unwrap();
+        entry_delete(&entry, &Backend::OsKeyring).unwrap();
+    }
+
+    #[test]
+    fn the_use_cases_keep_secrets_in_a_credentials_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let secrets = Secrets::new(Box::new(CredentialsFile::new(&path)));
+        secrets.set("telegram.bot_token", " 123:s3cr3t ").unwrap();
+        secrets.set_feed_secret("supplier.x.source.0", "feed-s3cr3t").unwrap();
+        let status = secrets.status().unwrap();
+        let shown = path.display().to_string();
+        assert!(status.iter().all(|s| s.store == SecretStoreDto::CredentialsFile { path: shown.clone() }));
+        assert!(status.iter().any(|s| s.name == "telegram.bot_token" && s.set));
+        assert!(secrets.feed_secret_set("supplier.x.source.0").unwrap());
+        assert_eq!(
+            CredentialsFile::new(&path).get("telegram.bot_token").unwrap().as_deref(),
+            Some("123:s3cr3t")
+        );
+        secrets.set("telegram.bot_token", "").unwrap();
+        assert!(!secrets.status().unwrap().iter().any(|s| s.set));
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            let e = secrets.status().unwrap_err();
+            assert_eq!(e.code, ErrorCode::Io);
+            assert!(e.message.contains(&format!("chmod 600 {shown}")), "{e}");
+            assert!(!e.message.contains("s3cr3t"), "{e}");
+        }
     }
 }

@@ -30,6 +30,7 @@ impl From<AppError> for IpcError {
             ErrorCode::CatalogDamaged => IpcErrorCode::CatalogDamaged,
             ErrorCode::Io => IpcErrorCode::Io,
             ErrorCode::Busy => IpcErrorCode::Busy,
+            ErrorCode::KeyringUnavailable => IpcErrorCode::KeyringUnavailable,
             ErrorCode::Internal => IpcErrorCode::Internal,
         };
         IpcError { code, message: e.message }

@@ -38,6 +38,8 @@ pub enum IpcErrorCode {
     NoCatalog,
     /// The OS keyring refused or is unavailable.
     Keyring,
+    /// No store of secrets can be reached (no Secret Service on this Linux session).
+    KeyringUnavailable,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -364,11 +366,24 @@ pub struct SettingsDto {
     pub version: String,
 }
 
-/// Whether a secret is stored in the OS keyring. Its value never leaves the keyring.
+/// Whether a secret is stored (OS keyring, kernel keyring or credentials file). Its value never
+/// leaves the store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SecretStatus {
     pub name: String,
     pub set: bool,
+    /// Where it is kept (one store per process, so the same for every secret).
+    pub store: SecretStoreDto,
+}
+
+/// The store of secrets this process uses (`secrets::Backend`): chosen by environment variables.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SecretStoreDto {
+    OsKeyring,
+    KernelKeyring,
+    CredentialsFile { path: String },
+    Memory,
 }
 
 /// The open catalog.
@@ -440,6 +455,7 @@ pub fn typescript() -> String {
         Language::decl(&cfg),
         SettingsDto::decl(&cfg),
         SecretStatus::decl(&cfg),
+        SecretStoreDto::decl(&cfg),
         CatalogInfo::decl(&cfg),
         StartupState::decl(&cfg),
         UpdateStatus::decl(&cfg),

@@ -3,7 +3,7 @@
 
 export type IpcError = { code: IpcErrorCode, message: string, };
 
-export type IpcErrorCode = "not_found" | "invalid" | "conflict" | "not_a_catalog" | "catalog_too_new" | "catalog_damaged" | "io" | "busy" | "internal" | "no_catalog" | "keyring";
+export type IpcErrorCode = "not_found" | "invalid" | "conflict" | "not_a_catalog" | "catalog_too_new" | "catalog_damaged" | "io" | "busy" | "internal" | "no_catalog" | "keyring" | "keyring_unavailable";
 
 export type StatusDto = "draft" | "active" | "archived";
 
@@ -101,7 +101,13 @@ export type Language = "ru" | "en";
 
 export type SettingsDto = { language: Language, catalog_path: string, data_dir: string, log_dir: string, version: string, };
 
-export type SecretStatus = { name: string, set: boolean, };
+export type SecretStatus = { name: string, set: boolean, 
+/**
+ * Where it is kept (one store per process, so the same for every secret).
+ */
+store: SecretStoreDto, };
+
+export type SecretStoreDto = { "kind": "os_keyring" } | { "kind": "kernel_keyring" } | { "kind": "credentials_file", path: string, } | { "kind": "memory" };
 
 export type CatalogInfo = { path: string, products: number, };
 
