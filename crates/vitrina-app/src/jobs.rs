@@ -16,7 +16,7 @@ use vitrina_jobs::{
     Cadence, Classify, CronZone, ErrorClass, JobCtx, JobError, JobQuery, JobsError, KindOptions, Queue,
     Registry, Runner, RunnerHandle, RunnerOptions, ScheduleSpec, Waker, schedule,
 };
-use vitrina_store::jobs::RepriceScope;
+use vitrina_store::job_batches::RepriceScope;
 use vitrina_store::{Catalog, StoreError};
 
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -45,7 +45,8 @@ impl From<JobsError> for AppError {
             JobsError::NotRetryable { .. } | JobsError::ScheduleExists(_) | JobsError::WorkerBusy { .. } => {
                 ErrorCode::Conflict
             }
-            JobsError::Lock { .. } => ErrorCode::Io,
+            JobsError::Lock { .. } | JobsError::QueueFile { .. } => ErrorCode::Io,
+            JobsError::Sql(_) => ErrorCode::Internal,
             JobsError::Runner(_) => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())
@@ -293,6 +294,11 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
 /// The job kinds this version of Vitrina runs.
 pub fn registry() -> Registry<JobsContext> {
     let mut r = Registry::new();
+    // Every import runs as a job, so when the worker starts no import can be running: a run
+    // still marked running was cut short by a crash, which rolled its transaction back.
+    r.on_recover("supplier import runs interrupted by a stop, marked failed", |app: &JobsContext| {
+        app.catalog_blocking(|c| c.fail_interrupted_import_runs()).map_err(|e| e.to_string())
+    });
     r.register(
         "import.supplier",
         KindOptions::new("Import a supplier's feeds (payload: supplier, file)").concurrency(1),
@@ -469,12 +475,6 @@ impl Jobs {
 
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// How long queueing, cancelling or retrying waits for the catalog's write lock (see
-    /// `Catalog::set_busy_wait`).
-    pub fn set_busy_wait(&self, wait: std::time::Duration) -> AppResult<()> {
-        Ok(self.queue()?.store_mut().set_busy_wait(wait)?)
     }
 
     fn wake_runner(&self) {
@@ -760,10 +760,10 @@ impl Worker {
                         let (s, pending) = tokio::task::spawn_blocking(move || {
                             let s = match taken {
                                 Some(s) => s,
-                                None => vitrina_store::jobs::JobStore::open(&path)?,
+                                None => vitrina_jobs::JobStore::open(&path)?,
                             };
                             let p = s.pending();
-                            Ok::<_, StoreError>((s, p?))
+                            Ok::<_, JobsError>((s, p?))
                         })
                         .await
                         .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??;

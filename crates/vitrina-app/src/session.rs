@@ -116,7 +116,6 @@ impl Session {
         // call of the window waits for this connection meanwhile.
         app.set_busy_wait(WINDOW_BUSY_WAIT)?;
         let jobs = Jobs::open(path)?;
-        jobs.set_busy_wait(WINDOW_BUSY_WAIT)?;
         Ok(Opened { app, jobs })
     }
 

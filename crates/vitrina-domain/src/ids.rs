@@ -79,6 +79,11 @@ uuid_id!(
     /// One change record in the history.
     ChangeId
 );
+uuid_id!(
+    /// A background job. Its queue lives in its own file (`vitrina-jobs`); the catalog keys the
+    /// batches a job committed by it.
+    JobId
+);
 
 #[cfg(test)]
 mod tests {

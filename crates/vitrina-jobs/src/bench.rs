@@ -7,10 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::store::{JobId, JobStore, NewJob};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::{Notify, broadcast};
-use vitrina_store::jobs::{JobId, JobStore, NewJob};
 
 use crate::error::{JobsError, Result};
 use crate::events::JobEvent;

@@ -4,10 +4,10 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::store::{JobId, JobStore, LogLevel, LogLine, NewJob, Progress};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 use vitrina_store::Clock;
-use vitrina_store::jobs::{JobId, JobStore, LogLevel, LogLine, NewJob, Progress};
 
 use crate::error::JobError;
 use crate::registry::Registry;

@@ -5,13 +5,19 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use vitrina_store::StoreError;
-use vitrina_store::jobs::{JobId, JobState};
+
+use crate::store::{JobId, JobState};
 
 /// What can go wrong with the job queue, worded for the person who will read it.
 #[derive(Debug, thiserror::Error)]
 pub enum JobsError {
+    /// The catalog (only reached when a queue moves out of an older catalog).
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the job queue's database failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("cannot open the job queue {}: {reason}", path.display())]
+    QueueFile { path: PathBuf, reason: String },
     #[error("there is no job kind \"{kind}\" (known kinds: {known})")]
     UnknownKind { kind: String, known: String },
     #[error("the payload of a {kind} job is not valid: {reason}")]

@@ -1,9 +1,9 @@
 //! What listeners hear while jobs run. Progress is coalesced: at most one `Progress` per job
 //! per progress interval (100 ms by default), however often the handler reports.
 
+use crate::store::{FireOutcome, JobId, JobState, LogLine, Progress};
 use serde::Serialize;
 use serde_json::Value;
-use vitrina_store::jobs::{FireOutcome, JobId, JobState, LogLine, Progress};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]

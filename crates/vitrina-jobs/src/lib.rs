@@ -1,7 +1,8 @@
 //! Vitrina's background jobs (DESIGN §5): every long task — imports, exports, publishing,
 //! moderation, sync, notifications — runs as a job.
 //!
-//! A job is a row in the catalog file (see `vitrina_store::jobs`), so it survives restarts. A
+//! A job is a row in the queue's own SQLite file next to the catalog (see `store`), so it
+//! survives restarts and no job operation ever waits for a long catalog transaction. A
 //! [`Runner`] on tokio runs the handlers registered by kind in a [`Registry`], within limits
 //! per kind and per concurrency key; a handler gets a [`JobCtx`] with progress reporting, a
 //! cancellation token, a stored log and the application context. Listeners hear coalesced
@@ -23,7 +24,7 @@ mod queue;
 mod registry;
 mod runner;
 pub mod schedule;
-mod signals;
+pub mod store;
 
 pub use context::{JobCtx, JobLog, MAX_LOG_LINES, Reporter};
 pub use error::{Classify, ErrorClass, JobError, JobsError, Result};
@@ -33,7 +34,7 @@ pub use queue::{Queue, ScheduleSpec};
 pub use registry::{KindOptions, Registry};
 pub use runner::{Runner, RunnerHandle, RunnerOptions, Waker, backoff};
 pub use schedule::CronZone;
-pub use vitrina_store::jobs::{
-    Cadence, CancelOutcome, FireOutcome, JobId, JobQuery, JobRecord, JobState, LogLevel, LogLine, NewJob,
-    Progress, ScheduleId, ScheduleRecord,
+pub use store::{
+    Cadence, CancelOutcome, FireOutcome, JobId, JobQuery, JobRecord, JobState, JobStore, LogLevel, LogLine,
+    MIGRATIONS, NewJob, Progress, ScheduleId, ScheduleRecord, queue_path,
 };

@@ -1,21 +1,20 @@
 //! The queue as front ends use it (synchronously): enqueue with checks, look up, cancel,
-//! retry, read logs, manage schedules. Runs on its own connection; a runner in this or
-//! another process picks up what it writes.
+//! retry, read logs, manage schedules. Runs on its own connection to the queue file; a runner
+//! in this or another process picks up what it writes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use crate::store::{
+    Cadence, CancelOutcome, FireOutcome, JobId, JobQuery, JobRecord, JobStore, LogLine, NewJob, NewSchedule,
+    RetryOutcome, ScheduleRecord,
+};
 use serde_json::Value;
 use vitrina_store::Clock;
-use vitrina_store::jobs::{
-    Cadence, CancelOutcome, FireOutcome, JobId, JobQuery, JobRecord, JobState, JobStore, LogLine, NewJob,
-    NewSchedule, RetryOutcome, ScheduleRecord,
-};
 
 use crate::error::{JobsError, Result};
 use crate::registry::Registry;
 use crate::schedule::{self, CronZone};
-use crate::signals;
 
 pub(crate) fn system_clock() -> Clock {
     Arc::new(|| {
@@ -40,7 +39,6 @@ pub struct ScheduleSpec {
 /// The job queue of one catalog file.
 pub struct Queue<C> {
     store: JobStore,
-    path: PathBuf,
     registry: Arc<Registry<C>>,
     clock: Clock,
     zone: CronZone,
@@ -54,13 +52,7 @@ impl<C> std::fmt::Debug for Queue<C> {
 
 impl<C: Send + Sync + 'static> Queue<C> {
     pub fn open(path: &Path, registry: Arc<Registry<C>>) -> Result<Self> {
-        Ok(Queue {
-            store: JobStore::open(path)?,
-            path: path.to_path_buf(),
-            registry,
-            clock: system_clock(),
-            zone: CronZone::Local,
-        })
+        Ok(Queue { store: JobStore::open(path)?, registry, clock: system_clock(), zone: CronZone::Local })
     }
 
     /// Replaces the wall clock (tests).
@@ -113,28 +105,15 @@ impl<C: Send + Sync + 'static> Queue<C> {
     }
 
     pub fn get(&self, id: JobId) -> Result<JobRecord> {
-        let job = self.store.job(id)?.ok_or_else(|| JobsError::JobNotFound(id.to_string()))?;
-        Ok(self.with_open_request(job))
+        self.store.job(id)?.ok_or_else(|| JobsError::JobNotFound(id.to_string()))
     }
 
     pub fn list(&self, q: &JobQuery) -> Result<Vec<JobRecord>> {
-        Ok(self.store.list(q)?.into_iter().map(|j| self.with_open_request(j)).collect())
+        self.store.list(q)
     }
 
     pub fn children(&self, id: JobId) -> Result<Vec<JobRecord>> {
-        Ok(self.store.children(id)?.into_iter().map(|j| self.with_open_request(j)).collect())
-    }
-
-    /// A running job as `signals` has it: asked to stop, or further on than the table says.
-    fn with_open_request(&self, mut job: JobRecord) -> JobRecord {
-        if job.state != JobState::Running {
-            return job;
-        }
-        job.cancel_requested |= signals::cancel_requested(&self.path, job.id);
-        if let Some(p) = signals::read_progress(&self.path, job.id).filter(|p| p.done > job.progress.done) {
-            job.progress = p;
-        }
-        job
+        self.store.children(id)
     }
 
     /// Lines after `after` (0: from the start).
@@ -148,15 +127,10 @@ impl<C: Send + Sync + 'static> Queue<C> {
         Ok(self.store.log_tail(id, limit)?)
     }
 
-    /// Cancels a queued job at once, or asks a running one to stop at its next check. A running
-    /// job is asked without a write to the catalog, which the job may be holding (see `signals`).
+    /// Cancels a queued job at once, or asks a running one to stop: the runner, in this or
+    /// another process, reads the request every time it wakes (at least every
+    /// `RunnerOptions::progress_every` while jobs run).
     pub fn cancel(&mut self, id: JobId) -> Result<CancelOutcome> {
-        if self.get(id)?.state == JobState::Running {
-            signals::request_cancel(&self.path, id).map_err(|e| {
-                JobsError::Invalid(format!("cannot leave the cancel request next to the catalog: {e}"))
-            })?;
-            return Ok(CancelOutcome::Requested);
-        }
         let now = self.now();
         self.store.request_cancel(id, now)?.ok_or_else(|| JobsError::JobNotFound(id.to_string()))
     }
@@ -166,11 +140,7 @@ impl<C: Send + Sync + 'static> Queue<C> {
         let now = self.now();
         match self.store.retry(id, now)? {
             None => Err(JobsError::JobNotFound(id.to_string())),
-            Some(RetryOutcome::Queued) => {
-                // A request to stop its last run that came too late must not stop this one.
-                signals::forget_cancel(&self.path, id);
-                Ok(())
-            }
+            Some(RetryOutcome::Queued) => Ok(()),
             Some(RetryOutcome::NotRetryable(state)) => Err(JobsError::NotRetryable { id, state }),
         }
     }

@@ -16,6 +16,8 @@ use crate::error::{JobError, JobsError, Result};
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 type RunFn<C> = dyn Fn(JobCtx<C>) -> BoxFuture<Result<Value, JobError>> + Send + Sync;
 type CheckFn = dyn Fn(&Value) -> std::result::Result<(), String> + Send + Sync;
+/// A recovery step: returns how many things it put right, or why it could not.
+type RecoverFn<C> = dyn Fn(&C) -> std::result::Result<u64, String> + Send + Sync;
 
 /// How a kind of job runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,6 +56,7 @@ pub(crate) struct Kind<C> {
 /// The handlers a runner knows, by kind. `C` is the application context every handler gets.
 pub struct Registry<C> {
     kinds: BTreeMap<String, Kind<C>>,
+    recover: Vec<(String, Arc<RecoverFn<C>>)>,
 }
 
 impl<C> std::fmt::Debug for Registry<C> {
@@ -64,7 +67,7 @@ impl<C> std::fmt::Debug for Registry<C> {
 
 impl<C> Default for Registry<C> {
     fn default() -> Self {
-        Registry { kinds: BTreeMap::new() }
+        Registry { kinds: BTreeMap::new(), recover: Vec::new() }
     }
 }
 
@@ -102,6 +105,28 @@ impl<C: Send + Sync + 'static> Registry<C> {
         let check = |v: &Value| P::deserialize(v).map(|_| ()).map_err(|e| e.to_string());
         self.kinds.insert(kind.to_string(), Kind { opts, run: Arc::new(run), check: Arc::new(check) });
         self
+    }
+
+    /// Registers a step the runner takes when it starts, holding the worker lock, before any
+    /// job runs: the place for a module to put right what a crash left behind in its own data
+    /// (supplier import runs left `running`, for example). `what` names it in the log.
+    pub fn on_recover<F>(&mut self, what: &str, step: F) -> &mut Self
+    where
+        F: Fn(&C) -> std::result::Result<u64, String> + Send + Sync + 'static,
+    {
+        self.recover.push((what.to_string(), Arc::new(step)));
+        self
+    }
+
+    /// Runs the recovery steps; one that fails is logged and the others still run.
+    pub(crate) fn recover(&self, app: &C) {
+        for (what, step) in &self.recover {
+            match step(app) {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!("recovery: {what}: {n}"),
+                Err(e) => tracing::warn!("recovery: {what} failed: {e}"),
+            }
+        }
     }
 
     pub(crate) fn get(&self, kind: &str) -> Option<&Kind<C>> {

@@ -13,15 +13,15 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::store::{
+    ClaimedJob, Finished, FireOutcome, JobId, JobState, JobStore, LogLevel, LogLine, NewLogLine, Outcome,
+    RunnerWrites, ScheduleRecord,
+};
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast, mpsc};
 use tokio::task::{AbortHandle, JoinHandle};
 use tokio::time::Instant;
 use vitrina_store::Clock;
-use vitrina_store::jobs::{
-    ClaimedJob, Finished, FireOutcome, JobId, JobState, JobStore, LogLevel, LogLine, NewLogLine, Outcome,
-    RunnerWrites, ScheduleRecord,
-};
 
 use crate::context::{JobCtx, Live};
 use crate::error::{ErrorClass, JobError, JobsError, Result};
@@ -30,7 +30,6 @@ use crate::lock::WorkerLock;
 use crate::queue::{fire_due, system_clock};
 use crate::registry::Registry;
 use crate::schedule::CronZone;
-use crate::signals;
 
 /// How a runner behaves. The defaults suit the desktop app and `vitrina worker`.
 #[derive(Clone)]
@@ -89,11 +88,6 @@ impl Default for RunnerOptions {
 
 /// How long the dispatcher waits for more jobs to end before recording the ones that did.
 const BATCH_WINDOW: Duration = Duration::from_millis(2);
-
-/// How long a cycle waits for the catalog's write lock before it gives up and tries again
-/// later. A supplier import holds that lock for its whole run. Waiting the usual 5 s would
-/// stall the dispatcher, and cancel requests, ends and new work with it.
-const CYCLE_BUSY_WAIT: Duration = Duration::from_millis(200);
 
 /// The wait before retry number `attempt` (1-based): `base · 2^(attempt-1)`, capped, with
 /// "equal jitter" — half of it fixed, half random — so jobs that failed together (a marketplace
@@ -201,27 +195,23 @@ impl<C: Send + Sync + 'static> Runner<C> {
     }
 
     /// Takes the catalog's worker lock ([`JobsError::WorkerBusy`] if another process runs its
-    /// jobs), re-queues jobs a stopped process left `running`, deletes history past retention,
-    /// and starts dispatching on the current tokio runtime.
+    /// jobs), re-queues jobs a stopped process left `running` (cancelling those that had been
+    /// asked to stop), runs the registry's recovery steps, deletes history past retention, and
+    /// starts dispatching on the current tokio runtime.
     pub async fn start(self) -> Result<RunnerHandle> {
         let Runner { path, registry, app, opts, events } = self;
         let now = (opts.clock)();
         let keep = opts.keep_finished;
-        let catalog = path.clone();
+        let recover = (registry.clone(), app.clone());
         let (lock, store, recovered) = tokio::task::spawn_blocking(move || -> Result<_> {
             let lock = WorkerLock::acquire(&path)?;
             let mut store = JobStore::open(&path)?;
-            let mut recovered = store.requeue_running(now)?;
-            // A job asked to stop before its process died is not started again.
-            for id in signals::cancel_requests(&path) {
-                store.request_cancel(id, now)?;
-                signals::forget_cancel(&path, id);
-                recovered.retain(|r| *r != id);
-            }
+            let recovered = store.requeue_running(now)?;
+            let (registry, app) = recover;
+            registry.recover(&app);
             if let Some(keep) = keep {
                 store.purge_finished(now.saturating_sub(keep.as_millis() as u64))?;
             }
-            store.set_busy_wait(CYCLE_BUSY_WAIT)?;
             Ok((lock, store, recovered))
         })
         .await
@@ -233,7 +223,6 @@ impl<C: Send + Sync + 'static> Runner<C> {
         let (stop, stop_rx) = mpsc::unbounded_channel();
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         let dispatcher = Dispatcher {
-            catalog,
             registry,
             app,
             store: Arc::new(Mutex::new(store)),
@@ -269,7 +258,6 @@ struct Running {
 type Done = (JobId, std::result::Result<Value, JobError>);
 
 struct Dispatcher<C> {
-    catalog: PathBuf,
     registry: Arc<Registry<C>>,
     app: Arc<C>,
     opts: RunnerOptions,
@@ -346,7 +334,7 @@ fn cycle_blocking(
     }
     let ready = store.next_ready_at().unwrap_or(None);
     if c.limit > 0 && ready.is_some_and(|at| at <= c.now) {
-        let claim = vitrina_store::jobs::Claim { now: c.now, limit: c.limit, room: &c.room, only: c.only };
+        let claim = crate::store::Claim { now: c.now, limit: c.limit, room: &c.room, only: c.only };
         out.claimed = store.claim(&claim).unwrap_or_else(|e| {
             warn("claiming jobs", &e);
             Vec::new()
@@ -412,9 +400,6 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             for (id, result) in buf.drain(..) {
                 self.finish(id, result);
             }
-            // Every time, not only while jobs run: a request that came just after its job ended
-            // is closed here rather than left to stop a later retry of that job.
-            self.follow_cancel_requests();
             again = self.cycle().await;
             if self.stopping.is_some() && self.running.is_empty() && self.writes.is_empty() {
                 break;
@@ -463,19 +448,6 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
         }
     }
 
-    /// Requests left as files (see `signals`): they get through while a job holds the
-    /// catalog's write lock, which the jobs table cannot. A request for a job that is not
-    /// running here is closed; one for a running job stays open until the job ends.
-    fn follow_cancel_requests(&self) {
-        for id in signals::cancel_requests(&self.catalog) {
-            if self.running.contains_key(&id) {
-                self.cancel_on_request(id);
-            } else {
-                signals::forget_cancel(&self.catalog, id);
-            }
-        }
-    }
-
     /// Progress and log lines of running jobs that changed since the last look.
     fn collect_progress(&mut self) {
         let mut events = Vec::new();
@@ -500,8 +472,6 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
     /// Records how a handler's run ended.
     fn finish(&mut self, id: JobId, result: std::result::Result<Value, JobError>) {
         let Some(r) = self.running.remove(&id) else { return };
-        signals::forget_cancel(&self.catalog, id);
-        signals::forget_progress(&self.catalog, id);
         let live = r.live;
         let kind = live.kind.clone();
         if let Some(n) = self.per_kind.get_mut(&kind) {
@@ -631,16 +601,7 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             Ok(Ok(out)) => out,
             Ok(Err(failed)) => {
                 let (e, writes) = *failed;
-                if matches!(&e, JobsError::Store(s) if s.is_busy()) {
-                    // A long write elsewhere (a supplier import): the state waits for it, and
-                    // other processes read the progress from files meanwhile.
-                    tracing::debug!("job runner: the catalog is busy; job state is written later");
-                    for r in self.running.iter() {
-                        let _ = signals::write_progress(&self.catalog, *r.0, &r.1.live.progress());
-                    }
-                } else {
-                    tracing::warn!("job runner: writing job state failed, will retry: {e}");
-                }
+                tracing::warn!("job runner: writing job state failed, will retry: {e}");
                 let newer = std::mem::replace(&mut self.writes, writes);
                 self.writes.progress.extend(newer.progress);
                 self.writes.logs.extend(newer.logs);

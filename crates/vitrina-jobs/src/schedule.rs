@@ -5,9 +5,9 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::store::Cadence;
 use chrono::{DateTime, Local, TimeZone, Utc};
 use croner::Cron;
-use vitrina_store::jobs::Cadence;
 
 use crate::error::{JobsError, Result};
 

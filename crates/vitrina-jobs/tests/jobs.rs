@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sha2::Digest;
 use tokio::sync::broadcast;
+use vitrina_jobs::store::{Claim, JobStore, Outcome, RunnerWrites};
 use vitrina_jobs::{
     Cadence, CancelOutcome, CronZone, FireOutcome, JobCtx, JobError, JobEvent, JobId, JobQuery, JobState,
     JobsError, KindOptions, LogLevel, MAX_LOG_LINES, NewJob, Queue, Registry, Runner, RunnerHandle,
     RunnerOptions, ScheduleSpec,
 };
-use vitrina_store::jobs::{Claim, JobStore, Outcome, RunnerWrites};
 
 #[derive(Debug, Default)]
 struct World {
@@ -228,6 +229,22 @@ async fn finished(events: &mut broadcast::Receiver<JobEvent>, id: JobId) -> JobE
     })
     .await
     .expect("the job finishes within 10 s")
+}
+
+/// The job the named schedule queued, within 10 s.
+async fn schedule_fired(events: &mut broadcast::Receiver<JobEvent>, name: &str) -> JobId {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let JobEvent::ScheduleTick { schedule, outcome: FireOutcome::Enqueued(job) } =
+                events.recv().await.unwrap()
+                && schedule == name
+            {
+                return job;
+            }
+        }
+    })
+    .await
+    .expect("the schedule fires within 10 s")
 }
 
 async fn all_finished(events: &mut broadcast::Receiver<JobEvent>, ids: &[JobId]) {
@@ -602,7 +619,7 @@ fn finish_job(path: &Path, id: JobId) {
     let room = HashMap::new();
     let claimed = store.claim(&Claim { now: u64::MAX / 2, limit: 10, room: &room, only: Some(id) }).unwrap();
     assert_eq!(claimed.len(), 1);
-    let done = vitrina_store::jobs::Finished {
+    let done = vitrina_jobs::store::Finished {
         id,
         outcome: Outcome::Succeeded { result: json!(null) },
         progress: Default::default(),
@@ -712,14 +729,7 @@ async fn the_runner_fires_due_schedules() {
     q.store_mut().set_schedule_enabled("tick", true, Some(0)).unwrap();
     let (runner, mut events) = s.runner_heard(RunnerOptions { schedules: true, ..fast() }).await;
     runner.wake();
-    let job = loop {
-        if let JobEvent::ScheduleTick { schedule, outcome: FireOutcome::Enqueued(job) } =
-            events.recv().await.unwrap()
-        {
-            assert_eq!(schedule, "tick");
-            break job;
-        }
-    };
+    let job = schedule_fired(&mut events, "tick").await;
     finished(&mut events, job).await;
     let sched = q.schedule("tick").unwrap();
     assert_eq!(sched.last_job, Some(job));
@@ -761,4 +771,133 @@ fn history_is_queryable_by_kind_state_and_date_and_old_jobs_are_purged() {
     assert_eq!(q.resolve(&text).unwrap(), c);
     assert!(matches!(q.resolve("zzzz"), Err(JobsError::JobNotFound(_))));
     assert!(matches!(q.resolve(&text[..4]), Err(JobsError::AmbiguousJob(_))));
+}
+
+/// A second connection holding the catalog's write lock, as a supplier import does for its
+/// whole run (one transaction of up to a minute on a million offers).
+fn hold_catalog_write_lock(path: &Path) -> rusqlite::Connection {
+    drop(vitrina_store::Catalog::open(path).unwrap());
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE; UPDATE products SET stock = stock WHERE 0;").unwrap();
+    conn
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_job_operation_waits_for_a_catalog_write() {
+    let s = setup();
+    let mut q = s.queue();
+    q.add_schedule(&ScheduleSpec {
+        name: "refresh".into(),
+        kind: "test.echo".into(),
+        payload: json!({ "value": 1 }),
+        cadence: Cadence::Every(60_000),
+        enabled: true,
+        concurrency_key: None,
+    })
+    .unwrap();
+    let import = hold_catalog_write_lock(&s.path);
+    let (runner, mut events) = s.runner_heard(RunnerOptions { schedules: true, ..fast() }).await;
+
+    // Queue, run, follow, cancel and retry while the catalog is locked. Before the queue had
+    // a file of its own, each of these waited for the lock and failed with "database is locked".
+    let long = s.enqueue("test.batches", json!({ "batches": 500, "size": 10, "pause_ms": 10 }));
+    runner.wake();
+    let w = s.world.clone();
+    wait_until("a few batches", || w.ledger.lock().unwrap().len() >= 30).await;
+    wait_until("stored progress", || s.queue().get(long).unwrap().progress.done >= 30).await;
+    let started = std::time::Instant::now();
+    assert_eq!(q.cancel(long).unwrap(), CancelOutcome::Requested);
+    let cancel_took = started.elapsed();
+    let JobEvent::Finished { state, .. } = finished(&mut events, long).await else { unreachable!() };
+    assert_eq!(state, JobState::Cancelled);
+    q.retry(long).unwrap();
+    assert_eq!(q.get(long).unwrap().state, JobState::Queued);
+
+    let echo = s.enqueue("test.echo", json!({ "value": 2 }));
+    runner.wake();
+    finished(&mut events, echo).await;
+    assert!(messages(&q, echo).iter().any(|m| m == "echoing 2"), "its log is stored as it runs");
+
+    // A due schedule fires meanwhile.
+    q.store_mut().set_schedule_enabled("refresh", true, Some(0)).unwrap();
+    runner.wake();
+    let fired = schedule_fired(&mut events, "refresh").await;
+    finished(&mut events, fired).await;
+    assert!(cancel_took < Duration::from_secs(1), "a cancel is one short write: {cancel_took:?}");
+    import.execute_batch("ROLLBACK").unwrap();
+    runner.shutdown(Duration::from_secs(1)).await;
+}
+
+/// A catalog made by the release before the queue moved out (0.1.0 at 60d223e, `vitrina demo
+/// --products 40`, two reprice jobs run — one with committed batches, one failed — one queued,
+/// and a cron schedule).
+const OLD_CATALOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/catalog-0005.db");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queue_kept_in_the_catalog_by_the_last_release_moves_to_its_own_file_once() {
+    let s = setup();
+    std::fs::copy(OLD_CATALOG, &s.path).unwrap();
+    let q = s.queue();
+    let jobs = q.list(&JobQuery { limit: 100, ..Default::default() }).unwrap();
+    let states: Vec<(JobState, Option<&str>)> = jobs.iter().map(|j| (j.state, j.error.as_deref())).collect();
+    assert_eq!(
+        states,
+        [
+            (JobState::Queued, None),
+            (JobState::Failed, Some("percent must be above -100 and at most 1000, not 5000")),
+            (JobState::Succeeded, None),
+        ]
+    );
+    let succeeded = &jobs[2];
+    assert_eq!(
+        succeeded.result,
+        Some(json!({ "batches": 3, "changed": 38, "percent": 10.0, "products": 40 }))
+    );
+    assert_eq!(succeeded.progress.done, 40);
+    let lines = messages(&q, succeeded.id);
+    assert!(
+        lines.first().is_some_and(|l| l.starts_with("started")) && lines.last().unwrap() == "finished",
+        "{lines:?}"
+    );
+    let schedule = q.schedule("nightly stats").unwrap();
+    assert_eq!(
+        (schedule.kind.as_str(), schedule.cadence.clone()),
+        ("catalog.analyze", Cadence::Cron("0 3 * * *".into()))
+    );
+    assert!(schedule.enabled && schedule.next_run_at.is_some());
+
+    // The catalog keeps only the batches, still known by job, and none of the old tables.
+    let catalog = vitrina_store::Catalog::open(&s.path).unwrap();
+    assert_eq!(catalog.job_checkpoint(succeeded.id).unwrap().batches, 3);
+    assert_eq!(catalog.legacy_job_queue().unwrap(), None);
+    drop(catalog);
+    let raw = rusqlite::Connection::open(&s.path).unwrap();
+    let old: i64 = raw
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name IN ('jobs', 'job_logs', 'schedules') OR name LIKE 'legacy%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old, 0);
+
+    // Opened again: moved once, nothing doubled; and the queued job runs.
+    drop(q);
+    let q = s.queue();
+    assert_eq!(q.list(&JobQuery { limit: 100, ..Default::default() }).unwrap().len(), 3);
+    assert_eq!(q.logs(succeeded.id, 0, 1000).unwrap().len(), lines.len());
+    assert_eq!(jobs[0].kind, "catalog.reprice");
+}
+
+#[test]
+fn shipped_queue_migrations_never_change() {
+    // Append a new migration instead of editing a shipped one; then add its checksum here.
+    let pinned = ["ecd1a6e038ec145039ee84e8db6e3bd137799fe877693d346efae38c3b0396af"];
+    assert_eq!(vitrina_jobs::MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
+    for ((name, sql), want) in vitrina_jobs::MIGRATIONS.iter().zip(pinned) {
+        let got = format!("{:x}", sha2::Sha256::digest(sql.as_bytes()));
+        assert_eq!(got, want, "migration {name} was edited after it shipped");
+        let on_disk = std::fs::read_to_string(Path::new("../../migrations/jobs").join(name)).unwrap();
+        assert_eq!(&on_disk, sql, "{name} on disk differs from the embedded copy");
+    }
 }

@@ -43,3 +43,17 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// The database was busy or locked by another writer past the busy timeout: worth another
+    /// try later (a job classifies this as transient).
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sql(e) if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        )
+    }
+}

@@ -16,7 +16,8 @@ mod error;
 mod history;
 pub mod images;
 pub mod imports;
-pub mod jobs;
+pub mod job_batches;
+mod legacy_queue;
 mod links;
 mod list;
 mod migrate;
@@ -32,6 +33,7 @@ pub use catalog::{Catalog, Clock};
 pub use categories::CategoryNode;
 pub use error::{Result, StoreError};
 pub use history::UndoReport;
+pub use legacy_queue::LegacyTable;
 pub use links::LinkView;
 pub use list::{
     COUNT_CAP, Cursor, Filter, ListQuery, Page, ProductRow, RANKED_MATCHES, SearchResult, SortKey,

@@ -6,7 +6,7 @@ use vitrina_store::{CategoryNode, Filter, LinkView, ProductRow, SortKey};
 
 use super::*;
 use crate::error::{AppError, ErrorCode};
-use crate::jobs::{JobRecord, JobState, LogLevel, LogLine, Progress};
+use crate::jobs::{JobRecord, JobState, LogLevel, LogLine};
 
 /// `1 299,50` — how the UI shows an amount.
 pub fn format_money(m: Money) -> String {
@@ -239,20 +239,6 @@ impl From<&JobRecord> for JobDto {
     }
 }
 
-impl JobDto {
-    /// A running job with the progress it last reported in this process. The stored progress
-    /// lags while a job holds the catalog's write lock (a supplier import writes in one
-    /// transaction, so the runner cannot store its progress until it ends).
-    pub fn with_live_progress(mut self, live: Option<&Progress>) -> Self {
-        if let (JobStateDto::Running, Some(p)) = (self.state, live) {
-            self.done = p.done;
-            self.total = p.total;
-            self.message = p.message.clone();
-        }
-        self
-    }
-}
-
 impl From<&LogLine> for JobLogDto {
     fn from(l: &LogLine) -> Self {
         JobLogDto {
@@ -266,45 +252,5 @@ impl From<&LogLine> for JobLogDto {
             .to_string(),
             message: l.message.clone(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn job(state: JobStateDto, done: u64) -> JobDto {
-        JobDto {
-            id: "j".into(),
-            kind: "import.supplier".into(),
-            state,
-            done,
-            total: None,
-            message: None,
-            attempts: 1,
-            max_attempts: 1,
-            created_at: 0,
-            started_at: Some(0),
-            finished_at: None,
-            error: None,
-            cancel_requested: false,
-        }
-    }
-
-    #[test]
-    fn a_running_job_shows_the_progress_it_reported_and_a_finished_one_its_stored_end() {
-        let live = Progress { done: 40_000, total: Some(100_000), message: Some("importing".into()) };
-        let running = job(JobStateDto::Running, 0).with_live_progress(Some(&live));
-        assert_eq!(
-            (running.done, running.total, running.message.as_deref()),
-            (40_000, Some(100_000), Some("importing"))
-        );
-        assert_eq!(
-            job(JobStateDto::Running, 7).with_live_progress(None).done,
-            7,
-            "nothing reported: as stored"
-        );
-        let done = job(JobStateDto::Succeeded, 100_000).with_live_progress(Some(&live));
-        assert_eq!(done.done, 100_000, "a finished job keeps its stored end");
     }
 }

@@ -217,6 +217,20 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRecord> {
 }
 
 impl Catalog {
+    /// Crash recovery: runs still `running` are recorded as interrupted. A run's changes are one
+    /// transaction, so the crash rolled them back. Call only where no import can be running:
+    /// every import runs as a job, so the job worker calls this at start, holding the worker
+    /// lock. Returns how many runs were marked.
+    pub fn fail_interrupted_import_runs(&mut self) -> Result<u64> {
+        let n = self.db().execute(
+            "UPDATE import_runs SET state = 'failed', finished_at = ?1,
+                    error = 'the import was interrupted (Vitrina stopped); nothing was changed'
+             WHERE state = 'running'",
+            [self.now_ms() as i64],
+        )?;
+        Ok(n as u64)
+    }
+
     /// Records the start of a run; returns its id.
     pub fn start_import_run(
         &mut self,

@@ -1,56 +1,36 @@
-//! The job queue's tables: jobs, their log lines, schedules, and the batches of catalog work a
-//! job has committed.
+//! The job queue's file: jobs, their log lines and schedules, next to the catalog.
 //!
-//! A [`JobStore`] is its own connection to the catalog file (WAL lets it read while the catalog
-//! writes; `busy_timeout` queues the writers). It knows rows and transactions only: which job
-//! runs next, limits and retries are decided by `vitrina-jobs`, which hands this module the
-//! results to record. Catalog work done by a job commits its batch marker in the same
-//! transaction ([`Catalog::reprice_batch`]), so a re-run after a crash skips finished batches.
+//! The queue lives in a SQLite file of its own (`<catalog>.jobs`), owned by this crate, so no
+//! job operation ever waits for a catalog transaction: a supplier import holds the catalog's
+//! write lock for its whole run, while queueing, cancelling, retrying, progress, logs and
+//! schedules keep working here. A [`JobStore`] knows rows and transactions only: which job runs
+//! next, limits and retries are decided by the runner, which hands this module the results to
+//! record. Catalog work done by a job commits its batch record in the catalog, in the same
+//! transaction as the work (`vitrina_store::job_batches`).
+
+mod file;
+mod legacy;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
-use vitrina_domain::{Money, ProductField};
+pub use vitrina_domain::JobId;
 
-use crate::catalog::Catalog;
 use crate::error::Result;
-use crate::rows::{opt_uuid_of, uuid_of};
-use crate::{links, open, products};
+pub use file::{MIGRATIONS, queue_path};
 
-/// A job's id: a UUIDv7, so ids sort by creation time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct JobId(pub Uuid);
-
-impl JobId {
-    pub fn new() -> Self {
-        JobId(Uuid::now_v7())
-    }
+fn uuid_of(row: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
+    Ok(Uuid::from_bytes(row.get(idx)?))
 }
 
-impl Default for JobId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Display for JobId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for JobId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        s.trim().parse().map(JobId)
-    }
+fn opt_uuid_of(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Uuid>> {
+    Ok(row.get::<_, Option<[u8; 16]>>(idx)?.map(Uuid::from_bytes))
 }
 
 /// A schedule's id (UUIDv7).
@@ -487,6 +467,7 @@ fn insert_job(tx: &Connection, job: &NewJob, schedule: Option<ScheduleId>, now: 
 /// The job queue on its own connection to a catalog file.
 pub struct JobStore {
     conn: Connection,
+    catalog: PathBuf,
 }
 
 impl fmt::Debug for JobStore {
@@ -496,16 +477,19 @@ impl fmt::Debug for JobStore {
 }
 
 impl JobStore {
-    /// Opens the catalog at `path` (creating and migrating it like [`Catalog::open`]).
-    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        Ok(JobStore { conn: open::open_connection(path.as_ref())? })
+    /// Opens the job queue of the catalog at `catalog`: the file [`queue_path`] names, created
+    /// and migrated if needed. The first time, a queue that an older Vitrina kept inside the
+    /// catalog moves here (see `legacy`).
+    pub fn open(catalog: impl AsRef<Path>) -> Result<Self> {
+        let catalog = catalog.as_ref();
+        let mut store = JobStore { conn: file::open(&queue_path(catalog))?, catalog: catalog.to_path_buf() };
+        legacy::adopt(&mut store.conn, catalog)?;
+        Ok(store)
     }
 
-    /// How long this connection waits for another one's write lock before a write fails
-    /// (5 s unless set).
-    pub fn set_busy_wait(&self, wait: std::time::Duration) -> Result<()> {
-        self.conn.busy_timeout(wait)?;
-        Ok(())
+    /// The catalog this queue belongs to.
+    pub fn catalog_path(&self) -> &Path {
+        &self.catalog
     }
 
     fn write(&mut self) -> Result<Transaction<'_>> {
@@ -806,32 +790,32 @@ impl JobStore {
     }
 
     /// Crash recovery: jobs left `running` by a process that stopped go back to the queue, with
-    /// a log line saying so, and the supplier imports they were running are recorded as
-    /// interrupted (an import's changes are one transaction, so the crash rolled them back).
-    /// Call only while holding the worker lock: every import runs as a job, so no import can be
-    /// running then.
+    /// a log line saying so; those that had been asked to stop are cancelled instead of being
+    /// started again. Call only while holding the worker lock. Returns the jobs queued again.
     pub fn requeue_running(&mut self, now: u64) -> Result<Vec<JobId>> {
         let tx = self.write()?;
-        tx.execute(
-            "UPDATE import_runs SET state = 'failed', finished_at = ?1,
-                    error = 'the import was interrupted (Vitrina stopped); nothing was changed'
-             WHERE state = 'running'",
-            [now as i64],
-        )?;
         let ids: Vec<JobId> = tx
-            .prepare("SELECT id FROM jobs WHERE state = 'running'")?
+            .prepare("SELECT id FROM jobs WHERE state = 'running' AND cancel_requested = 0")?
             .query_map([], |r| uuid_of(r, 0).map(JobId))?
             .collect::<rusqlite::Result<_>>()?;
         tx.execute(
             "INSERT INTO job_logs (job_id, seq, at, level, message)
-             SELECT id, (SELECT coalesce(max(seq), 0) + 1 FROM job_logs l WHERE l.job_id = jobs.id), ?1,
-                    'warn', 'Vitrina stopped while this job ran; it was queued again and resumes'
+             SELECT id, (SELECT coalesce(max(seq), 0) + 1 FROM job_logs l WHERE l.job_id = jobs.id), ?1, 'warn',
+                    CASE cancel_requested
+                        WHEN 1 THEN 'Vitrina stopped while this job ran; it had been asked to stop, so it stays cancelled'
+                        ELSE 'Vitrina stopped while this job ran; it was queued again and resumes'
+                    END
              FROM jobs WHERE state = 'running'",
             [now as i64],
         )?;
         tx.execute(
-            "UPDATE jobs SET state = 'queued', run_after = ?1, started_at = NULL, cancel_requested = 0
-             WHERE state = 'running'",
+            "UPDATE jobs SET state = 'cancelled', finished_at = ?1, error = 'cancelled on request',
+                    cancel_requested = 0
+             WHERE state = 'running' AND cancel_requested = 1",
+            [now as i64],
+        )?;
+        tx.execute(
+            "UPDATE jobs SET state = 'queued', run_after = ?1, started_at = NULL WHERE state = 'running'",
             [now as i64],
         )?;
         tx.commit()?;
@@ -1006,132 +990,4 @@ fn set_progress(tx: &Connection, id: JobId, p: &Progress) -> Result<()> {
     )?
     .execute(params![id.0.as_bytes(), p.done as i64, p.total.map(|t| t as i64), p.message])?;
     Ok(())
-}
-
-impl crate::StoreError {
-    /// The database was busy or locked by another writer past the busy timeout: worth another
-    /// try later (a job classifies this as transient).
-    pub fn is_busy(&self) -> bool {
-        matches!(
-            self,
-            crate::StoreError::Sql(e) if matches!(
-                e.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-            )
-        )
-    }
-}
-
-/// Where a job's catalog work stands: the last committed batch.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct BatchCheckpoint {
-    /// Batches committed so far.
-    pub batches: u32,
-    /// Where the next batch starts (internal row position).
-    pub cursor: i64,
-    /// Items visited and changed so far, over all batches.
-    pub items: u64,
-    pub changed: u64,
-}
-
-/// Which products a reprice touches.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RepriceScope {
-    /// Only this brand (exact match); every product when `None`.
-    pub brand: Option<String>,
-}
-
-fn checkpoint(conn: &Connection, job: JobId) -> Result<BatchCheckpoint> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT batch, cursor, items, changed FROM job_batches WHERE job_id = ?1
-             ORDER BY batch DESC LIMIT 1",
-        )?
-        .query_row([job.0.as_bytes()], |r| {
-            Ok(BatchCheckpoint {
-                batches: r.get(0)?,
-                cursor: r.get(1)?,
-                items: r.get::<_, i64>(2)? as u64,
-                changed: r.get::<_, i64>(3)? as u64,
-            })
-        })
-        .optional()?
-        .unwrap_or_default())
-}
-
-impl Catalog {
-    /// What `job` has committed of its catalog work so far (nothing: the default).
-    pub fn job_checkpoint(&self, job: JobId) -> Result<BatchCheckpoint> {
-        checkpoint(self.db(), job)
-    }
-
-    /// How many products a reprice in `scope` visits after `cursor`.
-    pub fn reprice_remaining(&self, scope: &RepriceScope, cursor: i64) -> Result<u64> {
-        Ok(self.db().query_row(
-            "SELECT count(*) FROM products WHERE rid > ?1 AND (?2 IS NULL OR brand = ?2)",
-            params![cursor, scope.brand],
-            |r| r.get::<_, i64>(0),
-        )? as u64)
-    }
-
-    /// One batch of a reprice job: the next `limit` products in `scope` after the job's last
-    /// checkpoint get their price changed by `percent_bp` basis points (rounded half up to the
-    /// minor unit), with history, and the checkpoint moves on — all in one transaction, so a
-    /// batch is applied entirely or not at all, and never twice. Pack prices follow their base
-    /// product and are skipped. Returns the new checkpoint, or `None` when nothing is left.
-    pub fn reprice_batch(
-        &mut self,
-        job: JobId,
-        scope: &RepriceScope,
-        percent_bp: i32,
-        limit: u32,
-    ) -> Result<Option<BatchCheckpoint>> {
-        let (tx, mut stamp) = self.begin()?;
-        let at = checkpoint(&tx, job)?;
-        let rids: Vec<i64> = tx
-            .prepare_cached(
-                "SELECT rid FROM products WHERE rid > ?1 AND (?2 IS NULL OR brand = ?2) ORDER BY rid LIMIT ?3",
-            )?
-            .query_map(params![at.cursor, scope.brand, limit.max(1)], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let Some(&last) = rids.last() else { return Ok(None) };
-        let mut changed = 0;
-        for &rid in &rids {
-            if links::derived_fields(&tx, rid)?.iter().any(|(f, _)| *f == ProductField::Price) {
-                continue;
-            }
-            let before = products::load(&tx, rid)?;
-            let scaled = (i128::from(before.price.minor) * i128::from(10_000 + percent_bp) + 5_000)
-                .div_euclid(10_000)
-                .clamp(0, i128::from(i64::MAX)) as i64;
-            if scaled == before.price.minor {
-                continue;
-            }
-            let mut after = before.clone();
-            after.price = Money::new(scaled, before.price.currency);
-            if !products::apply_update(&tx, &mut stamp, rid, &before, &after, None)?.is_empty() {
-                changed += 1;
-            }
-        }
-        let next = BatchCheckpoint {
-            batches: at.batches + 1,
-            cursor: last,
-            items: at.items + rids.len() as u64,
-            changed: at.changed + changed,
-        };
-        tx.prepare_cached(
-            "INSERT INTO job_batches (job_id, batch, cursor, items, changed, done_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            job.0.as_bytes(),
-            next.batches,
-            next.cursor,
-            next.items as i64,
-            next.changed as i64,
-            stamp.now as i64
-        ])?;
-        tx.commit()?;
-        Ok(Some(next))
-    }
 }

@@ -1,0 +1,93 @@
+//! The queue's SQLite file: where it is, its pragmas and its append-only migrations.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite_migration::{M, Migrations};
+
+use crate::error::{JobsError, Result};
+
+/// The shipped migrations of the queue file, oldest first: (file name, SQL). Shipped files
+/// never change (a test pins their checksums); the version is SQLite's `user_version`.
+pub const MIGRATIONS: &[(&str, &str)] =
+    &[("0001_queue.sql", include_str!("../../../../migrations/jobs/0001_queue.sql"))];
+
+/// How long a write waits for another connection's. Every transaction on this file is short
+/// (a claim, a batch of progress and ends, an enqueue), so the wait is only a safety net.
+const BUSY_WAIT: Duration = Duration::from_secs(5);
+
+/// `catalog.db` → `catalog.db.jobs`, next to the catalog.
+pub fn queue_path(catalog: &Path) -> PathBuf {
+    let mut name = catalog.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".jobs");
+    catalog.with_file_name(name)
+}
+
+/// Opens (creating if needed) and migrates; a file written by a newer Vitrina is refused
+/// before anything is written to it.
+pub(super) fn open(path: &Path) -> Result<Connection> {
+    let failed =
+        |e: &dyn std::fmt::Display| JobsError::QueueFile { path: path.to_path_buf(), reason: e.to_string() };
+    if path.exists() {
+        let conn =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| failed(&e))?;
+        conn.busy_timeout(BUSY_WAIT).map_err(|e| failed(&e))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| failed(&e))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(failed(&format!(
+                "it was written by a newer Vitrina (queue schema {version}, this version knows {}); update Vitrina",
+                MIGRATIONS.len()
+            )));
+        }
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| failed(&e))?;
+    }
+    let mut conn = Connection::open(path).map_err(|e| failed(&e))?;
+    conn.busy_timeout(BUSY_WAIT).map_err(|e| failed(&e))?;
+    conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| failed(&e))?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| failed(&e))?;
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| failed(&e))?;
+    // A transaction that reads and then writes must hold the lock from its start, or a commit
+    // by another connection in between fails it at once whatever the busy wait.
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    migrations().to_latest(&mut conn).map_err(|e| failed(&e))?;
+    Ok(conn)
+}
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_sits_next_to_its_catalog() {
+        assert_eq!(queue_path(Path::new("/data/catalog.db")), PathBuf::from("/data/catalog.db.jobs"));
+        assert_eq!(queue_path(Path::new("shop")), PathBuf::from("shop.jobs"));
+    }
+
+    #[test]
+    fn migrations_are_valid_and_numbered_in_order() {
+        migrations().validate().unwrap();
+        for (i, (name, _)) in MIGRATIONS.iter().enumerate() {
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of order");
+        }
+    }
+
+    #[test]
+    fn a_queue_from_a_newer_vitrina_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db.jobs");
+        drop(open(&path).unwrap());
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = open(&path).unwrap_err().to_string();
+        assert!(err.contains("newer Vitrina"), "{err}");
+        let version: i64 =
+            Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 99);
+    }
+}
