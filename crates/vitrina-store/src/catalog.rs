@@ -44,24 +44,29 @@ impl Catalog {
     /// database, is damaged, or was written by a newer Vitrina is refused untouched.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let conn = open::open_connection(&path)?;
-        let device = match conn
-            .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get::<_, String>(0))
-            .optional()?
-            .and_then(|s| s.parse().ok())
-        {
-            Some(id) => DeviceId(id),
+        let mut conn = open::open_connection(&path)?;
+        let device = match device_id(&conn)? {
+            Some(id) => id,
             None => {
-                let id = DeviceId::new();
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('device_id', ?1)",
-                    [id.to_string()],
-                )?;
+                // The first open of a new catalog. Another process may be doing the same: the
+                // check and the write are one transaction, so both end up with the same id.
+                let tx = conn.transaction()?;
+                let id = match device_id(&tx)? {
+                    Some(id) => id,
+                    None => {
+                        let id = DeviceId::new();
+                        tx.execute(
+                            "INSERT OR REPLACE INTO meta(key, value) VALUES ('device_id', ?1)",
+                            [id.to_string()],
+                        )?;
+                        id
+                    }
+                };
+                tx.commit()?;
                 id
             }
         };
-        let last: Option<i64> = conn.query_row("SELECT max(hlc) FROM history", [], |r| r.get(0))?;
-        let clock = HlcClock::resume(last.map(|v| Hlc::unpack(v as u64)).unwrap_or_default());
+        let clock = HlcClock::resume(last_hlc(&conn)?);
         Ok(Catalog {
             conn,
             path,
@@ -176,6 +181,13 @@ impl Catalog {
     pub(crate) fn begin(&mut self) -> Result<(Transaction<'_>, Stamp<'_>)> {
         let now = (self.now)();
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Other connections to this catalog (the CLI, the job runner) stamp history too: go on
+        // after the latest stamp in the file, as it is now that this write holds the lock, so
+        // the stamps of one device never repeat or go back. (A catalog being built is this
+        // connection's alone, and its history has no index to find the latest stamp by.)
+        if self.deferred_indexes.is_none() {
+            self.clock = HlcClock::resume(last_hlc(&tx)?);
+        }
         let stamp =
             Stamp { clock: &mut self.clock, device: self.device, who: &self.who, batch: Uuid::now_v7(), now };
         Ok((tx, stamp))
@@ -185,6 +197,21 @@ impl Catalog {
     pub(crate) fn db(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// The device id kept in the catalog, if there is a valid one.
+fn device_id(conn: &Connection) -> Result<Option<DeviceId>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|s| s.parse().ok())
+        .map(DeviceId))
+}
+
+/// The latest HLC stamp in the catalog's history.
+fn last_hlc(conn: &Connection) -> Result<Hlc> {
+    let last: Option<i64> = conn.query_row("SELECT max(hlc) FROM history", [], |r| r.get(0))?;
+    Ok(last.map(|v| Hlc::unpack(v as u64)).unwrap_or_default())
 }
 
 fn staging_path(path: &Path) -> PathBuf {

@@ -161,3 +161,23 @@ fn an_offer_by_sku_goes_to_the_product_that_has_the_sku_when_the_write_begins() 
     assert_eq!((new.stock, new.cost), (9, Some(Money::rub(50))), "the new X has the offer");
     assert_eq!((old.stock, old.cost), (4, None));
 }
+
+#[test]
+fn history_stamps_of_two_connections_never_repeat_or_go_back() {
+    let (_dir, mut a) = temp_catalog();
+    let mut b = Catalog::open(a.path()).unwrap();
+    // One device, one millisecond: only the counter tells the stamps apart.
+    a.set_clock(Arc::new(|| T0));
+    b.set_clock(Arc::new(|| T0));
+    a.create_product(&product("A-1", "Чайник", 1000)).unwrap();
+    b.update_product(&sku("A-1"), &[set(ProductField::Stock, "1")]).unwrap();
+    a.update_product(&sku("A-1"), &[set(ProductField::Stock, "2")]).unwrap();
+    b.update_product(&sku("A-1"), &[set(ProductField::Stock, "3")]).unwrap();
+    let history = a.history(&sku("A-1")).unwrap();
+    assert_eq!(history.len(), 4);
+    assert!(
+        history.windows(2).all(|w| w[0].hlc > w[1].hlc),
+        "newest first, every stamp after the one before: {:?}",
+        history.iter().map(|r| r.hlc).collect::<Vec<_>>()
+    );
+}
