@@ -1,7 +1,7 @@
 //! A supplier's import settings and sources. The store keeps their JSON as written by
 //! `vitrina-import`; it does not interpret it.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use vitrina_domain::SupplierId;
 
@@ -35,11 +35,9 @@ pub struct SupplierConfig {
 }
 
 impl Catalog {
+    /// Reads only: a write looks the supplier up inside its own transaction ([`supplier_rid`]).
     pub(crate) fn supplier_rid(&self, supplier: SupplierId) -> Result<i64> {
-        self.db()
-            .query_row("SELECT rid FROM suppliers WHERE id = ?1", [supplier.as_bytes()], |r| r.get(0))
-            .optional()?
-            .ok_or_else(|| StoreError::SupplierNotFound(supplier.to_string()))
+        supplier_rid(self.db(), supplier)
     }
 
     pub fn supplier_config(&self, supplier: SupplierId) -> Result<SupplierConfig> {
@@ -77,19 +75,22 @@ impl Catalog {
         policy: &str,
         settings: &str,
     ) -> Result<()> {
-        let rid = self.supplier_rid(supplier)?;
-        self.db().execute(
+        let tx = self.conn.transaction()?;
+        let rid = supplier_rid(&tx, supplier)?;
+        tx.execute(
             "UPDATE suppliers SET priority = ?2, policy = ?3, settings = ?4 WHERE rid = ?1",
             params![rid, priority, policy, settings],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
     /// Adds or replaces the source at `source.position` (validators are kept when the spec is
     /// unchanged, and reset when it changes).
     pub fn save_source(&mut self, supplier: SupplierId, source: &SourceRow) -> Result<()> {
-        let rid = self.supplier_rid(supplier)?;
-        self.db().execute(
+        let tx = self.conn.transaction()?;
+        let rid = supplier_rid(&tx, supplier)?;
+        tx.execute(
             "INSERT INTO supplier_sources (supplier_rid, position, spec, read_options, mapping)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (supplier_rid, position) DO UPDATE SET
@@ -98,13 +99,14 @@ impl Catalog {
                  spec = excluded.spec, read_options = excluded.read_options, mapping = excluded.mapping",
             params![rid, source.position, source.spec, source.read_options, source.mapping],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
     /// Removes a source; the ones after it move up.
     pub fn remove_source(&mut self, supplier: SupplierId, position: u32) -> Result<bool> {
-        let rid = self.supplier_rid(supplier)?;
         let tx = self.conn.transaction()?;
+        let rid = supplier_rid(&tx, supplier)?;
         let removed = tx.execute(
             "DELETE FROM supplier_sources WHERE supplier_rid = ?1 AND position = ?2",
             params![rid, position],
@@ -130,11 +132,13 @@ impl Catalog {
         etag: Option<&str>,
         last_modified: Option<&str>,
     ) -> Result<()> {
-        let rid = self.supplier_rid(supplier)?;
-        self.db().execute(
+        let tx = self.conn.transaction()?;
+        let rid = supplier_rid(&tx, supplier)?;
+        tx.execute(
             "UPDATE supplier_sources SET etag = ?3, last_modified = ?4 WHERE supplier_rid = ?1 AND position = ?2",
             params![rid, position, etag, last_modified],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -167,9 +171,9 @@ impl Catalog {
         supplier_path: &str,
         category: Option<vitrina_domain::CategoryId>,
     ) -> Result<()> {
-        let rid = self.supplier_rid(supplier)?;
-        let category_rid = crate::rows::category_rid(self.db(), category)?;
         let tx = self.conn.transaction()?;
+        let rid = supplier_rid(&tx, supplier)?;
+        let category_rid = crate::rows::category_rid(&tx, category)?;
         tx.execute(
             "INSERT INTO category_map (supplier_rid, supplier_path, category_rid) VALUES (?1, ?2, ?3)
              ON CONFLICT (supplier_rid, supplier_path) DO UPDATE SET category_rid = excluded.category_rid",
@@ -180,4 +184,12 @@ impl Catalog {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The supplier's rid as `conn` sees it; a write calls this inside its transaction, so what it
+/// writes refers to the supplier as it is then.
+pub(crate) fn supplier_rid(conn: &Connection, supplier: SupplierId) -> Result<i64> {
+    conn.query_row("SELECT rid FROM suppliers WHERE id = ?1", [supplier.as_bytes()], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::SupplierNotFound(supplier.to_string()))
 }

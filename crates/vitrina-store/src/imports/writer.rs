@@ -165,8 +165,8 @@ impl Catalog {
         batches: impl Iterator<Item = Vec<OfferInput>>,
         progress: &mut dyn FnMut(&ImportCounts) -> bool,
     ) -> Result<(ImportCounts, Vec<WriteRejection>)> {
-        let supplier_rid = self.supplier_rid(supplier)?;
         let (tx, mut stamp) = self.begin()?;
+        let supplier_rid = super::config::supplier_rid(&tx, supplier)?;
         let empty: bool = !tx.query_row("SELECT EXISTS (SELECT 1 FROM products)", [], |r| r.get(0))?;
         let deferred = if empty { matching::drop_bulk_indexes(&tx)? } else { Vec::new() };
         let mut run = Run {
