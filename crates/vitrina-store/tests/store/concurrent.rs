@@ -79,6 +79,25 @@ fn an_edit_keeps_what_another_connection_committed_meanwhile() {
 }
 
 #[test]
+fn an_edit_relative_to_the_current_value_starts_from_the_value_committed_meanwhile() {
+    let (_dir, mut a) = temp_catalog();
+    a.create_product(&product("A-1", "Чайник", 100_000)).unwrap();
+    let meanwhile = Meanwhile::new(&mut a);
+    meanwhile.before_next_write(|b| {
+        b.update_product(&sku("A-1"), &[set(ProductField::Price, "1200")]).unwrap();
+    });
+    let edited = a
+        .update_product_with(&sku("A-1"), |p| {
+            let raised = Money::new(p.price.minor * 11 / 10, p.price.currency);
+            vec![(ProductField::Price, Some(format!("{} {}", raised.minor, raised.currency)))]
+        })
+        .unwrap();
+    meanwhile.assert_ran();
+    assert_eq!(edited.price, Money::rub(132_000), "1200 roubles + 10 %, not 1000 + 10 %");
+    assert_eq!(get(&a, "A-1").price, edited.price);
+}
+
+#[test]
 fn an_edit_is_refused_when_the_field_became_derived_meanwhile() {
     let (_dir, mut a) = temp_catalog();
     a.create_product(&product("CUP", "Кружка", 300)).unwrap();
