@@ -238,13 +238,22 @@ impl Catalog {
         job_id: Option<Uuid>,
         source: &str,
     ) -> Result<Uuid> {
-        let supplier_rid = self.supplier_rid(supplier)?;
         let id = Uuid::now_v7();
-        self.db().execute(
+        // One statement: the supplier is looked up as the row is written.
+        let inserted = self.db().execute(
             "INSERT INTO import_runs (id, supplier_rid, job_id, state, source, started_at)
-             VALUES (?1, ?2, ?3, 'running', ?4, ?5)",
-            params![id.as_bytes(), supplier_rid, job_id.map(|j| *j.as_bytes()), source, self.now_ms() as i64],
+             SELECT ?1, rid, ?3, 'running', ?4, ?5 FROM suppliers WHERE id = ?2",
+            params![
+                id.as_bytes(),
+                supplier.as_bytes(),
+                job_id.map(|j| *j.as_bytes()),
+                source,
+                self.now_ms() as i64
+            ],
         )?;
+        if inserted == 0 {
+            return Err(StoreError::SupplierNotFound(supplier.to_string()));
+        }
         Ok(id)
     }
 
