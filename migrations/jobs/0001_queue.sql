@@ -13,6 +13,9 @@ CREATE TABLE jobs (
     progress_done    INTEGER NOT NULL DEFAULT 0,
     progress_total   INTEGER,
     progress_message TEXT,
+    -- What the job is doing, as a code its handler defines (`importing`, `downloading`, …); the
+    -- front ends word it in the person's language, the message carries the details.
+    progress_stage   TEXT,
     attempts         INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     max_attempts     INTEGER NOT NULL DEFAULT 3 CHECK (max_attempts >= 1),
     -- Not before this time: set at enqueue and by the back-off between attempts.
@@ -24,6 +27,9 @@ CREATE TABLE jobs (
     result           TEXT,
     error            TEXT,
     error_chain      TEXT,
+    -- How a cancelled job ended, as a code (`cancelled_on_request`, `cancelled_by_handler`,
+    -- `cancelled_before_start`); the English sentence is in `error`.
+    end_code         TEXT,
     parent_id        BLOB REFERENCES jobs(id) ON DELETE SET NULL,
     -- At most one running job per key (one import per supplier, one publish per account).
     concurrency_key  TEXT,

@@ -102,7 +102,7 @@ pub(crate) async fn download(
     let app = ctx.app().clone();
     let token = ctx.cancel_token();
     let reporter = ctx.reporter();
-    ctx.message("downloading product images");
+    ctx.stage(crate::ipc::JobStage::DownloadingImages.code());
     let (summary, failures, cancelled) = tokio::task::spawn_blocking(move || {
         if p.retry_failed {
             app.catalog_blocking(|c| c.retry_failed_images())?;

@@ -20,11 +20,12 @@ use vitrina_store::job_batches::RepriceScope;
 use vitrina_store::{Catalog, StoreError};
 
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ipc::JobStage;
 
 /// The job types front ends see, re-exported so they depend on this crate only.
 pub use vitrina_jobs::bench::JobsBench;
 pub use vitrina_jobs::{
-    CancelOutcome, FireOutcome, JobEvent, JobId, JobRecord, JobState, LogLevel, LogLine, Progress,
+    CancelOutcome, FireOutcome, JobEnd, JobEvent, JobId, JobRecord, JobState, LogLevel, LogLine, Progress,
     ScheduleRecord,
 };
 
@@ -167,6 +168,7 @@ async fn reprice(ctx: JobCtx<JobsContext>, p: RepricePayload) -> Result<RepriceS
         ctx.log()
             .info(format!("resuming after {} committed batches ({} products)", start.batches, start.items));
     }
+    ctx.stage(JobStage::Repricing.code());
     ctx.message(format!("{:+}% on {}", p.percent, p.brand.as_deref().unwrap_or("every product")));
     ctx.progress(start.items, Some(total));
     let mut at = start;
@@ -209,7 +211,8 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
     let job_id = ctx.id().0;
     let token = ctx.cancel_token();
     let reporter = ctx.reporter();
-    ctx.message(format!("importing {}", p.supplier));
+    ctx.stage(JobStage::Importing.code());
+    ctx.message(p.supplier.clone());
     let report = tokio::task::spawn_blocking(move || {
         let mut slot = app.catalog.lock().map_err(|_| JobError::permanent("the catalog is unavailable"))?;
         if slot.is_none() {
@@ -249,12 +252,12 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
         let secret = |_, position| signs_in.get(&position).cloned().flatten();
         let cancel = || token.is_cancelled();
         vitrina_import::run_import(catalog, &request, &secret, &cancel, &mut |progress| {
-            let what = match progress.stage {
-                vitrina_import::Stage::Fetching => "downloading",
-                vitrina_import::Stage::Importing => "importing",
+            let stage = match progress.stage {
+                vitrina_import::Stage::Fetching => JobStage::Downloading,
+                vitrina_import::Stage::Importing => JobStage::Importing,
             };
             reporter.progress(progress.done, progress.total);
-            reporter.message(what);
+            reporter.stage(stage.code());
         })
         .map_err(|e| {
             let class = if e.is_retryable() { ErrorClass::Transient } else { ErrorClass::Permanent };
@@ -322,6 +325,7 @@ pub fn registry() -> Registry<JobsContext> {
         "catalog.analyze",
         KindOptions::new("Refresh the catalog's query statistics (a good nightly schedule)"),
         |ctx: JobCtx<JobsContext>, _: Value| async move {
+            ctx.stage(JobStage::Analyzing.code());
             ctx.app().with_catalog(|c| c.analyze()).await?;
             Ok(json!({}))
         },

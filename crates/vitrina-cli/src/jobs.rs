@@ -54,11 +54,14 @@ fn progress_text(job: &JobRecord) -> String {
         None if p.done > 0 => p.done.to_string(),
         None => String::new(),
     };
-    match &p.message {
-        Some(m) if !numbers.is_empty() => format!("{numbers} {m}"),
-        Some(m) => m.clone(),
-        None => numbers,
-    }
+    [numbers, stage_text(job)].into_iter().filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The stage in words and the details: "importing Acme".
+fn stage_text(job: &JobRecord) -> String {
+    let p = &job.progress;
+    let stage = p.stage.as_deref().map(|s| vitrina_app::ipc::JobStage::parse(s).map_or(s, |s| s.words()));
+    [stage, p.message.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
 }
 
 fn duration(job: &JobRecord) -> String {
@@ -261,7 +264,7 @@ pub fn follow(jobs: &Jobs, id: &str, as_json: bool, announce: bool) -> Outcome {
             bar.set_length(total);
         }
         bar.set_position(job.progress.done);
-        bar.set_message(job.progress.message.clone().unwrap_or_default());
+        bar.set_message(stage_text(&job));
     });
     bar.finish_and_clear();
     let job = result.map_err(e)?;

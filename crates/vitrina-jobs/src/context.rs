@@ -25,6 +25,7 @@ pub(crate) struct Live {
     done: AtomicU64,
     total: AtomicU64,
     message: Mutex<Option<String>>,
+    stage: Mutex<Option<String>>,
     version: AtomicU64,
     log: Mutex<LogBuffer>,
     pub cancel: CancellationToken,
@@ -55,6 +56,7 @@ impl Live {
             done: AtomicU64::new(progress.done),
             total: AtomicU64::new(progress.total.unwrap_or(NO_TOTAL)),
             message: Mutex::new(progress.message.clone()),
+            stage: Mutex::new(progress.stage.clone()),
             version: AtomicU64::new(0),
             log: Mutex::new(LogBuffer { pending: Vec::new(), next_seq: next_log_seq }),
             cancel: CancellationToken::new(),
@@ -74,6 +76,7 @@ impl Live {
             done: self.done.load(Ordering::Relaxed),
             total: (total != NO_TOTAL).then_some(total),
             message: self.message.lock().map(|m| m.clone()).unwrap_or_default(),
+            stage: self.stage.lock().map(|m| m.clone()).unwrap_or_default(),
         }
     }
 
@@ -83,6 +86,13 @@ impl Live {
 
     fn bump(&self) {
         self.version.fetch_add(1, Ordering::Release);
+    }
+
+    fn set_text(&self, slot: &Mutex<Option<String>>, text: String) {
+        if let Ok(mut m) = slot.lock() {
+            *m = Some(text);
+        }
+        self.bump();
     }
 
     pub fn log(&self, level: LogLevel, message: String) {
@@ -196,12 +206,16 @@ impl<C: Send + Sync + 'static> JobCtx<C> {
         self.live.bump();
     }
 
-    /// What the job is doing now, for people ("Reading the price list").
+    /// Details of what the job is doing, for people (a supplier's name, a percentage), shown
+    /// as given next to the stage.
     pub fn message(&self, text: impl Into<String>) {
-        if let Ok(mut m) = self.live.message.lock() {
-            *m = Some(text.into());
-        }
-        self.live.bump();
+        self.live.set_text(&self.live.message, text.into());
+    }
+
+    /// What the job is doing, as a code its kind defines (`downloading`, `importing`): the
+    /// front ends word it in the person's language.
+    pub fn stage(&self, code: &str) {
+        self.live.set_text(&self.live.stage, code.to_string());
     }
 
     /// The job's stored log.
@@ -270,9 +284,11 @@ impl Reporter {
 
     /// As [`JobCtx::message`].
     pub fn message(&self, text: impl Into<String>) {
-        if let Ok(mut m) = self.0.message.lock() {
-            *m = Some(text.into());
-        }
-        self.0.bump();
+        self.0.set_text(&self.0.message, text.into());
+    }
+
+    /// As [`JobCtx::stage`].
+    pub fn stage(&self, code: &str) {
+        self.0.set_text(&self.0.stage, code.to_string());
     }
 }

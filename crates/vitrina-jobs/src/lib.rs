@@ -35,6 +35,6 @@ pub use registry::{KindOptions, Registry};
 pub use runner::{Runner, RunnerHandle, RunnerOptions, Waker, backoff};
 pub use schedule::CronZone;
 pub use store::{
-    Cadence, CancelOutcome, FireOutcome, JobId, JobQuery, JobRecord, JobState, JobStore, LogLevel, LogLine,
-    MIGRATIONS, NewJob, Progress, ScheduleId, ScheduleRecord, queue_path,
+    Cadence, CancelOutcome, FireOutcome, JobEnd, JobId, JobQuery, JobRecord, JobState, JobStore, LogLevel,
+    LogLine, MIGRATIONS, NewJob, Progress, ScheduleId, ScheduleRecord, queue_path,
 };

