@@ -238,10 +238,16 @@ fn kernel_entry(_name: &str) -> Result<keyring::Entry, SecretError> {
 /// A keyring error as Vitrina says it, in words that never include a secret. A keyring that
 /// cannot be reached at all (no Secret Service answering on this session; the kernel keyring
 /// blocked, as in many containers) is [`SecretErrorKind::Unavailable`], with what to do.
+/// Reading an entry that is not there is not an error: callers handle `NoEntry` first.
 fn keyring_error(e: keyring::Error, backend: &Backend) -> SecretError {
     let unreachable = match &e {
         keyring::Error::PlatformFailure(cause) => Some((cause.to_string(), false)),
         keyring::Error::NoStorageAccess(cause) => Some((cause.to_string(), true)),
+        // `keyring` reports the kernel's "access denied" (and a session without a keyring) as
+        // no entry: here, creating or writing an entry, it can mean nothing else.
+        keyring::Error::NoEntry if *backend == Backend::KernelKeyring => {
+            Some(("access denied, or no keyring for this session".to_string(), false))
+        }
         _ => None,
     };
     if let Some((cause, locked)) = unreachable {
@@ -266,8 +272,8 @@ fn unavailable_message(backend: &Backend, locked: bool) -> String {
     );
     match backend {
         Backend::KernelKeyring => format!(
-            "the kernel keyring of this session cannot be used (keyctl is not allowed here, as in many \
-             containers); {file}"
+            "the kernel keyring cannot be used here (this session has no keyring of its own, or the kernel \
+             denies access to it, as in many containers); {file}"
         ),
         _ if cfg!(target_os = "linux") => {
             let what = if locked {
@@ -527,6 +533,9 @@ mod tests {
             kernel.message.contains("kernel keyring") && !kernel.message.contains("keyutils"),
             "{kernel}"
         );
+        let denied = keyring_error(keyring::Error::NoEntry, &Backend::KernelKeyring);
+        assert_eq!(denied.kind, SecretErrorKind::Unavailable, "{denied}");
+        assert!(denied.message.contains("VITRINA_CREDENTIALS_FILE"), "{denied}");
 
         // Through a keyring entry (keyring's mock), the use cases and the IPC error.
         let entry = keyring::Entry::new_with_credential(Box::new(keyring::mock::MockCredential::default()));
