@@ -2,20 +2,15 @@
 //! 404 that changes nothing), a stock file joined to the main feed by SKU, currency rates and
 //! brand aliases from the supplier's settings.
 
-// The same server as the source tests; not every helper of it is used here.
-#[allow(dead_code)]
-#[path = "source/server.rs"]
-mod server;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use server::{Reply, Server};
 use vitrina_domain::SupplierId;
 use vitrina_import::source::SourceSpec;
 use vitrina_import::{ImportError, ImportReport, ImportRequest, ReadSettings, SupplierSettings, run_import};
 use vitrina_store::imports::{RunState, SourceRow};
 use vitrina_store::{Catalog, ProductKey};
+use vitrina_testkit::http::{Reply, Server};
 
 const MAIN: &str = "Артикул;Наименование;Бренд;Цена закупки;Цена, $;Остаток;Категория\n\
 A-1;Чайник электрический;LG Electronics;10;20;5;Техника / Кухня\n\
