@@ -10,15 +10,31 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 use vitrina_import::images::{DownloadOptions, ImageDownloader, cache_path};
-use vitrina_jobs::{Classify, JobCtx, JobError};
+use vitrina_jobs::{Classify, JobCtx, JobError, JobPayload, KindOptions, Registry};
 use vitrina_store::images::{FailedImage, ImageCounts};
 
 use crate::catalog::App;
 use crate::error::AppResult;
-use crate::jobs::JobsContext;
+use crate::jobs::{JobRecord, Jobs, JobsContext, QueueOptions};
 
 /// The job kind that downloads pending images.
-pub const DOWNLOAD_KIND: &str = "images.download";
+pub const DOWNLOAD_KIND: &str = <DownloadPayload as JobPayload>::KIND;
+
+/// Registers `images.download`.
+pub fn register(r: &mut Registry<JobsContext>) {
+    r.register_kind(
+        KindOptions::new(
+            "Download products' images into the local cache (payload: limit, parallel, retry_failed)",
+        )
+        .concurrency(1),
+        download,
+    );
+}
+
+/// Queues a download of the images not in the cache yet.
+pub fn queue_download(jobs: &Jobs, payload: &DownloadPayload, attempts: Option<u32>) -> AppResult<JobRecord> {
+    jobs.queue_job(payload, &QueueOptions { concurrency_key: None, max_attempts: attempts })
+}
 
 /// URLs read from the catalog per walk step.
 const BATCH: usize = 200;
@@ -33,7 +49,7 @@ pub fn images_dir(catalog: &Path) -> PathBuf {
 }
 
 /// `images.download`: download the products' images that are not in the cache yet.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DownloadPayload {
     /// At most this many URLs in this run (default: all).
@@ -45,6 +61,10 @@ pub struct DownloadPayload {
     /// Try the failed URLs again now, given-up ones included.
     #[serde(default)]
     pub retry_failed: bool,
+}
+
+impl JobPayload for DownloadPayload {
+    const KIND: &'static str = "images.download";
 }
 
 /// What a download run did.

@@ -15,6 +15,8 @@ use vitrina_import::{ImportReport, ReadSettings, SupplierSettings, spec_from_tex
 use vitrina_store::Catalog;
 use vitrina_store::imports::{ImportIssue, RunRecord, SourceRow, SupplierConfig};
 
+pub mod job;
+
 use crate::catalog::App;
 use crate::error::{AppError, AppResult, ErrorCode};
 
@@ -565,15 +567,13 @@ pub fn sync_schedule(jobs: &crate::jobs::Jobs, supplier: &SupplierSummary) -> Ap
         jobs.remove_schedule(&name)?;
     }
     if let Some(cron) = supplier.settings.schedule.as_deref().filter(|c| !c.trim().is_empty()) {
-        jobs.add_schedule(&crate::jobs::ScheduleInput {
+        let input = crate::jobs::ScheduleInput::of(
             name,
-            kind: "import.supplier".into(),
-            payload: serde_json::json!({ "supplier": supplier.id.to_string() }),
-            every: None,
-            cron: Some(cron.to_string()),
-            concurrency_key: Some(format!("import:{}", supplier.id)),
-            enabled: true,
-        })?;
+            &job::scheduled_import(supplier),
+            cron,
+            Some(job::concurrency_key(supplier)),
+        )?;
+        jobs.add_schedule(&input)?;
     }
     Ok(())
 }

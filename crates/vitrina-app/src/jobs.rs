@@ -13,14 +13,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::broadcast;
 use vitrina_jobs::{
-    Cadence, Classify, CronZone, ErrorClass, JobCtx, JobError, JobQuery, JobsError, KindOptions, Queue,
-    Registry, Runner, RunnerHandle, RunnerOptions, ScheduleSpec, Waker, schedule,
+    Cadence, Classify, CronZone, ErrorClass, JobError, JobPayload, JobQuery, JobsError, Queue, Registry,
+    Runner, RunnerHandle, RunnerOptions, ScheduleSpec, Waker, schedule,
 };
-use vitrina_store::job_batches::RepriceScope;
 use vitrina_store::{Catalog, StoreError};
 
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::JobStage;
 
 /// The job types front ends see, re-exported so they depend on this crate only.
 pub use vitrina_jobs::bench::JobsBench;
@@ -67,7 +65,7 @@ impl JobsContext {
     }
 
     /// Where downloaded feeds are kept: `downloads/` next to the catalog.
-    fn cache_dir(&self) -> PathBuf {
+    pub(crate) fn cache_dir(&self) -> PathBuf {
         self.path.parent().unwrap_or(Path::new(".")).join("downloads")
     }
 
@@ -81,15 +79,23 @@ impl JobsContext {
         &self,
         f: impl FnOnce(&mut Catalog) -> Result<T, StoreError>,
     ) -> Result<T, JobError> {
+        self.on_catalog(|c| f(c).map_err(classify))
+    }
+
+    /// As [`Self::catalog_blocking`], for work that says itself why it failed.
+    pub(crate) fn on_catalog<T>(
+        &self,
+        f: impl FnOnce(&mut Catalog) -> Result<T, JobError>,
+    ) -> Result<T, JobError> {
         let mut slot = self.catalog.lock().map_err(|_| JobError::permanent("the catalog is unavailable"))?;
         if slot.is_none() {
             *slot = Some(Catalog::open(&self.path).map_err(classify)?);
         }
-        f(slot.as_mut().expect("opened above")).map_err(classify)
+        f(slot.as_mut().expect("opened above"))
     }
 
     /// Runs `f` on the catalog on a blocking thread.
-    async fn with_catalog<T, F>(self: &Arc<Self>, f: F) -> Result<T, JobError>
+    pub(crate) async fn with_catalog<T, F>(self: &Arc<Self>, f: F) -> Result<T, JobError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Catalog) -> Result<T, StoreError> + Send + 'static,
@@ -110,227 +116,9 @@ impl JobsContext {
 }
 
 /// A locked or busy database is worth another try; anything else the store says is not.
-fn classify(e: StoreError) -> JobError {
+pub(crate) fn classify(e: StoreError) -> JobError {
     let class = if e.is_busy() { ErrorClass::Transient } else { ErrorClass::Permanent };
     JobError::from_error(class, &e)
-}
-
-/// `catalog.reprice`: change prices by a percentage.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RepricePayload {
-    /// +10 raises prices by 10 %, -5.5 lowers them by 5.5 %.
-    pub percent: f64,
-    /// Only this brand.
-    #[serde(default)]
-    pub brand: Option<String>,
-    /// Products per transaction (default 500).
-    #[serde(default)]
-    pub batch_size: Option<u32>,
-    /// A pause between batches, to leave the catalog to other work (default none).
-    #[serde(default)]
-    pub pause_ms: Option<u64>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RepriceSummary {
-    pub percent: f64,
-    pub products: u64,
-    pub changed: u64,
-    pub batches: u32,
-}
-
-/// Each batch is one transaction that also records the batch for this job, so a run that
-/// resumes after a crash or a retry skips the batches that committed: every price changes
-/// exactly once. Cancel is honoured between batches only.
-async fn reprice(ctx: JobCtx<JobsContext>, p: RepricePayload) -> Result<RepriceSummary, JobError> {
-    if !p.percent.is_finite() || p.percent <= -100.0 || p.percent > 1000.0 {
-        return Err(JobError::permanent(format!(
-            "percent must be above -100 and at most 1000, not {}",
-            p.percent
-        )));
-    }
-    let bp = (p.percent * 100.0).round() as i32;
-    let batch = p.batch_size.unwrap_or(500).clamp(1, 50_000);
-    let scope = RepriceScope { brand: p.brand.clone() };
-    let app = ctx.app().clone();
-    let id = ctx.id();
-    let (start, remaining) = {
-        let scope = scope.clone();
-        app.with_catalog(move |c| {
-            let at = c.job_checkpoint(id)?;
-            Ok((at, c.reprice_remaining(&scope, at.cursor)?))
-        })
-        .await?
-    };
-    let total = start.items + remaining;
-    if start.batches > 0 {
-        ctx.log()
-            .info(format!("resuming after {} committed batches ({} products)", start.batches, start.items));
-    }
-    ctx.stage(JobStage::Repricing.code());
-    ctx.message(format!("{:+}% on {}", p.percent, p.brand.as_deref().unwrap_or("every product")));
-    ctx.progress(start.items, Some(total));
-    let mut at = start;
-    loop {
-        ctx.check_cancelled()?;
-        let scope = scope.clone();
-        match app.with_catalog(move |c| c.reprice_batch(id, &scope, bp, batch)).await? {
-            Some(next) => {
-                at = next;
-                ctx.progress(at.items, Some(total.max(at.items)));
-            }
-            None => break,
-        }
-        if let Some(ms) = p.pause_ms.filter(|ms| *ms > 0) {
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(ms)) => {}
-                _ = ctx.cancelled() => {}
-            }
-        }
-    }
-    ctx.log().info(format!("{} of {} prices changed in {} batches", at.changed, at.items, at.batches));
-    Ok(RepriceSummary { percent: p.percent, products: at.items, changed: at.changed, batches: at.batches })
-}
-
-/// `import.supplier`: import a supplier's feeds (or a given file or link instead of the main one).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImportPayload {
-    /// The supplier's id or name.
-    pub supplier: String,
-    /// A file path or link to read instead of the saved main feed.
-    #[serde(default)]
-    pub file: Option<String>,
-}
-
-/// The whole run is one transaction, so a cancel or a crash leaves the catalog as it was and a
-/// retry starts over. A timeout or server error on a link is worth a retry; a bad file is not.
-async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<Value, JobError> {
-    let app = ctx.app().clone();
-    let job_id = ctx.id().0;
-    let token = ctx.cancel_token();
-    let reporter = ctx.reporter();
-    ctx.stage(JobStage::Importing.code());
-    ctx.message(p.supplier.clone());
-    let report = tokio::task::spawn_blocking(move || {
-        let mut slot = app.catalog.lock().map_err(|_| JobError::permanent("the catalog is unavailable"))?;
-        if slot.is_none() {
-            *slot = Some(Catalog::open(&app.path).map_err(classify)?);
-        }
-        let catalog = slot.as_mut().expect("opened above");
-        let supplier = catalog.find_supplier(&p.supplier).map_err(classify)?;
-        let request = vitrina_import::ImportRequest {
-            supplier,
-            main_override: p.file.clone(),
-            job_id: Some(job_id),
-            cache_dir: app.cache_dir(),
-        };
-        // The password or token of each feed that signs in, read before anything is fetched: a
-        // keyring that cannot be read fails the import with its reason instead of downloading
-        // without the sign-in (a file or link given by hand replaces the main feed's).
-        let secrets = crate::secrets::KeyringStore::new();
-        let mut signs_in = std::collections::HashMap::new();
-        for row in catalog.supplier_config(supplier).map_err(classify)?.sources {
-            use vitrina_import::source::{Auth, SourceSpec};
-            let auth = match serde_json::from_str::<SourceSpec>(&row.spec) {
-                Ok(SourceSpec::Url { auth, .. }) => auth,
-                _ => Auth::None,
-            };
-            if auth == Auth::None || (row.position == 0 && p.file.is_some()) {
-                continue;
-            }
-            let name = crate::imports::source_secret_name(supplier, row.position);
-            let value = crate::secrets::SecretStore::get(&secrets, &name).map_err(|e| {
-                JobError::permanent(format!(
-                    "cannot read the password or token of feed {} from the OS keyring: {e}",
-                    row.position + 1
-                ))
-            })?;
-            signs_in.insert(row.position, value);
-        }
-        let secret = |_, position| signs_in.get(&position).cloned().flatten();
-        let cancel = || token.is_cancelled();
-        vitrina_import::run_import(catalog, &request, &secret, &cancel, &mut |progress| {
-            let stage = match progress.stage {
-                vitrina_import::Stage::Fetching => JobStage::Downloading,
-                vitrina_import::Stage::Importing => JobStage::Importing,
-            };
-            reporter.progress(progress.done, progress.total);
-            reporter.stage(stage.code());
-        })
-        .map_err(|e| {
-            let class = if e.is_retryable() { ErrorClass::Transient } else { ErrorClass::Permanent };
-            JobError::from_error(class, &e)
-        })
-    })
-    .await
-    .permanent()??;
-    let c = &report.run.counts;
-    ctx.log().info(format!(
-        "{}: {} rows read, {} created, {} updated, {} unchanged, {} disappeared, {} rejected",
-        report.run.supplier_name,
-        report.run.rows_read,
-        c.created,
-        c.updated,
-        c.unchanged,
-        c.disappeared,
-        c.rejected
-    ));
-    if c.created + c.updated > 0 {
-        // The new or changed products' pictures arrive in the background.
-        let images = vitrina_jobs::NewJob::new(crate::images::DOWNLOAD_KIND, json!({}));
-        match ctx.enqueue_child(images).await {
-            Ok(id) => ctx.log().info(format!("product images download in the background (job {id})")),
-            Err(e) => ctx.log().warn(format!("could not queue the download of product images: {e}")),
-        }
-    }
-    Ok(json!({
-        "run": report.run.id.to_string(),
-        "supplier": report.run.supplier_name,
-        "rows_read": report.run.rows_read,
-        "counts": c,
-        "warnings": report.run.warnings,
-    }))
-}
-
-/// The job kinds this version of Vitrina runs.
-pub fn registry() -> Registry<JobsContext> {
-    let mut r = Registry::new();
-    // Every import runs as a job, so when the worker starts no import can be running: a run
-    // still marked running was cut short by a crash, which rolled its transaction back.
-    r.on_recover("supplier import runs interrupted by a stop, marked failed", |app: &JobsContext| {
-        app.catalog_blocking(|c| c.fail_interrupted_import_runs()).map_err(|e| e.to_string())
-    });
-    r.register(
-        "import.supplier",
-        KindOptions::new("Import a supplier's feeds (payload: supplier, file)").concurrency(1),
-        import_supplier,
-    );
-    r.register(
-        "catalog.reprice",
-        KindOptions::new("Change prices by a percentage, in batches (payload: percent, brand, batch_size)")
-            .concurrency(1),
-        reprice,
-    );
-    r.register(
-        crate::images::DOWNLOAD_KIND,
-        KindOptions::new(
-            "Download products' images into the local cache (payload: limit, parallel, retry_failed)",
-        )
-        .concurrency(1),
-        crate::images::download,
-    );
-    r.register(
-        "catalog.analyze",
-        KindOptions::new("Refresh the catalog's query statistics (a good nightly schedule)"),
-        |ctx: JobCtx<JobsContext>, _: Value| async move {
-            ctx.stage(JobStage::Analyzing.code());
-            ctx.app().with_catalog(|c| c.analyze()).await?;
-            Ok(json!({}))
-        },
-    );
-    r
 }
 
 /// A job kind, for people and the UI.
@@ -388,6 +176,15 @@ pub struct EnqueueRequest {
     pub max_attempts: Option<u32>,
 }
 
+/// How a typed job is queued.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueOptions {
+    /// At most one running job per key (a supplier, a marketplace account).
+    pub concurrency_key: Option<String>,
+    /// Attempts instead of the kind's default.
+    pub max_attempts: Option<u32>,
+}
+
 /// A schedule to add: `every` (`15m`) or `cron` (`0 3 * * *`, local time).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ScheduleInput {
@@ -406,6 +203,28 @@ pub struct ScheduleInput {
 
 fn yes() -> bool {
     true
+}
+
+impl ScheduleInput {
+    /// A schedule that queues `payload`'s kind at `cron` times (local time).
+    pub fn of<P: JobPayload>(
+        name: String,
+        payload: &P,
+        cron: &str,
+        concurrency_key: Option<String>,
+    ) -> AppResult<Self> {
+        let payload = serde_json::to_value(payload)
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("a {} payload: {e}", P::KIND)))?;
+        Ok(ScheduleInput {
+            name,
+            kind: P::KIND.to_string(),
+            payload,
+            every: None,
+            cron: Some(cron.to_string()),
+            concurrency_key,
+            enabled: true,
+        })
+    }
 }
 
 /// What a cancel did.
@@ -464,10 +283,11 @@ impl Default for WorkerOptions {
 }
 
 impl Jobs {
-    /// Opens the job queue of the catalog at `path` (creating the catalog if needed).
-    pub fn open(path: impl AsRef<Path>) -> AppResult<Self> {
+    /// Opens the job queue of the catalog at `path` with the kinds in `registry`
+    /// ([`Jobs::open`] has every kind Vitrina ships).
+    pub fn with_registry(path: impl AsRef<Path>, registry: Arc<Registry<JobsContext>>) -> AppResult<Self> {
         let path = path.as_ref().to_path_buf();
-        let queue = Queue::open(&path, Arc::new(registry()))?;
+        let queue = Queue::open(&path, registry)?;
         Ok(Jobs { path, queue: Mutex::new(queue), waker: Mutex::new(None) })
     }
 
@@ -501,7 +321,21 @@ impl Jobs {
             .collect())
     }
 
-    /// Queues a job (its kind and payload are checked first).
+    /// Queues a job of `payload`'s kind: what the typed starters next to each kind's handler
+    /// call (`imports::queue_import`, `images::queue_download`, …).
+    pub fn queue_job<P: JobPayload>(&self, payload: &P, opts: &QueueOptions) -> AppResult<JobRecord> {
+        let payload = serde_json::to_value(payload)
+            .map_err(|e| AppError::new(ErrorCode::Internal, format!("a {} payload: {e}", P::KIND)))?;
+        self.enqueue(&EnqueueRequest {
+            kind: P::KIND.to_string(),
+            payload,
+            concurrency_key: opts.concurrency_key.clone(),
+            max_attempts: opts.max_attempts,
+        })
+    }
+
+    /// Queues a job by kind name and JSON payload, as a person types it (`vitrina jobs run`);
+    /// the kind and payload are checked first.
     pub fn enqueue(&self, req: &EnqueueRequest) -> AppResult<JobRecord> {
         let mut q = self.queue()?;
         let mut job = q.job(&req.kind, req.payload.clone())?;

@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use vitrina_domain::{LinkKind, Product, ProductField};
 
 use crate::catalog::{App, FieldEdit, ProductView};
+use crate::catalog_jobs::RepricePayload;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
-use crate::jobs::{EnqueueRequest, JobFilter, Jobs};
+use crate::jobs::{JobFilter, Jobs};
 use crate::paths;
 use crate::secrets::{KeyringStore, SecretStore, Secrets};
 use crate::settings::Settings;
@@ -240,19 +241,13 @@ impl Session {
     }
 
     pub fn job_start(&self, req: &JobRequest) -> IpcResult<JobDto> {
-        let (kind, payload) = match req {
-            JobRequest::Reprice { percent, brand } => (
-                "catalog.reprice",
-                serde_json::json!({ "percent": percent, "brand": brand.as_deref().filter(|b| !b.trim().is_empty()) }),
-            ),
-            JobRequest::Analyze => ("catalog.analyze", serde_json::json!({})),
-        };
-        let job = ipc(self.jobs()?.enqueue(&EnqueueRequest {
-            kind: kind.into(),
-            payload,
-            concurrency_key: None,
-            max_attempts: None,
-        }))?;
+        let jobs = self.jobs()?;
+        let job = ipc(match req {
+            JobRequest::Reprice { percent, brand } => {
+                crate::catalog_jobs::queue_reprice(jobs, &RepricePayload::new(*percent, brand.clone()))
+            }
+            JobRequest::Analyze => crate::catalog_jobs::queue_analyze(jobs),
+        })?;
         Ok(JobDto::from(&job))
     }
 

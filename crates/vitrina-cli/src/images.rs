@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use vitrina_app::images::{DOWNLOAD_KIND, DownloadSummary};
-use vitrina_app::jobs::{EnqueueRequest, Jobs};
+use vitrina_app::images::{DownloadPayload, DownloadSummary};
+use vitrina_app::jobs::Jobs;
 use vitrina_app::{App, AppError};
 
 use crate::args::{Cli, ImagesCmd};
@@ -20,18 +20,12 @@ pub fn run(cmd: &ImagesCmd, db: &Path, cli: &Cli) -> Outcome {
     match cmd {
         ImagesCmd::Fetch { parallel, limit, retry_failed, detach } => {
             let jobs = Jobs::open(db).map_err(e)?;
-            let job = jobs
-                .enqueue(&EnqueueRequest {
-                    kind: DOWNLOAD_KIND.into(),
-                    payload: serde_json::json!({
-                        "parallel": parallel,
-                        "limit": limit,
-                        "retry_failed": retry_failed,
-                    }),
-                    concurrency_key: None,
-                    max_attempts: Some(1),
-                })
-                .map_err(e)?;
+            let payload = DownloadPayload {
+                limit: *limit,
+                parallel: Some(usize::from(*parallel)),
+                retry_failed: *retry_failed,
+            };
+            let job = vitrina_app::images::queue_download(&jobs, &payload, Some(1)).map_err(e)?;
             if *detach {
                 return crate::jobs::queued(&job, cli.json);
             }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use vitrina_app::imports::{FeedPreview, SupplierSummary, sync_schedule};
-use vitrina_app::jobs::{EnqueueRequest, Jobs};
+use vitrina_app::jobs::Jobs;
 use vitrina_app::{App, AppError};
 use vitrina_domain::money::format_minor;
 use vitrina_import::pricing::{Markup, OldPrice, PriceRule, PriceRules, Rounding, Scope};
@@ -281,31 +281,15 @@ fn import(
     detach: bool,
     as_json: bool,
 ) -> Outcome {
-    let s = app.supplier(supplier).map_err(e)?;
-    let source = match source {
-        Some(s) if !s.starts_with("http://") && !s.starts_with("https://") => {
-            let path = Path::new(s);
-            if !path.exists() {
-                return Err(format!("the file {s} does not exist"));
-            }
-            Some(std::fs::canonicalize(path).map_or_else(|_| s.to_string(), |p| p.display().to_string()))
-        }
-        other => other.map(str::to_string),
-    };
+    let supplier = app.supplier(supplier).map_err(e)?.id.to_string();
     let jobs = Jobs::open(db).map_err(e)?;
-    let job = jobs
-        .enqueue(&EnqueueRequest {
-            kind: "import.supplier".into(),
-            payload: serde_json::json!({ "supplier": s.id.to_string(), "file": source }),
-            concurrency_key: Some(format!("import:{}", s.id)),
-            max_attempts: Some(1),
-        })
-        .map_err(e)?;
+    // A command that waits on its own import runs it once; a failure is reported, not retried.
+    let job = vitrina_app::imports::job::queue_import(app, &jobs, &supplier, source, Some(1)).map_err(e)?;
     if detach {
         return crate::jobs::queued(&job, as_json);
     }
     let waited = crate::jobs::follow(&jobs, &job.id.to_string(), as_json, false);
-    let report = app.import_report(&s.id.to_string(), 20);
+    let report = app.import_report(&supplier, 20);
     match (waited, report) {
         (Ok(()), Ok(report)) => {
             if as_json {

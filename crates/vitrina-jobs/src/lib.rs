@@ -31,7 +31,7 @@ pub use error::{Classify, ErrorClass, JobError, JobsError, Result};
 pub use events::JobEvent;
 pub use lock::WorkerLock;
 pub use queue::{Queue, ScheduleSpec};
-pub use registry::{KindOptions, Registry};
+pub use registry::{JobPayload, KindOptions, Registry};
 pub use runner::{Runner, RunnerHandle, RunnerOptions, Waker, backoff};
 pub use schedule::CronZone;
 pub use store::{

@@ -19,6 +19,14 @@ type CheckFn = dyn Fn(&Value) -> std::result::Result<(), String> + Send + Sync;
 /// A recovery step: returns how many things it put right, or why it could not.
 type RecoverFn<C> = dyn Fn(&C) -> std::result::Result<u64, String> + Send + Sync;
 
+/// A job kind's payload: one type that the code queueing the job serializes and the handler
+/// deserializes, named by its kind. Queue one with [`NewJob::of`], register its handler with
+/// [`Registry::register_kind`].
+pub trait JobPayload: Serialize + DeserializeOwned + Send + 'static {
+    /// The kind's name, stored with each job (`import.supplier`).
+    const KIND: &'static str;
+}
+
 /// How a kind of job runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KindOptions {
@@ -127,6 +135,17 @@ impl<C: Send + Sync + 'static> Registry<C> {
                 Err(e) => tracing::warn!("recovery: {what} failed: {e}"),
             }
         }
+    }
+
+    /// Registers `handler` for the kind of payload `P`.
+    pub fn register_kind<P, S, F, Fut>(&mut self, opts: KindOptions, handler: F) -> &mut Self
+    where
+        P: JobPayload,
+        S: Serialize,
+        F: Fn(JobCtx<C>, P) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<S, JobError>> + Send + 'static,
+    {
+        self.register(P::KIND, opts, handler)
     }
 
     pub(crate) fn get(&self, kind: &str) -> Option<&Kind<C>> {

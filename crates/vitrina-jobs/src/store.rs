@@ -115,6 +115,12 @@ impl NewJob {
         }
     }
 
+    /// A job of `payload`'s kind.
+    pub fn of<P: crate::registry::JobPayload>(payload: &P) -> Self {
+        // A payload type is plain data: serializing it to a JSON value cannot fail.
+        NewJob::new(P::KIND, serde_json::to_value(payload).unwrap_or(Value::Null))
+    }
+
     pub fn key(mut self, key: impl Into<String>) -> Self {
         self.concurrency_key = Some(key.into());
         self

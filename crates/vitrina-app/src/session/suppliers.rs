@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use vitrina_domain::SupplierId;
 use vitrina_import::mapping::{MappingProfile, Target};
 use vitrina_import::source::{Auth, SourceSpec};
 use vitrina_import::{ReadSettings, SupplierSettings};
@@ -14,7 +13,6 @@ use super::{IpcResult, Session, ipc, keyring_error};
 use crate::error::AppError;
 use crate::imports::{NewSupplier, SupplierSummary, preview_file, source_secret_name, sync_schedule};
 use crate::ipc::*;
-use crate::jobs::EnqueueRequest;
 
 /// How many runs a supplier's page lists.
 const RUNS_SHOWN: u32 = 50;
@@ -103,11 +101,14 @@ impl Session {
     pub fn add_supplier(&self, req: &NewSupplierRequest) -> IpcResult<SupplierDetail> {
         let app = self.app()?;
         let source = req.source.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        let is_url = source.is_some_and(|s| s.contains("://"));
-        if let Some(path) = source.filter(|_| !is_url)
-            && !Path::new(path).is_file()
+        if let Some(vitrina_import::source::SourceSpec::File { path }) =
+            source.map(vitrina_import::spec_from_text)
+            && !path.is_file()
         {
-            return Err(IpcError::new(IpcErrorCode::NotFound, format!("the file {path} does not exist")));
+            return Err(IpcError::new(
+                IpcErrorCode::NotFound,
+                format!("the file {} does not exist", path.display()),
+            ));
         }
         let mut name = req.name.trim().to_string();
         if name.is_empty() {
@@ -249,15 +250,7 @@ impl Session {
     /// Queues an import of the supplier's feeds (or of `file` instead of the main feed). One
     /// import per supplier runs at a time; the jobs panel shows its progress and can cancel it.
     pub fn import_now(&self, id: &str, file: Option<&str>) -> IpcResult<JobDto> {
-        let supplier: SupplierId = ipc(self.app()?.supplier(id))?.id;
-        let file = file.map(str::trim).filter(|f| !f.is_empty());
-        let job = ipc(self.jobs()?.enqueue(&EnqueueRequest {
-            kind: "import.supplier".into(),
-            payload: serde_json::json!({ "supplier": supplier.to_string(), "file": file }),
-            concurrency_key: Some(format!("import:{supplier}")),
-            max_attempts: None,
-        }))?;
-        tracing::info!(%supplier, job = %job.id, "import queued");
+        let job = ipc(crate::imports::job::queue_import(self.app()?, self.jobs()?, id, file, None))?;
         Ok(JobDto::from(&job))
     }
 
