@@ -264,7 +264,7 @@ pub fn follow(jobs: &Jobs, id: &str, as_json: bool, announce: bool) -> Outcome {
             bar.set_length(total);
         }
         bar.set_position(job.progress.done);
-        bar.set_message(stage_text(&job));
+        bar.set_message(stage_text(job));
     });
     bar.finish_and_clear();
     let job = result.map_err(e)?;

@@ -85,7 +85,7 @@ impl<C: Send + Sync + 'static> Queue<C> {
     pub fn enqueue(&mut self, job: &NewJob) -> Result<JobId> {
         self.registry.check(&job.kind, &job.payload)?;
         let now = self.now();
-        Ok(self.store.enqueue(job, now)?)
+        self.store.enqueue(job, now)
     }
 
     /// A full id, or a unique beginning of one (dashes optional).
@@ -119,12 +119,12 @@ impl<C: Send + Sync + 'static> Queue<C> {
     /// Lines after `after` (0: from the start).
     pub fn logs(&self, id: JobId, after: u64, limit: u32) -> Result<Vec<LogLine>> {
         self.get(id)?;
-        Ok(self.store.logs(id, after, limit)?)
+        self.store.logs(id, after, limit)
     }
 
     pub fn log_tail(&self, id: JobId, limit: u32) -> Result<Vec<LogLine>> {
         self.get(id)?;
-        Ok(self.store.log_tail(id, limit)?)
+        self.store.log_tail(id, limit)
     }
 
     /// Cancels a queued job at once, or asks a running one to stop: the runner, in this or
@@ -147,13 +147,13 @@ impl<C: Send + Sync + 'static> Queue<C> {
 
     /// (queued, running).
     pub fn pending(&self) -> Result<(u64, u64)> {
-        Ok(self.store.pending()?)
+        self.store.pending()
     }
 
     /// Deletes finished jobs older than `keep` (with their logs); returns how many.
     pub fn purge(&mut self, keep: std::time::Duration) -> Result<u64> {
         let before = self.now().saturating_sub(keep.as_millis() as u64);
-        Ok(self.store.purge_finished(before)?)
+        self.store.purge_finished(before)
     }
 
     /// Adds a schedule; its kind, payload and cadence are checked first (a cron expression that
@@ -180,7 +180,7 @@ impl<C: Send + Sync + 'static> Queue<C> {
     }
 
     pub fn schedules(&self) -> Result<Vec<ScheduleRecord>> {
-        Ok(self.store.schedules()?)
+        self.store.schedules()
     }
 
     pub fn schedule(&self, name: &str) -> Result<ScheduleRecord> {

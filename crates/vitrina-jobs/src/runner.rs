@@ -310,7 +310,7 @@ fn cycle_blocking(
     c: CycleIn,
 ) -> std::result::Result<CycleOut, Box<(JobsError, RunnerWrites)>> {
     if let Err(e) = store.apply(&c.writes, c.now) {
-        return Err(Box::new((e.into(), c.writes)));
+        return Err(Box::new((e, c.writes)));
     }
     let mut out = CycleOut::default();
     let warn = |what: &str, e: &dyn std::fmt::Display| tracing::warn!("job runner: {what} failed: {e}");
