@@ -8,7 +8,7 @@ use tauri_plugin_dialog::DialogExt;
 use vitrina_app::ipc::*;
 use vitrina_app::session::Session;
 
-type Cmd<T> = Result<T, IpcError>;
+type Cmd<T> = Result<T, AppError>;
 type Shared<'a> = State<'a, Arc<Session>>;
 
 async fn blocking<T: Send + 'static>(
@@ -18,7 +18,7 @@ async fn blocking<T: Send + 'static>(
     let session = Arc::clone(session.inner());
     tauri::async_runtime::spawn_blocking(move || f(&session))
         .await
-        .map_err(|e| IpcError::new(IpcErrorCode::Internal, format!("the command failed: {e}")))?
+        .map_err(|e| AppError::new(ErrorCode::Internal, format!("the command failed: {e}")))?
 }
 
 #[tauri::command]

@@ -1,11 +1,14 @@
 //! Errors as the front ends see them: a stable code for programs and a sentence for people.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use vitrina_store::StoreError;
 
-/// A stable, machine-readable class of error (crosses IPC as `{code, message}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A stable, machine-readable class of error: the one set of codes the CLI's `--json`, the
+/// window (as `IpcErrorCode` in the generated TypeScript) and scripts all see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "IpcErrorCode")]
 pub enum ErrorCode {
     NotFound,
     Invalid,
@@ -20,11 +23,17 @@ pub enum ErrorCode {
     /// The store of secrets cannot be reached at all (no Secret Service on this Linux session,
     /// the kernel keyring blocked): nothing will be saved until it runs or another is chosen.
     KeyringUnavailable,
+    /// The OS keyring refused (a locked keyring, a denied entry).
+    Keyring,
+    /// The app has no open catalog (the window's recovery screen is showing).
+    NoCatalog,
     Internal,
 }
 
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
+/// An error as every front end receives it: a stable code and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{message}")]
+#[ts(rename = "IpcError")]
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,

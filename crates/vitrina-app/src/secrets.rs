@@ -472,7 +472,7 @@ fn store_error(e: SecretError) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipc::{IpcError, IpcErrorCode};
+    use crate::ipc::{AppError, ErrorCode};
 
     #[test]
     fn status_tells_only_whether_a_secret_is_set() {
@@ -547,7 +547,7 @@ mod tests {
         let app = store_error(e);
         assert_eq!(app.code, ErrorCode::KeyringUnavailable);
         assert!(!format!("{app} {app:?}").contains("s3cr3t"));
-        assert_eq!(IpcError::from(app).code, IpcErrorCode::KeyringUnavailable);
+        assert_eq!(AppError::from(app).code, ErrorCode::KeyringUnavailable);
         entry_set(&entry, "s3cr3t", &Backend::OsKeyring).unwrap();
         assert_eq!(entry_get(&entry, &Backend::OsKeyring).unwrap().as_deref(), Some("s3cr3t"));
         mock.set_error(keyring::Error::TooLong("password".into(), 10));

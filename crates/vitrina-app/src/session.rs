@@ -2,7 +2,7 @@
 //! job queue, the table's anchors, the settings and the secrets. One process opens one catalog;
 //! choosing another saves the choice and the shell restarts.
 //!
-//! Every method returns DTOs and [`IpcError`]s, so the Tauri commands are one call each.
+//! Every method returns DTOs and [`AppError`]s, so the Tauri commands are one call each.
 
 mod suppliers;
 
@@ -42,12 +42,6 @@ pub struct Session {
 struct Opened {
     app: App,
     jobs: Jobs,
-}
-
-type IpcResult<T> = Result<T, IpcError>;
-
-fn ipc<T>(r: AppResult<T>) -> IpcResult<T> {
-    r.map_err(IpcError::from)
 }
 
 impl Session {
@@ -120,17 +114,17 @@ impl Session {
         Ok(Opened { app, jobs })
     }
 
-    fn opened(&self) -> IpcResult<&Opened> {
+    fn opened(&self) -> AppResult<&Opened> {
         self.opened.wait().as_ref().map_err(|_| {
-            IpcError::new(IpcErrorCode::NoCatalog, "no catalog is open; choose or create one first")
+            AppError::new(ErrorCode::NoCatalog, "no catalog is open; choose or create one first")
         })
     }
 
-    fn app(&self) -> IpcResult<&App> {
+    fn app(&self) -> AppResult<&App> {
         Ok(&self.opened()?.app)
     }
 
-    pub fn jobs(&self) -> IpcResult<&Jobs> {
+    pub fn jobs(&self) -> AppResult<&Jobs> {
         Ok(&self.opened()?.jobs)
     }
 
@@ -167,87 +161,87 @@ impl Session {
 
     // ---- the catalog table ----
 
-    pub fn table_info(&self, query: &TableQuery) -> IpcResult<TableInfo> {
-        ipc(self.table.open(self.app()?, query))
+    pub fn table_info(&self, query: &TableQuery) -> AppResult<TableInfo> {
+        self.table.open(self.app()?, query)
     }
 
-    pub fn table_rows(&self, query: &TableQuery, position: u32, count: u32) -> IpcResult<TableRows> {
-        ipc(self.table.rows(self.app()?, query, position, count))
+    pub fn table_rows(&self, query: &TableQuery, position: u32, count: u32) -> AppResult<TableRows> {
+        self.table.rows(self.app()?, query, position, count)
     }
 
-    pub fn facets(&self) -> IpcResult<FacetsDto> {
+    pub fn facets(&self) -> AppResult<FacetsDto> {
         let app = self.app()?;
-        let categories = ipc(app.category_tree())?.iter().map(CategoryDto::from).collect();
-        let catalog = ipc(app.catalog())?;
+        let categories = app.category_tree()?.iter().map(CategoryDto::from).collect();
+        let catalog = app.catalog()?;
         let suppliers = catalog
             .suppliers()
-            .map_err(|e| IpcError::from(AppError::from(e)))?
+            .map_err(|e| AppError::from(AppError::from(e)))?
             .into_iter()
             .map(|s| SupplierDto { id: s.id.to_string(), name: s.name })
             .collect();
-        let brands = catalog.brands(200).map_err(|e| IpcError::from(AppError::from(e)))?;
+        let brands = catalog.brands(200).map_err(|e| AppError::from(AppError::from(e)))?;
         Ok(FacetsDto { categories, brands, suppliers })
     }
 
-    pub fn bulk_edit(&self, req: &BulkEditRequest) -> IpcResult<BulkReport> {
-        ipc(self.app()?.bulk_edit(req))
+    pub fn bulk_edit(&self, req: &BulkEditRequest) -> AppResult<BulkReport> {
+        self.app()?.bulk_edit(req)
     }
 
     // ---- the product editor ----
 
-    pub fn product(&self, id: &str) -> IpcResult<ProductDto> {
-        Ok(product_dto(ipc(self.app()?.product(id))?))
+    pub fn product(&self, id: &str) -> AppResult<ProductDto> {
+        Ok(product_dto(self.app()?.product(id)?))
     }
 
     /// Saves one field as typed; a refused value changes nothing and names the reason.
-    pub fn edit_field(&self, id: &str, field: FieldName, text: &str) -> IpcResult<ProductDto> {
+    pub fn edit_field(&self, id: &str, field: FieldName, text: &str) -> AppResult<ProductDto> {
         let app = self.app()?;
-        ipc(app.edit(id, &[FieldEdit { field: field.code().into(), value: text.trim().into() }]))?;
+        app.edit(id, &[FieldEdit { field: field.code().into(), value: text.trim().into() }])?;
         self.product(id)
     }
 
-    pub fn history(&self, id: &str) -> IpcResult<Vec<HistoryEntryDto>> {
-        Ok(ipc(self.app()?.history(id))?.into_iter().map(HistoryEntryDto::from).collect())
+    pub fn history(&self, id: &str) -> AppResult<Vec<HistoryEntryDto>> {
+        Ok(self.app()?.history(id)?.into_iter().map(HistoryEntryDto::from).collect())
     }
 
     /// Reverts the product's last change and returns it as it is now.
-    pub fn undo(&self, id: &str) -> IpcResult<ProductDto> {
-        ipc(self.app()?.undo(id))?;
+    pub fn undo(&self, id: &str) -> AppResult<ProductDto> {
+        self.app()?.undo(id)?;
         self.product(id)
     }
 
     // ---- jobs ----
 
-    pub fn job_list(&self) -> IpcResult<Vec<JobDto>> {
-        let jobs = ipc(self.jobs()?.list(&JobFilter { limit: Some(200), ..Default::default() }))?;
+    pub fn job_list(&self) -> AppResult<Vec<JobDto>> {
+        let jobs = self.jobs()?.list(&JobFilter { limit: Some(200), ..Default::default() })?;
         Ok(jobs.iter().map(JobDto::from).collect())
     }
 
-    pub fn job(&self, id: &str) -> IpcResult<JobDto> {
-        Ok(JobDto::from(&ipc(self.jobs()?.get(id))?))
+    pub fn job(&self, id: &str) -> AppResult<JobDto> {
+        Ok(JobDto::from(&self.jobs()?.get(id)?))
     }
 
-    pub fn job_logs(&self, id: &str) -> IpcResult<Vec<JobLogDto>> {
-        Ok(ipc(self.jobs()?.logs(id, Some(500)))?.iter().map(JobLogDto::from).collect())
+    pub fn job_logs(&self, id: &str) -> AppResult<Vec<JobLogDto>> {
+        Ok(self.jobs()?.logs(id, Some(500))?.iter().map(JobLogDto::from).collect())
     }
 
-    pub fn job_cancel(&self, id: &str) -> IpcResult<JobDto> {
-        ipc(self.jobs()?.cancel(id))?;
+    pub fn job_cancel(&self, id: &str) -> AppResult<JobDto> {
+        self.jobs()?.cancel(id)?;
         self.job(id)
     }
 
-    pub fn job_retry(&self, id: &str) -> IpcResult<JobDto> {
-        Ok(JobDto::from(&ipc(self.jobs()?.retry(id))?))
+    pub fn job_retry(&self, id: &str) -> AppResult<JobDto> {
+        Ok(JobDto::from(&self.jobs()?.retry(id)?))
     }
 
-    pub fn job_start(&self, req: &JobRequest) -> IpcResult<JobDto> {
+    pub fn job_start(&self, req: &JobRequest) -> AppResult<JobDto> {
         let jobs = self.jobs()?;
-        let job = ipc(match req {
+        let job = match req {
             JobRequest::Reprice { percent, brand } => {
                 crate::catalog_jobs::queue_reprice(jobs, &RepricePayload::new(*percent, brand.clone()))
             }
             JobRequest::Analyze => crate::catalog_jobs::queue_analyze(jobs),
-        })?;
+        }?;
         Ok(JobDto::from(&job))
     }
 
@@ -264,57 +258,57 @@ impl Session {
         }
     }
 
-    pub fn set_language(&self, language: Language) -> IpcResult<SettingsDto> {
+    pub fn set_language(&self, language: Language) -> AppResult<SettingsDto> {
         let path = self.settings_path();
         let mut s = Settings::load(&path);
         s.language = language;
-        ipc(s.save(&path))?;
+        s.save(&path)?;
         Ok(self.settings())
     }
 
     /// Checks that `path` opens as a catalog (creating it when `create`), then makes it the one
     /// opened from now on. The shell restarts to open it.
-    pub fn choose_catalog(&self, path: &Path, create: bool) -> IpcResult<()> {
+    pub fn choose_catalog(&self, path: &Path, create: bool) -> AppResult<()> {
         if !create && !path.exists() {
-            return Err(IpcError::new(IpcErrorCode::NotFound, format!("{} does not exist", path.display())));
+            return Err(AppError::new(ErrorCode::NotFound, format!("{} does not exist", path.display())));
         }
         if create && path.exists() {
-            return Err(IpcError::new(
-                IpcErrorCode::Conflict,
+            return Err(AppError::new(
+                ErrorCode::Conflict,
                 format!("{} already exists; open it instead, or choose another name", path.display()),
             ));
         }
-        drop(ipc(Self::open(path))?);
+        drop(Self::open(path)?);
         let settings_path = self.settings_path();
         let mut s = Settings::load(&settings_path);
         s.catalog = Some(path.to_path_buf());
-        ipc(s.save(&settings_path))
+        s.save(&settings_path)
     }
 
     /// Builds the demo catalog next to the data folder's catalog (once) and chooses it.
-    pub fn open_demo(&self) -> IpcResult<()> {
+    pub fn open_demo(&self) -> AppResult<()> {
         let path = self.data_dir.join("demo-catalog.db");
         let has_products =
             path.exists() && App::open(&path).and_then(|a| a.count(&Default::default())).unwrap_or(0) > 0;
         if !has_products {
-            ipc(crate::seed::build_demo(&path, DEMO_PRODUCTS, 42, true, &mut |_| {}))?;
+            crate::seed::build_demo(&path, DEMO_PRODUCTS, 42, true, &mut |_| {})?;
         }
         self.choose_catalog(&path, false)
     }
 
-    pub fn secrets(&self) -> IpcResult<Vec<SecretStatus>> {
+    pub fn secrets(&self) -> AppResult<Vec<SecretStatus>> {
         self.secrets.status().map_err(keyring_error)
     }
 
-    pub fn set_secret(&self, name: &str, value: &str) -> IpcResult<Vec<SecretStatus>> {
+    pub fn set_secret(&self, name: &str, value: &str) -> AppResult<Vec<SecretStatus>> {
         self.secrets.set(name, value).map_err(keyring_error)?;
         self.secrets()
     }
 }
 
-fn keyring_error(e: AppError) -> IpcError {
+fn keyring_error(e: AppError) -> AppError {
     match e.code {
-        ErrorCode::Io => IpcError::new(IpcErrorCode::Keyring, e.message),
+        ErrorCode::Io => AppError::new(ErrorCode::Keyring, e.message),
         _ => e.into(),
     }
 }
@@ -389,8 +383,8 @@ mod tests {
         std::fs::write(&bad, b"this is not a database, just some text that fills a page").unwrap();
         let s = Session::start(dir.path().to_path_buf(), Some(bad.clone()), Box::<MemoryStore>::default());
         let StartupState::Failed { error, .. } = s.startup() else { panic!("expected failure") };
-        assert_eq!(error.code, IpcErrorCode::NotACatalog);
-        assert_eq!(s.table_info(&TableQuery::default()).unwrap_err().code, IpcErrorCode::NoCatalog);
+        assert_eq!(error.code, ErrorCode::NotACatalog);
+        assert_eq!(s.table_info(&TableQuery::default()).unwrap_err().code, ErrorCode::NoCatalog);
         let fresh = dir.path().join("new.db");
         s.choose_catalog(&fresh, true).unwrap();
         assert!(s.choose_catalog(&bad, false).is_err());
@@ -418,7 +412,7 @@ mod tests {
         let price_text = p.fields.iter().find(|f| f.field == FieldName::Price).unwrap().text.clone();
         assert_eq!(price_text, "1 234,50");
         let e = s.edit_field(&id, FieldName::Stock, "-3").unwrap_err();
-        assert_eq!(e.code, IpcErrorCode::Invalid);
+        assert_eq!(e.code, ErrorCode::Invalid);
         assert!(e.message.contains("negative"), "{}", e.message);
         assert!(s.history(&id).unwrap().iter().any(|h| h.field == "price"));
         let back = s.undo(&id).unwrap();

@@ -5,7 +5,7 @@ use vitrina_domain::{ChangeRecord, Currency, LinkKind, Money, ProductField, Prod
 use vitrina_store::{CategoryNode, Filter, LinkView, ProductRow, SortKey};
 
 use super::*;
-use crate::error::{AppError, ErrorCode};
+use crate::error::AppError;
 use crate::jobs::{JobEnd, JobRecord, JobState, LogLevel, LogLine};
 
 /// `1 299,50` — how the UI shows an amount.
@@ -16,30 +16,6 @@ pub fn format_money(m: Money) -> String {
 impl From<Money> for MoneyDto {
     fn from(m: Money) -> Self {
         MoneyDto { minor: m.minor, currency: m.currency.to_string(), text: format_money(m) }
-    }
-}
-
-impl From<AppError> for IpcError {
-    fn from(e: AppError) -> Self {
-        let code = match e.code {
-            ErrorCode::NotFound => IpcErrorCode::NotFound,
-            ErrorCode::Invalid => IpcErrorCode::Invalid,
-            ErrorCode::Conflict => IpcErrorCode::Conflict,
-            ErrorCode::NotACatalog => IpcErrorCode::NotACatalog,
-            ErrorCode::CatalogTooNew => IpcErrorCode::CatalogTooNew,
-            ErrorCode::CatalogDamaged => IpcErrorCode::CatalogDamaged,
-            ErrorCode::Io => IpcErrorCode::Io,
-            ErrorCode::Busy => IpcErrorCode::Busy,
-            ErrorCode::KeyringUnavailable => IpcErrorCode::KeyringUnavailable,
-            ErrorCode::Internal => IpcErrorCode::Internal,
-        };
-        IpcError { code, message: e.message }
-    }
-}
-
-impl IpcError {
-    pub fn new(code: IpcErrorCode, message: impl Into<String>) -> Self {
-        IpcError { code, message: message.into() }
     }
 }
 

@@ -14,33 +14,7 @@ use ts_rs::TS;
 pub use convert::format_money;
 pub use suppliers::*;
 
-/// An error as the UI receives it: a stable code and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct IpcError {
-    pub code: IpcErrorCode,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum IpcErrorCode {
-    NotFound,
-    Invalid,
-    Conflict,
-    NotACatalog,
-    CatalogTooNew,
-    CatalogDamaged,
-    Io,
-    /// A long write (a supplier import) holds the catalog; try again once it has finished.
-    Busy,
-    Internal,
-    /// The app has no open catalog (the recovery screen is showing).
-    NoCatalog,
-    /// The OS keyring refused or is unavailable.
-    Keyring,
-    /// No store of secrets can be reached (no Secret Service on this Linux session).
-    KeyringUnavailable,
-}
+pub use crate::error::{AppError, ErrorCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -466,7 +440,7 @@ pub enum StartupState {
     /// A catalog is open (possibly empty: then the first-run screen shows).
     Ready { catalog: CatalogInfo },
     /// The catalog could not be opened: the recovery screen shows.
-    Failed { path: String, error: IpcError },
+    Failed { path: String, error: AppError },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -487,8 +461,8 @@ pub enum UpdateStatus {
 pub fn typescript() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
-        IpcError::decl(&cfg),
-        IpcErrorCode::decl(&cfg),
+        AppError::decl(&cfg),
+        ErrorCode::decl(&cfg),
         StatusDto::decl(&cfg),
         SortDto::decl(&cfg),
         MoneyDto::decl(&cfg),

@@ -9,8 +9,8 @@ use vitrina_import::source::{Auth, SourceSpec};
 use vitrina_import::{ReadSettings, SupplierSettings};
 use vitrina_store::imports::SupplierConfig;
 
-use super::{IpcResult, Session, ipc, keyring_error};
-use crate::error::AppError;
+use super::{Session, keyring_error};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::imports::{NewSupplier, SupplierSummary, preview_file, source_secret_name, sync_schedule};
 use crate::ipc::*;
 
@@ -20,8 +20,8 @@ const RUNS_SHOWN: u32 = 50;
 const PREVIEW_MAX_ROWS: u32 = 200;
 
 impl Session {
-    pub fn suppliers(&self) -> IpcResult<Vec<SupplierListItem>> {
-        let list = ipc(self.app()?.suppliers())?;
+    pub fn suppliers(&self) -> AppResult<Vec<SupplierListItem>> {
+        let list = self.app()?.suppliers()?;
         Ok(list
             .iter()
             .map(|s| SupplierListItem {
@@ -35,14 +35,14 @@ impl Session {
             .collect())
     }
 
-    pub fn supplier(&self, id: &str) -> IpcResult<SupplierDetail> {
+    pub fn supplier(&self, id: &str) -> AppResult<SupplierDetail> {
         let app = self.app()?;
-        let summary = ipc(app.supplier(id))?;
+        let summary = app.supplier(id)?;
         let config = {
-            let c = ipc(app.catalog())?;
-            c.supplier_config(summary.id).map_err(|e| IpcError::from(AppError::from(e)))?
+            let c = app.catalog()?;
+            c.supplier_config(summary.id).map_err(|e| AppError::from(AppError::from(e)))?
         };
-        let runs = ipc(app.import_runs(Some(&summary.id.to_string()), RUNS_SHOWN))?;
+        let runs = app.import_runs(Some(&summary.id.to_string()), RUNS_SHOWN)?;
         self.detail(&summary, &config, &runs)
     }
 
@@ -51,7 +51,7 @@ impl Session {
         s: &SupplierSummary,
         config: &SupplierConfig,
         runs: &[vitrina_store::imports::RunRecord],
-    ) -> IpcResult<SupplierDetail> {
+    ) -> AppResult<SupplierDetail> {
         let mut feeds = Vec::new();
         for view in &s.sources {
             let spec = config
@@ -98,15 +98,15 @@ impl Session {
 
     /// Adds a supplier with its main feed. An empty name is taken from the file's name (made
     /// unique: "price (2)"). A missing file is refused before anything is created.
-    pub fn add_supplier(&self, req: &NewSupplierRequest) -> IpcResult<SupplierDetail> {
+    pub fn add_supplier(&self, req: &NewSupplierRequest) -> AppResult<SupplierDetail> {
         let app = self.app()?;
         let source = req.source.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if let Some(vitrina_import::source::SourceSpec::File { path }) =
             source.map(vitrina_import::spec_from_text)
             && !path.is_file()
         {
-            return Err(IpcError::new(
-                IpcErrorCode::NotFound,
+            return Err(AppError::new(
+                ErrorCode::NotFound,
                 format!("the file {} does not exist", path.display()),
             ));
         }
@@ -114,10 +114,9 @@ impl Session {
         if name.is_empty() {
             let base = source.map(name_from_source).unwrap_or_default();
             if base.is_empty() {
-                return Err(IpcError::new(IpcErrorCode::Invalid, "give the supplier a name"));
+                return Err(AppError::new(ErrorCode::Invalid, "give the supplier a name"));
             }
-            let taken: Vec<String> =
-                ipc(app.suppliers())?.into_iter().map(|s| s.name.to_lowercase()).collect();
+            let taken: Vec<String> = app.suppliers()?.into_iter().map(|s| s.name.to_lowercase()).collect();
             name = base.clone();
             let mut n = 2;
             while taken.contains(&name.to_lowercase()) {
@@ -126,25 +125,25 @@ impl Session {
             }
         }
         let added =
-            ipc(app.add_supplier(&NewSupplier { name, source: source.map(str::to_string), priority: 0 }))?;
+            app.add_supplier(&NewSupplier { name, source: source.map(str::to_string), priority: 0 })?;
         tracing::info!(supplier = %added.id, "supplier added");
         self.supplier(&added.id.to_string())
     }
 
     /// Saves a feed (the next free position adds a supplement). Its secret goes to the keyring.
-    pub fn set_feed(&self, id: &str, input: &FeedInput) -> IpcResult<SupplierDetail> {
+    pub fn set_feed(&self, id: &str, input: &FeedInput) -> AppResult<SupplierDetail> {
         let app = self.app()?;
-        let summary = ipc(app.supplier(id))?;
+        let summary = app.supplier(id)?;
         let before = summary
             .sources
             .iter()
             .find(|s| s.position == input.position)
             .map(|s| s.read.clone())
             .unwrap_or_default();
-        let read = input.read.to_settings(&before).map_err(|m| IpcError::new(IpcErrorCode::Invalid, m))?;
+        let read = input.read.to_settings(&before).map_err(|m| AppError::new(ErrorCode::Invalid, m))?;
         let location = input.location.trim();
         if location.is_empty() {
-            return Err(IpcError::new(IpcErrorCode::Invalid, "give the feed's file or link"));
+            return Err(AppError::new(ErrorCode::Invalid, "give the feed's file or link"));
         }
         let auth_name = input.auth_name.trim();
         let auth = match input.auth {
@@ -153,13 +152,13 @@ impl Session {
             FeedAuthKind::Header => format!("header:{auth_name}"),
         };
         if input.auth != FeedAuthKind::None && auth_name.is_empty() {
-            return Err(IpcError::new(
-                IpcErrorCode::Invalid,
+            return Err(AppError::new(
+                ErrorCode::Invalid,
                 "sign-in needs a user name (Basic) or a header name (e.g. Authorization: Bearer)",
             ));
         }
         let key = summary.id.to_string();
-        ipc(app.set_source(&key, input.position, location, Some(&auth), &read))?;
+        app.set_source(&key, input.position, location, Some(&auth), &read)?;
         let secret_name = source_secret_name(summary.id, input.position);
         let secret = if input.auth == FeedAuthKind::None { Some("") } else { input.secret.as_deref() };
         if let Some(secret) = secret {
@@ -169,12 +168,12 @@ impl Session {
     }
 
     /// Removes a supplement feed (the main one is replaced, not removed) and its secret.
-    pub fn remove_feed(&self, id: &str, position: u32) -> IpcResult<SupplierDetail> {
+    pub fn remove_feed(&self, id: &str, position: u32) -> AppResult<SupplierDetail> {
         if position == 0 {
-            return Err(IpcError::new(IpcErrorCode::Invalid, "the main feed can be replaced, not removed"));
+            return Err(AppError::new(ErrorCode::Invalid, "the main feed can be replaced, not removed"));
         }
         let app = self.app()?;
-        let summary = ipc(app.remove_source(id, position))?;
+        let summary = app.remove_source(id, position)?;
         self.secrets.set_feed_secret(&source_secret_name(summary.id, position), "").map_err(keyring_error)?;
         self.supplier(&summary.id.to_string())
     }
@@ -189,27 +188,27 @@ impl Session {
 
     /// The first rows of a feed, mapped with the saved mapping, or with `req.mapping` (unsaved
     /// changes on the mapping screen), or read from `req.file` instead of the feed's own file.
-    pub fn preview_feed(&self, id: &str, req: &PreviewRequest) -> IpcResult<PreviewDto> {
+    pub fn preview_feed(&self, id: &str, req: &PreviewRequest) -> AppResult<PreviewDto> {
         let app = self.app()?;
         let rows = req.rows.clamp(1, PREVIEW_MAX_ROWS) as usize;
         let file = req.file.as_deref().map(str::trim).filter(|f| !f.is_empty());
         let Some(mapping) = &req.mapping else {
-            return Ok((&ipc(app.preview(id, req.position, file, rows))?).into());
+            return Ok((&app.preview(id, req.position, file, rows)?).into());
         };
-        let summary = ipc(app.supplier(id))?;
+        let summary = app.supplier(id)?;
         let feed = summary.sources.iter().find(|s| s.position == req.position);
         let path = match (file, feed) {
             (Some(f), _) => PathBuf::from(f),
             (None, Some(feed)) if !feed.is_url => PathBuf::from(&feed.location),
             (None, Some(_)) => {
-                return Err(IpcError::new(
-                    IpcErrorCode::Invalid,
+                return Err(AppError::new(
+                    ErrorCode::Invalid,
                     "a feed from a link is previewed from a downloaded copy: choose the file, or run the import",
                 ));
             }
             (None, None) => {
-                return Err(IpcError::new(
-                    IpcErrorCode::NotFound,
+                return Err(AppError::new(
+                    ErrorCode::NotFound,
                     format!("there is no feed number {}", req.position + 1),
                 ));
             }
@@ -218,51 +217,51 @@ impl Session {
         let profile = MappingProfile::from(mapping);
         let saved = feed.and_then(|f| f.mapping.as_ref()) == Some(&profile);
         let mut preview: PreviewDto =
-            (&ipc(preview_file(&path, &read, Some(profile), &summary.settings, rows))?).into();
+            (&preview_file(&path, &read, Some(profile), &summary.settings, rows)?).into();
         preview.mapping_is_saved = saved;
         Ok(preview)
     }
 
-    pub fn save_mapping(&self, id: &str, position: u32, mapping: &MappingDto) -> IpcResult<SupplierDetail> {
+    pub fn save_mapping(&self, id: &str, position: u32, mapping: &MappingDto) -> AppResult<SupplierDetail> {
         let app = self.app()?;
-        let summary = ipc(app.set_mapping(id, position, &MappingProfile::from(mapping)))?;
+        let summary = app.set_mapping(id, position, &MappingProfile::from(mapping))?;
         self.supplier(&summary.id.to_string())
     }
 
     /// Saves the form of price rules and import settings; the schedule follows it. A schedule
     /// the job queue refuses (a bad cron) leaves the settings as they were.
-    pub fn save_supplier_settings(&self, id: &str, form: &SupplierSettingsDto) -> IpcResult<SupplierDetail> {
+    pub fn save_supplier_settings(&self, id: &str, form: &SupplierSettingsDto) -> AppResult<SupplierDetail> {
         let app = self.app()?;
         let jobs = self.jobs()?;
-        let before = ipc(app.supplier(id))?;
+        let before = app.supplier(id)?;
         let settings: SupplierSettings =
-            form.apply_to(&before.settings).map_err(|m| IpcError::new(IpcErrorCode::Invalid, m))?;
+            form.apply_to(&before.settings).map_err(|m| AppError::new(ErrorCode::Invalid, m))?;
         let key = before.id.to_string();
-        let after = ipc(app.set_supplier_settings(&key, before.priority, &settings))?;
+        let after = app.set_supplier_settings(&key, before.priority, &settings)?;
         if let Err(e) = sync_schedule(jobs, &after) {
-            let restored = ipc(app.set_supplier_settings(&key, before.priority, &before.settings))?;
+            let restored = app.set_supplier_settings(&key, before.priority, &before.settings)?;
             let _ = sync_schedule(jobs, &restored);
-            return Err(IpcError::new(IpcErrorCode::Invalid, format!("the schedule: {}", e.message)));
+            return Err(AppError::new(ErrorCode::Invalid, format!("the schedule: {}", e.message)));
         }
         self.supplier(&key)
     }
 
     /// Queues an import of the supplier's feeds (or of `file` instead of the main feed). One
     /// import per supplier runs at a time; the jobs panel shows its progress and can cancel it.
-    pub fn import_now(&self, id: &str, file: Option<&str>) -> IpcResult<JobDto> {
-        let job = ipc(crate::imports::job::queue_import(self.app()?, self.jobs()?, id, file, None))?;
+    pub fn import_now(&self, id: &str, file: Option<&str>) -> AppResult<JobDto> {
+        let job = crate::imports::job::queue_import(self.app()?, self.jobs()?, id, file, None)?;
         Ok(JobDto::from(&job))
     }
 
     /// Runs newest first: of one supplier, or of all.
-    pub fn import_runs(&self, id: Option<&str>) -> IpcResult<Vec<RunDto>> {
-        Ok(ipc(self.app()?.import_runs(id, RUNS_SHOWN))?.iter().map(RunDto::from).collect())
+    pub fn import_runs(&self, id: Option<&str>) -> AppResult<Vec<RunDto>> {
+        Ok(self.app()?.import_runs(id, RUNS_SHOWN)?.iter().map(RunDto::from).collect())
     }
 
     /// A run with its first `REPORT_CAP` issues.
-    pub fn import_report(&self, run: &str) -> IpcResult<ImportReportDto> {
+    pub fn import_report(&self, run: &str) -> AppResult<ImportReportDto> {
         let run = run_id(run)?;
-        let report = ipc(self.app()?.import_report(&run, REPORT_CAP + 1))?;
+        let report = self.app()?.import_report(&run, REPORT_CAP + 1)?;
         let capped = report.issues.len() > REPORT_CAP as usize;
         Ok(ImportReportDto {
             run: (&report.run).into(),
@@ -272,12 +271,11 @@ impl Session {
     }
 
     /// Writes every issue of a run to `path` as CSV (UTF-8 with a BOM, for Excel).
-    pub fn export_import_report(&self, run: &str, path: &Path) -> IpcResult<()> {
+    pub fn export_import_report(&self, run: &str, path: &Path) -> AppResult<()> {
         let run = run_id(run)?;
-        let report = ipc(self.app()?.import_report(&run, u32::MAX))?;
-        let io = |e: std::io::Error| {
-            IpcError::new(IpcErrorCode::Io, format!("cannot write {}: {e}", path.display()))
-        };
+        let report = self.app()?.import_report(&run, u32::MAX)?;
+        let io =
+            |e: std::io::Error| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", path.display()));
         let file = std::fs::File::create(path).map_err(io)?;
         report.write_csv(std::io::BufWriter::new(file)).map_err(io)?;
         tracing::info!(run = %run, issues = report.issues.len(), "import report exported");
@@ -286,11 +284,11 @@ impl Session {
 }
 
 /// Reports are asked for by run id only (a supplier's name would also resolve).
-fn run_id(text: &str) -> IpcResult<String> {
+fn run_id(text: &str) -> AppResult<String> {
     text.trim()
         .parse::<uuid::Uuid>()
         .map(|u| u.to_string())
-        .map_err(|_| IpcError::new(IpcErrorCode::Invalid, format!("\"{text}\" is not an import run id")))
+        .map_err(|_| AppError::new(ErrorCode::Invalid, format!("\"{text}\" is not an import run id")))
 }
 
 /// "Прайс Опт 2024" from `/home/me/Прайс Опт 2024.xlsx`, or the host of a link.
@@ -332,7 +330,7 @@ mod tests {
         let s = Session::start(dir.path().to_path_buf(), None, Box::<MemoryStore>::default());
         let missing =
             s.add_supplier(&NewSupplierRequest { name: String::new(), source: Some("/nope.csv".into()) });
-        assert_eq!(missing.unwrap_err().code, IpcErrorCode::NotFound);
+        assert_eq!(missing.unwrap_err().code, ErrorCode::NotFound);
         assert!(s.suppliers().unwrap().is_empty(), "nothing is created for a missing file");
 
         let req = NewSupplierRequest { name: String::new(), source: Some(fixture().display().to_string()) };
@@ -386,7 +384,7 @@ mod tests {
             s.jobs().unwrap().schedules().unwrap().iter().any(|x| x.schedule.name == "import: price-1251")
         );
         form.schedule = "every now and then".into();
-        assert_eq!(s.save_supplier_settings(&added.id, &form).unwrap_err().code, IpcErrorCode::Invalid);
+        assert_eq!(s.save_supplier_settings(&added.id, &form).unwrap_err().code, ErrorCode::Invalid);
         assert_eq!(
             s.supplier(&added.id).unwrap().settings.schedule,
             "0 6 * * *",
@@ -425,7 +423,7 @@ mod tests {
         assert!(!serde_json::to_string(&with).unwrap().contains("t0ken"));
         let without = s.remove_feed(&added.id, 1).unwrap();
         assert_eq!(without.feeds.len(), 1);
-        assert_eq!(s.remove_feed(&added.id, 0).unwrap_err().code, IpcErrorCode::Invalid);
+        assert_eq!(s.remove_feed(&added.id, 0).unwrap_err().code, ErrorCode::Invalid);
         assert_eq!(s.mapping_targets().len(), Target::ALL.len());
     }
 }
