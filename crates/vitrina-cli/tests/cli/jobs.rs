@@ -2,37 +2,13 @@
 //! worker killed (SIGKILL) in the middle of a job.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use vitrina_domain::{Currency, Money, Product, ProductDraft, ProductField};
 use vitrina_store::{Catalog, ProductKey};
 
-fn vitrina(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_vitrina"));
-    c.arg("--db").arg(db).env_remove("VITRINA_DB");
-    c
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    vitrina(db).args(args).output().expect("the vitrina binary runs")
-}
-
-fn ok_json(db: &Path, args: &[&str]) -> Value {
-    let out = run(db, &[args, &["--json"]].concat());
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn fails(db: &Path, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(!out.status.success(), "{args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    assert_eq!(err.lines().count(), 1, "one clear sentence: {err}");
-    err
-}
+use crate::support::{Reaped, fails, job, ok_json, run, vitrina};
 
 /// `n` plain products priced 10.00 ₽ (no packs or kits, whose prices are derived).
 fn catalog(db: &Path, n: u32) {
@@ -53,42 +29,31 @@ fn prices(db: &Path, n: u32) -> Vec<i64> {
     (0..n).map(|i| c.product(&ProductKey::Sku(format!("P-{i:04}"))).unwrap().price.minor).collect()
 }
 
-/// A child process that is killed if the test fails before it does so itself.
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn job(db: &Path, id: &str) -> Value {
-    ok_json(db, &["jobs", "show", id])["job"].clone()
-}
-
 #[test]
 fn a_worker_killed_mid_job_resumes_and_applies_every_batch_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shop.db");
-    let n = 600;
+    // Five batches with a pause of 0.6 s after each: once the first batch shows, the job has at
+    // least four pauses (2.4 s) to go, against the few milliseconds the test takes to kill it.
+    let n = 100;
     catalog(&db, n);
     let queued = ok_json(
         &db,
-        &["jobs", "run", "catalog.reprice", "percent=10", "batch_size=20", "pause_ms=25", "--detach"],
+        &["jobs", "run", "catalog.reprice", "percent=10", "batch_size=20", "pause_ms=600", "--detach"],
     );
     let id = queued["id"].as_str().unwrap().to_string();
     assert_eq!(queued["state"], "queued");
 
     let mut worker =
         Reaped(vitrina(&db).args(["worker", "--no-schedules"]).stdout(Stdio::null()).spawn().unwrap());
-    let deadline = Instant::now() + Duration::from_secs(15);
+    // Waits for the event (a committed batch, as `jobs show` reports it), not for a time.
+    let deadline = Instant::now() + Duration::from_secs(300);
     loop {
         let j = job(&db, &id);
-        if j["progress"]["done"].as_u64().unwrap() >= 100 {
+        if j["progress"]["done"].as_u64().unwrap() >= 20 {
             break;
         }
-        assert!(j["state"] != "succeeded", "the job finished before it could be killed");
+        assert!(matches!(j["state"].as_str(), Some("queued" | "running")), "the job ended: {j}");
         assert!(Instant::now() < deadline, "the worker made no progress: {j}");
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -98,7 +63,7 @@ fn a_worker_killed_mid_job_resumes_and_applies_every_batch_exactly_once() {
     let killed = job(&db, &id);
     assert_eq!(killed["state"], "running", "left running by the dead process");
     let done_before = prices(&db, n).iter().filter(|p| **p == 1100).count();
-    assert!((100..n as usize).contains(&done_before), "killed mid-job: {done_before} of {n} repriced");
+    assert!((20..n as usize).contains(&done_before), "killed mid-job: {done_before} of {n} repriced");
     assert_eq!(done_before % 20, 0, "a batch is applied whole or not at all: {done_before}");
 
     let out = run(&db, &["worker", "--no-schedules", "--until-idle"]);

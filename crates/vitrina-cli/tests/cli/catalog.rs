@@ -1,36 +1,6 @@
-//! The `vitrina` binary end to end, on real catalog files.
+//! Catalog commands: the demo, search, edits, history and undo, and refusals.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use serde_json::Value;
-
-fn vitrina(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vitrina"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("VITRINA_DB")
-        .output()
-        .expect("the vitrina binary runs")
-}
-
-fn ok_json(db: &Path, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let out = vitrina(db, &all);
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn fails(db: &Path, args: &[&str]) -> String {
-    let out = vitrina(db, args);
-    assert!(!out.status.success(), "{args:?} should fail");
-    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    assert_eq!(err.lines().count(), 1, "one clear sentence: {err}");
-    err
-}
+use crate::support::{fails, ok_json, run};
 
 #[test]
 fn demo_search_edit_history_undo() {
@@ -62,10 +32,8 @@ fn demo_search_edit_history_undo() {
     assert_ne!(shown["product"]["price"]["minor"], 129_950);
     assert_ne!(shown["category_path"], "Красота и здоровье / Шампуни");
 
-    let table = vitrina(
-        &db,
-        &["products", "list", "--category", "Одежда и обувь", "--sort", "price", "--limit", "3"],
-    );
+    let table =
+        run(&db, &["products", "list", "--category", "Одежда и обувь", "--sort", "price", "--limit", "3"]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(table.status.success() && text.contains("SKU") && text.contains("More: --after"), "{text}");
     let page = ok_json(&db, &["products", "list", "--brand", "Nike", "--in-stock", "--limit", "2"]);

@@ -1,0 +1,9 @@
+//! The `vitrina` binary end to end, on real catalog files, in one test binary (one link instead
+//! of one per file): catalog commands (`catalog`), supplier imports (`import`) and jobs
+//! (`jobs`). Every `vitrina` process runs with secrets in a credentials file next to its test's
+//! catalog (`support::vitrina`), never in the machine's keyring.
+
+mod catalog;
+mod import;
+mod jobs;
+mod support;
