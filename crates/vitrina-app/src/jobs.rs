@@ -7,18 +7,17 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use tokio::sync::broadcast;
 use vitrina_jobs::{
-    Cadence, Classify, CronZone, ErrorClass, JobError, JobPayload, JobQuery, JobsError, Queue, Registry,
-    Runner, RunnerHandle, RunnerOptions, ScheduleSpec, Waker, schedule,
+    Cadence, Classify, ErrorClass, JobError, JobPayload, JobQuery, JobsError, Queue, Registry, ScheduleSpec,
+    Waker, schedule,
 };
 use vitrina_store::{Catalog, StoreError};
 
 use crate::error::{AppError, AppResult, ErrorCode};
+pub use crate::worker::{Worker, WorkerExit, WorkerOptions};
 
 /// The job types front ends see, re-exported so they depend on this crate only.
 pub use vitrina_jobs::bench::JobsBench;
@@ -262,24 +261,7 @@ pub struct Jobs {
     path: PathBuf,
     queue: Mutex<Queue<JobsContext>>,
     /// The runner this process started, woken when work is queued or cancelled here.
-    waker: Mutex<Option<Waker>>,
-}
-
-/// How a worker runs.
-#[derive(Debug, Clone)]
-pub struct WorkerOptions {
-    pub schedules: bool,
-    /// Finished jobs are kept this many days (0: forever).
-    pub keep_days: u32,
-    pub max_running: usize,
-    /// Run only this job (a command waiting on its own job).
-    pub only: Option<JobId>,
-}
-
-impl Default for WorkerOptions {
-    fn default() -> Self {
-        WorkerOptions { schedules: true, keep_days: 30, max_running: 8, only: None }
-    }
+    pub(crate) waker: Mutex<Option<Waker>>,
 }
 
 impl Jobs {
@@ -291,7 +273,7 @@ impl Jobs {
         Ok(Jobs { path, queue: Mutex::new(queue), waker: Mutex::new(None) })
     }
 
-    fn queue(&self) -> AppResult<MutexGuard<'_, Queue<JobsContext>>> {
+    pub(crate) fn queue(&self) -> AppResult<MutexGuard<'_, Queue<JobsContext>>> {
         self.queue
             .lock()
             .map_err(|_| AppError::new(ErrorCode::Internal, "the job queue is unavailable; restart Vitrina"))
@@ -457,228 +439,9 @@ impl Jobs {
         Ok(self.queue()?.set_schedule_enabled(name, enabled)?.into())
     }
 
-    /// Starts running jobs in this process. Fails with a `conflict` when another process (the
-    /// desktop app, `vitrina worker`) already runs this catalog's jobs.
-    pub fn start_worker(&self, opts: &WorkerOptions) -> AppResult<Worker> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("vitrina-jobs")
-            .enable_all()
-            .build()
-            .map_err(|e| AppError::new(ErrorCode::Internal, format!("cannot start the job runtime: {e}")))?;
-        let runner_opts = RunnerOptions {
-            schedules: opts.schedules,
-            only: opts.only,
-            max_running: opts.max_running.max(1),
-            keep_finished: (opts.keep_days > 0)
-                .then(|| Duration::from_secs(u64::from(opts.keep_days) * 86_400)),
-            cron_zone: CronZone::Local,
-            ..Default::default()
-        };
-        let registry = self.queue()?.registry().clone();
-        let context = Arc::new(JobsContext::new(&self.path));
-        let handle =
-            runtime.block_on(Runner::new(&self.path, registry, context).options(runner_opts).start())?;
-        if opts.only.is_none()
-            && let Ok(mut w) = self.waker.lock()
-        {
-            *w = Some(handle.waker());
-        }
-        let path = self.path.clone();
-        Ok(Worker { runtime, handle: Some(handle), path })
-    }
-
-    /// Waits for a job to finish, calling `on_update` as it progresses (at most ten times a
-    /// second). If no other process runs this catalog's jobs, the job runs here; otherwise
-    /// this follows it there. Ctrl-C stops waiting; a job running here goes back to the queue
-    /// and resumes on the next start.
-    pub fn wait(&self, id: &str, on_update: &mut dyn FnMut(&JobRecord)) -> AppResult<JobRecord> {
-        let id = self.resolve(id)?;
-        let job = self.queue()?.get(id)?;
-        on_update(&job);
-        if job.state.is_finished() {
-            return Ok(job);
-        }
-        let opts = WorkerOptions { schedules: false, keep_days: 0, only: Some(id), ..Default::default() };
-        match self.start_worker(&opts) {
-            Ok(mut worker) => {
-                worker.follow(id, job, on_update)?;
-                worker.stop(Duration::from_secs(10));
-            }
-            Err(e) if e.code == ErrorCode::Conflict => self.poll(id, on_update)?,
-            Err(e) => return Err(e),
-        }
-        Ok(self.queue()?.get(id)?)
-    }
-
-    /// Follows a job that another process runs, through the catalog file.
-    fn poll(&self, id: JobId, on_update: &mut dyn FnMut(&JobRecord)) -> AppResult<()> {
-        loop {
-            let job = self.queue()?.get(id)?;
-            on_update(&job);
-            if job.state.is_finished() {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
     /// (queued, running)
     pub fn pending(&self) -> AppResult<(u64, u64)> {
         Ok(self.queue()?.pending()?)
-    }
-}
-
-/// A runner in this process with its own tokio runtime. Dropping it stops the runner (jobs
-/// still running go back to the queue).
-#[derive(Debug)]
-pub struct Worker {
-    runtime: tokio::runtime::Runtime,
-    handle: Option<RunnerHandle>,
-    path: PathBuf,
-}
-
-/// Why a worker's run loop ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkerExit {
-    Interrupted,
-    Idle,
-}
-
-#[cfg(unix)]
-async fn terminated() {
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut s) => {
-            s.recv().await;
-        }
-        Err(_) => std::future::pending().await,
-    }
-}
-
-#[cfg(not(unix))]
-async fn terminated() {
-    std::future::pending().await
-}
-
-impl Worker {
-    fn handle(&self) -> &RunnerHandle {
-        self.handle.as_ref().expect("present until stop")
-    }
-
-    /// Jobs found `running` at start (left by a process that stopped) and queued again.
-    pub fn recovered(&self) -> Vec<JobId> {
-        self.handle().recovered().to_vec()
-    }
-
-    /// Runs until Ctrl-C or SIGTERM (or, with `until_idle`, until nothing is queued or
-    /// running), passing every event to `on_event`.
-    pub fn run(&mut self, until_idle: bool, on_event: &mut dyn FnMut(&JobEvent)) -> AppResult<WorkerExit> {
-        let mut events = self.handle().subscribe();
-        self.handle().wake();
-        let path = self.path.clone();
-        let exit = self.runtime.block_on(async {
-            let mut check = tokio::time::interval(Duration::from_millis(200));
-            check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-            let mut store = None;
-            loop {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => return Ok(WorkerExit::Interrupted),
-                    _ = terminated() => return Ok(WorkerExit::Interrupted),
-                    event = events.recv() => match event {
-                        Ok(e) => on_event(&e),
-                        Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => {
-                            return Err(AppError::new(ErrorCode::Internal, "the job runner stopped unexpectedly"));
-                        }
-                    },
-                    _ = check.tick(), if until_idle => {
-                        let path = path.clone();
-                        let taken = store.take();
-                        let (s, pending) = tokio::task::spawn_blocking(move || {
-                            let s = match taken {
-                                Some(s) => s,
-                                None => vitrina_jobs::JobStore::open(&path)?,
-                            };
-                            let p = s.pending();
-                            Ok::<_, JobsError>((s, p?))
-                        })
-                        .await
-                        .map_err(|e| AppError::new(ErrorCode::Internal, e.to_string()))??;
-                        store = Some(s);
-                        if pending == (0, 0) {
-                            // The last job's end may still be on its way (the runner stores
-                            // a job's state before it announces it): report it first.
-                            while let Ok(Ok(e)) =
-                                tokio::time::timeout(Duration::from_millis(100), events.recv()).await
-                            {
-                                on_event(&e);
-                            }
-                            return Ok(WorkerExit::Idle);
-                        }
-                    }
-                }
-            }
-        })?;
-        Ok(exit)
-    }
-
-    /// Follows one job to its end (see [`Jobs::wait`]).
-    fn follow(
-        &mut self,
-        id: JobId,
-        mut job: JobRecord,
-        on_update: &mut dyn FnMut(&JobRecord),
-    ) -> AppResult<()> {
-        let mut events = self.handle().subscribe();
-        self.handle().wake();
-        self.runtime.block_on(async {
-            loop {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => return Err(AppError::new(
-                        ErrorCode::Conflict,
-                        format!("stopped waiting; job {id} goes back to the queue and resumes with `vitrina worker` or `vitrina jobs wait {id}`"),
-                    )),
-                    event = events.recv() => match event {
-                        Ok(JobEvent::Started { id: j, attempt, .. }) if j == id => {
-                            job.state = JobState::Running;
-                            job.attempts = attempt;
-                            on_update(&job);
-                        }
-                        Ok(JobEvent::Progress { id: j, progress, .. }) if j == id => {
-                            job.progress = progress;
-                            on_update(&job);
-                        }
-                        Ok(JobEvent::Retrying { id: j, error, run_after, .. }) if j == id => {
-                            job.state = JobState::Queued;
-                            job.error = Some(error);
-                            job.run_after = run_after;
-                            on_update(&job);
-                        }
-                        Ok(JobEvent::Finished { id: j, .. } | JobEvent::Requeued { id: j, .. }) if j == id => return Ok(()),
-                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => {
-                            return Err(AppError::new(ErrorCode::Internal, "the job runner stopped unexpectedly"));
-                        }
-                    },
-                }
-            }
-        })
-    }
-
-    /// Stops claiming work, asks running jobs to stop, and waits up to `grace` for them.
-    pub fn stop(mut self, grace: Duration) {
-        if let Some(handle) = self.handle.take() {
-            self.runtime.block_on(handle.shutdown(grace));
-        }
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        if let Some(handle) = self.handle.take() {
-            self.runtime.block_on(handle.shutdown(Duration::from_secs(5)));
-        }
     }
 }
 
@@ -696,6 +459,8 @@ pub fn bench(dir: &Path, jobs: u64, rounds: usize) -> AppResult<vitrina_jobs::be
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use vitrina_domain::{Currency, Money, Product, ProductDraft};
 
     use super::*;

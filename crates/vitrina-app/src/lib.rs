@@ -21,6 +21,7 @@ mod seed;
 pub mod session;
 pub mod settings;
 pub mod table;
+pub mod worker;
 
 pub use catalog::{App, FieldEdit, ProductView};
 pub use error::{AppError, AppResult, ErrorCode};
