@@ -7,6 +7,7 @@
 
 pub mod barcode;
 pub mod category;
+pub mod field_value;
 pub mod hash;
 pub mod history;
 pub mod ids;
@@ -18,6 +19,7 @@ pub mod text;
 
 pub use barcode::{Barcode, BarcodeError, BarcodeKind};
 pub use category::{Category, CategoryPath};
+pub use field_value::FieldValue;
 pub use hash::{StableHasher, stable_hash};
 pub use history::{ChangeOp, ChangeRecord, DeviceId, Hlc, HlcClock};
 pub use ids::{CategoryId, ChangeId, JobId, OfferId, ProductId, SupplierId, VariantGroupId};

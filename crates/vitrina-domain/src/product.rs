@@ -1,8 +1,11 @@
 //! Products: one sellable item (SKU) with its attributes, images, barcodes and prices.
 //!
-//! Editing goes through [`ProductField`]: every editable field has one canonical text form,
-//! used by the CLI (`products set`), by history records (old → new) and by undo, so a value
-//! written to history can always be applied back.
+//! Editing goes through [`ProductField`]: a new value is a typed [`FieldValue`] (read from a
+//! person's text once, by [`ProductField::parse_value`]) applied by [`Product::set`]. Every
+//! editable field also has one canonical text form, used by history records (old → new) and by
+//! undo, so a value written to history can always be read back and applied.
+//!
+//! [`FieldValue`]: crate::FieldValue
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::barcode::Barcode;
 use crate::ids::{CategoryId, ProductId, VariantGroupId};
-use crate::money::{Currency, Money};
+use crate::money::Money;
 use crate::text::squash_spaces;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -217,110 +220,11 @@ impl Product {
         }
     }
 
-    /// Sets a field from text: the canonical form, or what a person types (`1 299,50`, `активен`).
-    /// Money without a currency is in the product's price currency. The product is unchanged
-    /// when the value is refused.
+    /// Sets a field from text: [`ProductField::parse_value`] (money without a currency is in
+    /// the product's price currency), then [`Product::set`]. The product is unchanged when the
+    /// value is refused.
     pub fn set_field(&mut self, field: ProductField, value: Option<&str>) -> Result<(), ValidationError> {
-        let raw = value.map(str::trim).filter(|v| !v.is_empty());
-        let err = |reason: String| ValidationError::new(field, raw.unwrap_or(""), &reason);
-        let currency = self.price.currency;
-        let mut next = self.clone();
-        match field {
-            ProductField::Sku => next.sku = raw.unwrap_or("").to_string(),
-            ProductField::Name => next.name = squash_spaces(raw.unwrap_or("")),
-            ProductField::Description => next.description = raw.unwrap_or("").to_string(),
-            ProductField::Brand => next.brand = squash_spaces(raw.unwrap_or("")),
-            ProductField::Model => next.model = squash_spaces(raw.unwrap_or("")),
-            ProductField::Category => {
-                next.category =
-                    raw.map(|v| v.parse().map_err(|_| err("not a category id".into()))).transpose()?
-            }
-            ProductField::VariantGroup => {
-                next.variant_group =
-                    raw.map(|v| v.parse().map_err(|_| err("not a variant group id".into()))).transpose()?
-            }
-            ProductField::Barcodes => {
-                next.barcodes = raw
-                    .unwrap_or("")
-                    .split([',', ';', '\n'])
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .map(|c| Barcode::parse(c).map_err(|e| err(e.to_string())))
-                    .collect::<Result<_, _>>()?
-            }
-            ProductField::Weight => {
-                next.weight_g = raw
-                    .map(|v| v.parse::<u32>().map_err(|_| err("expected whole grams".into())))
-                    .transpose()?
-            }
-            ProductField::Dimensions => {
-                next.dimensions = raw
-                    .map(|v| {
-                        parse_dimensions(v).ok_or_else(|| {
-                            err("expected length×width×height in millimetres, e.g. 300x200x100".into())
-                        })
-                    })
-                    .transpose()?
-            }
-            ProductField::Price => {
-                next.price = parse_money(raw.ok_or_else(|| err("a price is required".into()))?, currency)
-                    .map_err(err)?
-            }
-            ProductField::OldPrice => {
-                next.old_price = raw.map(|v| parse_money(v, currency)).transpose().map_err(err)?
-            }
-            ProductField::Cost => {
-                next.cost = raw.map(|v| parse_money(v, currency)).transpose().map_err(err)?
-            }
-            ProductField::Stock => {
-                next.stock = raw
-                    .unwrap_or("0")
-                    .replace([' ', '\u{a0}'], "")
-                    .parse()
-                    .map_err(|_| err("expected a whole number".into()))?
-            }
-            ProductField::Status => next.status = raw.unwrap_or("draft").parse().map_err(err)?,
-            ProductField::Attributes => {
-                next.attributes = match raw {
-                    Some(v) => {
-                        serde_json::from_str(v).map_err(|e| err(format!("not an attribute list: {e}")))?
-                    }
-                    None => Vec::new(),
-                }
-            }
-            ProductField::Images => {
-                next.images = raw
-                    .unwrap_or("")
-                    .split(['\n', ' ', ','])
-                    .filter(|u| !u.is_empty())
-                    .map(|u| Image { url: u.to_string() })
-                    .collect()
-            }
-        }
-        next.validate()?;
-        *self = next;
-        Ok(())
-    }
-}
-
-/// `"129950 RUB"` (canonical) or anything `Money::parse` reads, in `currency`.
-fn parse_money(v: &str, currency: Currency) -> Result<Money, String> {
-    if let Some((amount, code)) = v.rsplit_once(' ')
-        && code.len() == 3
-        && code.bytes().all(|b| b.is_ascii_uppercase())
-        && let Ok(minor) = amount.parse::<i64>()
-    {
-        return Ok(Money::new(minor, code.parse().map_err(|e: crate::MoneyError| e.to_string())?));
-    }
-    Money::parse(v, currency).map_err(|e| e.to_string())
-}
-
-fn parse_dimensions(v: &str) -> Option<Dimensions> {
-    let parts: Vec<u32> =
-        v.split(['x', 'х', '×', '*', '/']).map(|p| p.trim().parse().ok()).collect::<Option<_>>()?;
-    match parts[..] {
-        [length_mm, width_mm, height_mm] => Some(Dimensions { length_mm, width_mm, height_mm }),
-        _ => None,
+        self.set(field.parse_value(value.unwrap_or(""), self.price.currency)?)
     }
 }
 
