@@ -16,6 +16,7 @@ pub mod ipc;
 pub mod jobs;
 pub mod kinds;
 pub mod paths;
+pub mod pulse;
 pub mod secrets;
 mod seed;
 pub mod session;
