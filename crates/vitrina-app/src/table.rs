@@ -94,8 +94,10 @@ impl Table {
         Ok((rows, exact))
     }
 
-    /// How many rows `query` has; forgets the anchors of any earlier list. A search counts to
-    /// [`COUNT_CAP`] (the table then shows "10 000+" rows and asks to narrow it down).
+    /// How many rows `query` has; forgets the anchors and matches of any earlier list. Text
+    /// caps the list at 1 000 rows: a plain search holds its best [`SEARCH_ROWS`] matches, and
+    /// text with other filters is counted (and later walked) up to [`COUNT_CAP`]. Past the cap
+    /// `exact` is false and the window says it shows the best 1 000 and asks to refine the search.
     pub fn open(&self, app: &App, query: &TableQuery) -> AppResult<TableInfo> {
         let filter = query.filter.to_filter()?;
         *self.cached()? = None;

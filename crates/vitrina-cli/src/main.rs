@@ -1,5 +1,15 @@
-//! `vitrina`: the catalog from the command line. Readable tables by default, `--json` for
-//! scripts; errors are one sentence on stderr and a non-zero exit code.
+//! `vitrina`: every capability of Vitrina from the command line, headless (automation, an
+//! always-on worker, tests, benchmarks). Readable tables by default, `--json` for scripts;
+//! errors are one sentence on stderr and a non-zero exit code.
+//!
+//! - `args.rs` — the command line as clap sees it;
+//! - `catalog.rs` — init, demo, products, categories, stats;
+//! - `suppliers.rs` — `vitrina suppliers …` and `vitrina import …`: suppliers, feeds, field
+//!   mapping, price rules, imports (as jobs, with a progress bar) and their reports;
+//! - `jobs.rs` — `vitrina jobs …`, `vitrina schedules …`, `vitrina worker`, `vitrina bench jobs`;
+//! - `images.rs` — `vitrina images fetch|status`: the local image cache;
+//! - `bench.rs` — `vitrina bench …`, the figures in `docs/benchmarks.md`;
+//! - `output.rs` — tables for people, JSON for scripts.
 
 mod args;
 mod bench;
