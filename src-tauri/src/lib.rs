@@ -38,8 +38,10 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(update::plugin())
         .manage(session.clone())
+        .manage(pulse::Worker::default())
         .setup(move |app| {
             // Off the main thread: the job worker needs the catalog, which may still be opening.
+            // It runs on Tauri's async runtime.
             let (handle, jobs_session) = (app.handle().clone(), session.clone());
             std::thread::spawn(move || pulse::start(handle, jobs_session));
             update::check_in_background(app.handle().clone());
@@ -84,11 +86,18 @@ pub fn run() {
             commands::ui_ready,
             commands::ui_timing,
         ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!(error = %e, "the window failed");
-        eprintln!("Vitrina could not start its window: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                pulse::stop(app);
+            }
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "the window failed");
+            eprintln!("Vitrina could not start its window: {e}");
+            std::process::exit(1);
+        }
     }
 }
 

@@ -1,82 +1,71 @@
-//! Runs the catalog's jobs in this process and forwards their events to the UI, coalesced:
-//! at most one `jobs-pulse` event every 250 ms, carrying each changed job once.
+//! Runs the catalog's jobs on Tauri's async runtime and forwards them to the window: the
+//! worker's events go to a [`Pulse`] (`vitrina_app::pulse`, where the coalescing, the
+//! "catalog changed" rule and the notification wording live); every [`TICK`] this emits what
+//! it hands over as `jobs-pulse` and shows its notifications. Nothing is decided here.
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_notification::NotificationExt;
-use vitrina_app::ipc::{JobLogDto, JobLogEntry, JobsPulse};
-use vitrina_app::jobs::{JobEvent, JobState, WorkerExit, WorkerOptions};
+use vitrina_app::pulse::{Pulse, TICK};
 use vitrina_app::session::Session;
+use vitrina_app::worker::{SpawnedWorker, WorkerOptions, interrupted};
 
+/// How long running jobs get to stop when the app exits; then they go back to the queue.
+const EXIT_GRACE: Duration = Duration::from_secs(5);
+
+/// The job worker this window runs (none when another process runs the catalog's jobs).
 #[derive(Default)]
-struct Pending {
-    jobs: BTreeSet<String>,
-    logs: Vec<JobLogEntry>,
-    catalog_changed: bool,
-}
+pub struct Worker(Mutex<Option<SpawnedWorker>>);
 
+/// Starts the worker and the pulse. Waits for the catalog, so it runs on a thread of its own.
 pub fn start(app: AppHandle, session: Arc<Session>) {
     let Ok(jobs) = session.jobs() else { return };
-    let mut worker = match jobs.start_worker(&WorkerOptions::default()) {
-        Ok(w) => w,
-        Err(e) => {
-            tracing::warn!(error = %e, "jobs are not run by this window");
+    let pulse = Arc::new(Pulse::new());
+    let recorder = pulse.clone();
+    let runtime = tauri::async_runtime::handle();
+    let worker =
+        match jobs.spawn_worker(runtime.inner(), &WorkerOptions::default(), move |e| recorder.record(e)) {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!(error = %e, "jobs are not run by this window");
+                return;
+            }
+        };
+    if let Ok(mut slot) = app.state::<Worker>().0.lock() {
+        *slot = Some(worker);
+    }
+    tauri::async_runtime::spawn(forward(app.clone(), session, pulse));
+    // Ctrl-C or SIGTERM closes the app the ordinary way, which stops the worker (see `stop`).
+    tauri::async_runtime::spawn(async move {
+        interrupted().await;
+        app.exit(0);
+    });
+}
+
+async fn forward(app: AppHandle, session: Arc<Session>, pulse: Arc<Pulse>) {
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        tick.tick().await;
+        let (s, p) = (session.clone(), pulse.clone());
+        // Reading the changed jobs is a blocking call.
+        let Ok(beat) = tauri::async_runtime::spawn_blocking(move || p.tick(&s)).await else { return };
+        let Some(beat) = beat else { continue };
+        for n in &beat.notices {
+            let _ = app.notification().builder().title(&n.title).body(&n.body).show();
+        }
+        if app.emit("jobs-pulse", beat.pulse).is_err() {
             return;
         }
-    };
-    let pending = Arc::new(Mutex::new(Pending::default()));
-    let collect = pending.clone();
-    let notify = app.clone();
-    let exit = app.clone();
-    std::thread::Builder::new()
-        .name("vitrina-worker".into())
-        .spawn(move || {
-            let result = worker.run(false, &mut |event| {
-                let Ok(mut p) = collect.lock() else { return };
-                if let Some(id) = event.job() {
-                    p.jobs.insert(id.to_string());
-                }
-                match event {
-                    JobEvent::Log { id, line } => {
-                        p.logs.push(JobLogEntry { job: id.to_string(), line: JobLogDto::from(line) })
-                    }
-                    JobEvent::Finished { kind, state, error, .. } => {
-                        p.catalog_changed |= *state == JobState::Succeeded || kind.starts_with("catalog.");
-                        let body = match error {
-                            Some(e) => format!("{kind}: {e}"),
-                            None => format!("{kind}: {state}"),
-                        };
-                        let _ = notify.notification().builder().title("Vitrina").body(body).show();
-                    }
-                    _ => {}
-                }
-            });
-            if let Ok(WorkerExit::Interrupted) = result {
-                exit.exit(0);
-            }
-        })
-        .ok();
-    std::thread::Builder::new()
-        .name("vitrina-pulse".into())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(Duration::from_millis(250));
-                let batch = match pending.lock() {
-                    Ok(mut p) => std::mem::take(&mut *p),
-                    Err(_) => return,
-                };
-                if batch.jobs.is_empty() && batch.logs.is_empty() {
-                    continue;
-                }
-                let jobs = batch.jobs.iter().filter_map(|id| session.job(id).ok()).collect();
-                let pulse = JobsPulse { jobs, logs: batch.logs, catalog_changed: batch.catalog_changed };
-                if app.emit("jobs-pulse", pulse).is_err() {
-                    return;
-                }
-            }
-        })
-        .ok();
+    }
+}
+
+/// Stops the worker as the app exits: running jobs are asked to stop and go back to the queue.
+pub fn stop(app: &AppHandle) {
+    let worker = app.try_state::<Worker>().and_then(|w| w.0.lock().ok()?.take());
+    if let Some(worker) = worker {
+        tauri::async_runtime::block_on(worker.shutdown(EXIT_GRACE));
+    }
 }
