@@ -44,10 +44,7 @@ const ru = {
   'jobs.title': 'Задачи', 'jobs.empty': 'Задач пока нет. Здесь появятся импорт, выгрузки и массовые изменения.',
   'jobs.cancel': 'Отменить', 'jobs.retry': 'Повторить', 'jobs.log': 'Журнал', 'jobs.noLog': 'Журнал пуст',
   'jobs.rate': '{n}/с', 'jobs.eta': 'осталось {t}', 'jobs.attempt': 'попытка {a} из {m}',
-  'jobs.state.queued': 'В очереди', 'jobs.state.running': 'Выполняется', 'jobs.state.succeeded': 'Готово',
-  'jobs.state.failed': 'Ошибка', 'jobs.state.cancelled': 'Отменена',
   'jobs.new': 'Новая задача', 'jobs.reprice': 'Изменить все цены на %', 'jobs.analyze': 'Проверить каталог', 'jobs.start': 'Запустить',
-  'jobs.kind.catalog.reprice': 'Изменение цен', 'jobs.kind.catalog.analyze': 'Проверка каталога',
   'settings.title': 'Настройки', 'settings.language': 'Язык интерфейса', 'settings.data': 'Данные',
   'settings.catalog': 'Файл каталога', 'settings.dataDir': 'Папка данных', 'settings.logDir': 'Журналы',
   'settings.openOther': 'Открыть другой каталог…', 'settings.createNew': 'Создать новый каталог…',
@@ -140,7 +137,7 @@ const ru = {
   'rules.addRate': 'Добавить курс', 'rules.currency': 'Валюта', 'rules.rate': 'Курс, ₽',
   'rules.schedule': 'Импорт по расписанию', 'rules.scheduleHint': 'Выражение cron: «0 6 * * *» — каждый день в 6:00. Пусто — только вручную.',
   'rules.save': 'Сохранить', 'rules.saved': 'Сохранено',
-  'jobs.kind.import.supplier': 'Импорт поставщика', 'first.importing': 'Открываем файл…',
+  'first.importing': 'Открываем файл…',
 };
 
 type Key = keyof typeof ru;
@@ -188,10 +185,7 @@ const en: Record<Key, string> = {
   'jobs.title': 'Jobs', 'jobs.empty': 'No jobs yet. Imports, exports and bulk changes appear here.',
   'jobs.cancel': 'Cancel', 'jobs.retry': 'Retry', 'jobs.log': 'Log', 'jobs.noLog': 'The log is empty',
   'jobs.rate': '{n}/s', 'jobs.eta': '{t} left', 'jobs.attempt': 'attempt {a} of {m}',
-  'jobs.state.queued': 'Queued', 'jobs.state.running': 'Running', 'jobs.state.succeeded': 'Done',
-  'jobs.state.failed': 'Failed', 'jobs.state.cancelled': 'Cancelled',
   'jobs.new': 'New job', 'jobs.reprice': 'Change all prices by %', 'jobs.analyze': 'Check the catalog', 'jobs.start': 'Start',
-  'jobs.kind.catalog.reprice': 'Price change', 'jobs.kind.catalog.analyze': 'Catalog check',
   'settings.title': 'Settings', 'settings.language': 'Language', 'settings.data': 'Data',
   'settings.catalog': 'Catalog file', 'settings.dataDir': 'Data folder', 'settings.logDir': 'Logs',
   'settings.openOther': 'Open another catalog…', 'settings.createNew': 'Create a new catalog…',
@@ -284,7 +278,7 @@ const en: Record<Key, string> = {
   'rules.addRate': 'Add a rate', 'rules.currency': 'Currency', 'rules.rate': 'Rate, ₽',
   'rules.schedule': 'Scheduled import', 'rules.scheduleHint': 'A cron expression: “0 6 * * *” is every day at 6:00. Empty: by hand only.',
   'rules.save': 'Save', 'rules.saved': 'Saved',
-  'jobs.kind.import.supplier': 'Supplier import', 'first.importing': 'Opening the file…',
+  'first.importing': 'Opening the file…',
 };
 
 const dictionaries: Record<Language, Record<Key, string>> = { ru, en };

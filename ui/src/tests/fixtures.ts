@@ -38,7 +38,7 @@ export function product(): ProductDto {
 export function job(over: Partial<JobDto> = {}): JobDto {
   return {
     id: 'job-1', kind: 'catalog.reprice', state: 'running', done: 250, total: 1000, message: 'batch 1',
-    attempts: 1, max_attempts: 3, created_at: 1_000_000, started_at: 1_000_000, finished_at: null,
-    error: null, cancel_requested: false, ...over,
+    stage: null, attempts: 1, max_attempts: 3, created_at: 1_000_000, started_at: 1_000_000, finished_at: null,
+    error: null, end: null, cancel_requested: false, ...over,
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it, vi, beforeEach } from 'vitest';
 import { render, screen, fireEvent, waitFor } from '@testing-library/svelte';
 import type { JobsPulse } from '$lib/ipc';
 import { job } from './fixtures';
+import { i18n } from '$lib/i18n.svelte';
 
 let pulse: ((p: JobsPulse) => void) | null = null;
 const ipc = vi.hoisted(() => ({ jobs: vi.fn(), jobLogs: vi.fn(), cancelJob: vi.fn(), retryJob: vi.fn(), startJob: vi.fn() }));
@@ -59,13 +60,41 @@ describe('jobs panel', () => {
     expect(await screen.findByText(/only failed or cancelled jobs can be retried/)).toBeInTheDocument();
   });
 
-  it('words the fixed stage and end sentences of the back end in Russian', async () => {
+  it('words stages, ends and kinds from their codes and shows details as sent', async () => {
     ipc.jobs.mockResolvedValue([
-      job({ message: 'importing' }),
-      job({ id: 'job-2', state: 'cancelled', message: 'importing', error: 'cancelled on request', finished_at: 1_005_000 }),
+      job({ kind: 'import.supplier', stage: 'importing', message: 'ООО Поставщик' }),
+      job({
+        id: 'job-2', kind: 'import.supplier', state: 'cancelled', stage: 'downloading', message: null,
+        error: 'cancelled on request', end: 'cancelled_on_request', finished_at: 1_005_000,
+      }),
+      job({ id: 'job-3', kind: 'marketplace.publish', state: 'failed', stage: null, message: null, error: 'the server said no', finished_at: 1_005_000 }),
     ]);
     render(JobsView, { now: () => 1_010_000 });
-    expect(await screen.findByText('отменена по запросу')).toBeInTheDocument();
-    expect(screen.getAllByText('импорт')).toHaveLength(2);
+    expect(await screen.findByText('импорт — ООО Поставщик')).toBeInTheDocument();
+    expect(screen.getByText('загрузка файла')).toBeInTheDocument();
+    expect(screen.getByText('отменена по запросу')).toBeInTheDocument();
+    expect(screen.queryByText('cancelled on request')).not.toBeInTheDocument();
+    expect(screen.getAllByText('Импорт поставщика')).toHaveLength(2);
+    expect(screen.getByText('marketplace.publish')).toBeInTheDocument();
+    expect(screen.getByText('the server said no')).toBeInTheDocument();
+    expect(screen.getByText('Отменена')).toBeInTheDocument();
+  });
+
+  it('words them in English when English is chosen', async () => {
+    i18n.lang = 'en';
+    try {
+      ipc.jobs.mockResolvedValue([
+        job({ stage: 'repricing', message: '+10%' }),
+        job({ id: 'job-2', kind: 'images.download', state: 'cancelled', stage: 'downloading_images', end: 'cancelled_before_start', error: 'x', finished_at: 1_005_000 }),
+      ]);
+      render(JobsView, { now: () => 1_010_000 });
+      expect(await screen.findByText('repricing — +10%')).toBeInTheDocument();
+      expect(screen.getByText('Price change')).toBeInTheDocument();
+      expect(screen.getByText('Product image download')).toBeInTheDocument();
+      expect(screen.getByText('cancelled before it started')).toBeInTheDocument();
+      expect(screen.getByText('Cancelled')).toBeInTheDocument();
+    } finally {
+      i18n.lang = 'ru';
+    }
   });
 });
