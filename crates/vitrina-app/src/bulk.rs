@@ -1,9 +1,12 @@
 //! Bulk edit: one change applied to every selected product, each product in its own
 //! transaction with its own history (so each can be undone), refused values reported per SKU.
+//! A new price is worked out from the product as it is inside its write, after any other
+//! connection's commit, and handed to the store as a [`Money`], never as text.
 
-use vitrina_domain::{Currency, Money, ProductField};
+use vitrina_domain::{CategoryId, Currency, FieldValue, Money, Product, ProductStatus};
 
-use crate::catalog::{App, FieldEdit};
+use crate::ProductKey;
+use crate::catalog::App;
 use crate::error::{AppError, AppResult};
 use crate::ipc::{BulkChange, BulkEditRequest, BulkFailure, BulkReport};
 
@@ -36,6 +39,17 @@ fn new_price(change: &BulkChange, price: Money) -> AppResult<Option<Money>> {
     })
 }
 
+/// The value `change` gives `product`; `category` is the change's category, found once.
+fn new_value(change: &BulkChange, category: Option<CategoryId>, product: &Product) -> AppResult<FieldValue> {
+    Ok(match change {
+        BulkChange::PricePercent { .. } | BulkChange::PriceAmount { .. } => {
+            FieldValue::Price(new_price(change, product.price)?.unwrap_or(product.price))
+        }
+        BulkChange::Status { status } => FieldValue::Status(ProductStatus::from(*status)),
+        BulkChange::Category { .. } => FieldValue::Category(category),
+    })
+}
+
 impl App {
     /// Applies `req.change` to each selected product.
     pub fn bulk_edit(&self, req: &BulkEditRequest) -> AppResult<BulkReport> {
@@ -49,36 +63,28 @@ impl App {
         new_price(&req.change, Money::new(0, Currency::RUB))?;
         let category = match &req.change {
             BulkChange::Category { category } if !category.trim().is_empty() => {
-                Some(self.find_category(category)?.to_string())
+                Some(self.find_category(category)?)
             }
             _ => None,
         };
         let mut report = BulkReport { changed: 0, unchanged: 0, failed: Vec::new() };
         for id in &req.ids {
-            let product = match self.product(id) {
-                Ok(v) => v.product,
-                Err(e) => {
-                    report.failed.push(BulkFailure { sku: id.clone(), message: e.message });
-                    continue;
-                }
-            };
-            let (field, value) = match &req.change {
-                BulkChange::PricePercent { .. } | BulkChange::PriceAmount { .. } => {
-                    let price = new_price(&req.change, product.price)?.unwrap_or(product.price);
-                    (ProductField::Price, format!("{} {}", price.minor, price.currency))
-                }
-                BulkChange::Status { status } => {
-                    (ProductField::Status, vitrina_domain::ProductStatus::from(*status).code().to_string())
-                }
-                BulkChange::Category { .. } => (ProductField::Category, category.clone().unwrap_or_default()),
-            };
-            if product.field_value(field).unwrap_or_default() == value {
-                report.unchanged += 1;
-                continue;
-            }
-            match self.edit(id, &[FieldEdit { field: field.code().into(), value }]) {
-                Ok(_) => report.changed += 1,
-                Err(e) => report.failed.push(BulkFailure { sku: product.sku.clone(), message: e.message }),
+            // What the product is when its write begins: its SKU for the report, and whether
+            // the change leaves it as it is.
+            let mut seen: Option<(String, bool)> = None;
+            let written = self.catalog()?.update_product_with(&ProductKey::parse(id), |product| {
+                let value = new_value(&req.change, category, product)?;
+                let unchanged = product.value(value.field()) == value;
+                seen = Some((product.sku.clone(), unchanged));
+                Ok::<_, AppError>(if unchanged { Vec::new() } else { vec![value] })
+            });
+            match (written, seen) {
+                (Ok(_), Some((_, true))) => report.unchanged += 1,
+                (Ok(_), _) => report.changed += 1,
+                (Err(e), seen) => report.failed.push(BulkFailure {
+                    sku: seen.map_or_else(|| id.clone(), |(sku, _)| sku),
+                    message: e.message,
+                }),
             }
         }
         tracing::info!(changed = report.changed, failed = report.failed.len(), "bulk edit");
@@ -89,6 +95,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::FieldEdit;
     use crate::ipc::StatusDto;
     use vitrina_domain::{Product, ProductDraft};
 
@@ -138,5 +145,45 @@ mod tests {
             app.bulk_edit(&BulkEditRequest { ids, change: BulkChange::PricePercent { percent: -100.0 } })
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_price_change_starts_from_the_price_another_connection_committed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db");
+        let app = App::open(&path).unwrap();
+        let p = Product::new(ProductDraft {
+            sku: "A-1".into(),
+            name: "Чайник".into(),
+            price: Money::rub(100_000),
+        })
+        .unwrap();
+        let id = app.catalog().unwrap().create_product(&p).unwrap().to_string();
+        // Another connection (the CLI, a job) sets 1 200 roubles as this one's write begins:
+        // after the bulk edit was asked for, before its write takes the catalog's lock.
+        let other = App::open(&path).unwrap();
+        other.set_busy_wait(std::time::Duration::from_millis(200)).unwrap();
+        let pending = std::sync::Mutex::new(Some((other, id.clone())));
+        app.catalog().unwrap().set_clock(std::sync::Arc::new(move || {
+            if let Some((other, id)) = pending.lock().unwrap().take() {
+                other.edit(&id, &[FieldEdit::parse("price=1200").unwrap()]).unwrap();
+            }
+            1_800_000_000_000
+        }));
+        let report = app
+            .bulk_edit(&BulkEditRequest {
+                ids: vec![id.clone()],
+                change: BulkChange::PricePercent { percent: 10.0 },
+            })
+            .unwrap();
+        assert_eq!((report.changed, report.failed.len()), (1, 0));
+        let history = app.history(&id).unwrap();
+        assert_eq!(history[1].new.as_deref(), Some("120000 RUB"), "the other connection's change ran first");
+        assert_eq!(
+            app.product(&id).unwrap().product.price,
+            Money::rub(132_000),
+            "1 200 + 10 %, not 1 000 + 10 %"
+        );
+        assert_eq!(history[0].old.as_deref(), Some("120000 RUB"));
     }
 }

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use serde::Serialize;
-use vitrina_domain::{ChangeRecord, Product, ProductField};
-use vitrina_store::{Catalog, LinkView};
+use vitrina_domain::{ChangeRecord, FieldValue, Product, ProductField};
+use vitrina_store::{Catalog, LinkView, StoreError};
 
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::{CatalogStats, CategoryNode, Filter, ListQuery, Page, ProductKey, SearchResult, UndoReport};
@@ -25,20 +25,21 @@ pub struct ProductView {
     pub links: Vec<LinkView>,
 }
 
-/// One field edit as a person gives it: `price` = `1 299,50`; an empty value clears the field.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+/// One field edit as a person gives it: `price` = `1 299,50`; an empty text clears the field.
+/// The text is read into the field's type once, by [`App::edit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldEdit {
-    pub field: String,
-    pub value: String,
+    pub field: ProductField,
+    pub text: String,
 }
 
 impl FieldEdit {
     /// Parses `field=value`.
     pub fn parse(s: &str) -> AppResult<Self> {
-        let (field, value) = s.split_once('=').ok_or_else(|| {
+        let (field, text) = s.split_once('=').ok_or_else(|| {
             AppError::invalid(format!("\"{s}\" is not field=value (for example price=1299,50)"))
         })?;
-        Ok(FieldEdit { field: field.trim().to_string(), value: value.trim().to_string() })
+        Ok(FieldEdit { field: field.parse().map_err(AppError::invalid)?, text: text.trim().to_string() })
     }
 }
 
@@ -96,24 +97,39 @@ impl App {
         Ok(ProductView { links: catalog.links(&key)?, product, category_path })
     }
 
-    /// Applies edits in one transaction: all of them or none. `category` takes a path or name.
+    /// Applies edits in one transaction: all of them or none. `category` takes a path or name,
+    /// found before the write; every other text is read into its field's type inside the
+    /// write, where money without a currency is in the product's price currency as it is then
+    /// (or as an earlier edit of the same call sets it).
     pub fn edit(&self, key: &str, edits: &[FieldEdit]) -> AppResult<Product> {
         if edits.is_empty() {
             return Err(AppError::invalid("nothing to change: give at least one field=value"));
         }
         let mut catalog = self.catalog()?;
-        let mut changes = Vec::with_capacity(edits.len());
-        for edit in edits {
-            let field: ProductField = edit.field.parse().map_err(AppError::invalid)?;
-            let value = match field {
-                ProductField::Category if !edit.value.is_empty() => {
-                    Some(catalog.find_category(&edit.value)?.to_string())
+        let found = edits
+            .iter()
+            .map(|e| match e.field {
+                ProductField::Category if !e.text.trim().is_empty() => {
+                    Ok(Some(FieldValue::Category(Some(catalog.find_category(&e.text)?))))
                 }
-                _ => Some(edit.value.clone()).filter(|v| !v.is_empty()),
-            };
-            changes.push((field, value));
-        }
-        Ok(catalog.update_product(&ProductKey::parse(key), &changes)?)
+                _ => Ok(None),
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(catalog.update_product_with(&ProductKey::parse(key), |current| {
+            let mut currency = current.price.currency;
+            let mut values = Vec::with_capacity(edits.len());
+            for (edit, found) in edits.iter().zip(found) {
+                let value = match found {
+                    Some(value) => value,
+                    None => edit.field.parse_value(&edit.text, currency)?,
+                };
+                if let FieldValue::Price(price) = &value {
+                    currency = price.currency;
+                }
+                values.push(value);
+            }
+            Ok::<_, StoreError>(values)
+        })?)
     }
 
     pub fn history(&self, key: &str) -> AppResult<Vec<ChangeRecord>> {

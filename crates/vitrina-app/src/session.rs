@@ -196,7 +196,7 @@ impl Session {
     /// Saves one field as typed; a refused value changes nothing and names the reason.
     pub fn edit_field(&self, id: &str, field: FieldName, text: &str) -> AppResult<ProductDto> {
         let app = self.app()?;
-        app.edit(id, &[FieldEdit { field: field.code().into(), value: text.trim().into() }])?;
+        app.edit(id, &[FieldEdit { field: field.into(), text: text.trim().into() }])?;
         self.product(id)
     }
 

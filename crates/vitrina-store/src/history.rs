@@ -134,7 +134,8 @@ impl Catalog {
         let mut fields = Vec::new();
         for (field, old) in reverts {
             let Ok(field) = field.parse::<ProductField>() else { continue };
-            after.set_field(field, old.as_deref())?;
+            // History keeps each value's canonical text; it is read back into the field's type here.
+            after.set(field.parse_value(old.as_deref().unwrap_or(""), after.price.currency)?)?;
             fields.push(field);
         }
         apply_update(&tx, &mut stamp, rid, &before, &after, Some(batch))?;

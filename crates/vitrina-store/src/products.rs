@@ -8,7 +8,7 @@ use std::fmt;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 use uuid::Uuid;
-use vitrina_domain::{CategoryId, ChangeOp, Product, ProductField, ProductId};
+use vitrina_domain::{CategoryId, ChangeOp, FieldValue, Product, ProductField, ProductId};
 
 use crate::catalog::{Catalog, Stamp};
 use crate::error::{Result, StoreError};
@@ -87,26 +87,24 @@ impl Catalog {
         Ok(product.id)
     }
 
-    /// Sets fields from text (see `Product::set_field`); all or nothing, one history batch.
+    /// Sets fields to typed values (see `Product::set`); all or nothing, one history batch.
     /// Derived values (a kit's stock, a pack's price and stock) are refused: they follow their
     /// components or base product.
-    pub fn update_product(
-        &mut self,
-        key: &ProductKey,
-        changes: &[(ProductField, Option<String>)],
-    ) -> Result<Product> {
-        self.update_product_with(key, |_| changes.to_vec())
+    pub fn update_product(&mut self, key: &ProductKey, changes: &[FieldValue]) -> Result<Product> {
+        self.update_product_with(key, |_| Ok::<_, StoreError>(changes.to_vec()))
     }
 
     /// [`Catalog::update_product`] with the changes worked out from the product as it is when
     /// the write begins, after every other connection's commit: for an edit relative to the
-    /// current value ("price + 10 %"), which must not start from a copy read earlier. An empty
-    /// list changes nothing. `changes` runs while the catalog's write lock is held.
-    pub fn update_product_with(
+    /// current value ("price + 10 %"), which must not start from a copy read earlier, and for
+    /// text read in the product's own currency. An empty list changes nothing; an error from
+    /// `changes` writes nothing and is returned as it is. `changes` runs while the catalog's
+    /// write lock is held.
+    pub fn update_product_with<E: From<StoreError>>(
         &mut self,
         key: &ProductKey,
-        changes: impl FnOnce(&Product) -> Vec<(ProductField, Option<String>)>,
-    ) -> Result<Product> {
+        changes: impl FnOnce(&Product) -> Result<Vec<FieldValue>, E>,
+    ) -> Result<Product, E> {
         // Everything the write depends on is read inside its transaction: read before it, the
         // product could change in between (another connection's commit) and the write would
         // put the old values back.
@@ -115,14 +113,15 @@ impl Catalog {
         let before = load_product(&tx, rid)?.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))?;
         let derived = links::derived_fields(&tx, rid)?;
         let mut after = before.clone();
-        for (field, value) in changes(&before) {
+        for value in changes(&before)? {
+            let field = value.field();
             if let Some(reason) = derived.iter().find(|(f, _)| *f == field).map(|(_, r)| r) {
-                return Err(StoreError::Link(format!("{field} of \"{}\" {reason}", before.sku)));
+                return Err(StoreError::Link(format!("{field} of \"{}\" {reason}", before.sku)).into());
             }
-            after.set_field(field, value.as_deref())?;
+            after.set(value).map_err(StoreError::from)?;
         }
         apply_update(&tx, &mut stamp, rid, &before, &after, None)?;
-        tx.commit()?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(after)
     }
 

@@ -6,11 +6,12 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use vitrina_domain::{
-    Attribute, Barcode, CategoryPath, LinkKind, Money, Product, ProductField, ProductStatus, StockPolicy,
+    Attribute, Barcode, CategoryPath, FieldValue, LinkKind, Money, Product, ProductField, ProductStatus,
+    StockPolicy,
 };
 use vitrina_store::{Catalog, Filter, ListQuery, MIGRATIONS, OfferInput, SortKey, StoreError};
 
-use common::{product, set, sku, temp_catalog};
+use common::{product, sku, temp_catalog};
 
 #[path = "store/common.rs"]
 mod common;
@@ -99,12 +100,12 @@ fn bad_input_names_the_field_and_value_and_writes_nothing() {
     let err = c
         .update_product(
             &sku("A-1"),
-            &[set(ProductField::Name, "Новый"), set(ProductField::Barcodes, "4006381333932")],
+            &[FieldValue::Name("Новый".into()), FieldValue::Price(Money::rub(-1000))],
         )
         .unwrap_err();
-    assert!(err.to_string().contains("barcodes \"4006381333932\""), "{err}");
-    let err = c.update_product(&sku("A-1"), &[set(ProductField::Price, "-10")]).unwrap_err();
     assert!(err.to_string().starts_with("price \"-1000 RUB\": must not be negative"), "{err}");
+    let err = c.update_product(&sku("A-1"), &[FieldValue::Sku(" ".into())]).unwrap_err();
+    assert!(err.to_string().contains("the SKU must not be empty"), "{err}");
 
     let mut orphan = product("A-2", "Без категории", 100);
     orphan.category = Some(vitrina_domain::CategoryId::new());
@@ -117,13 +118,34 @@ fn bad_input_names_the_field_and_value_and_writes_nothing() {
 }
 
 #[test]
+fn an_edit_worked_out_from_the_product_returns_its_own_error_and_writes_nothing() {
+    #[derive(Debug)]
+    struct Refused(String);
+    impl From<StoreError> for Refused {
+        fn from(e: StoreError) -> Self {
+            Refused(e.to_string())
+        }
+    }
+    let (_d, mut c) = temp_catalog();
+    c.create_product(&product("A-1", "Чайник", 1000)).unwrap();
+    let err = c
+        .update_product_with(&sku("A-1"), |p| Err::<Vec<FieldValue>, _>(Refused(format!("{} stays", p.sku))))
+        .unwrap_err();
+    assert_eq!(err.0, "A-1 stays");
+    let err = c.update_product_with(&sku("B-1"), |_| Ok::<_, Refused>(Vec::new())).unwrap_err();
+    assert_eq!(err.0, "product \"B-1\" does not exist", "the store's errors come through From");
+    let same = c.update_product_with(&sku("A-1"), |_| Ok::<_, Refused>(Vec::new())).unwrap();
+    assert_eq!(same, c.product(&sku("A-1")).unwrap());
+    assert_eq!(c.history(&sku("A-1")).unwrap().len(), 1, "only the creation");
+}
+
+#[test]
 fn every_edit_is_recorded_and_undo_walks_back() {
     let (_d, mut c) = temp_catalog();
     c.set_author("anna");
     c.create_product(&product("K-1", "Кружка", 30000)).unwrap();
-    c.update_product(&sku("K-1"), &[set(ProductField::Price, "350"), set(ProductField::Stock, "12")])
-        .unwrap();
-    c.update_product(&sku("K-1"), &[set(ProductField::Name, "Кружка керамическая")]).unwrap();
+    c.update_product(&sku("K-1"), &[FieldValue::Price(Money::rub(35_000)), FieldValue::Stock(12)]).unwrap();
+    c.update_product(&sku("K-1"), &[FieldValue::Name("Кружка керамическая".into())]).unwrap();
 
     let h = c.history(&sku("K-1")).unwrap();
     let fields: Vec<_> = h.iter().map(|r| r.field.as_str()).collect();
@@ -190,7 +212,7 @@ fn search_matches_russian_word_forms_prefixes_skus_and_barcodes() {
     assert!(names("amp").is_empty(), "entities are not words");
     assert!(names("\"*) OR (").is_empty());
     assert!(names("самокат").is_empty());
-    c.update_product(&sku("SH-4"), &[set(ProductField::Name, "Самокат городской")]).unwrap();
+    c.update_product(&sku("SH-4"), &[FieldValue::Name("Самокат городской".into())]).unwrap();
     assert_eq!(found(&c, "самокаты"), ["SH-4"]);
     assert!(found(&c, "чайник").is_empty());
     c.delete_product(&sku("SH-4")).unwrap();
@@ -234,13 +256,13 @@ fn kits_and_packs_follow_their_components_in_the_same_transaction() {
     let pack = c.product(&sku("CUP-6")).unwrap();
     assert_eq!((pack.price.minor, pack.stock), (171_000, 1));
 
-    c.update_product(&sku("CUP"), &[set(ProductField::Stock, "3"), set(ProductField::Price, "310")]).unwrap();
+    c.update_product(&sku("CUP"), &[FieldValue::Stock(3), FieldValue::Price(Money::rub(31_000))]).unwrap();
     assert_eq!(c.product(&sku("SET")).unwrap().stock, 1);
     let pack = c.product(&sku("CUP-6")).unwrap();
     assert_eq!((pack.price.minor, pack.stock), (176_700, 0));
     assert_eq!(c.history(&sku("SET")).unwrap()[0].field, "stock", "derived changes are recorded");
 
-    let err = c.update_product(&sku("SET"), &[set(ProductField::Stock, "100")]).unwrap_err();
+    let err = c.update_product(&sku("SET"), &[FieldValue::Stock(100)]).unwrap_err();
     assert!(err.to_string().contains("derived from the kit's components"), "{err}");
     let err = c.link(&sku("CUP"), &sku("SET"), LinkKind::KitComponent { quantity: 1 }).unwrap_err();
     assert!(err.to_string().contains("cycle"), "{err}");

@@ -1,6 +1,6 @@
 //! Helpers shared by the store's tests.
 
-use vitrina_domain::{Money, Product, ProductDraft, ProductField};
+use vitrina_domain::{Money, Product, ProductDraft};
 use vitrina_store::{Catalog, ProductKey};
 
 /// A new catalog in a temporary folder (kept while the folder lives).
@@ -21,8 +21,4 @@ pub fn sku(s: &str) -> ProductKey {
 /// The product with this SKU, which must exist.
 pub fn get(c: &Catalog, s: &str) -> Product {
     c.product(&sku(s)).unwrap()
-}
-
-pub fn set(field: ProductField, v: &str) -> (ProductField, Option<String>) {
-    (field, Some(v.to_string()))
 }

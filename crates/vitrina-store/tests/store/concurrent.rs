@@ -4,10 +4,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use vitrina_domain::{ChangeOp, LinkKind, Money, ProductField, StockPolicy};
+use vitrina_domain::{ChangeOp, FieldValue, LinkKind, Money, StockPolicy};
 use vitrina_store::{Catalog, OfferInput, ProductKey, StoreError};
 
-use crate::common::{get, product, set, sku, temp_catalog};
+use crate::common::{get, product, sku, temp_catalog};
 
 const T0: u64 = 1_800_000_000_000;
 
@@ -57,10 +57,10 @@ fn an_edit_keeps_what_another_connection_committed_meanwhile() {
     a.create_product(&p).unwrap();
     let meanwhile = Meanwhile::new(&mut a);
     meanwhile.before_next_write(|b| {
-        b.update_product(&sku("A-1"), &[set(ProductField::Stock, "7"), set(ProductField::Price, "1200")])
+        b.update_product(&sku("A-1"), &[FieldValue::Stock(7), FieldValue::Price(Money::rub(120_000))])
             .unwrap();
     });
-    let edited = a.update_product(&sku("A-1"), &[set(ProductField::Price, "1500")]).unwrap();
+    let edited = a.update_product(&sku("A-1"), &[FieldValue::Price(Money::rub(150_000))]).unwrap();
     meanwhile.assert_ran();
 
     let stored = get(&a, "A-1");
@@ -84,12 +84,14 @@ fn an_edit_relative_to_the_current_value_starts_from_the_value_committed_meanwhi
     a.create_product(&product("A-1", "Чайник", 100_000)).unwrap();
     let meanwhile = Meanwhile::new(&mut a);
     meanwhile.before_next_write(|b| {
-        b.update_product(&sku("A-1"), &[set(ProductField::Price, "1200")]).unwrap();
+        b.update_product(&sku("A-1"), &[FieldValue::Price(Money::rub(120_000))]).unwrap();
     });
     let edited = a
         .update_product_with(&sku("A-1"), |p| {
-            let raised = Money::new(p.price.minor * 11 / 10, p.price.currency);
-            vec![(ProductField::Price, Some(format!("{} {}", raised.minor, raised.currency)))]
+            Ok::<_, StoreError>(vec![FieldValue::Price(Money::new(
+                p.price.minor * 11 / 10,
+                p.price.currency,
+            ))])
         })
         .unwrap();
     meanwhile.assert_ran();
@@ -106,7 +108,7 @@ fn an_edit_is_refused_when_the_field_became_derived_meanwhile() {
     meanwhile.before_next_write(|b| {
         b.link(&sku("CUP-2"), &sku("CUP"), LinkKind::Pack { units: 2, discount_bp: 0 }).unwrap();
     });
-    let refused = a.update_product(&sku("CUP-2"), &[set(ProductField::Price, "650")]);
+    let refused = a.update_product(&sku("CUP-2"), &[FieldValue::Price(Money::rub(65_000))]);
     meanwhile.assert_ran();
 
     assert!(matches!(refused, Err(StoreError::Link(_))), "{refused:?}");
@@ -142,7 +144,7 @@ fn x_about_to_move() -> (tempfile::TempDir, Catalog, Meanwhile) {
     a.add_supplier("Опт", 0).unwrap();
     let meanwhile = Meanwhile::new(&mut a);
     meanwhile.before_next_write(|b| {
-        b.update_product(&sku("X"), &[set(ProductField::Sku, "X-OLD")]).unwrap();
+        b.update_product(&sku("X"), &[FieldValue::Sku("X-OLD".into())]).unwrap();
         let mut new = product("X", "Новый", 500);
         new.stock = 1;
         b.create_product(&new).unwrap();
@@ -153,7 +155,7 @@ fn x_about_to_move() -> (tempfile::TempDir, Catalog, Meanwhile) {
 #[test]
 fn an_edit_by_sku_changes_the_product_that_has_the_sku_when_the_write_begins() {
     let (_dir, mut a, meanwhile) = x_about_to_move();
-    a.update_product(&sku("X"), &[set(ProductField::Name, "Переименован")]).unwrap();
+    a.update_product(&sku("X"), &[FieldValue::Name("Переименован".into())]).unwrap();
     meanwhile.assert_ran();
     assert_eq!(get(&a, "X").name, "Переименован");
     assert_eq!(get(&a, "X-OLD").name, "Старый");
@@ -189,9 +191,9 @@ fn history_stamps_of_two_connections_never_repeat_or_go_back() {
     a.set_clock(Arc::new(|| T0));
     b.set_clock(Arc::new(|| T0));
     a.create_product(&product("A-1", "Чайник", 1000)).unwrap();
-    b.update_product(&sku("A-1"), &[set(ProductField::Stock, "1")]).unwrap();
-    a.update_product(&sku("A-1"), &[set(ProductField::Stock, "2")]).unwrap();
-    b.update_product(&sku("A-1"), &[set(ProductField::Stock, "3")]).unwrap();
+    b.update_product(&sku("A-1"), &[FieldValue::Stock(1)]).unwrap();
+    a.update_product(&sku("A-1"), &[FieldValue::Stock(2)]).unwrap();
+    b.update_product(&sku("A-1"), &[FieldValue::Stock(3)]).unwrap();
     let history = a.history(&sku("A-1")).unwrap();
     assert_eq!(history.len(), 4);
     assert!(
