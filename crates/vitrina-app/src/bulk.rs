@@ -186,4 +186,32 @@ mod tests {
         );
         assert_eq!(history[0].old.as_deref(), Some("120000 RUB"));
     }
+
+    #[test]
+    fn a_category_or_status_the_product_already_has_counts_as_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path().join("c.db")).unwrap();
+        let path = vitrina_domain::CategoryPath::parse("Посуда / Чайники");
+        let kettles = app.catalog().unwrap().ensure_category_path(&path).unwrap();
+        let mut ids = Vec::new();
+        for (sku, category) in [("K-1", Some(kettles)), ("K-2", None)] {
+            let mut p =
+                Product::new(ProductDraft {
+                    sku: sku.into(), name: "Чайник".into(), price: Money::rub(100)
+                })
+                .unwrap();
+            p.category = category;
+            ids.push(app.catalog().unwrap().create_product(&p).unwrap().to_string());
+        }
+        ids.push("NO-SUCH".into());
+        let change = BulkChange::Category { category: "чайники".into() };
+        let report = app.bulk_edit(&BulkEditRequest { ids: ids.clone(), change }).unwrap();
+        assert_eq!((report.changed, report.unchanged), (1, 1));
+        assert_eq!(report.failed[0].sku, "NO-SUCH");
+        assert_eq!(app.product(&ids[1]).unwrap().product.category, Some(kettles));
+        let change = BulkChange::Status { status: StatusDto::Draft };
+        let report = app.bulk_edit(&BulkEditRequest { ids: ids[..2].to_vec(), change }).unwrap();
+        assert_eq!((report.changed, report.unchanged, report.failed.len()), (0, 2, 0));
+        assert_eq!(app.history(&ids[0]).unwrap().len(), 1, "nothing written for an unchanged product");
+    }
 }

@@ -157,3 +157,51 @@ impl App {
         Ok(self.catalog()?.stats()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use vitrina_domain::{CategoryPath, Currency, Money, ProductDraft, ProductStatus};
+
+    use super::*;
+
+    fn edit(app: &App, id: &str, edits: &[&str]) -> AppResult<Product> {
+        let edits = edits.iter().map(|e| FieldEdit::parse(e)).collect::<AppResult<Vec<_>>>()?;
+        app.edit(id, &edits)
+    }
+
+    #[test]
+    fn an_edit_reads_each_text_once_into_its_fields_type() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path().join("c.db")).unwrap();
+        let shoes =
+            app.catalog().unwrap().ensure_category_path(&CategoryPath::parse("Обувь / Кроссовки")).unwrap();
+        let p =
+            Product::new(ProductDraft {
+                sku: "A-1".into(), name: "Кеды".into(), price: Money::rub(100_000)
+            })
+            .unwrap();
+        let id = app.catalog().unwrap().create_product(&p).unwrap().to_string();
+
+        let p = edit(&app, &id, &["price=1 299,50", "status=активен", "category=кроссовки", "stock=1 200"])
+            .unwrap();
+        assert_eq!(
+            (p.price, p.status, p.category, p.stock),
+            (Money::rub(129_950), ProductStatus::Active, Some(shoes), 1200)
+        );
+        let p = edit(&app, &id, &["price=10 USD", "cost=5"]).unwrap();
+        assert_eq!(p.cost, Some(Money::new(500, Currency::USD)), "in the currency the same edit set");
+        let p = edit(&app, &id, &["category=", "old_price=20"]).unwrap();
+        assert_eq!((p.category, p.old_price), (None, Some(Money::new(2000, Currency::USD))));
+
+        let e = edit(&app, &id, &["stock=много"]).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            (ErrorCode::Invalid, "stock \"много\": expected a whole number")
+        );
+        let e = edit(&app, &id, &["name=Кроссовки", "price=-1"]).unwrap_err();
+        assert_eq!(e.message, "price \"-100 USD\": must not be negative");
+        assert_eq!(app.product(&id).unwrap().product.name, "Кеды", "all or nothing");
+        assert!(edit(&app, &id, &["colour=red"]).unwrap_err().message.contains("known fields: sku"));
+        assert_eq!(edit(&app, &id, &["category=Сумки"]).unwrap_err().code, ErrorCode::NotFound);
+    }
+}
