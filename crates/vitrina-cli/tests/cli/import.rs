@@ -184,9 +184,9 @@ const FAIL_SAFE: Duration = Duration::from_secs(300);
 
 /// Starts `vitrina worker` on `db` and returns once `vitrina jobs show` says that the import job
 /// `id` is a quarter of the way through writing its offers: inside its one transaction (which
-/// by then has long outgrown SQLite's page cache and spilled into the write-ahead log), with
-/// most of the feed still to write. Nothing here depends on how fast the machine is: the
-/// import cannot finish before it has passed this point.
+/// by then has spilled pages into the write-ahead log: about 10 MB of it on this feed), with
+/// three quarters of the feed still to write. The test acts on that event, not after a time:
+/// the import cannot finish before it has passed this point.
 fn worker_inside_an_import(db: &Path, id: &str) -> Reaped {
     let worker =
         Reaped(vitrina(db).args(["worker", "--no-schedules"]).stdout(Stdio::null()).spawn().unwrap());
