@@ -1,14 +1,25 @@
-// What to show when a call to the back end fails: our own wording where the error's code has
-// one, else the back end's sentence.
+// What to show when a call to the back end fails. Every error code is worded here in Russian
+// and English; the back end's own sentence (English: which file, which value, which job) is
+// kept as details — `ErrorNote.svelte` shows it under "Details" or on a second line. Something
+// that is not an `IpcError` (a message the window wrote itself) is shown as it is.
 import type { IpcError, IpcErrorCode, Language } from './ipc';
-import { i18n, t } from './i18n.svelte';
+import { i18n } from './i18n.svelte';
 
-// The store of secrets' codes, worded here in both languages (`secrets.rs` in vitrina-app
-// says what each means). `keyring_unavailable`: no store can be reached (on Linux, no Secret
-// Service answers) — what is missing and the two ways around it. `keyring`: the store refused;
-// its sentence (which file, which command fixes it) follows.
-const secretsWords: Record<Language, Partial<Record<IpcErrorCode, string>>> = {
+// `keyring_unavailable`: no store of secrets can be reached (on Linux, no Secret Service
+// answers) — what is missing and the two ways around it (`secrets.rs` in vitrina-app).
+// `keyring`: the store refused; its sentence (which file, which command fixes it) follows ours,
+// so it has no details of its own.
+const words: Record<Language, Record<IpcErrorCode, string>> = {
   ru: {
+    not_found: 'Не найдено: возможно, это уже удалено или перемещено. Проверьте и попробуйте снова.',
+    invalid: 'Значение не принято — исправьте его и попробуйте снова.',
+    conflict: 'Сейчас это сделать нельзя: данные изменились или действие уже выполнено.',
+    not_a_catalog: 'Этот файл не является каталогом Vitrina. Файл не изменён.',
+    catalog_too_new: 'Каталог создан более новой версией Vitrina. Обновите программу, чтобы открыть его.',
+    catalog_damaged:
+      'Файл каталога повреждён и не читается. Файл не изменён — восстановите его из резервной копии или создайте новый каталог.',
+    io: 'Не удалось прочитать или записать файл: проверьте, что он существует, диск подключён и есть права доступа.',
+    busy: 'Каталог занят долгим изменением (обычно импортом поставщика). Повторите, когда оно закончится.',
     keyring_unavailable:
       'Системное хранилище паролей недоступно: в Linux это служба Secret Service (GNOME Keyring или KWallet), ' +
       'а она не запущена или заблокирована. Запустите или разблокируйте её — или храните ключи иначе, задав ' +
@@ -17,8 +28,19 @@ const secretsWords: Record<Language, Partial<Record<IpcErrorCode, string>>> = {
       'читать только его владелец (для работы без присмотра, например `vitrina worker` на сервере). ' +
       'Подробнее — в README, раздел «Secrets on a machine without a desktop keyring».',
     keyring: 'Хранилище паролей отказало: {message}',
+    no_catalog: 'Каталог не открыт: выберите существующий каталог или создайте новый.',
+    internal: 'Внутренняя ошибка Vitrina. Повторите действие; если ошибка не уходит, приложите подробности и журнал к сообщению о ней.',
   },
   en: {
+    not_found: 'Not found: it may have been removed or moved. Check and try again.',
+    invalid: 'The value was not accepted — correct it and try again.',
+    conflict: 'This cannot be done now: the data has changed or it has already been done.',
+    not_a_catalog: 'This file is not a Vitrina catalog. It was left untouched.',
+    catalog_too_new: 'The catalog was written by a newer Vitrina. Update Vitrina to open it.',
+    catalog_damaged:
+      'The catalog file is damaged and cannot be read. It was left untouched — restore it from a backup or create a new catalog.',
+    io: 'A file could not be read or written: check that it exists, the drive is connected and you have access.',
+    busy: 'The catalog is busy with a long change (usually a supplier import). Try again when it has finished.',
     keyring_unavailable:
       'The system password store is unavailable: on Linux it is the Secret Service (GNOME Keyring or KWallet), ' +
       'and it is not running or is locked. Start or unlock it, or keep keys elsewhere by setting an environment ' +
@@ -27,21 +49,41 @@ const secretsWords: Record<Language, Partial<Record<IpcErrorCode, string>>> = {
       'owner can read (for unattended work, such as `vitrina worker` on a server). ' +
       'See “Secrets on a machine without a desktop keyring” in the README.',
     keyring: 'The password store refused: {message}',
+    no_catalog: 'No catalog is open: choose an existing catalog or create a new one.',
+    internal: 'Vitrina hit an internal error. Try again; if it persists, include the details and the log when reporting it.',
   },
 };
 
+/** An error as the window shows it: our words, and the back end's sentence when not in them. */
+export interface ShownError {
+  text: string;
+  details: string | null;
+}
+
+function asIpc(e: unknown): Partial<IpcError> | null {
+  return e && typeof e === 'object' ? (e as Partial<IpcError>) : null;
+}
+
+function isCode(code: unknown): code is IpcErrorCode {
+  return typeof code === 'string' && Object.hasOwn(words.ru, code);
+}
+
+export function describeError(e: unknown): ShownError {
+  const err = asIpc(e);
+  const message = typeof err?.message === 'string' ? err.message : null;
+  if (!isCode(err?.code)) return { text: message ?? String(e), details: null };
+  const template = words[i18n.lang][err.code];
+  const text = template.replace('{message}', () => message ?? '');
+  const details = message && !template.includes('{message}') && !text.includes(message) ? message : null;
+  return { text, details };
+}
+
+/** Our words for an error (every code has them), or what the window itself wrote. */
 export function errorText(e: unknown): string {
-  const err = e as Partial<IpcError> | null;
-  if (err?.code === 'busy') return t('error.busy');
-  const secrets = err?.code ? secretsWords[i18n.lang][err.code] : undefined;
-  if (secrets) return secrets.replace('{message}', () => err?.message ?? '');
-  return err?.message ?? String(e);
+  return describeError(e).text;
 }
 
 /** The back end's own sentence when `errorText` replaced it with ours (for "details"). */
 export function errorDetails(e: unknown): string | null {
-  const err = e as Partial<IpcError> | null;
-  const message = err?.message;
-  if (!message) return null;
-  return errorText(e).includes(message) ? null : message;
+  return describeError(e).details;
 }

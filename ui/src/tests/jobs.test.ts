@@ -49,7 +49,7 @@ describe('jobs panel', () => {
     expect(await screen.findByTestId('log')).toHaveTextContent('started 1000 products');
   });
 
-  it('says in Russian when the catalog is busy with an import, and shows other errors as sent', async () => {
+  it('says in Russian when the catalog is busy with an import, and words other errors with the back end’s sentence as details', async () => {
     ipc.retryJob.mockRejectedValueOnce({ code: 'busy', message: 'the catalog is busy with a long change' });
     render(JobsView, { now: () => 1_010_000 });
     await screen.findByText('25/с');
@@ -58,6 +58,7 @@ describe('jobs panel', () => {
     ipc.retryJob.mockRejectedValueOnce({ code: 'conflict', message: 'job x is running; only failed or cancelled jobs can be retried' });
     await fireEvent.click(screen.getByRole('button', { name: 'Повторить' }));
     expect(await screen.findByText(/only failed or cancelled jobs can be retried/)).toBeInTheDocument();
+    expect(screen.getByRole('alert')).toHaveTextContent(/^Сейчас это сделать нельзя/);
   });
 
   it('words stages, ends and kinds from their codes and shows details as sent', async () => {

@@ -56,7 +56,8 @@ describe('the words for a store of secrets that cannot be reached', () => {
     const refused = { code: 'keyring' as const, message: 'the credentials file /srv/v/credentials can be read or changed by other users (mode 644), so Vitrina does not use it; make it private to its owner: chmod 600 /srv/v/credentials' };
     expect(errorText(refused)).toBe(`Хранилище паролей отказало: ${refused.message}`);
     expect(errorDetails(refused)).toBeNull();
-    expect(errorText({ code: 'conflict', message: 'as sent' })).toBe('as sent');
+    expect(errorText({ code: 'conflict', message: 'as sent' })).toMatch(/^Сейчас это сделать нельзя/);
+    expect(errorDetails({ code: 'conflict', message: 'as sent' })).toBe('as sent');
     expect(errorText({ code: 'busy', message: 'busy' })).toMatch(/^Каталог занят/);
   });
 });
