@@ -21,7 +21,9 @@ pub mod secrets;
 mod seed;
 pub mod session;
 pub mod settings;
+pub mod supplier_edit;
 pub mod table;
+pub mod views;
 pub mod worker;
 
 pub use catalog::{App, FieldEdit, ProductView};

@@ -1,10 +1,13 @@
 //! Conversions between the store and domain types and the IPC DTOs.
 
 use vitrina_domain::money::format_minor;
-use vitrina_domain::{ChangeRecord, Currency, LinkKind, Money, ProductField, ProductStatus};
-use vitrina_store::{CategoryNode, Filter, LinkView, ProductRow, SortKey};
+use vitrina_domain::{ChangeRecord, Currency, LinkKind, Money, Product, ProductField, ProductStatus};
+use vitrina_store::{
+    CatalogStats, CategoryNode, Count, Filter, LinkView, Page, ProductRow, SearchResult, SortKey, UndoReport,
+};
 
 use super::*;
+use crate::catalog::ProductView;
 use crate::error::AppError;
 use crate::jobs::{JobEnd, JobRecord, JobState, LogLevel, LogLine};
 
@@ -64,6 +67,113 @@ impl From<ProductRow> for ProductRowDto {
             status: r.status.into(),
             updated_at: r.updated_at,
             image: r.image,
+        }
+    }
+}
+
+impl From<Page> for ProductPageDto {
+    fn from(p: Page) -> Self {
+        ProductPageDto { rows: p.rows.into_iter().map(Into::into).collect(), next: p.next.map(|c| c.0) }
+    }
+}
+
+impl From<SearchResult> for ProductSearchDto {
+    fn from(r: SearchResult) -> Self {
+        ProductSearchDto {
+            rows: r.rows.into_iter().map(Into::into).collect(),
+            total: r.total,
+            total_is_exact: r.total_is_exact,
+        }
+    }
+}
+
+impl From<&Count> for CountDto {
+    fn from(c: &Count) -> Self {
+        CountDto { key: c.key.clone(), products: c.products }
+    }
+}
+
+impl From<&CatalogStats> for StatsDto {
+    fn from(s: &CatalogStats) -> Self {
+        let counts = |c: &[Count]| c.iter().map(CountDto::from).collect();
+        StatsDto {
+            products: s.products,
+            in_stock: s.in_stock,
+            out_of_stock: s.out_of_stock,
+            stock_units: s.stock_units,
+            stock_value: Money::new(s.stock_value, Currency::RUB).into(),
+            by_status: counts(&s.by_status),
+            by_category: counts(&s.by_category),
+            top_brands: counts(&s.top_brands),
+            brands: s.brands,
+            categories: s.categories,
+            suppliers: s.suppliers,
+        }
+    }
+}
+
+impl From<&UndoReport> for UndoDto {
+    fn from(u: &UndoReport) -> Self {
+        UndoDto { fields: u.fields.iter().map(|f| f.code().to_string()).collect() }
+    }
+}
+
+/// The text the editor shows for a field, in the form `edit_field` reads back.
+fn field_text(p: &Product, category_path: &Option<String>, field: ProductField) -> String {
+    let money = |m: Option<Money>| m.map(format_money).unwrap_or_default();
+    match field {
+        ProductField::Price => format_money(p.price),
+        ProductField::OldPrice => money(p.old_price),
+        ProductField::Cost => money(p.cost),
+        ProductField::Category => category_path.clone().unwrap_or_default(),
+        ProductField::Barcodes => p.barcodes.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(", "),
+        _ => p.field_value(field).unwrap_or_default(),
+    }
+}
+
+/// A product as the editor shows it; both front ends build it here (the window's session,
+/// `vitrina products show`).
+impl From<ProductView> for ProductDto {
+    fn from(view: ProductView) -> Self {
+        let ProductView { product: p, category_path, links } = view;
+        let mut derived: Vec<(ProductField, &str)> = Vec::new();
+        for l in links.iter().filter(|l| l.outgoing) {
+            match l.kind {
+                LinkKind::KitComponent { .. } => derived.push((ProductField::Stock, "kit")),
+                LinkKind::Pack { .. } => {
+                    derived.push((ProductField::Stock, "pack"));
+                    derived.push((ProductField::Price, "pack"));
+                }
+                LinkKind::Related => {}
+            }
+        }
+        let fields = ProductField::ALL
+            .into_iter()
+            .map(|f| FieldText {
+                field: f.into(),
+                text: field_text(&p, &category_path, f),
+                derived: derived.iter().find(|(d, _)| *d == f).map(|(_, why)| (*why).to_string()),
+            })
+            .collect();
+        ProductDto {
+            id: p.id.to_string(),
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            category_path,
+            price: p.price.into(),
+            old_price: p.old_price.map(Into::into),
+            cost: p.cost.map(Into::into),
+            stock: p.stock,
+            status: p.status.into(),
+            attributes: p
+                .attributes
+                .iter()
+                .map(|a| AttributeDto { name: a.name.clone(), value: a.value.clone(), unit: a.unit.clone() })
+                .collect(),
+            images: p.images.iter().map(|i| i.url.clone()).collect(),
+            variant_group: p.variant_group.map(|g| g.to_string()),
+            links: links.iter().map(LinkDto::from).collect(),
+            fields,
         }
     }
 }

@@ -6,12 +6,16 @@
 //! stay free of TypeScript concerns: they are converted here.
 
 mod convert;
+mod images;
+mod jobs;
 mod suppliers;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use convert::format_money;
+pub use images::*;
+pub use jobs::*;
 pub use suppliers::*;
 
 pub use crate::error::{AppError, ErrorCode};
@@ -97,6 +101,26 @@ pub struct TableRows {
     pub rows: Vec<ProductRowDto>,
 }
 
+/// One page of a product list (`vitrina products list`): the rows and where the next page
+/// starts (`None` on the last page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProductPageDto {
+    pub rows: Vec<ProductRowDto>,
+    /// The cursor to continue after (`--after`).
+    pub next: Option<String>,
+}
+
+/// The best matches for words (`vitrina products search`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ProductSearchDto {
+    pub rows: Vec<ProductRowDto>,
+    /// Matches in all, counted up to a cap.
+    #[ts(type = "number")]
+    pub total: u64,
+    /// False when there are more matches than counted ("1 000+").
+    pub total_is_exact: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AttributeDto {
     pub name: String,
@@ -158,6 +182,15 @@ pub struct ProductDto {
     pub name: String,
     pub category_path: Option<String>,
     pub price: MoneyDto,
+    /// Absent when the product has none. (Optional in TypeScript so that objects written
+    /// before these amounts were added still type-check.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub old_price: Option<MoneyDto>,
+    /// What the product costs the seller; absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cost: Option<MoneyDto>,
     #[ts(type = "number")]
     pub stock: i64,
     pub status: StatusDto,
@@ -204,6 +237,40 @@ pub struct CategoryDto {
 pub struct SupplierDto {
     pub id: String,
     pub name: String,
+}
+
+/// How many products have one value (a status, a top-level category, a brand).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CountDto {
+    pub key: String,
+    #[ts(type = "number")]
+    pub products: u64,
+}
+
+/// The catalog in numbers (`vitrina stats`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct StatsDto {
+    #[ts(type = "number")]
+    pub products: u64,
+    #[ts(type = "number")]
+    pub in_stock: u64,
+    #[ts(type = "number")]
+    pub out_of_stock: u64,
+    #[ts(type = "number")]
+    pub stock_units: i64,
+    /// Σ price × stock, in the catalog's currency.
+    pub stock_value: MoneyDto,
+    pub by_status: Vec<CountDto>,
+    /// Top-level categories with everything below them; `—` for products without a category.
+    pub by_category: Vec<CountDto>,
+    /// The brands with most products.
+    pub top_brands: Vec<CountDto>,
+    #[ts(type = "number")]
+    pub brands: u64,
+    #[ts(type = "number")]
+    pub categories: u64,
+    #[ts(type = "number")]
+    pub suppliers: u64,
 }
 
 /// What the filter panel offers.
@@ -471,6 +538,8 @@ pub fn typescript() -> String {
         TableQuery::decl(&cfg),
         TableInfo::decl(&cfg),
         TableRows::decl(&cfg),
+        ProductPageDto::decl(&cfg),
+        ProductSearchDto::decl(&cfg),
         AttributeDto::decl(&cfg),
         LinkDto::decl(&cfg),
         FieldName::decl(&cfg),
@@ -480,6 +549,8 @@ pub fn typescript() -> String {
         UndoDto::decl(&cfg),
         CategoryDto::decl(&cfg),
         SupplierDto::decl(&cfg),
+        CountDto::decl(&cfg),
+        StatsDto::decl(&cfg),
         FacetsDto::decl(&cfg),
         BulkChange::decl(&cfg),
         BulkEditRequest::decl(&cfg),
@@ -490,6 +561,13 @@ pub fn typescript() -> String {
         JobEndDto::decl(&cfg),
         JobDto::decl(&cfg),
         JobLogDto::decl(&cfg),
+        JobDetailDto::decl(&cfg),
+        CancelOutcomeDto::decl(&cfg),
+        JobCancelDto::decl(&cfg),
+        JobKindDto::decl(&cfg),
+        CadenceDto::decl(&cfg),
+        ScheduleDto::decl(&cfg),
+        WorkerEventDto::decl(&cfg),
         JobLogEntry::decl(&cfg),
         JobsPulse::decl(&cfg),
         JobRequest::decl(&cfg),
@@ -524,6 +602,10 @@ pub fn typescript() -> String {
         IssueKindDto::decl(&cfg),
         IssueDto::decl(&cfg),
         ImportReportDto::decl(&cfg),
+        CategoryMappingDto::decl(&cfg),
+        ImageFailureDto::decl(&cfg),
+        ImageStatusDto::decl(&cfg),
+        ImageDownloadDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/vitrina-app/src/ipc by ts-rs. Do not edit by hand:\n\

@@ -7,11 +7,12 @@ use ts_rs::TS;
 use vitrina_domain::{Currency, Money};
 use vitrina_import::mapping::{FieldMapping, MappingProfile, Target};
 use vitrina_import::pricing::{Markup, Rounding, Scope};
-use vitrina_import::{ReadSettings, SupplierSettings};
+use vitrina_import::{ImportReport, ReadSettings, SupplierSettings};
 use vitrina_store::imports::{GonePolicy, ImportIssue, IssueCode, IssueKind, RunRecord, RunState};
 
 use super::MoneyDto;
-use crate::imports::{FeedPreview, PreviewItem};
+use crate::error::AppError;
+use crate::imports::{FeedPreview, PreviewItem, SupplierSummary};
 
 /// A supplier in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -51,6 +52,11 @@ pub struct ReadSettingsDto {
     #[ts(type = "number | null")]
     pub header_line: Option<u64>,
     pub sheet: Option<String>,
+    /// The XML element path or JSON array path of the records (set from the CLI; kept when
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub record_path: Option<String>,
 }
 
 /// One feed of a supplier: where it comes from and how it is read. Never its secret.
@@ -150,6 +156,13 @@ impl TargetDto {
         TargetDto::Attribute,
         TargetDto::Ignore,
     ];
+}
+
+impl TargetDto {
+    /// The English words the import and the CLI use for it ("SKU", "cost price").
+    pub fn label(self) -> &'static str {
+        Target::from(self).label()
+    }
 }
 
 impl From<Target> for TargetDto {
@@ -361,6 +374,16 @@ pub struct SupplierDetail {
     pub name: String,
     #[ts(type = "number")]
     pub offers: u64,
+    /// Lower wins when several suppliers sell a product and the policy is by priority.
+    /// (Optional in TypeScript only so that objects written before it still type-check.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub priority: Option<i32>,
+    /// How a product sold by several suppliers gets its cost and stock: `cheapest_in_stock`,
+    /// `priority` or `sum_of_stock`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub policy: Option<String>,
     pub feeds: Vec<FeedDto>,
     /// The main feed's saved mapping, if any.
     pub mapping: Option<MappingDto>,
@@ -402,6 +425,15 @@ pub struct ImportReportDto {
 /// How many issues a report shows in the window.
 pub const REPORT_CAP: u32 = 1000;
 
+/// A category path of a supplier's feed and the seller's category it maps to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CategoryMappingDto {
+    /// As the feed names it: `Электроника / Смартфоны`.
+    pub supplier_category: String,
+    /// The seller's category path; `null`: products get no category.
+    pub category: Option<String>,
+}
+
 // ---- conversions ----
 
 /// Minor units of the catalog currency as the UI shows them.
@@ -417,6 +449,7 @@ impl From<&ReadSettings> for ReadSettingsDto {
             delimiter: r.delimiter.map(|c| c.to_string()),
             header_line: r.header_line,
             sheet: r.sheet.clone(),
+            record_path: r.record_path.clone(),
         }
     }
 }
@@ -445,7 +478,7 @@ impl ReadSettingsDto {
             delimiter,
             header_line: self.header_line,
             sheet: filled(&self.sheet),
-            record_path: before.record_path.clone(),
+            record_path: filled(&self.record_path).or_else(|| before.record_path.clone()),
         };
         settings.options()?;
         Ok(settings)
@@ -727,6 +760,55 @@ impl From<&RunRecord> for RunDto {
             total_ms: r.total_ms,
             notices: r.notices.clone(),
             error: r.error.clone(),
+        }
+    }
+}
+
+impl ImportReportDto {
+    /// A run with at most `cap` of its issues; `report` may hold more (ask for `cap + 1` to
+    /// know whether it is capped).
+    pub fn new(report: &ImportReport, cap: u32) -> Self {
+        let cap = cap as usize;
+        ImportReportDto {
+            run: (&report.run).into(),
+            issues: report.issues.iter().take(cap).map(IssueDto::from).collect(),
+            capped: report.issues.len() > cap,
+        }
+    }
+}
+
+impl From<&SupplierSummary> for SupplierListItem {
+    fn from(s: &SupplierSummary) -> Self {
+        SupplierListItem {
+            id: s.id.to_string(),
+            name: s.name.clone(),
+            offers: s.offers,
+            feeds: s.sources.len() as u32,
+            main_feed: s.sources.iter().find(|f| f.position == 0).map(|f| f.location.clone()),
+            last_run: s.last_run.as_ref().map(RunDto::from),
+        }
+    }
+}
+
+impl From<(String, Option<String>)> for CategoryMappingDto {
+    fn from((supplier_category, category): (String, Option<String>)) -> Self {
+        CategoryMappingDto { supplier_category, category }
+    }
+}
+
+impl FeedAuthKind {
+    /// A sign-in as typed: `none`, `basic:USER` or `header:NAME` → the kind and the name.
+    pub fn from_text(text: &str) -> Result<(FeedAuthKind, String), AppError> {
+        let text = text.trim();
+        let (kind, arg) = text.split_once(':').unwrap_or((text, ""));
+        let arg = arg.trim().to_string();
+        match kind.trim().to_lowercase().as_str() {
+            "" | "none" => Ok((FeedAuthKind::None, String::new())),
+            "basic" if !arg.is_empty() => Ok((FeedAuthKind::Basic, arg)),
+            "header" if !arg.is_empty() => Ok((FeedAuthKind::Header, arg)),
+            _ => Err(AppError::invalid(format!(
+                "\"{text}\" is not a sign-in method; use none, basic:USER or header:NAME (e.g. header:Authorization)"
+            ))),
         }
     }
 }

@@ -5,13 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use vitrina_import::mapping::{MappingProfile, Target};
-use vitrina_import::source::{Auth, SourceSpec};
 use vitrina_import::{ReadSettings, SupplierSettings};
-use vitrina_store::imports::SupplierConfig;
 
 use super::{Session, keyring_error};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::imports::{NewSupplier, SupplierSummary, preview_file, source_secret_name, sync_schedule};
+use crate::imports::{NewSupplier, preview_file, source_secret_name, sync_schedule};
 use crate::ipc::*;
 
 /// How many runs a supplier's page lists.
@@ -21,79 +19,11 @@ const PREVIEW_MAX_ROWS: u32 = 200;
 
 impl Session {
     pub fn suppliers(&self) -> AppResult<Vec<SupplierListItem>> {
-        let list = self.app()?.suppliers()?;
-        Ok(list
-            .iter()
-            .map(|s| SupplierListItem {
-                id: s.id.to_string(),
-                name: s.name.clone(),
-                offers: s.offers,
-                feeds: s.sources.len() as u32,
-                main_feed: s.sources.iter().find(|f| f.position == 0).map(|f| f.location.clone()),
-                last_run: s.last_run.as_ref().map(RunDto::from),
-            })
-            .collect())
+        crate::views::suppliers(self.app()?)
     }
 
     pub fn supplier(&self, id: &str) -> AppResult<SupplierDetail> {
-        let app = self.app()?;
-        let summary = app.supplier(id)?;
-        let config = {
-            let c = app.catalog()?;
-            c.supplier_config(summary.id).map_err(|e| AppError::from(AppError::from(e)))?
-        };
-        let runs = app.import_runs(Some(&summary.id.to_string()), RUNS_SHOWN)?;
-        self.detail(&summary, &config, &runs)
-    }
-
-    fn detail(
-        &self,
-        s: &SupplierSummary,
-        config: &SupplierConfig,
-        runs: &[vitrina_store::imports::RunRecord],
-    ) -> AppResult<SupplierDetail> {
-        let mut feeds = Vec::new();
-        for view in &s.sources {
-            let spec = config
-                .sources
-                .iter()
-                .find(|r| r.position == view.position)
-                .and_then(|r| serde_json::from_str::<SourceSpec>(&r.spec).ok());
-            let (auth, auth_name) = match spec {
-                Some(SourceSpec::Url { auth: Auth::Basic { user }, .. }) => (FeedAuthKind::Basic, user),
-                Some(SourceSpec::Url { auth: Auth::Header { name }, .. }) => (FeedAuthKind::Header, name),
-                _ => (FeedAuthKind::None, String::new()),
-            };
-            let secret_set = auth != FeedAuthKind::None
-                && self
-                    .secrets
-                    .feed_secret_set(&source_secret_name(s.id, view.position))
-                    .map_err(keyring_error)?;
-            feeds.push(FeedDto {
-                position: view.position,
-                location: view.location.clone(),
-                is_url: view.is_url,
-                auth,
-                auth_name,
-                secret_set,
-                read: (&view.read).into(),
-                has_mapping: view.mapping.is_some(),
-            });
-        }
-        Ok(SupplierDetail {
-            id: s.id.to_string(),
-            name: s.name.clone(),
-            offers: s.offers,
-            mapping: s
-                .sources
-                .iter()
-                .find(|f| f.position == 0)
-                .and_then(|f| f.mapping.as_ref())
-                .map(Into::into),
-            feeds,
-            settings: (&s.settings).into(),
-            runs: runs.iter().map(RunDto::from).collect(),
-        })
+        crate::views::supplier(self.app()?, &self.secrets, id, RUNS_SHOWN)
     }
 
     /// Adds a supplier with its main feed. An empty name is taken from the file's name (made
@@ -132,39 +62,8 @@ impl Session {
 
     /// Saves a feed (the next free position adds a supplement). Its secret goes to the keyring.
     pub fn set_feed(&self, id: &str, input: &FeedInput) -> AppResult<SupplierDetail> {
-        let app = self.app()?;
-        let summary = app.supplier(id)?;
-        let before = summary
-            .sources
-            .iter()
-            .find(|s| s.position == input.position)
-            .map(|s| s.read.clone())
-            .unwrap_or_default();
-        let read = input.read.to_settings(&before).map_err(|m| AppError::new(ErrorCode::Invalid, m))?;
-        let location = input.location.trim();
-        if location.is_empty() {
-            return Err(AppError::new(ErrorCode::Invalid, "give the feed's file or link"));
-        }
-        let auth_name = input.auth_name.trim();
-        let auth = match input.auth {
-            FeedAuthKind::None => "none".to_string(),
-            FeedAuthKind::Basic => format!("basic:{auth_name}"),
-            FeedAuthKind::Header => format!("header:{auth_name}"),
-        };
-        if input.auth != FeedAuthKind::None && auth_name.is_empty() {
-            return Err(AppError::new(
-                ErrorCode::Invalid,
-                "sign-in needs a user name (Basic) or a header name (e.g. Authorization: Bearer)",
-            ));
-        }
-        let key = summary.id.to_string();
-        app.set_source(&key, input.position, location, Some(&auth), &read)?;
-        let secret_name = source_secret_name(summary.id, input.position);
-        let secret = if input.auth == FeedAuthKind::None { Some("") } else { input.secret.as_deref() };
-        if let Some(secret) = secret {
-            self.secrets.set_feed_secret(&secret_name, secret).map_err(keyring_error)?;
-        }
-        self.supplier(&key)
+        let saved = crate::views::set_feed(self.app()?, &self.secrets, id, input)?;
+        self.supplier(&saved.id.to_string())
     }
 
     /// Removes a supplement feed (the main one is replaced, not removed) and its secret.
@@ -260,26 +159,12 @@ impl Session {
 
     /// A run with its first `REPORT_CAP` issues.
     pub fn import_report(&self, run: &str) -> AppResult<ImportReportDto> {
-        let run = run_id(run)?;
-        let report = self.app()?.import_report(&run, REPORT_CAP + 1)?;
-        let capped = report.issues.len() > REPORT_CAP as usize;
-        Ok(ImportReportDto {
-            run: (&report.run).into(),
-            issues: report.issues.iter().take(REPORT_CAP as usize).map(IssueDto::from).collect(),
-            capped,
-        })
+        crate::views::import_report(self.app()?, &run_id(run)?, REPORT_CAP)
     }
 
     /// Writes every issue of a run to `path` as CSV (UTF-8 with a BOM, for Excel).
     pub fn export_import_report(&self, run: &str, path: &Path) -> AppResult<()> {
-        let run = run_id(run)?;
-        let report = self.app()?.import_report(&run, u32::MAX)?;
-        let io =
-            |e: std::io::Error| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", path.display()));
-        let file = std::fs::File::create(path).map_err(io)?;
-        report.write_csv(std::io::BufWriter::new(file)).map_err(io)?;
-        tracing::info!(run = %run, issues = report.issues.len(), "import report exported");
-        Ok(())
+        crate::views::export_import_report(self.app()?, &run_id(run)?, path).map(|_| ())
     }
 }
 

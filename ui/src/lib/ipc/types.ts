@@ -25,6 +25,22 @@ export type TableInfo = { total: number, exact: boolean, };
 
 export type TableRows = { position: number, rows: Array<ProductRowDto>, };
 
+export type ProductPageDto = { rows: Array<ProductRowDto>, 
+/**
+ * The cursor to continue after (`--after`).
+ */
+next: string | null, };
+
+export type ProductSearchDto = { rows: Array<ProductRowDto>, 
+/**
+ * Matches in all, counted up to a cap.
+ */
+total: number, 
+/**
+ * False when there are more matches than counted ("1 000+").
+ */
+total_is_exact: boolean, };
+
 export type AttributeDto = { name: string, value: string, unit: string | null, };
 
 export type LinkDto = { 
@@ -49,7 +65,16 @@ export type FieldText = { field: FieldName, text: string,
  */
 derived: string | null, };
 
-export type ProductDto = { id: string, sku: string, name: string, category_path: string | null, price: MoneyDto, stock: number, status: StatusDto, attributes: Array<AttributeDto>, images: Array<string>, variant_group: string | null, links: Array<LinkDto>, fields: Array<FieldText>, };
+export type ProductDto = { id: string, sku: string, name: string, category_path: string | null, price: MoneyDto, 
+/**
+ * Absent when the product has none. (Optional in TypeScript so that objects written
+ * before these amounts were added still type-check.)
+ */
+old_price?: MoneyDto, 
+/**
+ * What the product costs the seller; absent when unknown.
+ */
+cost?: MoneyDto, stock: number, status: StatusDto, attributes: Array<AttributeDto>, images: Array<string>, variant_group: string | null, links: Array<LinkDto>, fields: Array<FieldText>, };
 
 export type HistoryEntryDto = { id: string, 
 /**
@@ -66,6 +91,22 @@ export type UndoDto = { fields: Array<string>, };
 export type CategoryDto = { id: string, parent: string | null, name: string, depth: number, path: string, products: number, };
 
 export type SupplierDto = { id: string, name: string, };
+
+export type CountDto = { key: string, products: number, };
+
+export type StatsDto = { products: number, in_stock: number, out_of_stock: number, stock_units: number, 
+/**
+ * Σ price × stock, in the catalog's currency.
+ */
+stock_value: MoneyDto, by_status: Array<CountDto>, 
+/**
+ * Top-level categories with everything below them; `—` for products without a category.
+ */
+by_category: Array<CountDto>, 
+/**
+ * The brands with most products.
+ */
+top_brands: Array<CountDto>, brands: number, categories: number, suppliers: number, };
 
 export type FacetsDto = { categories: Array<CategoryDto>, brands: Array<string>, suppliers: Array<SupplierDto>, };
 
@@ -102,6 +143,64 @@ export type JobLogDto = { seq: number, at: number,
  * `info`, `warn` or `error`.
  */
 level: string, message: string, };
+
+export type JobDetailDto = { job: JobDto, 
+/**
+ * The kind's payload, as queued.
+ */
+payload: unknown, 
+/**
+ * The summary a successful run reported (its shape is the kind's).
+ */
+result: unknown, 
+/**
+ * The causes beneath `job.error`, outermost first.
+ */
+error_chain: Array<string>, 
+/**
+ * Not before this time (UTC ms): a retry's back-off.
+ */
+run_after: number, concurrency_key: string | null, 
+/**
+ * The job that queued this one.
+ */
+parent: string | null, 
+/**
+ * The schedule that queued it.
+ */
+schedule: string | null, 
+/**
+ * The latest lines, oldest first.
+ */
+logs: Array<JobLogDto>, children: Array<JobDto>, };
+
+export type CancelOutcomeDto = "cancelled" | "requested" | "already_finished";
+
+export type JobCancelDto = { job: JobDto, outcome: CancelOutcomeDto, message: string, };
+
+export type JobKindDto = { kind: string, description: string, 
+/**
+ * At most this many run at once.
+ */
+concurrency: number, max_attempts: number, };
+
+export type CadenceDto = { "kind": "every", ms: number, } | { "kind": "cron", expression: string, };
+
+export type ScheduleDto = { id: string, name: string, 
+/**
+ * The kind of job it queues.
+ */
+kind: string, payload: unknown, cadence: CadenceDto, 
+/**
+ * The cadence in English: `every 6h`, `30 2 * * * (at 02:30 every day)`.
+ */
+cadence_text: string, enabled: boolean, max_attempts: number, concurrency_key: string | null, created_at: number, last_run_at: number | null, next_run_at: number | null, 
+/**
+ * The job its last tick queued, and how that job stands.
+ */
+last_job: string | null, last_job_state: JobStateDto | null, };
+
+export type WorkerEventDto = { "event": "queued", id: string, kind: string, } | { "event": "started", id: string, kind: string, attempt: number, } | { "event": "progress", id: string, kind: string, done: number, total: number | null, stage: JobStage | null, message: string | null, } | { "event": "log", id: string, line: JobLogDto, } | { "event": "retrying", id: string, kind: string, attempt: number, run_after: number, error: string, } | { "event": "requeued", id: string, kind: string, } | { "event": "finished", id: string, kind: string, state: JobStateDto, result: unknown, error: string | null, } | { "event": "schedule_tick", schedule: string, job: string, still_running: boolean, };
 
 export type JobLogEntry = { job: string, line: JobLogDto, };
 
@@ -155,7 +254,12 @@ delimiter: string | null,
 /**
  * 1-based header line; 0 = the file has no header.
  */
-header_line: number | null, sheet: string | null, };
+header_line: number | null, sheet: string | null, 
+/**
+ * The XML element path or JSON array path of the records (set from the CLI; kept when
+ * absent).
+ */
+record_path?: string, };
 
 export type FeedDto = { 
 /**
@@ -287,7 +391,17 @@ export type RunDto = { id: string, supplier_id: string, supplier_name: string, j
  */
 gone: number, rejected: number, warnings: number, total_ms: number | null, notices: Array<string>, error: string | null, };
 
-export type SupplierDetail = { id: string, name: string, offers: number, feeds: Array<FeedDto>, 
+export type SupplierDetail = { id: string, name: string, offers: number, 
+/**
+ * Lower wins when several suppliers sell a product and the policy is by priority.
+ * (Optional in TypeScript only so that objects written before it still type-check.)
+ */
+priority?: number, 
+/**
+ * How a product sold by several suppliers gets its cost and stock: `cheapest_in_stock`,
+ * `priority` or `sum_of_stock`.
+ */
+policy?: string, feeds: Array<FeedDto>, 
 /**
  * The main feed's saved mapping, if any.
  */
@@ -310,3 +424,79 @@ export type ImportReportDto = { run: RunDto, issues: Array<IssueDto>,
  * More issues than shown: export the CSV for all of them.
  */
 capped: boolean, };
+
+export type CategoryMappingDto = { 
+/**
+ * As the feed names it: `Электроника / Смартфоны`.
+ */
+supplier_category: string, 
+/**
+ * The seller's category path; `null`: products get no category.
+ */
+category: string | null, };
+
+export type ImageFailureDto = { url: string, reason: string, 
+/**
+ * Failures in a row.
+ */
+attempts: number, last_try_at: number, 
+/**
+ * When it is tried again; `null`: given up.
+ */
+retry_at: number | null, };
+
+export type ImageStatusDto = { 
+/**
+ * The cache folder.
+ */
+dir: string, 
+/**
+ * Distinct image links of products…
+ */
+urls: number, 
+/**
+ * … whose picture is in the cache,
+ */
+cached: number, 
+/**
+ * … never tried yet,
+ */
+pending: number, 
+/**
+ * … whose last download failed,
+ */
+failed: number, 
+/**
+ * … of those, due for a retry now.
+ */
+retry_due: number, 
+/**
+ * What a download would try now (pending and due for a retry).
+ */
+to_download: number, 
+/**
+ * Files in the cache (a picture under several links counts once) and their size.
+ */
+files: number, bytes: number, failures: Array<ImageFailureDto>, };
+
+export type ImageDownloadDto = { 
+/**
+ * Links whose picture is now in the cache.
+ */
+downloaded: number, 
+/**
+ * Links that failed (recorded, tried again later).
+ */
+failed: number, 
+/**
+ * Bytes received.
+ */
+bytes: number, 
+/**
+ * Still to download after this run.
+ */
+remaining: number, 
+/**
+ * Files in the cache now.
+ */
+files: number, };
