@@ -214,13 +214,12 @@ pub(crate) async fn download(
 
 #[cfg(test)]
 mod tests {
-    use std::io::{BufRead, BufReader, Write};
-    use std::net::TcpListener;
     use std::time::{Duration, Instant};
 
     use serde_json::json;
     use vitrina_domain::{Image, Money, Product, ProductDraft};
     use vitrina_store::Catalog;
+    use vitrina_testkit::http::{Reply, Server};
 
     use super::*;
     use crate::jobs::{EnqueueRequest, JobState, Jobs};
@@ -235,32 +234,13 @@ mod tests {
     }
 
     /// Serves `/same-*` as one PNG, `/other` as another, `/page` as HTML and anything else as 404.
-    fn server() -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        std::thread::spawn(move || {
-            for mut stream in listener.incoming().flatten() {
-                std::thread::spawn(move || {
-                    let mut line = String::new();
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    reader.read_line(&mut line).unwrap();
-                    while reader.read_line(&mut String::new()).is_ok_and(|n| n > 2) {}
-                    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                    let (status, kind, body) = match path.as_str() {
-                        p if p.starts_with("/same-") => ("200 OK", "image/png", png(1)),
-                        "/other" => ("200 OK", "image/png", png(2)),
-                        "/page" => ("200 OK", "text/html", b"<html>nope</html>".to_vec()),
-                        _ => ("404 Not Found", "text/plain", b"no".to_vec()),
-                    };
-                    let head = format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
-                });
-            }
-        });
-        base
+    fn server() -> Server {
+        Server::start(|r| match r.path.as_str() {
+            p if p.starts_with("/same-") => Reply::ok(png(1)).header("Content-Type", "image/png"),
+            "/other" => Reply::ok(png(2)).header("Content-Type", "image/png"),
+            "/page" => Reply::ok("<html>nope</html>").header("Content-Type", "text/html"),
+            _ => Reply::status(404).body("no"),
+        })
     }
 
     fn seed(path: &Path, products: &[(&str, Vec<String>)]) {
@@ -294,7 +274,8 @@ mod tests {
 
     #[test]
     fn the_download_job_fills_the_cache_and_records_failures() {
-        let base = server();
+        let server = server();
+        let base = server.url("");
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("catalog.db");
         let url = |p: &str| format!("{base}{p}");
@@ -358,7 +339,8 @@ mod tests {
 
     #[test]
     fn an_import_that_changes_products_queues_the_image_download_after_it() {
-        let base = server();
+        let server = server();
+        let base = server.url("");
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("catalog.db");
         let feed = dir.path().join("price.csv");
