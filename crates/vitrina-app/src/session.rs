@@ -8,9 +8,7 @@ mod suppliers;
 
 use std::path::{Path, PathBuf};
 
-use vitrina_domain::{LinkKind, Product, ProductField};
-
-use crate::catalog::{App, FieldEdit, ProductView};
+use crate::catalog::{App, FieldEdit};
 use crate::catalog_jobs::RepricePayload;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::*;
@@ -190,7 +188,7 @@ impl Session {
     // ---- the product editor ----
 
     pub fn product(&self, id: &str) -> AppResult<ProductDto> {
-        Ok(product_dto(self.app()?.product(id)?))
+        Ok(ProductDto::from(self.app()?.product(id)?))
     }
 
     /// Saves one field as typed; a refused value changes nothing and names the reason.
@@ -310,60 +308,6 @@ fn keyring_error(e: AppError) -> AppError {
     match e.code {
         ErrorCode::Io => AppError::new(ErrorCode::Keyring, e.message),
         _ => e.into(),
-    }
-}
-
-/// The text the editor shows for a field, in the form `edit_field` reads back.
-fn field_text(p: &Product, category_path: &Option<String>, field: ProductField) -> String {
-    let money = |m: Option<vitrina_domain::Money>| m.map(format_money).unwrap_or_default();
-    match field {
-        ProductField::Price => format_money(p.price),
-        ProductField::OldPrice => money(p.old_price),
-        ProductField::Cost => money(p.cost),
-        ProductField::Category => category_path.clone().unwrap_or_default(),
-        ProductField::Barcodes => p.barcodes.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(", "),
-        _ => p.field_value(field).unwrap_or_default(),
-    }
-}
-
-fn product_dto(view: ProductView) -> ProductDto {
-    let ProductView { product: p, category_path, links } = view;
-    let mut derived: Vec<(ProductField, &str)> = Vec::new();
-    for l in links.iter().filter(|l| l.outgoing) {
-        match l.kind {
-            LinkKind::KitComponent { .. } => derived.push((ProductField::Stock, "kit")),
-            LinkKind::Pack { .. } => {
-                derived.push((ProductField::Stock, "pack"));
-                derived.push((ProductField::Price, "pack"));
-            }
-            LinkKind::Related => {}
-        }
-    }
-    let fields = ProductField::ALL
-        .into_iter()
-        .map(|f| FieldText {
-            field: f.into(),
-            text: field_text(&p, &category_path, f),
-            derived: derived.iter().find(|(d, _)| *d == f).map(|(_, why)| (*why).to_string()),
-        })
-        .collect();
-    ProductDto {
-        id: p.id.to_string(),
-        sku: p.sku.clone(),
-        name: p.name.clone(),
-        category_path,
-        price: p.price.into(),
-        stock: p.stock,
-        status: p.status.into(),
-        attributes: p
-            .attributes
-            .iter()
-            .map(|a| AttributeDto { name: a.name.clone(), value: a.value.clone(), unit: a.unit.clone() })
-            .collect(),
-        images: p.images.iter().map(|i| i.url.clone()).collect(),
-        variant_group: p.variant_group.map(|g| g.to_string()),
-        links: links.iter().map(LinkDto::from).collect(),
-        fields,
     }
 }
 
