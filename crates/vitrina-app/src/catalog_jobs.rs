@@ -117,7 +117,11 @@ async fn reprice(ctx: JobCtx<JobsContext>, p: RepricePayload) -> Result<RepriceS
             .info(format!("resuming after {} committed batches ({} products)", start.batches, start.items));
     }
     ctx.stage(JobStage::Repricing.code());
-    ctx.message(format!("{:+}% on {}", p.percent, p.brand.as_deref().unwrap_or("every product")));
+    // Details shown as sent next to the worded stage: numbers and the seller's own brand only.
+    ctx.message(match p.brand.as_deref() {
+        Some(brand) => format!("{:+}% · {brand}", p.percent),
+        None => format!("{:+}%", p.percent),
+    });
     ctx.progress(start.items, Some(total));
     let mut at = start;
     loop {

@@ -472,7 +472,7 @@ fn store_error(e: SecretError) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipc::{AppError, ErrorCode};
+    use crate::ipc::ErrorCode;
 
     #[test]
     fn status_tells_only_whether_a_secret_is_set() {
