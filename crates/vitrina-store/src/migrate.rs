@@ -6,7 +6,6 @@
 //! written by a newer Vitrina and is refused before anything is written.
 
 use rusqlite::Connection;
-use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Result, StoreError};
 
@@ -24,13 +23,26 @@ pub fn latest_version() -> usize {
     MIGRATIONS.len()
 }
 
+/// Applies the pending migrations in one transaction that holds the write lock from its start,
+/// so two processes opening a new catalog at once (the desktop app and a CLI command) do not
+/// both create it: the second waits, then finds it up to date.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
-    let migrations = Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect());
-    migrations.to_latest(conn).map_err(|e| StoreError::Migration(e.to_string()))
+    let failed = |e: rusqlite::Error| StoreError::Migration(e.to_string());
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive).map_err(failed)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(failed)?;
+    for (name, sql) in MIGRATIONS.iter().skip(version.max(0) as usize) {
+        tx.execute_batch(sql).map_err(|e| StoreError::Migration(format!("{name}: {e}")))?;
+    }
+    if version < MIGRATIONS.len() as i64 {
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64).map_err(failed)?;
+    }
+    tx.commit().map_err(failed)
 }
 
 #[cfg(test)]
 mod tests {
+    use rusqlite_migration::{M, Migrations};
+
     use super::*;
 
     #[test]
@@ -39,6 +51,23 @@ mod tests {
         migrations.validate().unwrap();
         for (i, (name, _)) in MIGRATIONS.iter().enumerate() {
             assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of order");
+        }
+    }
+
+    #[test]
+    fn processes_opening_a_new_catalog_at_once_create_it_once() {
+        for _ in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("catalog.db");
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || crate::Catalog::open(&path).map(drop))
+                })
+                .collect();
+            for o in openers {
+                o.join().unwrap().unwrap();
+            }
         }
     }
 }

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use rusqlite_migration::{M, Migrations};
 
 use crate::error::{JobsError, Result};
 
@@ -52,16 +51,29 @@ pub(super) fn open(path: &Path) -> Result<Connection> {
     // A transaction that reads and then writes must hold the lock from its start, or a commit
     // by another connection in between fails it at once whatever the busy wait.
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
-    migrations().to_latest(&mut conn).map_err(|e| failed(&e))?;
+    migrate(&mut conn).map_err(|e| failed(&e))?;
     Ok(conn)
 }
 
-fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
+/// Applies the pending migrations in one transaction that holds the write lock from its start,
+/// so two processes opening a new queue at once (the desktop's worker and a CLI command) do not
+/// both create it: the second waits, then finds it up to date.
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
+    let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    for (_, sql) in MIGRATIONS.iter().skip(version.max(0) as usize) {
+        tx.execute_batch(sql)?;
+    }
+    if version < MIGRATIONS.len() as i64 {
+        tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+    }
+    tx.commit()
 }
 
 #[cfg(test)]
 mod tests {
+    use rusqlite_migration::{M, Migrations};
+
     use super::*;
 
     #[test]
@@ -72,7 +84,7 @@ mod tests {
 
     #[test]
     fn migrations_are_valid_and_numbered_in_order() {
-        migrations().validate().unwrap();
+        Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect()).validate().unwrap();
         for (i, (name, _)) in MIGRATIONS.iter().enumerate() {
             assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of order");
         }
@@ -89,5 +101,30 @@ mod tests {
         let version: i64 =
             Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(version, 99);
+    }
+}
+
+#[cfg(test)]
+mod race {
+    use super::*;
+
+    #[test]
+    fn processes_opening_a_new_queue_at_once_create_it_once() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("c.db.jobs");
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || open(&path).map(drop))
+                })
+                .collect();
+            for o in openers {
+                o.join().unwrap().unwrap();
+            }
+            let version: i64 =
+                Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+            assert_eq!(version, MIGRATIONS.len() as i64);
+        }
     }
 }
