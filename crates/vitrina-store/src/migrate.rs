@@ -53,21 +53,4 @@ mod tests {
             assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of order");
         }
     }
-
-    #[test]
-    fn processes_opening_a_new_catalog_at_once_create_it_once() {
-        for _ in 0..10 {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("catalog.db");
-            let openers: Vec<_> = (0..4)
-                .map(|_| {
-                    let path = path.clone();
-                    std::thread::spawn(move || crate::Catalog::open(&path).map(drop))
-                })
-                .collect();
-            for o in openers {
-                o.join().unwrap().unwrap();
-            }
-        }
-    }
 }
