@@ -32,7 +32,8 @@ pub(super) fn open(path: &Path) -> Result<Connection> {
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| failed(&e))?;
         conn.busy_timeout(BUSY_WAIT).map_err(|e| failed(&e))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| failed(&e))?;
+        let version: i64 =
+            while_busy(|| conn.query_row("PRAGMA user_version", [], |r| r.get(0))).map_err(|e| failed(&e))?;
         if version > MIGRATIONS.len() as i64 {
             return Err(failed(&format!(
                 "it was written by a newer Vitrina (queue schema {version}, this version knows {}); update Vitrina",
@@ -45,14 +46,32 @@ pub(super) fn open(path: &Path) -> Result<Connection> {
     }
     let mut conn = Connection::open(path).map_err(|e| failed(&e))?;
     conn.busy_timeout(BUSY_WAIT).map_err(|e| failed(&e))?;
-    conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| failed(&e))?;
+    while_busy(|| conn.pragma_update(None, "journal_mode", "WAL")).map_err(|e| failed(&e))?;
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(|e| failed(&e))?;
     conn.pragma_update(None, "foreign_keys", "ON").map_err(|e| failed(&e))?;
     // A transaction that reads and then writes must hold the lock from its start, or a commit
     // by another connection in between fails it at once whatever the busy wait.
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
-    migrate(&mut conn).map_err(|e| failed(&e))?;
+    while_busy(|| migrate(&mut conn)).map_err(|e| failed(&e))?;
     Ok(conn)
+}
+
+/// Runs `step` again while SQLite answers "busy", for up to [`BUSY_WAIT`]. While another process
+/// creates the file, SQLite can answer so at once without waiting (switching the new file to WAL
+/// needs it alone), whatever the connection's busy timeout.
+fn while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + BUSY_WAIT;
+    loop {
+        match step() {
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// Applies the pending migrations in one transaction that holds the write lock from its start,
