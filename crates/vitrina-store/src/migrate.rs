@@ -27,11 +27,15 @@ pub fn latest_version() -> usize {
 /// so two processes opening a new catalog at once (the desktop app and a CLI command) do not
 /// both create it: the second waits, then finds it up to date.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
-    let failed = |e: rusqlite::Error| StoreError::Migration(e.to_string());
+    // "Busy" stays an SQL error, so that the caller can wait and try again.
+    let failed = |e: rusqlite::Error| StoreError::Sql(e);
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive).map_err(failed)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(failed)?;
     for (name, sql) in MIGRATIONS.iter().skip(version.max(0) as usize) {
-        tx.execute_batch(sql).map_err(|e| StoreError::Migration(format!("{name}: {e}")))?;
+        tx.execute_batch(sql).map_err(|e| match StoreError::Sql(e) {
+            busy if busy.is_busy() => busy,
+            other => StoreError::Migration(format!("{name}: {other}")),
+        })?;
     }
     if version < MIGRATIONS.len() as i64 {
         tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64).map_err(failed)?;
@@ -51,6 +55,23 @@ mod tests {
         migrations.validate().unwrap();
         for (i, (name, _)) in MIGRATIONS.iter().enumerate() {
             assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of order");
+        }
+    }
+
+    #[test]
+    fn processes_opening_a_new_catalog_at_once_create_it_once() {
+        for _ in 0..10 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("catalog.db");
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || crate::Catalog::open(&path).map(drop))
+                })
+                .collect();
+            for o in openers {
+                o.join().unwrap().unwrap();
+            }
         }
     }
 }

@@ -53,14 +53,32 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
     }
     let mut conn =
         Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
-    configure(&conn)?;
+    while_busy(|| configure(&conn))?;
     // Every transaction takes the write lock when it begins. A deferred one that reads first
     // cannot take it later once another connection has committed in between: SQLite then fails
     // at once with "database is locked", whatever the busy timeout (an import's run record
     // failed this way while the job runner wrote progress).
     conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-    migrate::migrate(&mut conn)?;
+    while_busy(|| migrate::migrate(&mut conn))?;
     Ok(conn)
+}
+
+/// Runs `step` again while SQLite answers "busy", for up to five seconds. While another process
+/// creates the file, SQLite can answer so at once without waiting (switching a new file to WAL
+/// needs it alone), whatever the connection's busy timeout.
+fn while_busy<T>(mut step: impl FnMut() -> Result<T>) -> Result<T> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match step() {
+            Err(e)
+                if (e.is_busy() || e.to_string().contains("database is locked"))
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            result => return result,
+        }
+    }
 }
 
 /// How much memory each catalog connection of this process may use for SQLite's page cache and
