@@ -117,6 +117,7 @@ fn detail(
         mapping: s.sources.iter().find(|f| f.position == 0).and_then(|f| f.mapping.as_ref()).map(Into::into),
         feeds,
         settings: (&s.settings).into(),
+        settings_document: serde_json::from_str(&s.settings.to_json()).ok(),
         runs: runs.iter().map(RunDto::from).collect(),
     })
 }

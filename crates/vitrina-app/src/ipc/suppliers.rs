@@ -388,6 +388,11 @@ pub struct SupplierDetail {
     /// The main feed's saved mapping, if any.
     pub mapping: Option<MappingDto>,
     pub settings: SupplierSettingsDto,
+    /// The whole settings document (price rules of every scope, brand aliases, rates…) as
+    /// `vitrina suppliers set --settings-json` takes it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "unknown")]
+    pub settings_document: Option<serde_json::Value>,
     /// The latest runs, newest first.
     pub runs: Vec<RunDto>,
 }

@@ -407,6 +407,11 @@ policy?: string, feeds: Array<FeedDto>,
  */
 mapping: MappingDto | null, settings: SupplierSettingsDto, 
 /**
+ * The whole settings document (price rules of every scope, brand aliases, rates…) as
+ * `vitrina suppliers set --settings-json` takes it back.
+ */
+settings_document?: unknown, 
+/**
  * The latest runs, newest first.
  */
 runs: Array<RunDto>, };
