@@ -171,7 +171,8 @@ pub struct SupplierSetArgs {
     /// stock, stock summed), priority (the highest-priority supplier in stock), sum_of_stock.
     #[arg(long)]
     pub policy: Option<String>,
-    /// The whole settings document as JSON (see `suppliers show --json`).
+    /// The whole settings document as JSON (`suppliers show --json` prints it as
+    /// `settings_document`).
     #[arg(long, conflicts_with_all = ["markup", "round", "min_margin", "gone"])]
     pub settings_json: Option<String>,
 }

@@ -1,9 +1,9 @@
 //! `vitrina bench …`: prints the figures the issues ask for.
 
 use crate::args::{BenchCmd, Cli};
-use crate::output::{json, print, table};
+use crate::output::{Outcome, json, print, table};
 
-pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
+pub fn run(cmd: &BenchCmd, cli: &Cli) -> Outcome {
     match cmd {
         BenchCmd::Jobs { jobs, rounds, out } => crate::jobs::bench(out, *jobs, *rounds, cli.json),
         BenchCmd::Import { file, out, reuse, big_cache } => {
@@ -14,11 +14,10 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
         }
         BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                std::fs::create_dir_all(dir).map_err(|e| cannot_create(dir, e))?;
             }
             let bar = indicatif::ProgressBar::new(*products);
-            let r = vitrina_app::bench::run(out, *products, *reuse, &mut |n| bar.set_position(n))
-                .map_err(|e| e.to_string())?;
+            let r = vitrina_app::bench::run(out, *products, *reuse, &mut |n| bar.set_position(n))?;
             bar.finish_and_clear();
             if cli.json {
                 return json(&r);
@@ -56,9 +55,13 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Result<(), String> {
     }
 }
 
-fn import(file: &std::path::Path, out: &std::path::Path, reuse: bool, as_json: bool) -> Result<(), String> {
+fn cannot_create(dir: &std::path::Path, e: std::io::Error) -> vitrina_app::AppError {
+    vitrina_app::AppError::new(vitrina_app::ErrorCode::Io, format!("cannot create {}: {e}", dir.display()))
+}
+
+fn import(file: &std::path::Path, out: &std::path::Path, reuse: bool, as_json: bool) -> Outcome {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|e| cannot_create(dir, e))?;
     }
     let bar = indicatif::ProgressBar::new_spinner();
     if as_json {
@@ -67,8 +70,7 @@ fn import(file: &std::path::Path, out: &std::path::Path, reuse: bool, as_json: b
     let r = vitrina_app::bench_import::run(file, out, reuse, &mut |phase, n| {
         bar.set_message(format!("{phase}: {n}"));
         bar.tick();
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     bar.finish_and_clear();
     if as_json {
         return json(&r);

@@ -2,13 +2,14 @@
 
 use std::path::Path;
 
-use vitrina_app::{App, FieldEdit, Filter, ListQuery, SortKey, build_demo};
-use vitrina_domain::{Currency, Money, ProductField, ProductStatus};
+use vitrina_app::ipc::{
+    CategoryDto, FilterDto, HistoryEntryDto, LinkDto, ProductDto, ProductRowDto, ProductSearchDto, SortDto,
+    StatsDto, StatusDto, TableQuery, UndoDto,
+};
+use vitrina_app::{App, FieldEdit, build_demo, views};
 
 use crate::args::{CategoriesCmd, Cli, Command, ListArgs, ProductsCmd, SortArg, StatusArg};
-use crate::output::{self, json, money, opt_money, print, table, utc};
-
-type Outcome = Result<(), String>;
+use crate::output::{Outcome, code, internal, json, money, opt_money, print, table, utc};
 
 pub fn run(command: &Command, db: &Path, cli: &Cli) -> Outcome {
     match command {
@@ -16,10 +17,10 @@ pub fn run(command: &Command, db: &Path, cli: &Cli) -> Outcome {
         Command::Bench(_) => unreachable!("dispatched in main"),
         _ => {}
     }
-    let app = App::open(db).map_err(|e| e.to_string())?;
+    let app = App::open(db)?;
     match command {
         Command::Init => {
-            let n = app.count(&Filter::default()).map_err(|e| e.to_string())?;
+            let n = app.count(&Default::default())?;
             if cli.json {
                 json(&serde_json::json!({ "catalog": db, "products": n }))
             } else {
@@ -38,13 +39,12 @@ fn demo(db: &Path, count: u64, seed: u64, replace: bool, as_json: bool) -> Outco
     let bar = indicatif::ProgressBar::new(count);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} products  {per_sec}  ETA {eta}")
-            .map_err(|e| e.to_string())?,
+            .map_err(internal)?,
     );
     if as_json {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let report =
-        build_demo(db, count, seed, replace, &mut |n| bar.set_position(n)).map_err(|e| e.to_string())?;
+    let report = build_demo(db, count, seed, replace, &mut |n| bar.set_position(n))?;
     bar.finish_and_clear();
     if as_json {
         return json(&report);
@@ -61,86 +61,40 @@ fn demo(db: &Path, count: u64, seed: u64, replace: bool, as_json: bool) -> Outco
 }
 
 fn products(app: &App, cmd: &ProductsCmd, as_json: bool) -> Outcome {
-    let e = |e: vitrina_app::AppError| e.to_string();
     match cmd {
         ProductsCmd::List(args) => {
-            let query = list_query(app, args)?;
-            let page = app.list(&query).map_err(e)?;
+            let page = views::product_page(app, &table_query(app, args)?, args.after.as_deref(), args.limit)?;
             if as_json {
                 return json(&page);
             }
             print_rows(&page.rows);
             if let Some(next) = page.next {
-                print(format!("More: --after '{}'", next.0));
+                print(format!("More: --after '{next}'"));
             }
             Ok(())
         }
         ProductsCmd::Search { query, limit } => {
-            let result = app.search(&query.join(" "), *limit).map_err(e)?;
+            let result = ProductSearchDto::from(app.search(&query.join(" "), *limit)?);
             if as_json {
                 return json(&result);
             }
             print_rows(&result.rows);
-            print(format!("{} of {} matches", result.rows.len(), result.total));
+            let total =
+                if result.total_is_exact { result.total.to_string() } else { format!("{}+", result.total) };
+            print(format!("{} of {total} matches", result.rows.len()));
             Ok(())
         }
         ProductsCmd::Show { product } => {
-            let view = app.product(product).map_err(e)?;
+            let p = ProductDto::from(app.product(product)?);
             if as_json {
-                return json(&view);
+                return json(&p);
             }
-            let p = &view.product;
-            let mut t = table(&["Field", "Value"]);
-            for field in ProductField::ALL {
-                let value = match field {
-                    ProductField::Price => money(&p.price),
-                    ProductField::OldPrice => opt_money(&p.old_price),
-                    ProductField::Cost => opt_money(&p.cost),
-                    ProductField::Category => view.category_path.clone().unwrap_or_default(),
-                    ProductField::Attributes => p
-                        .attributes
-                        .iter()
-                        .map(|a| {
-                            format!(
-                                "{}: {}{}",
-                                a.name,
-                                a.value,
-                                a.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                    ProductField::Weight => p.weight_g.map(|w| format!("{w} g")).unwrap_or_default(),
-                    ProductField::Dimensions => p
-                        .dimensions
-                        .map(|d| format!("{}×{}×{} mm", d.length_mm, d.width_mm, d.height_mm))
-                        .unwrap_or_default(),
-                    f => p.field_value(f).unwrap_or_default(),
-                };
-                t.add_row(vec![field.code().to_string(), value]);
-            }
-            t.add_row(vec!["id".to_string(), p.id.to_string()]);
-            for link in &view.links {
-                let what = match (link.kind, link.outgoing) {
-                    (vitrina_domain::LinkKind::KitComponent { quantity }, true) => {
-                        format!("kit component ×{quantity}")
-                    }
-                    (vitrina_domain::LinkKind::KitComponent { .. }, false) => "part of kit".into(),
-                    (vitrina_domain::LinkKind::Pack { units, .. }, true) => format!("pack of {units} ×"),
-                    (vitrina_domain::LinkKind::Pack { units, .. }, false) => {
-                        format!("sold in a pack of {units} as")
-                    }
-                    (vitrina_domain::LinkKind::Related, _) => "related".into(),
-                };
-                t.add_row(vec![what, format!("{} {}", link.other_sku, link.other_name)]);
-            }
-            print(t);
+            print_product(&p);
             Ok(())
         }
         ProductsCmd::Set { product, edits } => {
-            let edits =
-                edits.iter().map(|s| FieldEdit::parse(s)).collect::<Result<Vec<_>, _>>().map_err(e)?;
-            let p = app.edit(product, &edits).map_err(e)?;
+            let edits = edits.iter().map(|s| FieldEdit::parse(s)).collect::<Result<Vec<_>, _>>()?;
+            let p = views::edit_product(app, product, &edits)?;
             if as_json {
                 return json(&p);
             }
@@ -150,20 +104,21 @@ fn products(app: &App, cmd: &ProductsCmd, as_json: bool) -> Outcome {
                 p.name,
                 money(&p.price),
                 p.stock,
-                p.status.code()
+                code(&p.status)
             ));
             Ok(())
         }
         ProductsCmd::History { product } => {
-            let records = app.history(product).map_err(e)?;
+            let records: Vec<HistoryEntryDto> =
+                app.history(product)?.into_iter().map(HistoryEntryDto::from).collect();
             if as_json {
                 return json(&records);
             }
             let mut t = table(&["When", "Who", "Field", "Old", "New"]);
             for r in &records {
-                let field = if r.field == "*" { r.op.code().to_string() } else { r.field.clone() };
+                let field = if r.field == "*" { r.op.clone() } else { r.field.clone() };
                 t.add_row(vec![
-                    utc(r.hlc.wall_ms as i64),
+                    utc(r.at),
                     r.who.clone(),
                     field,
                     shorten(r.old.as_deref()),
@@ -174,14 +129,63 @@ fn products(app: &App, cmd: &ProductsCmd, as_json: bool) -> Outcome {
             Ok(())
         }
         ProductsCmd::Undo { product } => {
-            let report = app.undo(product).map_err(e)?;
+            let undone = UndoDto::from(&app.undo(product)?);
             if as_json {
-                return json(&report);
+                return json(&undone);
             }
-            let fields: Vec<_> = report.fields.iter().map(|f| f.code()).collect();
-            print(format!("Reverted {}: {}.", product, fields.join(", ")));
+            print(format!("Reverted {}: {}.", product, undone.fields.join(", ")));
             Ok(())
         }
+    }
+}
+
+/// Every field in the form `products set` takes, then the id and the links.
+fn print_product(p: &ProductDto) {
+    let mut t = table(&["Field", "Value"]);
+    for f in &p.fields {
+        let code = f.field.code();
+        let text = match code {
+            "price" => money(&p.price),
+            "old_price" => opt_money(p.old_price.as_ref()),
+            "cost" => opt_money(p.cost.as_ref()),
+            "attributes" => p
+                .attributes
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}: {}{}",
+                        a.name,
+                        a.value,
+                        a.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            "weight" if !f.text.is_empty() => format!("{} g", f.text),
+            "dimensions" if !f.text.is_empty() => format!("{} mm", f.text.replace('x', "×")),
+            _ => f.text.clone(),
+        };
+        let text = match &f.derived {
+            Some(from) => format!("{text} (from the {from})"),
+            None => text,
+        };
+        t.add_row(vec![code.to_string(), text]);
+    }
+    t.add_row(vec!["id".to_string(), p.id.clone()]);
+    for link in &p.links {
+        t.add_row(vec![link_words(link), format!("{} {}", link.other_sku, link.other_name)]);
+    }
+    print(t);
+}
+
+fn link_words(link: &LinkDto) -> String {
+    let n = link.quantity.unwrap_or(1);
+    match (link.kind.as_str(), link.outgoing) {
+        ("kit", true) => format!("kit component ×{n}"),
+        ("kit", false) => "part of kit".into(),
+        ("pack", true) => format!("pack of {n} ×"),
+        ("pack", false) => format!("sold in a pack of {n} as"),
+        (kind, _) => kind.to_string(),
     }
 }
 
@@ -190,19 +194,15 @@ fn shorten(s: Option<&str>) -> String {
     if s.chars().count() > 40 { format!("{}…", s.chars().take(39).collect::<String>()) } else { s }
 }
 
-fn list_query(app: &App, a: &ListArgs) -> Result<ListQuery, String> {
-    let e = |e: vitrina_app::AppError| e.to_string();
-    let price = |s: &Option<String>| -> Result<Option<i64>, String> {
-        s.as_deref()
-            .map(|v| Money::parse(v, Currency::RUB).map(|m| m.minor).map_err(|e| e.to_string()))
-            .transpose()
-    };
-    let filter = Filter {
-        category: a.category.as_deref().map(|c| app.find_category(c)).transpose().map_err(e)?,
+/// The list's filters as the window holds them: a category or supplier given by name is looked
+/// up here, prices stay as typed.
+fn table_query(app: &App, a: &ListArgs) -> Result<TableQuery, vitrina_app::AppError> {
+    let filter = FilterDto {
+        category: a.category.as_deref().map(|c| app.find_category(c)).transpose()?.map(|id| id.to_string()),
         brand: a.brand.clone(),
-        supplier: a.supplier.as_deref().map(|s| app.find_supplier(s)).transpose().map_err(e)?,
-        price_min: price(&a.min_price)?,
-        price_max: price(&a.max_price)?,
+        supplier: a.supplier.as_deref().map(|s| app.find_supplier(s)).transpose()?.map(|id| id.to_string()),
+        price_min: a.min_price.clone(),
+        price_max: a.max_price.clone(),
         in_stock: if a.in_stock {
             Some(true)
         } else if a.out_of_stock {
@@ -211,28 +211,22 @@ fn list_query(app: &App, a: &ListArgs) -> Result<ListQuery, String> {
             None
         },
         status: a.status.map(|s| match s {
-            StatusArg::Draft => ProductStatus::Draft,
-            StatusArg::Active => ProductStatus::Active,
-            StatusArg::Archived => ProductStatus::Archived,
+            StatusArg::Draft => StatusDto::Draft,
+            StatusArg::Active => StatusDto::Active,
+            StatusArg::Archived => StatusDto::Archived,
         }),
         text: a.text.clone(),
     };
     let sort = match a.sort {
-        SortArg::Name => SortKey::Name,
-        SortArg::Price => SortKey::Price,
-        SortArg::Stock => SortKey::Stock,
-        SortArg::Updated => SortKey::Updated,
+        SortArg::Name => SortDto::Name,
+        SortArg::Price => SortDto::Price,
+        SortArg::Stock => SortDto::Stock,
+        SortArg::Updated => SortDto::Updated,
     };
-    Ok(ListQuery {
-        filter,
-        sort,
-        descending: a.desc,
-        after: a.after.clone().map(vitrina_app::Cursor),
-        limit: a.limit,
-    })
+    Ok(TableQuery { filter, sort, descending: a.desc })
 }
 
-fn print_rows(rows: &[vitrina_app::ProductRow]) {
+fn print_rows(rows: &[ProductRowDto]) {
     let mut t = table(&["SKU", "Name", "Brand", "Category", "Price", "Stock", "Status"]);
     for r in rows {
         t.add_row(vec![
@@ -242,25 +236,25 @@ fn print_rows(rows: &[vitrina_app::ProductRow]) {
             r.category.clone().unwrap_or_default(),
             money(&r.price),
             r.stock.to_string(),
-            r.status.code().to_string(),
+            code(&r.status),
         ]);
     }
     print(t);
 }
 
 fn categories(app: &App, as_json: bool) -> Outcome {
-    let tree = app.category_tree().map_err(|e| e.to_string())?;
+    let tree: Vec<CategoryDto> = app.category_tree()?.iter().map(CategoryDto::from).collect();
     if as_json {
         return json(&tree);
     }
     for n in &tree {
-        print(format!("{}{} ({})", "  ".repeat(n.depth), n.name, n.products));
+        print(format!("{}{} ({})", "  ".repeat(n.depth as usize), n.name, n.products));
     }
     Ok(())
 }
 
 fn stats(app: &App, as_json: bool) -> Outcome {
-    let s = app.stats().map_err(|e| e.to_string())?;
+    let s = StatsDto::from(&app.stats()?);
     if as_json {
         return json(&s);
     }
@@ -270,7 +264,7 @@ fn stats(app: &App, as_json: bool) -> Outcome {
         s.in_stock,
         s.out_of_stock,
         s.stock_units,
-        money(&Money::rub(s.stock_value)),
+        money(&s.stock_value),
         s.categories,
         s.brands,
         s.suppliers
@@ -283,6 +277,5 @@ fn stats(app: &App, as_json: bool) -> Outcome {
         }
         print(t);
     }
-    let _ = output::utc;
     Ok(())
 }

@@ -3,36 +3,30 @@
 
 use std::path::Path;
 
-use vitrina_app::images::{DownloadPayload, DownloadSummary};
+use vitrina_app::App;
+use vitrina_app::images::DownloadPayload;
+use vitrina_app::ipc::{ImageDownloadDto, ImageStatusDto, JobDto};
 use vitrina_app::jobs::Jobs;
-use vitrina_app::{App, AppError};
 
 use crate::args::{Cli, ImagesCmd};
-use crate::output::{json, print, table, utc};
-
-type Outcome = Result<(), String>;
-
-fn e(err: AppError) -> String {
-    err.to_string()
-}
+use crate::output::{Outcome, json, print, table, utc};
 
 pub fn run(cmd: &ImagesCmd, db: &Path, cli: &Cli) -> Outcome {
     match cmd {
         ImagesCmd::Fetch { parallel, limit, retry_failed, detach } => {
-            let jobs = Jobs::open(db).map_err(e)?;
+            let jobs = Jobs::open(db)?;
             let payload = DownloadPayload {
                 limit: *limit,
                 parallel: Some(usize::from(*parallel)),
                 retry_failed: *retry_failed,
             };
-            let job = vitrina_app::images::queue_download(&jobs, &payload, Some(1)).map_err(e)?;
+            let job = JobDto::from(&vitrina_app::images::queue_download(&jobs, &payload, Some(1))?);
             if *detach {
                 return crate::jobs::queued(&job, cli.json);
             }
-            crate::jobs::follow(&jobs, &job.id.to_string(), cli.json, false)?;
-            let done = jobs.get(&job.id.to_string()).map_err(e)?;
-            let summary: DownloadSummary =
-                done.result.and_then(|r| serde_json::from_value(r).ok()).unwrap_or_default();
+            let done = crate::jobs::follow(&jobs, &job.id, cli.json)?;
+            crate::jobs::ended(&done)?;
+            let summary = ImageDownloadDto::from_job_result(done.result.as_ref());
             if cli.json {
                 return json(&summary);
             }
@@ -50,12 +44,11 @@ pub fn run(cmd: &ImagesCmd, db: &Path, cli: &Cli) -> Outcome {
             Ok(())
         }
         ImagesCmd::Status { failures } => {
-            let app = App::open(db).map_err(e)?;
-            let status = app.image_status(*failures).map_err(e)?;
+            let app = App::open(db)?;
+            let c = ImageStatusDto::from(&app.image_status(*failures)?);
             if cli.json {
-                return json(&status);
+                return json(&c);
             }
-            let c = &status.counts;
             let mut t = table(&[
                 "Image links",
                 "Cached",
@@ -75,21 +68,21 @@ pub fn run(cmd: &ImagesCmd, db: &Path, cli: &Cli) -> Outcome {
                 size(c.bytes),
             ]);
             print(t);
-            print(format!("Cache folder: {}", status.dir.display()));
-            if !status.failures.is_empty() {
+            print(format!("Cache folder: {}", c.dir));
+            if !c.failures.is_empty() {
                 let mut t = table(&["Failed link", "Tries", "Last try", "Next try"]);
-                for f in &status.failures {
+                for f in &c.failures {
                     t.add_row(vec![
                         f.reason.clone(),
                         f.attempts.to_string(),
-                        utc(f.last_try_at as i64),
-                        f.retry_at.map_or_else(|| "given up".into(), |at| utc(at as i64)),
+                        utc(f.last_try_at),
+                        f.retry_at.map_or_else(|| "given up".into(), utc),
                     ]);
                 }
                 print(t);
             }
-            if c.to_download() > 0 {
-                print(format!("{} to download: vitrina images fetch", c.to_download()));
+            if c.to_download > 0 {
+                print(format!("{} to download: vitrina images fetch", c.to_download));
             }
             Ok(())
         }

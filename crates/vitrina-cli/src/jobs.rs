@@ -5,23 +5,19 @@ use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use vitrina_app::AppError;
-use vitrina_app::jobs::{
-    EnqueueRequest, FireOutcome, JobEvent, JobFilter, JobRecord, JobState, Jobs, LogLevel, LogLine,
-    ScheduleInput, ScheduleView, WorkerExit, WorkerOptions, payload_from_args,
+use vitrina_app::ipc::{
+    JobDetailDto, JobDto, JobKindDto, JobLogDto, JobStage, JobStateDto, ScheduleDto, WorkerEventDto,
 };
+use vitrina_app::jobs::{
+    EnqueueRequest, JobFilter, Jobs, ScheduleInput, WorkerExit, WorkerOptions, payload_from_args,
+};
+use vitrina_app::{AppError, ErrorCode, views};
 
 use crate::args::{Cli, JobsCmd, SchedulesCmd, TopCommand, WorkerArgs};
-use crate::output::{json, print, table};
-
-type Outcome = Result<(), String>;
-
-fn e(err: AppError) -> String {
-    err.to_string()
-}
+use crate::output::{Outcome, code, internal, json, print, table};
 
 pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
-    let jobs = Jobs::open(db).map_err(e)?;
+    let jobs = Jobs::open(db)?;
     match command {
         TopCommand::Jobs(cmd) => jobs_cmd(&jobs, cmd, cli.json),
         TopCommand::Schedules(cmd) => schedules_cmd(&jobs, cmd, cli.json),
@@ -44,27 +40,28 @@ fn opt_when(ms: Option<u64>) -> String {
     ms.map(when).unwrap_or_default()
 }
 
-fn progress_text(job: &JobRecord) -> String {
-    let p = &job.progress;
-    let numbers = match p.total {
+fn progress_text(job: &JobDto) -> String {
+    let numbers = match job.total {
         Some(total) if total > 0 => {
-            format!("{}/{} ({:.0}%)", p.done, total, p.done as f64 * 100.0 / total as f64)
+            format!("{}/{} ({:.0}%)", job.done, total, job.done as f64 * 100.0 / total as f64)
         }
         Some(_) => String::new(),
-        None if p.done > 0 => p.done.to_string(),
+        None if job.done > 0 => job.done.to_string(),
         None => String::new(),
     };
     [numbers, stage_text(job)].into_iter().filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// The stage in words and the details: "importing Acme".
-fn stage_text(job: &JobRecord) -> String {
-    let p = &job.progress;
-    let stage = p.stage.as_deref().map(|s| vitrina_app::ipc::JobStage::parse(s).map_or(s, |s| s.words()));
-    [stage, p.message.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+fn stage_text(job: &JobDto) -> String {
+    [job.stage.map(JobStage::words), job.message.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-fn duration(job: &JobRecord) -> String {
+fn duration(job: &JobDto) -> String {
     match (job.started_at, job.finished_at) {
         (Some(s), Some(f)) => format!("{:.1} s", f.saturating_sub(s) as f64 / 1000.0),
         _ => String::new(),
@@ -74,18 +71,18 @@ fn duration(job: &JobRecord) -> String {
 fn jobs_cmd(jobs: &Jobs, cmd: &JobsCmd, as_json: bool) -> Outcome {
     match cmd {
         JobsCmd::Run { kind, fields, payload, key, attempts, detach } => {
-            let payload = payload_from_args(payload.as_deref(), fields).map_err(e)?;
+            let payload = payload_from_args(payload.as_deref(), fields)?;
             let req = EnqueueRequest {
                 kind: kind.clone(),
                 payload,
                 concurrency_key: key.clone(),
                 max_attempts: *attempts,
             };
-            let job = jobs.enqueue(&req).map_err(e)?;
+            let job = JobDto::from(&jobs.enqueue(&req)?);
             if *detach {
                 return queued(&job, as_json);
             }
-            wait(jobs, &job.id.to_string(), as_json)
+            wait(jobs, &job.id, as_json)
         }
         JobsCmd::Wait { job } => wait(jobs, job, as_json),
         JobsCmd::List { kind, state, since, until, limit } => {
@@ -96,7 +93,7 @@ fn jobs_cmd(jobs: &Jobs, cmd: &JobsCmd, as_json: bool) -> Outcome {
                 until: until.clone(),
                 limit: Some(*limit),
             };
-            let list = jobs.list(&filter).map_err(e)?;
+            let list: Vec<JobDto> = jobs.list(&filter)?.iter().map(JobDto::from).collect();
             if as_json {
                 return json(&list);
             }
@@ -108,9 +105,9 @@ fn jobs_cmd(jobs: &Jobs, cmd: &JobsCmd, as_json: bool) -> Outcome {
                 table(&["Id", "Kind", "State", "Progress", "Tries", "Created (UTC)", "Took", "Error"]);
             for j in &list {
                 t.add_row(vec![
-                    j.id.to_string(),
+                    j.id.clone(),
                     j.kind.clone(),
-                    j.state.to_string(),
+                    code(&j.state),
                     progress_text(j),
                     format!("{}/{}", j.attempts, j.max_attempts),
                     when(j.created_at),
@@ -122,70 +119,30 @@ fn jobs_cmd(jobs: &Jobs, cmd: &JobsCmd, as_json: bool) -> Outcome {
             Ok(())
         }
         JobsCmd::Show { job } => {
-            let detail = jobs.show(job).map_err(e)?;
+            let detail = views::job_detail(jobs, job)?;
             if as_json {
                 return json(&detail);
             }
-            let j = &detail.job;
-            let mut t = table(&["Field", "Value"]);
-            let mut row = |k: &str, v: String| {
-                t.add_row(vec![k.to_string(), v]);
-            };
-            row("id", j.id.to_string());
-            row("kind", j.kind.clone());
-            row("state", j.state.to_string() + if j.cancel_requested { " (cancel requested)" } else { "" });
-            row("progress", progress_text(j));
-            row("attempts", format!("{} of {}", j.attempts, j.max_attempts));
-            row("payload", j.payload.to_string());
-            row("created", when(j.created_at));
-            if j.state == JobState::Queued && j.run_after > j.created_at {
-                row("runs after", when(j.run_after));
-            }
-            row("started", opt_when(j.started_at));
-            row("finished", opt_when(j.finished_at));
-            if let Some(r) = &j.result {
-                row("result", r.to_string());
-            }
-            if let Some(err) = &j.error {
-                let mut text = err.clone();
-                for cause in &j.error_chain {
-                    text.push_str(&format!("\ncaused by: {cause}"));
-                }
-                row("error", text);
-            }
-            if let Some(key) = &j.concurrency_key {
-                row("concurrency key", key.clone());
-            }
-            if let Some(parent) = j.parent {
-                row("parent", parent.to_string());
-            }
-            for c in &detail.children {
-                row("child", format!("{} {} {}", c.id, c.kind, c.state));
-            }
-            print(t);
-            if !detail.logs.is_empty() {
-                print("Log (latest lines; `vitrina jobs logs ID` for all):");
-                print_logs(&detail.logs);
-            }
+            print_detail(&detail);
             Ok(())
         }
         JobsCmd::Cancel { job } => {
-            let v = jobs.cancel(job).map_err(e)?;
+            let cancel = views::cancel_job(jobs, job)?;
             if as_json {
-                return json(&v);
+                return json(&cancel);
             }
-            print(format!("Job {}: {}.", v.id, v.message));
+            print(format!("Job {}: {}.", cancel.job.id, cancel.message));
             Ok(())
         }
         JobsCmd::Retry { job, detach } => {
-            let j = jobs.retry(job).map_err(e)?;
+            let j = JobDto::from(&jobs.retry(job)?);
             if *detach {
                 return queued(&j, as_json);
             }
-            wait(jobs, &j.id.to_string(), as_json)
+            wait(jobs, &j.id, as_json)
         }
         JobsCmd::Logs { job, tail } => {
-            let lines = jobs.logs(job, *tail).map_err(e)?;
+            let lines: Vec<JobLogDto> = jobs.logs(job, *tail)?.iter().map(JobLogDto::from).collect();
             if as_json {
                 return json(&lines);
             }
@@ -193,7 +150,7 @@ fn jobs_cmd(jobs: &Jobs, cmd: &JobsCmd, as_json: bool) -> Outcome {
             Ok(())
         }
         JobsCmd::Kinds => {
-            let kinds = jobs.kinds().map_err(e)?;
+            let kinds: Vec<JobKindDto> = jobs.kinds()?.iter().map(JobKindDto::from).collect();
             if as_json {
                 return json(&kinds);
             }
@@ -207,7 +164,52 @@ fn jobs_cmd(jobs: &Jobs, cmd: &JobsCmd, as_json: bool) -> Outcome {
     }
 }
 
-pub fn queued(job: &JobRecord, as_json: bool) -> Outcome {
+fn print_detail(detail: &JobDetailDto) {
+    let j = &detail.job;
+    let mut t = table(&["Field", "Value"]);
+    let mut row = |k: &str, v: String| {
+        t.add_row(vec![k.to_string(), v]);
+    };
+    row("id", j.id.clone());
+    row("kind", j.kind.clone());
+    row("state", code(&j.state) + if j.cancel_requested { " (cancel requested)" } else { "" });
+    row("progress", progress_text(j));
+    row("attempts", format!("{} of {}", j.attempts, j.max_attempts));
+    row("payload", detail.payload.to_string());
+    row("created", when(j.created_at));
+    if j.state == JobStateDto::Queued && detail.run_after > j.created_at {
+        row("runs after", when(detail.run_after));
+    }
+    row("started", opt_when(j.started_at));
+    row("finished", opt_when(j.finished_at));
+    if let Some(r) = &detail.result {
+        row("result", r.to_string());
+    }
+    if let Some(err) = &j.error {
+        let mut text = err.clone();
+        for cause in &detail.error_chain {
+            text.push_str(&format!("\ncaused by: {cause}"));
+        }
+        row("error", text);
+    }
+    if let Some(key) = &detail.concurrency_key {
+        row("concurrency key", key.clone());
+    }
+    if let Some(parent) = &detail.parent {
+        row("parent", parent.clone());
+    }
+    for c in &detail.children {
+        row("child", format!("{} {} {}", c.id, c.kind, code(&c.state)));
+    }
+    print(t);
+    if !detail.logs.is_empty() {
+        print("Log (latest lines; `vitrina jobs logs ID` for all):");
+        print_logs(&detail.logs);
+    }
+}
+
+/// A job just queued, to be run by a worker (or the next command that waits for it).
+pub fn queued(job: &JobDto, as_json: bool) -> Outcome {
     if as_json {
         return json(job);
     }
@@ -218,24 +220,71 @@ pub fn queued(job: &JobRecord, as_json: bool) -> Outcome {
     Ok(())
 }
 
-fn print_logs(lines: &[LogLine]) {
+fn print_logs(lines: &[JobLogDto]) {
     for l in lines {
-        let level = match l.level {
-            LogLevel::Info => "info ",
-            LogLevel::Warn => "WARN ",
-            LogLevel::Error => "ERROR",
+        let level = match l.level.as_str() {
+            "warn" => "WARN ",
+            "error" => "ERROR",
+            _ => "info ",
         };
         print(format!("{} {level} {}", when(l.at), l.message));
     }
 }
 
-/// Follows a job with a progress bar to its end; a job that did not succeed is an error.
+/// Follows a job with a progress bar to its end and prints it (with `--json`, its
+/// [`JobDetailDto`]); a job that did not succeed is an error.
 pub fn wait(jobs: &Jobs, id: &str, as_json: bool) -> Outcome {
-    follow(jobs, id, as_json, true)
+    let detail = follow(jobs, id, as_json)?;
+    let job = &detail.job;
+    if as_json {
+        json(&detail)?;
+    } else {
+        let took = duration(job);
+        let took = if took.is_empty() { String::new() } else { format!(" in {took}") };
+        match job.state {
+            JobStateDto::Succeeded => print(format!(
+                "Job {} ({}) succeeded{took}: {}",
+                job.id,
+                job.kind,
+                detail.result.as_ref().map(|r| r.to_string()).unwrap_or_default()
+            )),
+            JobStateDto::Queued | JobStateDto::Running => print(format!(
+                "Job {} ({}) is back in the queue; `vitrina worker` resumes it.",
+                job.id, job.kind
+            )),
+            JobStateDto::Failed | JobStateDto::Cancelled => {}
+        }
+    }
+    ended(&detail)
 }
 
-/// Waits for a job with a progress bar (hidden for JSON); `announce` prints how it ended.
-pub fn follow(jobs: &Jobs, id: &str, as_json: bool, announce: bool) -> Outcome {
+/// How a job that was waited for ended, as the command's outcome: a failed job is `invalid` (a
+/// job fails on what it was given: a feed, a payload), a cancelled one `conflict`.
+pub fn ended(detail: &JobDetailDto) -> Outcome {
+    let job = &detail.job;
+    match job.state {
+        JobStateDto::Failed => Err(AppError::new(
+            ErrorCode::Invalid,
+            format!(
+                "job {} ({}) failed: {}",
+                job.id,
+                job.kind,
+                std::iter::once(job.error.clone().unwrap_or_default())
+                    .chain(detail.error_chain.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join(": ")
+            ),
+        )),
+        JobStateDto::Cancelled => {
+            Err(AppError::new(ErrorCode::Conflict, format!("job {} ({}) was cancelled", job.id, job.kind)))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Waits for a job with a progress bar (hidden for JSON; it runs here if no worker does) and
+/// returns it as it ended, or as it went back to the queue.
+pub fn follow(jobs: &Jobs, id: &str, as_json: bool) -> Result<JobDetailDto, AppError> {
     let bar = ProgressBar::new_spinner();
     if as_json {
         bar.set_draw_target(ProgressDrawTarget::hidden());
@@ -246,100 +295,65 @@ pub fn follow(jobs: &Jobs, id: &str, as_json: bool, announce: bool) -> Outcome {
     let counting = ProgressStyle::with_template(
         "{spinner} {prefix} [{bar:30}] {human_pos}/{human_len}  {rate}  ETA {eta}  {msg}",
     )
-    .map_err(|e| e.to_string())?
+    .map_err(internal)?
     .with_key("rate", rate)
     .progress_chars("=> ");
     let open_ended = ProgressStyle::with_template("{spinner} {prefix} {human_pos}  {rate}  {elapsed}  {msg}")
-        .map_err(|e| e.to_string())?
+        .map_err(internal)?
         .with_key("rate", rate);
     bar.enable_steady_tick(Duration::from_millis(120));
     let mut has_total = None;
-    let result = jobs.wait(id, &mut |job| {
-        bar.set_prefix(format!("{} {}", job.kind, job.state));
-        if has_total != Some(job.progress.total.is_some()) {
-            has_total = Some(job.progress.total.is_some());
-            bar.set_style(if job.progress.total.is_some() { counting.clone() } else { open_ended.clone() });
+    let result = jobs.wait(id, &mut |record| {
+        let job = JobDto::from(record);
+        bar.set_prefix(format!("{} {}", job.kind, code(&job.state)));
+        if has_total != Some(job.total.is_some()) {
+            has_total = Some(job.total.is_some());
+            bar.set_style(if job.total.is_some() { counting.clone() } else { open_ended.clone() });
         }
-        if let Some(total) = job.progress.total {
+        if let Some(total) = job.total {
             bar.set_length(total);
         }
-        bar.set_position(job.progress.done);
-        bar.set_message(stage_text(job));
+        bar.set_position(job.done);
+        bar.set_message(stage_text(&job));
     });
     bar.finish_and_clear();
-    let job = result.map_err(e)?;
-    if !announce {
-    } else if as_json {
-        json(&job)?;
-    } else {
-        let took = duration(&job);
-        let took = if took.is_empty() { String::new() } else { format!(" in {took}") };
-        match job.state {
-            JobState::Succeeded => print(format!(
-                "Job {} ({}) succeeded{took}: {}",
-                job.id,
-                job.kind,
-                job.result.as_ref().map(|r| r.to_string()).unwrap_or_default()
-            )),
-            JobState::Queued | JobState::Running => print(format!(
-                "Job {} ({}) is back in the queue; `vitrina worker` resumes it.",
-                job.id, job.kind
-            )),
-            _ => {}
-        }
-    }
-    match job.state {
-        JobState::Failed => Err(format!(
-            "job {} ({}) failed: {}",
-            job.id,
-            job.kind,
-            std::iter::once(job.error.clone().unwrap_or_default())
-                .chain(job.error_chain.iter().cloned())
-                .collect::<Vec<_>>()
-                .join(": ")
-        )),
-        JobState::Cancelled => Err(format!("job {} ({}) was cancelled", job.id, job.kind)),
-        _ => Ok(()),
-    }
+    let job = result?;
+    views::job_detail(jobs, &job.id.to_string())
 }
 
-fn schedule_row(s: &ScheduleView) -> Vec<String> {
-    let r = &s.schedule;
+fn schedule_row(s: &ScheduleDto) -> Vec<String> {
     vec![
-        r.name.clone(),
-        r.kind.clone(),
+        s.name.clone(),
+        s.kind.clone(),
         s.cadence_text.clone(),
-        if r.enabled { "yes".into() } else { "no".into() },
-        match (r.last_run_at, r.last_job_state) {
-            (Some(at), Some(state)) => format!("{} ({state})", when(at)),
+        if s.enabled { "yes".into() } else { "no".into() },
+        match (s.last_run_at, s.last_job_state) {
+            (Some(at), Some(state)) => format!("{} ({})", when(at), code(&state)),
             (Some(at), None) => when(at),
             _ => "never".into(),
         },
-        if r.enabled { opt_when(r.next_run_at) } else { String::new() },
+        if s.enabled { opt_when(s.next_run_at) } else { String::new() },
     ]
 }
 
 const SCHEDULE_HEADER: [&str; 6] = ["Name", "Kind", "When", "Enabled", "Last run (UTC)", "Next run (UTC)"];
 
 fn schedules_cmd(jobs: &Jobs, cmd: &SchedulesCmd, as_json: bool) -> Outcome {
-    let show = |s: ScheduleView, verb: &str| -> Outcome {
+    let show = |s: ScheduleDto, verb: &str| -> Outcome {
         if as_json {
             return json(&s);
         }
-        let next = if s.schedule.enabled {
-            format!("; next run {} UTC", opt_when(s.schedule.next_run_at))
+        let next = if s.enabled {
+            format!("; next run {} UTC", opt_when(s.next_run_at))
         } else {
             " (disabled)".into()
         };
-        print(format!(
-            "Schedule \"{}\" {verb}: {} {}{next}.",
-            s.schedule.name, s.schedule.kind, s.cadence_text
-        ));
+        print(format!("Schedule \"{}\" {verb}: {} {}{next}.", s.name, s.kind, s.cadence_text));
         Ok(())
     };
     match cmd {
         SchedulesCmd::List => {
-            let list = jobs.schedules().map_err(e)?;
+            let list: Vec<ScheduleDto> = jobs.schedules()?.iter().map(ScheduleDto::from).collect();
             if as_json {
                 return json(&list);
             }
@@ -358,30 +372,32 @@ fn schedules_cmd(jobs: &Jobs, cmd: &SchedulesCmd, as_json: bool) -> Outcome {
             let input = ScheduleInput {
                 name: name.clone(),
                 kind: kind.clone(),
-                payload: payload_from_args(payload.as_deref(), fields).map_err(e)?,
+                payload: payload_from_args(payload.as_deref(), fields)?,
                 every: every.clone(),
                 cron: cron.clone(),
                 concurrency_key: key.clone(),
                 enabled: !disabled,
             };
-            show(jobs.add_schedule(&input).map_err(e)?, "added")
+            show((&jobs.add_schedule(&input)?).into(), "added")
         }
         SchedulesCmd::Remove { name } => {
-            jobs.remove_schedule(name).map_err(e)?;
-            if as_json {
-                return json(&serde_json::json!({ "removed": name }));
+            // What is removed is printed: the schedule as it was.
+            let removed = jobs.schedules()?.iter().find(|s| s.schedule.name == *name).map(ScheduleDto::from);
+            jobs.remove_schedule(name)?;
+            match removed {
+                Some(s) if as_json => json(&s),
+                _ => {
+                    print(format!("Schedule \"{name}\" removed."));
+                    Ok(())
+                }
             }
-            print(format!("Schedule \"{name}\" removed."));
-            Ok(())
         }
-        SchedulesCmd::Enable { name } => show(jobs.set_schedule_enabled(name, true).map_err(e)?, "enabled"),
-        SchedulesCmd::Disable { name } => {
-            show(jobs.set_schedule_enabled(name, false).map_err(e)?, "disabled")
-        }
+        SchedulesCmd::Enable { name } => show((&jobs.set_schedule_enabled(name, true)?).into(), "enabled"),
+        SchedulesCmd::Disable { name } => show((&jobs.set_schedule_enabled(name, false)?).into(), "disabled"),
     }
 }
 
-fn event_line(event: &JobEvent) -> Option<String> {
+fn event_line(event: &WorkerEventDto) -> Option<String> {
     let now = when(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -389,26 +405,33 @@ fn event_line(event: &JobEvent) -> Option<String> {
             .unwrap_or(0),
     );
     let text = match event {
-        JobEvent::Started { id, kind, attempt } => format!("started   {kind} {id} (attempt {attempt})"),
-        JobEvent::Finished { id, kind, state, error, .. } => match error {
-            Some(err) => format!("{state:<9} {kind} {id}: {err}"),
-            None => format!("{state:<9} {kind} {id}"),
-        },
-        JobEvent::Retrying { id, kind, error, run_after, .. } => {
+        WorkerEventDto::Started { id, kind, attempt } => format!("started   {kind} {id} (attempt {attempt})"),
+        WorkerEventDto::Finished { id, kind, state, error, .. } => {
+            let state = code(state);
+            match error {
+                Some(err) => format!("{state:<9} {kind} {id}: {err}"),
+                None => format!("{state:<9} {kind} {id}"),
+            }
+        }
+        WorkerEventDto::Retrying { id, kind, error, run_after, .. } => {
             format!("retrying  {kind} {id} at {}: {error}", when(*run_after))
         }
-        JobEvent::Requeued { id, kind } => format!("requeued  {kind} {id} (resumes on the next start)"),
-        JobEvent::ScheduleTick { schedule, outcome } => match outcome {
-            FireOutcome::Enqueued(id) => format!("schedule  \"{schedule}\" queued {id}"),
-            FireOutcome::StillRunning(id) => {
-                format!("schedule  \"{schedule}\" skipped: its last job {id} is still running")
-            }
-        },
-        JobEvent::Queued { .. } | JobEvent::Progress { .. } | JobEvent::Log { .. } => return None,
+        WorkerEventDto::Requeued { id, kind } => format!("requeued  {kind} {id} (resumes on the next start)"),
+        WorkerEventDto::ScheduleTick { schedule, job, still_running: false } => {
+            format!("schedule  \"{schedule}\" queued {job}")
+        }
+        WorkerEventDto::ScheduleTick { schedule, job, still_running: true } => {
+            format!("schedule  \"{schedule}\" skipped: its last job {job} is still running")
+        }
+        WorkerEventDto::Queued { .. } | WorkerEventDto::Progress { .. } | WorkerEventDto::Log { .. } => {
+            return None;
+        }
     };
     Some(format!("{now} {text}"))
 }
 
+/// Runs jobs until interrupted (or idle); with `--json`, every event but progress is one
+/// [`WorkerEventDto`] per line.
 fn worker(jobs: &Jobs, args: &WorkerArgs, as_json: bool) -> Outcome {
     let opts = WorkerOptions {
         schedules: !args.no_schedules,
@@ -416,7 +439,7 @@ fn worker(jobs: &Jobs, args: &WorkerArgs, as_json: bool) -> Outcome {
         max_running: args.max_running,
         only: None,
     };
-    let mut worker = jobs.start_worker(&opts).map_err(e)?;
+    let mut worker = jobs.start_worker(&opts)?;
     if !as_json {
         print(format!(
             "Worker running the jobs{} of {} (Ctrl-C to stop).",
@@ -428,17 +451,16 @@ fn worker(jobs: &Jobs, args: &WorkerArgs, as_json: bool) -> Outcome {
             print(format!("{} job(s) left running by a stopped process were queued again.", recovered.len()));
         }
     }
-    let exit = worker
-        .run(args.until_idle, &mut |event| {
-            if as_json {
-                if !matches!(event, JobEvent::Progress { .. }) {
-                    let _ = serde_json::to_string(event).map(print);
-                }
-            } else if let Some(line) = event_line(event) {
-                print(line);
+    let exit = worker.run(args.until_idle, &mut |event| {
+        let event = WorkerEventDto::from(event);
+        if as_json {
+            if !matches!(event, WorkerEventDto::Progress { .. }) {
+                let _ = serde_json::to_string(&event).map(print);
             }
-        })
-        .map_err(e)?;
+        } else if let Some(line) = event_line(&event) {
+            print(line);
+        }
+    })?;
     if !as_json {
         print(match exit {
             WorkerExit::Idle => "Nothing left to run; worker stopped.",
@@ -452,7 +474,7 @@ fn worker(jobs: &Jobs, args: &WorkerArgs, as_json: bool) -> Outcome {
 }
 
 pub fn bench(out: &Path, jobs: u64, rounds: usize, as_json: bool) -> Outcome {
-    let r = vitrina_app::jobs::bench(out, jobs, rounds).map_err(e)?;
+    let r = vitrina_app::jobs::bench(out, jobs, rounds)?;
     if as_json {
         return json(&r);
     }

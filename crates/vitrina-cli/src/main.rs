@@ -1,6 +1,8 @@
 //! `vitrina`: every capability of Vitrina from the command line, headless (automation, an
-//! always-on worker, tests, benchmarks). Readable tables by default, `--json` for scripts;
-//! errors are one sentence on stderr and a non-zero exit code.
+//! always-on worker, tests, benchmarks). Readable tables by default, `--json` for scripts: the
+//! same DTOs the window receives (`vitrina_app::ipc`); errors are one sentence on stderr (with
+//! `--json`, the error as `{code, message}`) and a non-zero exit code. It depends on
+//! `vitrina-app` only.
 //!
 //! - `args.rs` — the command line as clap sees it;
 //! - `catalog.rs` — init, demo, products, categories, stats;
@@ -9,7 +11,7 @@
 //! - `jobs.rs` — `vitrina jobs …`, `vitrina schedules …`, `vitrina worker`, `vitrina bench jobs`;
 //! - `images.rs` — `vitrina images fetch|status`: the local image cache;
 //! - `bench.rs` — `vitrina bench …`, the figures in `docs/benchmarks.md`;
-//! - `output.rs` — tables for people, JSON for scripts.
+//! - `output.rs` — tables for people, JSON for scripts, errors.
 
 mod args;
 mod bench;
@@ -48,7 +50,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("vitrina: {e}");
+            output::error(&e, cli.json);
             ExitCode::FAILURE
         }
     }

@@ -3,25 +3,32 @@
 
 use std::path::Path;
 
-use vitrina_app::imports::{FeedPreview, SupplierSummary, sync_schedule};
+use vitrina_app::imports::NewSupplier;
+use vitrina_app::ipc::{
+    FeedAuthKind, FeedInput, ImportReportDto, IssueKindDto, JobDto, PreviewDto, ReadSettingsDto, RowNoteDto,
+    RunDto, SupplierDetail,
+};
 use vitrina_app::jobs::Jobs;
-use vitrina_app::{App, AppError};
-use vitrina_domain::money::format_minor;
-use vitrina_import::pricing::{Markup, OldPrice, PriceRule, PriceRules, Rounding, Scope};
-use vitrina_import::{ImportReport, ReadSettings};
-use vitrina_store::imports::{GonePolicy, RunRecord};
+use vitrina_app::secrets::{KeyringStore, Secrets};
+use vitrina_app::supplier_edit::{SupplierSettingsEdit, edit_supplier_settings};
+use vitrina_app::{App, AppError, views};
 
 use crate::args::{Cli, ImportCmd, SourceArgs, SupplierSetArgs, SuppliersCmd, TopCommand};
-use crate::output::{json, print, table, utc};
+use crate::output::{Outcome, code, json, opt_money, print, table, utc};
 
-type Outcome = Result<(), String>;
+/// Runs a supplier's page lists (`suppliers show`).
+const RUNS_SHOWN: u32 = 5;
+/// Issues a finished import lists.
+const IMPORT_ISSUES: u32 = 20;
 
-fn e(err: AppError) -> String {
-    err.to_string()
+/// The store of secrets the environment chooses (the OS keyring, the kernel keyring, or a
+/// credentials file), as the window's.
+fn secrets() -> Secrets {
+    Secrets::new(Box::new(KeyringStore::new()))
 }
 
 pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
-    let app = App::open(db).map_err(e)?;
+    let app = App::open(db)?;
     match command {
         TopCommand::Suppliers(cmd) => suppliers(&app, db, cmd, cli.json),
         TopCommand::Import(args) => match &args.command {
@@ -29,7 +36,8 @@ pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
                 report(&app, supplier_or_run, csv.as_deref(), *limit, cli.json)
             }
             Some(ImportCmd::Runs { supplier, limit }) => {
-                let runs = app.import_runs(supplier.as_deref(), *limit).map_err(e)?;
+                let runs: Vec<RunDto> =
+                    app.import_runs(supplier.as_deref(), *limit)?.iter().map(RunDto::from).collect();
                 if cli.json {
                     return json(&runs);
                 }
@@ -48,17 +56,14 @@ pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
 fn suppliers(app: &App, db: &Path, cmd: &SuppliersCmd, as_json: bool) -> Outcome {
     match cmd {
         SuppliersCmd::Add { name, source, priority } => {
-            let input = vitrina_app::imports::NewSupplier {
-                name: name.clone(),
-                source: source.clone(),
-                priority: *priority,
-            };
-            let s = app.add_supplier(&input).map_err(e)?;
+            let input = NewSupplier { name: name.clone(), source: source.clone(), priority: *priority };
+            let added = app.add_supplier(&input)?;
+            let s = views::supplier(app, &secrets(), &added.id.to_string(), RUNS_SHOWN)?;
             if as_json {
                 return json(&s);
             }
             print(format!("Supplier \"{}\" added ({}).", s.name, s.id));
-            if s.sources.is_empty() {
+            if s.feeds.is_empty() {
                 print(format!("Next: vitrina suppliers source \"{}\" FILE-OR-LINK", s.name));
             } else {
                 print(format!(
@@ -69,7 +74,7 @@ fn suppliers(app: &App, db: &Path, cmd: &SuppliersCmd, as_json: bool) -> Outcome
             Ok(())
         }
         SuppliersCmd::List => {
-            let list = app.suppliers().map_err(e)?;
+            let list = views::suppliers(app)?;
             if as_json {
                 return json(&list);
             }
@@ -80,36 +85,29 @@ fn suppliers(app: &App, db: &Path, cmd: &SuppliersCmd, as_json: bool) -> Outcome
             let mut t = table(&["Supplier", "Offers", "Feeds", "Last import", "Result"]);
             for s in &list {
                 let (when, result) = match &s.last_run {
-                    Some(r) => (utc(r.started_at as i64), run_result(r)),
+                    Some(r) => (utc(r.started_at), run_result(r)),
                     None => ("never".into(), String::new()),
                 };
-                t.add_row(vec![
-                    s.name.clone(),
-                    s.offers.to_string(),
-                    s.sources.len().to_string(),
-                    when,
-                    result,
-                ]);
+                t.add_row(vec![s.name.clone(), s.offers.to_string(), s.feeds.to_string(), when, result]);
             }
             print(t);
             Ok(())
         }
         SuppliersCmd::Show { supplier } => {
-            let s = app.supplier(supplier).map_err(e)?;
-            let runs = app.import_runs(Some(supplier), 5).map_err(e)?;
+            let s = views::supplier(app, &secrets(), supplier, RUNS_SHOWN)?;
             if as_json {
-                return json(&serde_json::json!({ "supplier": s, "runs": runs }));
+                return json(&s);
             }
-            show(&s, &runs);
+            show(&s);
             Ok(())
         }
         SuppliersCmd::Source(args) => source(app, args, as_json),
         SuppliersCmd::Map { supplier, pairs, position, file, rows } => {
             if !pairs.is_empty() {
-                app.map_fields(supplier, *position, pairs).map_err(e)?;
+                app.map_fields(supplier, *position, pairs)?;
             }
             let file = file.as_ref().map(|f| f.to_string_lossy().into_owned());
-            let preview = app.preview(supplier, *position, file.as_deref(), *rows).map_err(e)?;
+            let preview = PreviewDto::from(&app.preview(supplier, *position, file.as_deref(), *rows)?);
             if as_json {
                 return json(&preview);
             }
@@ -119,12 +117,12 @@ fn suppliers(app: &App, db: &Path, cmd: &SuppliersCmd, as_json: bool) -> Outcome
         SuppliersCmd::Set(args) => set(app, db, args, as_json),
         SuppliersCmd::Categories { supplier, pairs } => {
             for pair in pairs {
-                let (theirs, ours) = pair
-                    .rsplit_once('=')
-                    .ok_or_else(|| format!("\"{pair}\" is not SUPPLIER PATH=YOUR CATEGORY"))?;
-                app.map_category(supplier, theirs, ours).map_err(e)?;
+                let (theirs, ours) = pair.rsplit_once('=').ok_or_else(|| {
+                    AppError::invalid(format!("\"{pair}\" is not SUPPLIER PATH=YOUR CATEGORY"))
+                })?;
+                app.map_category(supplier, theirs, ours)?;
             }
-            let list = app.category_mappings(supplier).map_err(e)?;
+            let list = views::category_mappings(app, supplier)?;
             if as_json {
                 return json(&list);
             }
@@ -133,8 +131,8 @@ fn suppliers(app: &App, db: &Path, cmd: &SuppliersCmd, as_json: bool) -> Outcome
                 return Ok(());
             }
             let mut t = table(&["Supplier's category", "Your category"]);
-            for (theirs, ours) in list {
-                t.add_row(vec![theirs, ours.unwrap_or_else(|| "—".into())]);
+            for m in list {
+                t.add_row(vec![m.supplier_category, m.category.unwrap_or_else(|| "—".into())]);
             }
             print(t);
             Ok(())
@@ -142,30 +140,48 @@ fn suppliers(app: &App, db: &Path, cmd: &SuppliersCmd, as_json: bool) -> Outcome
     }
 }
 
+/// Sets a feed as the window's feeds form does; a sign-in's password or token comes from
+/// `VITRINA_SOURCE_SECRET` and goes to the store of secrets. Without `--auth` the feed keeps
+/// its sign-in and secret.
 fn source(app: &App, args: &SourceArgs, as_json: bool) -> Outcome {
-    let read = ReadSettings {
-        format: args.format.clone(),
-        encoding: args.encoding.clone(),
-        delimiter: args.delimiter,
-        header_line: args.header_line,
-        sheet: args.sheet.clone(),
-        record_path: args.record_path.clone(),
+    let secrets = secrets();
+    let (auth, auth_name, secret) = match args.auth.as_deref() {
+        Some(text) => {
+            let (auth, name) = FeedAuthKind::from_text(text)?;
+            let secret = match auth {
+                FeedAuthKind::None => None,
+                _ => Some(std::env::var("VITRINA_SOURCE_SECRET").map_err(|_| {
+                    AppError::invalid(format!(
+                        "sign-in \"{}\" needs its password or token in the VITRINA_SOURCE_SECRET environment variable",
+                        text.trim()
+                    ))
+                })?),
+            };
+            (auth, name, secret)
+        }
+        None => {
+            let before = views::supplier(app, &secrets, &args.supplier, 0)?;
+            let feed = before.feeds.into_iter().find(|f| f.position == args.position);
+            feed.map_or((FeedAuthKind::None, String::new(), None), |f| (f.auth, f.auth_name, None))
+        }
     };
-    read.options()?;
-    let s = app
-        .set_source(&args.supplier, args.position, &args.location, args.auth.as_deref(), &read)
-        .map_err(e)?;
-    if let Some(auth) = args.auth.as_deref().filter(|a| !a.trim().eq_ignore_ascii_case("none")) {
-        let secret = std::env::var("VITRINA_SOURCE_SECRET").map_err(|_| {
-            format!("sign-in \"{auth}\" needs its password or token in the VITRINA_SOURCE_SECRET environment variable")
-        })?;
-        let store = vitrina_app::secrets::KeyringStore::new();
-        vitrina_app::secrets::SecretStore::set(
-            &store,
-            &vitrina_app::imports::source_secret_name(s.id, args.position),
-            &secret,
-        )?;
-    }
+    let input = FeedInput {
+        position: args.position,
+        location: args.location.clone(),
+        auth,
+        auth_name,
+        secret,
+        read: ReadSettingsDto {
+            format: args.format.clone(),
+            encoding: args.encoding.clone(),
+            delimiter: args.delimiter.map(String::from),
+            header_line: args.header_line,
+            sheet: args.sheet.clone(),
+            record_path: args.record_path.clone(),
+        },
+    };
+    let saved = views::set_feed(app, &secrets, &args.supplier, &input)?;
+    let s = views::supplier(app, &secrets, &saved.id.to_string(), RUNS_SHOWN)?;
     if as_json {
         return json(&s);
     }
@@ -174,103 +190,27 @@ fn source(app: &App, args: &SourceArgs, as_json: bool) -> Outcome {
 }
 
 fn set(app: &App, db: &Path, args: &SupplierSetArgs, as_json: bool) -> Outcome {
-    let current = app.supplier(&args.supplier).map_err(e)?;
-    let mut settings = match &args.settings_json {
-        Some(text) => vitrina_import::SupplierSettings::from_json(text)
-            .map_err(|err| format!("the settings JSON is not valid: {err}"))?,
-        None => current.settings.clone(),
+    let edit = SupplierSettingsEdit {
+        settings_json: args.settings_json.clone(),
+        markup: args.markup.clone(),
+        round: args.round.clone(),
+        min_margin: args.min_margin.clone(),
+        gone: args.gone.clone(),
+        rates: args.rates.clone(),
+        aliases: args.aliases.clone(),
+        create_categories: args.create_categories,
+        schedule: args.schedule.clone(),
+        priority: args.priority,
+        policy: args.policy.clone(),
     };
-    if args.markup.is_some() || args.round.is_some() || args.min_margin.is_some() {
-        settings.price_rules =
-            simple_rules(args.markup.as_deref(), args.round.as_deref(), args.min_margin.as_deref())?;
-    }
-    if let Some(gone) = &args.gone {
-        settings.gone = match gone.trim().to_lowercase().as_str() {
-            "keep" => GonePolicy::Keep,
-            "zero" => GonePolicy::Zero,
-            "archive" => GonePolicy::Archive,
-            other => return Err(format!("--gone must be keep, zero or archive, not \"{other}\"")),
-        };
-    }
-    for pair in &args.rates {
-        let (code, rate) =
-            pair.split_once('=').ok_or_else(|| format!("\"{pair}\" is not CUR=RATE (USD=92.5)"))?;
-        settings.rates.retain(|(c, _)| !c.eq_ignore_ascii_case(code.trim()));
-        settings.rates.push((code.trim().to_uppercase(), rate.trim().to_string()));
-    }
-    for pair in &args.aliases {
-        let (alias, brand) = pair.split_once('=').ok_or_else(|| format!("\"{pair}\" is not ALIAS=BRAND"))?;
-        settings.brand_aliases.push((alias.trim().to_string(), brand.trim().to_string()));
-    }
-    if let Some(flag) = args.create_categories {
-        settings.create_categories = flag;
-    }
-    if let Some(cron) = &args.schedule {
-        settings.schedule =
-            if cron.trim().eq_ignore_ascii_case("off") { None } else { Some(cron.trim().to_string()) };
-    }
-    let s = app
-        .set_supplier_settings(&args.supplier, args.priority.unwrap_or(current.priority), &settings)
-        .map_err(e)?;
-    let s = match &args.policy {
-        Some(policy) => app.set_stock_policy(&args.supplier, policy).map_err(e)?,
-        None => s,
-    };
-    if args.schedule.is_some() {
-        let jobs = Jobs::open(db).map_err(e)?;
-        sync_schedule(&jobs, &s).map_err(e)?;
-    }
+    let jobs = Jobs::open(db)?;
+    let saved = edit_supplier_settings(app, &jobs, &args.supplier, &edit)?;
+    let s = views::supplier(app, &secrets(), &saved.id.to_string(), RUNS_SHOWN)?;
     if as_json {
         return json(&s);
     }
     print(format!("Settings of \"{}\" saved.", s.name));
     Ok(())
-}
-
-/// Percent text ("30", "12,5") → basis points.
-fn basis_points(text: &str, what: &str) -> Result<i64, String> {
-    let value: f64 = text
-        .trim()
-        .trim_end_matches('%')
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| format!("{what} \"{text}\" is not a percentage"))?;
-    if !(0.0..=10_000.0).contains(&value) {
-        return Err(format!("{what} must be between 0 and 10000 %, not {text}"));
-    }
-    Ok((value * 100.0).round() as i64)
-}
-
-/// One rule for every product: markup on cost, rounding, minimum margin.
-fn simple_rules(
-    markup: Option<&str>,
-    round: Option<&str>,
-    min_margin: Option<&str>,
-) -> Result<PriceRules, String> {
-    let rounding = match round.map(|r| r.trim().to_lowercase()) {
-        None => Rounding::None,
-        Some(r) => match r.as_str() {
-            "none" | "0" => Rounding::None,
-            "1" => Rounding::To1,
-            "10" => Rounding::To10,
-            "100" => Rounding::To100,
-            "9" => Rounding::EndIn9,
-            "90" => Rounding::EndIn90,
-            "99" => Rounding::EndIn99,
-            other => return Err(format!("--round must be none, 1, 10, 100, 9, 90 or 99, not \"{other}\"")),
-        },
-    };
-    let rule = PriceRule {
-        scope: Scope::All,
-        markup: match markup {
-            Some(m) => Markup::Percent { bp: basis_points(m, "the markup")? },
-            None => Markup::None,
-        },
-        rounding,
-        min_margin_bp: min_margin.map(|m| basis_points(m, "the minimum margin")).transpose()?,
-        old_price: OldPrice::Keep,
-    };
-    Ok(PriceRules { rules: vec![rule] })
 }
 
 fn import(
@@ -281,56 +221,45 @@ fn import(
     detach: bool,
     as_json: bool,
 ) -> Outcome {
-    let supplier = app.supplier(supplier).map_err(e)?.id.to_string();
-    let jobs = Jobs::open(db).map_err(e)?;
+    let supplier = app.supplier(supplier)?.id.to_string();
+    let jobs = Jobs::open(db)?;
     // A command that waits on its own import runs it once; a failure is reported, not retried.
-    let job = vitrina_app::imports::job::queue_import(app, &jobs, &supplier, source, Some(1)).map_err(e)?;
+    let job = JobDto::from(&vitrina_app::imports::job::queue_import(app, &jobs, &supplier, source, Some(1))?);
     if detach {
         return crate::jobs::queued(&job, as_json);
     }
-    let waited = crate::jobs::follow(&jobs, &job.id.to_string(), as_json, false);
-    let report = app.import_report(&supplier, 20);
-    match (waited, report) {
-        (Ok(()), Ok(report)) => {
-            if as_json {
-                return json(&report);
-            }
-            print_report(&report);
-            Ok(())
-        }
-        (Err(err), _) => Err(err),
-        (Ok(()), Err(err)) => Err(e(err)),
-    }
-}
-
-fn report(app: &App, key: &str, csv: Option<&Path>, limit: u32, as_json: bool) -> Outcome {
-    let report = app.import_report(key, if csv.is_some() { u32::MAX } else { limit }).map_err(e)?;
-    if let Some(path) = csv {
-        let file =
-            std::fs::File::create(path).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
-        report
-            .write_csv(std::io::BufWriter::new(file))
-            .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
-    }
+    crate::jobs::ended(&crate::jobs::follow(&jobs, &job.id, as_json)?)?;
+    let report = views::import_report(app, &supplier, IMPORT_ISSUES)?;
     if as_json {
         return json(&report);
     }
     print_report(&report);
-    if let Some(path) = csv {
-        print(format!("{} rows written to {}.", report.issues.len(), path.display()));
+    Ok(())
+}
+
+/// A run's report (the last run of a supplier, or a run by id) with up to `limit` issues; with
+/// `csv`, every issue is also written there.
+fn report(app: &App, key: &str, csv: Option<&Path>, limit: u32, as_json: bool) -> Outcome {
+    let report = views::import_report(app, key, limit)?;
+    let written = csv.map(|path| views::export_import_report(app, &report.run.id, path)).transpose()?;
+    if as_json {
+        return json(&report);
+    }
+    print_report(&report);
+    if let (Some(path), Some(n)) = (csv, written) {
+        print(format!("{n} rows written to {}.", path.display()));
     }
     Ok(())
 }
 
-fn run_result(r: &RunRecord) -> String {
-    let c = &r.counts;
+fn run_result(r: &RunDto) -> String {
     match &r.error {
-        Some(err) => format!("{}: {err}", r.state.code()),
-        None => format!("+{} ~{} ={} -{} ✗{}", c.created, c.updated, c.unchanged, c.disappeared, c.rejected),
+        Some(err) => format!("{}: {err}", code(&r.state)),
+        None => format!("+{} ~{} ={} -{} ✗{}", r.created, r.updated, r.unchanged, r.gone, r.rejected),
     }
 }
 
-fn runs_table(runs: &[RunRecord]) -> comfy_table::Table {
+fn runs_table(runs: &[RunDto]) -> comfy_table::Table {
     let mut t = table(&[
         "Run",
         "Supplier",
@@ -346,37 +275,36 @@ fn runs_table(runs: &[RunRecord]) -> comfy_table::Table {
     ]);
     for r in runs {
         t.add_row(vec![
-            r.id.to_string(),
+            r.id.clone(),
             r.supplier_name.clone(),
-            utc(r.started_at as i64),
-            r.state.code().to_string(),
+            utc(r.started_at),
+            code(&r.state),
             r.rows_read.to_string(),
-            r.counts.created.to_string(),
-            r.counts.updated.to_string(),
-            r.counts.unchanged.to_string(),
-            r.counts.disappeared.to_string(),
-            r.counts.rejected.to_string(),
+            r.created.to_string(),
+            r.updated.to_string(),
+            r.unchanged.to_string(),
+            r.gone.to_string(),
+            r.rejected.to_string(),
             r.total_ms.map(|ms| format!("{:.1} s", ms as f64 / 1000.0)).unwrap_or_default(),
         ]);
     }
     t
 }
 
-fn print_report(report: &ImportReport) {
+fn print_report(report: &ImportReportDto) {
     let r = &report.run;
-    print(format!("{} — import {} ({})", r.supplier_name, r.state.code(), r.id));
+    print(format!("{} — import {} ({})", r.supplier_name, code(&r.state), r.id));
     if !r.source.is_empty() {
         print(format!("From: {}", r.source.replace('\n', ", ")));
     }
-    let c = &r.counts;
     print(format!(
         "Rows read {}: created {}, updated {}, unchanged {}, gone from the feed {}, rejected {}, warnings {}{}.",
         r.rows_read,
-        c.created,
-        c.updated,
-        c.unchanged,
-        c.disappeared,
-        c.rejected,
+        r.created,
+        r.updated,
+        r.unchanged,
+        r.gone,
+        r.rejected,
         r.warnings,
         r.total_ms.map(|ms| format!(" — {:.1} s", ms as f64 / 1000.0)).unwrap_or_default()
     ));
@@ -391,8 +319,8 @@ fn print_report(report: &ImportReport) {
         for i in &report.issues {
             t.add_row(vec![
                 match i.kind {
-                    vitrina_store::imports::IssueKind::Rejected => "rejected".to_string(),
-                    vitrina_store::imports::IssueKind::Warning => "warning".to_string(),
+                    IssueKindDto::Rejected => "rejected".to_string(),
+                    IssueKindDto::Warning => "warning".to_string(),
                 },
                 i.line.map(|l| l.to_string()).unwrap_or_default(),
                 i.record_id.clone().unwrap_or_default(),
@@ -403,7 +331,7 @@ fn print_report(report: &ImportReport) {
         }
         print(t);
         let shown = report.issues.len() as u64;
-        let total = c.rejected + r.warnings;
+        let total = r.rejected + r.warnings;
         if total > shown {
             print(format!(
                 "{shown} of {total} shown; `vitrina import report {} --csv FILE` writes them all.",
@@ -413,31 +341,47 @@ fn print_report(report: &ImportReport) {
     }
 }
 
-fn show(s: &SupplierSummary, runs: &[RunRecord]) {
-    print(format!("{} ({}) — {} offers, priority {}", s.name, s.id, s.offers, s.priority));
-    for src in &s.sources {
-        let role = if src.position == 0 { "main feed" } else { "joined by SKU" };
-        let auth = if src.auth == "none" { String::new() } else { format!(", sign-in: {}", src.auth) };
-        let mapping = if src.mapping.is_some() { "mapping saved" } else { "mapping suggested" };
-        print(format!("  feed {}: {} ({role}{auth}, {mapping})", src.position + 1, src.location));
+fn show(s: &SupplierDetail) {
+    let priority = s.priority.map(|p| format!(", priority {p}")).unwrap_or_default();
+    let policy = s.policy.as_deref().map(|p| format!(", {p}")).unwrap_or_default();
+    print(format!("{} ({}) — {} offers{priority}{policy}", s.name, s.id, s.offers));
+    for feed in &s.feeds {
+        let role = if feed.position == 0 { "main feed" } else { "joined by SKU" };
+        let auth = match feed.auth {
+            FeedAuthKind::None => String::new(),
+            kind => format!(
+                ", sign-in: {}:{}{}",
+                code(&kind),
+                feed.auth_name,
+                if feed.secret_set { "" } else { " (no password or token saved)" }
+            ),
+        };
+        let mapping = if feed.has_mapping { "mapping saved" } else { "mapping suggested" };
+        print(format!("  feed {}: {} ({role}{auth}, {mapping})", feed.position + 1, feed.location));
     }
+    let settings = &s.settings;
     print(format!(
-        "  gone from the feed: {:?}; create categories: {}; schedule: {}",
-        s.settings.gone,
-        if s.settings.create_categories { "yes" } else { "no" },
-        s.settings.schedule.as_deref().unwrap_or("none")
+        "  gone from the feed: {}; create categories: {}; schedule: {}",
+        code(&settings.gone),
+        if settings.create_categories { "yes" } else { "no" },
+        if settings.schedule.is_empty() { "none" } else { settings.schedule.as_str() }
     ));
-    if !runs.is_empty() {
-        print(runs_table(runs));
+    if !s.runs.is_empty() {
+        print(runs_table(&s.runs));
     }
 }
 
-fn print_preview(p: &FeedPreview, saved_now: bool) {
+/// `price: «12,3,4» — is not an amount of money`
+fn note(n: &RowNoteDto) -> String {
+    format!("{}: «{}» — {}", n.field, n.value, n.reason)
+}
+
+fn print_preview(p: &PreviewDto, saved_now: bool) {
     let mut head = p.format.clone();
     if let Some(enc) = &p.encoding {
         head.push_str(&format!(", {enc}"));
     }
-    if let Some(d) = p.delimiter {
+    if let Some(d) = &p.delimiter {
         head.push_str(&format!(", delimiter {d:?}"));
     }
     if let Some(sheet) = &p.sheet {
@@ -471,12 +415,12 @@ fn print_preview(p: &FeedPreview, saved_now: bool) {
             i.name.chars().take(40).collect(),
             i.brand.clone(),
             i.category.clone(),
-            i.cost.map(|m| format_minor(m, 2)).unwrap_or_default(),
-            i.price.map(|m| format_minor(m, 2)).unwrap_or_default(),
+            opt_money(i.cost.as_ref()),
+            opt_money(i.price.as_ref()),
             i.stock.to_string(),
             match &i.problem {
-                Some(problem) => problem.to_string(),
-                None => i.warnings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+                Some(problem) => note(problem),
+                None => i.warnings.iter().map(note).collect::<Vec<_>>().join("; "),
             },
         ]);
     }

@@ -18,7 +18,7 @@ fn demo_search_edit_history_undo() {
     let saved = ok_json(&db, &["products", "set", &sku, "price=1 299,50", "stock=7", "category=Шампуни"]);
     assert_eq!(saved["price"]["minor"], 129_950);
     let shown = ok_json(&db, &["products", "show", &sku]);
-    assert_eq!(shown["product"]["stock"], 7);
+    assert_eq!(shown["stock"], 7);
     assert_eq!(shown["category_path"], "Красота и здоровье / Шампуни");
 
     let history = ok_json(&db, &["products", "history", &sku]);
@@ -29,7 +29,7 @@ fn demo_search_edit_history_undo() {
 
     ok_json(&db, &["products", "undo", &sku]);
     let shown = ok_json(&db, &["products", "show", &sku]);
-    assert_ne!(shown["product"]["price"]["minor"], 129_950);
+    assert_ne!(shown["price"]["minor"], 129_950);
     assert_ne!(shown["category_path"], "Красота и здоровье / Шампуни");
 
     let table =
