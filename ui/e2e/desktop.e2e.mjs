@@ -8,6 +8,16 @@
 // Every step goes through the real UI → IPC → back end path and is checked against what the
 // window shows (element text, and the X window's own pixels) and against the catalog file (read
 // with the CLI). Every wait polls a condition with a limit and fails with what it last saw.
+//
+// The IPC commands (src-tauri/src/commands.rs) this drives: startup, table_info, table_rows,
+// facets (brand filter), bulk_edit, product, edit_field, history, undo (after an edit and after
+// a bulk edit), job_list, job_logs, job_cancel, job_retry, job_start (reprice, analyze),
+// settings, set_language, secrets, set_secret, check_update (a local endpoint), ui_ready and
+// ui_timing (their log lines), suppliers, supplier, add_supplier, set_feed, remove_feed,
+// mapping_targets, preview_feed, save_mapping, save_supplier_settings, import_now, import_runs,
+// import_report. Not driven: choose_catalog, pick_supplier_file and export_import_report open
+// the OS file dialog, which WebDriver cannot reach; open_demo restarts the app, which ends the
+// WebDriver session.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
@@ -69,7 +79,8 @@ async function until(what, read, accept = Boolean, { timeout = 10000, interval =
   let last;
   for (;;) {
     try {
-      last = await read();
+      // One read that hangs (a WebDriver request) must not outlast the wait either.
+      last = await withTimeout(Promise.resolve().then(read), Math.max(1000, end - Date.now()), `one reading for ${what}`);
       if (accept(last)) return last;
     } catch (e) {
       if (e instanceof Fatal) throw e;
@@ -214,25 +225,27 @@ async function screenshot(name, region, { tolerance = 0.01, timeout = 20000 } = 
     }, region), (r) => r && r.width > 4 && r.height > 4);
   let diff = Infinity;
   let total = 1;
+  let inked = { colours: 0, sd: 0 };
   await until(
-    `the X window to show what the page has (${name})`,
+    `the X window to show what the page has, with ink in ${region} (${name})`,
     async () => {
       await browser.saveScreenshot(page);
       execFileSync('import', ['-window', appWindow(), win], { timeout: 20000 });
       const size = magick(['identify', '-format', '%w %h', win]).split(' ').map(Number);
       total = size[0] * size[1];
       diff = differing(win, page);
-      return diff / total;
+      inked = ink(win, rect);
+      return diff / total <= tolerance && inked.colours >= 64 && inked.sd >= 0.015;
     },
-    (f) => f <= tolerance,
+    Boolean,
     { timeout, interval: 250 },
   ).catch((e) => console.log(`  note ${e.message}`));
-  const inked = ink(win, rect);
   check(
     `${name}: the window is drawn and shows what the page has (${region} has ${inked.colours} colours)`,
     diff / total <= tolerance && inked.colours >= 64 && inked.sd >= 0.015,
     `(differing pixels ${(100 * diff / total).toFixed(2)} %, region sd ${inked.sd}, after ${Date.now() - t0} ms)`,
   );
+  if (Date.now() - t0 > 3000) console.log(`  note ${name}: the window took ${Date.now() - t0} ms to show the page`);
 }
 
 // ---- the app under WebDriver ----
@@ -264,8 +277,9 @@ async function withApp(label, env, body) {
         port,
         logLevel: 'error',
         waitforTimeout: 10000,
-        connectionRetryTimeout: 60000,
-        connectionRetryCount: 1,
+        // A WebDriver request that gets no answer in 30 s fails (and is not sent twice).
+        connectionRetryTimeout: 30000,
+        connectionRetryCount: 0,
         capabilities: {
           browserName: 'wry',
           'wdio:enforceWebDriverClassic': true,
@@ -747,6 +761,17 @@ await withApp('cancel and retry', { VITRINA_HOME: home, VITRINA_DB: bigDb }, asy
   await browser.$('[data-testid="feeds"] form[data-feed="0"] button[type="submit"]').click();
   same('the feed is saved', await textOf(browser, '[data-testid="feeds"] form[data-feed="0"] .ok'), 'Сохранено');
   same('the CLI reads the new location', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').supplier.sources.map((s) => s.location), [smallFeed]);
+  // A second file is added and removed again (remove_feed).
+  await browser.$('[data-testid="feeds"] > button.add').click();
+  const extra = await browser.$('[data-testid="feeds"] form[data-feed="1"] input.grow');
+  await extra.waitForExist({ timeout: 10000 });
+  await extra.setValue(smallFeed);
+  await browser.$('[data-testid="feeds"] form[data-feed="1"] button[type="submit"]').click();
+  await textOf(browser, '[data-testid="feeds"] form[data-feed="1"] .ok', (t) => t === 'Сохранено');
+  same('a second file is added to the supplier', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').supplier.sources.map((s) => s.position), [0, 1]);
+  await browser.$('[data-testid="feeds"] form[data-feed="1"] button.danger').click();
+  await browser.$('[data-testid="feeds"] form[data-feed="1"]').waitForExist({ reverse: true, timeout: 10000 });
+  same('the second file is removed again', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').supplier.sources.map((s) => s.position), [0]);
   await screenshot('18-supplier-feed', '[data-testid="feeds"]');
 
   // Retry from the jobs panel: the same job runs again and imports the 20 offers.
