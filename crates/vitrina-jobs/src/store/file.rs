@@ -78,6 +78,11 @@ fn while_busy<T>(mut step: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Res
 /// so two processes opening a new queue at once (the desktop's worker and a CLI command) do not
 /// both create it: the second waits, then finds it up to date.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    // Up to date (every open but the first): no lock at all.
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current >= MIGRATIONS.len() as i64 {
+        return Ok(());
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Exclusive)?;
     let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     for (_, sql) in MIGRATIONS.iter().skip(version.max(0) as usize) {
