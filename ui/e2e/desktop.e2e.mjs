@@ -319,7 +319,8 @@ function cliJsonOn(db, ...args) {
   return JSON.parse(execFileSync(cli, ['--db', db, '--json', ...args], { encoding: 'utf8', timeout: CLI_TIMEOUT }));
 }
 
-const priceOf = (db, sku) => cliJsonOn(db, 'products', 'show', sku).product.price.minor;
+/** The product's price in the catalog file, as the CLI reads it (its --json is the window's ProductDto). */
+const priceOf = (db, sku) => cliJsonOn(db, 'products', 'show', sku).price.minor;
 
 /** Minor units as the window writes them: `12 345,67`. */
 function rub(minor) {
@@ -745,7 +746,7 @@ await withApp('cancel and retry', { VITRINA_HOME: home, VITRINA_DB: bigDb }, asy
   const failedJob = await browser.$('[data-testid="job"].failed');
   await failedJob.waitForExist({ timeout: 30000 });
   same('the failed job is marked so', await read(browser, '[data-testid="job"].failed .state'), 'Ошибка');
-  const why = await textOf(browser, '[data-testid="job"].failed .err');
+  const why = await textOf(browser, '[data-testid="job"].failed [data-testid="problem"]');
   check('the failed job says what went wrong', why.includes(lostFeed), why);
   const failedId = cliJsonOn(bigDb, 'jobs', 'list', '--state', 'failed')[0]?.id;
   await screenshot('17-import-failed', '.jobs');
@@ -760,7 +761,7 @@ await withApp('cancel and retry', { VITRINA_HOME: home, VITRINA_DB: bigDb }, asy
   await location.setValue(smallFeed);
   await browser.$('[data-testid="feeds"] form[data-feed="0"] button[type="submit"]').click();
   same('the feed is saved', await textOf(browser, '[data-testid="feeds"] form[data-feed="0"] .ok'), 'Сохранено');
-  same('the CLI reads the new location', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').supplier.sources.map((s) => s.location), [smallFeed]);
+  same('the CLI reads the new location', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').feeds.map((f) => f.location), [smallFeed]);
   // A second file is added and removed again (remove_feed).
   await browser.$('[data-testid="feeds"] > button.add').click();
   const extra = await browser.$('[data-testid="feeds"] form[data-feed="1"] input.grow');
@@ -768,10 +769,10 @@ await withApp('cancel and retry', { VITRINA_HOME: home, VITRINA_DB: bigDb }, asy
   await extra.setValue(smallFeed);
   await browser.$('[data-testid="feeds"] form[data-feed="1"] button[type="submit"]').click();
   await textOf(browser, '[data-testid="feeds"] form[data-feed="1"] .ok', (t) => t === 'Сохранено');
-  same('a second file is added to the supplier', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').supplier.sources.map((s) => s.position), [0, 1]);
+  same('a second file is added to the supplier', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').feeds.map((f) => f.position), [0, 1]);
   await browser.$('[data-testid="feeds"] form[data-feed="1"] button.danger').click();
   await browser.$('[data-testid="feeds"] form[data-feed="1"]').waitForExist({ reverse: true, timeout: 10000 });
-  same('the second file is removed again', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').supplier.sources.map((s) => s.position), [0]);
+  same('the second file is removed again', cliJsonOn(bigDb, 'suppliers', 'show', 'Малый').feeds.map((f) => f.position), [0]);
   await screenshot('18-supplier-feed', '[data-testid="feeds"]');
 
   // Retry from the jobs panel: the same job runs again and imports the 20 offers.
