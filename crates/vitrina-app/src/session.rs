@@ -152,7 +152,7 @@ impl Session {
             },
             Err(e) => StartupState::Failed {
                 path: self.catalog_path.display().to_string(),
-                error: e.clone().into(),
+                error: e.clone(),
             },
         }
     }
@@ -173,11 +173,11 @@ impl Session {
         let catalog = app.catalog()?;
         let suppliers = catalog
             .suppliers()
-            .map_err(|e| AppError::from(AppError::from(e)))?
+            .map_err(AppError::from)?
             .into_iter()
             .map(|s| SupplierDto { id: s.id.to_string(), name: s.name })
             .collect();
-        let brands = catalog.brands(200).map_err(|e| AppError::from(AppError::from(e)))?;
+        let brands = catalog.brands(200).map_err(AppError::from)?;
         Ok(FacetsDto { categories, brands, suppliers })
     }
 
@@ -307,7 +307,7 @@ impl Session {
 fn keyring_error(e: AppError) -> AppError {
     match e.code {
         ErrorCode::Io => AppError::new(ErrorCode::Keyring, e.message),
-        _ => e.into(),
+        _ => e,
     }
 }
 
