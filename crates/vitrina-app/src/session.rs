@@ -150,10 +150,9 @@ impl Session {
                     products: o.app.count(&Default::default()).unwrap_or(0),
                 },
             },
-            Err(e) => StartupState::Failed {
-                path: self.catalog_path.display().to_string(),
-                error: e.clone(),
-            },
+            Err(e) => {
+                StartupState::Failed { path: self.catalog_path.display().to_string(), error: e.clone() }
+            }
         }
     }
 
@@ -182,7 +181,9 @@ impl Session {
     }
 
     pub fn bulk_edit(&self, req: &BulkEditRequest) -> AppResult<BulkReport> {
-        self.app()?.bulk_edit(req)
+        let report = self.app()?.bulk_edit(req);
+        self.table.forget_rows()?;
+        report
     }
 
     // ---- the product editor ----
@@ -195,6 +196,7 @@ impl Session {
     pub fn edit_field(&self, id: &str, field: FieldName, text: &str) -> AppResult<ProductDto> {
         let app = self.app()?;
         app.edit(id, &[FieldEdit { field: field.into(), text: text.trim().into() }])?;
+        self.table.forget_rows()?;
         self.product(id)
     }
 
@@ -205,6 +207,7 @@ impl Session {
     /// Reverts the product's last change and returns it as it is now.
     pub fn undo(&self, id: &str) -> AppResult<ProductDto> {
         self.app()?.undo(id)?;
+        self.table.forget_rows()?;
         self.product(id)
     }
 
@@ -360,7 +363,7 @@ mod tests {
         assert!(e.message.contains("negative"), "{}", e.message);
         assert!(s.history(&id).unwrap().iter().any(|h| h.field == "price"));
         let back = s.undo(&id).unwrap();
-        assert_ne!(back.price.minor, 123_450);
+        assert_eq!(back.price.minor, all[5].price.minor, "undo restores the old price");
         let search = TableQuery {
             filter: FilterDto { text: Some(all[7].name.clone()), ..Default::default() },
             ..Default::default()
@@ -368,5 +371,14 @@ mod tests {
         assert!(s.table_info(&search).unwrap().total >= 1);
         assert!(s.table_rows(&search, 0, 50).unwrap().rows.iter().any(|r| r.id == all[7].id));
         assert!(!s.facets().unwrap().categories.is_empty());
+
+        // A row of a search shows an edit made meanwhile (the search's rows were kept as they
+        // were found, so the table showed the old price next to the editor).
+        let found =
+            |s: &Session| s.table_rows(&search, 0, 50).unwrap().rows.into_iter().find(|r| r.id == all[7].id);
+        s.edit_field(&all[7].id, FieldName::Price, "777").unwrap();
+        assert_eq!(found(&s).unwrap().price.minor, 77_700);
+        s.undo(&all[7].id).unwrap();
+        assert_eq!(found(&s).unwrap().price.minor, all[7].price.minor);
     }
 }

@@ -114,6 +114,14 @@ impl Table {
         Ok(TableInfo { total: total.min(u64::from(u32::MAX)) as u32, exact })
     }
 
+    /// Forgets the rows a plain search holds, after an edit from this window: the next rows are
+    /// read again (the matches hold whole rows; the anchors of other lists hold only positions,
+    /// and their rows are always read fresh).
+    pub fn forget_rows(&self) -> AppResult<()> {
+        *lock(&self.search)? = None;
+        Ok(())
+    }
+
     /// `count` rows (at most 1000) starting at `position`.
     pub fn rows(&self, app: &App, query: &TableQuery, position: u32, count: u32) -> AppResult<TableRows> {
         let count = count.clamp(1, 1000);
