@@ -12,7 +12,7 @@ const props = { id: 'id-1', categories: [], onClose: () => {}, onSaved: vi.fn() 
 beforeEach(() => {
   ipc.product.mockReset().mockResolvedValue(product());
   ipc.history.mockReset().mockResolvedValue([
-    { id: 'h1', op: 'update', field: 'price', old: '499000 RUB', new: '450000 RUB', who: 'desktop', at: 1_760_000_000_000, batch: 'b1' },
+    { id: 'h1', op: 'update', field: 'price', old: '499000 RUB', new: '450000 RUB', old_text: '4 990,00', new_text: '4 500,00', who: 'desktop', at: 1_760_000_000_000, batch: 'b1' },
   ]);
   ipc.editField.mockReset();
   ipc.undo.mockReset().mockResolvedValue(product());
@@ -30,6 +30,7 @@ describe('product editor', () => {
     expect(field('barcodes').value).toBe('4006381333931');
     expect(screen.getByDisplayValue('Цвет')).toBeInTheDocument();
     expect(screen.getByText('desktop')).toBeInTheDocument();
+    expect(document.querySelector('.change')?.textContent).toBe('4 990,00 → 4 500,00');
     expect(document.querySelector('.thumbs img')?.getAttribute('src')).toBe('https://example.test/1.jpg');
   });
 

@@ -1,7 +1,9 @@
 //! Conversions between the store and domain types and the IPC DTOs.
 
 use vitrina_domain::money::format_minor;
-use vitrina_domain::{ChangeRecord, Currency, LinkKind, Money, Product, ProductField, ProductStatus};
+use vitrina_domain::{
+    ChangeRecord, Currency, FieldValue, LinkKind, Money, Product, ProductField, ProductStatus,
+};
 use vitrina_store::{
     CatalogStats, CategoryNode, Count, Filter, LinkView, Page, ProductRow, SearchResult, SortKey, UndoReport,
 };
@@ -278,12 +280,26 @@ impl From<&CategoryNode> for CategoryDto {
     }
 }
 
+/// A value from history as the editor shows it: amounts in the seller's notation (`199,00`),
+/// anything else as stored.
+fn shown(field: &str, stored: &str) -> String {
+    let money = field.parse::<ProductField>().ok().and_then(|f| f.parse_value(stored, Currency::RUB).ok());
+    match money {
+        Some(FieldValue::Price(m) | FieldValue::OldPrice(Some(m)) | FieldValue::Cost(Some(m))) => {
+            format_money(m)
+        }
+        _ => stored.to_string(),
+    }
+}
+
 impl From<ChangeRecord> for HistoryEntryDto {
     fn from(c: ChangeRecord) -> Self {
         HistoryEntryDto {
             id: c.id.to_string(),
             op: c.op.code().to_string(),
             field: c.field.clone(),
+            old_text: c.old.as_deref().map(|t| shown(&c.field, t)),
+            new_text: c.new.as_deref().map(|t| shown(&c.field, t)),
             old: c.old.clone(),
             new: c.new.clone(),
             who: c.who.clone(),
@@ -344,5 +360,18 @@ impl From<&LogLine> for JobLogDto {
             .to_string(),
             message: l.message.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_shows_amounts_as_the_editor_does_and_other_values_as_stored() {
+        assert_eq!(shown("price", "19900 RUB"), "199,00");
+        assert_eq!(shown("old_price", "1234567 RUB"), "12 345,67");
+        assert_eq!(shown("stock", "5"), "5");
+        assert_eq!(shown("name", "Чайник 1 500 RUB"), "Чайник 1 500 RUB");
     }
 }

@@ -208,8 +208,12 @@ pub struct HistoryEntryDto {
     /// `create`, `update` or `delete`.
     pub op: String,
     pub field: String,
+    /// The values as history stores them (canonical: `19900 RUB`), for scripts.
     pub old: Option<String>,
     pub new: Option<String>,
+    /// The values as the editor shows them (`199,00`), for people.
+    pub old_text: Option<String>,
+    pub new_text: Option<String>,
     pub who: String,
     /// UTC milliseconds.
     #[ts(type = "number")]

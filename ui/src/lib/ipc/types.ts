@@ -80,7 +80,15 @@ export type HistoryEntryDto = { id: string,
 /**
  * `create`, `update` or `delete`.
  */
-op: string, field: string, old: string | null, new: string | null, who: string, 
+op: string, field: string, 
+/**
+ * The values as history stores them (canonical: `19900 RUB`), for scripts.
+ */
+old: string | null, new: string | null, 
+/**
+ * The values as the editor shows them (`199,00`), for people.
+ */
+old_text: string | null, new_text: string | null, who: string, 
 /**
  * UTC milliseconds.
  */
