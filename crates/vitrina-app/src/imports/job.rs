@@ -96,10 +96,12 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
     let token = ctx.cancel_token();
     let reporter = ctx.reporter();
     ctx.stage(JobStage::Importing.code());
-    ctx.message(p.supplier.clone());
     let report = tokio::task::spawn_blocking(move || {
         app.on_catalog(|catalog| {
             let supplier = catalog.find_supplier(&p.supplier).map_err(classify)?;
+            let config = catalog.supplier_config(supplier).map_err(classify)?;
+            // The details next to the worded stage: whose feed it is.
+            reporter.message(config.name.clone());
             let request = vitrina_import::ImportRequest {
                 supplier,
                 main_override: p.file.clone(),
@@ -111,7 +113,7 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
             // without the sign-in (a file or link given by hand replaces the main feed's).
             let secrets = crate::secrets::KeyringStore::new();
             let mut signs_in = std::collections::HashMap::new();
-            for row in catalog.supplier_config(supplier).map_err(classify)?.sources {
+            for row in config.sources {
                 use vitrina_import::source::{Auth, SourceSpec};
                 let auth = match serde_json::from_str::<SourceSpec>(&row.spec) {
                     Ok(SourceSpec::Url { auth, .. }) => auth,

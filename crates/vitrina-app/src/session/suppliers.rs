@@ -280,6 +280,11 @@ mod tests {
         assert_eq!(job.kind, "import.supplier");
         let done = s.jobs().unwrap().wait(&job.id, &mut |_| {}).unwrap();
         assert_eq!(done.state, crate::jobs::JobState::Succeeded, "{:?}", done.error);
+        assert_eq!(
+            done.progress.message.as_deref(),
+            Some(added.name.as_str()),
+            "the jobs panel names the supplier"
+        );
         let runs = s.import_runs(Some(&added.id)).unwrap();
         assert_eq!((runs[0].created, runs[0].rejected, runs[0].state), (29, 1, RunStateDto::Succeeded));
         assert_eq!(s.suppliers().unwrap()[0].last_run.as_ref().map(|r| r.created), Some(29));
