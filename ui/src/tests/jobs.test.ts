@@ -29,7 +29,7 @@ describe('jobs panel', () => {
     // 10 s after start, 250 of 1000 done: 25/s, 30 s left.
     render(JobsView, { now: () => 1_010_000 });
     expect(await screen.findByText('25/с')).toBeInTheDocument();
-    expect(screen.getByText('250 / 1 000')).toBeInTheDocument();
+    expect(screen.getAllByText('250 / 1 000').length).toBeGreaterThan(0);
     expect(screen.getByTestId('eta')).toHaveTextContent('осталось 30 с');
     expect(screen.getAllByRole('progressbar')[0]).toHaveAttribute('aria-valuenow', '25');
     expect(screen.getByText('the file is gone')).toBeInTheDocument();
