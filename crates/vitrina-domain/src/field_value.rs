@@ -212,16 +212,7 @@ fn parse_dimensions(v: &str) -> Option<Dimensions> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::product::ProductDraft;
-
-    fn product() -> Product {
-        Product::new(ProductDraft {
-            sku: "NK-1".into(),
-            name: "Кроссовки  Nike".into(),
-            price: Money::rub(99_900),
-        })
-        .unwrap()
-    }
+    use crate::product::tests::product;
 
     fn parse(field: ProductField, text: &str) -> Result<FieldValue, ValidationError> {
         field.parse_value(text, Currency::RUB)

@@ -346,10 +346,11 @@ impl Product {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn product() -> Product {
+    /// A valid product for tests of this crate.
+    pub(crate) fn product() -> Product {
         Product::new(ProductDraft {
             sku: "NK-1".into(),
             name: "Кроссовки  Nike".into(),
