@@ -22,7 +22,7 @@ pub fn run(command: &Command, db: &Path, cli: &Cli) -> Outcome {
         Command::Init => {
             let n = app.count(&Default::default())?;
             if cli.json {
-                json(&serde_json::json!({ "catalog": db, "products": n }))
+                json(&vitrina_app::ipc::CatalogInfo { path: db.display().to_string(), products: n })
             } else {
                 print(format!("Catalog ready at {} ({n} products).", db.display()));
                 Ok(())

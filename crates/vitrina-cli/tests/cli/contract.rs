@@ -66,6 +66,8 @@ fn catalog_and_job_commands_print_the_windows_dtos() {
     assert!(tree.iter().any(|c| c.depth == 0 && c.products > 0));
     let stats: StatsDto = dto(&db, &["stats"]);
     assert_eq!(stats.products, 60);
+    let info: vitrina_app::ipc::CatalogInfo = dto(&db, &["init"]);
+    assert_eq!((info.path.as_str(), info.products), (db.to_str().unwrap(), 60));
     assert_eq!(stats.in_stock + stats.out_of_stock, 60);
 
     // Jobs: waited for, queued, cancelled, retried, listed, with their logs and the kinds.
