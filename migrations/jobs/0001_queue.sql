@@ -27,6 +27,9 @@ CREATE TABLE jobs (
     result           TEXT,
     error            TEXT,
     error_chain      TEXT,
+    -- Why the last attempt failed, as a code its handler chose (`file_missing`, `timeout`,
+    -- `handler_crashed`, …) when it named one; the front ends word it, `error` has the details.
+    error_code       TEXT,
     -- How a cancelled job ended, as a code (`cancelled_on_request`, `cancelled_by_handler`,
     -- `cancelled_before_start`); the English sentence is in `error`.
     end_code         TEXT,

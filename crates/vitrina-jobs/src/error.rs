@@ -64,25 +64,32 @@ pub enum ErrorClass {
 }
 
 /// Why a handler's run did not succeed: a message for people, the causes beneath it
-/// (outermost first), and whether a retry may help.
+/// (outermost first), whether a retry may help, and optionally a stable code for the reason
+/// (`file_missing`, `timeout`, …) that the front ends word in the person's language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobError {
     pub class: ErrorClass,
     pub message: String,
     pub chain: Vec<String>,
+    pub code: Option<String>,
 }
 
 impl JobError {
+    /// The code of a handler that panicked.
+    pub const HANDLER_CRASHED: &'static str = "handler_crashed";
+    /// The code of a job whose kind this version of Vitrina has no handler for.
+    pub const UNKNOWN_KIND: &'static str = "unknown_kind";
+
     pub fn transient(message: impl fmt::Display) -> Self {
-        JobError { class: ErrorClass::Transient, message: message.to_string(), chain: Vec::new() }
+        JobError { class: ErrorClass::Transient, message: message.to_string(), chain: Vec::new(), code: None }
     }
 
     pub fn permanent(message: impl fmt::Display) -> Self {
-        JobError { class: ErrorClass::Permanent, message: message.to_string(), chain: Vec::new() }
+        JobError { class: ErrorClass::Permanent, message: message.to_string(), chain: Vec::new(), code: None }
     }
 
     pub fn cancelled() -> Self {
-        JobError { class: ErrorClass::Cancelled, message: "cancelled".into(), chain: Vec::new() }
+        JobError { class: ErrorClass::Cancelled, message: "cancelled".into(), chain: Vec::new(), code: None }
     }
 
     /// The error's own text as the message, its sources as the chain.
@@ -93,7 +100,13 @@ impl JobError {
             chain.push(e.to_string());
             source = e.source();
         }
-        JobError { class, message: err.to_string(), chain }
+        JobError { class, message: err.to_string(), chain, code: None }
+    }
+
+    /// Names the reason with a stable code, stored with the failure.
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
     }
 
     /// Wraps in a higher-level message; the old message becomes the first cause.

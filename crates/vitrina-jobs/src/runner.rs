@@ -530,7 +530,7 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
                     run_after,
                     error: e.to_string(),
                 };
-                (Outcome::Retry { run_after, error: e.message, chain: e.chain }, event)
+                (Outcome::Retry { run_after, error: e.message, chain: e.chain, code: e.code }, event)
             }
             Err(e) => {
                 live.log(LogLevel::Error, format!("failed: {e}"));
@@ -542,7 +542,7 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
                     result: None,
                     error: Some(e.to_string()),
                 };
-                (Outcome::Failed { error: e.message, chain: e.chain }, event)
+                (Outcome::Failed { error: e.message, chain: e.chain, code: e.code }, event)
             }
         };
         for line in live.take_logs() {
@@ -652,7 +652,11 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
             self.writes.logs.push(NewLogLine { job: job.id, line });
             self.writes.finished.push(Finished {
                 id: job.id,
-                outcome: Outcome::Failed { error: error.clone(), chain: Vec::new() },
+                outcome: Outcome::Failed {
+                    error: error.clone(),
+                    chain: Vec::new(),
+                    code: Some(JobError::UNKNOWN_KIND.into()),
+                },
                 progress: job.progress.clone(),
             });
             self.after_commit.push(JobEvent::Finished {
@@ -693,7 +697,8 @@ impl<C: Send + Sync + 'static> Dispatcher<C> {
                 Err(e) if e.is_panic() => Err(JobError::permanent(format!(
                     "the {kind_name} handler crashed: {}",
                     panic_text(e.into_panic())
-                ))),
+                ))
+                .with_code(JobError::HANDLER_CRASHED)),
                 Err(_) => Err(JobError::cancelled()),
             };
             let _ = done.send((id, result));

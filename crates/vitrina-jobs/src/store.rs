@@ -210,6 +210,9 @@ pub struct JobRecord {
     /// Why the last attempt failed, and the causes beneath it, outermost first.
     pub error: Option<String>,
     pub error_chain: Vec<String>,
+    /// The failure's reason as a stable code its handler chose (`file_missing`, `timeout`, …),
+    /// when it named one; the front ends word it, `error` carries the details.
+    pub error_code: Option<String>,
     pub parent: Option<JobId>,
     pub concurrency_key: Option<String>,
     pub schedule: Option<ScheduleId>,
@@ -299,6 +302,7 @@ pub enum Outcome {
     Failed {
         error: String,
         chain: Vec<String>,
+        code: Option<String>,
     },
     Cancelled {
         end: JobEnd,
@@ -308,6 +312,7 @@ pub enum Outcome {
         run_after: u64,
         error: String,
         chain: Vec<String>,
+        code: Option<String>,
     },
     /// Stopped by a shutdown, not by its own doing: queued again and the attempt not counted.
     Interrupted,
@@ -420,7 +425,7 @@ pub enum FireOutcome {
 
 const JOB_COLUMNS: &str = "id, kind, payload, state, progress_done, progress_total, progress_message, \
      attempts, max_attempts, run_after, created_at, started_at, finished_at, result, error, error_chain, \
-     parent_id, concurrency_key, schedule_id, cancel_requested, progress_stage, end_code";
+     parent_id, concurrency_key, schedule_id, cancel_requested, progress_stage, end_code, error_code";
 
 const SCHEDULE_COLUMNS: &str = "s.id, s.name, s.kind, s.payload, s.every_ms, s.cron, s.enabled, \
      s.max_attempts, s.concurrency_key, s.created_at, s.last_run_at, s.next_run_at, s.last_job_id, j.state";
@@ -458,6 +463,7 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRecord> {
             .get::<_, Option<String>>(15)?
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default(),
+        error_code: r.get(22)?,
         parent: opt_uuid_of(r, 16)?.map(JobId),
         concurrency_key: r.get(17)?,
         schedule: opt_uuid_of(r, 18)?.map(ScheduleId),
@@ -746,28 +752,28 @@ impl JobStore {
             match &f.outcome {
                 Outcome::Succeeded { result } => stmt(
                     "UPDATE jobs SET state = 'succeeded', finished_at = ?2, result = ?3, error = NULL,
-                            error_chain = NULL, cancel_requested = 0
+                            error_chain = NULL, error_code = NULL, cancel_requested = 0
                      WHERE id = ?1 AND state = 'running'",
                 )?
                 .execute(params![id, now, result.to_string()])?,
-                Outcome::Failed { error, chain } => stmt(
+                Outcome::Failed { error, chain, code } => stmt(
                     "UPDATE jobs SET state = 'failed', finished_at = ?2, error = ?3, error_chain = ?4,
-                            cancel_requested = 0
+                            error_code = ?5, cancel_requested = 0
                      WHERE id = ?1 AND state = 'running'",
                 )?
-                .execute(params![id, now, error, chain_text(chain)])?,
+                .execute(params![id, now, error, chain_text(chain), code])?,
                 Outcome::Cancelled { end } => stmt(
                     "UPDATE jobs SET state = 'cancelled', finished_at = ?2, error = ?3, error_chain = NULL,
-                            cancel_requested = 0, end_code = ?4
+                            error_code = NULL, cancel_requested = 0, end_code = ?4
                      WHERE id = ?1 AND state = 'running'",
                 )?
                 .execute(params![id, now, end.sentence(), end.code()])?,
-                Outcome::Retry { run_after, error, chain } => stmt(
+                Outcome::Retry { run_after, error, chain, code } => stmt(
                     "UPDATE jobs SET state = 'queued', run_after = ?2, error = ?3, error_chain = ?4,
-                            started_at = NULL
+                            error_code = ?5, started_at = NULL
                      WHERE id = ?1 AND state = 'running'",
                 )?
-                .execute(params![id, *run_after as i64, error, chain_text(chain)])?,
+                .execute(params![id, *run_after as i64, error, chain_text(chain), code])?,
                 Outcome::Interrupted => stmt(
                     "UPDATE jobs SET state = 'queued', run_after = ?2, attempts = max(attempts - 1, 0),
                             started_at = NULL
@@ -801,7 +807,7 @@ impl JobStore {
             JobState::Queued => {
                 tx.execute(
                     "UPDATE jobs SET state = 'cancelled', finished_at = ?2, error = 'cancelled before it started',
-                            end_code = 'cancelled_before_start'
+                            error_code = NULL, end_code = 'cancelled_before_start'
                      WHERE id = ?1",
                     params![id.0.as_bytes(), now as i64],
                 )?;
@@ -829,7 +835,7 @@ impl JobStore {
                 tx.execute(
                     "UPDATE jobs SET state = 'queued', attempts = 0, run_after = ?2, started_at = NULL,
                             finished_at = NULL, result = NULL, error = NULL, error_chain = NULL,
-                            cancel_requested = 0, end_code = NULL
+                            error_code = NULL, cancel_requested = 0, end_code = NULL
                      WHERE id = ?1",
                     params![id.0.as_bytes(), now as i64],
                 )?;
@@ -862,7 +868,7 @@ impl JobStore {
         )?;
         tx.execute(
             "UPDATE jobs SET state = 'cancelled', finished_at = ?1, error = 'cancelled on request',
-                    cancel_requested = 0, end_code = 'cancelled_on_request'
+                    error_code = NULL, cancel_requested = 0, end_code = 'cancelled_on_request'
              WHERE state = 'running' AND cancel_requested = 1",
             [now as i64],
         )?;

