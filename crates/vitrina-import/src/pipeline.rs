@@ -65,6 +65,9 @@ pub enum Stage {
 pub enum ImportError {
     #[error("{0}")]
     Config(String),
+    /// The supplier has no file or link to import from.
+    #[error("\"{0}\" has no feed yet: add a file or URL in the supplier's settings")]
+    NoFeed(String),
     #[error(transparent)]
     Source(#[from] source::SourceError),
     #[error("{0}")]
@@ -79,6 +82,28 @@ impl ImportError {
     /// Worth another attempt later (a server that timed out), as opposed to a file to fix.
     pub fn is_retryable(&self) -> bool {
         matches!(self, ImportError::Source(e) if e.is_retryable())
+    }
+
+    /// A stable code for the reason (`file_missing`, `not_a_feed`, …): the front ends word it in
+    /// the person's language, the sentence carries the details.
+    pub fn code(&self) -> &'static str {
+        use vitrina_formats::FormatError as F;
+        match self {
+            ImportError::Config(_) => "import_settings_invalid",
+            ImportError::NoFeed(_) => "no_feed",
+            ImportError::Source(e) => e.code(),
+            ImportError::Format(e) => match e {
+                F::Empty | F::EmptySheet { .. } | F::NoOffers => "feed_empty",
+                F::NotAPriceList { .. } | F::Archive { .. } | F::UnexpectedRoot { .. } => "not_a_feed",
+                F::RecordPathNotFound { .. } | F::JsonPathNotFound { .. } | F::SheetNotFound { .. } => {
+                    "feed_layout_mismatch"
+                }
+                F::InvalidText { .. } | F::UnsupportedEncoding { .. } => "feed_encoding",
+                _ => "feed_unreadable",
+            },
+            ImportError::Store(_) => "catalog_error",
+            ImportError::Cancelled => "cancelled",
+        }
     }
 }
 
@@ -113,10 +138,7 @@ pub fn run_import(
     }
     let main_override = request.main_override.as_deref().map(spec_from_text);
     if specs.is_empty() && main_override.is_none() {
-        return Err(ImportError::Config(format!(
-            "\"{}\" has no feed yet: add a file or URL in the supplier's settings",
-            config.name
-        )));
+        return Err(ImportError::NoFeed(config.name));
     }
     let label = main_override
         .as_ref()
@@ -696,5 +718,35 @@ fn row_error(e: vitrina_formats::RowError, source: &str) -> ImportIssue {
         field: if source.is_empty() { "row".into() } else { format!("{source}: row") },
         value: String::new(),
         reason: e.problem.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use vitrina_formats::FormatError;
+
+    use super::*;
+    use crate::source::SourceError;
+
+    #[test]
+    fn every_failure_names_its_reason_with_a_code() {
+        let missing = SourceError::FileMissing { path: "/x/lost.yml".into() };
+        assert_eq!(missing.code(), "file_missing");
+        assert_eq!(ImportError::from(missing).code(), "file_missing");
+        let slow = SourceError::Timeout { url: "https://x.test/a.xml".into(), secs: 30 };
+        assert_eq!(ImportError::from(slow).code(), "timeout");
+        assert_eq!(ImportError::NoFeed("Acme".into()).code(), "no_feed");
+        assert_eq!(
+            ImportError::NoFeed("Acme".into()).to_string(),
+            "\"Acme\" has no feed yet: add a file or URL in the supplier's settings"
+        );
+        assert_eq!(ImportError::Config("the settings are damaged".into()).code(), "import_settings_invalid");
+        assert_eq!(ImportError::from(FormatError::NoOffers).code(), "feed_empty");
+        assert_eq!(ImportError::from(FormatError::Truncated { line: 3 }).code(), "feed_unreadable");
+        assert_eq!(
+            ImportError::from(FormatError::UnsupportedEncoding { label: "koi7".into() }).code(),
+            "feed_encoding"
+        );
+        assert_eq!(ImportError::Cancelled.code(), "cancelled");
     }
 }

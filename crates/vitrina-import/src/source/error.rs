@@ -171,6 +171,32 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// A stable code for the reason (`file_missing`, `timeout`, …): the front ends word it in
+    /// the person's language, the sentence carries the details.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SourceError::NotFound { .. } => "not_found",
+            SourceError::AccessDenied { .. } => "access_denied",
+            SourceError::ServerError { .. } => "server_error",
+            SourceError::UnexpectedStatus { .. } => "unexpected_status",
+            SourceError::Timeout { .. } => "timeout",
+            SourceError::Connection { .. } => "connection_failed",
+            SourceError::Interrupted { .. } => "download_interrupted",
+            SourceError::Redirect { .. } => "bad_redirect",
+            SourceError::Settings { .. } => "source_settings_invalid",
+            SourceError::Secret { .. } => "secret_missing",
+            SourceError::TooLarge { .. } => "too_large",
+            SourceError::Empty { .. } => "file_empty",
+            SourceError::Damaged { .. } => "archive_damaged",
+            SourceError::NoSupplierFile { .. } => "archive_without_feed",
+            SourceError::UnsupportedArchive { .. } => "archive_unsupported",
+            SourceError::FileMissing { .. } => "file_missing",
+            SourceError::FileUnreadable { .. } => "file_unreadable",
+            SourceError::Cache { .. } => "cache_write_failed",
+            SourceError::Cancelled { .. } => "cancelled",
+        }
+    }
+
     /// Whether trying again later may succeed: timeouts, server errors (5xx, 408, 429) and
     /// connection problems. Wrong links, refused access, damaged or oversized files are not.
     pub fn is_retryable(&self) -> bool {
