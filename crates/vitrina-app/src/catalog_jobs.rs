@@ -88,6 +88,9 @@ pub struct RepriceSummary {
     pub batches: u32,
 }
 
+/// The code of a reprice refused for its percent.
+pub(crate) const PERCENT_OUT_OF_RANGE: &str = "percent_out_of_range";
+
 /// Each batch is one transaction that also records the batch for this job, so a run that
 /// resumes after a crash or a retry skips the batches that committed: every price changes
 /// exactly once. Cancel is honoured between batches only.
@@ -96,7 +99,8 @@ async fn reprice(ctx: JobCtx<JobsContext>, p: RepricePayload) -> Result<RepriceS
         return Err(JobError::permanent(format!(
             "percent must be above -100 and at most 1000, not {}",
             p.percent
-        )));
+        ))
+        .with_code(PERCENT_OUT_OF_RANGE));
     }
     let bp = (p.percent * 100.0).round() as i32;
     let batch = p.batch_size.unwrap_or(500).clamp(1, 50_000);

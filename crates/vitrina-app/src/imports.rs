@@ -609,6 +609,25 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_import_names_its_reason_with_a_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("catalog.db");
+        let app = App::open(&db).unwrap();
+        let jobs = Jobs::open(&db).unwrap();
+        let file = price_list(dir.path());
+        let input =
+            NewSupplier { name: "Опт".into(), source: Some(file.display().to_string()), priority: 0 };
+        app.add_supplier(&input).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        let job = job::queue_import(&app, &jobs, "Опт", None, Some(1)).unwrap();
+        let done = jobs.wait(&job.id.to_string(), &mut |_| {}).unwrap();
+        assert_eq!(done.state, crate::jobs::JobState::Failed);
+        assert_eq!(done.error_code.as_deref(), Some("file_missing"));
+        let error = done.error.unwrap();
+        assert!(error.contains("does not exist") && error.contains("price.csv"), "{error}");
+    }
+
+    #[test]
     fn a_supplier_schedule_follows_its_settings() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("catalog.db");

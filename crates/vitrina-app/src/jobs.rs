@@ -531,6 +531,18 @@ mod tests {
         let mut all = prices(&path);
         all.sort();
         assert_eq!(all, [vec![1000; 15], vec![1100; 15]].concat(), "only Acme, each exactly once");
+        let refused = jobs
+            .enqueue(&EnqueueRequest {
+                kind: "catalog.reprice".into(),
+                payload: json!({ "percent": -150 }),
+                concurrency_key: None,
+                max_attempts: None,
+            })
+            .unwrap();
+        let refused = jobs.wait(&refused.id.to_string(), &mut |_| {}).unwrap();
+        assert_eq!(refused.state, JobState::Failed);
+        assert_eq!(refused.error_code.as_deref(), Some(crate::catalog_jobs::PERCENT_OUT_OF_RANGE));
+        assert!(refused.error.unwrap().contains("above -100"));
     }
 
     #[test]

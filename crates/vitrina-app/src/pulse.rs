@@ -246,6 +246,7 @@ mod tests {
             finished_at: None,
             error: end.map(|_| "cancelled on request".to_string()),
             end,
+            error_code: None,
             cancel_requested: false,
         }
     }

@@ -84,6 +84,37 @@ impl ImportError {
         matches!(self, ImportError::Source(e) if e.is_retryable())
     }
 
+    /// Every code [`code`](Self::code) gives, for front ends to check they word them all.
+    pub const CODES: [&'static str; 27] = [
+        "not_found",
+        "access_denied",
+        "server_error",
+        "unexpected_status",
+        "timeout",
+        "connection_failed",
+        "download_interrupted",
+        "bad_redirect",
+        "source_settings_invalid",
+        "secret_missing",
+        "too_large",
+        "file_empty",
+        "archive_damaged",
+        "archive_without_feed",
+        "archive_unsupported",
+        "file_missing",
+        "file_unreadable",
+        "cache_write_failed",
+        "cancelled",
+        "import_settings_invalid",
+        "no_feed",
+        "feed_empty",
+        "not_a_feed",
+        "feed_layout_mismatch",
+        "feed_encoding",
+        "feed_unreadable",
+        "catalog_error",
+    ];
+
     /// A stable code for the reason (`file_missing`, `not_a_feed`, …): the front ends word it in
     /// the person's language, the sentence carries the details.
     pub fn code(&self) -> &'static str {
@@ -748,5 +779,18 @@ mod tests {
             "feed_encoding"
         );
         assert_eq!(ImportError::Cancelled.code(), "cancelled");
+        let store = vitrina_store::StoreError::SupplierNotFound("Acme".into());
+        assert_eq!(ImportError::from(store).code(), "catalog_error");
+        for e in [
+            ImportError::NoFeed("Acme".into()),
+            ImportError::from(FormatError::Empty),
+            ImportError::from(SourceError::Cache {
+                location: "a".into(),
+                dir: "/c".into(),
+                reason: "full".into(),
+            }),
+        ] {
+            assert!(ImportError::CODES.contains(&e.code()), "{} is not listed", e.code());
+        }
     }
 }

@@ -88,6 +88,9 @@ impl JobPayload for ImportPayload {
     const KIND: &'static str = "import.supplier";
 }
 
+/// The code of an import that could not read a feed's saved password or token.
+pub(crate) const SECRET_UNREADABLE: &str = "secret_unreadable";
+
 /// The whole run is one transaction, so a cancel or a crash leaves the catalog as it was and a
 /// retry starts over. A timeout or server error on a link is worth a retry; a bad file is not.
 async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<Value, JobError> {
@@ -125,9 +128,10 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
                 let name = crate::imports::source_secret_name(supplier, row.position);
                 let value = crate::secrets::SecretStore::get(&secrets, &name).map_err(|e| {
                     JobError::permanent(format!(
-                        "cannot read the password or token of feed {} from the OS keyring: {e}",
+                        "cannot read the saved password or token of feed {}: {e}",
                         row.position + 1
                     ))
+                    .with_code(SECRET_UNREADABLE)
                 })?;
                 signs_in.insert(row.position, value);
             }
@@ -143,7 +147,7 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
             })
             .map_err(|e| {
                 let class = if e.is_retryable() { ErrorClass::Transient } else { ErrorClass::Permanent };
-                JobError::from_error(class, &e)
+                JobError::from_error(class, &e).with_code(e.code())
             })
         })
     })

@@ -342,6 +342,7 @@ impl From<&JobRecord> for JobDto {
                 JobEnd::CancelledByHandler => JobEndDto::CancelledByHandler,
                 JobEnd::CancelledBeforeStart => JobEndDto::CancelledBeforeStart,
             }),
+            error_code: j.error_code.as_deref().and_then(JobErrorCode::parse),
             cancel_requested: j.cancel_requested,
         }
     }

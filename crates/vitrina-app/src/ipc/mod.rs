@@ -395,6 +395,153 @@ pub enum JobEndDto {
     CancelledBeforeStart,
 }
 
+/// Why a failed job failed, as the code its handler chose (stored as the job's `error_code`);
+/// the UI words it in the person's language (`ui/src/lib/jobs.ts`), the back end's sentence in
+/// `error` is the details. A code this version does not know arrives as none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JobErrorCode {
+    /// Nothing at the link (HTTP 404 or 410).
+    NotFound,
+    /// The server refused the sign-in or access (HTTP 401 or 403).
+    AccessDenied,
+    /// The supplier's server failed (HTTP 5xx).
+    ServerError,
+    /// The server answered with another error status.
+    UnexpectedStatus,
+    /// The server did not answer in time.
+    Timeout,
+    /// The server could not be reached.
+    ConnectionFailed,
+    /// The download broke off.
+    DownloadInterrupted,
+    /// Too many redirects, or one that would carry the sign-in to another site.
+    BadRedirect,
+    /// The feed's link or settings are unusable.
+    SourceSettingsInvalid,
+    /// The feed signs in, but its password or token is missing or cannot be sent.
+    SecretMissing,
+    /// The saved password or token could not be read.
+    SecretUnreadable,
+    /// The file is bigger than the supplier's size limit.
+    TooLarge,
+    /// The file has no content.
+    FileEmpty,
+    /// A gzip or zip archive that is damaged or cut off.
+    ArchiveDamaged,
+    /// An archive with no price list inside.
+    ArchiveWithoutFeed,
+    /// An archive Vitrina cannot unpack.
+    ArchiveUnsupported,
+    /// The local file does not exist.
+    FileMissing,
+    /// The local file cannot be read.
+    FileUnreadable,
+    /// The download could not be saved on disk.
+    CacheWriteFailed,
+    /// The supplier has no file or link yet.
+    NoFeed,
+    /// The supplier's import settings are damaged or incomplete.
+    ImportSettingsInvalid,
+    /// The file is not a price list or feed.
+    NotAFeed,
+    /// The feed has no products (an empty file, sheet or offers section).
+    FeedEmpty,
+    /// The items are not where the settings say (item element, JSON path, sheet).
+    FeedLayoutMismatch,
+    /// The text is not in the encoding given.
+    FeedEncoding,
+    /// The file is damaged or cut off.
+    FeedUnreadable,
+    /// The catalog could not be read or written.
+    CatalogError,
+    /// The work was cancelled.
+    Cancelled,
+    /// A price change not above -100 % and at most 1000 %.
+    PercentOutOfRange,
+    /// The job's handler crashed (a bug).
+    HandlerCrashed,
+    /// This version of Vitrina has no handler for the job's kind.
+    UnknownKind,
+}
+
+impl JobErrorCode {
+    pub const ALL: [JobErrorCode; 31] = [
+        JobErrorCode::NotFound,
+        JobErrorCode::AccessDenied,
+        JobErrorCode::ServerError,
+        JobErrorCode::UnexpectedStatus,
+        JobErrorCode::Timeout,
+        JobErrorCode::ConnectionFailed,
+        JobErrorCode::DownloadInterrupted,
+        JobErrorCode::BadRedirect,
+        JobErrorCode::SourceSettingsInvalid,
+        JobErrorCode::SecretMissing,
+        JobErrorCode::SecretUnreadable,
+        JobErrorCode::TooLarge,
+        JobErrorCode::FileEmpty,
+        JobErrorCode::ArchiveDamaged,
+        JobErrorCode::ArchiveWithoutFeed,
+        JobErrorCode::ArchiveUnsupported,
+        JobErrorCode::FileMissing,
+        JobErrorCode::FileUnreadable,
+        JobErrorCode::CacheWriteFailed,
+        JobErrorCode::NoFeed,
+        JobErrorCode::ImportSettingsInvalid,
+        JobErrorCode::NotAFeed,
+        JobErrorCode::FeedEmpty,
+        JobErrorCode::FeedLayoutMismatch,
+        JobErrorCode::FeedEncoding,
+        JobErrorCode::FeedUnreadable,
+        JobErrorCode::CatalogError,
+        JobErrorCode::Cancelled,
+        JobErrorCode::PercentOutOfRange,
+        JobErrorCode::HandlerCrashed,
+        JobErrorCode::UnknownKind,
+    ];
+
+    /// The code stored with the failure.
+    pub fn code(self) -> &'static str {
+        match self {
+            JobErrorCode::NotFound => "not_found",
+            JobErrorCode::AccessDenied => "access_denied",
+            JobErrorCode::ServerError => "server_error",
+            JobErrorCode::UnexpectedStatus => "unexpected_status",
+            JobErrorCode::Timeout => "timeout",
+            JobErrorCode::ConnectionFailed => "connection_failed",
+            JobErrorCode::DownloadInterrupted => "download_interrupted",
+            JobErrorCode::BadRedirect => "bad_redirect",
+            JobErrorCode::SourceSettingsInvalid => "source_settings_invalid",
+            JobErrorCode::SecretMissing => "secret_missing",
+            JobErrorCode::SecretUnreadable => "secret_unreadable",
+            JobErrorCode::TooLarge => "too_large",
+            JobErrorCode::FileEmpty => "file_empty",
+            JobErrorCode::ArchiveDamaged => "archive_damaged",
+            JobErrorCode::ArchiveWithoutFeed => "archive_without_feed",
+            JobErrorCode::ArchiveUnsupported => "archive_unsupported",
+            JobErrorCode::FileMissing => "file_missing",
+            JobErrorCode::FileUnreadable => "file_unreadable",
+            JobErrorCode::CacheWriteFailed => "cache_write_failed",
+            JobErrorCode::NoFeed => "no_feed",
+            JobErrorCode::ImportSettingsInvalid => "import_settings_invalid",
+            JobErrorCode::NotAFeed => "not_a_feed",
+            JobErrorCode::FeedEmpty => "feed_empty",
+            JobErrorCode::FeedLayoutMismatch => "feed_layout_mismatch",
+            JobErrorCode::FeedEncoding => "feed_encoding",
+            JobErrorCode::FeedUnreadable => "feed_unreadable",
+            JobErrorCode::CatalogError => "catalog_error",
+            JobErrorCode::Cancelled => "cancelled",
+            JobErrorCode::PercentOutOfRange => "percent_out_of_range",
+            JobErrorCode::HandlerCrashed => "handler_crashed",
+            JobErrorCode::UnknownKind => "unknown_kind",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        JobErrorCode::ALL.into_iter().find(|c| c.code() == code)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct JobDto {
     pub id: String,
@@ -419,6 +566,9 @@ pub struct JobDto {
     pub error: Option<String>,
     /// How a cancelled job ended; the UI words it instead of `error`.
     pub end: Option<JobEndDto>,
+    /// Why a failed job failed, when its handler named the reason; the UI words it and shows
+    /// `error` as the details.
+    pub error_code: Option<JobErrorCode>,
     pub cancel_requested: bool,
 }
 
@@ -563,6 +713,7 @@ pub fn typescript() -> String {
         JobStateDto::decl(&cfg),
         JobStage::decl(&cfg),
         JobEndDto::decl(&cfg),
+        JobErrorCode::decl(&cfg),
         JobDto::decl(&cfg),
         JobLogDto::decl(&cfg),
         JobDetailDto::decl(&cfg),
@@ -642,5 +793,28 @@ mod tests {
             committed == fresh,
             "ui/src/lib/ipc/types.ts is out of date with the Rust DTOs; run `VITRINA_WRITE_IPC=1 cargo test -p vitrina-app ipc` and commit the file"
         );
+    }
+
+    #[test]
+    fn every_failure_code_a_handler_gives_reaches_the_window_and_no_other() {
+        use super::JobErrorCode;
+        let given: Vec<&str> = vitrina_import::ImportError::CODES
+            .into_iter()
+            .chain([
+                crate::imports::job::SECRET_UNREADABLE,
+                crate::catalog_jobs::PERCENT_OUT_OF_RANGE,
+                vitrina_jobs::JobError::HANDLER_CRASHED,
+                vitrina_jobs::JobError::UNKNOWN_KIND,
+            ])
+            .collect();
+        for code in &given {
+            assert!(JobErrorCode::parse(code).is_some(), "{code} has no JobErrorCode");
+        }
+        for code in JobErrorCode::ALL {
+            assert!(given.contains(&code.code()), "no handler gives {code:?}");
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, serde_json::json!(code.code()), "the TypeScript spelling is the stored code");
+        }
+        assert_eq!(JobErrorCode::parse("made_up_by_a_newer_vitrina"), None);
     }
 }

@@ -132,6 +132,8 @@ export type JobStage = "downloading" | "importing" | "downloading_images" | "rep
 
 export type JobEndDto = "cancelled_on_request" | "cancelled_by_handler" | "cancelled_before_start";
 
+export type JobErrorCode = "not_found" | "access_denied" | "server_error" | "unexpected_status" | "timeout" | "connection_failed" | "download_interrupted" | "bad_redirect" | "source_settings_invalid" | "secret_missing" | "secret_unreadable" | "too_large" | "file_empty" | "archive_damaged" | "archive_without_feed" | "archive_unsupported" | "file_missing" | "file_unreadable" | "cache_write_failed" | "no_feed" | "import_settings_invalid" | "not_a_feed" | "feed_empty" | "feed_layout_mismatch" | "feed_encoding" | "feed_unreadable" | "catalog_error" | "cancelled" | "percent_out_of_range" | "handler_crashed" | "unknown_kind";
+
 export type JobDto = { id: string, kind: string, state: JobStateDto, done: number, total: number | null, 
 /**
  * Details for people, shown as sent next to the worded stage.
@@ -144,7 +146,12 @@ error: string | null,
 /**
  * How a cancelled job ended; the UI words it instead of `error`.
  */
-end: JobEndDto | null, cancel_requested: boolean, };
+end: JobEndDto | null, 
+/**
+ * Why a failed job failed, when its handler named the reason; the UI words it and shows
+ * `error` as the details.
+ */
+error_code: JobErrorCode | null, cancel_requested: boolean, };
 
 export type JobLogDto = { seq: number, at: number, 
 /**
