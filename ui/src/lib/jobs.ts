@@ -1,9 +1,10 @@
 // Jobs in the person's language. The back end sends codes — a job's kind, its state, the stage
-// it is at (`JobStage`) and how a cancelled job ended (`JobEndDto`) — and details for people
-// (`message`: a supplier's name, a percentage), which are shown as sent. Nothing here reads the
+// it is at (`JobStage`), how a cancelled job ended (`JobEndDto`) and why a failed one failed
+// (`JobErrorCode`) — and details for people (`message`: a supplier's name, a percentage;
+// `error`: the back end's sentence naming the file or link), which are shown as sent. Nothing here reads the
 // back end's English sentences. Every record is over a union of codes, so a code added in Rust
 // (and so in the generated types) fails the type check until it is worded here.
-import type { JobDto, JobEndDto, JobStage, JobStateDto, Language } from './ipc';
+import type { JobDto, JobEndDto, JobErrorCode, JobStage, JobStateDto, Language } from './ipc';
 import { i18n } from './i18n.svelte';
 
 /** The kinds this version runs (`vitrina_app::kinds`); another kind shows as its code. */
@@ -60,6 +61,75 @@ const ends: Record<Language, Record<JobEndDto, string>> = {
   },
 };
 
+const reasons: Record<Language, Record<JobErrorCode, string>> = {
+  ru: {
+    not_found: 'По ссылке ничего нет: возможно, поставщик перенёс файл',
+    access_denied: 'Сервер отказал в доступе: проверьте логин или токен поставщика',
+    server_error: 'Сервер поставщика дал сбой; обычно это временно — попробуйте позже',
+    unexpected_status: 'Сервер поставщика ответил ошибкой',
+    timeout: 'Сервер не ответил вовремя; попробуйте позже или увеличьте время ожидания',
+    connection_failed: 'Не удалось подключиться к серверу поставщика',
+    download_interrupted: 'Загрузка файла прервалась; попробуйте ещё раз',
+    bad_redirect: 'Ссылка перенаправляет слишком много раз или на другой сайт',
+    source_settings_invalid: 'Ссылка или настройки источника не годятся',
+    secret_missing: 'Для входа нужен пароль или токен, но он не сохранён или не подходит',
+    secret_unreadable: 'Не удалось прочитать сохранённый пароль или токен источника',
+    too_large: 'Файл больше ограничения, заданного для поставщика',
+    file_empty: 'Файл пустой: возможно, поставщик ещё не выложил прайс-лист',
+    archive_damaged: 'Архив повреждён или загружен не полностью',
+    archive_without_feed: 'В архиве нет прайс-листа',
+    archive_unsupported: 'Такой архив Витрина распаковать не может',
+    file_missing: 'Файл не найден: проверьте путь в настройках поставщика или подключена ли папка',
+    file_unreadable: 'Файл не удаётся прочитать',
+    cache_write_failed: 'Не удалось сохранить загруженный файл на диск: проверьте свободное место',
+    no_feed: 'У поставщика ещё нет файла или ссылки: добавьте их в настройках',
+    import_settings_invalid: 'Настройки импорта поставщика повреждены или не заполнены',
+    not_a_feed: 'Это не прайс-лист и не фид',
+    feed_empty: 'В файле нет товаров',
+    feed_layout_mismatch: 'Товары не найдены там, где указано в настройках источника',
+    feed_encoding: 'Текст файла не в той кодировке: выберите её вручную',
+    feed_unreadable: 'Файл повреждён или загружен не полностью',
+    catalog_error: 'Не удалось прочитать или записать каталог',
+    cancelled: 'Работа отменена',
+    percent_out_of_range: 'Изменение цены должно быть больше −100 % и не больше 1000 %',
+    handler_crashed: 'Внутренняя ошибка Витрины; при повторении приложите подробности к сообщению о ней',
+    unknown_kind: 'Эта версия Витрины не умеет выполнять такие задачи',
+  },
+  en: {
+    not_found: 'Nothing was found at the link: the supplier may have moved the file',
+    access_denied: 'The server refused access: check the login or token saved for this supplier',
+    server_error: "The supplier's server failed; this is usually temporary, try again later",
+    unexpected_status: "The supplier's server answered with an error",
+    timeout: 'The server did not answer in time; try again later or raise the timeout',
+    connection_failed: "Could not connect to the supplier's server",
+    download_interrupted: 'The download broke off; try again',
+    bad_redirect: 'The link redirects too many times or to another site',
+    source_settings_invalid: "The feed's link or settings are not valid",
+    secret_missing: 'Signing in needs a password or token, but none is saved or it cannot be sent',
+    secret_unreadable: "The feed's saved password or token could not be read",
+    too_large: 'The file is bigger than the limit set for this supplier',
+    file_empty: 'The file is empty: the supplier may not have published the price list yet',
+    archive_damaged: 'The archive is damaged or cut off',
+    archive_without_feed: 'The archive has no price list inside',
+    archive_unsupported: 'Vitrina cannot unpack this archive',
+    file_missing: "The file was not found: check the path in the supplier's settings, or whether the folder is connected",
+    file_unreadable: 'The file cannot be read',
+    cache_write_failed: 'The downloaded file could not be saved: check the free disk space',
+    no_feed: "The supplier has no file or link yet: add one in the supplier's settings",
+    import_settings_invalid: "The supplier's import settings are damaged or incomplete",
+    not_a_feed: 'This is not a price list or feed',
+    feed_empty: 'The file has no products',
+    feed_layout_mismatch: "The items are not where the feed's settings say",
+    feed_encoding: 'The text is not in the expected encoding: choose it manually',
+    feed_unreadable: 'The file is damaged or cut off',
+    catalog_error: 'The catalog could not be read or written',
+    cancelled: 'The work was cancelled',
+    percent_out_of_range: 'A price change must be above −100 % and at most 1000 %',
+    handler_crashed: 'Vitrina hit an internal error; if it happens again, include the details when reporting it',
+    unknown_kind: 'This version of Vitrina cannot run jobs of this kind',
+  },
+};
+
 function isKind(kind: string): kind is JobKind {
   return (JOB_KINDS as readonly string[]).includes(kind);
 }
@@ -81,15 +151,33 @@ export function endText(end: JobEndDto): string {
   return ends[i18n.lang][end];
 }
 
+/** Every failure code this version words (the keys of a record over the generated union). */
+export const JOB_ERROR_CODES = Object.keys(reasons.en) as JobErrorCode[];
+
+export function reasonText(code: JobErrorCode): string {
+  return reasons[i18n.lang][code];
+}
+
 /** What a job is doing: its stage in words, then the back end's details as sent. */
 export function jobActivity(j: Pick<JobDto, 'stage' | 'message'>): string | null {
   const parts = [j.stage ? stageText(j.stage) : null, j.message || null].filter((p) => p !== null);
   return parts.length ? parts.join(' — ') : null;
 }
 
-/** Why a job did not succeed: how a cancelled job ended, in words, or the failure as sent. */
-export function jobProblem(j: Pick<JobDto, 'state' | 'end' | 'error'>): string | null {
-  if (j.end) return endText(j.end);
+/** A job's problem: our words, and the back end's sentence (naming the file or link) as details. */
+export interface JobProblem {
+  text: string;
+  details: string | null;
+}
+
+/**
+ * Why a job did not succeed: how a cancelled job ended, in words; a failure's reason in words
+ * with the back end's sentence as details; a failure without a code (or one this version does
+ * not know) as sent.
+ */
+export function jobProblem(j: Pick<JobDto, 'state' | 'end' | 'error' | 'error_code'>): JobProblem | null {
+  if (j.end) return { text: endText(j.end), details: null };
   if (j.state === 'cancelled') return null;
-  return j.error;
+  if (j.error_code) return { text: reasonText(j.error_code), details: j.error || null };
+  return j.error ? { text: j.error, details: null } : null;
 }

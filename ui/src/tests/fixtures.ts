@@ -39,6 +39,6 @@ export function job(over: Partial<JobDto> = {}): JobDto {
   return {
     id: 'job-1', kind: 'catalog.reprice', state: 'running', done: 250, total: 1000, message: 'batch 1',
     stage: null, attempts: 1, max_attempts: 3, created_at: 1_000_000, started_at: 1_000_000, finished_at: null,
-    error: null, end: null, cancel_requested: false, ...over,
+    error: null, end: null, error_code: null, cancel_requested: false, ...over,
   };
 }

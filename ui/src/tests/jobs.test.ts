@@ -82,19 +82,34 @@ describe('jobs panel', () => {
     expect(screen.getByText('Отменена')).toBeInTheDocument();
   });
 
+  it('words a failure from its code and shows the back end sentence as details', async () => {
+    const sentence = "The file /x/lost.yml does not exist. Check the path in the supplier's settings, or whether the folder is connected.";
+    ipc.jobs.mockResolvedValue([
+      job({ kind: 'import.supplier', state: 'failed', error: sentence, error_code: 'file_missing', finished_at: 1_005_000 }),
+    ]);
+    render(JobsView, { now: () => 1_010_000 });
+    const problem = await screen.findByTestId('problem');
+    expect(problem).toHaveTextContent(/^Файл не найден: проверьте путь в настройках поставщика/);
+    expect(screen.getByTestId('problem-details')).toHaveTextContent(sentence);
+    expect(problem).toHaveAttribute('title', sentence);
+  });
+
   it('words them in English when English is chosen', async () => {
     i18n.lang = 'en';
     try {
       ipc.jobs.mockResolvedValue([
         job({ stage: 'repricing', message: '+10%' }),
         job({ id: 'job-2', kind: 'images.download', state: 'cancelled', stage: 'downloading_images', end: 'cancelled_before_start', error: 'x', finished_at: 1_005_000 }),
+        job({ id: 'job-3', kind: 'catalog.reprice', state: 'failed', error: 'percent must be above -100 and at most 1000, not -150', error_code: 'percent_out_of_range', finished_at: 1_005_000 }),
       ]);
       render(JobsView, { now: () => 1_010_000 });
       expect(await screen.findByText('repricing — +10%')).toBeInTheDocument();
-      expect(screen.getByText('Price change')).toBeInTheDocument();
+      expect(screen.getAllByText('Price change')).toHaveLength(2);
       expect(screen.getByText('Product image download')).toBeInTheDocument();
       expect(screen.getByText('cancelled before it started')).toBeInTheDocument();
       expect(screen.getByText('Cancelled')).toBeInTheDocument();
+      expect(screen.getByText('A price change must be above −100 % and at most 1000 %')).toBeInTheDocument();
+      expect(screen.getByText('percent must be above -100 and at most 1000, not -150')).toBeInTheDocument();
     } finally {
       i18n.lang = 'ru';
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it, afterEach } from 'vitest';
 import { i18n } from '$lib/i18n.svelte';
-import { endText, jobActivity, jobProblem, JOB_KINDS, kindText, stageText, stateText } from '$lib/jobs';
+import { endText, jobActivity, jobProblem, JOB_ERROR_CODES, JOB_KINDS, kindText, reasonText, stageText, stateText } from '$lib/jobs';
 import type { JobEndDto, JobStage, JobStateDto, Language } from '$lib/ipc';
 
 const stages: JobStage[] = ['downloading', 'importing', 'downloading_images', 'repricing', 'analyzing'];
@@ -41,10 +41,36 @@ describe('job words', () => {
     expect(jobActivity({ stage: null, message: '' })).toBeNull();
   });
 
-  it('words how a cancelled job ended instead of its English sentence, and keeps a failure as sent', () => {
-    expect(jobProblem({ state: 'cancelled', end: 'cancelled_on_request', error: 'cancelled on request' })).toBe('отменена по запросу');
-    expect(jobProblem({ state: 'cancelled', end: null, error: 'cancelled on request' })).toBeNull();
-    expect(jobProblem({ state: 'failed', end: null, error: 'the file is gone' })).toBe('the file is gone');
-    expect(jobProblem({ state: 'succeeded', end: null, error: null })).toBeNull();
+  it('words how a cancelled job ended instead of its English sentence, and keeps a failure without a code as sent', () => {
+    const p = (over: Partial<Parameters<typeof jobProblem>[0]>) =>
+      jobProblem({ state: 'failed', end: null, error: null, error_code: null, ...over });
+    expect(p({ state: 'cancelled', end: 'cancelled_on_request', error: 'cancelled on request' })).toEqual({ text: 'отменена по запросу', details: null });
+    expect(p({ state: 'cancelled', error: 'cancelled on request' })).toBeNull();
+    expect(p({ error: 'the file is gone' })).toEqual({ text: 'the file is gone', details: null });
+    expect(p({ state: 'succeeded' })).toBeNull();
+  });
+
+  it('words a failure from its code, with the back end sentence as details', () => {
+    const sentence = "The file /x/lost.yml does not exist. Check the path in the supplier's settings, or whether the folder is connected.";
+    const failed = { state: 'failed', end: null, error: sentence, error_code: 'file_missing' } as const;
+    expect(jobProblem(failed)).toEqual({
+      text: 'Файл не найден: проверьте путь в настройках поставщика или подключена ли папка',
+      details: sentence,
+    });
+    // A transient failure waiting for its retry says why, too.
+    expect(jobProblem({ ...failed, state: 'queued', error_code: 'timeout' })?.text).toMatch(/^Сервер не ответил вовремя/);
+    i18n.lang = 'en';
+    expect(jobProblem(failed)?.text).toBe("The file was not found: check the path in the supplier's settings, or whether the folder is connected");
+    expect(jobProblem({ ...failed, error: null })).toEqual({ text: reasonText('file_missing'), details: null });
+  });
+
+  it('has words for every failure code: Russian in Cyrillic, English without, each its own', () => {
+    expect(JOB_ERROR_CODES.length).toBeGreaterThanOrEqual(31);
+    for (const lang of ['ru', 'en'] as Language[]) {
+      i18n.lang = lang;
+      const words = JOB_ERROR_CODES.map(reasonText);
+      for (const w of words) expect(w).toMatch(lang === 'ru' ? /[а-яё]/i : /^[^а-яё]+$/i);
+      expect(new Set(words).size).toBe(words.length);
+    }
   });
 });

@@ -16,6 +16,9 @@ const ipc = vi.hoisted(() => ({
   jobs: vi.fn(),
 }));
 vi.mock('$lib/ipc', () => ({ ipc, onJobsPulse: vi.fn(async () => () => {}) }));
+import { onJobsPulse, type JobsPulse } from '$lib/ipc';
+import { job } from './fixtures';
+import SupplierPage from '../components/suppliers/SupplierPage.svelte';
 
 import SuppliersView from '../components/suppliers/SuppliersView.svelte';
 import MappingScreen from '../components/suppliers/MappingScreen.svelte';
@@ -229,5 +232,24 @@ describe('first-run import', () => {
     await fireEvent.click(screen.getByTestId('first-import'));
     await waitFor(() => expect(onImported).toHaveBeenCalledWith('sup-3'));
     expect(ipc.addSupplier).toHaveBeenCalledWith({ name: '', source: '/home/me/Прайс.csv' });
+  });
+});
+
+describe('supplier page', () => {
+  it('words why an import failed, with the back end sentence as details', async () => {
+    const sentence = "The file /x/lost.yml does not exist. Check the path in the supplier's settings, or whether the folder is connected.";
+    const queued = job({ id: 'job-9', kind: 'import.supplier', state: 'queued', done: 0, total: null, message: null });
+    ipc.importNow.mockReset().mockResolvedValue(queued);
+    render(SupplierPage, { id: 'sup-1', onBack: () => {} });
+    await fireEvent.click(await screen.findByTestId('import-now'));
+    await waitFor(() => expect(ipc.importNow).toHaveBeenCalledWith('sup-1'));
+    const listen = vi.mocked(onJobsPulse).mock.calls.at(-1)![0] as (p: JobsPulse) => void;
+    listen({
+      jobs: [{ ...queued, state: 'failed', error: sentence, error_code: 'file_missing', finished_at: 1_005_000 }],
+      logs: [], catalog_changed: false,
+    });
+    const outcome = await screen.findByTestId('import-outcome');
+    expect(outcome).toHaveTextContent(/^Импорт не удался: Файл не найден: проверьте путь в настройках поставщика/);
+    expect(screen.getByTestId('import-outcome-details')).toHaveTextContent(sentence);
   });
 });
