@@ -2,7 +2,7 @@
 //! coalesced once a tick ([`TICK`]), as one [`JobsPulse`] (each changed job once, read as it
 //! is now; the log lines in order; whether the catalog changed) and the desktop notifications
 //! for the jobs that finished, worded in the person's language from codes (the job's kind,
-//! state and end), never from the back end's English sentences.
+//! state, end and failure reason), never from the back end's English sentences.
 //!
 //! The shell only forwards: it passes each event to [`Pulse::record`], calls [`Pulse::tick`]
 //! every [`TICK`], emits the pulse and shows the notifications.
@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::ipc::{JobDto, JobEndDto, JobLogDto, JobLogEntry, JobStateDto, JobsPulse, Language};
+use crate::ipc::{JobDto, JobEndDto, JobErrorCode, JobLogDto, JobLogEntry, JobStateDto, JobsPulse, Language};
 use crate::jobs::{JobEvent, JobState};
 use crate::session::Session;
 
@@ -119,8 +119,10 @@ impl Pulse {
                 .finished
                 .iter()
                 .map(|f| match jobs.iter().find(|j| j.id == f.id) {
-                    Some(j) => Ending { kind: j.kind.clone(), state: j.state, end: j.end },
-                    None => Ending { kind: f.kind.clone(), state: f.state.into(), end: None },
+                    Some(j) => {
+                        Ending { kind: j.kind.clone(), state: j.state, end: j.end, reason: j.error_code }
+                    }
+                    None => Ending { kind: f.kind.clone(), state: f.state.into(), end: None, reason: None },
                 })
                 .collect();
             notices(&ends, language())
@@ -138,6 +140,8 @@ pub struct Ending {
     pub kind: String,
     pub state: JobStateDto,
     pub end: Option<JobEndDto>,
+    /// Why a failed job failed, when its handler named the reason.
+    pub reason: Option<JobErrorCode>,
 }
 
 /// The notifications for jobs that finished within one tick: one each, or one between them
@@ -169,7 +173,10 @@ pub fn notice(e: &Ending, lang: Language) -> Notice {
     let body = match lang {
         Language::Ru => match (e.state, e.end) {
             (JobStateDto::Succeeded, _) => format!("Задача «{kind}» выполнена"),
-            (JobStateDto::Failed, _) => format!("Задача «{kind}» не выполнена: причина — в разделе «Задачи»"),
+            (JobStateDto::Failed, _) => match e.reason {
+                Some(r) => format!("Задача «{kind}» не выполнена: {}", reason_words(r, lang)),
+                None => format!("Задача «{kind}» не выполнена: причина — в разделе «Задачи»"),
+            },
             (JobStateDto::Cancelled, Some(JobEndDto::CancelledOnRequest)) => {
                 format!("Задача «{kind}» отменена по запросу")
             }
@@ -185,7 +192,10 @@ pub fn notice(e: &Ending, lang: Language) -> Notice {
         },
         Language::En => match (e.state, e.end) {
             (JobStateDto::Succeeded, _) => format!("{kind}: done"),
-            (JobStateDto::Failed, _) => format!("{kind} failed: the reason is under Jobs"),
+            (JobStateDto::Failed, _) => match e.reason {
+                Some(r) => format!("{kind} failed: {}", reason_words(r, lang)),
+                None => format!("{kind} failed: the reason is under Jobs"),
+            },
             (JobStateDto::Cancelled, Some(JobEndDto::CancelledOnRequest)) => {
                 format!("{kind} was cancelled on request")
             }
@@ -199,6 +209,76 @@ pub fn notice(e: &Ending, lang: Language) -> Notice {
         },
     };
     Notice { title: TITLE.to_string(), body }
+}
+
+/// A failure's reason in a few words, for a notification (the jobs panel words it at length,
+/// `ui/src/lib/jobs.ts`).
+pub fn reason_words(reason: JobErrorCode, lang: Language) -> &'static str {
+    use JobErrorCode as C;
+    match (reason, lang) {
+        (C::NotFound, Language::Ru) => "по ссылке ничего нет",
+        (C::NotFound, Language::En) => "nothing was found at the link",
+        (C::AccessDenied, Language::Ru) => "сервер отказал в доступе",
+        (C::AccessDenied, Language::En) => "the server refused access",
+        (C::ServerError, Language::Ru) => "сбой сервера поставщика",
+        (C::ServerError, Language::En) => "the supplier's server failed",
+        (C::UnexpectedStatus, Language::Ru) => "сервер ответил ошибкой",
+        (C::UnexpectedStatus, Language::En) => "the server answered with an error",
+        (C::Timeout, Language::Ru) => "сервер не ответил вовремя",
+        (C::Timeout, Language::En) => "the server did not answer in time",
+        (C::ConnectionFailed, Language::Ru) => "не удалось подключиться к серверу",
+        (C::ConnectionFailed, Language::En) => "could not connect to the server",
+        (C::DownloadInterrupted, Language::Ru) => "загрузка прервалась",
+        (C::DownloadInterrupted, Language::En) => "the download broke off",
+        (C::BadRedirect, Language::Ru) => "ссылка перенаправляет неправильно",
+        (C::BadRedirect, Language::En) => "the link redirects wrongly",
+        (C::SourceSettingsInvalid, Language::Ru) => "настройки источника не годятся",
+        (C::SourceSettingsInvalid, Language::En) => "the feed's settings are not valid",
+        (C::SecretMissing, Language::Ru) => "нет пароля или токена для входа",
+        (C::SecretMissing, Language::En) => "no password or token to sign in",
+        (C::SecretUnreadable, Language::Ru) => "не удалось прочитать пароль или токен",
+        (C::SecretUnreadable, Language::En) => "the password or token could not be read",
+        (C::TooLarge, Language::Ru) => "файл больше ограничения",
+        (C::TooLarge, Language::En) => "the file is over the size limit",
+        (C::FileEmpty, Language::Ru) => "файл пустой",
+        (C::FileEmpty, Language::En) => "the file is empty",
+        (C::ArchiveDamaged, Language::Ru) => "архив повреждён",
+        (C::ArchiveDamaged, Language::En) => "the archive is damaged",
+        (C::ArchiveWithoutFeed, Language::Ru) => "в архиве нет прайс-листа",
+        (C::ArchiveWithoutFeed, Language::En) => "there is no price list in the archive",
+        (C::ArchiveUnsupported, Language::Ru) => "архив не распаковать",
+        (C::ArchiveUnsupported, Language::En) => "the archive cannot be unpacked",
+        (C::FileMissing, Language::Ru) => "файл не найден",
+        (C::FileMissing, Language::En) => "the file was not found",
+        (C::FileUnreadable, Language::Ru) => "файл не читается",
+        (C::FileUnreadable, Language::En) => "the file cannot be read",
+        (C::CacheWriteFailed, Language::Ru) => "не удалось сохранить файл на диск",
+        (C::CacheWriteFailed, Language::En) => "the file could not be saved on disk",
+        (C::NoFeed, Language::Ru) => "у поставщика нет файла или ссылки",
+        (C::NoFeed, Language::En) => "the supplier has no file or link",
+        (C::ImportSettingsInvalid, Language::Ru) => "настройки импорта повреждены",
+        (C::ImportSettingsInvalid, Language::En) => "the import settings are damaged",
+        (C::NotAFeed, Language::Ru) => "это не прайс-лист",
+        (C::NotAFeed, Language::En) => "this is not a price list",
+        (C::FeedEmpty, Language::Ru) => "в файле нет товаров",
+        (C::FeedEmpty, Language::En) => "there are no products in the file",
+        (C::FeedLayoutMismatch, Language::Ru) => "товары не там, где указано в настройках",
+        (C::FeedLayoutMismatch, Language::En) => "the items are not where the settings say",
+        (C::FeedEncoding, Language::Ru) => "не та кодировка файла",
+        (C::FeedEncoding, Language::En) => "the file is in another encoding",
+        (C::FeedUnreadable, Language::Ru) => "файл повреждён",
+        (C::FeedUnreadable, Language::En) => "the file is damaged",
+        (C::CatalogError, Language::Ru) => "ошибка каталога",
+        (C::CatalogError, Language::En) => "the catalog could not be read or written",
+        (C::Cancelled, Language::Ru) => "работа отменена",
+        (C::Cancelled, Language::En) => "the work was cancelled",
+        (C::PercentOutOfRange, Language::Ru) => "изменение цены вне допустимых пределов",
+        (C::PercentOutOfRange, Language::En) => "the price change is out of range",
+        (C::HandlerCrashed, Language::Ru) => "внутренняя ошибка",
+        (C::HandlerCrashed, Language::En) => "an internal error",
+        (C::UnknownKind, Language::Ru) => "эта версия не умеет выполнять такие задачи",
+        (C::UnknownKind, Language::En) => "this version cannot run it",
+    }
 }
 
 /// A job kind for people (as the window's jobs panel words it, `ui/src/lib/jobs.ts`); a kind
@@ -387,7 +467,7 @@ mod tests {
 
     #[test]
     fn every_ending_is_worded_in_both_languages() {
-        let ending = |state, end| Ending { kind: "catalog.analyze".into(), state, end };
+        let ending = |state, end| Ending { kind: "catalog.analyze".into(), state, end, reason: None };
         let cases = [
             (
                 ending(JobStateDto::Succeeded, None),
@@ -427,6 +507,27 @@ mod tests {
     }
 
     #[test]
+    fn a_failure_with_a_reason_names_it_in_both_languages() {
+        let failed = Ending {
+            kind: "import.supplier".into(),
+            state: JobStateDto::Failed,
+            end: None,
+            reason: Some(JobErrorCode::FileMissing),
+        };
+        assert_eq!(
+            notice(&failed, Language::Ru).body,
+            "Задача «Импорт поставщика» не выполнена: файл не найден"
+        );
+        assert_eq!(notice(&failed, Language::En).body, "Supplier import failed: the file was not found");
+        for reason in JobErrorCode::ALL {
+            let ru = reason_words(reason, Language::Ru);
+            let en = reason_words(reason, Language::En);
+            assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{reason:?}: {ru}");
+            assert!(en.is_ascii(), "{reason:?}: {en}");
+        }
+    }
+
+    #[test]
     fn every_kind_this_version_runs_has_words_in_both_languages() {
         let registry = crate::kinds::registry();
         let kinds: Vec<_> = registry.kinds().map(|(k, _)| k.to_string()).collect();
@@ -444,7 +545,7 @@ mod tests {
         let ends: Vec<_> =
             [JobStateDto::Succeeded, JobStateDto::Succeeded, JobStateDto::Failed, JobStateDto::Cancelled]
                 .into_iter()
-                .map(|state| Ending { kind: "images.download".into(), state, end: None })
+                .map(|state| Ending { kind: "images.download".into(), state, end: None, reason: None })
                 .collect();
         assert_eq!(notices(&ends[..MAX_NOTICES], Language::En).len(), MAX_NOTICES);
         let one = notices(&ends, Language::Ru);

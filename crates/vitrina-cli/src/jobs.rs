@@ -192,6 +192,9 @@ fn print_detail(detail: &JobDetailDto) {
         }
         row("error", text);
     }
+    if let Some(reason) = j.error_code {
+        row("error code", reason.code().to_string());
+    }
     if let Some(key) = &detail.concurrency_key {
         row("concurrency key", key.clone());
     }

@@ -143,6 +143,15 @@ fn job_and_schedule_commands() {
     let err = fails(&db, &["jobs", "show", "ffffffff-0000"]);
     assert!(err.contains("no job matches"), "{err}");
 
+    // A refusal inside the job: the English sentence, and its code under `jobs show`.
+    let refused = ok_json(&db, &["jobs", "run", "catalog.reprice", "percent=-150", "--detach"]);
+    let rid = refused["id"].as_str().unwrap().to_string();
+    assert!(run(&db, &["worker", "--until-idle"]).status.success());
+    let failed = job(&db, &rid);
+    assert_eq!((&failed["state"], &failed["error_code"]), (&"failed".into(), &"percent_out_of_range".into()));
+    let text = String::from_utf8_lossy(&run(&db, &["jobs", "show", &rid]).stdout).to_string();
+    assert!(text.contains("percent must be above -100") && text.contains("percent_out_of_range"), "{text}");
+
     // Schedules.
     let added =
         ok_json(&db, &["schedules", "add", "nightly", "--kind", "catalog.analyze", "--cron", "30 2 * * *"]);
