@@ -459,32 +459,7 @@ pub fn bench(dir: &Path, jobs: u64, rounds: usize) -> AppResult<vitrina_jobs::be
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use vitrina_domain::{Currency, Money, Product, ProductDraft};
-
     use super::*;
-
-    fn catalog_with(path: &Path, n: u32, price: i64) {
-        let mut c = Catalog::open(path).unwrap();
-        let products = (0..n).map(|i| {
-            let draft = ProductDraft {
-                sku: format!("SKU-{i:04}"),
-                name: format!("Товар {i}"),
-                price: Money::new(price, Currency::RUB),
-            };
-            let mut p = Product::new(draft).unwrap();
-            p.brand = if i % 2 == 0 { "Acme".into() } else { "Other".into() };
-            p
-        });
-        c.bulk_upsert(products).unwrap();
-    }
-
-    fn prices(path: &Path) -> Vec<i64> {
-        let c = Catalog::open(path).unwrap();
-        let page = c.list(&vitrina_store::ListQuery { limit: 1000, ..Default::default() }).unwrap();
-        page.rows.iter().map(|r| r.price.minor).collect()
-    }
 
     #[test]
     fn payloads_come_from_json_and_key_value_words() {
@@ -494,103 +469,6 @@ mod tests {
         assert_eq!(payload_from_args(None, &[]).unwrap(), json!({}));
         assert!(payload_from_args(Some("[1]"), &[]).is_err());
         assert!(payload_from_args(None, &["percent".into()]).unwrap_err().message.contains("key=value"));
-    }
-
-    #[test]
-    fn reprice_runs_to_the_end_and_its_bad_input_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("catalog.db");
-        catalog_with(&path, 30, 1000);
-        let jobs = Jobs::open(&path).unwrap();
-        let err = jobs
-            .enqueue(&EnqueueRequest {
-                kind: "catalog.reprice".into(),
-                payload: json!({ "percnt": 5 }),
-                concurrency_key: None,
-                max_attempts: None,
-            })
-            .unwrap_err();
-        assert_eq!(err.code, ErrorCode::Invalid);
-        assert!(err.message.contains("percnt"), "{}", err.message);
-        let job = jobs
-            .enqueue(&EnqueueRequest {
-                kind: "catalog.reprice".into(),
-                payload: json!({ "percent": 10, "brand": "Acme", "batch_size": 4 }),
-                concurrency_key: None,
-                max_attempts: None,
-            })
-            .unwrap();
-        let mut updates = 0;
-        let done = jobs.wait(&job.id.to_string(), &mut |_| updates += 1).unwrap();
-        assert_eq!(done.state, JobState::Succeeded, "{:?}", done.error);
-        assert_eq!(
-            done.result.unwrap(),
-            json!({ "percent": 10.0, "products": 15, "changed": 15, "batches": 4 })
-        );
-        assert!(updates >= 2);
-        let mut all = prices(&path);
-        all.sort();
-        assert_eq!(all, [vec![1000; 15], vec![1100; 15]].concat(), "only Acme, each exactly once");
-        let refused = jobs
-            .enqueue(&EnqueueRequest {
-                kind: "catalog.reprice".into(),
-                payload: json!({ "percent": -150 }),
-                concurrency_key: None,
-                max_attempts: None,
-            })
-            .unwrap();
-        let refused = jobs.wait(&refused.id.to_string(), &mut |_| {}).unwrap();
-        assert_eq!(refused.state, JobState::Failed);
-        assert_eq!(refused.error_code.as_deref(), Some(crate::catalog_jobs::PERCENT_OUT_OF_RANGE));
-        assert!(refused.error.unwrap().contains("above -100"));
-    }
-
-    #[test]
-    fn a_cancelled_reprice_keeps_whole_batches_and_a_retry_finishes_the_rest_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("catalog.db");
-        catalog_with(&path, 100, 1000);
-        let jobs = Jobs::open(&path).unwrap();
-        let job = jobs
-            .enqueue(&EnqueueRequest {
-                kind: "catalog.reprice".into(),
-                payload: json!({ "percent": -10, "batch_size": 10, "pause_ms": 40 }),
-                concurrency_key: None,
-                max_attempts: None,
-            })
-            .unwrap();
-        let id = job.id.to_string();
-        let mut worker =
-            jobs.start_worker(&WorkerOptions { schedules: false, ..Default::default() }).unwrap();
-        let canceller = Jobs::open(&path).unwrap();
-        let mut asked = false;
-        worker
-            .run(true, &mut |e| {
-                if let JobEvent::Progress { progress, .. } = e
-                    && progress.done >= 20
-                    && !asked
-                {
-                    asked = true;
-                    assert_eq!(canceller.cancel(&id).unwrap().outcome, CancelOutcome::Requested);
-                }
-            })
-            .unwrap();
-        let cancelled = jobs.get(&id).unwrap();
-        assert_eq!(cancelled.state, JobState::Cancelled);
-        let changed = prices(&path).iter().filter(|p| **p == 900).count();
-        assert!((20..100).contains(&changed), "stopped part-way: {changed}");
-        assert_eq!(changed % 10, 0, "whole batches only: {changed}");
-        assert_eq!(prices(&path).iter().filter(|p| **p != 900 && **p != 1000).count(), 0);
-
-        jobs.retry(&id).unwrap();
-        worker.run(true, &mut |_| {}).unwrap();
-        worker.stop(Duration::from_secs(1));
-        let done = jobs.get(&id).unwrap();
-        assert_eq!(done.state, JobState::Succeeded);
-        assert_eq!(done.result.unwrap()["changed"], 100);
-        assert_eq!(prices(&path), vec![900; 100], "every price changed exactly once");
-        let logs = jobs.logs(&id, None).unwrap();
-        assert!(logs.iter().any(|l| l.message.starts_with("resuming after")), "{logs:?}");
     }
 
     #[test]
