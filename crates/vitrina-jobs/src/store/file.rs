@@ -32,8 +32,15 @@ pub(super) fn open(path: &Path) -> Result<Connection> {
         let conn =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| failed(&e))?;
         conn.busy_timeout(BUSY_WAIT).map_err(|e| failed(&e))?;
-        let version: i64 =
-            while_busy(|| conn.query_row("PRAGMA user_version", [], |r| r.get(0))).map_err(|e| failed(&e))?;
+        let version: i64 = while_busy(|| conn.query_row("PRAGMA user_version", [], |r| r.get(0))).map_err(|e| {
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) {
+                // Refused untouched. It holds only the job history and schedules, not the catalog.
+                failed(&"it is not a job queue (damaged, or another file under its name); it holds only the \
+                          job history and schedules, not the catalog: move it aside and Vitrina starts a new one")
+            } else {
+                failed(&e)
+            }
+        })?;
         if version > MIGRATIONS.len() as i64 {
             return Err(failed(&format!(
                 "it was written by a newer Vitrina (queue schema {version}, this version knows {}); update Vitrina",
@@ -112,6 +119,18 @@ mod tests {
         for (i, (name, _)) in MIGRATIONS.iter().enumerate() {
             assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name} is out of order");
         }
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_queue_is_refused_untouched_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db.jobs");
+        std::fs::write(&path, "garbage that is no database, long enough to have a header ".repeat(4))
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let err = open(&path).unwrap_err().to_string();
+        assert!(err.contains("not a job queue") && err.contains("move it aside"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 
     #[test]
