@@ -36,6 +36,7 @@ mod sniff;
 mod xml_input;
 mod xml_path;
 mod yml;
+pub mod write;
 
 use std::fs::File;
 use std::io::{Read, Seek};
