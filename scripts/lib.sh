@@ -65,3 +65,18 @@ build_desktop() {
   (cd "$ROOT" && npm run build --silent --workspace ui >/dev/null)
   cargo build "$@" -p vitrina-desktop
 }
+
+# ensure_test_servers — what the export tests talk to and check with: a local S3-compatible
+# server (moto) and an FTP/FTPS server (pyftpdlib) in a virtualenv of the project's own
+# (`.venv-test`, exported as VITRINA_TEST_PYTHON), xmllint for the feed schemas and
+# pdftotext for reading PDFs back.
+ensure_test_servers() {
+  ensure_apt libxml2-utils poppler-utils python3 python3-venv
+  local venv="$ROOT/.venv-test"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import moto.server, pyftpdlib, OpenSSL" 2>/dev/null; then
+    echo "==> installing the local S3 and FTP servers for the tests (PyPI: moto, pyftpdlib)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]==5.1.*' 'pyftpdlib==2.*' 'pyopenssl==25.*'
+  fi
+  export VITRINA_TEST_PYTHON="$venv/bin/python"
+}
