@@ -1,0 +1,7 @@
+//! Getting goods out of the catalog: feed profiles (what to export, in which format, with
+//! which prices, delivered where), the export run that reads the catalog once and feeds every
+//! profile's writer, documents for buyers (PDF price lists, spec sheets) and delivery of the
+//! written files to where marketplaces fetch them (a folder, S3-compatible storage, FTP/FTPS).
+//!
+//! The writers themselves live in `vitrina_formats::write`; the catalog's cursor in
+//! `vitrina_store::export`. Nothing here knows about jobs or front ends.
