@@ -65,11 +65,13 @@ impl From<StoreError> for AppError {
             StoreError::ProductNotFound(_)
             | StoreError::SupplierNotFound(_)
             | StoreError::UnknownCategory(_)
-            | StoreError::ImportRunNotFound(_) => ErrorCode::NotFound,
+            | StoreError::ImportRunNotFound(_)
+            | StoreError::FeedProfileNotFound(_) => ErrorCode::NotFound,
             StoreError::Invalid(_) | StoreError::InvalidCursor(_) | StoreError::Link(_) => ErrorCode::Invalid,
-            StoreError::DuplicateSku(_) | StoreError::NothingToUndo(_) | StoreError::Cancelled => {
-                ErrorCode::Conflict
-            }
+            StoreError::DuplicateSku(_)
+            | StoreError::DuplicateFeedProfile(_)
+            | StoreError::NothingToUndo(_)
+            | StoreError::Cancelled => ErrorCode::Conflict,
             StoreError::Migration(_) | StoreError::Sql(_) => ErrorCode::Internal,
         };
         AppError::new(code, e.to_string())

@@ -59,6 +59,11 @@ uuid_id!(
     /// A product (one sellable SKU).
     ProductId
 );
+
+uuid_id!(
+    /// A feed profile (what to export, in which format, delivered where).
+    FeedProfileId
+);
 uuid_id!(
     /// A node of the seller's category tree.
     CategoryId

@@ -34,6 +34,10 @@ pub enum StoreError {
     InvalidCursor(String),
     #[error("nothing to undo for product \"{0}\"")]
     NothingToUndo(String),
+    #[error("feed profile \"{0}\" does not exist")]
+    FeedProfileNotFound(String),
+    #[error("a feed profile named \"{0}\" already exists")]
+    DuplicateFeedProfile(String),
     #[error("import run \"{0}\" does not exist")]
     ImportRunNotFound(String),
     #[error("cancelled; the catalog was left as it was")]

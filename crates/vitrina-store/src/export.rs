@@ -1,0 +1,239 @@
+//! The catalog read for an export: every product a selection keeps, whole (details, barcodes,
+//! variant group), streamed row by row from one read transaction, never the whole catalog in
+//! memory. Feeds, price lists and documents all read through [`Catalog::export_each`].
+
+use std::ops::ControlFlow;
+
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+use vitrina_domain::{Attribute, CategoryId, ProductStatus, SupplierId};
+
+use crate::catalog::Catalog;
+use crate::error::Result;
+use crate::list::where_clause;
+
+/// Which products an export takes; empty lists and `None` keep everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Selection {
+    /// Categories, each with everything below it.
+    pub categories: Vec<CategoryId>,
+    pub brands: Vec<String>,
+    /// Products at least one of these suppliers offers.
+    pub suppliers: Vec<SupplierId>,
+    pub statuses: Vec<ProductStatus>,
+    /// Only products with stock > 0.
+    pub in_stock_only: bool,
+    /// Minor units, inclusive.
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    /// Exactly these SKUs (a selection in the table, one product's document).
+    pub skus: Vec<String>,
+}
+
+/// The order rows arrive in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExportOrder {
+    /// Storage order: the fastest walk, for feeds.
+    #[default]
+    Storage,
+    /// By category (products without one last), then by name: for price lists people read.
+    Category,
+}
+
+/// One category of the tree as feeds number it: `id` is the local row id (a positive integer,
+/// stable for the life of the catalog, as YML wants).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportCategory {
+    pub id: u64,
+    pub parent: Option<u64>,
+    pub name: String,
+}
+
+/// One product as an export reads it. Buffers are reused from row to row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ExportRow {
+    pub rid: i64,
+    pub sku: String,
+    pub name: String,
+    /// Sanitized HTML.
+    pub description: String,
+    pub brand: String,
+    pub model: String,
+    /// [`ExportCategory::id`] of the product's category.
+    pub category: Option<u64>,
+    /// The same number for every variant of one product (the smallest row id of its variant
+    /// group): positive, at most 9 digits for any catalog under a billion rows, stable while
+    /// that product stays.
+    pub group: Option<u64>,
+    pub currency: String,
+    pub price: i64,
+    pub old_price: Option<i64>,
+    pub stock: i64,
+    pub status: String,
+    pub weight_g: Option<u32>,
+    pub dimensions_mm: Option<[u32; 3]>,
+    pub attributes: Vec<Attribute>,
+    pub images: Vec<String>,
+    pub barcodes: Vec<String>,
+}
+
+impl Catalog {
+    /// The category tree with feed ids, parents before children.
+    pub fn export_categories(&self) -> Result<Vec<ExportCategory>> {
+        let mut stmt =
+            self.db().prepare_cached("SELECT rid, parent_rid, name FROM categories ORDER BY tree_path")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ExportCategory {
+                id: r.get::<_, i64>(0)? as u64,
+                parent: r.get::<_, Option<i64>>(1)?.map(|p| p as u64),
+                name: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many products `selection` keeps.
+    pub fn export_count(&self, selection: &Selection) -> Result<u64> {
+        let (conds, args) = self.selection_sql(selection)?;
+        let sql = format!("SELECT count(*) FROM products p {}", where_clause(&conds));
+        let n: i64 = self.db().prepare(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Calls `f` with every product `selection` keeps, in `order`, until it breaks. All rows come
+    /// from one read transaction: a consistent snapshot even while other connections write.
+    pub fn export_each<E>(
+        &self,
+        selection: &Selection,
+        order: ExportOrder,
+        mut f: impl FnMut(&ExportRow) -> std::result::Result<ControlFlow<()>, E>,
+    ) -> std::result::Result<(), E>
+    where
+        E: From<crate::StoreError>,
+    {
+        let (conds, args) = self.selection_sql(selection).map_err(E::from)?;
+        let order_by = match order {
+            ExportOrder::Storage => "p.rid",
+            ExportOrder::Category => "c.tree_path IS NULL, c.tree_path, p.name_key, p.rid",
+        };
+        let sql = format!(
+            "SELECT p.rid, p.sku, p.name, d.description, p.brand, p.model, p.category_rid,
+                    CASE WHEN p.variant_group IS NULL THEN NULL
+                         ELSE (SELECT min(g.rid) FROM products g WHERE g.variant_group = p.variant_group) END,
+                    p.currency, p.price, p.old_price, p.stock, p.status, p.weight_g,
+                    p.length_mm, p.width_mm, p.height_mm, d.attributes, d.images,
+                    (SELECT group_concat(b.code, ',') FROM product_barcodes b WHERE b.product_rid = p.rid)
+             FROM products p JOIN product_details d ON d.rid = p.rid
+             LEFT JOIN categories c ON c.rid = p.category_rid
+             {} ORDER BY {order_by}",
+            where_clause(&conds)
+        );
+        let tx = self.db().unchecked_transaction().map_err(crate::StoreError::from)?;
+        let mut stmt = tx.prepare(&sql).map_err(crate::StoreError::from)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(crate::StoreError::from)?;
+        let mut row = ExportRow::default();
+        while let Some(r) = rows.next().map_err(crate::StoreError::from)? {
+            read_row(r, &mut row).map_err(crate::StoreError::from)?;
+            if f(&row)?.is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// WHERE terms and their values for `s`.
+    fn selection_sql(&self, s: &Selection) -> Result<(Vec<String>, Vec<Value>)> {
+        let mut conds = Vec::new();
+        let mut args = Vec::new();
+        if !s.categories.is_empty() {
+            let mut ranges = Vec::new();
+            for id in &s.categories {
+                let (lo, hi) = self.subtree_range(*id)?;
+                ranges.push("(tree_path >= ? AND tree_path < ?)".to_string());
+                args.push(Value::Text(lo));
+                args.push(Value::Text(hi));
+            }
+            conds.push(format!(
+                "p.category_rid IN (SELECT rid FROM categories WHERE {})",
+                ranges.join(" OR ")
+            ));
+        }
+        let any_of = |conds: &mut Vec<String>, args: &mut Vec<Value>, column: &str, values: Vec<Value>| {
+            if !values.is_empty() {
+                conds.push(format!("{column} IN ({})", vec!["?"; values.len()].join(", ")));
+                args.extend(values);
+            }
+        };
+        let brands = s.brands.iter().map(|b| b.trim()).filter(|b| !b.is_empty());
+        any_of(&mut conds, &mut args, "p.brand", brands.map(|b| Value::Text(b.into())).collect());
+        any_of(
+            &mut conds,
+            &mut args,
+            "p.status",
+            s.statuses.iter().map(|st| Value::Text(st.code().into())).collect(),
+        );
+        any_of(&mut conds, &mut args, "p.sku", s.skus.iter().map(|k| Value::Text(k.trim().into())).collect());
+        if !s.suppliers.is_empty() {
+            conds.push(format!(
+                "EXISTS (SELECT 1 FROM supplier_offers o JOIN suppliers sp ON sp.rid = o.supplier_rid \
+                 WHERE o.product_rid = p.rid AND sp.id IN ({}))",
+                vec!["?"; s.suppliers.len()].join(", ")
+            ));
+            args.extend(s.suppliers.iter().map(|id| Value::Blob(id.as_bytes().to_vec())));
+        }
+        if s.in_stock_only {
+            conds.push("p.stock > 0".into());
+        }
+        if let Some(min) = s.price_min {
+            conds.push("p.price >= ?".into());
+            args.push(Value::Integer(min));
+        }
+        if let Some(max) = s.price_max {
+            conds.push("p.price <= ?".into());
+            args.push(Value::Integer(max));
+        }
+        Ok((conds, args))
+    }
+}
+
+fn read_row(r: &rusqlite::Row<'_>, row: &mut ExportRow) -> rusqlite::Result<()> {
+    fn text_into(r: &rusqlite::Row<'_>, i: usize, out: &mut String) -> rusqlite::Result<()> {
+        out.clear();
+        if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)? {
+            out.push_str(&String::from_utf8_lossy(t));
+        }
+        Ok(())
+    }
+    row.rid = r.get(0)?;
+    text_into(r, 1, &mut row.sku)?;
+    text_into(r, 2, &mut row.name)?;
+    text_into(r, 3, &mut row.description)?;
+    text_into(r, 4, &mut row.brand)?;
+    text_into(r, 5, &mut row.model)?;
+    row.category = r.get::<_, Option<i64>>(6)?.map(|c| c as u64);
+    row.group = r.get::<_, Option<i64>>(7)?.map(|g| g as u64);
+    text_into(r, 8, &mut row.currency)?;
+    row.price = r.get(9)?;
+    row.old_price = r.get(10)?;
+    row.stock = r.get(11)?;
+    text_into(r, 12, &mut row.status)?;
+    row.weight_g = r.get(13)?;
+    row.dimensions_mm =
+        match (r.get::<_, Option<u32>>(14)?, r.get::<_, Option<u32>>(15)?, r.get::<_, Option<u32>>(16)?) {
+            (Some(l), Some(w), Some(h)) => Some([l, w, h]),
+            _ => None,
+        };
+    let attributes = r.get_ref(17)?.as_str().unwrap_or("[]");
+    row.attributes =
+        if attributes == "[]" { Vec::new() } else { serde_json::from_str(attributes).unwrap_or_default() };
+    row.images.clear();
+    row.images
+        .extend(r.get_ref(18)?.as_str().unwrap_or("").lines().filter(|l| !l.is_empty()).map(str::to_owned));
+    row.barcodes.clear();
+    if let rusqlite::types::ValueRef::Text(t) = r.get_ref(19)? {
+        row.barcodes
+            .extend(String::from_utf8_lossy(t).split(',').filter(|c| !c.is_empty()).map(str::to_owned));
+    }
+    Ok(())
+}
