@@ -37,12 +37,12 @@ fn export_reads_whole_products_and_filters_like_a_profile() {
         p.category = cat;
         p.brand = brand.into();
         p.status = ProductStatus::Active;
-        if sku.starts_with("A-") {
+        if let Some(size) = sku.strip_prefix("A-") {
             p.variant_group = Some(group);
             p.barcodes = vec![Barcode::parse("4006381333931").unwrap()];
             p.attributes =
                 vec![Attribute {
-                    name: "Размер".into(), value: sku[2..].into(), unit: Some("RU".into())
+                    name: "Размер".into(), value: size.into(), unit: Some("RU".into())
                 }];
             p.images = vec![
                 Image { url: "https://x.example/1.jpg".into() },
