@@ -2,6 +2,7 @@
 //! variant group), streamed row by row from one read transaction, never the whole catalog in
 //! memory. Feeds, price lists and documents all read through [`Catalog::export_each`].
 
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 
 use rusqlite::types::Value;
@@ -102,12 +103,13 @@ impl Catalog {
     }
 
     /// Calls `f` with every product `selection` keeps, in `order`, until it breaks. All rows come
-    /// from one read transaction: a consistent snapshot even while other connections write.
+    /// from one read transaction: a consistent snapshot even while other connections write. The
+    /// row is lent mutably so a caller that keeps it can take its buffers instead of copying.
     pub fn export_each<E>(
         &self,
         selection: &Selection,
         order: ExportOrder,
-        mut f: impl FnMut(&ExportRow) -> std::result::Result<ControlFlow<()>, E>,
+        mut f: impl FnMut(&mut ExportRow) -> std::result::Result<ControlFlow<()>, E>,
     ) -> std::result::Result<(), E>
     where
         E: From<crate::StoreError>,
@@ -135,11 +137,44 @@ impl Catalog {
         let mut row = ExportRow::default();
         while let Some(r) = rows.next().map_err(crate::StoreError::from)? {
             read_row(r, &mut row).map_err(crate::StoreError::from)?;
-            if f(&row)?.is_break() {
+            if f(&mut row)?.is_break() {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// A test of rows against `selection` in memory, for a pass over the catalog that feeds
+    /// several profiles at once (each keeps the rows its own selection would have read).
+    pub fn export_matcher(&self, selection: &Selection) -> Result<RowMatcher> {
+        let mut categories = None;
+        if !selection.categories.is_empty() {
+            let mut rids = HashSet::new();
+            for id in &selection.categories {
+                let (lo, hi) = self.subtree_range(*id)?;
+                let mut stmt = self
+                    .db()
+                    .prepare_cached("SELECT rid FROM categories WHERE tree_path >= ?1 AND tree_path < ?2")?;
+                for rid in stmt.query_map([lo, hi], |r| r.get::<_, i64>(0))? {
+                    rids.insert(rid? as u64);
+                }
+            }
+            categories = Some(rids);
+        }
+        let mut offered_by = None;
+        if !selection.suppliers.is_empty() {
+            let mut rids = HashSet::new();
+            let mut stmt = self.db().prepare_cached(
+                "SELECT o.product_rid FROM supplier_offers o JOIN suppliers s ON s.rid = o.supplier_rid WHERE s.id = ?1",
+            )?;
+            for id in &selection.suppliers {
+                for rid in stmt.query_map([id.as_bytes()], |r| r.get::<_, i64>(0))? {
+                    rids.insert(rid?);
+                }
+            }
+            offered_by = Some(rids);
+        }
+        Ok(RowMatcher { selection: selection.clone(), categories, offered_by })
     }
 
     /// WHERE terms and their values for `s`.
@@ -194,6 +229,38 @@ impl Catalog {
             args.push(Value::Integer(max));
         }
         Ok((conds, args))
+    }
+}
+
+/// [`Selection`] as a test of rows already read (see [`Catalog::export_matcher`]).
+#[derive(Debug, Clone)]
+pub struct RowMatcher {
+    selection: Selection,
+    /// Feed ids of the chosen categories and everything below them.
+    categories: Option<HashSet<u64>>,
+    /// Rows of the products the chosen suppliers offer.
+    offered_by: Option<HashSet<i64>>,
+}
+
+impl RowMatcher {
+    pub fn matches(&self, row: &ExportRow) -> bool {
+        let s = &self.selection;
+        if let Some(cats) = &self.categories
+            && !row.category.is_some_and(|c| cats.contains(&c))
+        {
+            return false;
+        }
+        if let Some(rids) = &self.offered_by
+            && !rids.contains(&row.rid)
+        {
+            return false;
+        }
+        (s.brands.is_empty() || s.brands.iter().any(|b| b.trim() == row.brand))
+            && (s.statuses.is_empty() || s.statuses.iter().any(|st| st.code() == row.status))
+            && (s.skus.is_empty() || s.skus.iter().any(|k| k.trim() == row.sku))
+            && (!s.in_stock_only || row.stock > 0)
+            && s.price_min.is_none_or(|min| row.price >= min)
+            && s.price_max.is_none_or(|max| row.price <= max)
     }
 }
 

@@ -3,10 +3,11 @@
 use std::ops::ControlFlow;
 
 use vitrina_domain::{
-    Attribute, Barcode, CategoryPath, Dimensions, FeedProfileId, Image, Money, ProductStatus, VariantGroupId,
+    Attribute, Barcode, CategoryPath, Dimensions, FeedProfileId, Image, Money, ProductStatus, StockPolicy,
+    VariantGroupId,
 };
 use vitrina_store::export::{ExportOrder, ExportRow, Selection};
-use vitrina_store::{Catalog, FeedProfileRecord, StoreError};
+use vitrina_store::{Catalog, FeedProfileRecord, OfferInput, ProductKey, StoreError};
 
 use crate::common::{product, temp_catalog};
 
@@ -41,9 +42,7 @@ fn export_reads_whole_products_and_filters_like_a_profile() {
             p.variant_group = Some(group);
             p.barcodes = vec![Barcode::parse("4006381333931").unwrap()];
             p.attributes =
-                vec![Attribute {
-                    name: "Размер".into(), value: size.into(), unit: Some("RU".into())
-                }];
+                vec![Attribute { name: "Размер".into(), value: size.into(), unit: Some("RU".into()) }];
             p.images = vec![
                 Image { url: "https://x.example/1.jpg".into() },
                 Image { url: "https://x.example/2.jpg".into() },
@@ -55,6 +54,14 @@ fn export_reads_whole_products_and_filters_like_a_profile() {
         }
         c.create_product(&p).unwrap();
     }
+    let supplier = c.add_supplier("Оптторг", 0).unwrap();
+    let offer = OfferInput {
+        product: ProductKey::Sku("B-1".into()),
+        supplier_sku: "X-1".into(),
+        cost: None,
+        stock: 7,
+    };
+    c.upsert_offers(supplier, &[offer], StockPolicy::CheapestInStock).unwrap();
     let all = rows(&c, &Selection::default(), ExportOrder::Storage);
     assert_eq!(all.len(), 4);
     let a42 = &all[0];
@@ -83,6 +90,7 @@ fn export_reads_whole_products_and_filters_like_a_profile() {
         ["A-42", "B-1"]
     );
     assert_eq!(only(Selection { brands: vec!["Дом и сад".into()], ..Default::default() }), ["B-1"]);
+    assert_eq!(only(Selection { suppliers: vec![supplier], ..Default::default() }), ["B-1"]);
     assert_eq!(
         only(Selection { price_min: Some(100_000), price_max: Some(200_000), ..Default::default() }),
         ["B-1"]
