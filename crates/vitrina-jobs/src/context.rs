@@ -264,6 +264,40 @@ impl<C: Send + Sync + 'static> JobCtx<C> {
     }
 }
 
+impl<C: Send + Sync + 'static> JobCtx<C> {
+    /// Waits until the job `id` (usually a child this job queued) has finished, and returns
+    /// it. A cancel of this job is passed on to that job, and this one ends cancelled.
+    pub async fn wait_for(&self, id: JobId) -> Result<crate::store::JobRecord, JobError> {
+        loop {
+            let store = self.store.clone();
+            let now = (self.live.clock)();
+            let cancel = self.is_cancelled();
+            let record = tokio::task::spawn_blocking(move || {
+                let mut store = store.lock().map_err(|_| JobError::permanent("the job store is unavailable"))?;
+                if cancel {
+                    store.request_cancel(id, now).map_err(|e| JobError::transient(e.to_string()))?;
+                }
+                store.job(id).map_err(|e| JobError::transient(e.to_string()))
+            })
+            .await
+            .map_err(|e| JobError::permanent(e.to_string()))??;
+            let Some(record) = record else {
+                return Err(JobError::permanent(format!("job {id} is gone from the queue")));
+            };
+            if record.state.is_finished() {
+                return Ok(record);
+            }
+            if cancel {
+                self.wake.notify_one();
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+                _ = self.cancelled(), if !cancel => {}
+            }
+        }
+    }
+}
+
 /// Reports a job's progress from any thread; see [`JobCtx::reporter`].
 #[derive(Clone)]
 pub struct Reporter(Arc<Live>);
