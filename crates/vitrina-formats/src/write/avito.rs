@@ -126,9 +126,7 @@ impl AvitoOptions {
             category: trimmed(&self.category),
             goods_type: trimmed(&self.goods_type),
             condition: trimmed(&self.condition),
-            // Avito's template spells these with a no-break space before the last word; its
-            // samples and every generator use a plain one: plain spaces are written.
-            ad_type: self.ad_type.trim().replace('\u{a0}', " "),
+            ad_type: trimmed(&self.ad_type),
             listing_fee: self
                 .listing_fee
                 .as_deref()
@@ -283,7 +281,9 @@ impl AvitoWriter {
                 element(buf, tag, value, cleaned);
             }
         }
-        element(buf, "AdType", ad_type, cleaned);
+        // Avito's template spells the values with a no-break space before the last word; its
+        // samples and every generator use a plain one, which is what is written.
+        element(buf, "AdType", &ad_type.replace('\u{a0}', " "), cleaned);
         element(buf, "Condition", condition, cleaned);
         if let Some(brand) = avito_field(item, "Brand", item.brand.trim()) {
             element(buf, "Brand", brand, cleaned);
@@ -973,7 +973,14 @@ mod tests {
         let mut writer: Box<dyn FeedWriter> =
             Box::new(AvitoWriter::new(memory.output(), &header, nbsp).unwrap());
         assert_eq!(writer.write_item(&item("N-1")).unwrap(), Ok(()));
+        let own = FeedItem {
+            params: vec![param("AdType", "Товар приобретен на\u{a0}продажу")],
+            ..item("N-2")
+        };
+        assert_eq!(writer.write_item(&own).unwrap(), Ok(()));
         writer.finish().unwrap();
-        assert_eq!(ads_of(&memory.text())[0].text_of("AdType"), "Товар от производителя");
+        let ads = ads_of(&memory.text());
+        assert_eq!(ads[0].text_of("AdType"), "Товар от производителя");
+        assert_eq!(ads[1].text_of("AdType"), "Товар приобретен на продажу");
     }
 }

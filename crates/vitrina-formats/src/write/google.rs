@@ -10,7 +10,7 @@
 //! The URL and number helpers here are shared with the Avito writer.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{BufWriter, Write};
@@ -97,7 +97,7 @@ pub struct GoogleWriter {
     /// The ISO 4217 code after every price (`RUB`).
     currency: String,
     /// `g:product_type` of each category, made once.
-    product_types: Vec<(u64, String)>,
+    product_types: HashMap<u64, String>,
     /// Reused for every item.
     buf: String,
     ids: SeenIds,
@@ -238,7 +238,7 @@ impl GoogleWriter {
             element(buf, "g:google_product_category", category, cleaned);
         }
         if let Some(id) = item.category_id
-            && let Some((_, path)) = self.product_types.iter().find(|(c, _)| *c == id)
+            && let Some(path) = self.product_types.get(&id)
         {
             element(buf, "g:product_type", path, cleaned);
         }
