@@ -12,12 +12,16 @@
 //! items, applies price rules and gives each writer a `Write`.
 
 // Each format's writer is a module of its own below; `text` is what they share.
+mod avito;
+mod google;
 mod price_list;
 mod text;
 
 use std::fmt;
 use std::io::{self, Write};
 
+pub use avito::{AvitoOptions, AvitoWriter};
+pub use google::{GoogleOptions, GoogleWriter};
 pub use price_list::{CsvPriceList, CsvPriceOptions, Lang, PriceColumn, XlsxPriceList};
 pub use text::{clean_xml_text, html_to_text, sanitize_feed_html};
 
