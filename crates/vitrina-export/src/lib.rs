@@ -5,3 +5,5 @@
 //!
 //! The writers themselves live in `vitrina_formats::write`; the catalog's cursor in
 //! `vitrina_store::export`. Nothing here knows about jobs or front ends.
+
+pub mod deliver;
