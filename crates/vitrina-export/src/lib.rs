@@ -7,3 +7,4 @@
 //! `vitrina_store::export`. Nothing here knows about jobs or front ends.
 
 pub mod deliver;
+pub mod documents;
