@@ -8,7 +8,9 @@ import type { JobDto, JobEndDto, JobErrorCode, JobStage, JobStateDto, Language }
 import { i18n } from './i18n.svelte';
 
 /** The kinds this version runs (`vitrina_app::kinds`); another kind shows as its code. */
-export const JOB_KINDS = ['import.supplier', 'images.download', 'catalog.reprice', 'catalog.analyze'] as const;
+export const JOB_KINDS = [
+  'import.supplier', 'images.download', 'catalog.reprice', 'catalog.analyze', 'feeds.export', 'catalog.cycle',
+] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 const kinds: Record<Language, Record<JobKind, string>> = {
@@ -17,12 +19,16 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'images.download': 'Загрузка фото товаров',
     'catalog.reprice': 'Изменение цен',
     'catalog.analyze': 'Проверка каталога',
+    'feeds.export': 'Выгрузка фидов',
+    'catalog.cycle': 'Цикл каталога: импорт и выгрузка',
   },
   en: {
     'import.supplier': 'Supplier import',
     'images.download': 'Product image download',
     'catalog.reprice': 'Price change',
     'catalog.analyze': 'Catalog check',
+    'feeds.export': 'Feed export',
+    'catalog.cycle': 'Catalog cycle: import and export',
   },
 };
 
@@ -38,6 +44,7 @@ const stages: Record<Language, Record<JobStage, string>> = {
     downloading_images: 'загрузка фото товаров',
     repricing: 'пересчёт цен',
     analyzing: 'обновление статистики',
+    exporting: 'выгрузка фидов',
   },
   en: {
     downloading: 'downloading the file',
@@ -45,6 +52,7 @@ const stages: Record<Language, Record<JobStage, string>> = {
     downloading_images: 'downloading product images',
     repricing: 'repricing',
     analyzing: 'refreshing statistics',
+    exporting: 'exporting feeds',
   },
 };
 
@@ -92,6 +100,9 @@ const reasons: Record<Language, Record<JobErrorCode, string>> = {
     catalog_error: 'Не удалось прочитать или записать каталог',
     cancelled: 'Работа отменена',
     percent_out_of_range: 'Изменение цены должно быть больше −100 % и не больше 1000 %',
+    export_failed: 'Не все фиды выгружены: причина указана у каждого профиля в разделе «Фиды»',
+    nothing_to_export: 'Нечего выгружать: нет включённых профилей фидов или профиль был удалён',
+    cycle_step_failed: 'Цикл каталога остановлен: один из шагов не удался — подробности ниже и в задачах этого шага',
     handler_crashed: 'Внутренняя ошибка Витрины; при повторении приложите подробности к сообщению о ней',
     unknown_kind: 'Эта версия Витрины не умеет выполнять такие задачи',
   },
@@ -125,6 +136,9 @@ const reasons: Record<Language, Record<JobErrorCode, string>> = {
     catalog_error: 'The catalog could not be read or written',
     cancelled: 'The work was cancelled',
     percent_out_of_range: 'A price change must be above −100 % and at most 1000 %',
+    export_failed: 'Not every feed was exported: each profile in the Feeds section says why',
+    nothing_to_export: 'Nothing to export: no feed profile is enabled, or the profile was removed',
+    cycle_step_failed: "The catalog cycle stopped: one of its steps failed — see the details below and that step's job",
     handler_crashed: 'Vitrina hit an internal error; if it happens again, include the details when reporting it',
     unknown_kind: 'This version of Vitrina cannot run jobs of this kind',
   },

@@ -3,7 +3,7 @@ import { i18n } from '$lib/i18n.svelte';
 import { endText, jobActivity, jobProblem, JOB_ERROR_CODES, JOB_KINDS, kindText, reasonText, stageText, stateText } from '$lib/jobs';
 import type { JobEndDto, JobStage, JobStateDto, Language } from '$lib/ipc';
 
-const stages: JobStage[] = ['downloading', 'importing', 'downloading_images', 'repricing', 'analyzing'];
+const stages: JobStage[] = ['downloading', 'importing', 'downloading_images', 'repricing', 'analyzing', 'exporting'];
 const ends: JobEndDto[] = ['cancelled_on_request', 'cancelled_by_handler', 'cancelled_before_start'];
 const states: JobStateDto[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 

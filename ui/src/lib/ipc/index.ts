@@ -2,7 +2,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type {
-  BulkEditRequest, BulkReport, FacetsDto, FeedInput, FieldName, HistoryEntryDto, ImportReportDto, IpcError,
+  BulkEditRequest, BulkReport, DeliverySecretInput, DocumentDto, FacetsDto, FeedInput, FeedPreviewDto,
+  FeedProfileDto, FeedSelectionDto, FieldName, HistoryEntryDto, ImportReportDto, IpcError,
   JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, NewSupplierRequest, PreviewDto,
   PreviewRequest, ProductDto, RunDto, SecretStatus, SettingsDto, StartupState, SupplierDetail,
   SupplierListItem, SupplierSettingsDto, TableInfo, TableQuery, TableRows, TargetInfo, UpdateStatus,
@@ -68,6 +69,29 @@ export const ipc = {
   importReport: (run: string) => call<ImportReportDto>('import_report', { run }),
   /** Asks where to save the CSV and writes it; the path, or null when cancelled. */
   exportImportReport: (run: string) => call<string | null>('export_import_report', { run }),
+  feedProfiles: () => call<FeedProfileDto[]>('feed_profiles'),
+  /** Adds (empty `id`) or replaces a profile; `secret` only when keys or a password were typed. */
+  saveFeedProfile: (profile: FeedProfileDto, secret: DeliverySecretInput | null) =>
+    call<FeedProfileDto>('feed_profile_save', { profile, secret }),
+  removeFeedProfile: (id: string) => call<void>('feed_profile_remove', { id }),
+  /** What the profile (saved or not) would write: the first `limit` items as text. */
+  feedPreview: (profile: FeedProfileDto, limit: number) => call<FeedPreviewDto>('feed_preview', { profile, limit }),
+  /** Queues the `feeds.export` job for these profiles, or every enabled one with `all`. */
+  exportFeeds: (profiles: string[], all: boolean) => call<JobDto>('feeds_export', { profiles, all }),
+  /** Asks where a profile's file goes with the OS save dialog; null when cancelled. */
+  pickFeedOutput: (format: string, current: string | null) => call<string | null>('pick_feed_output', { format, current }),
+  /** Opens the folder holding `path` in the file manager. */
+  openFolder: (path: string) => call<void>('open_folder', { path }),
+  /** Asks where to save a price list and writes it; null when cancelled. */
+  writePriceList: (format: 'pdf' | 'xlsx' | 'csv', selection: FeedSelectionDto, lang: string) =>
+    call<DocumentDto | null>('price_list_write', { format, selection, lang }),
+  /** Asks where to save a product's spec sheet (PDF) and writes it; null when cancelled. */
+  writeSpecSheet: (id: string, lang: string) => call<DocumentDto | null>('spec_sheet_write', { id, lang }),
+  /** Queues the catalog cycle: every supplier's import, then every feed. */
+  runCycle: () => call<JobDto>('cycle_run'),
+  cycleSchedule: () => call<string | null>('cycle_schedule'),
+  /** Sets the cycle's cron expression (empty removes it); the schedule now in force. */
+  setCycleSchedule: (cron: string) => call<string | null>('cycle_set_schedule', { cron }),
   /** Tells the shell the first rows are on screen (it logs the cold-start time). */
   uiReady: () => call<void>('ui_ready'),
   /** Logs how long something took on screen (keystroke to search rows), for the benchmarks. */

@@ -128,11 +128,11 @@ export type BulkReport = { changed: number, unchanged: number, failed: Array<Bul
 
 export type JobStateDto = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
-export type JobStage = "downloading" | "importing" | "downloading_images" | "repricing" | "analyzing";
+export type JobStage = "downloading" | "importing" | "downloading_images" | "repricing" | "analyzing" | "exporting";
 
 export type JobEndDto = "cancelled_on_request" | "cancelled_by_handler" | "cancelled_before_start";
 
-export type JobErrorCode = "not_found" | "access_denied" | "server_error" | "unexpected_status" | "timeout" | "connection_failed" | "download_interrupted" | "bad_redirect" | "source_settings_invalid" | "secret_missing" | "secret_unreadable" | "too_large" | "file_empty" | "archive_damaged" | "archive_without_feed" | "archive_unsupported" | "file_missing" | "file_unreadable" | "cache_write_failed" | "no_feed" | "import_settings_invalid" | "not_a_feed" | "feed_empty" | "feed_layout_mismatch" | "feed_encoding" | "feed_unreadable" | "catalog_error" | "cancelled" | "percent_out_of_range" | "handler_crashed" | "unknown_kind";
+export type JobErrorCode = "not_found" | "access_denied" | "server_error" | "unexpected_status" | "timeout" | "connection_failed" | "download_interrupted" | "bad_redirect" | "source_settings_invalid" | "secret_missing" | "secret_unreadable" | "too_large" | "file_empty" | "archive_damaged" | "archive_without_feed" | "archive_unsupported" | "file_missing" | "file_unreadable" | "cache_write_failed" | "no_feed" | "import_settings_invalid" | "not_a_feed" | "feed_empty" | "feed_layout_mismatch" | "feed_encoding" | "feed_unreadable" | "catalog_error" | "cancelled" | "percent_out_of_range" | "export_failed" | "nothing_to_export" | "cycle_step_failed" | "handler_crashed" | "unknown_kind";
 
 export type JobDto = { id: string, kind: string, state: JobStateDto, done: number, total: number | null, 
 /**
@@ -520,3 +520,164 @@ remaining: number,
  * Files in the cache now.
  */
 files: number, };
+
+export type FeedProfileDto = { 
+/**
+ * Empty for a new profile.
+ */
+id: string, name: string, 
+/**
+ * `yml`, `avito`, `google`, `csv`, `xlsx` or `pdf`.
+ */
+format: string, enabled: boolean, 
+/**
+ * The file written; `.gz` is added when `gzip` is on.
+ */
+output_path: string, gzip: boolean, selection: FeedSelectionDto, prices: FeedPricesDto, 
+/**
+ * `{brand} {name} {param:Цвет}`; empty keeps the product's name.
+ */
+name_template: string, 
+/**
+ * `catalog_or_characteristics`, `catalog`, `characteristics` or `none`.
+ */
+description_source: string, 
+/**
+ * `https://shop.example/p/{sku}`; empty writes no link.
+ */
+url_template: string, target: DeliveryTargetDto | null, shop: FeedShopDto, yml: YmlSettingsDto, avito: AvitoSettingsDto, google: GoogleSettingsDto, 
+/**
+ * Price list columns in order (codes: `sku`, `name`, `brand`, `price`, …); empty is the
+ * default set.
+ */
+columns: Array<string>, 
+/**
+ * `ru` or `en`: the labels of price lists and documents.
+ */
+lang: string, 
+/**
+ * A cron expression (`0 6 * * *`) that exports this profile on its own; none for no schedule.
+ */
+schedule: string | null, 
+/**
+ * Read only: the file this profile writes (with `.gz` when compressed).
+ */
+file: string, 
+/**
+ * Read only: the latest run.
+ */
+last_result: ExportResultDto | null, 
+/**
+ * Read only: where marketplaces fetch the feed, once it has been uploaded (or from the
+ * target's public address).
+ */
+public_url: string | null, };
+
+export type FeedSelectionDto = { categories: Array<string>, brands: Array<string>, suppliers: Array<string>, statuses: Array<string>, in_stock_only: boolean, price_min: number | null, price_max: number | null, };
+
+export type FeedPricesDto = { 
+/**
+ * Markup in basis points: 1 000 = +10 %, −500 = −5 %.
+ */
+markup_bp: number, 
+/**
+ * `none`, `whole`, `tens`, `hundreds`, `ends_in9`, `ends_in99`.
+ */
+rounding: string, 
+/**
+ * `keep`, `drop` or `above`.
+ */
+old_price: string, 
+/**
+ * With `above`: the old price is the price plus this many basis points.
+ */
+old_price_above_bp: number, };
+
+export type DeliveryTargetDto = { 
+/**
+ * `folder`, `s3` or `ftp`.
+ */
+kind: string, 
+/**
+ * folder
+ */
+path: string, 
+/**
+ * s3: `https://storage.yandexcloud.net`
+ */
+endpoint: string, region: string, bucket: string, 
+/**
+ * s3: a key prefix such as `feeds/`.
+ */
+prefix: string, path_style: boolean, public_read: boolean, 
+/**
+ * ftp
+ */
+host: string, port: number, secure: boolean, user: string, dir: string, 
+/**
+ * The address the uploaded file is reachable at, when it differs from the storage's own
+ * (a CDN, a web server serving the FTP folder).
+ */
+public_url_base: string, 
+/**
+ * Read only: whether the keys or password are saved in the OS keyring.
+ */
+secret_set: boolean, };
+
+export type FeedShopDto = { name: string, company: string, url: string, email: string, currency: string, };
+
+export type YmlSettingsDto = { windows_1251: boolean, vendor_model: boolean, delivery: Array<DeliveryOptionDto>, };
+
+export type DeliveryOptionDto = { 
+/**
+ * Minor units; 0 is free.
+ */
+cost: number, days: string, order_before: number | null, };
+
+export type AvitoSettingsDto = { address: string, contact_phone: string, manager_name: string, category: string, goods_type: string, condition: string, ad_type: string, };
+
+export type GoogleSettingsDto = { condition: string, google_product_category: string, };
+
+export type DeliverySecretInput = { access_key_id: string, secret_access_key: string, password: string, };
+
+export type ExportResultDto = { profile: string, format: string, ok: boolean, 
+/**
+ * Why it failed: `output_unwritable`, `target_unreachable`, `target_sign_in`,
+ * `target_denied`, `target_not_found`, `write_failed`, `catalog`, `cancelled`, …
+ */
+error_code: string | null, error: string | null, matched: number, written: number, skipped: number, 
+/**
+ * Skipped products by reason code (`no_price`, `no_picture`, `title_too_long`,
+ * `missing_field`, `bad_id`).
+ */
+skipped_by_reason: Array<SkipCountDto>, 
+/**
+ * The first skipped products.
+ */
+skipped_items: Array<SkippedItemDto>, cleaned_chars: number, replaced_chars: number, file: string, bytes: number, millis: number, 
+/**
+ * Where the file was uploaded (`s3://…`, `ftp://…`, a folder).
+ */
+uploaded_to: string | null, public_url: string | null, 
+/**
+ * The selection kept nothing: a valid empty file was written (and not uploaded).
+ */
+empty: boolean, 
+/**
+ * UTC milliseconds.
+ */
+finished_at: number, };
+
+export type SkipCountDto = { code: string, count: number, };
+
+export type SkippedItemDto = { sku: string, code: string, reason: string, };
+
+export type ExportRunDto = { results: Array<ExportResultDto>, millis: number, };
+
+export type FeedPreviewDto = { matched: number, 
+/**
+ * The beginning of the file as text (XML or CSV; a PDF or workbook is previewed as CSV).
+ */
+text: string, skipped_items: Array<SkippedItemDto>, };
+
+export type DocumentDto = { file: string, bytes: number, products: number, skipped: number, };
