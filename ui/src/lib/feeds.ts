@@ -251,6 +251,12 @@ export const CRON_PRESETS = [
   { cron: '0 6 * * 1', key: 'preset.monday' },
 ] as const;
 
+/** A schedule for people: a preset's name ("Каждый день в 6:00"), or the cron expression as typed. */
+export function cronText(cron: string): string {
+  const preset = CRON_PRESETS.find((p) => p.cron === cron.trim());
+  return preset ? ft(preset.key) : cron.trim();
+}
+
 // ---------------------------------------------------------------------------------------------
 // The section's words
 

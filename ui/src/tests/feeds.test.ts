@@ -32,7 +32,7 @@ vi.mock('$lib/ipc', () => ({
 }));
 
 import {
-  DEFAULT_COLUMNS, EXPORT_ERROR_CODES, SKIP_CODES, WORD_KEYS, bpToPercent, exportErrorText, formatBytes, formatName, ft,
+  DEFAULT_COLUMNS, EXPORT_ERROR_CODES, cronText, SKIP_CODES, WORD_KEYS, bpToPercent, exportErrorText, formatBytes, formatName, ft,
   minorToRoubles, newProfile, percentToBp, resultProblem, roublesToMinor, skipGroups, skipText, timeAgo, withExtension,
 } from '$lib/feeds';
 import { reasonText, stageText, kindText } from '$lib/jobs';
@@ -58,7 +58,7 @@ function result(over: Partial<ExportResultDto> = {}): ExportResultDto {
 
 function profile(over: Partial<FeedProfileDto> = {}): FeedProfileDto {
   return {
-    ...newProfile('ru'), id: 'p-1', name: 'Яндекс Маркет', output_path: '/feeds/yandex.xml', file: '/feeds/yandex.xml',
+    ...newProfile('ru'), id: 'p-1', name: 'Яндекс Маркет', output_path: '/feeds/yandex.xml', file: '/feeds/yandex.xml', schedule: '0 6 * * *',
     last_result: result(), public_url: 'https://storage.yandexcloud.net/shop/feeds/yandex.xml', ...over,
   };
 }
@@ -118,6 +118,7 @@ describe('feeds list', () => {
     expect(ok).toHaveTextContent('5 мин назад');
     expect(within(ok).getByTestId('feed-public-url')).toHaveValue('https://storage.yandexcloud.net/shop/feeds/yandex.xml');
     expect(within(ok).getByTestId('feed-enabled')).toBeChecked();
+    expect(ok).toHaveTextContent('по расписанию: Каждый день в 6:00');
     // A failure is worded from its code; the back end's sentence is the details.
     expect(bad).toHaveTextContent('Сервер не принял вход: проверьте ключи или логин и пароль этого профиля');
     expect(bad).toHaveTextContent('530 Login incorrect');
@@ -439,6 +440,8 @@ describe('feed words', () => {
     expect(withExtension('/f/feed.xml', 'csv')).toBe('/f/feed.csv');
     expect(withExtension('/f/price.pdf', 'avito')).toBe('/f/price.xml');
     expect(withExtension('/f/feed', 'csv')).toBe('/f/feed');
+    expect(cronText('0 6 * * *')).toBe('Каждый день в 6:00');
+    expect(cronText(' 5 4 * * 0 ')).toBe('5 4 * * 0');
   });
 
   it('a new profile is an enabled YML feed in the person’s language with the catalog’s descriptions', () => {
