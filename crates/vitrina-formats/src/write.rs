@@ -16,6 +16,7 @@ mod avito;
 mod google;
 mod price_list;
 mod text;
+mod yml;
 
 use std::fmt;
 use std::io::{self, Write};
@@ -24,6 +25,7 @@ pub use avito::{AvitoOptions, AvitoWriter};
 pub use google::{GoogleOptions, GoogleWriter};
 pub use price_list::{CsvPriceList, CsvPriceOptions, Lang, PriceColumn, XlsxPriceList};
 pub use text::{clean_xml_text, html_to_text, sanitize_feed_html};
+pub use yml::{YmlEncoding, YmlOptions, YmlWriter};
 
 /// The seller's shop as feeds describe it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
