@@ -169,6 +169,11 @@ impl YmlWriter {
             }
             push_element(buf, 1, element, value, cleaned);
         }
+        if header.url.trim().is_empty() {
+            return Err(WriteError::Format(
+                "the shop's address (url) is empty; YML requires the shop's home page".to_string(),
+            ));
+        }
         if !push_url_element(buf, 1, "url", &header.url) {
             return Err(WriteError::Format(format!(
                 "the shop's address \"{}\" is not an absolute http(s) URL of at most {URL_MAX} characters",
@@ -1575,6 +1580,7 @@ mod tests {
         };
         assert!(refused(|h| h.shop_name = " ".into()).contains("name is empty"));
         assert!(refused(|h| h.url = "/shop".into()).contains("absolute"));
+        assert!(refused(|h| h.url = " ".into()).contains("address (url) is empty"));
         assert!(refused(|h| h.currency = "GBP".into()).contains("GBP"));
         assert!(refused(|h| h.categories[2].parent = Some(77)).contains("Беговые"));
         assert!(refused(|h| h.categories[1].id = 1).contains("two categories"));
