@@ -8,3 +8,15 @@
 
 pub mod deliver;
 pub mod documents;
+mod header;
+mod item;
+pub mod output;
+pub mod prices;
+pub mod profile;
+pub mod run;
+pub mod summary;
+mod writers;
+
+pub use profile::{FeedFormat, FeedProfile, ProfileSettings};
+pub use run::{ExportError, ExportJob, RunOptions, export, preflight};
+pub use summary::ExportSummary;

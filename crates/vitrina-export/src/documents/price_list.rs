@@ -396,7 +396,9 @@ mod tests {
 
     #[test]
     fn characters_the_font_lacks_do_not_stop_the_document() {
-        let items = [FeedItem { name: "Кружка 😀 茶 \u{0}\u{1b}[31m «Чай»".to_string(), ..item(1, Some(2)) }];
+        let items = [FeedItem {
+            name: "Кружка 😀 茶 \u{0}\u{1b}[31m «Чай»".to_string(), ..item(1, Some(2))
+        }];
         let (pdf, summary, _) = write(&items, DocLang::Ru, None);
         assert_eq!(summary.written, 1);
         let text = pdf_text(&pdf);
