@@ -253,3 +253,101 @@ pub async fn export_import_report(app: AppHandle, s: Shared<'_>, run: String) ->
     blocking(&s, move |s| s.export_import_report(&run, &path)).await?;
     Ok(Some(shown))
 }
+
+#[tauri::command]
+pub async fn feed_profiles(s: Shared<'_>) -> Cmd<Vec<FeedProfileDto>> {
+    blocking(&s, |s| s.feed_profiles()).await
+}
+
+#[tauri::command]
+pub async fn feed_profile_save(
+    s: Shared<'_>,
+    profile: FeedProfileDto,
+    secret: Option<DeliverySecretInput>,
+) -> Cmd<FeedProfileDto> {
+    blocking(&s, move |s| s.save_feed_profile(&profile, secret.as_ref())).await
+}
+
+#[tauri::command]
+pub async fn feed_profile_remove(s: Shared<'_>, id: String) -> Cmd<()> {
+    blocking(&s, move |s| s.remove_feed_profile(&id)).await
+}
+
+#[tauri::command]
+pub async fn feed_preview(s: Shared<'_>, profile: FeedProfileDto, limit: usize) -> Cmd<FeedPreviewDto> {
+    blocking(&s, move |s| s.feed_preview(&profile, limit)).await
+}
+
+#[tauri::command]
+pub async fn feeds_export(s: Shared<'_>, profiles: Vec<String>, all: bool) -> Cmd<JobDto> {
+    blocking(&s, move |s| s.export_feeds(&profiles, all)).await
+}
+
+/// Asks where a profile writes its file; `None` when the person cancelled.
+#[tauri::command]
+pub async fn pick_feed_output(
+    app: AppHandle,
+    s: Shared<'_>,
+    format: String,
+    current: Option<String>,
+) -> Cmd<Option<String>> {
+    let ext = vitrina_app::feeds::extension_of(&format);
+    let name = current
+        .as_deref()
+        .and_then(|c| std::path::Path::new(c).file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| format!("feed.{ext}"));
+    let dialog = app.dialog().file().add_filter(ext, &[ext]).set_file_name(name);
+    let picked = blocking(&s, move |_| Ok(dialog.blocking_save_file())).await?;
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+}
+
+/// Opens the folder holding `path` in the file manager.
+#[tauri::command]
+pub async fn open_folder(s: Shared<'_>, path: String) -> Cmd<()> {
+    blocking(&s, move |_| vitrina_app::paths::open_folder_of(std::path::Path::new(&path))).await
+}
+
+/// Asks where to save a price list and writes it; `None` when the person cancelled.
+#[tauri::command]
+pub async fn price_list_write(
+    app: AppHandle,
+    s: Shared<'_>,
+    format: String,
+    selection: FeedSelectionDto,
+    lang: String,
+) -> Cmd<Option<DocumentDto>> {
+    let ext = vitrina_app::feeds::extension_of(&format);
+    let dialog = app.dialog().file().add_filter(ext, &[ext]).set_file_name(format!("price-list.{ext}"));
+    let picked = blocking(&s, move |_| Ok(dialog.blocking_save_file())).await?;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    blocking(&s, move |s| s.write_price_list(&format, &selection, &path, &lang)).await.map(Some)
+}
+
+/// Asks where to save a product's spec sheet and writes it; `None` when the person cancelled.
+#[tauri::command]
+pub async fn spec_sheet_write(
+    app: AppHandle,
+    s: Shared<'_>,
+    id: String,
+    lang: String,
+) -> Cmd<Option<DocumentDto>> {
+    let dialog = app.dialog().file().add_filter("PDF", &["pdf"]).set_file_name("spec-sheet.pdf");
+    let picked = blocking(&s, move |_| Ok(dialog.blocking_save_file())).await?;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    blocking(&s, move |s| s.write_spec_sheet(&id, &path, &lang)).await.map(Some)
+}
+
+#[tauri::command]
+pub async fn cycle_run(s: Shared<'_>) -> Cmd<JobDto> {
+    blocking(&s, |s| s.run_cycle()).await
+}
+
+#[tauri::command]
+pub async fn cycle_schedule(s: Shared<'_>) -> Cmd<Option<String>> {
+    blocking(&s, |s| s.cycle_schedule()).await
+}
+
+#[tauri::command]
+pub async fn cycle_set_schedule(s: Shared<'_>, cron: String) -> Cmd<Option<String>> {
+    blocking(&s, move |s| s.set_cycle_schedule(&cron)).await
+}

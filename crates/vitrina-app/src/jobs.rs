@@ -63,6 +63,11 @@ impl JobsContext {
         JobsContext { path: path.as_ref().to_path_buf(), catalog: Mutex::new(None) }
     }
 
+    /// The catalog this context opens.
+    pub(crate) fn catalog_path(&self) -> &Path {
+        &self.path
+    }
+
     /// Where downloaded feeds are kept: `downloads/` next to the catalog.
     pub(crate) fn cache_dir(&self) -> PathBuf {
         self.path.parent().unwrap_or(Path::new(".")).join("downloads")
@@ -91,6 +96,16 @@ impl JobsContext {
             *slot = Some(Catalog::open(&self.path).map_err(classify)?);
         }
         f(slot.as_mut().expect("opened above"))
+    }
+
+    /// As [`Self::with_catalog`], for work that says itself why it failed.
+    pub(crate) async fn on_catalog_async<T, F>(self: &Arc<Self>, f: F) -> Result<T, JobError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Catalog) -> Result<T, JobError> + Send + 'static,
+    {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.on_catalog(f)).await.permanent()?
     }
 
     /// Runs `f` on the catalog on a blocking thread.

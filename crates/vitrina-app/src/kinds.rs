@@ -15,6 +15,8 @@ pub fn registry() -> Registry<JobsContext> {
     crate::imports::job::register(&mut r);
     crate::images::register(&mut r);
     crate::catalog_jobs::register(&mut r);
+    crate::feeds::job::register(&mut r);
+    crate::feeds::cycle::register(&mut r);
     r
 }
 

@@ -4,12 +4,14 @@
 //! Front ends stay thin: they parse input, call one function here, and show the result.
 
 pub mod bench;
+pub mod bench_export;
 pub mod bench_import;
 pub mod bulk;
 mod catalog;
 pub mod catalog_jobs;
 pub mod demo;
 mod error;
+pub mod feeds;
 pub mod images;
 pub mod imports;
 pub mod ipc;

@@ -23,3 +23,28 @@ pub fn data_dir() -> PathBuf {
 pub fn default_catalog() -> PathBuf {
     data_dir().join("catalog.db")
 }
+
+/// Opens the folder holding `path` (or `path` itself when it is a folder) in the system's file
+/// manager: Explorer, Finder, or whatever `xdg-open` chooses.
+pub fn open_folder_of(path: &std::path::Path) -> crate::error::AppResult<()> {
+    use crate::error::{AppError, ErrorCode};
+    let folder = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+    if !folder.is_dir() {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            format!("the folder {} does not exist", folder.display()),
+        ));
+    }
+    let program = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    std::process::Command::new(program)
+        .arg(folder)
+        .spawn()
+        .map(drop)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot open {}: {e}", folder.display())))
+}

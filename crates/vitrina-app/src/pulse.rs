@@ -274,6 +274,12 @@ pub fn reason_words(reason: JobErrorCode, lang: Language) -> &'static str {
         (C::Cancelled, Language::En) => "the work was cancelled",
         (C::PercentOutOfRange, Language::Ru) => "изменение цены вне допустимых пределов",
         (C::PercentOutOfRange, Language::En) => "the price change is out of range",
+        (C::ExportFailed, Language::Ru) => "не все фиды выгрузились",
+        (C::ExportFailed, Language::En) => "some feeds failed to export",
+        (C::NothingToExport, Language::Ru) => "нет включённых профилей фидов",
+        (C::NothingToExport, Language::En) => "no feed profile is enabled",
+        (C::CycleStepFailed, Language::Ru) => "шаг цикла не удался, цикл остановлен",
+        (C::CycleStepFailed, Language::En) => "a step of the cycle failed; the cycle stopped",
         (C::HandlerCrashed, Language::Ru) => "внутренняя ошибка",
         (C::HandlerCrashed, Language::En) => "an internal error",
         (C::UnknownKind, Language::Ru) => "эта версия не умеет выполнять такие задачи",
@@ -293,6 +299,10 @@ pub fn kind_words(kind: &str, lang: Language) -> String {
         ("catalog.reprice", Language::En) => "Price change",
         ("catalog.analyze", Language::Ru) => "Проверка каталога",
         ("catalog.analyze", Language::En) => "Catalog check",
+        ("feeds.export", Language::Ru) => "Выгрузка фидов",
+        ("feeds.export", Language::En) => "Feed export",
+        ("catalog.cycle", Language::Ru) => "Цикл каталога",
+        ("catalog.cycle", Language::En) => "Catalog cycle",
         _ => kind,
     };
     words.to_string()

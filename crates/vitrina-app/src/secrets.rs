@@ -424,7 +424,8 @@ impl Secrets {
     }
 
     /// Stores the password or token of a supplier's feed (`supplier.<id>.source.<n>`, see
-    /// `imports::source_secret_name`); an empty value removes it.
+    /// `imports::source_secret_name`) or the keys of a feed profile's upload target
+    /// (`feed.<id>.target`, see `feeds::target_secret_name`); an empty value removes it.
     pub fn set_feed_secret(&self, name: &str, value: &str) -> AppResult<()> {
         let name = Self::feed(name)?;
         let value = value.trim();
@@ -444,7 +445,9 @@ impl Secrets {
     }
 
     fn feed(name: &str) -> AppResult<&str> {
-        if name.starts_with("supplier.") && name.contains(".source.") {
+        let supplier_feed = name.starts_with("supplier.") && name.contains(".source.");
+        let export_target = name.starts_with("feed.") && name.ends_with(".target");
+        if supplier_feed || export_target {
             Ok(name)
         } else {
             Err(AppError::invalid(format!("\"{name}\" is not the name of a feed secret")))

@@ -38,6 +38,15 @@ pub enum TopCommand {
     /// Product images in the local cache: `vitrina images fetch`, `vitrina images status`.
     #[command(subcommand)]
     Images(ImagesCmd),
+    /// Feed profiles (YML, Avito, Google Merchant, price lists) and their exports.
+    #[command(subcommand)]
+    Feeds(crate::feeds::FeedsCmd),
+    /// Documents for buyers: `docs price-list --format pdf|xlsx|csv --out FILE`, `docs spec-sheet SKU --out FILE`.
+    #[command(subcommand)]
+    Docs(crate::feeds::DocsCmd),
+    /// The catalog cycle: every supplier's import, then export all feeds, as chained jobs.
+    #[command(subcommand)]
+    Cycle(crate::feeds::CycleCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -346,6 +355,20 @@ pub enum BenchCmd {
         /// instead of the small ones imports use, to compare.
         #[arg(long)]
         big_cache: bool,
+    },
+    /// Time exports on a large catalog (`vitrina bench import` leaves one at
+    /// bench-data/import-bench.db): YML of every product, XLSX of 100 000 rows, PDF of 10 000,
+    /// five profiles one by one and together. Each case runs in a process of its own.
+    Export {
+        /// The catalog to export.
+        #[arg(long, default_value = "bench-data/import-bench.db")]
+        catalog: PathBuf,
+        /// Where the files go.
+        #[arg(long, default_value = "bench-data/export")]
+        out: PathBuf,
+        /// Run only this case (yml, xlsx, pdf, one:yml, one:yml-gz, one:avito, one:google, one:csv, all).
+        #[arg(long)]
+        case: Option<String>,
     },
     /// Build a catalog of N products and time upsert, search, list pages and opening.
     Catalog {

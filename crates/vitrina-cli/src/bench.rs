@@ -12,6 +12,7 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Outcome {
             vitrina_app::set_memory_budget(budget);
             import(file, out, *reuse, cli.json)
         }
+        BenchCmd::Export { catalog, out, case } => export(catalog, out, case.as_deref(), cli.json),
         BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| cannot_create(dir, e))?;
@@ -119,6 +120,74 @@ fn import(file: &std::path::Path, out: &std::path::Path, reuse: bool, as_json: b
         r.records,
         r.database_bytes as f64 / 1e6
     ));
+    print(t);
+    Ok(())
+}
+
+/// One case here (`--case`), or every case, each in a child process of this binary so its peak
+/// memory is its own.
+fn export(catalog: &std::path::Path, out: &std::path::Path, case: Option<&str>, as_json: bool) -> Outcome {
+    if !catalog.is_file() {
+        return Err(vitrina_app::AppError::new(
+            vitrina_app::ErrorCode::NotFound,
+            format!("no catalog at {}: build one with `vitrina bench import FEED`", catalog.display()),
+        ));
+    }
+    if let Some(case) = case {
+        let r = vitrina_app::bench_export::run_case(catalog, case, out)?;
+        return if as_json { json(&r) } else { print_cases(&[r]) };
+    }
+    let exe = std::env::current_exe().map_err(crate::output::internal)?;
+    let mut results = Vec::new();
+    for case in vitrina_app::bench_export::CASES {
+        let run = std::process::Command::new(&exe)
+            .args(["--json", "bench", "export", "--case", case, "--catalog"])
+            .arg(catalog)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .map_err(crate::output::internal)?;
+        if !run.status.success() {
+            return Err(vitrina_app::AppError::new(
+                vitrina_app::ErrorCode::Internal,
+                format!("case {case} failed: {}", String::from_utf8_lossy(&run.stderr).trim()),
+            ));
+        }
+        let r: vitrina_app::bench_export::ExportCase =
+            serde_json::from_slice(&run.stdout).map_err(crate::output::internal)?;
+        if !as_json {
+            print_cases(std::slice::from_ref(&r))?;
+        }
+        results.push(r);
+    }
+    if as_json {
+        return json(&results);
+    }
+    let slowest_single =
+        results.iter().filter(|r| r.case.starts_with("one:")).map(|r| r.seconds).fold(0.0, f64::max);
+    if let Some(all) = results.iter().find(|r| r.case == "all") {
+        print(format!(
+            "export all (5 profiles, one pass): {:.2} s = {:.2}× the slowest single profile ({:.2} s)",
+            all.seconds,
+            all.seconds / slowest_single.max(1e-9),
+            slowest_single
+        ));
+    }
+    Ok(())
+}
+
+fn print_cases(cases: &[vitrina_app::bench_export::ExportCase]) -> Outcome {
+    let mut t = table(&["Case", "Written", "Skipped", "Seconds", "File size", "Peak RSS"]);
+    for r in cases {
+        t.add_row(vec![
+            r.case.clone(),
+            r.written.to_string(),
+            r.skipped.to_string(),
+            format!("{:.2}", r.seconds),
+            format!("{:.0} MB", r.bytes as f64 / 1e6),
+            r.peak_rss_bytes.map_or_else(|| "?".into(), |b| format!("{:.0} MB", b as f64 / 1e6)),
+        ]);
+    }
     print(t);
     Ok(())
 }

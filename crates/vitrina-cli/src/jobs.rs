@@ -22,7 +22,13 @@ pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
         TopCommand::Jobs(cmd) => jobs_cmd(&jobs, cmd, cli.json),
         TopCommand::Schedules(cmd) => schedules_cmd(&jobs, cmd, cli.json),
         TopCommand::Worker(args) => worker(&jobs, args, cli.json),
-        TopCommand::Catalog(_) | TopCommand::Suppliers(_) | TopCommand::Import(_) | TopCommand::Images(_) => {
+        TopCommand::Catalog(_)
+        | TopCommand::Suppliers(_)
+        | TopCommand::Import(_)
+        | TopCommand::Images(_)
+        | TopCommand::Feeds(_)
+        | TopCommand::Docs(_)
+        | TopCommand::Cycle(_) => {
             unreachable!("dispatched in main")
         }
     }

@@ -10,12 +10,15 @@
 //!   mapping, price rules, imports (as jobs, with a progress bar) and their reports;
 //! - `jobs.rs` — `vitrina jobs …`, `vitrina schedules …`, `vitrina worker`, `vitrina bench jobs`;
 //! - `images.rs` — `vitrina images fetch|status`: the local image cache;
+//! - `feeds.rs` — `vitrina feeds …`, `vitrina docs …`, `vitrina cycle …`: feed profiles, exports,
+//!   documents and the import-then-export cycle;
 //! - `bench.rs` — `vitrina bench …`, the figures in `docs/benchmarks.md`;
 //! - `output.rs` — tables for people, JSON for scripts, errors.
 
 mod args;
 mod bench;
 mod catalog;
+mod feeds;
 mod images;
 mod jobs;
 mod output;
@@ -35,7 +38,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let db = cli.db.clone().unwrap_or_else(vitrina_app::paths::default_catalog);
-    if matches!(cli.command, TopCommand::Import(_) | TopCommand::Worker(_) | TopCommand::Jobs(_)) {
+    if matches!(
+        cli.command,
+        TopCommand::Import(_)
+            | TopCommand::Worker(_)
+            | TopCommand::Jobs(_)
+            | TopCommand::Feeds(_)
+            | TopCommand::Cycle(_)
+    ) {
         // Imports run faster and in less memory with small SQLite caches (docs/benchmarks.md),
         // and any command that runs jobs may run one: the desktop app uses the same budget.
         vitrina_app::set_memory_budget(vitrina_app::MemoryBudget::IMPORT);
@@ -45,6 +55,9 @@ fn main() -> ExitCode {
         TopCommand::Catalog(command) => catalog::run(command, &db, &cli),
         TopCommand::Suppliers(_) | TopCommand::Import(_) => suppliers::run(&cli.command, &db, &cli),
         TopCommand::Images(cmd) => images::run(cmd, &db, &cli),
+        TopCommand::Feeds(cmd) => feeds::run_feeds(cmd, &db, &cli),
+        TopCommand::Docs(cmd) => feeds::run_docs(cmd, &db, &cli),
+        TopCommand::Cycle(cmd) => feeds::run_cycle(cmd, &db, &cli),
         command => jobs::run(command, &db, &cli),
     };
     match result {

@@ -273,7 +273,8 @@ impl<C: Send + Sync + 'static> JobCtx<C> {
             let now = (self.live.clock)();
             let cancel = self.is_cancelled();
             let record = tokio::task::spawn_blocking(move || {
-                let mut store = store.lock().map_err(|_| JobError::permanent("the job store is unavailable"))?;
+                let mut store =
+                    store.lock().map_err(|_| JobError::permanent("the job store is unavailable"))?;
                 if cancel {
                     store.request_cancel(id, now).map_err(|e| JobError::transient(e.to_string()))?;
                 }

@@ -46,7 +46,7 @@ pub struct RunnerOptions {
     pub progress_every: Duration,
     /// Fire due schedules (off for a runner started just to wait on one job).
     pub schedules: bool,
-    /// Run only this job (a CLI command waiting on the job it queued).
+    /// Run only this job and the jobs it queues (a CLI command waiting on the job it queued).
     pub only: Option<JobId>,
     /// Finished jobs older than this are deleted with their logs (`None`: kept forever).
     pub keep_finished: Option<Duration>,

@@ -277,7 +277,8 @@ pub struct NewLogLine {
 
 /// What the runner may start: up to `limit` ready jobs, at most `room[kind]` of each known
 /// kind (kinds not in `room` are not limited here — the runner fails them as unknown), never a
-/// second job for a concurrency key that is running, and only `only` when set.
+/// second job for a concurrency key that is running, and when `only` is set only that job and
+/// the jobs it queued (a chain's steps).
 #[derive(Debug, Clone)]
 pub struct Claim<'a> {
     pub now: u64,
@@ -670,7 +671,7 @@ impl JobStore {
                    AND (concurrency_key IS NULL OR concurrency_key NOT IN
                         (SELECT concurrency_key FROM jobs INDEXED BY jobs_running_keys
                          WHERE state = 'running' AND concurrency_key IS NOT NULL))
-                   AND (?3 IS NULL OR id = ?3)
+                   AND (?3 IS NULL OR id = ?3 OR parent_id = ?3)
                  ORDER BY run_after, id LIMIT ?4"
             ))?
             .query_map(

@@ -6,6 +6,7 @@
 //! stay free of TypeScript concerns: they are converted here.
 
 mod convert;
+mod feeds;
 mod images;
 mod jobs;
 mod suppliers;
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use convert::format_money;
+pub use feeds::*;
 pub use images::*;
 pub use jobs::*;
 pub use suppliers::*;
@@ -348,15 +350,18 @@ pub enum JobStage {
     DownloadingImages,
     Repricing,
     Analyzing,
+    /// Feeds and price lists are being written (and uploaded).
+    Exporting,
 }
 
 impl JobStage {
-    pub const ALL: [JobStage; 5] = [
+    pub const ALL: [JobStage; 6] = [
         JobStage::Downloading,
         JobStage::Importing,
         JobStage::DownloadingImages,
         JobStage::Repricing,
         JobStage::Analyzing,
+        JobStage::Exporting,
     ];
 
     /// The code stored with the job's progress.
@@ -367,6 +372,7 @@ impl JobStage {
             JobStage::DownloadingImages => "downloading_images",
             JobStage::Repricing => "repricing",
             JobStage::Analyzing => "analyzing",
+            JobStage::Exporting => "exporting",
         }
     }
 
@@ -378,6 +384,7 @@ impl JobStage {
             JobStage::DownloadingImages => "downloading product images",
             JobStage::Repricing => "repricing",
             JobStage::Analyzing => "refreshing statistics",
+            JobStage::Exporting => "exporting feeds",
         }
     }
 
@@ -459,6 +466,12 @@ pub enum JobErrorCode {
     Cancelled,
     /// A price change not above -100 % and at most 1000 %.
     PercentOutOfRange,
+    /// Some feed profile failed to export (each profile's result says why).
+    ExportFailed,
+    /// No feed profile was enabled, or a named one no longer exists.
+    NothingToExport,
+    /// A step of the catalog cycle failed, which stopped the chain.
+    CycleStepFailed,
     /// The job's handler crashed (a bug).
     HandlerCrashed,
     /// This version of Vitrina has no handler for the job's kind.
@@ -466,7 +479,7 @@ pub enum JobErrorCode {
 }
 
 impl JobErrorCode {
-    pub const ALL: [JobErrorCode; 31] = [
+    pub const ALL: [JobErrorCode; 34] = [
         JobErrorCode::NotFound,
         JobErrorCode::AccessDenied,
         JobErrorCode::ServerError,
@@ -496,6 +509,9 @@ impl JobErrorCode {
         JobErrorCode::CatalogError,
         JobErrorCode::Cancelled,
         JobErrorCode::PercentOutOfRange,
+        JobErrorCode::ExportFailed,
+        JobErrorCode::NothingToExport,
+        JobErrorCode::CycleStepFailed,
         JobErrorCode::HandlerCrashed,
         JobErrorCode::UnknownKind,
     ];
@@ -532,6 +548,9 @@ impl JobErrorCode {
             JobErrorCode::CatalogError => "catalog_error",
             JobErrorCode::Cancelled => "cancelled",
             JobErrorCode::PercentOutOfRange => "percent_out_of_range",
+            JobErrorCode::ExportFailed => "export_failed",
+            JobErrorCode::NothingToExport => "nothing_to_export",
+            JobErrorCode::CycleStepFailed => "cycle_step_failed",
             JobErrorCode::HandlerCrashed => "handler_crashed",
             JobErrorCode::UnknownKind => "unknown_kind",
         }
@@ -761,6 +780,22 @@ pub fn typescript() -> String {
         ImageFailureDto::decl(&cfg),
         ImageStatusDto::decl(&cfg),
         ImageDownloadDto::decl(&cfg),
+        FeedProfileDto::decl(&cfg),
+        FeedSelectionDto::decl(&cfg),
+        FeedPricesDto::decl(&cfg),
+        DeliveryTargetDto::decl(&cfg),
+        FeedShopDto::decl(&cfg),
+        YmlSettingsDto::decl(&cfg),
+        DeliveryOptionDto::decl(&cfg),
+        AvitoSettingsDto::decl(&cfg),
+        GoogleSettingsDto::decl(&cfg),
+        DeliverySecretInput::decl(&cfg),
+        ExportResultDto::decl(&cfg),
+        SkipCountDto::decl(&cfg),
+        SkippedItemDto::decl(&cfg),
+        ExportRunDto::decl(&cfg),
+        FeedPreviewDto::decl(&cfg),
+        DocumentDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/vitrina-app/src/ipc by ts-rs. Do not edit by hand:\n\
@@ -803,6 +838,9 @@ mod tests {
             .chain([
                 crate::imports::job::SECRET_UNREADABLE,
                 crate::catalog_jobs::PERCENT_OUT_OF_RANGE,
+                crate::feeds::job::EXPORT_FAILED,
+                crate::feeds::job::NOTHING_TO_EXPORT,
+                crate::feeds::cycle::CYCLE_STEP_FAILED,
                 vitrina_jobs::JobError::HANDLER_CRASHED,
                 vitrina_jobs::JobError::UNKNOWN_KIND,
             ])
