@@ -12,7 +12,11 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Outcome {
             vitrina_app::set_memory_budget(budget);
             import(file, out, *reuse, cli.json)
         }
-        BenchCmd::Export { catalog, out, case } => export(catalog, out, case.as_deref(), cli.json),
+        BenchCmd::Export { catalog, out, case } => {
+            // Exports run as jobs, with the small SQLite caches every job-running process uses.
+            vitrina_app::set_memory_budget(vitrina_app::MemoryBudget::IMPORT);
+            export(catalog, out, case.as_deref(), cli.json)
+        }
         BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| cannot_create(dir, e))?;

@@ -6,6 +6,7 @@
 
 mod catalog;
 mod contract;
+mod feeds;
 mod import;
 mod jobs;
 mod support;
