@@ -40,6 +40,19 @@ pub fn run_case(catalog: &Path, case: &str, out: &Path) -> AppResult<ExportCase>
         "xlsx" => limited(&c, FeedFormat::Xlsx, &out.join("price-100k.xlsx"), 100_000)?,
         "pdf" => limited(&c, FeedFormat::Pdf, &out.join("price-10k.pdf"), 10_000)?,
         "yml" => export(&c, vec![profile("yml", out)])?,
+        // The floor under every feed: only reading the catalog, rows built and dropped.
+        "read" => {
+            let mut n = 0u64;
+            c.export_each::<vitrina_store::StoreError>(
+                &vitrina_store::export::Selection::default(),
+                vitrina_store::export::ExportOrder::Storage,
+                |_| {
+                    n += 1;
+                    Ok(std::ops::ControlFlow::Continue(()))
+                },
+            )?;
+            (n, 0, 0)
+        }
         "all" => export(&c, FIVE.iter().map(|name| profile(name, out)).collect())?,
         other => match other.strip_prefix("one:") {
             Some(name) if FIVE.contains(&name) => export(&c, vec![profile(name, out)])?,

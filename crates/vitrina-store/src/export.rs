@@ -115,33 +115,73 @@ impl Catalog {
         E: From<crate::StoreError>,
     {
         let (conds, args) = self.selection_sql(selection).map_err(E::from)?;
-        let order_by = match order {
-            ExportOrder::Storage => "p.rid",
-            ExportOrder::Category => "c.tree_path IS NULL, c.tree_path, p.name_key, p.rid",
+        // By category: one walk of the (category, name) index per category, in the tree's
+        // order, then the products without one; sorting a million rows first would keep the
+        // first row waiting for seconds.
+        let passes: Vec<(Option<&str>, Option<i64>)> = match order {
+            ExportOrder::Storage => vec![(None, None)],
+            ExportOrder::Category => {
+                let mut passes: Vec<_> = self
+                    .categories_by_name()
+                    .map_err(E::from)?
+                    .into_iter()
+                    .map(|rid| (Some("p.category_rid = ?"), Some(rid)))
+                    .collect();
+                passes.push((Some("p.category_rid IS NULL"), None));
+                passes
+            }
         };
-        let sql = format!(
-            "SELECT p.rid, p.sku, p.name, d.description, p.brand, p.model, p.category_rid,
-                    CASE WHEN p.variant_group IS NULL THEN NULL
-                         ELSE (SELECT min(g.rid) FROM products g WHERE g.variant_group = p.variant_group) END,
-                    p.currency, p.price, p.old_price, p.stock, p.status, p.weight_g,
-                    p.length_mm, p.width_mm, p.height_mm, d.attributes, d.images,
-                    (SELECT group_concat(b.code, ',') FROM product_barcodes b WHERE b.product_rid = p.rid)
-             FROM products p JOIN product_details d ON d.rid = p.rid
-             LEFT JOIN categories c ON c.rid = p.category_rid
-             {} ORDER BY {order_by}",
-            where_clause(&conds)
-        );
         let tx = self.db().unchecked_transaction().map_err(crate::StoreError::from)?;
-        let mut stmt = tx.prepare(&sql).map_err(crate::StoreError::from)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(crate::StoreError::from)?;
         let mut row = ExportRow::default();
-        while let Some(r) = rows.next().map_err(crate::StoreError::from)? {
-            read_row(r, &mut row).map_err(crate::StoreError::from)?;
-            if f(&mut row)?.is_break() {
-                break;
+        for (extra, category) in passes {
+            let mut conds = conds.clone();
+            let mut args = args.clone();
+            conds.extend(extra.map(str::to_owned));
+            args.extend(category.map(Value::Integer));
+            let order_by = if extra.is_some() { "p.name_key, p.rid" } else { "p.rid" };
+            let sql = format!(
+                "SELECT p.rid, p.sku, p.name, d.description, p.brand, p.model, p.category_rid,
+                        CASE WHEN p.variant_group IS NULL THEN NULL
+                             ELSE (SELECT min(g.rid) FROM products g WHERE g.variant_group = p.variant_group) END,
+                        p.currency, p.price, p.old_price, p.stock, p.status, p.weight_g,
+                        p.length_mm, p.width_mm, p.height_mm, d.attributes, d.images,
+                        (SELECT group_concat(b.code, ',') FROM product_barcodes b WHERE b.product_rid = p.rid)
+                 FROM products p JOIN product_details d ON d.rid = p.rid
+                 {} ORDER BY {order_by}",
+                where_clause(&conds)
+            );
+            let mut stmt = tx.prepare_cached(&sql).map_err(crate::StoreError::from)?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(crate::StoreError::from)?;
+            while let Some(r) = rows.next().map_err(crate::StoreError::from)? {
+                read_row(r, &mut row).map_err(crate::StoreError::from)?;
+                if f(&mut row)?.is_break() {
+                    return Ok(());
+                }
             }
         }
         Ok(())
+    }
+
+    /// Category row ids depth-first, parents before children, siblings by name.
+    fn categories_by_name(&self) -> Result<Vec<i64>> {
+        let all = self.export_categories()?;
+        let mut children: std::collections::HashMap<Option<u64>, Vec<&ExportCategory>> = Default::default();
+        for c in &all {
+            children.entry(c.parent).or_default().push(c);
+        }
+        for list in children.values_mut() {
+            list.sort_by_cached_key(|c| c.name.to_lowercase());
+        }
+        let mut out = Vec::with_capacity(all.len());
+        let mut stack: Vec<&ExportCategory> =
+            children.get(&None).map(|l| l.iter().rev().copied().collect()).unwrap_or_default();
+        while let Some(c) = stack.pop() {
+            out.push(c.id as i64);
+            if let Some(kids) = children.get(&Some(c.id)) {
+                stack.extend(kids.iter().rev().copied());
+            }
+        }
+        Ok(out)
     }
 
     /// A test of rows against `selection` in memory, for a pass over the catalog that feeds
@@ -268,7 +308,7 @@ fn read_row(r: &rusqlite::Row<'_>, row: &mut ExportRow) -> rusqlite::Result<()> 
     fn text_into(r: &rusqlite::Row<'_>, i: usize, out: &mut String) -> rusqlite::Result<()> {
         out.clear();
         if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)? {
-            out.push_str(&String::from_utf8_lossy(t));
+            out.push_str(&text(t));
         }
         Ok(())
     }
@@ -303,4 +343,13 @@ fn read_row(r: &rusqlite::Row<'_>, row: &mut ExportRow) -> rusqlite::Result<()> 
             .extend(String::from_utf8_lossy(t).split(',').filter(|c| !c.is_empty()).map(str::to_owned));
     }
     Ok(())
+}
+
+/// SQLite text as `str`: checked with SIMD (the catalog only ever stores UTF-8, and the standard
+/// check was a quarter of an export's reading), replaced where broken rather than failing a row.
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }

@@ -107,7 +107,11 @@ fn export_reads_whole_products_and_filters_like_a_profile() {
 
     let by_category: Vec<_> =
         rows(&c, &Selection::default(), ExportOrder::Category).into_iter().map(|r| r.sku).collect();
-    assert_eq!(by_category, ["A-42", "A-43", "B-1", "C-1"], "by category path, then name; none last");
+    assert_eq!(
+        by_category,
+        ["B-1", "A-42", "A-43", "C-1"],
+        "by category (Дом before Обувь), then name; none last"
+    );
 }
 
 #[test]
