@@ -699,6 +699,28 @@ async function suppliers(browser, db) {
     Object.keys(expected).map((sku) => [sku, shown.find((r) => r.sku === sku)?.price]), Object.entries(expected).map(([sku, m]) => [sku, rub(m)]));
   same('the count says 29 products', await read(browser, '[data-testid="total"]'), 'Товаров: 29');
   await screenshot('14-catalog-imported', '[data-testid="table-body"]');
+  await feeds(browser, db);
+}
+
+// The Feeds section: a profile made with the CLI is listed, "Export all" writes its file through
+// the window's worker and the row shows the result; the editor previews the first offers.
+async function feeds(browser, db) {
+  const file = join(out, 'e2e-feed.xml');
+  cliJsonOn(db, 'feeds', 'add', 'Яндекс', '--format', 'yml', '--out', file, '--shop-name', 'Демо', '--shop-url', 'https://demo.example.ru');
+  await go(browser, 'feeds', '[data-testid="feed-row"]');
+  same('the feeds list shows the profile', await read(browser, '[data-testid="feed-row"]').then((t) => t.includes('Яндекс')), true);
+  await browser.$('[data-testid="feeds-export-all"]').click();
+  await until('the feed file to be written', () => existsSync(file), Boolean, { timeout: 60000, interval: 250 });
+  const last = await until('the row to show the export', () => read(browser, '[data-testid="feed-last"]'), (t) => /\d/.test(t) && !t.includes('ещё не'), { timeout: 30000 });
+  check('the row shows what the export wrote', last.length > 0, last);
+  const offers = (readFileSync(file, 'utf8').match(/<offer /g) || []).length;
+  same('the feed holds every imported product that has a category', offers, cliJsonOn(db, 'feeds', 'list')[0].last_result.written);
+  await screenshot('20-feeds', '[data-testid="feeds-view"]');
+  await browser.$('[data-testid="feed-edit"]').click();
+  await browser.$('[data-testid="profile-editor"]').waitForExist({ timeout: 10000 });
+  const preview = await until('the preview to show offers', () => read(browser, '[data-testid="feed-preview"]'), (t) => t.includes('<offer'), { timeout: 30000 });
+  check('the editor previews the first offers as XML', preview.includes('<offer'), preview.slice(0, 80));
+  await screenshot('21-feed-editor', '[data-testid="profile-editor"]');
 }
 
 // A new, empty catalog: the first-run screen, then a supplier's price list imported through the
