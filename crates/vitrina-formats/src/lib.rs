@@ -33,10 +33,10 @@ mod record;
 mod settings;
 mod sheet;
 mod sniff;
+pub mod write;
 mod xml_input;
 mod xml_path;
 mod yml;
-pub mod write;
 
 use std::fs::File;
 use std::io::{Read, Seek};

@@ -136,7 +136,9 @@ pub struct FeedItem {
 impl FeedItem {
     /// The value of the characteristic called `name` (case-insensitive), if any.
     pub fn param(&self, name: &str) -> Option<&FeedParam> {
-        self.params.iter().find(|p| p.name.eq_ignore_ascii_case(name) || p.name.to_lowercase() == name.to_lowercase())
+        self.params
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name) || p.name.to_lowercase() == name.to_lowercase())
     }
 }
 
@@ -174,7 +176,9 @@ impl fmt::Display for Skip {
         match self {
             Skip::NoPrice => write!(f, "no price"),
             Skip::NoPicture => write!(f, "no picture"),
-            Skip::TitleTooLong { limit, length } => write!(f, "title too long: {length} characters, at most {limit}"),
+            Skip::TitleTooLong { limit, length } => {
+                write!(f, "title too long: {length} characters, at most {limit}")
+            }
             Skip::MissingField { field } => write!(f, "{field} is empty"),
             Skip::BadId { reason } => write!(f, "the SKU cannot be the id: {reason}"),
         }

@@ -131,7 +131,8 @@ pub fn sanitize_feed_html(html: &str, allowed: &[&str]) -> String {
 /// `html` as plain text: tags removed, block ends as line breaks, the common entities decoded,
 /// runs of blank lines squeezed (Google Merchant and price lists want plain text).
 pub fn html_to_text(html: &str) -> String {
-    let text = sanitize_feed_html(&html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n"), &[]);
+    let text =
+        sanitize_feed_html(&html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n"), &[]);
     let decoded = text
         .replace("&nbsp;", " ")
         .replace("&lt;", "<")
