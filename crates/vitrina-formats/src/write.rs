@@ -136,9 +136,11 @@ pub struct FeedItem {
 impl FeedItem {
     /// The value of the characteristic called `name` (case-insensitive), if any.
     pub fn param(&self, name: &str) -> Option<&FeedParam> {
-        self.params
-            .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(name) || p.name.to_lowercase() == name.to_lowercase())
+        // Compared letter by letter in lower case, without allocating: writers look several
+        // names up in every item.
+        let same =
+            |a: &str| a.chars().flat_map(char::to_lowercase).eq(name.chars().flat_map(char::to_lowercase));
+        self.params.iter().find(|p| p.name.eq_ignore_ascii_case(name) || same(&p.name))
     }
 }
 

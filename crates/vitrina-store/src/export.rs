@@ -109,36 +109,72 @@ impl Catalog {
         &self,
         selection: &Selection,
         order: ExportOrder,
+        f: impl FnMut(&mut ExportRow) -> std::result::Result<ControlFlow<()>, E>,
+    ) -> std::result::Result<(), E>
+    where
+        E: From<crate::StoreError>,
+    {
+        // By category: one walk of the (category, name) index per category, in the tree's
+        // order, then the products without one; sorting a million rows first would keep the
+        // first row waiting for seconds.
+        let passes: Vec<Pass> = match order {
+            ExportOrder::Storage => vec![Pass::default()],
+            ExportOrder::Category => {
+                let mut passes: Vec<_> = self
+                    .categories_by_name()
+                    .map_err(E::from)?
+                    .into_iter()
+                    .map(|rid| Pass::by_name("p.category_rid = ?", vec![Value::Integer(rid)]))
+                    .collect();
+                passes.push(Pass::by_name("p.category_rid IS NULL", Vec::new()));
+                passes
+            }
+        };
+        self.export_passes(selection, passes, f)
+    }
+
+    /// As [`Self::export_each`] in storage order, for the products with `after < rid <= upto`
+    /// only: a slice of the catalog that another connection can read at the same time.
+    pub fn export_range<E>(
+        &self,
+        selection: &Selection,
+        after: i64,
+        upto: i64,
+        f: impl FnMut(&mut ExportRow) -> std::result::Result<ControlFlow<()>, E>,
+    ) -> std::result::Result<(), E>
+    where
+        E: From<crate::StoreError>,
+    {
+        let pass = Pass {
+            conds: vec!["p.rid > ? AND p.rid <= ?".into()],
+            args: vec![Value::Integer(after), Value::Integer(upto)],
+            order_by: "p.rid",
+        };
+        self.export_passes(selection, vec![pass], f)
+    }
+
+    /// The largest product row id (0 for an empty catalog): the end of the last range.
+    pub fn export_max_rid(&self) -> Result<i64> {
+        Ok(self.db().query_row("SELECT coalesce(max(rid), 0) FROM products", [], |r| r.get(0))?)
+    }
+
+    fn export_passes<E>(
+        &self,
+        selection: &Selection,
+        passes: Vec<Pass>,
         mut f: impl FnMut(&mut ExportRow) -> std::result::Result<ControlFlow<()>, E>,
     ) -> std::result::Result<(), E>
     where
         E: From<crate::StoreError>,
     {
         let (conds, args) = self.selection_sql(selection).map_err(E::from)?;
-        // By category: one walk of the (category, name) index per category, in the tree's
-        // order, then the products without one; sorting a million rows first would keep the
-        // first row waiting for seconds.
-        let passes: Vec<(Option<&str>, Option<i64>)> = match order {
-            ExportOrder::Storage => vec![(None, None)],
-            ExportOrder::Category => {
-                let mut passes: Vec<_> = self
-                    .categories_by_name()
-                    .map_err(E::from)?
-                    .into_iter()
-                    .map(|rid| (Some("p.category_rid = ?"), Some(rid)))
-                    .collect();
-                passes.push((Some("p.category_rid IS NULL"), None));
-                passes
-            }
-        };
         let tx = self.db().unchecked_transaction().map_err(crate::StoreError::from)?;
         let mut row = ExportRow::default();
-        for (extra, category) in passes {
+        for pass in passes {
             let mut conds = conds.clone();
             let mut args = args.clone();
-            conds.extend(extra.map(str::to_owned));
-            args.extend(category.map(Value::Integer));
-            let order_by = if extra.is_some() { "p.name_key, p.rid" } else { "p.rid" };
+            conds.extend(pass.conds);
+            args.extend(pass.args);
             let sql = format!(
                 "SELECT p.rid, p.sku, p.name, d.description, p.brand, p.model, p.category_rid,
                         CASE WHEN p.variant_group IS NULL THEN NULL
@@ -147,8 +183,9 @@ impl Catalog {
                         p.length_mm, p.width_mm, p.height_mm, d.attributes, d.images,
                         (SELECT group_concat(b.code, ',') FROM product_barcodes b WHERE b.product_rid = p.rid)
                  FROM products p JOIN product_details d ON d.rid = p.rid
-                 {} ORDER BY {order_by}",
-                where_clause(&conds)
+                 {} ORDER BY {}",
+                where_clause(&conds),
+                pass.order_by
             );
             let mut stmt = tx.prepare_cached(&sql).map_err(crate::StoreError::from)?;
             let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(crate::StoreError::from)?;
@@ -269,6 +306,25 @@ impl Catalog {
             args.push(Value::Integer(max));
         }
         Ok((conds, args))
+    }
+}
+
+/// One query of an export: terms added to the selection's, and the order.
+struct Pass {
+    conds: Vec<String>,
+    args: Vec<Value>,
+    order_by: &'static str,
+}
+
+impl Default for Pass {
+    fn default() -> Self {
+        Pass { conds: Vec::new(), args: Vec::new(), order_by: "p.rid" }
+    }
+}
+
+impl Pass {
+    fn by_name(cond: &str, args: Vec<Value>) -> Pass {
+        Pass { conds: vec![cond.to_string()], args, order_by: "p.name_key, p.rid" }
     }
 }
 

@@ -28,6 +28,36 @@ pub fn clean_xml_text<'a>(s: &'a str, cleaned: &mut u64) -> Cow<'a, str> {
 /// Appends `s` to `out` cleaned and escaped for element text or an attribute value (all five
 /// markup characters are escaped, so the same call serves both).
 pub(crate) fn push_escaped(out: &mut String, s: &str, cleaned: &mut u64) {
+    if s.contains(['\u{FFFE}', '\u{FFFF}']) {
+        return push_escaped_slowly(out, s, cleaned);
+    }
+    // Runs of ordinary text are copied whole; only markup and control bytes stop the scan (all
+    // are ASCII, so a stop is always on a character boundary).
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            0..=8 | 0x0B | 0x0C | 0x0E..=0x1F => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escaped.is_empty() {
+            *cleaned += 1;
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+}
+
+/// [`push_escaped`] a character at a time, for text holding U+FFFE or U+FFFF.
+fn push_escaped_slowly(out: &mut String, s: &str, cleaned: &mut u64) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -131,16 +161,30 @@ pub fn sanitize_feed_html(html: &str, allowed: &[&str]) -> String {
 /// `html` as plain text: tags removed, block ends as line breaks, the common entities decoded,
 /// runs of blank lines squeezed (Google Merchant and price lists want plain text).
 pub fn html_to_text(html: &str) -> String {
-    let text =
-        sanitize_feed_html(&html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n"), &[]);
-    let decoded = text
-        .replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&");
+    // Most descriptions need no work at all; the rest pay for the replacements once.
+    let decoded = if html.contains(['<', '&']) {
+        let text = if html.contains("<br") {
+            sanitize_feed_html(
+                &html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n"),
+                &[],
+            )
+        } else {
+            sanitize_feed_html(html, &[])
+        };
+        if text.contains('&') {
+            text.replace("&nbsp;", " ")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&apos;", "'")
+                .replace("&amp;", "&")
+        } else {
+            text
+        }
+    } else {
+        html.to_string()
+    };
     let mut out = String::with_capacity(decoded.len());
     let mut blank = 0;
     for line in decoded.lines().map(str::trim) {
@@ -170,6 +214,18 @@ mod tests {
         push_escaped(&mut out, "<a href=\"x\">&'\u{7}", &mut n);
         assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
         assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn escaping_copies_runs_and_stops_only_at_markup() {
+        let mut n = 0;
+        let mut out = String::new();
+        push_escaped(&mut out, "Кроссовки «Ветер» & Co <42> \"x\" 'y'\u{1}!", &mut n);
+        assert_eq!(out, "Кроссовки «Ветер» &amp; Co &lt;42&gt; &quot;x&quot; &apos;y&apos;!");
+        assert_eq!(n, 1);
+        let mut out = String::new();
+        push_escaped(&mut out, "a\u{FFFE}b&\u{FFFF}", &mut n);
+        assert_eq!((out.as_str(), n), ("ab&amp;", 3));
     }
 
     #[test]
