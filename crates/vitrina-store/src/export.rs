@@ -168,7 +168,10 @@ impl Catalog {
         E: From<crate::StoreError>,
     {
         let (conds, args) = self.selection_sql(selection).map_err(E::from)?;
-        let tx = self.db().unchecked_transaction().map_err(crate::StoreError::from)?;
+        // A read transaction (the connection's own begin is IMMEDIATE, which would take the write
+        // lock): an export never waits for an import or an edit, nor makes them wait.
+        let tx = rusqlite::Transaction::new_unchecked(self.db(), rusqlite::TransactionBehavior::Deferred)
+            .map_err(crate::StoreError::from)?;
         let mut row = ExportRow::default();
         for pass in passes {
             let mut conds = conds.clone();

@@ -140,3 +140,27 @@ fn feed_profiles_are_stored_by_unique_name() {
     assert!(c.remove_feed_profile(p.id).unwrap());
     assert!(matches!(c.feed_profile("Яндекс"), Err(StoreError::FeedProfileNotFound(_))));
 }
+
+#[test]
+fn an_export_reads_while_another_connection_holds_the_write_lock() {
+    let (dir, mut c) = temp_catalog();
+    for i in 0..3 {
+        c.create_product(&product(&format!("S-{i}"), "Товар", 10_000)).unwrap();
+    }
+    // Another connection in the middle of a long write, as a supplier import is.
+    let import = rusqlite::Connection::open(dir.path().join("catalog.db")).unwrap();
+    import.execute_batch("BEGIN IMMEDIATE; INSERT INTO meta (key, value) VALUES ('x', 'y');").unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(rows(&c, &Selection::default(), ExportOrder::Storage).len(), 3);
+    let other = Catalog::open(dir.path().join("catalog.db")).unwrap();
+    let mut n = 0;
+    other
+        .export_range::<StoreError>(&Selection::default(), 0, i64::MAX, |_| {
+            n += 1;
+            Ok(ControlFlow::Continue(()))
+        })
+        .unwrap();
+    assert_eq!(n, 3);
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "waited {:?}", started.elapsed());
+    import.execute_batch("ROLLBACK").unwrap();
+}
