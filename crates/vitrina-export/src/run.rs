@@ -89,7 +89,6 @@ pub struct RunOptions {
     pub cancel: Arc<AtomicBool>,
     /// Called now and then with (rows read, rows to read).
     pub progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
-    pub parallel_read: ParallelRead,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -107,7 +106,6 @@ impl RunOptions {
             version: env!("CARGO_PKG_VERSION").into(),
             cancel: Arc::new(AtomicBool::new(false)),
             progress: Arc::new(|_, _| {}),
-            parallel_read: ParallelRead::default(),
         }
     }
 }
@@ -269,25 +267,6 @@ fn one_pass(
     results.into_iter().map(|r| r.unwrap_or(Err(ExportError::Cancelled))).collect()
 }
 
-/// Connections reading slices at once: reading a row (SQLite, UTF-8 checks, the
-/// characteristics' JSON) costs more than writing it, so two readers keep the writers fed.
-const READERS: usize = 2;
-
-/// When the catalog is read by [`READERS`] connections at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParallelRead {
-    /// From this many products on.
-    pub from: u64,
-    /// Row ids per slice one connection reads.
-    pub slice: i64,
-}
-
-impl Default for ParallelRead {
-    fn default() -> Self {
-        ParallelRead { from: 100_000, slice: 16_384 }
-    }
-}
-
 /// The reader: rows in batches to every lane still listening.
 fn read_batches(
     catalog: &Catalog,
@@ -296,12 +275,11 @@ fn read_batches(
     total: u64,
     senders: &[SyncSender<Arc<Vec<ExportRow>>>],
     options: &RunOptions,
-) -> Result<(), String> {
+) -> Result<(), StoreError> {
     let mut open: Vec<bool> = vec![true; senders.len()];
+    let mut batch = Vec::with_capacity(BATCH);
     let mut done = 0u64;
-    // Hands a batch to every lane; false once there is no point in reading on.
-    let mut forward = |batch: Vec<ExportRow>| {
-        done += batch.len() as u64;
+    let send = |batch: Vec<ExportRow>, open: &mut Vec<bool>| {
         let batch = Arc::new(batch);
         for (tx, alive) in senders.iter().zip(open.iter_mut()) {
             // A lane that failed has dropped its receiver; the others go on.
@@ -309,123 +287,26 @@ fn read_batches(
                 *alive = false;
             }
         }
-        if done.is_multiple_of(BATCH as u64 * 64) {
-            (options.progress)(done, total);
-        }
-        !options.cancel.load(Ordering::Relaxed) && open.iter().any(|a| *a)
     };
-    let parallel = options.parallel_read;
-    if order == ExportOrder::Storage && total >= parallel.from {
-        read_in_slices(catalog, selection, parallel.slice.max(1), &mut forward)?;
-    } else {
-        let mut batch = Vec::with_capacity(BATCH);
-        catalog
-            .export_each::<StoreError>(selection, order, |row| {
-                batch.push(std::mem::take(row));
-                if batch.len() == BATCH && !forward(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                {
-                    return Ok(ControlFlow::Break(()));
-                }
-                Ok(ControlFlow::Continue(()))
-            })
-            .map_err(|e| e.to_string())?;
-        if !batch.is_empty() {
-            forward(batch);
-        }
-    }
-    (options.progress)(total, total);
-    Ok(())
-}
-
-/// What a slice reader sends: rows, then `None` when its slice is done.
-type SliceMessage = Option<Vec<ExportRow>>;
-
-/// Reads the catalog in slices of row ids, slice `s` by connection `s % READERS`, all at once,
-/// and forwards the rows in storage order: the same rows in the same order as one connection,
-/// read on two cores. (Each connection reads its own snapshot; they start together.)
-fn read_in_slices(
-    catalog: &Catalog,
-    selection: &Selection,
-    slice: i64,
-    forward: &mut dyn FnMut(Vec<ExportRow>) -> bool,
-) -> Result<(), String> {
-    let max = catalog.export_max_rid().map_err(|e| e.to_string())?;
-    let slices = (max + slice - 1) / slice;
-    let path = catalog.path().to_path_buf();
-    std::thread::scope(|scope| {
-        let mut receivers = Vec::new();
-        let mut readers = Vec::new();
-        for first in 0..READERS {
-            let (tx, rx) = sync_channel::<SliceMessage>(IN_FLIGHT);
-            receivers.push(rx);
-            let (path, selection) = (&path, selection);
-            readers.push(scope.spawn(move || read_slices(path, selection, first as i64, slices, slice, &tx)));
-        }
-        let mut failed = false;
-        'slices: for s in 0..slices {
-            let rx = &receivers[s as usize % READERS];
-            loop {
-                match rx.recv() {
-                    Ok(Some(batch)) => {
-                        if !batch.is_empty() && !forward(batch) {
-                            break 'slices;
-                        }
-                    }
-                    Ok(None) => break,
-                    // The reader stopped early: it failed; its error is below.
-                    Err(_) => {
-                        failed = true;
-                        break 'slices;
-                    }
-                }
+    catalog.export_each::<StoreError>(selection, order, |row| {
+        batch.push(std::mem::take(row));
+        if batch.len() == BATCH {
+            done += BATCH as u64;
+            send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)), &mut open);
+            if done.is_multiple_of(BATCH as u64 * 64) {
+                (options.progress)(done, total);
             }
-        }
-        // Readers waiting to send see their receivers gone and stop.
-        drop(receivers);
-        let mut result = Ok(());
-        for reader in readers {
-            match reader.join() {
-                Ok(Err(e)) => result = Err(e.to_string()),
-                Err(_) => result = Err("a catalog reader stopped unexpectedly".to_string()),
-                Ok(Ok(())) => {}
-            }
-        }
-        if failed && result.is_ok() {
-            result = Err("a catalog reader stopped unexpectedly".to_string());
-        }
-        result
-    })
-}
-
-/// One connection's share: slices `first`, `first + READERS`, … in batches.
-fn read_slices(
-    path: &std::path::Path,
-    selection: &Selection,
-    first: i64,
-    slices: i64,
-    size: i64,
-    tx: &SyncSender<SliceMessage>,
-) -> Result<(), StoreError> {
-    let catalog = Catalog::open(path)?;
-    let mut slice = first;
-    while slice < slices {
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut gone = false;
-        catalog.export_range::<StoreError>(selection, slice * size, (slice + 1) * size, |row| {
-            batch.push(std::mem::take(row));
-            if batch.len() == BATCH
-                && tx.send(Some(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err()
-            {
-                gone = true;
+            if options.cancel.load(Ordering::Relaxed) || !open.iter().any(|a| *a) {
                 return Ok(ControlFlow::Break(()));
             }
-            Ok(ControlFlow::Continue(()))
-        })?;
-        if gone || tx.send(Some(batch)).is_err() || tx.send(None).is_err() {
-            return Ok(());
         }
-        slice += READERS as i64;
+        Ok(ControlFlow::Continue(()))
+    })?;
+    done += batch.len() as u64;
+    if !batch.is_empty() {
+        send(batch, &mut open);
     }
+    (options.progress)(done, total);
     Ok(())
 }
 
@@ -540,55 +421,4 @@ pub fn item_for(
     let header = header_for(profile, &Arc::new(categories), options);
     let item = ItemMaker::new(profile).make(row, &header).clone();
     (item, header)
-}
-
-#[cfg(test)]
-mod tests {
-    use vitrina_domain::{Money, Product, ProductDraft};
-
-    use super::*;
-    use crate::profile::FeedFormat;
-
-    /// A catalog of `n` products with gaps in its row ids (deleted products).
-    fn catalog(dir: &std::path::Path, n: usize) -> Catalog {
-        let mut c = Catalog::open(dir.join("catalog.db")).unwrap();
-        for i in 0..n {
-            let draft = ProductDraft {
-                sku: format!("SKU-{i:04}"),
-                name: format!("Товар {i}"),
-                price: Money::rub(100 + i as i64),
-            };
-            let p = Product::new(draft).unwrap();
-            c.create_product(&p).unwrap();
-            if i % 5 == 3 {
-                c.delete_product(&vitrina_store::ProductKey::Sku(p.sku.clone())).unwrap();
-            }
-        }
-        c
-    }
-
-    fn csv(
-        c: &Catalog,
-        dir: &std::path::Path,
-        name: &str,
-        parallel: ParallelRead,
-    ) -> (String, ExportSummary) {
-        let profile = FeedProfile::new(name, FeedFormat::Csv, dir.join(format!("{name}.csv")));
-        let mut options = RunOptions::new(0);
-        options.parallel_read = parallel;
-        let (_, result) = export(c, &[ExportJob { profile, secret: Secret::None }], &options).remove(0);
-        let summary = result.unwrap();
-        (std::fs::read_to_string(&summary.file).unwrap(), summary)
-    }
-
-    #[test]
-    fn reading_in_slices_on_two_connections_gives_the_same_rows_in_the_same_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let c = catalog(dir.path(), 200);
-        let (one, s1) = csv(&c, dir.path(), "one", ParallelRead { from: u64::MAX, slice: 1 });
-        let (two, s2) = csv(&c, dir.path(), "two", ParallelRead { from: 1, slice: 7 });
-        assert_eq!(s1.written, 160);
-        assert_eq!(s2.written, 160);
-        assert_eq!(one, two);
-    }
 }

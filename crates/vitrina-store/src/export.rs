@@ -133,31 +133,6 @@ impl Catalog {
         self.export_passes(selection, passes, f)
     }
 
-    /// As [`Self::export_each`] in storage order, for the products with `after < rid <= upto`
-    /// only: a slice of the catalog that another connection can read at the same time.
-    pub fn export_range<E>(
-        &self,
-        selection: &Selection,
-        after: i64,
-        upto: i64,
-        f: impl FnMut(&mut ExportRow) -> std::result::Result<ControlFlow<()>, E>,
-    ) -> std::result::Result<(), E>
-    where
-        E: From<crate::StoreError>,
-    {
-        let pass = Pass {
-            conds: vec!["p.rid > ? AND p.rid <= ?".into()],
-            args: vec![Value::Integer(after), Value::Integer(upto)],
-            order_by: "p.rid",
-        };
-        self.export_passes(selection, vec![pass], f)
-    }
-
-    /// The largest product row id (0 for an empty catalog): the end of the last range.
-    pub fn export_max_rid(&self) -> Result<i64> {
-        Ok(self.db().query_row("SELECT coalesce(max(rid), 0) FROM products", [], |r| r.get(0))?)
-    }
-
     fn export_passes<E>(
         &self,
         selection: &Selection,
