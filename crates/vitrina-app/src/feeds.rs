@@ -163,7 +163,8 @@ impl App {
             }
         };
         let c = self.catalog()?;
-        let mut profile = FeedProfile::new(title.unwrap_or("Прайс-лист"), format, out.to_path_buf());
+        let fallback = if lang.eq_ignore_ascii_case("en") { "Price list" } else { "Прайс-лист" };
+        let mut profile = FeedProfile::new(title.unwrap_or(fallback), format, out.to_path_buf());
         profile.settings.selection = selection_from_dto(&c, selection)?;
         profile.settings.lang = lang.into();
         let results =

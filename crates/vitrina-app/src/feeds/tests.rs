@@ -294,6 +294,10 @@ fn documents_read_back_as_text() {
     {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+    let english = dir.path().join("price-en.pdf");
+    app.write_price_list("pdf", &FeedSelectionDto::default(), &english, "en", None).unwrap();
+    let text = pdftotext(&english);
+    assert!(text.contains("Price list") && !text.contains("Прайс-лист"), "{text}");
     let sheet = dir.path().join("spec.pdf");
     app.write_spec_sheet("RUN-42", &sheet, "ru").unwrap();
     let text = pdftotext(&sheet);
