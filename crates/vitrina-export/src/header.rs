@@ -5,8 +5,18 @@ use std::sync::Arc;
 
 use vitrina_formats::write::{DeliveryOption, FeedCategory, FeedHeader};
 
-use crate::profile::FeedProfile;
+use crate::profile::{FeedFormat, FeedProfile};
 use crate::run::RunOptions;
+
+/// The category YML offers without one of their own go to (YML requires a `categoryId`; a
+/// supplier's price list often has no categories): one more root, numbered after the others.
+pub(crate) fn fallback_category(profile: &FeedProfile, categories: &[FeedCategory]) -> Option<FeedCategory> {
+    (profile.format == FeedFormat::Yml).then(|| FeedCategory {
+        id: categories.iter().map(|c| c.id).max().unwrap_or(0) + 1,
+        parent: None,
+        name: if profile.settings.lang == "en" { "Other".into() } else { "Прочее".into() },
+    })
+}
 
 pub(crate) fn header_for(
     profile: &FeedProfile,
@@ -27,7 +37,7 @@ pub(crate) fn header_for(
         currency: or(&shop.currency, "RUB").to_ascii_uppercase(),
         generated_at_ms: options.now_ms,
         utc_offset_minutes: options.utc_offset_minutes,
-        categories: categories.as_ref().clone(),
+        categories: categories.iter().cloned().chain(fallback_category(profile, categories)).collect(),
         delivery_options: profile
             .settings
             .yml

@@ -4,7 +4,7 @@
 use vitrina_formats::write::{FeedHeader, FeedItem, FeedParam};
 use vitrina_store::export::ExportRow;
 
-use crate::profile::{DescriptionSource, FeedProfile};
+use crate::profile::{DescriptionSource, FeedFormat, FeedProfile};
 
 #[derive(Debug)]
 pub(crate) struct ItemMaker {
@@ -25,7 +25,10 @@ impl ItemMaker {
         item.sku.clone_from(&row.sku);
         item.brand.clone_from(&row.brand);
         item.model.clone_from(&row.model);
-        item.category_id = row.category;
+        // A YML header ends with the fallback category (`header::fallback_category`).
+        let fallback =
+            || header.categories.last().map(|c| c.id).filter(|_| self.profile.format == FeedFormat::Yml);
+        item.category_id = row.category.or_else(fallback);
         item.group_id = row.group;
         item.price_minor = price;
         item.old_price_minor = old_price;

@@ -264,11 +264,17 @@ fn the_cycle_imports_then_exports_and_stops_at_a_failed_step() {
     app.add_supplier(&input).unwrap();
     let feed = dir.path().join("price-out.csv");
     app.save_feed_profile(&profile("Прайс", "csv", &feed), Some(&jobs)).unwrap();
+    let yml = dir.path().join("feed.xml");
+    app.save_feed_profile(&profile("Яндекс", "yml", &yml), Some(&jobs)).unwrap();
 
     let job = super::cycle::queue_cycle(&jobs).unwrap();
     let done = jobs.wait(&job.id.to_string(), &mut |_| {}).unwrap();
     assert_eq!(done.state, JobState::Succeeded, "{:?}", done.error);
     assert!(std::fs::read_to_string(&feed).unwrap().contains("NEW-1"), "exported after the import");
+    // The imported product has no category: YML, which requires one, files it under "Прочее".
+    let xml = std::fs::read_to_string(&yml).unwrap();
+    assert!(xml.contains("<offer id=\"NEW-1\""), "{xml}");
+    assert!(xml.contains(">Прочее</category>"), "{xml}");
 
     std::fs::remove_file(&price).unwrap();
     std::fs::remove_file(&feed).unwrap();
