@@ -159,13 +159,19 @@ async fn export(ctx: JobCtx<JobsContext>, p: ExportPayload) -> Result<ExportRunD
         .zip(&results)
         .map(|(r, (f, _))| (f.id, serde_json::to_string(r).unwrap_or_default()));
     let keep: Vec<_> = keep.collect();
-    app.with_catalog(move |c| {
-        for (id, summary) in &keep {
-            c.set_feed_result(*id, summary)?;
-        }
-        Ok(())
-    })
-    .await?;
+    // The files are written and uploaded by now: a catalog that stays busy (a long import holds
+    // its write lock) must not fail the export. The results stay in the job's own result.
+    let kept = app
+        .with_catalog(move |c| {
+            for (id, summary) in &keep {
+                c.set_feed_result(*id, summary)?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = kept {
+        ctx.log().warn(format!("the profiles' last results were not saved in the catalog: {e}"));
+    }
     let failed: Vec<_> = run.results.iter().filter(|r| !r.ok).collect();
     if !failed.is_empty() {
         let names: Vec<_> =

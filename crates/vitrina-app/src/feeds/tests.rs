@@ -321,3 +321,20 @@ fn pdftotext(path: &Path) -> String {
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ")
 }
+
+#[test]
+fn an_export_while_an_import_holds_the_catalog_writes_its_files_and_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, jobs, db) = catalog(dir.path());
+    let file = dir.path().join("price.csv");
+    app.save_feed_profile(&profile("Прайс", "csv", &file), Some(&jobs)).unwrap();
+    // Another connection in the middle of a long write, as a supplier import is.
+    let import = rusqlite::Connection::open(&db).unwrap();
+    import.execute_batch("BEGIN IMMEDIATE; INSERT INTO meta (key, value) VALUES ('x', 'y');").unwrap();
+    let done = export_all(&app, &jobs);
+    import.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(done.state, JobState::Succeeded, "{:?}", done.error);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("RUN-42"));
+    let run: crate::ipc::ExportRunDto = serde_json::from_value(done.result.unwrap()).unwrap();
+    assert_eq!(run.results[0].written, 3, "the run's result is on the job");
+}
