@@ -203,6 +203,9 @@ pub enum DocsCmd {
         price_min: Option<String>,
         #[arg(long)]
         price_max: Option<String>,
+        /// Only these products (SKUs or ids; repeatable).
+        #[arg(long = "sku")]
+        skus: Vec<String>,
         /// The title on the document.
         #[arg(long)]
         title: Option<String>,
@@ -339,6 +342,7 @@ pub fn run_docs(cmd: &DocsCmd, db: &Path, cli: &Cli) -> Outcome {
             in_stock,
             price_min,
             price_max,
+            skus,
             title,
             lang,
         } => {
@@ -350,6 +354,7 @@ pub fn run_docs(cmd: &DocsCmd, db: &Path, cli: &Cli) -> Outcome {
                 in_stock_only: *in_stock,
                 price_min: price_min.as_deref().map(price_from_text).transpose()?,
                 price_max: price_max.as_deref().map(price_from_text).transpose()?,
+                products: skus.clone(),
             };
             app.write_price_list(format, &selection, out, lang, title.as_deref())?
         }

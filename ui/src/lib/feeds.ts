@@ -204,7 +204,7 @@ export function splitList(text: string): string[] {
 // Profiles
 
 export function emptySelection(): FeedSelectionDto {
-  return { categories: [], brands: [], suppliers: [], statuses: [], in_stock_only: false, price_min: null, price_max: null };
+  return { categories: [], brands: [], suppliers: [], statuses: [], in_stock_only: false, price_min: null, price_max: null, products: [] };
 }
 
 /** A new profile: YML, enabled, the catalog's description, prices as in the catalog. */

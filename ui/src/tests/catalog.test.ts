@@ -8,6 +8,7 @@ const ipc = vi.hoisted(() => ({
   tableRows: vi.fn(),
   facets: vi.fn(),
   bulkEdit: vi.fn(),
+  writePriceList: vi.fn(),
   product: vi.fn(),
   history: vi.fn(),
   editField: vi.fn(),
@@ -23,6 +24,7 @@ beforeEach(() => {
   ipc.tableRows.mockReset().mockImplementation(table.rows);
   ipc.facets.mockReset().mockResolvedValue({ categories: [], brands: ['Nike', 'Adidas'], suppliers: [] });
   ipc.bulkEdit.mockReset().mockResolvedValue({ changed: 2, unchanged: 0, failed: [] });
+  ipc.writePriceList.mockReset().mockResolvedValue({ file: '/home/me/price-list.pdf', bytes: 2048, products: 2, skipped: 0 });
   ipc.product.mockReset().mockResolvedValue(product());
   ipc.history.mockReset().mockResolvedValue([]);
 });
@@ -110,6 +112,21 @@ describe('catalog table', () => {
     expect(request.change).toEqual({ kind: 'price_percent', percent: 10 });
     expect(request.ids.length).toBeGreaterThan(0);
     expect(await screen.findByTestId('bulk-message')).toHaveTextContent('Изменено: 2');
+  });
+
+  it('writes a PDF price list of the selected products', async () => {
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    const body = screen.getByTestId('table-body');
+    await fireEvent.keyDown(body, { key: 'ArrowDown' });
+    await fireEvent.keyDown(body, { key: 'ArrowDown', shiftKey: true });
+    await waitFor(() => expect(screen.getByText('Выбрано: 2')).toBeInTheDocument());
+    await fireEvent.click(screen.getByTestId('bulk-price-list'));
+    await waitFor(() => expect(ipc.writePriceList).toHaveBeenCalled());
+    const [format, selection, lang] = ipc.writePriceList.mock.calls[0];
+    expect([format, lang, selection.products.length]).toEqual(['pdf', 'ru', 2]);
+    expect(selection.categories).toEqual([]);
+    expect(await screen.findByTestId('bulk-message')).toHaveTextContent('Прайс-лист сохранён: /home/me/price-list.pdf');
   });
 
   it('opens the product editor with Enter', async () => {

@@ -233,7 +233,7 @@ describe('catalog cycle and documents', () => {
     await fireEvent.change(within(card).getByTestId('docs-lang'), { target: { value: 'en' } });
     await fireEvent.click(within(card).getByRole('button', { name: 'Прайс-лист Excel' }));
     expect(ipc.writePriceList).toHaveBeenCalledWith('xlsx', {
-      categories: [], brands: [], suppliers: [], statuses: [], in_stock_only: false, price_min: null, price_max: null,
+      categories: [], brands: [], suppliers: [], statuses: [], in_stock_only: false, price_min: null, price_max: null, products: [],
     }, 'en');
     expect(await within(card).findByTestId('doc-written')).toHaveTextContent('Сохранено: /home/me/price-list.xlsx — товаров 1 200, 20 КБ');
     await fireEvent.click(within(card).getByRole('button', { name: 'Открыть папку' }));

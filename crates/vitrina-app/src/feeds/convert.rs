@@ -180,6 +180,9 @@ pub(crate) fn selection_from_dto(c: &Catalog, d: &FeedSelectionDto) -> AppResult
                 .map_err(|e| AppError::invalid(format!("status \"{status}\": {e}")))?,
         );
     }
+    for key in d.products.iter().filter(|p| !p.trim().is_empty()) {
+        s.skus.push(c.product(&vitrina_store::ProductKey::parse(key))?.sku);
+    }
     s.brands = d.brands.iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect();
     s.in_stock_only = d.in_stock_only;
     s.price_min = d.price_min;
@@ -213,6 +216,7 @@ fn selection_to_dto(c: &Catalog, s: &Selection) -> AppResult<FeedSelectionDto> {
         in_stock_only: s.in_stock_only,
         price_min: s.price_min,
         price_max: s.price_max,
+        products: s.skus.clone(),
     })
 }
 

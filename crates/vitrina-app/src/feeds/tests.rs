@@ -300,6 +300,9 @@ fn documents_read_back_as_text() {
     {
         assert!(text.contains(expected), "{expected} in {text}");
     }
+    let chosen = FeedSelectionDto { products: vec!["VASE-1".into(), "RUN-43".into()], ..Default::default() };
+    let doc = app.write_price_list("csv", &chosen, &dir.path().join("chosen.csv"), "ru", None).unwrap();
+    assert_eq!(doc.products, 2, "only the selected products");
     let english = dir.path().join("price-en.pdf");
     app.write_price_list("pdf", &FeedSelectionDto::default(), &english, "en", None).unwrap();
     let text = pdftotext(&english);

@@ -59,6 +59,8 @@ pub struct FeedSelectionDto {
     pub in_stock_only: bool,
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
+    /// Exactly these products (ids or SKUs): the rows selected in the catalog's table.
+    pub products: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]

@@ -573,7 +573,11 @@ last_result: ExportResultDto | null,
  */
 public_url: string | null, };
 
-export type FeedSelectionDto = { categories: Array<string>, brands: Array<string>, suppliers: Array<string>, statuses: Array<string>, in_stock_only: boolean, price_min: number | null, price_max: number | null, };
+export type FeedSelectionDto = { categories: Array<string>, brands: Array<string>, suppliers: Array<string>, statuses: Array<string>, in_stock_only: boolean, price_min: number | null, price_max: number | null, 
+/**
+ * Exactly these products (ids or SKUs): the rows selected in the catalog's table.
+ */
+products: Array<string>, };
 
 export type FeedPricesDto = { 
 /**
