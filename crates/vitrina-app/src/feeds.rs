@@ -97,18 +97,19 @@ impl App {
         self.feed_profile(&saved.id.to_string(), None, jobs)
     }
 
-    /// Removes a profile, its schedule and the keys of its target.
+    /// Removes a profile, its schedule and the keys of its target; returns it as it was.
     pub fn remove_feed_profile(
         &self,
         key: &str,
         secrets: Option<&Secrets>,
         jobs: Option<&Jobs>,
-    ) -> AppResult<()> {
-        let record = {
+    ) -> AppResult<FeedProfileDto> {
+        let (record, removed) = {
             let mut c = self.catalog()?;
             let record = c.feed_profile(key)?;
+            let removed = full_dto(&c, &record, secrets, jobs)?;
             c.remove_feed_profile(record.id)?;
-            record
+            (record, removed)
         };
         if let Some(jobs) = jobs {
             sync_schedule(jobs, &record.name, None, None)?;
@@ -116,7 +117,7 @@ impl App {
         if let Some(secrets) = secrets {
             secrets.set_feed_secret(&target_secret_name(record.id), "")?;
         }
-        Ok(())
+        Ok(removed)
     }
 
     /// The first `limit` items `dto` would write, as text, and how many products it takes —

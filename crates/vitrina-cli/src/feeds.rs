@@ -283,11 +283,11 @@ pub fn run_feeds(cmd: &FeedsCmd, db: &Path, cli: &Cli) -> Outcome {
             show(&app.feed_profile(&saved.id, Some(&secrets), Some(&jobs))?, cli)
         }
         FeedsCmd::Remove { profile } => {
-            app.remove_feed_profile(profile, Some(&secrets), Some(&jobs))?;
+            let removed = app.remove_feed_profile(profile, Some(&secrets), Some(&jobs))?;
             if cli.json {
-                return json(&serde_json::json!({ "removed": profile }));
+                return json(&removed);
             }
-            print(format!("Removed feed profile {profile}."));
+            print(format!("Removed feed profile {}.", removed.name));
             Ok(())
         }
         FeedsCmd::Export { profiles, all, detach } => {
@@ -381,15 +381,13 @@ pub fn run_cycle(cmd: &CycleCmd, db: &Path, cli: &Cli) -> Outcome {
             crate::jobs::wait(&jobs, &job.id, cli.json)
         }
         CycleCmd::Schedule { cron } => {
-            vitrina_app::feeds::cycle::schedule_cycle(&jobs, Some(cron.as_str()))?;
+            let schedule = vitrina_app::feeds::cycle::schedule_cycle(&jobs, Some(cron.as_str()))?;
             if cli.json {
-                return json(
-                    &serde_json::json!({ "schedule": vitrina_app::feeds::cycle::SCHEDULE, "cron": cron }),
-                );
+                return json(&schedule);
             }
-            match cron.trim() {
-                "" => print("The catalog cycle is no longer scheduled."),
-                c => print(format!("The catalog cycle runs on \"{c}\" (imports, then export all).")),
+            match schedule.cron {
+                None => print("The catalog cycle is no longer scheduled."),
+                Some(c) => print(format!("The catalog cycle runs on \"{c}\" (imports, then export all).")),
             }
             Ok(())
         }

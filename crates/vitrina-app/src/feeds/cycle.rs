@@ -9,7 +9,7 @@ use vitrina_jobs::{JobCtx, JobError, JobPayload, JobState, KindOptions, NewJob, 
 use crate::error::AppResult;
 use crate::feeds::job::ExportPayload;
 use crate::imports::job::ImportPayload;
-use crate::ipc::JobStage;
+use crate::ipc::{CycleScheduleDto, JobStage};
 use crate::jobs::{JobRecord, Jobs, JobsContext, QueueOptions, ScheduleInput, classify};
 
 /// The name of the cycle's schedule.
@@ -51,20 +51,28 @@ pub fn queue_cycle(jobs: &Jobs) -> AppResult<JobRecord> {
     )
 }
 
-/// Runs the cycle on `cron` (none removes the schedule).
-pub fn schedule_cycle(jobs: &Jobs, cron: Option<&str>) -> AppResult<()> {
+/// Runs the cycle on `cron` (none or empty removes the schedule); returns the schedule now.
+pub fn schedule_cycle(jobs: &Jobs, cron: Option<&str>) -> AppResult<CycleScheduleDto> {
     if jobs.schedules()?.iter().any(|s| s.schedule.name == SCHEDULE) {
         jobs.remove_schedule(SCHEDULE)?;
     }
     if let Some(cron) = cron.map(str::trim).filter(|c| !c.is_empty()) {
-        jobs.add_schedule(&ScheduleInput::of(
-            SCHEDULE.into(),
-            &CyclePayload {},
-            cron,
-            Some(CyclePayload::KIND.into()),
-        )?)?;
+        let payload =
+            ScheduleInput::of(SCHEDULE.into(), &CyclePayload {}, cron, Some(CyclePayload::KIND.into()))?;
+        jobs.add_schedule(&payload)?;
     }
-    Ok(())
+    cycle_schedule(jobs)
+}
+
+/// The cycle's schedule: its name and cron expression (none when it is not scheduled).
+pub fn cycle_schedule(jobs: &Jobs) -> AppResult<CycleScheduleDto> {
+    let cron = jobs.schedules()?.into_iter().find(|s| s.schedule.name == SCHEDULE).and_then(|s| {
+        match s.schedule.cadence {
+            vitrina_jobs::Cadence::Cron(c) => Some(c),
+            vitrina_jobs::Cadence::Every(_) => None,
+        }
+    });
+    Ok(CycleScheduleDto { name: SCHEDULE.into(), cron })
 }
 
 async fn cycle(ctx: JobCtx<JobsContext>, _: CyclePayload) -> Result<Vec<StepResult>, JobError> {

@@ -244,3 +244,12 @@ pub struct DocumentDto {
     #[ts(type = "number")]
     pub skipped: u64,
 }
+
+/// The catalog cycle's schedule.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct CycleScheduleDto {
+    /// The schedule's name in the job queue.
+    pub name: String,
+    /// The cron expression; none when the cycle is not scheduled.
+    pub cron: Option<String>,
+}

@@ -796,6 +796,7 @@ pub fn typescript() -> String {
         ExportRunDto::decl(&cfg),
         FeedPreviewDto::decl(&cfg),
         DocumentDto::decl(&cfg),
+        CycleScheduleDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/vitrina-app/src/ipc by ts-rs. Do not edit by hand:\n\

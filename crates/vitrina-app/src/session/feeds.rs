@@ -32,7 +32,7 @@ impl Session {
     }
 
     pub fn remove_feed_profile(&self, id: &str) -> AppResult<()> {
-        self.app()?.remove_feed_profile(id, Some(&self.secrets), Some(self.jobs()?))
+        self.app()?.remove_feed_profile(id, Some(&self.secrets), Some(self.jobs()?)).map(drop)
     }
 
     pub fn feed_preview(&self, profile: &FeedProfileDto, limit: usize) -> AppResult<FeedPreviewDto> {
@@ -65,17 +65,10 @@ impl Session {
 
     /// The catalog cycle's cron expression, if it is scheduled.
     pub fn cycle_schedule(&self) -> AppResult<Option<String>> {
-        let schedules = self.jobs()?.schedules()?;
-        Ok(schedules.into_iter().find(|s| s.schedule.name == cycle::SCHEDULE).and_then(|s| {
-            match s.schedule.cadence {
-                vitrina_jobs::Cadence::Cron(c) => Some(c),
-                vitrina_jobs::Cadence::Every(_) => None,
-            }
-        }))
+        Ok(cycle::cycle_schedule(self.jobs()?)?.cron)
     }
 
     pub fn set_cycle_schedule(&self, cron: &str) -> AppResult<Option<String>> {
-        cycle::schedule_cycle(self.jobs()?, Some(cron))?;
-        self.cycle_schedule()
+        Ok(cycle::schedule_cycle(self.jobs()?, Some(cron))?.cron)
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use vitrina_app::ipc::{DocumentDto, ExportRunDto, FeedPreviewDto, FeedProfileDto};
+use vitrina_app::ipc::{CycleScheduleDto, DocumentDto, ExportRunDto, FeedPreviewDto, FeedProfileDto};
 
 use crate::support::{ok_json, run};
 
@@ -125,7 +125,12 @@ fn profiles_export_in_one_pass_upload_to_a_folder_and_write_documents() {
 
     let text = String::from_utf8(run(&db, &["feeds", "export", "--all"]).stdout).unwrap();
     assert!(text.contains("Яндекс") && text.contains("https://demo.example.ru/feeds/yandex.xml"), "{text}");
-    ok_json(&db, &["feeds", "remove", "Google"]);
+    let removed: FeedProfileDto = dto(&db, &["feeds", "remove", "Google"]);
+    assert_eq!((removed.name.as_str(), removed.format.as_str()), ("Google", "google"));
+    let scheduled: CycleScheduleDto = dto(&db, &["cycle", "schedule", "0 5 * * *"]);
+    assert_eq!(scheduled.cron.as_deref(), Some("0 5 * * *"));
+    let unscheduled: CycleScheduleDto = dto(&db, &["cycle", "schedule", ""]);
+    assert_eq!(unscheduled.cron, None);
     assert_eq!(dto::<Vec<FeedProfileDto>>(&db, &["feeds", "list"]).len(), 2);
 }
 

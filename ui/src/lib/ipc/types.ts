@@ -685,3 +685,13 @@ export type FeedPreviewDto = { matched: number,
 text: string, skipped_items: Array<SkippedItemDto>, };
 
 export type DocumentDto = { file: string, bytes: number, products: number, skipped: number, };
+
+export type CycleScheduleDto = { 
+/**
+ * The schedule's name in the job queue.
+ */
+name: string, 
+/**
+ * The cron expression; none when the cycle is not scheduled.
+ */
+cron: string | null, };
