@@ -10,11 +10,13 @@ use crate::profile::{DescriptionSource, FeedFormat, FeedProfile};
 pub(crate) struct ItemMaker {
     profile: FeedProfile,
     item: FeedItem,
+    /// Unit strings of parameters that lost theirs, for the next that has one.
+    spare_units: Vec<String>,
 }
 
 impl ItemMaker {
     pub(crate) fn new(profile: &FeedProfile) -> ItemMaker {
-        ItemMaker { profile: profile.clone(), item: FeedItem::default() }
+        ItemMaker { profile: profile.clone(), item: FeedItem::default(), spare_units: Vec::new() }
     }
 
     /// The item `row` becomes under this profile.
@@ -37,26 +39,45 @@ impl ItemMaker {
         item.dimensions_mm = row.dimensions_mm;
         item.pictures.clone_from(&row.images);
         item.barcodes.clone_from(&row.barcodes);
-        item.params.clear();
-        item.params.extend(row.attributes.iter().map(|a| FeedParam {
-            name: a.name.clone(),
-            value: a.value.clone(),
-            unit: a.unit.clone(),
-        }));
-        item.name = if s.fields.name_template.trim().is_empty() {
-            row.name.clone()
-        } else {
-            fill_template(&s.fields.name_template, row, header)
-        };
-        item.description = match s.fields.description {
-            DescriptionSource::Catalog => row.description.clone(),
-            DescriptionSource::Characteristics => characteristics_html(&item.params),
-            DescriptionSource::CatalogOrCharacteristics if row.description.trim().is_empty() => {
-                characteristics_html(&item.params)
+        // `clone_from` keeps the item's buffers: no allocation per row once they have grown.
+        item.params.truncate(row.attributes.len());
+        for (i, a) in row.attributes.iter().enumerate() {
+            match item.params.get_mut(i) {
+                Some(p) => {
+                    p.name.clone_from(&a.name);
+                    p.value.clone_from(&a.value);
+                    match (&a.unit, &mut p.unit) {
+                        (Some(unit), Some(kept)) => kept.clone_from(unit),
+                        (Some(unit), kept @ None) => {
+                            let mut spare = self.spare_units.pop().unwrap_or_default();
+                            spare.clone_from(unit);
+                            *kept = Some(spare);
+                        }
+                        (None, kept) => self.spare_units.extend(kept.take()),
+                    }
+                }
+                None => item.params.push(FeedParam {
+                    name: a.name.clone(),
+                    value: a.value.clone(),
+                    unit: a.unit.clone(),
+                }),
             }
-            DescriptionSource::CatalogOrCharacteristics => row.description.clone(),
-            DescriptionSource::None => String::new(),
-        };
+        }
+        if s.fields.name_template.trim().is_empty() {
+            item.name.clone_from(&row.name);
+        } else {
+            item.name = fill_template(&s.fields.name_template, row, header);
+        }
+        match s.fields.description {
+            DescriptionSource::Catalog => item.description.clone_from(&row.description),
+            DescriptionSource::CatalogOrCharacteristics if !row.description.trim().is_empty() => {
+                item.description.clone_from(&row.description)
+            }
+            DescriptionSource::Characteristics | DescriptionSource::CatalogOrCharacteristics => {
+                item.description = characteristics_html(&item.params)
+            }
+            DescriptionSource::None => item.description.clear(),
+        }
         item.url = (!s.fields.url_template.trim().is_empty())
             .then(|| fill_template(&s.fields.url_template, row, header));
         item

@@ -99,7 +99,9 @@ impl AtomicFile {
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(folder_of(dest))?;
-        let file = BufWriter::with_capacity(1 << 20, temp.reopen()?);
+        // Smaller than the feed writers' own buffers (256 KiB): their flushes go straight to the
+        // file instead of being copied once more.
+        let file = BufWriter::with_capacity(64 * 1024, temp.reopen()?);
         // Level 1: feeds are fetched often and written on every run; speed over the last bytes.
         let sink = if gzip {
             Sink::Gzip(Box::new(GzEncoder::new(file, Compression::fast())))

@@ -11,6 +11,7 @@
 //! writing and every target for reaching and signing in: a profile that cannot finish fails
 //! at once with the reason, and the others go on.
 
+use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -268,6 +269,11 @@ fn one_pass(
 }
 
 /// The reader: rows in batches to every lane still listening.
+///
+/// Batches come back for reuse once every lane is done with them, rows and all: a row read
+/// is swapped into a used batch's slot, so the reader fills buffers that have already grown
+/// instead of allocating a dozen strings per product (and the lanes never free what the
+/// reader allocated, which costs more across threads).
 fn read_batches(
     catalog: &Catalog,
     selection: &Selection,
@@ -277,9 +283,12 @@ fn read_batches(
     options: &RunOptions,
 ) -> Result<(), StoreError> {
     let mut open: Vec<bool> = vec![true; senders.len()];
+    // Batches sent, oldest first: each is reused once only this copy of it is left.
+    let mut sent: VecDeque<Arc<Vec<ExportRow>>> = VecDeque::new();
     let mut batch = Vec::with_capacity(BATCH);
+    let mut filled = 0;
     let mut done = 0u64;
-    let send = |batch: Vec<ExportRow>, open: &mut Vec<bool>| {
+    let send = |batch: Vec<ExportRow>, open: &mut Vec<bool>, sent: &mut VecDeque<_>| {
         let batch = Arc::new(batch);
         for (tx, alive) in senders.iter().zip(open.iter_mut()) {
             // A lane that failed has dropped its receiver; the others go on.
@@ -287,12 +296,30 @@ fn read_batches(
                 *alive = false;
             }
         }
+        sent.push_back(batch);
+        // A lane holds at most IN_FLIGHT + 1 batches, so older ones are free unless a lane
+        // fell behind; those are left to it.
+        if sent.len() > IN_FLIGHT + 3 {
+            sent.pop_front();
+        }
     };
     catalog.export_each::<StoreError>(selection, order, |row| {
-        batch.push(std::mem::take(row));
-        if batch.len() == BATCH {
+        match batch.get_mut(filled) {
+            Some(slot) => std::mem::swap(slot, row),
+            None => batch.push(std::mem::take(row)),
+        }
+        filled += 1;
+        if filled == BATCH {
             done += BATCH as u64;
-            send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)), &mut open);
+            let reused = match sent.front() {
+                Some(oldest) if Arc::strong_count(oldest) == 1 => {
+                    sent.pop_front().and_then(|b| Arc::try_unwrap(b).ok())
+                }
+                _ => None,
+            };
+            let full = std::mem::replace(&mut batch, reused.unwrap_or_else(|| Vec::with_capacity(BATCH)));
+            filled = 0;
+            send(full, &mut open, &mut sent);
             if done.is_multiple_of(BATCH as u64 * 64) {
                 (options.progress)(done, total);
             }
@@ -302,9 +329,10 @@ fn read_batches(
         }
         Ok(ControlFlow::Continue(()))
     })?;
-    done += batch.len() as u64;
-    if !batch.is_empty() {
-        send(batch, &mut open);
+    done += filled as u64;
+    if filled > 0 {
+        batch.truncate(filled);
+        send(batch, &mut open, &mut sent);
     }
     (options.progress)(done, total);
     Ok(())

@@ -138,8 +138,12 @@ impl FeedItem {
     pub fn param(&self, name: &str) -> Option<&FeedParam> {
         // Compared letter by letter in lower case, without allocating: writers look several
         // names up in every item.
-        let same =
-            |a: &str| a.chars().flat_map(char::to_lowercase).eq(name.chars().flat_map(char::to_lowercase));
+        let first = name.chars().next().map(|c| c.to_lowercase().next());
+        let same = |a: &str| {
+            // Most names already differ in their first letter.
+            a.chars().next().map(|c| c.to_lowercase().next()) == first
+                && a.chars().flat_map(char::to_lowercase).eq(name.chars().flat_map(char::to_lowercase))
+        };
         self.params.iter().find(|p| p.name.eq_ignore_ascii_case(name) || same(&p.name))
     }
 }

@@ -9,6 +9,8 @@ use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use vitrina_domain::{Attribute, CategoryId, ProductStatus, SupplierId};
 
+mod read;
+
 use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::list::where_clause;
@@ -168,7 +170,7 @@ impl Catalog {
             let mut stmt = tx.prepare_cached(&sql).map_err(crate::StoreError::from)?;
             let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(crate::StoreError::from)?;
             while let Some(r) = rows.next().map_err(crate::StoreError::from)? {
-                read_row(r, &mut row).map_err(crate::StoreError::from)?;
+                read::read_row(r, &mut row).map_err(crate::StoreError::from)?;
                 if f(&mut row)?.is_break() {
                     return Ok(());
                 }
@@ -335,55 +337,5 @@ impl RowMatcher {
             && (!s.in_stock_only || row.stock > 0)
             && s.price_min.is_none_or(|min| row.price >= min)
             && s.price_max.is_none_or(|max| row.price <= max)
-    }
-}
-
-fn read_row(r: &rusqlite::Row<'_>, row: &mut ExportRow) -> rusqlite::Result<()> {
-    fn text_into(r: &rusqlite::Row<'_>, i: usize, out: &mut String) -> rusqlite::Result<()> {
-        out.clear();
-        if let rusqlite::types::ValueRef::Text(t) = r.get_ref(i)? {
-            out.push_str(&text(t));
-        }
-        Ok(())
-    }
-    row.rid = r.get(0)?;
-    text_into(r, 1, &mut row.sku)?;
-    text_into(r, 2, &mut row.name)?;
-    text_into(r, 3, &mut row.description)?;
-    text_into(r, 4, &mut row.brand)?;
-    text_into(r, 5, &mut row.model)?;
-    row.category = r.get::<_, Option<i64>>(6)?.map(|c| c as u64);
-    row.group = r.get::<_, Option<i64>>(7)?.map(|g| g as u64);
-    text_into(r, 8, &mut row.currency)?;
-    row.price = r.get(9)?;
-    row.old_price = r.get(10)?;
-    row.stock = r.get(11)?;
-    text_into(r, 12, &mut row.status)?;
-    row.weight_g = r.get(13)?;
-    row.dimensions_mm =
-        match (r.get::<_, Option<u32>>(14)?, r.get::<_, Option<u32>>(15)?, r.get::<_, Option<u32>>(16)?) {
-            (Some(l), Some(w), Some(h)) => Some([l, w, h]),
-            _ => None,
-        };
-    let attributes = r.get_ref(17)?.as_str().unwrap_or("[]");
-    row.attributes =
-        if attributes == "[]" { Vec::new() } else { serde_json::from_str(attributes).unwrap_or_default() };
-    row.images.clear();
-    row.images
-        .extend(r.get_ref(18)?.as_str().unwrap_or("").lines().filter(|l| !l.is_empty()).map(str::to_owned));
-    row.barcodes.clear();
-    if let rusqlite::types::ValueRef::Text(t) = r.get_ref(19)? {
-        row.barcodes
-            .extend(String::from_utf8_lossy(t).split(',').filter(|c| !c.is_empty()).map(str::to_owned));
-    }
-    Ok(())
-}
-
-/// SQLite text as `str`: checked with SIMD (the catalog only ever stores UTF-8, and the standard
-/// check was a quarter of an export's reading), replaced where broken rather than failing a row.
-fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match simdutf8::basic::from_utf8(bytes) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => String::from_utf8_lossy(bytes),
     }
 }

@@ -131,7 +131,7 @@ impl GoogleWriter {
             currency,
             product_types,
             buf: String::with_capacity(4096),
-            ids: SeenIds::default(),
+            ids: SeenIds::ignoring_case(),
             summary: WriteSummary::default(),
         };
         let mut cleaned = 0;
@@ -161,7 +161,7 @@ impl GoogleWriter {
         if id.chars().count() > ID_MAX {
             return Err(Skip::BadId { reason: "it is longer than Google's 50 characters" });
         }
-        if self.ids.contains(&id.to_lowercase()) {
+        if self.ids.contains(id) {
             return Err(Skip::BadId {
                 reason: "another item in the file has the same SKU (Google ignores case)",
             });
@@ -275,7 +275,7 @@ impl FeedWriter for GoogleWriter {
             return Ok(Err(skip));
         }
         self.out.write_all(self.buf.as_bytes())?;
-        self.ids.insert(&item.sku.trim().to_lowercase());
+        self.ids.insert(item.sku.trim());
         self.summary.written += 1;
         self.summary.cleaned_chars += cleaned;
         Ok(Ok(()))
@@ -615,22 +615,41 @@ fn punycode(label: &str) -> Option<String> {
 /// a catalog of a million items costs megabytes, not the ids themselves; two different ids
 /// share a hash with odds of about one in 10^7 for a million items.
 #[derive(Debug, Default)]
-pub(super) struct SeenIds(HashSet<u64>);
+pub(super) struct SeenIds {
+    hashes: HashSet<u64>,
+    /// `A-1` and `a-1` are the same id.
+    ignore_case: bool,
+}
 
 impl SeenIds {
-    fn hash(id: &str) -> u64 {
+    pub(super) fn ignoring_case() -> SeenIds {
+        SeenIds { hashes: HashSet::new(), ignore_case: true }
+    }
+
+    fn hash(&self, id: &str) -> u64 {
         // `DefaultHasher::new()` has fixed keys: the same id hashes the same in every run.
         let mut hasher = DefaultHasher::new();
-        id.hash(&mut hasher);
+        if self.ignore_case {
+            // Lower-cased a character at a time, without a lower-case copy of the id.
+            for c in id.chars() {
+                if c.is_ascii() {
+                    hasher.write_u32(c.to_ascii_lowercase() as u32);
+                } else {
+                    c.to_lowercase().for_each(|l| hasher.write_u32(l as u32));
+                }
+            }
+        } else {
+            id.hash(&mut hasher);
+        }
         hasher.finish()
     }
 
     pub(super) fn contains(&self, id: &str) -> bool {
-        self.0.contains(&Self::hash(id))
+        self.hashes.contains(&self.hash(id))
     }
 
     pub(super) fn insert(&mut self, id: &str) {
-        self.0.insert(Self::hash(id));
+        self.hashes.insert(self.hash(id));
     }
 }
 

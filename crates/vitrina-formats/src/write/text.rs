@@ -1,5 +1,9 @@
 //! Text on its way into a file: characters XML forbids are dropped (and counted), markup is
 //! escaped, HTML is cut down to the tags a format allows.
+//!
+//! These run over every description of a million-product feed, so each first scans its text
+//! for the few bytes that need work, a block at a time (a loop the compiler vectorizes), and
+//! copies the runs between them whole.
 
 use std::borrow::Cow;
 
@@ -9,9 +13,49 @@ fn forbidden(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// A control byte XML forbids (tab, line feed and carriage return are allowed).
+fn forbidden_control(b: u8) -> bool {
+    b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r'
+}
+
+/// Could `b` start something to clean: a forbidden control byte, or 0xEF, the lead byte of
+/// U+FFFE and U+FFFF (and of the rest of U+F000–U+FFFF, which the careful check lets through).
+fn suspect(b: u8) -> bool {
+    forbidden_control(b) | (b == 0xEF)
+}
+
+/// Bytes looked at per block of the fast scans.
+const BLOCK: usize = 32;
+
+/// The offset of the first block of `bytes` holding a byte `hit` is true for (blocks of
+/// [`BLOCK`] bytes from the start; the tail is one short block), or `bytes.len()`.
+fn first_block(bytes: &[u8], hit: impl Fn(u8) -> bool) -> usize {
+    let mut at = 0;
+    for block in bytes.chunks(BLOCK) {
+        // No early exit inside a block: the fold compiles to vector compares.
+        if block.iter().fold(false, |any, &b| any | hit(b)) {
+            return at;
+        }
+        at += block.len();
+    }
+    bytes.len()
+}
+
+/// True if `s` holds a character XML forbids.
+fn needs_cleaning(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let from = first_block(bytes, suspect);
+    (from..bytes.len()).any(|i| {
+        forbidden_control(bytes[i])
+            || (bytes[i] == 0xEF
+                && bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)))
+    })
+}
+
 /// `s` without the characters XML forbids; adds how many were dropped to `cleaned`.
 pub fn clean_xml_text<'a>(s: &'a str, cleaned: &mut u64) -> Cow<'a, str> {
-    if !s.chars().any(forbidden) {
+    if !needs_cleaning(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -25,50 +69,58 @@ pub fn clean_xml_text<'a>(s: &'a str, cleaned: &mut u64) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// A byte [`push_escaped`] stops at: markup, a control byte, or the lead byte of U+FFFE/U+FFFF.
+fn stops_escaping(b: u8) -> bool {
+    (b < 0x20) | (b == b'&') | (b == b'<') | (b == b'>') | (b == b'"') | (b == b'\'') | (b == 0xEF)
+}
+
 /// Appends `s` to `out` cleaned and escaped for element text or an attribute value (all five
 /// markup characters are escaped, so the same call serves both).
 pub(crate) fn push_escaped(out: &mut String, s: &str, cleaned: &mut u64) {
-    if s.contains(['\u{FFFE}', '\u{FFFF}']) {
-        return push_escaped_slowly(out, s, cleaned);
-    }
-    // Runs of ordinary text are copied whole; only markup and control bytes stop the scan (all
-    // are ASCII, so a stop is always on a character boundary).
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escaped = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
-            0..=8 | 0x0B | 0x0C | 0x0E..=0x1F => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if escaped.is_empty() {
-            *cleaned += 1;
-        } else {
-            out.push_str(escaped);
+    let mut at = 0;
+    while at < bytes.len() {
+        // Whole blocks without a stop are skipped; only a block with one is walked a byte at
+        // a time. Every stop is ASCII or a lead byte, so `start` is always a char boundary.
+        let skip = first_block(&bytes[at..], stops_escaping);
+        at += skip;
+        let end = (at + BLOCK).min(bytes.len());
+        while at < end {
+            let b = bytes[at];
+            let escaped = match b {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&quot;",
+                b'\'' => "&apos;",
+                0xEF if bytes.get(at + 1) == Some(&0xBF)
+                    && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)) =>
+                {
+                    // U+FFFE or U+FFFF: three bytes dropped as one character.
+                    out.push_str(&s[start..at]);
+                    *cleaned += 1;
+                    at += 3;
+                    start = at;
+                    continue;
+                }
+                b if forbidden_control(b) => "",
+                _ => {
+                    at += 1;
+                    continue;
+                }
+            };
+            out.push_str(&s[start..at]);
+            if escaped.is_empty() {
+                *cleaned += 1;
+            } else {
+                out.push_str(escaped);
+            }
+            at += 1;
+            start = at;
         }
-        start = i + 1;
     }
     out.push_str(&s[start..]);
-}
-
-/// [`push_escaped`] a character at a time, for text holding U+FFFE or U+FFFF.
-fn push_escaped_slowly(out: &mut String, s: &str, cleaned: &mut u64) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if forbidden(c) => *cleaned += 1,
-            c => out.push(c),
-        }
-    }
 }
 
 /// Appends `s` to `out` as one CDATA section, cleaned; a `]]>` inside is split across two
@@ -77,7 +129,7 @@ pub(crate) fn push_cdata(out: &mut String, s: &str, cleaned: &mut u64) {
     out.push_str("<![CDATA[");
     let s = clean_xml_text(s, cleaned);
     let mut rest: &str = &s;
-    while let Some(at) = rest.find("]]>") {
+    while let Some(at) = memchr::memmem::find(rest.as_bytes(), b"]]>") {
         out.push_str(&rest[..at]);
         out.push_str("]]]]><![CDATA[>");
         rest = &rest[at + 3..];
@@ -86,27 +138,31 @@ pub(crate) fn push_cdata(out: &mut String, s: &str, cleaned: &mut u64) {
     out.push_str("]]>");
 }
 
-/// `html` keeping only the `allowed` tags (lower-case names, written without attributes);
-/// other tags are removed and their text kept, comments and `<script>`/`<style>` contents
-/// dropped. The catalog stores sanitized HTML already; this narrows it to what a format
-/// accepts (Avito: `p br strong em ul ol li`).
-pub fn sanitize_feed_html(html: &str, allowed: &[&str]) -> String {
-    let mut out = String::with_capacity(html.len());
+/// What [`walk_html`] meets: text between tags (entities as written), a tag by its name (ASCII
+/// letters and digits, as written), or a `<` that opens no tag.
+enum Piece<'a> {
+    Text(&'a str),
+    Tag { name: &'a str, closing: bool },
+    LoneLt,
+}
+
+/// Walks `html` piece by piece: comments are dropped, and so are `<script>` and `<style>`
+/// with their contents.
+fn walk_html<'a>(html: &'a str, mut f: impl FnMut(Piece<'a>)) {
     let mut rest = html;
-    let mut skip_until: Option<String> = None;
-    while let Some(lt) = rest.find('<') {
-        if skip_until.is_none() {
-            out.push_str(&rest[..lt]);
+    let mut skip_until: Option<&str> = None;
+    while let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) {
+        if skip_until.is_none() && lt > 0 {
+            f(Piece::Text(&rest[..lt]));
         }
         rest = &rest[lt..];
         if let Some(body) = rest.strip_prefix("<!--") {
-            rest = body.find("-->").map_or("", |end| &body[end + 3..]);
+            rest = memchr::memmem::find(body.as_bytes(), b"-->").map_or("", |end| &body[end + 3..]);
             continue;
         }
-        let Some(gt) = rest.find('>') else {
-            // A lone '<': text, not a tag.
+        let Some(gt) = memchr::memchr(b'>', rest.as_bytes()) else {
             if skip_until.is_none() {
-                out.push_str("&lt;");
+                f(Piece::LoneLt);
             }
             rest = &rest[1..];
             continue;
@@ -114,80 +170,127 @@ pub fn sanitize_feed_html(html: &str, allowed: &[&str]) -> String {
         let tag = &rest[1..gt];
         rest = &rest[gt + 1..];
         let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if let Some(until) = &skip_until {
-            if closing && &name == until {
+        let tag = tag.trim_start_matches('/');
+        let name = &tag[..tag.bytes().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(tag.len())];
+        if let Some(until) = skip_until {
+            if closing && name.eq_ignore_ascii_case(until) {
                 skip_until = None;
             }
             continue;
         }
-        if !closing && (name == "script" || name == "style") {
+        if !closing && (name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style")) {
             skip_until = Some(name);
             continue;
         }
-        if allowed.contains(&name.as_str()) {
-            let self_closing = name == "br";
-            match (closing, self_closing) {
-                (_, true) => out.push_str("<br/>"),
-                (true, false) => {
-                    out.push_str("</");
-                    out.push_str(&name);
-                    out.push('>');
+        f(Piece::Tag { name, closing });
+    }
+    if skip_until.is_none() && !rest.is_empty() {
+        f(Piece::Text(rest));
+    }
+}
+
+/// A block element: where one ends, a line ends.
+fn is_block(name: &str) -> bool {
+    ["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"].iter().any(|b| name.eq_ignore_ascii_case(b))
+}
+
+/// `html` keeping only the `allowed` tags (lower-case names, written without attributes);
+/// other tags are removed and their text kept, comments and `<script>`/`<style>` contents
+/// dropped. The catalog stores sanitized HTML already; this narrows it to what a format
+/// accepts (Avito: `p br strong em ul ol li`).
+pub fn sanitize_feed_html(html: &str, allowed: &[&str]) -> String {
+    let mut out = String::with_capacity(html.len());
+    walk_html(html, |piece| match piece {
+        Piece::Text(text) => out.push_str(text),
+        Piece::LoneLt => out.push_str("&lt;"),
+        Piece::Tag { name, closing } => {
+            if allowed.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+                let lower =
+                    |out: &mut String| out.extend(name.bytes().map(|b| b.to_ascii_lowercase() as char));
+                match (closing, name.eq_ignore_ascii_case("br")) {
+                    (_, true) => out.push_str("<br/>"),
+                    (true, false) => {
+                        out.push_str("</");
+                        lower(&mut out);
+                        out.push('>');
+                    }
+                    (false, false) => {
+                        out.push('<');
+                        lower(&mut out);
+                        out.push('>');
+                    }
                 }
-                (false, false) => {
-                    out.push('<');
-                    out.push_str(&name);
-                    out.push('>');
-                }
+            } else if closing && is_block(name) {
+                // A block that is not allowed still ends a line.
+                out.push('\n');
             }
-        } else if matches!(name.as_str(), "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
-            && closing
-        {
-            // A block that is not allowed still ends a line.
-            out.push('\n');
         }
-    }
-    if skip_until.is_none() {
-        out.push_str(rest);
-    }
+    });
     out
 }
 
-/// `html` as plain text: tags removed, block ends as line breaks, the common entities decoded,
-/// runs of blank lines squeezed (Google Merchant and price lists want plain text).
-pub fn html_to_text(html: &str) -> String {
-    // Most descriptions need no work at all; the rest pay for the replacements once.
-    let decoded = if html.contains(['<', '&']) {
-        let text = if html.contains("<br") {
-            sanitize_feed_html(
-                &html.replace("<br>", "\n").replace("<br/>", "\n").replace("<br />", "\n"),
-                &[],
-            )
-        } else {
-            sanitize_feed_html(html, &[])
-        };
-        if text.contains('&') {
-            text.replace("&nbsp;", " ")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&#39;", "'")
-                .replace("&apos;", "'")
-                .replace("&amp;", "&")
-        } else {
-            text
+/// Appends `text` with its character references decoded: the named ones HTML text commonly
+/// holds (`&nbsp;` becomes a plain space) and numeric ones; anything else stays as written.
+fn push_decoded(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let reference =
+            memchr::memchr(b';', &rest.as_bytes()[..rest.len().min(12)]).map(|semi| &rest[1..semi]);
+        let decoded = reference.and_then(|r| match r {
+            "nbsp" => Some(' '),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "amp" => Some('&'),
+            _ => {
+                let number = r.strip_prefix('#')?;
+                let code = match number.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => number.parse().ok()?,
+                };
+                char::from_u32(code)
+            }
+        });
+        match (decoded, reference) {
+            (Some(c), Some(r)) => {
+                out.push(c);
+                rest = &rest[r.len() + 2..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
         }
+    }
+    out.push_str(rest);
+}
+
+/// `html` as plain text: tags removed, line breaks and block ends as line breaks, character
+/// references decoded, each line trimmed and runs of blank lines squeezed to one (Google
+/// Merchant and price lists want plain text).
+pub fn html_to_text(html: &str) -> String {
+    let mut flat = String::new();
+    let text: &str = if memchr::memchr2(b'<', b'&', html.as_bytes()).is_some() {
+        flat.reserve(html.len());
+        walk_html(html, |piece| match piece {
+            Piece::Text(text) => push_decoded(&mut flat, text),
+            Piece::LoneLt => flat.push('<'),
+            Piece::Tag { name, closing } => {
+                if name.eq_ignore_ascii_case("br") || (closing && is_block(name)) {
+                    flat.push('\n');
+                }
+            }
+        });
+        &flat
     } else {
-        html.to_string()
+        html
     };
-    let mut out = String::with_capacity(decoded.len());
+    let mut out = String::with_capacity(text.len());
     let mut blank = 0;
-    for line in decoded.lines().map(str::trim) {
+    for line in text.lines().map(str::trim) {
         if line.is_empty() {
             blank += 1;
             continue;
@@ -243,5 +346,68 @@ mod tests {
             "Title\n<p>One two link</p><ul><li>a</li></ul><br/>"
         );
         assert_eq!(html_to_text("<p>One&nbsp;&amp; two</p><p>three</p>"), "One & two\nthree");
+    }
+
+    #[test]
+    fn html_becomes_plain_text() {
+        assert_eq!(html_to_text("a<BR>b<br class=x/>c<br />d"), "a\nb\nc\nd");
+        assert_eq!(
+            html_to_text("<P>x &#1071; &#x42f; &amp;lt; &bogus; & a;b</P>\n\n\n<p>y</p>"),
+            "x Я Я &lt; &bogus; & a;b\n\ny"
+        );
+        assert_eq!(html_to_text("1 &lt; 2 <!-- hidden --> <style>p{}</style>ok"), "1 < 2  ok");
+        assert_eq!(html_to_text("a < b"), "a < b");
+        assert_eq!(html_to_text("  plain\n\n  text  "), "plain\n\ntext");
+    }
+
+    /// The character-by-character definition the fast scans must agree with.
+    fn escaped_slowly(s: &str) -> (String, u64) {
+        let (mut out, mut n) = (String::new(), 0);
+        for c in s.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&apos;"),
+                c if forbidden(c) => n += 1,
+                c => out.push(c),
+            }
+        }
+        (out, n)
+    }
+
+    #[test]
+    fn block_scans_agree_with_the_definition_everywhere_in_a_block() {
+        let pieces = [
+            "а",
+            "b",
+            "&",
+            "<",
+            "\u{1}",
+            "\u{FFFE}",
+            "\u{FFFF}",
+            "\u{F8FF}",
+            "\n",
+            "\"",
+            "ё",
+            "'",
+            "\u{1F600}",
+        ];
+        // Every piece at every offset around the block edges, in long runs of ordinary text.
+        for piece in pieces {
+            for before in [0, 1, 30, 31, 32, 33, 63, 64, 65] {
+                for filler in ["x", "ж"] {
+                    let s = format!("{}{piece}{}", filler.repeat(before), filler.repeat(40));
+                    let mut out = String::new();
+                    let mut n = 0;
+                    push_escaped(&mut out, &s, &mut n);
+                    assert_eq!((out, n), escaped_slowly(&s), "{s:?}");
+                    let mut cleaned = 0;
+                    let expected: String = s.chars().filter(|c| !forbidden(*c)).collect();
+                    assert_eq!(clean_xml_text(&s, &mut cleaned), expected, "{s:?}");
+                }
+            }
+        }
     }
 }
