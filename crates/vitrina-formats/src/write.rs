@@ -138,13 +138,25 @@ impl FeedItem {
     pub fn param(&self, name: &str) -> Option<&FeedParam> {
         // Compared letter by letter in lower case, without allocating: writers look several
         // names up in every item.
-        let first = name.chars().next().map(|c| c.to_lowercase().next());
+        let first = name.chars().next().map(fold);
         let same = |a: &str| {
             // Most names already differ in their first letter.
-            a.chars().next().map(|c| c.to_lowercase().next()) == first
+            a.chars().next().map(fold) == first
                 && a.chars().flat_map(char::to_lowercase).eq(name.chars().flat_map(char::to_lowercase))
         };
         self.params.iter().find(|p| p.name.eq_ignore_ascii_case(name) || same(&p.name))
+    }
+}
+
+/// The first letter of `c` in lower case: by arithmetic for ASCII and the Russian alphabet,
+/// by Unicode's tables for the rest.
+fn fold(c: char) -> Option<char> {
+    match c {
+        'A'..='Z' => Some(c.to_ascii_lowercase()),
+        '\0'..='\x7F' | 'а'..='я' | 'ё' => Some(c),
+        'А'..='Я' => char::from_u32(c as u32 + 0x20),
+        'Ё' => Some('ё'),
+        _ => c.to_lowercase().next(),
     }
 }
 

@@ -15,7 +15,7 @@ use std::fmt;
 use std::io::{BufWriter, Write};
 
 use super::google::{OUTPUT_BUFFER, SeenIds, decimal, http_urls, param_value};
-use super::text::{clean_xml_text, html_to_text, push_cdata, push_escaped, sanitize_feed_html};
+use super::text::{clean_xml_text, find_whitespace, has_visible_text, push_cdata, push_escaped, sanitize_feed_html};
 use super::{FeedHeader, FeedItem, FeedWriter, Output, Skip, WriteError, WriteSummary};
 
 /// The only tags Avito shows in a description (and only inside CDATA).
@@ -331,12 +331,18 @@ impl AvitoWriter {
 
 impl FeedWriter for AvitoWriter {
     fn write_item(&mut self, item: &FeedItem) -> Result<Result<(), Skip>, WriteError> {
-        self.buf.clear();
+        // Items gather in `buf` and go out a whole buffer at a time, which the `BufWriter`
+        // passes straight to the file: the text is copied once on its way, not twice.
+        let mark = self.buf.len();
         let mut cleaned = 0;
         if let Err(skip) = self.build(item, &mut cleaned) {
+            self.buf.truncate(mark);
             return Ok(Err(skip));
         }
-        self.out.write_all(self.buf.as_bytes())?;
+        if self.buf.len() >= OUTPUT_BUFFER {
+            self.out.write_all(self.buf.as_bytes())?;
+            self.buf.clear();
+        }
         self.ids.insert(&item.sku);
         self.summary.written += 1;
         self.summary.cleaned_chars += cleaned;
@@ -344,6 +350,7 @@ impl FeedWriter for AvitoWriter {
     }
 
     fn finish(mut self: Box<Self>) -> Result<WriteSummary, WriteError> {
+        self.out.write_all(self.buf.as_bytes())?;
         self.out.write_all(b"</Ads>\n")?;
         self.out.flush()?;
         Ok(self.summary)
@@ -443,7 +450,7 @@ fn multi_name(item: &FeedItem) -> Option<String> {
 fn description(item: &FeedItem, cleaned: &mut u64) -> String {
     let source = clean_xml_text(&item.description, cleaned);
     let html = tidy_line_breaks(&sanitize_feed_html(&source, DESCRIPTION_TAGS));
-    let html = if html_to_text(&html).trim().is_empty() { characteristics(item, cleaned) } else { html };
+    let html = if has_visible_text(&html) { html } else { characteristics(item, cleaned) };
     cut_html(&html, DESCRIPTION_MAX).into_owned()
 }
 
@@ -472,10 +479,14 @@ fn characteristics(item: &FeedItem, cleaned: &mut u64) -> String {
 /// starts a line anyway) or at either end is dropped, and a run of breaks becomes one, so HTML
 /// laid out on several lines does not get wide gaps. Other spaces are kept.
 fn tidy_line_breaks(html: &str) -> String {
-    let html = html.replace("\r\n", "\n").replace('\r', "\n");
+    let html: Cow<'_, str> = if html.contains('\r') {
+        Cow::Owned(html.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(html)
+    };
     let mut out = String::with_capacity(html.len());
-    let mut rest = html.as_str();
-    while let Some(start) = rest.find(char::is_whitespace) {
+    let mut rest: &str = &html;
+    while let Some(start) = find_whitespace(rest) {
         out.push_str(&rest[..start]);
         let after = &rest[start..];
         let end = after.find(|c: char| !c.is_whitespace()).unwrap_or(after.len());

@@ -148,6 +148,7 @@ impl GoogleWriter {
         element_at(buf, "    ", "link", &ascii_url(header.url.trim()), &mut cleaned);
         element_at(buf, "    ", "description", description.trim(), &mut cleaned);
         writer.out.write_all(writer.buf.as_bytes())?;
+        writer.buf.clear();
         writer.summary.cleaned_chars += cleaned;
         Ok(writer)
     }
@@ -269,12 +270,18 @@ impl GoogleWriter {
 
 impl FeedWriter for GoogleWriter {
     fn write_item(&mut self, item: &FeedItem) -> Result<Result<(), Skip>, WriteError> {
-        self.buf.clear();
+        // Items gather in `buf` and go out a whole buffer at a time, which the `BufWriter`
+        // passes straight to the file: the text is copied once on its way, not twice.
+        let mark = self.buf.len();
         let mut cleaned = 0;
         if let Err(skip) = self.build(item, &mut cleaned) {
+            self.buf.truncate(mark);
             return Ok(Err(skip));
         }
-        self.out.write_all(self.buf.as_bytes())?;
+        if self.buf.len() >= OUTPUT_BUFFER {
+            self.out.write_all(self.buf.as_bytes())?;
+            self.buf.clear();
+        }
         self.ids.insert(item.sku.trim());
         self.summary.written += 1;
         self.summary.cleaned_chars += cleaned;
@@ -282,6 +289,7 @@ impl FeedWriter for GoogleWriter {
     }
 
     fn finish(mut self: Box<Self>) -> Result<WriteSummary, WriteError> {
+        self.out.write_all(self.buf.as_bytes())?;
         self.out.write_all(b"  </channel>\n</rss>\n")?;
         self.out.flush()?;
         Ok(self.summary)

@@ -268,6 +268,54 @@ fn push_decoded(out: &mut String, text: &str) {
     out.push_str(rest);
 }
 
+/// True when `html` shows any text: something other than white space (`&nbsp;` included)
+/// outside its tags. What [`html_to_text`] would say, without building the text.
+pub fn has_visible_text(html: &str) -> bool {
+    let mut visible = false;
+    let mut decoded = String::new();
+    walk_html(html, |piece| {
+        let text = match piece {
+            Piece::Text(text) if !visible => text,
+            Piece::LoneLt => {
+                visible = true;
+                return;
+            }
+            _ => return,
+        };
+        let text = if text.contains('&') {
+            decoded.clear();
+            push_decoded(&mut decoded, text);
+            decoded.as_str()
+        } else {
+            text
+        };
+        visible = !text.trim().is_empty();
+    });
+    visible
+}
+
+/// The byte offset of the first white-space character of `s` (as [`char::is_whitespace`]),
+/// found without decoding letters: only ASCII and the lead bytes of the few non-ASCII spaces
+/// (U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000) are looked at closely.
+pub fn find_whitespace(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t'..=b'\r' => return Some(i),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = s[i..].chars().next()?;
+                if c.is_whitespace() {
+                    return Some(i);
+                }
+                i += c.len_utf8();
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// `html` as plain text: tags removed, line breaks and block ends as line breaks, character
 /// references decoded, each line trimmed and runs of blank lines squeezed to one (Google
 /// Merchant and price lists want plain text).
@@ -358,6 +406,16 @@ mod tests {
         assert_eq!(html_to_text("1 &lt; 2 <!-- hidden --> <style>p{}</style>ok"), "1 < 2  ok");
         assert_eq!(html_to_text("a < b"), "a < b");
         assert_eq!(html_to_text("  plain\n\n  text  "), "plain\n\ntext");
+    }
+
+    #[test]
+    fn visible_text_and_white_space_are_found_as_the_slow_way_finds_them() {
+        for html in ["", "<p> </p>", "<p>&nbsp;\n</p><br>", "<p>a</p>", "<b></b>&amp;", "<script>x</script>", "a < b", " \u{A0}\u{3000}"] {
+            assert_eq!(has_visible_text(html), !html_to_text(html).trim().is_empty(), "{html:?}");
+        }
+        for s in ["", "abc", "жёлтый кот", "a\u{A0}b", "ж\u{2009}", "x\u{3000}", "ж\u{85}", "€→\u{205F}", "\u{1680}", "ё\r"] {
+            assert_eq!(find_whitespace(s), s.find(char::is_whitespace), "{s:?}");
+        }
     }
 
     /// The character-by-character definition the fast scans must agree with.

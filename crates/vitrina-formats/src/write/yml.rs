@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write as _};
 use std::io::{self, BufWriter, Write};
 
-use encoding_rs::{Encoder, EncoderResult, WINDOWS_1251};
+use encoding_rs::WINDOWS_1251;
 
 use super::text::{push_cdata, push_escaped, sanitize_feed_html};
 use super::{DeliveryOption, FeedHeader, FeedItem, FeedWriter, Output, Skip, WriteError, WriteSummary};
@@ -147,6 +147,7 @@ impl YmlWriter {
         };
         writer.push_head(header, &date)?;
         writer.write_buf()?;
+        writer.buf.clear();
         Ok(writer)
     }
 
@@ -337,6 +338,7 @@ impl YmlWriter {
         text.clear();
         match &self.cp1251 {
             None => text.push_str(kept),
+            Some(cp1251) if cp1251.has_all(kept) => text.push_str(kept),
             Some(cp1251) => {
                 for c in kept.chars() {
                     if cp1251.has(c) {
@@ -411,15 +413,18 @@ impl FeedWriter for YmlWriter {
         if let Err(skip) = self.check(item) {
             return Ok(Err(skip));
         }
-        self.buf.clear();
+        // Offers gather in `buf` and go out a whole buffer at a time, which the `BufWriter`
+        // passes straight to the file: the text is copied once on its way, not twice.
         self.push_offer(item);
-        self.write_buf()?;
+        if self.buf.len() >= OUTPUT_BUFFER {
+            self.write_buf()?;
+            self.buf.clear();
+        }
         self.summary.written += 1;
         Ok(Ok(()))
     }
 
     fn finish(mut self: Box<Self>) -> Result<WriteSummary, WriteError> {
-        self.buf.clear();
         self.buf.push_str("  </offers>\n</shop>\n</yml_catalog>\n");
         self.write_buf()?;
         self.out.flush()?;
@@ -427,11 +432,14 @@ impl FeedWriter for YmlWriter {
     }
 }
 
-/// windows-1251 output: the encoder, the characters it can hold and a reused byte buffer.
+/// windows-1251 output: the characters it can hold and a reused byte buffer.
+///
+/// Encoded by hand rather than with `encoding_rs`'s general single-byte encoder, which looked
+/// every character up and took a third of a cp1251 feed's time: ASCII is copied as it is and
+/// the Russian alphabet is mapped by arithmetic on its UTF-8 bytes.
 struct Cp1251 {
-    encoder: Encoder,
-    /// The non-ASCII characters of windows-1251, sorted.
-    upper_half: Vec<char>,
+    /// The non-ASCII characters of windows-1251 with their bytes, sorted by character.
+    upper_half: Vec<(char, u8)>,
     bytes: Vec<u8>,
 }
 
@@ -439,15 +447,47 @@ impl Cp1251 {
     fn new() -> Self {
         let high: Vec<u8> = (0x80..=0xFF).collect();
         let (decoded, _) = WINDOWS_1251.decode_without_bom_handling(&high);
-        let mut upper_half: Vec<char> = decoded.chars().collect();
+        // As WHATWG's index (which encoding_rs follows), every byte has a character; 0x98, which
+        // the code page leaves undefined, stands for U+0098.
+        let mut upper_half: Vec<(char, u8)> = decoded.chars().zip(high.iter().copied()).collect();
         upper_half.sort_unstable();
-        Cp1251 { encoder: WINDOWS_1251.new_encoder(), upper_half, bytes: vec![0; ENCODE_CHUNK] }
+        Cp1251 { upper_half, bytes: Vec::with_capacity(ENCODE_CHUNK) }
+    }
+
+    /// The byte windows-1251 has for `c`, if it has one.
+    fn byte(&self, c: char) -> Option<u8> {
+        match c {
+            '\0'..='\x7F' => Some(c as u8),
+            // А..я are 0xC0..0xFF in order.
+            '\u{410}'..='\u{44F}' => Some((c as u32 - 0x410 + 0xC0) as u8),
+            _ => self.upper_half.binary_search_by_key(&c, |(c, _)| *c).ok().map(|i| self.upper_half[i].1),
+        }
     }
 
     /// True when windows-1251 has a byte for `c`.
     fn has(&self, c: char) -> bool {
-        // The Russian alphabet first: nearly every non-ASCII character of a Russian feed.
-        c.is_ascii() || ('\u{410}'..='\u{44F}').contains(&c) || self.upper_half.binary_search(&c).is_ok()
+        self.byte(c).is_some()
+    }
+
+    /// True when every character of `text` has a byte (checked without decoding the ASCII and
+    /// the Russian alphabet).
+    fn has_all(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match (b[i], b.get(i + 1)) {
+                (0..=0x7F, _) => i += 1,
+                (0xD0, Some(0x90..=0xBF)) | (0xD1, Some(0x80..=0x8F)) => i += 2,
+                _ => {
+                    let c = text[i..].chars().next().unwrap_or_default();
+                    if !self.has(c) {
+                        return false;
+                    }
+                    i += c.len_utf8();
+                }
+            }
+        }
+        true
     }
 
     /// Encodes `text` to `out`. A character windows-1251 lacks is written as a numeric
@@ -455,23 +495,43 @@ impl Cp1251 {
     /// (the description) has had such characters replaced already, since a reference there
     /// would be literal text. Each reference adds one to `replaced`.
     fn write(&mut self, text: &str, out: &mut impl Write, replaced: &mut u64) -> io::Result<()> {
-        let mut rest = text;
-        loop {
-            // `last` stays false: windows-1251 keeps no state between calls, and the encoder
-            // must stay usable for the next offer.
-            let (result, read, written) =
-                self.encoder.encode_from_utf8_without_replacement(rest, &mut self.bytes, false);
-            out.write_all(&self.bytes[..written])?;
-            rest = &rest[read..];
-            match result {
-                EncoderResult::InputEmpty => return Ok(()),
-                EncoderResult::OutputFull => {}
-                EncoderResult::Unmappable(c) => {
-                    write!(out, "&#{};", u32::from(c))?;
-                    *replaced += 1;
+        let b = text.as_bytes();
+        self.bytes.clear();
+        let mut i = 0;
+        while i < b.len() {
+            match (b[i], b.get(i + 1)) {
+                (0..=0x7F, _) => {
+                    let run = b[i..].iter().position(|x| *x > 0x7F).unwrap_or(b.len() - i);
+                    self.bytes.extend_from_slice(&b[i..i + run]);
+                    i += run;
+                }
+                // U+0410..U+043F are D0 90..D0 BF, U+0440..U+044F are D1 80..D1 8F.
+                (0xD0, Some(&x @ 0x90..=0xBF)) => {
+                    self.bytes.push(x - 0x90 + 0xC0);
+                    i += 2;
+                }
+                (0xD1, Some(&x @ 0x80..=0x8F)) => {
+                    self.bytes.push(x - 0x80 + 0xF0);
+                    i += 2;
+                }
+                _ => {
+                    let c = text[i..].chars().next().unwrap_or_default();
+                    match self.byte(c) {
+                        Some(byte) => self.bytes.push(byte),
+                        None => {
+                            let _ = write!(self.bytes, "&#{};", u32::from(c));
+                            *replaced += 1;
+                        }
+                    }
+                    i += c.len_utf8();
                 }
             }
+            if self.bytes.len() >= ENCODE_CHUNK {
+                out.write_all(&self.bytes)?;
+                self.bytes.clear();
+            }
         }
+        out.write_all(&self.bytes)
     }
 }
 
@@ -1324,9 +1384,21 @@ mod tests {
     #[test]
     fn every_character_windows_1251_is_said_to_have_encodes_without_replacement() {
         let cp1251 = Cp1251::new();
-        let all: String = cp1251.upper_half.iter().collect();
+        let all: String = cp1251.upper_half.iter().map(|(c, _)| c).collect();
         let (_, _, replaced) = WINDOWS_1251.encode(&all);
         assert!(!replaced);
+        assert_eq!(cp1251.upper_half.len(), 128, "a character for every byte from 0x80");
+        // The hand encoder writes exactly what encoding_rs does, for every character it has.
+        let every: String = (0u32..0x80).filter_map(char::from_u32).chain(all.chars()).chain('А'..='я').collect();
+        let mut out = Vec::new();
+        let mut cp = Cp1251::new();
+        cp.write(&every, &mut out, &mut 0).unwrap();
+        assert_eq!(out, WINDOWS_1251.encode(&every).0.as_ref());
+        assert!(cp.has_all(&every) && !cp.has_all("ёж☕"));
+        let mut out = Vec::new();
+        let mut n = 0;
+        cp.write("a☕я😀", &mut out, &mut n).unwrap();
+        assert_eq!((out.as_slice(), n), (&b"a&#9749;\xFF&#128512;"[..], 2));
         assert!(cp1251.has('ё') && cp1251.has('№') && cp1251.has('€') && cp1251.has('я'));
         assert!(!cp1251.has('😀') && !cp1251.has('☕') && !cp1251.has('ä'));
     }
