@@ -10,13 +10,13 @@ use crate::profile::{DescriptionSource, FeedFormat, FeedProfile};
 pub(crate) struct ItemMaker {
     profile: FeedProfile,
     item: FeedItem,
-    /// Unit strings of parameters that lost theirs, for the next that has one.
-    spare_units: Vec<String>,
+    /// Strings the last rows did not need (fewer pictures, parameters, units), for the next.
+    spare: Vec<String>,
 }
 
 impl ItemMaker {
     pub(crate) fn new(profile: &FeedProfile) -> ItemMaker {
-        ItemMaker { profile: profile.clone(), item: FeedItem::default(), spare_units: Vec::new() }
+        ItemMaker { profile: profile.clone(), item: FeedItem::default(), spare: Vec::new() }
     }
 
     /// The item `row` becomes under this profile.
@@ -37,30 +37,33 @@ impl ItemMaker {
         item.stock = row.stock;
         item.weight_g = row.weight_g;
         item.dimensions_mm = row.dimensions_mm;
-        item.pictures.clone_from(&row.images);
-        item.barcodes.clone_from(&row.barcodes);
-        // `clone_from` keeps the item's buffers: no allocation per row once they have grown.
-        item.params.truncate(row.attributes.len());
+        // The item's strings are refilled, and those a row does not need are kept for the next
+        // that does: no allocation per row once they have grown.
+        let spare = &mut self.spare;
+        copy_list(&mut item.pictures, &row.images, spare);
+        copy_list(&mut item.barcodes, &row.barcodes, spare);
+        if item.params.len() > row.attributes.len() {
+            for p in item.params.drain(row.attributes.len()..) {
+                spare.extend([p.name, p.value]);
+                spare.extend(p.unit);
+            }
+        }
         for (i, a) in row.attributes.iter().enumerate() {
-            match item.params.get_mut(i) {
-                Some(p) => {
-                    p.name.clone_from(&a.name);
-                    p.value.clone_from(&a.value);
-                    match (&a.unit, &mut p.unit) {
-                        (Some(unit), Some(kept)) => kept.clone_from(unit),
-                        (Some(unit), kept @ None) => {
-                            let mut spare = self.spare_units.pop().unwrap_or_default();
-                            spare.clone_from(unit);
-                            *kept = Some(spare);
-                        }
-                        (None, kept) => self.spare_units.extend(kept.take()),
-                    }
+            if i == item.params.len() {
+                let (name, value) = (spare.pop().unwrap_or_default(), spare.pop().unwrap_or_default());
+                item.params.push(FeedParam { name, value, unit: None });
+            }
+            let p = &mut item.params[i];
+            p.name.clone_from(&a.name);
+            p.value.clone_from(&a.value);
+            match (&a.unit, &mut p.unit) {
+                (Some(unit), Some(kept)) => kept.clone_from(unit),
+                (Some(unit), kept @ None) => {
+                    let mut s = spare.pop().unwrap_or_default();
+                    s.clone_from(unit);
+                    *kept = Some(s);
                 }
-                None => item.params.push(FeedParam {
-                    name: a.name.clone(),
-                    value: a.value.clone(),
-                    unit: a.unit.clone(),
-                }),
+                (None, kept) => spare.extend(kept.take()),
             }
         }
         if s.fields.name_template.trim().is_empty() {
@@ -81,6 +84,24 @@ impl ItemMaker {
         item.url = (!s.fields.url_template.trim().is_empty())
             .then(|| fill_template(&s.fields.url_template, row, header));
         item
+    }
+}
+
+/// `out` made a copy of `from`, reusing its strings and `spare` ones; strings left over go to
+/// `spare`.
+fn copy_list(out: &mut Vec<String>, from: &[String], spare: &mut Vec<String>) {
+    if out.len() > from.len() {
+        spare.extend(out.drain(from.len()..));
+    }
+    for (i, s) in from.iter().enumerate() {
+        match out.get_mut(i) {
+            Some(kept) => kept.clone_from(s),
+            None => {
+                let mut fresh = spare.pop().unwrap_or_default();
+                fresh.clone_from(s);
+                out.push(fresh);
+            }
+        }
     }
 }
 

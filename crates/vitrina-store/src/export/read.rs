@@ -60,11 +60,15 @@ fn fill_list<'a>(out: &mut Vec<String>, items: impl Iterator<Item = &'a str>) {
                 slot.clear();
                 slot.push_str(item);
             }
-            None => out.push(item.to_owned()),
+            None => {
+                let mut s = reused();
+                s.push_str(item);
+                out.push(s);
+            }
         }
         n += 1;
     }
-    out.truncate(n);
+    truncate_keeping(out, n);
 }
 
 /// SQLite text as `str`: checked with SIMD (the catalog only ever stores UTF-8, and the standard
@@ -80,7 +84,7 @@ fn text(bytes: &[u8]) -> Cow<'_, str> {
 /// reused; text without escapes is never copied twice. Broken JSON leaves no characteristics.
 pub(super) fn read_attributes(json: &str, out: &mut Vec<Attribute>) {
     if json.is_empty() || json == "[]" {
-        out.clear();
+        truncate_attributes(out, 0);
         return;
     }
     if parse_attributes(json, out).is_none() {
@@ -88,7 +92,7 @@ pub(super) fn read_attributes(json: &str, out: &mut Vec<Attribute>) {
         // parser reads it, or nothing does.
         let mut de = serde_json::Deserializer::from_str(json);
         if IntoAttributes(out).deserialize(&mut de).is_err() {
-            out.clear();
+            truncate_attributes(out, 0);
         }
     }
 }
@@ -102,7 +106,7 @@ fn parse_attributes(json: &str, out: &mut Vec<Attribute>) -> Option<()> {
     let mut n = 0;
     loop {
         if n == out.len() {
-            out.push(Attribute { name: String::new(), value: String::new(), unit: None });
+            out.push(Attribute { name: reused(), value: reused(), unit: None });
         }
         let slot = &mut out[n];
         rest = json_string(rest.strip_prefix("{\"name\":")?, &mut slot.name)?;
@@ -111,11 +115,11 @@ fn parse_attributes(json: &str, out: &mut Vec<Attribute>) -> Option<()> {
         rest = match rest.strip_prefix("null") {
             Some(after) => {
                 if let Some(unit) = slot.unit.take() {
-                    spare_unit(unit);
+                    spare(unit);
                 }
                 after
             }
-            None => json_string(rest, slot.unit.get_or_insert_with(reused_unit))?,
+            None => json_string(rest, slot.unit.get_or_insert_with(reused))?,
         };
         rest = rest.strip_prefix('}')?;
         n += 1;
@@ -125,26 +129,49 @@ fn parse_attributes(json: &str, out: &mut Vec<Attribute>) -> Option<()> {
             _ => return None,
         }
     }
-    out.truncate(n);
+    truncate_attributes(out, n);
     Some(())
 }
 
 thread_local! {
-    /// Unit strings of characteristics that lost theirs, for the next that has one: units come
-    /// and go from row to row, and each would otherwise cost an allocation and a free.
-    static SPARE_UNITS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Strings of list items and units a row no longer needs, for the next row that needs more:
+    /// lists grow and shrink from row to row, and each string would otherwise cost an
+    /// allocation and a free.
+    static SPARE: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn spare_unit(unit: String) {
-    SPARE_UNITS.with_borrow_mut(|spare| {
-        if spare.len() < 256 {
-            spare.push(unit);
+/// Keeps `s` for reuse (up to a bound).
+fn spare(s: String) {
+    SPARE.with_borrow_mut(|spare| {
+        if spare.len() < 1024 {
+            spare.push(s);
         }
     });
 }
 
-fn reused_unit() -> String {
-    SPARE_UNITS.with_borrow_mut(|spare| spare.pop()).unwrap_or_default()
+/// An empty string, with room from an earlier row when there is one.
+fn reused() -> String {
+    SPARE.with_borrow_mut(|spare| spare.pop()).unwrap_or_default()
+}
+
+/// `v` cut to `n` items, their strings kept for reuse.
+fn truncate_keeping(v: &mut Vec<String>, n: usize) {
+    if v.len() > n {
+        v.drain(n..).for_each(spare);
+    }
+}
+
+/// `v` cut to `n` characteristics, their strings kept for reuse.
+fn truncate_attributes(v: &mut Vec<Attribute>, n: usize) {
+    if v.len() > n {
+        for a in v.drain(n..) {
+            spare(a.name);
+            spare(a.value);
+            if let Some(unit) = a.unit {
+                spare(unit);
+            }
+        }
+    }
 }
 
 /// A JSON string at the start of `s` decoded into `out`; what follows it.
@@ -242,7 +269,7 @@ impl<'de> Visitor<'de> for IntoAttributes<'_> {
             }
             n += 1;
         }
-        out.truncate(n);
+        truncate_attributes(out, n);
         Ok(())
     }
 }
