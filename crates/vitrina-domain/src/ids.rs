@@ -89,6 +89,11 @@ uuid_id!(
     /// batches a job committed by it.
     JobId
 );
+uuid_id!(
+    /// A seller's account on a marketplace (Wildberries, Ozon, Yandex Market). It lives in the
+    /// marketplace file (`vitrina-market`); its secret is in the store of secrets.
+    MarketAccountId
+);
 
 #[cfg(test)]
 mod tests {

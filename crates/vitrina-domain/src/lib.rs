@@ -22,7 +22,10 @@ pub use category::{Category, CategoryPath};
 pub use field_value::FieldValue;
 pub use hash::{StableHasher, stable_hash};
 pub use history::{ChangeOp, ChangeRecord, DeviceId, Hlc, HlcClock};
-pub use ids::{CategoryId, ChangeId, FeedProfileId, JobId, OfferId, ProductId, SupplierId, VariantGroupId};
+pub use ids::{
+    CategoryId, ChangeId, FeedProfileId, JobId, MarketAccountId, OfferId, ProductId, SupplierId,
+    VariantGroupId,
+};
 pub use link::{LinkKind, ProductLink, kit_stock, pack_price, pack_stock};
 pub use money::{Currency, Money, MoneyError, parse_minor_units};
 pub use product::{

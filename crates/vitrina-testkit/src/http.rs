@@ -19,7 +19,7 @@
 //! assert_eq!(server.requests()[0].header("X-Api-Key"), Some("tok"));
 //! ```
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -33,6 +33,8 @@ pub struct Request {
     /// The path and query, as sent.
     pub path: String,
     pub headers: Vec<(String, String)>,
+    /// The body, read by its `Content-Length` (empty without one).
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -117,6 +119,11 @@ impl Reply {
         }
     }
 
+    /// The status this reply sends.
+    pub fn status_code(&self) -> u16 {
+        self.status
+    }
+
     pub fn ok(body: impl Into<Vec<u8>>) -> Reply {
         Reply::status(200).body(body)
     }
@@ -162,6 +169,9 @@ impl Reply {
 }
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// The most of a request body the server reads (the fakes' largest documented request is 10 MB).
+const MAX_BODY: usize = 64 << 20;
 
 /// The server; dropping it stops accepting and releases every held reply.
 #[derive(Debug)]
@@ -240,7 +250,15 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>, close
             }
         }
     }
-    let request = Request { method, path, headers };
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = Vec::new();
+    // A body cut short is kept as far as it came: the handler sees what arrived.
+    let _ = reader.by_ref().take(length.min(MAX_BODY) as u64).read_to_end(&mut body);
+    let request = Request { method, path, headers, body };
     seen.lock().unwrap_or_else(PoisonError::into_inner).push(request.clone());
     let reply = handler(&request);
     // Writes fail when the client gave up (timeouts, limits, cancellation): that is the point.
@@ -323,6 +341,20 @@ mod tests {
         let requests = server.requests();
         assert_eq!((requests[0].method.as_str(), requests[0].path.as_str()), ("GET", "/a?b=1"));
         assert_eq!(requests[1].header("X-Api-Key"), None);
+    }
+
+    #[test]
+    fn a_request_body_is_read_by_its_content_length() {
+        let server = Server::start(|r| Reply::ok(r.body.clone()));
+        let address = server.url("").trim_start_matches("http://").to_owned();
+        let mut stream = TcpStream::connect(address).unwrap();
+        write!(stream, "POST /v1/roles HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{{\"a\":1}}").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.ends_with("{\"a\":1}"), "{answer}");
+        assert_eq!(server.requests()[0].body, b"{\"a\":1}");
+        get(&server.url("/"), "");
+        assert!(server.requests()[1].body.is_empty());
     }
 
     #[test]
