@@ -194,7 +194,8 @@ fn outcome_of(e: &MarketError) -> CheckOutcome {
 }
 
 /// Checks `account` with `client` (built from the account and its stored credentials): at
-/// most three read-only requests.
+/// most three read-only requests, each retried as the client's policy says (a person waiting
+/// wants [`crate::RetryPolicy::interactive`] and a 10 s time limit).
 pub fn check_connection(account: &Account, client: &Client) -> ConnectionCheck {
     let never = || false;
     match account.market {

@@ -115,6 +115,19 @@ impl Default for RetryPolicy {
     }
 }
 
+impl RetryPolicy {
+    /// For a person waiting on the answer (check connection): three attempts, short back-off,
+    /// and a marketplace asking for more than 10 s gets its answer reported instead of waited for.
+    pub fn interactive() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base: Duration::from_millis(500),
+            cap: Duration::from_secs(5),
+            max_hint: Duration::from_secs(10),
+        }
+    }
+}
+
 /// `min(cap, base · 2^(attempt−1))` with equal jitter (half fixed, half random), as the job
 /// runner backs off.
 pub fn backoff(attempt: u32, base: Duration, cap: Duration) -> Duration {

@@ -179,6 +179,39 @@ fn a_5xx_is_retried_and_a_400_is_sent_once() {
 }
 
 #[test]
+fn a_4xx_on_wb_warehouses_costs_ten_tokens() {
+    let fake = fake(Fake::Wb, vec![FakeToken::wb(TOKEN)]);
+    let account = account(Market::Wb, &fake);
+    let (client, clock) = client(&account, TOKEN);
+    fake.inject(Fault::Status(404), 1);
+    assert_eq!(warehouses(&client).unwrap_err().kind, ErrorKind::NotFound);
+    // Burst 20: one taken, nine more for the 4xx, so ten go at once and the next waits 200 ms.
+    for _ in 0..10 {
+        warehouses(&client).unwrap();
+    }
+    assert!(clock.sleeps().is_empty(), "{:?}", clock.sleeps());
+    warehouses(&client).unwrap();
+    assert_eq!(clock.sleeps(), [Duration::from_millis(200)]);
+}
+
+#[test]
+fn an_interactive_policy_gives_up_sooner() {
+    let fake = fake(Fake::Ozon, vec![FakeToken::ozon(CLIENT_ID, TOKEN)]);
+    fake.inject(Fault::RateLimited { retry_secs: 20 }, 1);
+    let account = account(Market::Ozon, &fake);
+    let (client, clock) = client(&account, TOKEN);
+    let client = client.with_policy(RetryPolicy::interactive());
+    let c = check_connection(&account, &client);
+    assert_eq!(outcomes(&c), [("seller_api", "rate_limited")]);
+    assert!(c.groups[0].message.contains("rate limit per second"));
+    assert_eq!((fake.requests().len(), clock.sleeps().len()), (1, 0));
+    fake.inject(Fault::Status(502), 5);
+    let c = check_connection(&account, &client);
+    assert_eq!(outcomes(&c), [("seller_api", "server_error")]);
+    assert_eq!(fake.requests().len(), 4, "three attempts");
+}
+
+#[test]
 fn rate_limits_that_never_end_give_a_transient_error_after_the_last_attempt() {
     let fake = fake(Fake::Wb, vec![FakeToken::wb(TOKEN)]);
     let account = account(Market::Wb, &fake);

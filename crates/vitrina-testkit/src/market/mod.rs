@@ -464,7 +464,96 @@ pub(crate) fn query<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
     use super::*;
+
+    /// Sends a raw request; returns (status, head, body).
+    fn send(
+        fake: &FakeMarket,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> (u16, String, String) {
+        let address = fake.url().trim_start_matches("http://").to_owned();
+        let mut stream = TcpStream::connect(address).unwrap();
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n", body.len());
+        for (k, v) in headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        write!(stream, "{head}\r\n{body}").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+        (head[9..12].parse().unwrap(), head.to_owned(), body.to_owned())
+    }
+
+    #[test]
+    fn wb_throttles_past_the_burst_with_the_wait_headers() {
+        let fake = FakeMarket::start(Fake::Wb, FakeConfig::new(vec![FakeToken::wb("t")]));
+        let auth = [("Authorization", "t")];
+        for _ in 0..5 {
+            assert_eq!(send(&fake, "GET", "/api/v2/list/goods/filter?limit=1", &auth, "").0, 200);
+        }
+        let (status, head, body) = send(&fake, "GET", "/api/v2/list/goods/filter?limit=1", &auth, "");
+        assert_eq!(status, 429);
+        assert!(head.contains("X-Ratelimit-Retry: 1\r\n") && head.contains("X-Ratelimit-Limit: 5"), "{head}");
+        assert!(body.contains("\"title\":\"too many requests\""), "{body}");
+        assert_eq!(fake.throttled(), 1);
+        // Another group has its own bucket; a wrong token is refused before any limiter.
+        assert_eq!(send(&fake, "GET", "/api/v3/warehouses", &auth, "").0, 200);
+        let (status, _, body) =
+            send(&fake, "GET", "/api/v3/warehouses", &[("Authorization", "Bearer t")], "");
+        assert!(status == 401 && body.contains("token is malformed"), "{body}");
+        let (status, _, body) = send(&fake, "GET", "/nowhere", &auth, "");
+        assert!(status == 404 && body.contains("path not found"), "{body}");
+    }
+
+    #[test]
+    fn ozon_and_ym_answer_in_their_own_shapes() {
+        let ozon = FakeMarket::start(Fake::Ozon, FakeConfig::new(vec![FakeToken::ozon("1", "k")]));
+        let auth = [("Client-Id", "1"), ("Api-Key", "k")];
+        assert_eq!(send(&ozon, "POST", "/v1/roles", &auth, "{}").0, 200);
+        let (status, _, body) = send(&ozon, "POST", "/v1/roles", &auth, "not json");
+        assert!(status == 400 && body.contains("\"code\":3"), "{body}");
+        ozon.inject(Fault::RateLimited { retry_secs: 2 }, 1);
+        let (status, head, body) = send(&ozon, "POST", "/v1/roles", &auth, "{}");
+        assert!(
+            status == 429 && head.contains("Retry-After: 2") && body.contains("\"code\":8"),
+            "{head}{body}"
+        );
+        assert_eq!((ozon.throttled(), ozon.faulted()), (0, 1));
+
+        let ym = FakeMarket::start(Fake::Ym, FakeConfig::new(vec![FakeToken::ym("k")]));
+        ym.inject(Fault::RateLimited { retry_secs: 5 }, 1);
+        let (status, head, body) = send(&ym, "POST", "/v2/auth/token", &[("Api-Key", "k")], "");
+        assert!(
+            status == 420 && head.contains("X-RateLimit-Resource-Until: ") && head.contains(" GMT"),
+            "{head}"
+        );
+        assert!(body.contains("LIMIT_EXCEEDED"), "{body}");
+        let (status, _, body) = send(&ym, "POST", "/v2/auth/token", &[("Api-Key", "k")], "");
+        assert!(status == 200 && body.contains("ALL_METHODS"), "{body}");
+        let (status, _, body) = send(&ym, "GET", "/v2/campaigns", &[("Api-Key", "x")], "");
+        assert!(status == 401 && body.contains("\"status\":\"ERROR\""), "{body}");
+    }
+
+    #[test]
+    fn random_faults_are_reproducible_from_their_seed() {
+        let run = || {
+            let fake = FakeMarket::start(Fake::Ym, FakeConfig::new(vec![FakeToken::ym("k")]).faults(0.3, 7));
+            (0..40)
+                .map(|_| send(&fake, "POST", "/v2/auth/token", &[("Api-Key", "k")], "").0)
+                .collect::<Vec<_>>()
+        };
+        let first = run();
+        assert_eq!(first, run());
+        let failed = first.iter().filter(|s| **s != 200).count();
+        assert!((4..=24).contains(&failed), "{first:?}");
+        assert!(first.iter().all(|s| [200, 420, 503].contains(s)));
+    }
 
     #[test]
     fn dates_are_formatted_as_http_wants_them() {
