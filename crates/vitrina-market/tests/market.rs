@@ -264,7 +264,9 @@ fn a_redirect_is_not_followed_so_the_token_stays_home() {
 
 #[test]
 fn the_clients_buckets_keep_the_fakes_limiter_quiet_and_a_client_without_them_does_not() {
-    const SCALE: f64 = 20.0; // wb.prices: 10 per 6 s, burst 5 → one per 30 ms.
+    // wb.prices: 10 per 6 s, burst 5 → one per 60 ms. The fake lets a request half an interval
+    // early through, so the first request may take up to 30 ms to arrive on a loaded machine.
+    const SCALE: f64 = 10.0;
     let fake = FakeMarket::start(
         Fake::Wb,
         FakeConfig::new(vec![FakeToken::wb(TOKEN)]).limits(FakeLimits::Scaled(SCALE)),
