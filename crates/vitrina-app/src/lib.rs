@@ -17,6 +17,7 @@ pub mod imports;
 pub mod ipc;
 pub mod jobs;
 pub mod kinds;
+pub mod market;
 pub mod paths;
 pub mod pulse;
 pub mod secrets;

@@ -454,6 +454,38 @@ impl Secrets {
         }
     }
 
+    /// Stores the credentials of a marketplace account (`market.<id>.credentials`, see
+    /// `vitrina_market::secret_name`); an empty value removes them.
+    pub fn set_market_secret(&self, name: &str, value: &str) -> AppResult<()> {
+        let name = Self::market(name)?;
+        if value.trim().is_empty() {
+            self.store.delete(name).map_err(store_error)?;
+            tracing::info!(secret = name, store = %self.store.backend(), "marketplace credentials removed");
+        } else {
+            self.store.set(name, value.trim()).map_err(store_error)?;
+            tracing::info!(secret = name, store = %self.store.backend(), "marketplace credentials stored");
+        }
+        Ok(())
+    }
+
+    /// The credentials of a marketplace account, if stored.
+    pub fn market_secret(&self, name: &str) -> AppResult<Option<String>> {
+        self.store.get(Self::market(name)?).map_err(store_error)
+    }
+
+    /// Whether a marketplace account's credentials are stored.
+    pub fn market_secret_set(&self, name: &str) -> AppResult<bool> {
+        self.store.is_set(Self::market(name)?).map_err(store_error)
+    }
+
+    fn market(name: &str) -> AppResult<&str> {
+        if name.starts_with("market.") && name.ends_with(".credentials") {
+            Ok(name)
+        } else {
+            Err(AppError::invalid(format!("\"{name}\" is not the name of marketplace credentials")))
+        }
+    }
+
     pub fn delete(&self, name: &str) -> AppResult<()> {
         let name = Self::known(name)?;
         self.store.delete(name).map_err(store_error)?;

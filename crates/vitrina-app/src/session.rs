@@ -5,6 +5,7 @@
 //! Every method returns DTOs and [`AppError`]s, so the Tauri commands are one call each.
 
 mod feeds;
+mod market;
 mod suppliers;
 
 use std::path::{Path, PathBuf};

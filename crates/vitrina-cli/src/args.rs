@@ -47,6 +47,9 @@ pub enum TopCommand {
     /// The catalog cycle: every supplier's import, then export all feeds, as chained jobs.
     #[command(subcommand)]
     Cycle(crate::feeds::CycleCmd),
+    /// Marketplaces (Wildberries, Ozon, Yandex Market): `mp accounts list|add|show|check|remove`.
+    #[command(subcommand)]
+    Mp(crate::mp::MpCmd),
 }
 
 #[derive(Debug, Subcommand)]

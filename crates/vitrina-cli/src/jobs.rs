@@ -28,7 +28,8 @@ pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
         | TopCommand::Images(_)
         | TopCommand::Feeds(_)
         | TopCommand::Docs(_)
-        | TopCommand::Cycle(_) => {
+        | TopCommand::Cycle(_)
+        | TopCommand::Mp(_) => {
             unreachable!("dispatched in main")
         }
     }

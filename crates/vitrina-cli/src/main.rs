@@ -12,6 +12,7 @@
 //! - `images.rs` — `vitrina images fetch|status`: the local image cache;
 //! - `feeds.rs` — `vitrina feeds …`, `vitrina docs …`, `vitrina cycle …`: feed profiles, exports,
 //!   documents and the import-then-export cycle;
+//! - `mp.rs` — `vitrina mp accounts …`: marketplace accounts and their connection checks;
 //! - `bench.rs` — `vitrina bench …`, the figures in `docs/benchmarks.md`;
 //! - `output.rs` — tables for people, JSON for scripts, errors.
 
@@ -21,6 +22,7 @@ mod catalog;
 mod feeds;
 mod images;
 mod jobs;
+mod mp;
 mod output;
 mod suppliers;
 
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         TopCommand::Feeds(cmd) => feeds::run_feeds(cmd, &db, &cli),
         TopCommand::Docs(cmd) => feeds::run_docs(cmd, &db, &cli),
         TopCommand::Cycle(cmd) => feeds::run_cycle(cmd, &db, &cli),
+        TopCommand::Mp(cmd) => mp::run(cmd, &db, &cli),
         command => jobs::run(command, &db, &cli),
     };
     match result {

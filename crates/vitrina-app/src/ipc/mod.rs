@@ -9,6 +9,7 @@ mod convert;
 mod feeds;
 mod images;
 mod jobs;
+mod market;
 mod suppliers;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,7 @@ pub use convert::format_money;
 pub use feeds::*;
 pub use images::*;
 pub use jobs::*;
+pub use market::*;
 pub use suppliers::*;
 
 pub use crate::error::{AppError, ErrorCode};
@@ -797,6 +799,12 @@ pub fn typescript() -> String {
         FeedPreviewDto::decl(&cfg),
         DocumentDto::decl(&cfg),
         CycleScheduleDto::decl(&cfg),
+        MarketAccountDto::decl(&cfg),
+        NewMarketAccountDto::decl(&cfg),
+        ConnectionCheckDto::decl(&cfg),
+        GroupCheckDto::decl(&cfg),
+        CampaignDto::decl(&cfg),
+        WarehouseDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/vitrina-app/src/ipc by ts-rs. Do not edit by hand:\n\

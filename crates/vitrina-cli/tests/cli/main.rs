@@ -9,4 +9,5 @@ mod contract;
 mod feeds;
 mod import;
 mod jobs;
+mod market;
 mod support;

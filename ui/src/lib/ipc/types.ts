@@ -695,3 +695,90 @@ name: string,
  * The cron expression; none when the cycle is not scheduled.
  */
 cron: string | null, };
+
+export type MarketAccountDto = { id: string, name: string, 
+/**
+ * `wb`, `ozon` or `ym`.
+ */
+market: string, 
+/**
+ * Wildberries, Ozon, Yandex Market.
+ */
+market_title: string, 
+/**
+ * Replaces every API host of the marketplace (a sandbox, a test server); none for production.
+ */
+base_url: string | null, 
+/**
+ * Yandex Market: the cabinet and the shop.
+ */
+business_id: number | null, campaign_id: number | null, 
+/**
+ * Prices and stocks go out after edits and imports.
+ */
+auto_push: boolean, 
+/**
+ * Whether credentials are stored (in the OS keyring) for this account.
+ */
+secret_set: boolean, last_check: ConnectionCheckDto | null, 
+/**
+ * UTC milliseconds.
+ */
+created_at: number, };
+
+export type NewMarketAccountDto = { name: string, 
+/**
+ * `wb`, `ozon` or `ym`.
+ */
+market: string, base_url: string | null, business_id: number | null, campaign_id: number | null, 
+/**
+ * Wildberries: the API token; Ozon: the Api-Key; Yandex Market: the Api-Key.
+ */
+token: string, 
+/**
+ * Ozon: the Client-Id.
+ */
+client_id: string, };
+
+export type ConnectionCheckDto = { 
+/**
+ * Every group answered.
+ */
+ok: boolean, 
+/**
+ * UTC milliseconds.
+ */
+checked_at: number, groups: Array<GroupCheckDto>, 
+/**
+ * Ozon roles, Yandex Market scopes.
+ */
+scopes: Array<string>, 
+/**
+ * Yandex Market: the shops the key sees.
+ */
+campaigns: Array<CampaignDto>, 
+/**
+ * Wildberries: the seller's warehouses.
+ */
+warehouses: Array<WarehouseDto>, };
+
+export type GroupCheckDto = { 
+/**
+ * Wildberries `content`, `prices`, `marketplace`; Ozon `seller_api` or a method; Yandex
+ * Market `auth`, `campaign`…
+ */
+group: string, 
+/**
+ * `ok`, `bad_token`, `expired_token`, `wrong_token_category`, `no_access`, `missing_scope`,
+ * `ip_restricted`, `payment_required`, `wrong_campaign`, `rate_limited`, `unreachable`,
+ * `server_error` or `credentials_missing`.
+ */
+outcome: string, status: number | null, 
+/**
+ * The marketplace's own words.
+ */
+message: string, };
+
+export type CampaignDto = { id: number, business_id: number | null, business_name: string, domain: string, placement_type: string | null, api_availability: string | null, };
+
+export type WarehouseDto = { id: string, name: string, };

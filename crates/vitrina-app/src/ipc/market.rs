@@ -1,0 +1,93 @@
+//! Marketplace accounts as the front ends see them. Credentials go in ([`NewMarketAccountDto`])
+//! and never come back out: an account only says whether its secret is set.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A marketplace account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MarketAccountDto {
+    pub id: String,
+    pub name: String,
+    /// `wb`, `ozon` or `ym`.
+    pub market: String,
+    /// Wildberries, Ozon, Yandex Market.
+    pub market_title: String,
+    /// Replaces every API host of the marketplace (a sandbox, a test server); none for production.
+    pub base_url: Option<String>,
+    /// Yandex Market: the cabinet and the shop.
+    pub business_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    /// Prices and stocks go out after edits and imports.
+    pub auto_push: bool,
+    /// Whether credentials are stored (in the OS keyring) for this account.
+    pub secret_set: bool,
+    pub last_check: Option<ConnectionCheckDto>,
+    /// UTC milliseconds.
+    pub created_at: i64,
+}
+
+/// A new account and its credentials.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct NewMarketAccountDto {
+    pub name: String,
+    /// `wb`, `ozon` or `ym`.
+    pub market: String,
+    pub base_url: Option<String>,
+    pub business_id: Option<i64>,
+    pub campaign_id: Option<i64>,
+    /// Wildberries: the API token; Ozon: the Api-Key; Yandex Market: the Api-Key.
+    pub token: String,
+    /// Ozon: the Client-Id.
+    pub client_id: String,
+}
+
+/// What "check connection" found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConnectionCheckDto {
+    /// Every group answered.
+    pub ok: bool,
+    /// UTC milliseconds.
+    pub checked_at: i64,
+    pub groups: Vec<GroupCheckDto>,
+    /// Ozon roles, Yandex Market scopes.
+    pub scopes: Vec<String>,
+    /// Yandex Market: the shops the key sees.
+    pub campaigns: Vec<CampaignDto>,
+    /// Wildberries: the seller's warehouses.
+    pub warehouses: Vec<WarehouseDto>,
+}
+
+/// One API group's answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct GroupCheckDto {
+    /// Wildberries `content`, `prices`, `marketplace`; Ozon `seller_api` or a method; Yandex
+    /// Market `auth`, `campaign`…
+    pub group: String,
+    /// `ok`, `bad_token`, `expired_token`, `wrong_token_category`, `no_access`, `missing_scope`,
+    /// `ip_restricted`, `payment_required`, `wrong_campaign`, `rate_limited`, `unreachable`,
+    /// `server_error` or `credentials_missing`.
+    pub outcome: String,
+    pub status: Option<u16>,
+    /// The marketplace's own words.
+    pub message: String,
+}
+
+/// A Yandex Market shop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CampaignDto {
+    pub id: i64,
+    pub business_id: Option<i64>,
+    pub business_name: String,
+    pub domain: String,
+    pub placement_type: Option<String>,
+    pub api_availability: Option<String>,
+}
+
+/// A marketplace warehouse of the seller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct WarehouseDto {
+    pub id: String,
+    pub name: String,
+}

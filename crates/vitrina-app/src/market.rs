@@ -1,0 +1,179 @@
+//! Marketplace accounts (DESIGN §6): kept in the market file next to the catalog (owned by
+//! `vitrina-market`, so nothing here waits for an import holding the catalog), their
+//! credentials in the store of secrets, and "check connection", which calls each
+//! marketplace's cheapest read-only methods and says per API group what works.
+
+use vitrina_market::{
+    Account, ConnectionCheck, Credentials, ErrorKind, Market, MarketError, MarketStore, check_connection,
+    secret_name,
+};
+
+use crate::catalog::App;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::ipc::{
+    CampaignDto, ConnectionCheckDto, GroupCheckDto, MarketAccountDto, NewMarketAccountDto, WarehouseDto,
+};
+use crate::secrets::Secrets;
+
+impl App {
+    fn market_store(&self) -> AppResult<MarketStore> {
+        MarketStore::open(self.path()).map_err(market_error)
+    }
+
+    /// Every account, by name (`secrets`: whether each one's credentials are stored).
+    pub fn market_accounts(&self, secrets: Option<&Secrets>) -> AppResult<Vec<MarketAccountDto>> {
+        let store = self.market_store()?;
+        let accounts = store.accounts().map_err(market_error)?;
+        accounts.iter().map(|a| account_dto(a, secrets)).collect()
+    }
+
+    /// One account by name or id.
+    pub fn market_account(&self, key: &str, secrets: Option<&Secrets>) -> AppResult<MarketAccountDto> {
+        let account = self.market_store()?.account(key).map_err(market_error)?;
+        account_dto(&account, secrets)
+    }
+
+    /// Adds an account and stores its credentials. If they cannot be stored, the account is not
+    /// added either.
+    pub fn add_market_account(
+        &self,
+        input: &NewMarketAccountDto,
+        secrets: &Secrets,
+    ) -> AppResult<MarketAccountDto> {
+        let market: Market = input
+            .market
+            .parse()
+            .map_err(|e: vitrina_market::market::UnknownMarket| AppError::invalid(e.to_string()))?;
+        let mut account = Account::new(&input.name, market, self.catalog()?.now_ms() as i64);
+        account.base_url =
+            input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+        account.business_id = input.business_id;
+        account.campaign_id = input.campaign_id;
+        account.validate().map_err(market_error)?;
+        let credentials = credentials(market, input)?;
+        let mut store = self.market_store()?;
+        store.add_account(&account).map_err(market_error)?;
+        if let Err(e) = secrets.set_market_secret(&secret_name(account.id), &credentials.to_json()) {
+            let _ = store.remove_account(account.id);
+            return Err(e);
+        }
+        tracing::info!(account = %account.name, market = %market, "marketplace account added");
+        account_dto(&account, Some(secrets))
+    }
+
+    /// Removes an account and its credentials; returns what was removed.
+    pub fn remove_market_account(&self, key: &str, secrets: &Secrets) -> AppResult<MarketAccountDto> {
+        let mut store = self.market_store()?;
+        let account = store.account(key).map_err(market_error)?;
+        let dto = account_dto(&account, Some(secrets))?;
+        store.remove_account(account.id).map_err(market_error)?;
+        if let Err(e) = secrets.set_market_secret(&secret_name(account.id), "") {
+            // The account is gone; a key left in the keyring is named so it can be removed by hand.
+            tracing::warn!(account = %account.name, error = %e, "the account's credentials could not be removed");
+        }
+        Ok(dto)
+    }
+
+    /// Checks an account's connection and keeps the result with the account.
+    pub fn check_market_account(&self, key: &str, secrets: &Secrets) -> AppResult<ConnectionCheckDto> {
+        let account = self.market_store()?.account(key).map_err(market_error)?;
+        let check = match secrets.market_secret(&secret_name(account.id))? {
+            None => ConnectionCheck::credentials_missing(account.market),
+            Some(json) => {
+                let credentials = Credentials::from_json(account.market, &json).map_err(market_error)?;
+                let client = vitrina_market::Client::new(&account, credentials).map_err(market_error)?;
+                check_connection(&account, &client)
+            }
+        };
+        self.market_store()?.set_last_check(account.id, &check).map_err(market_error)?;
+        tracing::info!(account = %account.name, ok = check.ok, "marketplace connection checked");
+        Ok(check_dto(&check))
+    }
+}
+
+/// The credentials `input` gives for `market`, checked for presence.
+fn credentials(market: Market, input: &NewMarketAccountDto) -> AppResult<Credentials> {
+    let token = input.token.trim().to_owned();
+    let client_id = input.client_id.trim().to_owned();
+    let missing = |what: &str| AppError::invalid(format!("{} needs {what}", market.title()));
+    let credentials = match market {
+        Market::Wb if token.is_empty() => return Err(missing("an API token")),
+        Market::Wb => Credentials::Wb { token },
+        Market::Ozon if client_id.is_empty() => return Err(missing("a Client-Id")),
+        Market::Ozon if token.is_empty() => return Err(missing("an Api-Key")),
+        Market::Ozon => Credentials::Ozon { client_id, api_key: token },
+        Market::Ym if token.is_empty() => return Err(missing("an Api-Key")),
+        Market::Ym => Credentials::Ym { api_key: token },
+    };
+    credentials.validated().map_err(market_error)
+}
+
+fn account_dto(a: &Account, secrets: Option<&Secrets>) -> AppResult<MarketAccountDto> {
+    let secret_set = match secrets {
+        Some(s) => s.market_secret_set(&secret_name(a.id))?,
+        None => false,
+    };
+    Ok(MarketAccountDto {
+        id: a.id.to_string(),
+        name: a.name.clone(),
+        market: a.market.code().into(),
+        market_title: a.market.title().into(),
+        base_url: a.base_url.clone(),
+        business_id: a.business_id,
+        campaign_id: a.campaign_id,
+        auto_push: a.settings.auto_push,
+        secret_set,
+        last_check: a.last_check.as_ref().map(check_dto),
+        created_at: a.created_at,
+    })
+}
+
+fn check_dto(c: &ConnectionCheck) -> ConnectionCheckDto {
+    ConnectionCheckDto {
+        ok: c.ok,
+        checked_at: c.checked_at,
+        groups: c
+            .groups
+            .iter()
+            .map(|g| GroupCheckDto {
+                group: g.group.clone(),
+                outcome: g.outcome.code().into(),
+                status: g.status,
+                message: g.message.clone(),
+            })
+            .collect(),
+        scopes: c.scopes.clone(),
+        campaigns: c
+            .campaigns
+            .iter()
+            .map(|k| CampaignDto {
+                id: k.id,
+                business_id: k.business_id,
+                business_name: k.business_name.clone(),
+                domain: k.domain.clone(),
+                placement_type: k.placement_type.clone(),
+                api_availability: k.api_availability.clone(),
+            })
+            .collect(),
+        warehouses: c
+            .warehouses
+            .iter()
+            .map(|w| WarehouseDto { id: w.id.clone(), name: w.name.clone() })
+            .collect(),
+    }
+}
+
+/// A marketplace error for the front ends: the marketplace's words stay in the message.
+fn market_error(e: MarketError) -> AppError {
+    let code = match e.kind {
+        ErrorKind::UnknownAccount => ErrorCode::NotFound,
+        ErrorKind::Conflict => ErrorCode::Conflict,
+        ErrorKind::Invalid => ErrorCode::Invalid,
+        ErrorKind::Storage => ErrorCode::Io,
+        _ => ErrorCode::Internal,
+    };
+    AppError::new(code, e.to_string())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,106 @@
+//! `vitrina mp accounts …` end to end against a local fake of the Ozon seller API: the key
+//! goes from the environment or standard input to the credentials store and never into
+//! output, the check names what works and what does not.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use vitrina_app::ipc::{ConnectionCheckDto, MarketAccountDto};
+use vitrina_testkit::market::{Fake, FakeConfig, FakeMarket, FakeToken};
+
+use crate::support::{credentials, fails, ok_json, parse, run, vitrina};
+
+#[test]
+fn accounts_are_added_checked_and_removed_and_keys_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let fake =
+        FakeMarket::start(Fake::Ozon, FakeConfig::new(vec![FakeToken::ozon("12345", "ozon-api-key-1")]));
+    let url = fake.url();
+
+    // The key from the environment.
+    let out = vitrina(&db)
+        .env("VITRINA_MP_TOKEN", "ozon-api-key-1")
+        .args([
+            "mp",
+            "accounts",
+            "add",
+            "Ozon shop",
+            "--market",
+            "ozon",
+            "--client-id",
+            "12345",
+            "--base-url",
+            &url,
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let added: MarketAccountDto = serde_json::from_value(parse(&["mp", "accounts", "add"], &out)).unwrap();
+    assert_eq!((added.market.as_str(), added.secret_set), ("ozon", true));
+    let stored = std::fs::read_to_string(credentials(&db)).unwrap();
+    assert!(stored.contains("ozon-api-key-1"), "the key is in the credentials store");
+
+    let check: ConnectionCheckDto =
+        serde_json::from_value(ok_json(&db, &["mp", "accounts", "check", "Ozon shop"])).unwrap();
+    assert!(check.ok, "{check:?}");
+    let table = run(&db, &["mp", "accounts", "list"]);
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("Ozon shop") && text.contains("works"), "{text}");
+    assert!(!text.contains("ozon-api-key-1"));
+
+    // A second account with a key the marketplace refuses, from standard input: the check
+    // fails, says why, and exits 1 after printing what each group answered.
+    let mut child = vitrina(&db)
+        .args([
+            "mp",
+            "accounts",
+            "add",
+            "Wrong",
+            "--market",
+            "ozon",
+            "--client-id",
+            "12345",
+            "--base-url",
+            &url,
+            "--token-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"revoked-key\n").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let out = run(&db, &["mp", "accounts", "check", "Wrong", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let check: ConnectionCheckDto = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!check.ok && check.groups.iter().any(|g| g.outcome == "bad_token"), "{check:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("bad_token") && !stderr.contains("revoked-key"), "{stderr}");
+
+    let removed: MarketAccountDto =
+        serde_json::from_value(ok_json(&db, &["mp", "accounts", "remove", "Wrong"])).unwrap();
+    assert_eq!(removed.name, "Wrong");
+    assert!(
+        !std::fs::read_to_string(credentials(&db)).unwrap().contains("revoked-key"),
+        "its key is removed"
+    );
+    let list: Vec<MarketAccountDto> =
+        serde_json::from_value(ok_json(&db, &["mp", "accounts", "list"])).unwrap();
+    assert_eq!(list.len(), 1);
+}
+
+#[test]
+fn refusals_are_one_clear_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let err = fails(&db, &["mp", "accounts", "add", "x", "--market", "wb"]);
+    assert!(err.contains("VITRINA_MP_TOKEN"), "{err}");
+    let err = fails(&db, &["mp", "accounts", "show", "nobody"]);
+    assert!(err.contains("nobody"), "{err}");
+    let mut add = vitrina(&db);
+    add.env("VITRINA_MP_TOKEN", "t").args(["mp", "accounts", "add", "x", "--market", "amazon"]);
+    let out = add.output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wb, ozon or ym"));
+}
