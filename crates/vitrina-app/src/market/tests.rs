@@ -69,7 +69,10 @@ fn a_refused_token_says_why_in_the_marketplaces_words() {
     let secrets = secrets();
     let fake = FakeMarket::start(
         Fake::Wb,
-        FakeConfig::new(vec![FakeToken::wb("wb-old-token").state(TokenState::Expired), FakeToken::wb("good")]),
+        FakeConfig::new(vec![
+            FakeToken::wb("wb-old-token").state(TokenState::Expired),
+            FakeToken::wb("good"),
+        ]),
     );
     app.add_market_account(&wb("wrong", &fake.url(), "not-a-token-the-fake-knows"), &secrets).unwrap();
     let check = app.check_market_account("wrong", &secrets).unwrap();

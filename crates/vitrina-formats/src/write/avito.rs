@@ -15,7 +15,9 @@ use std::fmt;
 use std::io::{BufWriter, Write};
 
 use super::google::{OUTPUT_BUFFER, SeenIds, decimal, http_urls, param_value};
-use super::text::{clean_xml_text, find_whitespace, has_visible_text, push_cdata, push_escaped, sanitize_feed_html};
+use super::text::{
+    clean_xml_text, find_whitespace, has_visible_text, push_cdata, push_escaped, sanitize_feed_html,
+};
 use super::{FeedHeader, FeedItem, FeedWriter, Output, Skip, WriteError, WriteSummary};
 
 /// The only tags Avito shows in a description (and only inside CDATA).

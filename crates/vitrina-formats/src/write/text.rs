@@ -410,10 +410,30 @@ mod tests {
 
     #[test]
     fn visible_text_and_white_space_are_found_as_the_slow_way_finds_them() {
-        for html in ["", "<p> </p>", "<p>&nbsp;\n</p><br>", "<p>a</p>", "<b></b>&amp;", "<script>x</script>", "a < b", " \u{A0}\u{3000}"] {
+        for html in [
+            "",
+            "<p> </p>",
+            "<p>&nbsp;\n</p><br>",
+            "<p>a</p>",
+            "<b></b>&amp;",
+            "<script>x</script>",
+            "a < b",
+            " \u{A0}\u{3000}",
+        ] {
             assert_eq!(has_visible_text(html), !html_to_text(html).trim().is_empty(), "{html:?}");
         }
-        for s in ["", "abc", "жёлтый кот", "a\u{A0}b", "ж\u{2009}", "x\u{3000}", "ж\u{85}", "€→\u{205F}", "\u{1680}", "ё\r"] {
+        for s in [
+            "",
+            "abc",
+            "жёлтый кот",
+            "a\u{A0}b",
+            "ж\u{2009}",
+            "x\u{3000}",
+            "ж\u{85}",
+            "€→\u{205F}",
+            "\u{1680}",
+            "ё\r",
+        ] {
             assert_eq!(find_whitespace(s), s.find(char::is_whitespace), "{s:?}");
         }
     }

@@ -1389,7 +1389,8 @@ mod tests {
         assert!(!replaced);
         assert_eq!(cp1251.upper_half.len(), 128, "a character for every byte from 0x80");
         // The hand encoder writes exactly what encoding_rs does, for every character it has.
-        let every: String = (0u32..0x80).filter_map(char::from_u32).chain(all.chars()).chain('А'..='я').collect();
+        let every: String =
+            (0u32..0x80).filter_map(char::from_u32).chain(all.chars()).chain('А'..='я').collect();
         let mut out = Vec::new();
         let mut cp = Cp1251::new();
         cp.write(&every, &mut out, &mut 0).unwrap();
