@@ -151,7 +151,9 @@ fn spare(s: String) {
 
 /// An empty string, with room from an earlier row when there is one.
 fn reused() -> String {
-    SPARE.with_borrow_mut(|spare| spare.pop()).unwrap_or_default()
+    let mut s = SPARE.with_borrow_mut(|spare| spare.pop()).unwrap_or_default();
+    s.clear();
+    s
 }
 
 /// `v` cut to `n` items, their strings kept for reuse.
@@ -335,5 +337,10 @@ mod tests {
         assert_eq!(out, ["a", "b"]);
         fill_list(&mut out, "".split(','));
         assert!(out.is_empty());
+        // Strings given back are reused empty: a longer list after a shorter one is exact.
+        fill_list(&mut out, "https://a/1.jpg\nhttps://a/2.jpg\nhttps://a/3.jpg".lines());
+        fill_list(&mut out, "https://b/1.jpg".lines());
+        fill_list(&mut out, "https://c/1.jpg\nhttps://c/2.jpg\nhttps://c/3.jpg\nhttps://c/4.jpg".lines());
+        assert_eq!(out, ["https://c/1.jpg", "https://c/2.jpg", "https://c/3.jpg", "https://c/4.jpg"]);
     }
 }
