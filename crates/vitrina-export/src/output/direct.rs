@@ -89,7 +89,9 @@ impl DirectFile {
     /// Writes what is left, waits for the I/O thread and returns the file at its exact length.
     pub(crate) fn finish(mut self) -> io::Result<File> {
         self.hand_over(true)?;
-        Ok(self.join()?.file)
+        let written = self.join()?;
+        tracing::debug!(direct = written.direct, "feed file written");
+        Ok(written.file)
     }
 
     /// True while writes bypass the page cache (after [`finish`](Self::finish) is no longer
