@@ -351,3 +351,24 @@ pub async fn cycle_schedule(s: Shared<'_>) -> Cmd<Option<String>> {
 pub async fn cycle_set_schedule(s: Shared<'_>, cron: String) -> Cmd<Option<String>> {
     blocking(&s, move |s| s.set_cycle_schedule(&cron)).await
 }
+
+#[tauri::command]
+pub async fn market_accounts(s: Shared<'_>) -> Cmd<Vec<MarketAccountDto>> {
+    blocking(&s, |s| s.market_accounts()).await
+}
+
+#[tauri::command]
+pub async fn market_account_add(s: Shared<'_>, account: NewMarketAccountDto) -> Cmd<MarketAccountDto> {
+    blocking(&s, move |s| s.add_market_account(&account)).await
+}
+
+#[tauri::command]
+pub async fn market_account_remove(s: Shared<'_>, id: String) -> Cmd<MarketAccountDto> {
+    blocking(&s, move |s| s.remove_market_account(&id)).await
+}
+
+/// Asks each API group of the marketplace whether the account's credentials work; kept with the account.
+#[tauri::command]
+pub async fn market_account_check(s: Shared<'_>, id: String) -> Cmd<ConnectionCheckDto> {
+    blocking(&s, move |s| s.check_market_account(&id)).await
+}

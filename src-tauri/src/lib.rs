@@ -95,6 +95,10 @@ pub fn run() {
             commands::cycle_run,
             commands::cycle_schedule,
             commands::cycle_set_schedule,
+            commands::market_accounts,
+            commands::market_account_add,
+            commands::market_account_remove,
+            commands::market_account_check,
             commands::ui_ready,
             commands::ui_timing,
         ])

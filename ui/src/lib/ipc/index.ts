@@ -2,9 +2,9 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type {
-  BulkEditRequest, BulkReport, DeliverySecretInput, DocumentDto, FacetsDto, FeedInput, FeedPreviewDto,
+  BulkEditRequest, BulkReport, ConnectionCheckDto, DeliverySecretInput, DocumentDto, FacetsDto, FeedInput, FeedPreviewDto,
   FeedProfileDto, FeedSelectionDto, FieldName, HistoryEntryDto, ImportReportDto, IpcError,
-  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, NewSupplierRequest, PreviewDto,
+  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, NewMarketAccountDto, NewSupplierRequest, PreviewDto,
   PreviewRequest, ProductDto, RunDto, SecretStatus, SettingsDto, StartupState, SupplierDetail,
   SupplierListItem, SupplierSettingsDto, TableInfo, TableQuery, TableRows, TargetInfo, UpdateStatus,
 } from './types';
@@ -92,6 +92,13 @@ export const ipc = {
   cycleSchedule: () => call<string | null>('cycle_schedule'),
   /** Sets the cycle's cron expression (empty removes it); the schedule now in force. */
   setCycleSchedule: (cron: string) => call<string | null>('cycle_set_schedule', { cron }),
+  marketAccounts: () => call<MarketAccountDto[]>('market_accounts'),
+  /** Adds an account; its credentials go to the store of secrets and never come back. */
+  addMarketAccount: (account: NewMarketAccountDto) => call<MarketAccountDto>('market_account_add', { account }),
+  /** Removes the account and its stored credentials; the account as it was. */
+  removeMarketAccount: (id: string) => call<MarketAccountDto>('market_account_remove', { id }),
+  /** Asks the marketplace whether the credentials work, group by group; kept with the account. */
+  checkMarketAccount: (id: string) => call<ConnectionCheckDto>('market_account_check', { id }),
   /** Tells the shell the first rows are on screen (it logs the cold-start time). */
   uiReady: () => call<void>('ui_ready'),
   /** Logs how long something took on screen (keystroke to search rows), for the benchmarks. */
