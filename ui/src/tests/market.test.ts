@@ -1,0 +1,327 @@
+import { describe, expect, it, vi, beforeEach, afterEach } from 'vitest';
+import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
+import type { ConnectionCheckDto, Language, MarketAccountDto, NewMarketAccountDto } from '$lib/ipc';
+import { i18n } from '$lib/i18n.svelte';
+// The generated contract: its comment on `GroupCheckDto.outcome` lists the codes the back end sends.
+import types from '$lib/ipc/types.ts?raw';
+
+const ipc = vi.hoisted(() => ({
+  marketAccounts: vi.fn(),
+  addMarketAccount: vi.fn(),
+  removeMarketAccount: vi.fn(),
+  checkMarketAccount: vi.fn(),
+}));
+vi.mock('$lib/ipc', () => ({ ipc }));
+
+import {
+  MARKETS, OUTCOMES, WORD_KEYS, checkedAgo, emptyForm, formProblems, groupLine, groupName, marketName, mt, outcomeText,
+  parseId, toNewAccount,
+} from '$lib/market';
+import MarketView from '../components/market/MarketView.svelte';
+
+const NOW = 1_760_000_000_000;
+const langs: Language[] = ['ru', 'en'];
+
+function account(over: Partial<MarketAccountDto> = {}): MarketAccountDto {
+  return {
+    id: 'a-1', name: 'Мой WB', market: 'wb', market_title: 'Wildberries', base_url: null, business_id: null, campaign_id: null,
+    auto_push: false, secret_set: true, last_check: null, created_at: NOW - 86_400_000, ...over,
+  };
+}
+
+function check(over: Partial<ConnectionCheckDto> = {}): ConnectionCheckDto {
+  return { ok: true, checked_at: NOW - 5 * 60_000, groups: [], scopes: [], campaigns: [], warehouses: [], ...over };
+}
+
+const wbChecked = account({
+  last_check: check({
+    ok: false,
+    groups: [
+      { group: 'content', outcome: 'ok', status: 200, message: '' },
+      { group: 'prices', outcome: 'wrong_token_category', status: 401, message: 'token scope not allowed for this API route' },
+      { group: 'marketplace', outcome: 'ok', status: 200, message: '' },
+    ],
+  }),
+});
+const ozonNoKey = account({ id: 'a-2', name: 'Ozon основной', market: 'ozon', market_title: 'Ozon', secret_set: false });
+const ym = account({
+  id: 'a-3', name: 'Маркет', market: 'ym', market_title: 'Yandex Market', business_id: 111, campaign_id: 222,
+  base_url: 'http://127.0.0.1:9',
+});
+
+const unreachable = check({
+  ok: false, checked_at: NOW,
+  groups: [{ group: 'auth', outcome: 'unreachable', status: null, message: 'http://127.0.0.1:9/v2/auth/token: connection refused' }],
+});
+
+beforeEach(() => {
+  ipc.marketAccounts.mockReset().mockResolvedValue([wbChecked, ozonNoKey, ym]);
+  ipc.addMarketAccount.mockReset().mockImplementation(async (a: NewMarketAccountDto) =>
+    account({ id: 'a-new', name: a.name, market: a.market, base_url: a.base_url, business_id: a.business_id, campaign_id: a.campaign_id }));
+  ipc.removeMarketAccount.mockReset().mockImplementation(async (id: string) => account({ id }));
+  ipc.checkMarketAccount.mockReset().mockResolvedValue(unreachable);
+});
+
+afterEach(() => {
+  i18n.lang = 'ru';
+});
+
+describe('accounts list', () => {
+  it('shows each account with its marketplace, whether its key is stored and the last check with its time', async () => {
+    render(MarketView, { now: () => NOW });
+    const rows = await screen.findAllByTestId('market-account');
+    expect(rows).toHaveLength(3);
+    const [wb, ozon, market] = rows;
+    expect(wb).toHaveTextContent('Мой WB');
+    expect(wb).toHaveTextContent('Wildberries');
+    expect(within(wb).getByTestId('secret-state')).toHaveTextContent('Ключ сохранён');
+    expect(within(wb).getByTestId('last-check')).toHaveTextContent('✗ Есть проблемы с подключением');
+    expect(within(wb).getByTestId('checked-at')).toHaveTextContent('5 мин назад');
+    expect(ozon).toHaveTextContent('Ozon основной');
+    expect(within(ozon).getByTestId('secret-state')).toHaveTextContent('Ключ не сохранён');
+    expect(within(ozon).getByTestId('last-check')).toHaveTextContent('Подключение ещё не проверялось');
+    expect(market).toHaveTextContent('Яндекс Маркет');
+    expect(market).toHaveTextContent('Кабинет 111, магазин 222');
+    expect(market).toHaveTextContent('Адрес API: http://127.0.0.1:9');
+  });
+
+  it('opens the last check: each group in words, the marketplace\'s message as details', async () => {
+    render(MarketView, { now: () => NOW });
+    const wb = (await screen.findAllByTestId('market-account'))[0];
+    await fireEvent.click(within(wb).getByRole('button', { name: 'Подробнее' }));
+    const result = within(wb).getByTestId('check-result');
+    const outcomes = within(result).getAllByTestId('outcome');
+    expect(outcomes.map((o) => o.textContent?.trim().split('\n')[0])).toEqual([
+      '✓ Работает',
+      expect.stringContaining('✗ У токена нет нужного раздела'),
+      '✓ Работает',
+    ]);
+    expect(result).toHaveTextContent('Карточки товаров');
+    expect(result).toHaveTextContent('Цены и скидки');
+    expect(within(result).getByTestId('outcome-details')).toHaveTextContent('HTTP 401: token scope not allowed for this API route');
+  });
+
+  it('shows an empty state with the add button when there are no accounts', async () => {
+    ipc.marketAccounts.mockResolvedValue([]);
+    render(MarketView, { now: () => NOW });
+    const empty = await screen.findByTestId('market-empty');
+    expect(empty).toHaveTextContent('Аккаунтов пока нет');
+    await fireEvent.click(within(empty).getByRole('button', { name: 'Добавить аккаунт' }));
+    expect(screen.getByTestId('account-form')).toBeInTheDocument();
+  });
+
+  it('shows a failed list through ErrorNote, worded from its code', async () => {
+    ipc.marketAccounts.mockRejectedValue({ code: 'io', message: 'catalog.db.market: permission denied' });
+    render(MarketView, { now: () => NOW });
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('catalog.db.market: permission denied');
+  });
+});
+
+describe('check connection', () => {
+  it('checks the account and shows each group\'s answer, worded', async () => {
+    render(MarketView, { now: () => NOW });
+    const market = (await screen.findAllByTestId('market-account'))[2];
+    await fireEvent.click(within(market).getByTestId('account-check'));
+    expect(ipc.checkMarketAccount).toHaveBeenCalledWith('a-3');
+    const result = await within(market).findByTestId('check-result');
+    expect(result).toHaveTextContent('Ключ API');
+    expect(result).toHaveTextContent('✗ Сервер маркетплейса не отвечает: проверьте подключение к интернету и адрес API');
+    expect(result).toHaveTextContent('connection refused');
+    expect(within(market).getByTestId('last-check')).toHaveTextContent('✗ Есть проблемы с подключением');
+    expect(within(market).getByTestId('checked-at')).toHaveTextContent('только что');
+  });
+
+  it('lists the Yandex Market shops the key sees', async () => {
+    ipc.checkMarketAccount.mockResolvedValue(check({
+      ok: false, checked_at: NOW,
+      groups: [
+        { group: 'auth', outcome: 'ok', status: 200, message: '' },
+        { group: 'campaign', outcome: 'wrong_campaign', status: 200, message: 'campaign 222 is not among the key\'s campaigns: 333' },
+      ],
+      scopes: ['ALL_METHODS'],
+      campaigns: [{ id: 333, business_id: 111, business_name: 'ООО Ромашка', domain: 'romashka.ru', placement_type: 'FBS', api_availability: 'AVAILABLE' }],
+    }));
+    render(MarketView, { now: () => NOW });
+    const market = (await screen.findAllByTestId('market-account'))[2];
+    await fireEvent.click(within(market).getByTestId('account-check'));
+    const result = await within(market).findByTestId('check-result');
+    expect(result).toHaveTextContent('Номер магазина или кабинета не совпадает');
+    expect(within(result).getByTestId('campaigns')).toHaveTextContent('333 romashka.ru — ООО Ромашка (кабинет 111)');
+    expect(result).toHaveTextContent('Права ключа');
+    expect(result).toHaveTextContent('ALL_METHODS');
+  });
+
+  it('shows a failed check through ErrorNote next to the account', async () => {
+    ipc.checkMarketAccount.mockRejectedValue({ code: 'not_found', message: 'no marketplace account a-3' });
+    render(MarketView, { now: () => NOW });
+    const market = (await screen.findAllByTestId('market-account'))[2];
+    await fireEvent.click(within(market).getByTestId('account-check'));
+    expect(await within(market).findByRole('alert')).toHaveTextContent('no marketplace account a-3');
+  });
+
+  it('removes an account only after confirming', async () => {
+    render(MarketView, { now: () => NOW });
+    const ozon = (await screen.findAllByTestId('market-account'))[1];
+    await fireEvent.click(within(ozon).getByTestId('account-delete'));
+    expect(ipc.removeMarketAccount).not.toHaveBeenCalled();
+    expect(within(ozon).getByRole('alertdialog')).toHaveTextContent('Удалить аккаунт «Ozon основной» и его ключ с этого компьютера?');
+    await fireEvent.click(within(ozon).getByTestId('account-delete-yes'));
+    expect(ipc.removeMarketAccount).toHaveBeenCalledWith('a-2');
+    await waitFor(() => expect(screen.getAllByTestId('market-account')).toHaveLength(2));
+  });
+});
+
+describe('add account form', () => {
+  async function openForm() {
+    render(MarketView, { now: () => NOW });
+    await screen.findAllByTestId('market-account');
+    await fireEvent.click(screen.getByTestId('account-add'));
+    return screen.getByTestId('account-form');
+  }
+
+  const labels = (form: HTMLElement) => [...form.querySelectorAll('.grid label > span')].map((s) => s.textContent);
+
+  it('sends a Wildberries token as a password field', async () => {
+    const form = await openForm();
+    expect(labels(form)).toEqual(['Маркетплейс', 'Название', 'API-токен']);
+    expect(screen.getByTestId('account-token')).toHaveAttribute('type', 'password');
+    await fireEvent.input(screen.getByTestId('account-name'), { target: { value: ' Мой WB ' } });
+    await fireEvent.input(screen.getByTestId('account-token'), { target: { value: 'eyJhbGciOi.wb ' } });
+    await fireEvent.click(screen.getByTestId('account-save'));
+    expect(ipc.addMarketAccount).toHaveBeenCalledWith({
+      name: 'Мой WB', market: 'wb', base_url: null, business_id: null, campaign_id: null, token: 'eyJhbGciOi.wb', client_id: '',
+    });
+    await waitFor(() => expect(screen.queryByTestId('account-form')).toBeNull());
+    expect(screen.getAllByTestId('market-account')).toHaveLength(4);
+  });
+
+  it('asks Ozon for the Client-Id and the Api-Key', async () => {
+    const form = await openForm();
+    await fireEvent.change(screen.getByTestId('account-market'), { target: { value: 'ozon' } });
+    expect(labels(form)).toEqual(['Маркетплейс', 'Название', 'Client-Id', 'Api-Key']);
+    await fireEvent.input(screen.getByTestId('account-name'), { target: { value: 'Ozon' } });
+    await fireEvent.input(screen.getByTestId('account-token'), { target: { value: 'key-1' } });
+    await fireEvent.click(screen.getByTestId('account-save'));
+    expect(ipc.addMarketAccount).not.toHaveBeenCalled();
+    expect(form).toHaveTextContent('Вставьте Client-Id');
+    await fireEvent.input(screen.getByTestId('account-client-id'), { target: { value: '123456' } });
+    await fireEvent.click(screen.getByTestId('account-save'));
+    expect(ipc.addMarketAccount).toHaveBeenCalledWith({
+      name: 'Ozon', market: 'ozon', base_url: null, business_id: null, campaign_id: null, token: 'key-1', client_id: '123456',
+    });
+  });
+
+  it('asks Yandex Market for the Api-Key, the business and shop ids, and takes an API address under "Advanced"', async () => {
+    const form = await openForm();
+    await fireEvent.change(screen.getByTestId('account-market'), { target: { value: 'ym' } });
+    expect(labels(form)).toEqual(['Маркетплейс', 'Название', 'Api-Key', 'Номер кабинета (business id)', 'Номер магазина (campaign id)']);
+    await fireEvent.input(screen.getByTestId('account-name'), { target: { value: 'Маркет' } });
+    await fireEvent.input(screen.getByTestId('account-token'), { target: { value: 'ACMA:abc' } });
+    await fireEvent.input(screen.getByTestId('account-business-id'), { target: { value: '12 345' } });
+    await fireEvent.input(screen.getByTestId('account-campaign-id'), { target: { value: '67890' } });
+    expect(form.querySelector('details')).not.toHaveAttribute('open');
+    expect(within(form).getByText('Дополнительно')).toBeInTheDocument();
+    await fireEvent.input(screen.getByTestId('account-base-url'), { target: { value: 'http://127.0.0.1:9' } });
+    await fireEvent.click(screen.getByTestId('account-save'));
+    expect(ipc.addMarketAccount).toHaveBeenCalledWith({
+      name: 'Маркет', market: 'ym', base_url: 'http://127.0.0.1:9', business_id: 12345, campaign_id: 67890, token: 'ACMA:abc', client_id: '',
+    });
+  });
+
+  it('marks what is missing and sends nothing; shows a refusal through ErrorNote', async () => {
+    const form = await openForm();
+    await fireEvent.click(screen.getByTestId('account-save'));
+    expect(ipc.addMarketAccount).not.toHaveBeenCalled();
+    expect(form).toHaveTextContent('Введите название аккаунта');
+    expect(form).toHaveTextContent('Вставьте ключ');
+    expect(form).toHaveTextContent('Исправьте отмеченные поля');
+    ipc.addMarketAccount.mockRejectedValue({ code: 'invalid', message: 'an account named Мой WB already exists' });
+    await fireEvent.input(screen.getByTestId('account-name'), { target: { value: 'Мой WB' } });
+    await fireEvent.input(screen.getByTestId('account-token'), { target: { value: 't' } });
+    await fireEvent.click(screen.getByTestId('account-save'));
+    expect(await within(form).findByRole('alert')).toHaveTextContent('an account named Мой WB already exists');
+    expect(screen.getByTestId('account-form')).toBeInTheDocument();
+  });
+
+  it('is worded in English too', async () => {
+    i18n.lang = 'en';
+    const form = await openForm();
+    expect(labels(form)).toEqual(['Marketplace', 'Name', 'API token']);
+    expect(within(form).getByRole('option', { name: 'Yandex Market' })).toBeInTheDocument();
+    expect(form).toHaveTextContent('Advanced');
+  });
+});
+
+describe('words', () => {
+  it('words every outcome code in both languages, and knows every code the back end documents', () => {
+    const documented = /`ok`, `bad_token`[\s\S]*?or `credentials_missing`/.exec(types)?.[0];
+    expect(documented, 'the outcome list in types.ts').toBeTruthy();
+    const codes = [...documented!.matchAll(/`(\w+)`/g)].map((m) => m[1]);
+    expect([...OUTCOMES].sort()).toEqual([...codes].sort());
+    for (const lang of langs) {
+      i18n.lang = lang;
+      const seen = new Set<string>();
+      for (const code of OUTCOMES) {
+        const text = outcomeText(code);
+        expect(text.trim(), `${lang} ${code}`).not.toBe('');
+        expect(text, `${lang} ${code}`).not.toBe(code);
+        seen.add(text);
+      }
+      expect(seen.size, `${lang}: each outcome has its own words`).toBe(OUTCOMES.length);
+    }
+    i18n.lang = 'en';
+    expect(outcomeText('unreachable')).toBe('The marketplace’s server does not answer: check the internet connection and the API address');
+    expect(outcomeText('something_new')).toBe('something_new');
+  });
+
+  it('has every label of the section in both languages, and Russian and English differ', () => {
+    const ru = new Map<string, string>();
+    i18n.lang = 'ru';
+    for (const key of WORD_KEYS) ru.set(key, mt(key));
+    i18n.lang = 'en';
+    for (const key of WORD_KEYS) {
+      expect(mt(key).trim(), key).not.toBe('');
+      if (!['form.apiKey', 'form.clientId'].includes(key)) expect(mt(key), key).not.toBe(ru.get(key));
+    }
+  });
+
+  it('names marketplaces and API groups for people', () => {
+    expect(MARKETS.map(marketName)).toEqual(['Wildberries', 'Ozon', 'Яндекс Маркет']);
+    expect(groupName('marketplace')).toBe('Заказы и остатки');
+    expect(groupName('/v1/product/import/prices')).toBe('/v1/product/import/prices');
+    i18n.lang = 'en';
+    expect(marketName('ym')).toBe('Yandex Market');
+    expect(groupName('campaign')).toBe('Shop');
+  });
+
+  it('keeps the marketplace\'s message and status as details, none for a group that works', () => {
+    expect(groupLine({ group: 'auth', outcome: 'ok', status: 200, message: '' })).toEqual({ ok: true, text: 'Работает', details: null });
+    expect(groupLine({ group: 'auth', outcome: 'bad_token', status: 401, message: 'Unauthorized' }).details).toBe('HTTP 401: Unauthorized');
+    expect(groupLine({ group: 'auth', outcome: 'unreachable', status: null, message: 'refused' }).details).toBe('refused');
+  });
+
+  it('says how long ago a check ran', () => {
+    expect(checkedAgo(NOW - 30_000, NOW, 'ru')).toBe('только что');
+    expect(checkedAgo(NOW - 2 * 3_600_000, NOW, 'ru')).toBe('2 ч назад');
+    expect(checkedAgo(NOW - 3 * 86_400_000, NOW, 'en')).toBe('3 d ago');
+  });
+});
+
+describe('form rules', () => {
+  it('reads ids and checks fields per marketplace', () => {
+    expect(parseId('')).toBeNull();
+    expect(parseId('12 345')).toBe(12345);
+    expect(parseId('12a')).toBeNaN();
+    expect(parseId('0')).toBeNaN();
+    expect(formProblems({ ...emptyForm('ozon'), name: 'x', token: 't' })).toEqual({ clientId: 'form.needClientId' });
+    expect(formProblems({ ...emptyForm('ym'), name: 'x', token: 't', campaignId: 'abc' })).toEqual({ campaignId: 'form.badId' });
+    expect(formProblems({ ...emptyForm('wb'), name: 'x', token: 't', baseUrl: 'ftp://x' })).toEqual({ baseUrl: 'form.badUrl' });
+  });
+
+  it('sends only what the chosen marketplace uses', () => {
+    // Typed for Yandex Market, then switched to Wildberries: the ids and Client-Id stay behind.
+    const typed = { market: 'wb' as const, name: 'WB', token: 't', clientId: 'c', businessId: '1', campaignId: '2', baseUrl: ' ' };
+    expect(toNewAccount(typed)).toEqual({ name: 'WB', market: 'wb', base_url: null, business_id: null, campaign_id: null, token: 't', client_id: '' });
+  });
+});
