@@ -27,6 +27,7 @@ mod open;
 mod products;
 mod rows;
 pub mod search;
+pub mod side_file;
 mod stats;
 mod suppliers;
 
