@@ -132,6 +132,21 @@ describe('check connection', () => {
     expect(within(market).getByTestId('checked-at')).toHaveTextContent('только что');
   });
 
+  it('says the check is running and keeps its button off until the answer', async () => {
+    let answer: (c: ConnectionCheckDto) => void = () => {};
+    ipc.checkMarketAccount.mockReturnValue(new Promise((r) => (answer = r)));
+    render(MarketView, { now: () => NOW });
+    const wb = (await screen.findAllByTestId('market-account'))[0];
+    await fireEvent.click(within(wb).getByTestId('account-check'));
+    expect(within(wb).getByTestId('account-check')).toBeDisabled();
+    expect(within(wb).getByTestId('account-check')).toHaveTextContent('Проверяем…');
+    expect(within(wb).getByTestId('last-check')).toHaveTextContent('Если маркетплейс не отвечает, проверка займёт до минуты.');
+    answer(check({ checked_at: NOW, groups: [{ group: 'content', outcome: 'ok', status: 200, message: '' }] }));
+    await waitFor(() => expect(within(wb).getByTestId('account-check')).toBeEnabled());
+    expect(within(wb).getByTestId('last-check')).toHaveTextContent('✓ Подключение работает');
+    expect(within(wb).getByTestId('check-result')).toHaveTextContent('Карточки товаров ✓ Работает');
+  });
+
   it('lists the Yandex Market shops the key sees', async () => {
     ipc.checkMarketAccount.mockResolvedValue(check({
       ok: false, checked_at: NOW,
@@ -188,12 +203,15 @@ describe('add account form', () => {
     expect(screen.getByTestId('account-token')).toHaveAttribute('type', 'password');
     await fireEvent.input(screen.getByTestId('account-name'), { target: { value: ' Мой WB ' } });
     await fireEvent.input(screen.getByTestId('account-token'), { target: { value: 'eyJhbGciOi.wb ' } });
+    // The list is read again after adding, in the back end's order.
+    ipc.marketAccounts.mockResolvedValue([account({ id: 'a-new', name: 'Мой WB' }), wbChecked, ozonNoKey, ym]);
     await fireEvent.click(screen.getByTestId('account-save'));
     expect(ipc.addMarketAccount).toHaveBeenCalledWith({
       name: 'Мой WB', market: 'wb', base_url: null, business_id: null, campaign_id: null, token: 'eyJhbGciOi.wb', client_id: '',
     });
     await waitFor(() => expect(screen.queryByTestId('account-form')).toBeNull());
-    expect(screen.getAllByTestId('market-account')).toHaveLength(4);
+    await waitFor(() => expect(screen.getAllByTestId('market-account')).toHaveLength(4));
+    expect(ipc.marketAccounts).toHaveBeenCalledTimes(2);
   });
 
   it('asks Ozon for the Client-Id and the Api-Key', async () => {
