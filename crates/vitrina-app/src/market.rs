@@ -11,7 +11,8 @@ use vitrina_market::{
 use crate::catalog::App;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{
-    CampaignDto, ConnectionCheckDto, GroupCheckDto, MarketAccountDto, NewMarketAccountDto, WarehouseDto,
+    CampaignDto, ConnectionCheckDto, GroupCheckDto, MarketAccountDto, NewMarketAccountDto, PrecheckDto,
+    ProblemCountDto, ProblemDto, ProductProblemsDto, WarehouseDto,
 };
 use crate::secrets::Secrets;
 
@@ -88,6 +89,66 @@ impl App {
         self.market_store()?.set_last_check(account.id, &check).map_err(market_error)?;
         tracing::info!(account = %account.name, ok = check.ok, "marketplace connection checked");
         Ok(check_dto(&check))
+    }
+}
+
+/// Products with problems a pre-check lists (the counts cover every product).
+pub const PRECHECK_LIST_MAX: usize = 500;
+
+impl App {
+    /// Checks products against a marketplace's documented limits (`key`: `wb`, `ozon`, `ym` or
+    /// an account's name); `skus` empty checks the whole catalog. Reads the catalog without
+    /// waiting for an import.
+    pub fn market_precheck(&self, key: &str, skus: &[String]) -> AppResult<PrecheckDto> {
+        let market = match key.parse::<Market>() {
+            Ok(market) => market,
+            Err(_) => self.market_store()?.account(key).map_err(market_error)?.market,
+        };
+        let selection = vitrina_store::export::Selection { skus: skus.to_vec(), ..Default::default() };
+        let mut dto = PrecheckDto {
+            market: market.code().into(),
+            checked: 0,
+            with_problems: 0,
+            counts: Vec::new(),
+            products: Vec::new(),
+        };
+        let mut counts: std::collections::BTreeMap<&'static str, u64> = Default::default();
+        let catalog = self.catalog()?;
+        catalog.export_each::<AppError>(&selection, vitrina_store::export::ExportOrder::Storage, |row| {
+            dto.checked += 1;
+            let problems = vitrina_market::precheck(row, market);
+            if !problems.is_empty() {
+                dto.with_problems += 1;
+                for p in &problems {
+                    *counts.entry(p.code.code()).or_default() += 1;
+                }
+                if dto.products.len() < PRECHECK_LIST_MAX {
+                    dto.products.push(ProductProblemsDto {
+                        sku: row.sku.clone(),
+                        name: row.name.clone(),
+                        problems: problems
+                            .into_iter()
+                            .map(|p| ProblemDto {
+                                code: p.code.code().into(),
+                                field: p.field.into(),
+                                detail: p.detail,
+                            })
+                            .collect(),
+                    });
+                }
+            }
+            Ok(std::ops::ControlFlow::Continue(()))
+        })?;
+        if !skus.is_empty() && dto.checked == 0 {
+            return Err(AppError::new(
+                ErrorCode::NotFound,
+                format!("no product with SKU {}", skus.join(", ")),
+            ));
+        }
+        dto.counts =
+            counts.into_iter().map(|(code, count)| ProblemCountDto { code: code.into(), count }).collect();
+        dto.counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+        Ok(dto)
     }
 }
 

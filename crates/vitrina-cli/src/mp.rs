@@ -1,5 +1,5 @@
-//! `vitrina mp …`: marketplaces (Wildberries, Ozon, Yandex Market). For now their accounts:
-//! `mp accounts list|add|show|check|remove`. A token is never a command-line argument (it would
+//! `vitrina mp …`: marketplaces (Wildberries, Ozon, Yandex Market): their accounts
+//! (`mp accounts list|add|show|check|remove`) and the local pre-check of products (`mp check`). A token is never a command-line argument (it would
 //! stay in the shell's history and in the process list): it is read from `VITRINA_MP_TOKEN` or,
 //! with `--token-stdin`, from the first line of standard input, and goes to the OS keyring.
 
@@ -7,7 +7,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use clap::Subcommand;
-use vitrina_app::ipc::{ConnectionCheckDto, MarketAccountDto, NewMarketAccountDto};
+use vitrina_app::ipc::{ConnectionCheckDto, MarketAccountDto, NewMarketAccountDto, PrecheckDto};
 use vitrina_app::secrets::Secrets;
 use vitrina_app::{App, AppError, ErrorCode};
 
@@ -22,6 +22,14 @@ pub enum MpCmd {
     /// Marketplace accounts: `mp accounts add "Мой WB" --market wb` (token from VITRINA_MP_TOKEN).
     #[command(subcommand)]
     Accounts(AccountsCmd),
+    /// Check products against a marketplace's documented limits before publishing (SKU, title,
+    /// description, pictures, brand, barcodes, size and weight): `mp check wb`, `mp check ozon RUN-42`.
+    Check {
+        /// wb, ozon, ym, or an account's name.
+        market: String,
+        /// Only these products (all when none).
+        skus: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,7 +72,43 @@ pub fn run(cmd: &MpCmd, db: &Path, cli: &Cli) -> Outcome {
     let secrets = Secrets::new(Box::new(vitrina_app::secrets::KeyringStore::new()));
     match cmd {
         MpCmd::Accounts(cmd) => accounts(cmd, &app, &secrets, cli),
+        MpCmd::Check { market, skus } => precheck(&app.market_precheck(market, skus)?, cli),
     }
+}
+
+/// Products listed in the table (all of them with `--json`, up to the application's cap).
+const TABLE_PRODUCTS: usize = 50;
+
+fn precheck(report: &PrecheckDto, cli: &Cli) -> Outcome {
+    if cli.json {
+        return json(report);
+    }
+    print(format!(
+        "{} products checked for {}: {} with problems.",
+        report.checked, report.market, report.with_problems
+    ));
+    if report.with_problems == 0 {
+        return Ok(());
+    }
+    let mut counts = table(&["Problem", "Products"]);
+    for c in &report.counts {
+        counts.add_row(vec![c.code.clone(), c.count.to_string()]);
+    }
+    print(counts);
+    let mut t = table(&["SKU", "Name", "Problems"]);
+    for p in report.products.iter().take(TABLE_PRODUCTS) {
+        let problems: Vec<String> = p
+            .problems
+            .iter()
+            .map(|x| if x.detail.is_empty() { x.code.clone() } else { format!("{} ({})", x.code, x.detail) })
+            .collect();
+        t.add_row(vec![p.sku.clone(), p.name.chars().take(40).collect(), problems.join("; ")]);
+    }
+    print(t);
+    if report.with_problems as usize > TABLE_PRODUCTS {
+        print(format!("… and {} more (--json lists them).", report.with_problems as usize - TABLE_PRODUCTS));
+    }
+    Ok(())
 }
 
 fn accounts(cmd: &AccountsCmd, app: &App, secrets: &Secrets, cli: &Cli) -> Outcome {

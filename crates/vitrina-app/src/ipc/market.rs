@@ -91,3 +91,37 @@ pub struct WarehouseDto {
     pub id: String,
     pub name: String,
 }
+
+/// The local pre-check of products against one marketplace's documented limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PrecheckDto {
+    /// `wb`, `ozon` or `ym`.
+    pub market: String,
+    pub checked: u64,
+    pub with_problems: u64,
+    /// How many products have each problem, most frequent first.
+    pub counts: Vec<ProblemCountDto>,
+    /// The products with problems, the first [`crate::market::PRECHECK_LIST_MAX`] of them.
+    pub products: Vec<ProductProblemsDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ProblemCountDto {
+    pub code: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ProductProblemsDto {
+    pub sku: String,
+    pub name: String,
+    pub problems: Vec<ProblemDto>,
+}
+
+/// One problem: `no_images`, `name_too_long`, `bad_barcode`… on a field, with the detail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ProblemDto {
+    pub code: String,
+    pub field: String,
+    pub detail: String,
+}

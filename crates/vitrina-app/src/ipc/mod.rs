@@ -805,6 +805,10 @@ pub fn typescript() -> String {
         GroupCheckDto::decl(&cfg),
         CampaignDto::decl(&cfg),
         WarehouseDto::decl(&cfg),
+        PrecheckDto::decl(&cfg),
+        ProblemCountDto::decl(&cfg),
+        ProductProblemsDto::decl(&cfg),
+        ProblemDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/vitrina-app/src/ipc by ts-rs. Do not edit by hand:\n\

@@ -131,3 +131,41 @@ fn bad_accounts_are_refused_before_anything_is_stored() {
     assert_eq!(refused(wb("twice", "http://127.0.0.1:1", "t")).code, ErrorCode::Conflict);
     assert_eq!(app.market_account("nobody", None).unwrap_err().code, ErrorCode::NotFound);
 }
+
+#[test]
+fn the_precheck_lists_each_products_problems_for_the_marketplace_chosen() {
+    use vitrina_domain::{Money, Product, ProductDraft};
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    {
+        let mut c = app.catalog().unwrap();
+        let mut ok = Product::new(ProductDraft {
+            sku: "OK-1".into(),
+            name: "Кружка".into(),
+            price: Money::rub(50_000),
+        })
+        .unwrap();
+        ok.brand = "Дом".into();
+        ok.description = "<p>Фарфор.</p>".into();
+        ok.weight_g = Some(300);
+        ok.dimensions = Some(vitrina_domain::Dimensions { length_mm: 100, width_mm: 90, height_mm: 110 });
+        ok.images = vec![vitrina_domain::Image { url: "https://x.ru/cup.jpg".into() }];
+        c.create_product(&ok).unwrap();
+        let bare =
+            Product::new(ProductDraft { sku: "BARE".into(), name: "Я".repeat(70), price: Money::rub(1) })
+                .unwrap();
+        c.create_product(&bare).unwrap();
+    }
+    let wb = app.market_precheck("wb", &[]).unwrap();
+    assert_eq!((wb.checked, wb.with_problems), (2, 1));
+    assert_eq!(wb.products[0].sku, "BARE");
+    let codes: Vec<&str> = wb.products[0].problems.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["name_too_long", "no_dimensions", "no_weight"]);
+    let ym = app.market_precheck("ym", &["BARE".into()]).unwrap();
+    assert_eq!(ym.checked, 1);
+    let codes: Vec<&str> = ym.products[0].problems.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["no_description", "no_images", "no_brand", "no_dimensions", "no_weight"]);
+    assert!(ym.counts.iter().all(|c| c.count == 1));
+    assert_eq!(app.market_precheck("ym", &["NOPE".into()]).unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(app.market_precheck("nobody", &[]).unwrap_err().code, ErrorCode::NotFound);
+}

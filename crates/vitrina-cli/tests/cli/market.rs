@@ -104,3 +104,30 @@ fn refusals_are_one_clear_sentence() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("wb, ozon or ym"));
 }
+
+#[test]
+fn the_precheck_reports_products_a_marketplace_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok_json(&db, &["demo", "--products", "30"]);
+    let report: vitrina_app::ipc::PrecheckDto =
+        serde_json::from_value(ok_json(&db, &["mp", "check", "ozon"])).unwrap();
+    assert_eq!((report.checked, report.with_problems), (30, 0), "the demo's products are complete");
+    // One product loses its pictures and brand: Ozon needs pictures, Yandex Market both.
+    let first: serde_json::Value = ok_json(&db, &["products", "list", "--limit", "1"]);
+    let sku = first["rows"][0]["sku"].as_str().unwrap().to_string();
+    ok_json(&db, &["products", "set", &sku, "images=", "brand="]);
+    let report: vitrina_app::ipc::PrecheckDto =
+        serde_json::from_value(ok_json(&db, &["mp", "check", "ym"])).unwrap();
+    assert_eq!(report.with_problems, 1);
+    assert_eq!(report.products[0].sku, sku);
+    let codes: Vec<&str> = report.products[0].problems.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["no_images", "no_brand"]);
+    let report: vitrina_app::ipc::PrecheckDto =
+        serde_json::from_value(ok_json(&db, &["mp", "check", "ozon", &sku])).unwrap();
+    assert_eq!((report.checked, report.counts.len()), (1, 1));
+    let text = String::from_utf8_lossy(&run(&db, &["mp", "check", "wb"]).stdout).to_string();
+    assert!(text.contains("30 products checked for wb") && text.contains("name_too_long"), "{text}");
+    let err = fails(&db, &["mp", "check", "ym", "NO-SUCH-SKU"]);
+    assert!(err.contains("NO-SUCH-SKU"), "{err}");
+}

@@ -782,3 +782,23 @@ message: string, };
 export type CampaignDto = { id: number, business_id: number | null, business_name: string, domain: string, placement_type: string | null, api_availability: string | null, };
 
 export type WarehouseDto = { id: string, name: string, };
+
+export type PrecheckDto = { 
+/**
+ * `wb`, `ozon` or `ym`.
+ */
+market: string, checked: number, with_problems: number, 
+/**
+ * How many products have each problem, most frequent first.
+ */
+counts: Array<ProblemCountDto>, 
+/**
+ * The products with problems, the first [`crate::market::PRECHECK_LIST_MAX`] of them.
+ */
+products: Array<ProductProblemsDto>, };
+
+export type ProblemCountDto = { code: string, count: number, };
+
+export type ProductProblemsDto = { sku: string, name: string, problems: Array<ProblemDto>, };
+
+export type ProblemDto = { code: string, field: string, detail: string, };
