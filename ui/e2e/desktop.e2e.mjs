@@ -15,7 +15,8 @@
 // settings, set_language, secrets, set_secret, check_update (a local endpoint), ui_ready and
 // ui_timing (their log lines), suppliers, supplier, add_supplier, set_feed, remove_feed,
 // mapping_targets, preview_feed, save_mapping, save_supplier_settings, import_now, import_runs,
-// import_report. Not driven: choose_catalog, pick_supplier_file and export_import_report open
+// import_report, feed_profiles, feeds_export, feed_preview, market_accounts, market_account_add,
+// market_account_remove, market_account_check. Not driven: choose_catalog, pick_supplier_file and export_import_report open
 // the OS file dialog, which WebDriver cannot reach; open_demo restarts the app, which ends the
 // WebDriver session.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -721,6 +722,58 @@ async function feeds(browser, db) {
   const preview = await until('the preview to show offers', () => read(browser, '[data-testid="feed-preview"]'), (t) => t.includes('<offer'), { timeout: 30000 });
   check('the editor previews the first offers as XML', preview.includes('<offer'), preview.slice(0, 80));
   await screenshot('21-feed-editor', '[data-testid="profile-editor"]');
+  await marketplaces(browser, db);
+}
+
+// The Marketplaces section: an account added with the CLI (its token from VITRINA_MP_TOKEN, into
+// this run's session keyring) pointing at an address nobody listens on is listed with its key
+// stored; "Check connection" words each API group's answer ("unreachable"). An account added
+// through the window's form is listed by the CLI, then removed after the confirmation.
+async function marketplaces(browser, db) {
+  execFileSync(cli, ['--db', db, '--json', 'mp', 'accounts', 'add', 'Мой WB', '--market', 'wb', '--base-url', 'http://127.0.0.1:9'],
+    { encoding: 'utf8', timeout: CLI_TIMEOUT, env: { ...process.env, VITRINA_MP_TOKEN: SECRET } });
+  await go(browser, 'marketplaces', '[data-testid="market-account"]');
+  const wb = '[data-testid="market-account"][data-account="Мой WB"]';
+  same('the marketplaces list shows the CLI\'s account, its marketplace and its stored key',
+    [await read(browser, `${wb} .name`), await read(browser, `${wb} .badge`), await read(browser, `${wb} [data-testid="secret-state"]`)],
+    ['Мой WB', 'Wildberries', 'Ключ сохранён']);
+  same('the account was never checked', await read(browser, `${wb} [data-testid="last-check"]`), 'Подключение ещё не проверялось');
+
+  // Add an Ozon account through the form (market_account_add), then remove it (market_account_remove).
+  await browser.$('[data-testid="account-add"]').click();
+  await browser.$('[data-testid="account-form"]').waitForExist({ timeout: 10000 });
+  await choose(browser, '[data-testid="account-market"]', 'ozon');
+  await browser.$('[data-testid="account-client-id"]').waitForExist({ timeout: 10000 });
+  await browser.$('[data-testid="account-name"]').setValue('Ozon e2e');
+  await browser.$('[data-testid="account-client-id"]').setValue('123456');
+  await browser.$('[data-testid="account-token"]').setValue(SECRET);
+  await browser.$('[data-testid="account-save"]').click();
+  const ozon = '[data-testid="market-account"][data-account="Ozon e2e"]';
+  await browser.$(ozon).waitForExist({ timeout: 10000 });
+  same('the CLI lists the account added in the window, with its key stored',
+    cliJsonOn(db, 'mp', 'accounts', 'list').map((a) => [a.name, a.market, a.secret_set]).sort(), [['Ozon e2e', 'ozon', true], ['Мой WB', 'wb', true]]);
+  same('the window lists the accounts in the CLI\'s order', await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="market-account"]')].map((a) => a.dataset.account)), ['Ozon e2e', 'Мой WB']);
+  await browser.$(`${ozon} [data-testid="account-delete"]`).click();
+  await browser.$(`${ozon} [data-testid="account-delete-yes"]`).click();
+  await browser.$(ozon).waitForExist({ reverse: true, timeout: 10000 });
+  same('the account removed in the window is gone for the CLI too', cliJsonOn(db, 'mp', 'accounts', 'list').map((a) => a.name), ['Мой WB']);
+
+  // Check connection: nobody listens on port 9, so every group is unreachable (after the retries).
+  await browser.$(`${wb} [data-testid="account-check"]`).click();
+  const outcomes = await until('the check to word each group\'s answer',
+    () => browser.execute((sel) => [...document.querySelectorAll(`${sel} [data-testid="outcome"]`)].map((o) =>
+      [...o.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim()), wb),
+    (o) => o.length === 3, { timeout: 90000, interval: 500 });
+  const unreachable = '✗ Сервер маркетплейса не отвечает: проверьте подключение к интернету и адрес API';
+  same('each API group is worded as unreachable', outcomes, [unreachable, unreachable, unreachable]);
+  same('the last check says there are problems, and when', await read(browser, `${wb} [data-testid="last-check"] .bad`),
+    '✗ Есть проблемы с подключением');
+  const details = await clippedText(browser, `${wb} [data-testid="outcome-details"]`);
+  check('the marketplace\'s own message is kept as details', details.includes('Connection refused'), details);
+  same('the check is kept with the account', cliJsonOn(db, 'mp', 'accounts', 'show', 'Мой WB').last_check?.groups.map((g) => g.outcome),
+    ['unreachable', 'unreachable', 'unreachable']);
+  await screenshot('22-marketplaces', '[data-testid="market-view"]');
 }
 
 // A new, empty catalog: the first-run screen, then a supplier's price list imported through the
