@@ -774,6 +774,20 @@ async function marketplaces(browser, db) {
   same('the check is kept with the account', cliJsonOn(db, 'mp', 'accounts', 'show', 'Мой WB').last_check?.groups.map((g) => g.outcome),
     ['unreachable', 'unreachable', 'unreachable']);
   await screenshot('22-marketplaces', '[data-testid="market-view"]');
+
+  // The form for Yandex Market: the Api-Key, the business and shop ids, the API address under "Advanced".
+  await browser.$('[data-testid="account-add"]').click();
+  await browser.$('[data-testid="account-form"]').waitForExist({ timeout: 10000 });
+  await choose(browser, '[data-testid="account-market"]', 'ym');
+  await browser.$('[data-testid="account-campaign-id"]').waitForExist({ timeout: 10000 });
+  same('the form asks Yandex Market for its Api-Key and ids', await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="account-form"] .grid label > span')].map((l) => l.textContent)),
+  ['Маркетплейс', 'Название', 'Api-Key', 'Номер кабинета (business id)', 'Номер магазина (campaign id)']);
+  await browser.$('[data-testid="account-form"] summary').click();
+  await browser.$('[data-testid="account-base-url"]').waitForDisplayed({ timeout: 10000 });
+  await screenshot('23-marketplace-form', '[data-testid="account-form"]');
+  await browser.$('[data-testid="account-cancel"]').click();
+  await browser.$('[data-testid="account-form"]').waitForExist({ reverse: true, timeout: 10000 });
 }
 
 // A new, empty catalog: the first-run screen, then a supplier's price list imported through the
