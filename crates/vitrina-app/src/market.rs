@@ -82,7 +82,12 @@ impl App {
             None => ConnectionCheck::credentials_missing(account.market),
             Some(json) => {
                 let credentials = Credentials::from_json(account.market, &json).map_err(market_error)?;
-                let client = vitrina_market::Client::new(&account, credentials).map_err(market_error)?;
+                // A person is waiting: few retries and short waits, and a marketplace that asks
+                // for a long pause is reported rather than waited for.
+                let client = vitrina_market::Client::new(&account, credentials)
+                    .and_then(|c| c.with_timeout(CHECK_TIMEOUT))
+                    .map_err(market_error)?
+                    .with_policy(vitrina_market::RetryPolicy::interactive());
                 check_connection(&account, &client)
             }
         };
@@ -91,6 +96,9 @@ impl App {
         Ok(check_dto(&check))
     }
 }
+
+/// How long one request of a connection check may take.
+const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Products with problems a pre-check lists (the counts cover every product).
 pub const PRECHECK_LIST_MAX: usize = 500;

@@ -566,15 +566,20 @@ impl Client {
     }
 
     /// The marketplace's text with any of our secrets blanked (a server may echo a header).
+    /// Real tokens and keys are dozens of characters; a "secret" of a few letters would blank
+    /// those letters all over the message and hide nothing, so it is left alone.
     fn scrub(&self, mut text: String) -> String {
         for secret in self.creds.secrets() {
-            if !secret.is_empty() && text.contains(secret) {
+            if secret.chars().count() >= SCRUB_MIN && text.contains(secret) {
                 text = text.replace(secret, "***");
             }
         }
         text
     }
 }
+
+/// The shortest secret [`Client::scrub`] blanks.
+const SCRUB_MIN: usize = 8;
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
@@ -678,6 +683,12 @@ mod tests {
         let f = client(Market::Wb)
             .failure(&answer(401, r#"{"title":"unauthorized","detail":"bad token s3cr3t-tok"}"#));
         assert_eq!(f.error.message, "unauthorized: bad token ***");
+        // A one-letter "token" is not blanked all over the text.
+        let mut account = Account::new("t", Market::Wb, 0);
+        account.base_url = Some("http://127.0.0.1:9".into());
+        let short = Client::new(&account, Credentials::Wb { token: "t".into() }).unwrap();
+        let f = short.failure(&answer(401, r#"{"title":"unauthorized","detail":"token expired"}"#));
+        assert_eq!(f.error.message, "unauthorized: token expired");
     }
 
     #[test]
