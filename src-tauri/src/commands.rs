@@ -372,3 +372,9 @@ pub async fn market_account_remove(s: Shared<'_>, id: String) -> Cmd<MarketAccou
 pub async fn market_account_check(s: Shared<'_>, id: String) -> Cmd<ConnectionCheckDto> {
     blocking(&s, move |s| s.check_market_account(&id)).await
 }
+
+/// The local card pre-check against a marketplace's documented limits; empty `skus` = the whole catalog.
+#[tauri::command]
+pub async fn market_precheck(s: Shared<'_>, key: String, skus: Vec<String>) -> Cmd<PrecheckDto> {
+    blocking(&s, move |s| s.market_precheck(&key, &skus)).await
+}

@@ -99,6 +99,7 @@ pub fn run() {
             commands::market_account_add,
             commands::market_account_remove,
             commands::market_account_check,
+            commands::market_precheck,
             commands::ui_ready,
             commands::ui_timing,
         ])

@@ -1,5 +1,5 @@
-//! The Marketplaces section of the session: accounts and "check connection". Credentials go to
-//! the session's store of secrets and never come back.
+//! The Marketplaces section of the session: accounts, "check connection" and the card
+//! pre-check. Credentials go to the session's store of secrets and never come back.
 
 use super::Session;
 use crate::error::AppResult;
@@ -20,5 +20,11 @@ impl Session {
 
     pub fn check_market_account(&self, id: &str) -> AppResult<ConnectionCheckDto> {
         self.app()?.check_market_account(id, &self.secrets)
+    }
+
+    /// The local card pre-check for `key` (`wb`, `ozon`, `ym` or an account's name); empty
+    /// `skus` check the whole catalog.
+    pub fn market_precheck(&self, key: &str, skus: &[String]) -> AppResult<PrecheckDto> {
+        self.app()?.market_precheck(key, skus)
     }
 }

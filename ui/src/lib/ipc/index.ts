@@ -4,7 +4,7 @@ import { listen } from '@tauri-apps/api/event';
 import type {
   BulkEditRequest, BulkReport, ConnectionCheckDto, DeliverySecretInput, DocumentDto, FacetsDto, FeedInput, FeedPreviewDto,
   FeedProfileDto, FeedSelectionDto, FieldName, HistoryEntryDto, ImportReportDto, IpcError,
-  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, NewMarketAccountDto, NewSupplierRequest, PreviewDto,
+  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, NewMarketAccountDto, NewSupplierRequest, PrecheckDto, PreviewDto,
   PreviewRequest, ProductDto, RunDto, SecretStatus, SettingsDto, StartupState, SupplierDetail,
   SupplierListItem, SupplierSettingsDto, TableInfo, TableQuery, TableRows, TargetInfo, UpdateStatus,
 } from './types';
@@ -99,6 +99,8 @@ export const ipc = {
   removeMarketAccount: (id: string) => call<MarketAccountDto>('market_account_remove', { id }),
   /** Asks the marketplace whether the credentials work, group by group; kept with the account. */
   checkMarketAccount: (id: string) => call<ConnectionCheckDto>('market_account_check', { id }),
+  /** The local card pre-check for `key` (`wb`, `ozon`, `ym` or an account's name); no SKUs = the whole catalog. */
+  marketPrecheck: (key: string, skus: string[] = []) => call<PrecheckDto>('market_precheck', { key, skus }),
   /** Tells the shell the first rows are on screen (it logs the cold-start time). */
   uiReady: () => call<void>('ui_ready'),
   /** Logs how long something took on screen (keystroke to search rows), for the benchmarks. */
