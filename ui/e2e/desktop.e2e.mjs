@@ -788,6 +788,35 @@ async function marketplaces(browser, db) {
   await screenshot('23-marketplace-form', '[data-testid="account-form"]');
   await browser.$('[data-testid="account-cancel"]').click();
   await browser.$('[data-testid="account-form"]').waitForExist({ reverse: true, timeout: 10000 });
+
+  // The card check (market_precheck) for Ozon over the whole catalog: as many products checked
+  // and with problems as the CLI's `mp check ozon` finds, each count and product worded. The
+  // imported catalog passes Ozon's limits, so two products lose what a card needs first.
+  const [a, b] = cliJsonOn(db, 'products', 'list', '--limit', '2').rows.map((r) => r.sku);
+  cliJsonOn(db, 'products', 'set', a, 'images=', 'weight=');
+  cliJsonOn(db, 'products', 'set', b, 'images=ftp://example.ru/photo.tif', 'dimensions=');
+  const expected = cliJsonOn(db, 'mp', 'check', 'ozon');
+  await browser.execute(() => document.querySelector('[data-testid="precheck"]').scrollIntoView({ block: 'start' }));
+  same('the card check says category attributes come later', await read(browser, '[data-testid="precheck-later"]'),
+    'Обязательные характеристики категорий проверим, когда загрузятся категории маркетплейса (следующий шаг).');
+  await choose(browser, '[data-testid="precheck-market"]', 'ozon');
+  await browser.$('[data-testid="precheck-run"]').click();
+  await browser.$('[data-testid="precheck-report"][data-market="ozon"]').waitForExist({ timeout: 60000 });
+  await browser.execute(() => document.querySelector('[data-testid="precheck"]').scrollIntoView({ block: 'start' }));
+  const summary = await read(browser, '[data-testid="precheck-summary"]');
+  check('the card check says how many products it checked, as many as the CLI\'s mp check ozon',
+    summary.startsWith(`${count(expected.checked)} товар`) && summary.includes(expected.with_problems ? `${count(expected.with_problems)} с проблемами` : 'проблем не найдено'),
+    `${summary} (CLI: ${expected.checked} checked, ${expected.with_problems} with problems)`);
+  same('the CLI finds the two products with problems', expected.products.map((p) => p.sku).sort(), [a, b].sort());
+  same('each problem is counted as the CLI counts it, worded in Russian', await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="precheck-counts"] li')].map((li) => [li.dataset.code, li.querySelector('b').textContent.replace(/\s/g, '')])),
+  expected.counts.map((c) => [c.code, String(c.count)]));
+  const words = await browser.execute(() => [...document.querySelectorAll('[data-testid="precheck-counts"] .what')].map((w) => w.textContent));
+  check('no problem is shown as its bare code', words.every((w, i) => w && w !== expected.counts[i].code), words.join('; '));
+  same('the first products with problems are the CLI\'s', await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="precheck-product"]')].slice(0, 5).map((p) => p.dataset.sku)),
+  expected.products.slice(0, 5).map((p) => p.sku));
+  await screenshot('24-card-check', '[data-testid="precheck"]');
 }
 
 // A new, empty catalog: the first-run screen, then a supplier's price list imported through the

@@ -1,9 +1,11 @@
 // The Marketplaces section in the person's language, and its small pure helpers. The back end
 // sends codes — a marketplace (`wb`, `ozon`, `ym`), what each API group answered to "check
-// connection" (`outcome`) — with the marketplace's own sentence as details; the words are here.
+// connection" (`outcome`), what the card pre-check found (`problem`) — with the marketplace's or
+// the check's own sentence as details; the words are here.
 // The section's labels live here too (`mt`), so the section is worded in one place.
 import type { GroupCheckDto, Language, NewMarketAccountDto } from './ipc';
 import { i18n } from './i18n.svelte';
+import { formatCount } from './format';
 
 // ---------------------------------------------------------------------------------------------
 // Marketplaces
@@ -92,6 +94,76 @@ export function groupName(group: string): string {
 export function groupLine(g: GroupCheckDto): { ok: boolean; text: string; details: string | null } {
   const details = g.outcome === 'ok' ? null : [g.status ? `HTTP ${g.status}` : '', g.message].filter(Boolean).join(': ') || null;
   return { ok: g.outcome === 'ok', text: outcomeText(g.outcome), details };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The card pre-check
+
+/** Every problem code the pre-check sends (crates/vitrina-market/src/precheck.rs). */
+export const PROBLEMS = [
+  'no_sku', 'sku_too_long', 'no_name', 'name_too_long', 'no_description', 'description_too_long', 'no_images',
+  'too_many_images', 'bad_image', 'no_brand', 'bad_barcode', 'no_dimensions', 'no_weight', 'too_heavy', 'no_price',
+] as const;
+export type Problem = (typeof PROBLEMS)[number];
+
+const problems: Record<Language, Record<Problem, string>> = {
+  ru: {
+    no_sku: 'Нет артикула',
+    sku_too_long: 'Артикул длиннее, чем разрешает маркетплейс',
+    no_name: 'Нет названия',
+    name_too_long: 'Название длиннее, чем разрешает маркетплейс',
+    no_description: 'Нет описания — маркетплейс требует его для новой карточки',
+    description_too_long: 'Описание длиннее, чем разрешает маркетплейс',
+    no_images: 'Нет фотографий — нужна хотя бы одна',
+    too_many_images: 'Фотографий больше, чем принимает маркетплейс',
+    bad_image: 'Фото не загрузится: не подходит адрес или формат',
+    no_brand: 'Не указан бренд',
+    bad_barcode: 'Штрихкод с ошибкой',
+    no_dimensions: 'Нет размеров упаковки (длина, ширина, высота)',
+    no_weight: 'Нет веса с упаковкой',
+    too_heavy: 'Тяжелее, чем принимает маркетплейс',
+    no_price: 'Нет цены',
+  },
+  en: {
+    no_sku: 'No SKU',
+    sku_too_long: 'The SKU is longer than the marketplace allows',
+    no_name: 'No name',
+    name_too_long: 'The name is longer than the marketplace allows',
+    no_description: 'No description — the marketplace needs one for a new card',
+    description_too_long: 'The description is longer than the marketplace allows',
+    no_images: 'No pictures — at least one is needed',
+    too_many_images: 'More pictures than the marketplace takes',
+    bad_image: 'A picture will not load: its address or format does not fit',
+    no_brand: 'No brand',
+    bad_barcode: 'A barcode with a mistake',
+    no_dimensions: 'No package dimensions (length, width, height)',
+    no_weight: 'No weight with the package',
+    too_heavy: 'Heavier than the marketplace accepts',
+    no_price: 'No price',
+  },
+};
+
+/** What a pre-check problem means for a seller; a code this version does not know, as it is. */
+export function problemText(code: string): string {
+  return Object.hasOwn(problems.ru, code) ? problems[i18n.lang][code as Problem] : code;
+}
+
+/** Russian's three forms after a number: 1 товар, 2 товара, 5 товаров. */
+export function pluralForm(n: number): 'one' | 'few' | 'many' {
+  const m10 = n % 10;
+  const m100 = n % 100;
+  if (m10 === 1 && m100 !== 11) return 'one';
+  if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return 'few';
+  return 'many';
+}
+
+/** "5 товаров проверено, 2 с проблемами" / "5 products checked, 2 with problems". */
+export function precheckSummary(checked: number, withProblems: number, lang: Language = i18n.lang): string {
+  const w = words[lang];
+  const form = lang === 'ru' ? pluralForm(checked) : checked === 1 ? 'one' : 'many';
+  const n = (v: number) => formatCount(v, lang);
+  const first = fill(w[`pre.checked.${form}`], { n: n(checked) });
+  return `${first}, ${withProblems ? fill(w['pre.withProblems'], { m: n(withProblems) }) : w['pre.clean']}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -191,6 +263,14 @@ const ru = {
   'form.needClientId': 'Вставьте Client-Id', 'form.badId': 'Номер — целое положительное число',
   'form.badUrl': 'Адрес начинается с http:// или https://', 'form.fix': 'Исправьте отмеченные поля',
   'ago.now': 'только что', 'ago.min': '{n} мин назад', 'ago.h': '{n} ч назад', 'ago.d': '{n} дн. назад',
+  'pre.title': 'Проверка карточек', 'pre.market': 'Маркетплейс', 'pre.run': 'Проверить каталог', 'pre.running': 'Проверяем…',
+  'pre.lead': 'Проверяет товары каталога по правилам маркетплейса — артикул, название, описание, фото, бренд, штрихкоды, размеры, вес и цену — до отправки, ничего не отправляя.',
+  'pre.later': 'Обязательные характеристики категорий проверим, когда загрузятся категории маркетплейса (следующий шаг).',
+  'pre.checked.one': '{n} товар проверен', 'pre.checked.few': '{n} товара проверено', 'pre.checked.many': '{n} товаров проверено',
+  'pre.withProblems': '{m} с проблемами', 'pre.clean': 'проблем не найдено',
+  'pre.counts': 'Что исправить', 'pre.products': 'Товары с проблемами', 'pre.more': 'Показать ещё {n}',
+  'pre.capped': 'Показаны первые {shown} товаров с проблемами из {m}: исправьте их и проверьте снова.',
+  'pre.sku': 'Артикул', 'pre.noName': 'без названия',
 };
 type WordKey = keyof typeof ru;
 
@@ -224,6 +304,14 @@ const en: Record<WordKey, string> = {
   'form.needClientId': 'Paste the Client-Id', 'form.badId': 'The id is a positive whole number',
   'form.badUrl': 'The address starts with http:// or https://', 'form.fix': 'Correct the marked fields',
   'ago.now': 'just now', 'ago.min': '{n} min ago', 'ago.h': '{n} h ago', 'ago.d': '{n} d ago',
+  'pre.title': 'Card check', 'pre.market': 'Marketplace', 'pre.run': 'Check the catalog', 'pre.running': 'Checking…',
+  'pre.lead': 'Checks the catalog’s products against the marketplace’s rules — SKU, name, description, pictures, brand, barcodes, dimensions, weight and price — before anything is sent, sending nothing.',
+  'pre.later': 'Category attributes are checked once the marketplace’s categories are loaded (coming next).',
+  'pre.checked.one': '{n} product checked', 'pre.checked.few': '{n} products checked', 'pre.checked.many': '{n} products checked',
+  'pre.withProblems': '{m} with problems', 'pre.clean': 'no problems found',
+  'pre.counts': 'What to fix', 'pre.products': 'Products with problems', 'pre.more': 'Show {n} more',
+  'pre.capped': 'The first {shown} of {m} products with problems are listed: fix them and check again.',
+  'pre.sku': 'SKU', 'pre.noName': 'no name',
 };
 
 const words: Record<Language, Record<WordKey, string>> = { ru, en };

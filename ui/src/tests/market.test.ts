@@ -1,21 +1,24 @@
 import { describe, expect, it, vi, beforeEach, afterEach } from 'vitest';
 import { render, screen, fireEvent, waitFor, within } from '@testing-library/svelte';
-import type { ConnectionCheckDto, Language, MarketAccountDto, NewMarketAccountDto } from '$lib/ipc';
+import type { ConnectionCheckDto, Language, MarketAccountDto, NewMarketAccountDto, PrecheckDto } from '$lib/ipc';
 import { i18n } from '$lib/i18n.svelte';
 // The generated contract: its comment on `GroupCheckDto.outcome` lists the codes the back end sends.
 import types from '$lib/ipc/types.ts?raw';
+// The pre-check's problem codes, as `ProblemCode::code` spells them.
+import precheckRs from '../../../crates/vitrina-market/src/precheck.rs?raw';
 
 const ipc = vi.hoisted(() => ({
   marketAccounts: vi.fn(),
   addMarketAccount: vi.fn(),
   removeMarketAccount: vi.fn(),
   checkMarketAccount: vi.fn(),
+  marketPrecheck: vi.fn(),
 }));
 vi.mock('$lib/ipc', () => ({ ipc }));
 
 import {
-  MARKETS, OUTCOMES, WORD_KEYS, checkedAgo, emptyForm, formProblems, groupLine, groupName, marketName, mt, outcomeText,
-  parseId, toNewAccount,
+  MARKETS, OUTCOMES, PROBLEMS, WORD_KEYS, checkedAgo, emptyForm, formProblems, groupLine, groupName, marketName, mt, outcomeText,
+  parseId, pluralForm, precheckSummary, problemText, toNewAccount,
 } from '$lib/market';
 import MarketView from '../components/market/MarketView.svelte';
 
@@ -54,12 +57,27 @@ const unreachable = check({
   groups: [{ group: 'auth', outcome: 'unreachable', status: null, message: 'http://127.0.0.1:9/v2/auth/token: connection refused' }],
 });
 
+const ozonReport: PrecheckDto = {
+  market: 'ozon', checked: 25, with_problems: 2,
+  counts: [{ code: 'no_images', count: 2 }, { code: 'name_too_long', count: 1 }],
+  products: [
+    { sku: 'SKU-1', name: 'Кроссовки беговые', problems: [{ code: 'no_images', field: 'images', detail: 'at least 1 needed' }] },
+    {
+      sku: 'SKU-2', name: 'Очень длинное название', problems: [
+        { code: 'name_too_long', field: 'name', detail: '612 characters, at most 500' },
+        { code: 'no_images', field: 'images', detail: 'at least 1 needed' },
+      ],
+    },
+  ],
+};
+
 beforeEach(() => {
   ipc.marketAccounts.mockReset().mockResolvedValue([wbChecked, ozonNoKey, ym]);
   ipc.addMarketAccount.mockReset().mockImplementation(async (a: NewMarketAccountDto) =>
     account({ id: 'a-new', name: a.name, market: a.market, base_url: a.base_url, business_id: a.business_id, campaign_id: a.campaign_id }));
   ipc.removeMarketAccount.mockReset().mockImplementation(async (id: string) => account({ id }));
   ipc.checkMarketAccount.mockReset().mockResolvedValue(unreachable);
+  ipc.marketPrecheck.mockReset().mockResolvedValue(ozonReport);
 });
 
 afterEach(() => {
@@ -271,7 +289,111 @@ describe('add account form', () => {
   });
 });
 
+describe('card check', () => {
+  it('checks the whole catalog for the chosen marketplace and shows the counts and the products, worded', async () => {
+    render(MarketView, { now: () => NOW });
+    await screen.findAllByTestId('market-account');
+    const card = screen.getByTestId('precheck');
+    expect(card).toHaveTextContent('Проверка карточек');
+    expect(screen.getByTestId('precheck-later')).toHaveTextContent('Обязательные характеристики категорий проверим, когда загрузятся категории маркетплейса');
+    // The first account's marketplace is chosen until the person picks one.
+    expect(screen.getByTestId('precheck-market')).toHaveValue('wb');
+    await fireEvent.change(screen.getByTestId('precheck-market'), { target: { value: 'ozon' } });
+    await fireEvent.click(screen.getByTestId('precheck-run'));
+    expect(ipc.marketPrecheck).toHaveBeenCalledWith('ozon', []);
+    const report = await screen.findByTestId('precheck-report');
+    expect(report).toHaveAttribute('data-market', 'ozon');
+    expect(report).toHaveTextContent('Ozon');
+    expect(screen.getByTestId('precheck-summary')).toHaveTextContent('25 товаров проверено, 2 с проблемами');
+    const counts = within(screen.getByTestId('precheck-counts')).getAllByRole('listitem');
+    expect(counts.map((c) => [c.querySelector('.what')?.textContent, c.querySelector('b')?.textContent])).toEqual([
+      ['Нет фотографий — нужна хотя бы одна', '2'], ['Название длиннее, чем разрешает маркетплейс', '1'],
+    ]);
+    const products = screen.getAllByTestId('precheck-product');
+    expect(products.map((p) => p.dataset.sku)).toEqual(['SKU-1', 'SKU-2']);
+    expect(products[1]).toHaveTextContent('Очень длинное название');
+    expect(products[1]).toHaveTextContent('Название длиннее, чем разрешает маркетплейс612 characters, at most 500');
+    expect(products[1]).toHaveTextContent('Нет фотографий — нужна хотя бы одна');
+    expect(screen.queryByTestId('precheck-capped')).toBeNull();
+  });
+
+  it('sends the first account\'s marketplace, says when nothing is wrong, and is worded in English', async () => {
+    i18n.lang = 'en';
+    ipc.marketAccounts.mockResolvedValue([ym]);
+    ipc.marketPrecheck.mockResolvedValue({ market: 'ym', checked: 1, with_problems: 0, counts: [], products: [] });
+    render(MarketView, { now: () => NOW });
+    await screen.findAllByTestId('market-account');
+    expect(screen.getByTestId('precheck-later')).toHaveTextContent('Category attributes are checked once the marketplace’s categories are loaded (coming next).');
+    await fireEvent.click(screen.getByTestId('precheck-run'));
+    expect(ipc.marketPrecheck).toHaveBeenCalledWith('ym', []);
+    expect(await screen.findByTestId('precheck-summary')).toHaveTextContent('1 product checked, no problems found');
+    expect(screen.queryByTestId('precheck-products')).toBeNull();
+  });
+
+  it('draws the products a page at a time and says when the back end listed only the first ones', async () => {
+    const many = Array.from({ length: 120 }, (_, i) => ({
+      sku: `S-${i}`, name: `Товар ${i}`, problems: [{ code: 'no_price', field: 'price', detail: '' }],
+    }));
+    ipc.marketPrecheck.mockResolvedValue({ market: 'wb', checked: 9000, with_problems: 700, counts: [{ code: 'no_price', count: 700 }], products: many });
+    render(MarketView, { now: () => NOW });
+    await screen.findAllByTestId('market-account');
+    await fireEvent.click(screen.getByTestId('precheck-run'));
+    expect(await screen.findByTestId('precheck-summary')).toHaveTextContent('9 000 товаров проверено, 700 с проблемами');
+    expect(screen.getByTestId('precheck-capped')).toHaveTextContent('Показаны первые 120 товаров с проблемами из 700');
+    expect(screen.getAllByTestId('precheck-product')).toHaveLength(50);
+    await fireEvent.click(screen.getByTestId('precheck-more'));
+    expect(screen.getAllByTestId('precheck-product')).toHaveLength(100);
+    expect(screen.getByTestId('precheck-more')).toHaveTextContent('Показать ещё 20');
+    await fireEvent.click(screen.getByTestId('precheck-more'));
+    expect(screen.getAllByTestId('precheck-product')).toHaveLength(120);
+    expect(screen.queryByTestId('precheck-more')).toBeNull();
+  });
+
+  it('keeps the button off while checking and shows a failure through ErrorNote', async () => {
+    let fail: (e: unknown) => void = () => {};
+    ipc.marketPrecheck.mockReturnValue(new Promise((_, r) => (fail = r)));
+    render(MarketView, { now: () => NOW });
+    await screen.findAllByTestId('market-account');
+    await fireEvent.click(screen.getByTestId('precheck-run'));
+    expect(screen.getByTestId('precheck-run')).toBeDisabled();
+    expect(screen.getByTestId('precheck-run')).toHaveTextContent('Проверяем…');
+    fail({ code: 'not_found', message: 'no account or marketplace "x"' });
+    await waitFor(() => expect(screen.getByTestId('precheck-run')).toBeEnabled());
+    expect(within(screen.getByTestId('precheck')).getByRole('alert')).toBeTruthy();
+    expect(screen.queryByTestId('precheck-report')).toBeNull();
+  });
+});
+
 describe('words', () => {
+  it('words every pre-check problem in both languages, and knows every code the back end sends', () => {
+    const codes = [...precheckRs.matchAll(/ProblemCode::\w+ => "(\w+)"/g)].map((m) => m[1]);
+    expect(codes.length, 'the codes in precheck.rs').toBeGreaterThan(10);
+    expect([...PROBLEMS].sort()).toEqual([...codes].sort());
+    for (const lang of langs) {
+      i18n.lang = lang;
+      const seen = new Set<string>();
+      for (const code of PROBLEMS) {
+        const text = problemText(code);
+        expect(text.trim(), `${lang} ${code}`).not.toBe('');
+        expect(text, `${lang} ${code}`).not.toBe(code);
+        seen.add(text);
+      }
+      expect(seen.size, `${lang}: each problem has its own words`).toBe(PROBLEMS.length);
+    }
+    i18n.lang = 'en';
+    expect(problemText('no_dimensions')).toBe('No package dimensions (length, width, height)');
+    expect(problemText('something_new')).toBe('something_new');
+  });
+
+  it('says how many products were checked with Russian\'s plural forms', () => {
+    expect([1, 2, 5, 11, 12, 21, 22, 25, 111, 104].map(pluralForm)).toEqual(['one', 'few', 'many', 'many', 'many', 'one', 'few', 'many', 'many', 'few']);
+    expect(precheckSummary(1, 1, 'ru')).toBe('1 товар проверен, 1 с проблемами');
+    expect(precheckSummary(3, 0, 'ru')).toBe('3 товара проверено, проблем не найдено');
+    expect(precheckSummary(5000, 12, 'ru')).toBe('5 000 товаров проверено, 12 с проблемами');
+    expect(precheckSummary(1, 0, 'en')).toBe('1 product checked, no problems found');
+    expect(precheckSummary(1500, 3, 'en')).toBe('1,500 products checked, 3 with problems');
+  });
+
   it('words every outcome code in both languages, and knows every code the back end documents', () => {
     const documented = /`ok`, `bad_token`[\s\S]*?or `credentials_missing`/.exec(types)?.[0];
     expect(documented, 'the outcome list in types.ts').toBeTruthy();
