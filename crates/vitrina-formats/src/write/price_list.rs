@@ -402,6 +402,13 @@ impl FeedWriter for CsvPriceList {
             let cell = layout.cell(column, item, scratch, &mut summary.cleaned_chars);
             let field: &str = match cell {
                 Cell::Empty => "",
+                Cell::Text(ref s) if starts_a_formula(s) => {
+                    // A spreadsheet opening the file would run it: kept as text behind an apostrophe.
+                    number.clear();
+                    number.push('\'');
+                    number.push_str(s);
+                    number
+                }
                 Cell::Text(ref s) => s,
                 Cell::Money(minor) => {
                     number.clear();
@@ -430,6 +437,18 @@ impl FeedWriter for CsvPriceList {
         let mut out = self.out.into_inner().map_err(|e| WriteError::Io(e.into_error()))?;
         out.flush()?;
         Ok(self.summary)
+    }
+}
+
+/// True when a spreadsheet would read `text` as a formula (`=HYPERLINK(…)`, `+1+cmd|…`, `@SUM`,
+/// `-A1`), the way CSV injection works; a leading minus before a digit is a negative number and
+/// stays as written.
+fn starts_a_formula(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => chars.next().is_some_and(|c| !c.is_ascii_digit() && c != ' ' && c != '.' && c != ','),
+        _ => false,
     }
 }
 
@@ -848,6 +867,26 @@ mod tests {
         assert_eq!(c.get("Цена"), Some("0,01"));
         assert_eq!(c.get("Остаток"), Some("0"), "oversold is out of stock");
         assert_eq!(c.get("Категория"), Some(""));
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_are_kept_as_text() {
+        let mut evil = items()[0].clone();
+        evil.name = "=HYPERLINK(\"http://evil.example\",\"x\")".into();
+        evil.brand = "-cmd|' /C calc'!A0".into();
+        evil.sku = "@SUM(1+1)".into();
+        evil.model = "-5".into();
+        let columns = vec![PriceColumn::Sku, PriceColumn::Name, PriceColumn::Brand, PriceColumn::Model];
+        let options = CsvPriceOptions { delimiter: b',', decimal_comma: false, bom: false, lang: Lang::En };
+        let (bytes, _) = csv_bytes(columns, options, &[evil]);
+        let text = String::from_utf8(bytes).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert!(row.starts_with("'@SUM(1+1),\"'=HYPERLINK("), "{row}");
+        assert!(row.contains(",'-cmd|"), "{row}");
+        assert!(row.ends_with(",-5"), "a negative number stays a number: {row}");
+        for safe in ["-5", "- x", "-.5", "Кружка = чашка", "a+b"] {
+            assert!(!starts_a_formula(safe), "{safe}");
+        }
     }
 
     #[test]
