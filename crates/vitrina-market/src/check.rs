@@ -205,20 +205,34 @@ pub fn check_connection(account: &Account, client: &Client) -> ConnectionCheck {
     }
 }
 
-fn check_wb(client: &Client, cancel: &dyn Fn() -> bool) -> ConnectionCheck {
-    let mut warehouses = Vec::new();
+fn check_wb(client: &Client, cancel: &(dyn Fn() -> bool + Sync)) -> ConnectionCheck {
     let envelope_error = |error: bool, text: &str| {
         error.then(|| MarketError::answered(ErrorKind::Server, 200, None, text.to_owned()))
     };
+    // The three groups are three hosts: asked at once, so a seller whose connection is down
+    // waits for one round of time limits, not three.
+    let (content, prices, warehouses) = std::thread::scope(|scope| {
+        let content = scope.spawn(|| {
+            wb::parent_categories(client, cancel)
+                .and_then(|e| envelope_error(e.error, &e.error_text).map_or(Ok(()), Err))
+        });
+        let prices = scope.spawn(|| {
+            wb::goods(client, 1, 0, cancel)
+                .and_then(|e| envelope_error(e.error, &e.error_text).map_or(Ok(()), Err))
+        });
+        let warehouses = wb::warehouses(client, cancel);
+        let lost = || Err(MarketError::new(ErrorKind::Connection, "the check stopped unexpectedly"));
+        (content.join().unwrap_or_else(|_| lost()), prices.join().unwrap_or_else(|_| lost()), warehouses)
+    });
+    let mut found = Vec::new();
     let results: [Result<(), MarketError>; 3] = [
-        wb::parent_categories(client, cancel)
-            .and_then(|e| envelope_error(e.error, &e.error_text).map_or(Ok(()), Err)),
-        wb::goods(client, 1, 0, cancel)
-            .and_then(|e| envelope_error(e.error, &e.error_text).map_or(Ok(()), Err)),
-        wb::warehouses(client, cancel).map(|list| {
-            warehouses = list.into_iter().map(|w| Warehouse { id: w.id.to_string(), name: w.name }).collect();
+        content,
+        prices,
+        warehouses.map(|list| {
+            found = list.into_iter().map(|w| Warehouse { id: w.id.to_string(), name: w.name }).collect();
         }),
     ];
+    let warehouses = found;
     // A 401/403 that is about the token itself is told apart once every group has answered:
     // refused everywhere → a bad token; refused on some hosts only → a missing category.
     let refused = |e: &MarketError| matches!(e.kind, ErrorKind::Unauthorized | ErrorKind::Forbidden);
