@@ -115,6 +115,46 @@ fn migrate(conn: &mut Connection, migrations: &[(&str, &str)]) -> rusqlite::Resu
 mod tests {
     use super::*;
 
+    /// A side file for the tests: one table.
+    const TEST_FILE: SideFile = SideFile {
+        migrations: &[("0001_t.sql", "CREATE TABLE t (x INTEGER);")],
+        schema: "test",
+        foreign: "it is not a test file",
+    };
+
+    #[test]
+    fn a_file_from_a_newer_vitrina_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.db.test");
+        drop(open(&path, &TEST_FILE).unwrap());
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = open(&path, &TEST_FILE).unwrap_err();
+        assert!(err.contains("newer Vitrina (test schema 99, this version knows 1)"), "{err}");
+        let version: i64 =
+            Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, 99);
+    }
+
+    #[test]
+    fn processes_opening_a_new_file_at_once_create_it_once() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("c.db.test");
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || open(&path, &TEST_FILE).map(drop))
+                })
+                .collect();
+            for o in openers {
+                o.join().unwrap().unwrap();
+            }
+            let version: i64 =
+                Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+            assert_eq!(version, 1);
+        }
+    }
+
     #[test]
     fn side_files_sit_next_to_their_catalog() {
         assert_eq!(side_path(Path::new("/data/catalog.db"), "jobs"), PathBuf::from("/data/catalog.db.jobs"));

@@ -82,42 +82,4 @@ mod tests {
         assert!(err.contains("not a marketplace file") && err.contains("move it aside"), "{err}");
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }
-
-    #[test]
-    fn a_market_file_from_a_newer_vitrina_is_refused_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.db.market");
-        drop(open(&path).unwrap());
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
-        let err = open(&path).unwrap_err().to_string();
-        assert!(err.contains("newer Vitrina"), "{err}");
-        let version: i64 =
-            Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(version, 99);
-    }
-}
-
-#[cfg(test)]
-mod race {
-    use super::*;
-
-    #[test]
-    fn processes_opening_a_new_market_file_at_once_create_it_once() {
-        for _ in 0..20 {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("c.db.market");
-            let openers: Vec<_> = (0..4)
-                .map(|_| {
-                    let path = path.clone();
-                    std::thread::spawn(move || open(&path).map(drop))
-                })
-                .collect();
-            for o in openers {
-                o.join().unwrap().unwrap();
-            }
-            let version: i64 =
-                Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-            assert_eq!(version, MIGRATIONS.len() as i64);
-        }
-    }
 }
