@@ -14,21 +14,32 @@
 //! `docs/plans/market-plan.md` part B.
 
 pub mod account;
+pub mod api;
 pub mod bucket;
 pub mod check;
+pub mod dict;
 pub mod error;
 pub mod http;
 pub mod limits;
 pub mod market;
 pub mod ozon;
 pub mod precheck;
+pub mod resolve;
 pub mod store;
 pub mod wb;
 pub mod ym;
 
 pub use account::{Account, AccountSettings, Credentials, MarketAccountId, secret_name};
+pub use api::{
+    AwaitItem, BatchLimit, CardContext, ExtIds, Guard, ItemResult, Link, LinkStatus, MarketApi,
+    MarketProblem, OutItem, Outcome, RemoteCard, api,
+};
 pub use bucket::TokenBucket;
 pub use check::{Campaign, CheckOutcome, ConnectionCheck, GroupCheck, Warehouse, check_connection};
+pub use dict::{
+    AttrKind, AttrRule, CategoryDict, CategorySpec, MpAttribute, MpCategory, MpValue, ResolvedAttr,
+    ResolvedValue, Source, value_key,
+};
 pub use error::{ErrorKind, MarketError, parse_error_body};
 pub use http::{Client, Clock, Endpoint, ManualClock, Method, RealClock, Response, RetryPolicy, retry_hint};
 pub use limits::{Cost, GroupLimit, LIMITS};

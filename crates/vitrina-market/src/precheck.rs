@@ -22,6 +22,21 @@ pub struct Problem {
     pub field: &'static str,
     /// What exactly, for people: the length, the limit, the picture.
     pub detail: String,
+    /// The marketplace attribute at fault (its id), for the problems of a category's
+    /// attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attr_id: Option<String>,
+}
+
+impl Problem {
+    pub fn new(code: ProblemCode, field: &'static str, detail: impl Into<String>) -> Problem {
+        Problem { code, field, detail: detail.into(), attr_id: None }
+    }
+
+    /// A problem with the marketplace attribute `attr_id` (field `attributes`).
+    pub fn attr(code: ProblemCode, attr_id: &str, detail: impl Into<String>) -> Problem {
+        Problem { code, field: "attributes", detail: detail.into(), attr_id: Some(attr_id.to_owned()) }
+    }
 }
 
 /// What a problem is, as a stable code the front ends word.
@@ -43,6 +58,32 @@ pub enum ProblemCode {
     NoWeight,
     TooHeavy,
     NoPrice,
+    /// The product's category is not mapped to a category of this marketplace.
+    NoCategoryMapping,
+    /// The mapped category's attributes are not in the cache yet (refresh the dictionaries).
+    CategoryNotLoaded,
+    /// Mapped to a category that is not a leaf (products go into leaves only).
+    CategoryNotLeaf,
+    /// A required attribute has no value.
+    MissingRequired,
+    /// A value is not in the attribute's dictionary.
+    NotInDictionary,
+    /// A value is longer than the attribute allows.
+    ValueTooLong,
+    /// More values than the attribute allows.
+    TooManyValues,
+    /// A numeric attribute got something that is not a number.
+    NotANumber,
+    /// A number outside the attribute's range.
+    OutOfRange,
+    /// The old price is not far enough above the price for the marketplace to show a discount.
+    BadDiscount,
+    /// Prices and stocks need the card on the marketplace first.
+    NotPublished,
+    /// No marketplace warehouse is mapped for the stock.
+    NoWarehouse,
+    /// A variant has no size value where the marketplace needs one.
+    NoSize,
 }
 
 impl ProblemCode {
@@ -63,6 +104,19 @@ impl ProblemCode {
             ProblemCode::NoWeight => "no_weight",
             ProblemCode::TooHeavy => "too_heavy",
             ProblemCode::NoPrice => "no_price",
+            ProblemCode::NoCategoryMapping => "no_category_mapping",
+            ProblemCode::CategoryNotLoaded => "category_not_loaded",
+            ProblemCode::CategoryNotLeaf => "category_not_leaf",
+            ProblemCode::MissingRequired => "missing_required",
+            ProblemCode::NotInDictionary => "not_in_dictionary",
+            ProblemCode::ValueTooLong => "value_too_long",
+            ProblemCode::TooManyValues => "too_many_values",
+            ProblemCode::NotANumber => "not_a_number",
+            ProblemCode::OutOfRange => "out_of_range",
+            ProblemCode::BadDiscount => "bad_discount",
+            ProblemCode::NotPublished => "not_published",
+            ProblemCode::NoWarehouse => "no_warehouse",
+            ProblemCode::NoSize => "no_size",
         }
     }
 }
@@ -139,7 +193,7 @@ pub fn precheck(row: &ExportRow, market: Market) -> Vec<Problem> {
     let limits = CardLimits::of(market);
     let mut problems = Vec::new();
     let mut add = |code: ProblemCode, field: &'static str, detail: String| {
-        problems.push(Problem { code, field, detail });
+        problems.push(Problem::new(code, field, detail));
     };
     let sku = row.sku.trim();
     let sku_len = sku.chars().count();

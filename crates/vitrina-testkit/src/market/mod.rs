@@ -205,6 +205,10 @@ pub(crate) struct State {
     throttled: u64,
     faulted: u64,
     pub wb_warehouses: Vec<Value>,
+    /// Each marketplace's catalogue: categories, cards, prices, stocks, tasks.
+    pub wb: wb::WbState,
+    pub ozon: ozon::OzonState,
+    pub ym: ym::YmState,
 }
 
 /// A running fake; dropping it stops the server.
@@ -227,6 +231,9 @@ impl FakeMarket {
             throttled: 0,
             faulted: 0,
             wb_warehouses: wb::default_warehouses(),
+            wb: wb::WbState::default(),
+            ozon: ozon::OzonState::default(),
+            ym: ym::YmState::default(),
         }));
         let shared = Arc::clone(&state);
         let server = Server::start(move |request| {
@@ -279,7 +286,7 @@ impl FakeMarket {
         self.lock().wb_warehouses = warehouses.iter().map(|(id, name)| wb::warehouse(*id, name)).collect();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

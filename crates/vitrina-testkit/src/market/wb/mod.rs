@@ -139,3 +139,7 @@ pub(super) fn too_many_scaled(wait: Duration, burst: u32, scale: f64) -> Reply {
         .header("X-Ratelimit-Reset", &secs)
         .header("X-Ratelimit-Remaining", "0")
 }
+
+/// The fake's catalogue: what publishing, prices and stocks change.
+#[derive(Debug, Default)]
+pub(crate) struct WbState {}

@@ -1,5 +1,9 @@
 //! Wildberries: typed answers and thin endpoint functions (slice 1: the check endpoints).
 
+mod api;
+
+pub use api::WbApi;
+
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -1,5 +1,9 @@
 //! Ozon: typed answers and thin endpoint functions (slice 1: the check endpoint).
 
+mod api;
+
+pub use api::OzonApi;
+
 use serde::Deserialize;
 
 use crate::error::MarketError;

@@ -1,5 +1,9 @@
 //! Yandex Market: typed answers and thin endpoint functions (slice 1: the check endpoints).
 
+mod api;
+
+pub use api::YmApi;
+
 use serde::Deserialize;
 
 use crate::error::MarketError;

@@ -107,3 +107,7 @@ pub(super) fn too_many() -> Reply {
         &json!({"code": 8, "message": "You have reached request rate limit per second", "details": []}),
     )
 }
+
+/// The fake's catalogue: what publishing, prices and stocks change.
+#[derive(Debug, Default)]
+pub(crate) struct OzonState {}

@@ -86,3 +86,7 @@ pub(super) fn limited(wait: Duration, amount: u32) -> Reply {
         .header("X-RateLimit-Resource-Remaining", "0")
         .header("X-RateLimit-Resource-Until", &http_date(until))
 }
+
+/// The fake's catalogue: what publishing, prices and stocks change.
+#[derive(Debug, Default)]
+pub(crate) struct YmState {}
