@@ -14,6 +14,15 @@ use vitrina_testkit::market::{
     Fake, FakeCampaign, FakeConfig, FakeLimits, FakeMarket, FakeToken, Fault, TokenState,
 };
 
+#[path = "market/mapping.rs"]
+mod mapping;
+#[path = "market/ozon_api.rs"]
+mod ozon_api;
+#[path = "market/wb_api.rs"]
+mod wb_api;
+#[path = "market/ym_api.rs"]
+mod ym_api;
+
 const TOKEN: &str = "s3cr3t-tok";
 const CLIENT_ID: &str = "836412";
 const NEVER: fn() -> bool = || false;

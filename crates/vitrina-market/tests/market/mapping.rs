@@ -1,0 +1,1 @@
+//! Resolving attribute values and mapping suggestions against cached dictionaries.

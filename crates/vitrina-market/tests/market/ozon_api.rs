@@ -1,0 +1,1 @@
+//! ozon: dictionaries, cards, prices, stocks and existing cards against the fake.

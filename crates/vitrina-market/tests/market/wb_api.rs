@@ -1,0 +1,1 @@
+//! wb: dictionaries, cards, prices, stocks and existing cards against the fake.

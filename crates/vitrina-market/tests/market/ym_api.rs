@@ -1,0 +1,1 @@
+//! ym: dictionaries, cards, prices, stocks and existing cards against the fake.
