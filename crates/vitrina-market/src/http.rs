@@ -205,6 +205,9 @@ pub struct Client {
     clock: Arc<dyn Clock>,
     policy: RetryPolicy,
     scale: f64,
+    /// Yandex Market: the cabinet and the shop the paths name.
+    business_id: Option<i64>,
+    campaign_id: Option<i64>,
 }
 
 impl fmt::Debug for Client {
@@ -265,6 +268,8 @@ impl Client {
             clock: Arc::new(RealClock),
             policy: RetryPolicy::default(),
             scale: 1.0,
+            business_id: account.business_id,
+            campaign_id: account.campaign_id,
         })
     }
 
@@ -299,6 +304,16 @@ impl Client {
 
     pub fn account(&self) -> MarketAccountId {
         self.account
+    }
+
+    /// Yandex Market: the account's `businessId`, for the paths that name it.
+    pub fn business_id(&self) -> Option<i64> {
+        self.business_id
+    }
+
+    /// Yandex Market: the account's `campaignId` (stocks go per shop).
+    pub fn campaign_id(&self) -> Option<i64> {
+        self.campaign_id
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
