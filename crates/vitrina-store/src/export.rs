@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
-use vitrina_domain::{Attribute, CategoryId, ProductStatus, SupplierId};
+use vitrina_domain::{Attribute, CategoryId, ProductId, ProductStatus, SupplierId};
 
 mod read;
 
@@ -32,6 +32,10 @@ pub struct Selection {
     pub price_max: Option<i64>,
     /// Exactly these SKUs (a selection in the table, one product's document).
     pub skus: Vec<String>,
+    /// Only products changed at or after this UTC ms (incremental price and stock pushes; the
+    /// `products_by_updated` index serves it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<i64>,
 }
 
 /// The order rows arrive in.
@@ -49,6 +53,8 @@ pub enum ExportOrder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportCategory {
     pub id: u64,
+    /// The category's UUID, what outlives the local row id (marketplace category maps key on it).
+    pub uuid: CategoryId,
     pub parent: Option<u64>,
     pub name: String,
 }
@@ -57,6 +63,10 @@ pub struct ExportCategory {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExportRow {
     pub rid: i64,
+    /// The product's UUID: what marketplace links key on.
+    pub id: ProductId,
+    /// UTC ms of the last change (incremental pushes start from it).
+    pub updated_at: i64,
     pub sku: String,
     pub name: String,
     /// Sanitized HTML.
@@ -84,13 +94,15 @@ pub struct ExportRow {
 impl Catalog {
     /// The category tree with feed ids, parents before children.
     pub fn export_categories(&self) -> Result<Vec<ExportCategory>> {
-        let mut stmt =
-            self.db().prepare_cached("SELECT rid, parent_rid, name FROM categories ORDER BY tree_path")?;
+        let mut stmt = self
+            .db()
+            .prepare_cached("SELECT rid, parent_rid, name, id FROM categories ORDER BY tree_path")?;
         let rows = stmt.query_map([], |r| {
             Ok(ExportCategory {
                 id: r.get::<_, i64>(0)? as u64,
                 parent: r.get::<_, Option<i64>>(1)?.map(|p| p as u64),
                 name: r.get(2)?,
+                uuid: CategoryId::from_bytes(r.get(3)?),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -161,7 +173,8 @@ impl Catalog {
                              ELSE (SELECT min(g.rid) FROM products g WHERE g.variant_group = p.variant_group) END,
                         p.currency, p.price, p.old_price, p.stock, p.status, p.weight_g,
                         p.length_mm, p.width_mm, p.height_mm, d.attributes, d.images,
-                        (SELECT group_concat(b.code, ',') FROM product_barcodes b WHERE b.product_rid = p.rid)
+                        (SELECT group_concat(b.code, ',') FROM product_barcodes b WHERE b.product_rid = p.rid),
+                        p.id, p.updated_at
                  FROM products p JOIN product_details d ON d.rid = p.rid
                  {} ORDER BY {}",
                 where_clause(&conds),
@@ -285,6 +298,10 @@ impl Catalog {
             conds.push("p.price <= ?".into());
             args.push(Value::Integer(max));
         }
+        if let Some(since) = s.updated_since {
+            conds.push("p.updated_at >= ?".into());
+            args.push(Value::Integer(since));
+        }
         Ok((conds, args))
     }
 }
@@ -337,5 +354,6 @@ impl RowMatcher {
             && (!s.in_stock_only || row.stock > 0)
             && s.price_min.is_none_or(|min| row.price >= min)
             && s.price_max.is_none_or(|max| row.price <= max)
+            && s.updated_since.is_none_or(|since| row.updated_at >= since)
     }
 }

@@ -34,6 +34,8 @@ pub(super) fn read_row(r: &rusqlite::Row<'_>, row: &mut ExportRow) -> rusqlite::
     read_attributes(&column_text(r, 17)?, &mut row.attributes);
     fill_list(&mut row.images, column_text(r, 18)?.lines());
     fill_list(&mut row.barcodes, column_text(r, 19)?.split(','));
+    row.id = vitrina_domain::ProductId::from_bytes(r.get(20)?);
+    row.updated_at = r.get(21)?;
     Ok(())
 }
 

@@ -80,6 +80,9 @@ fn export_reads_whole_products_and_filters_like_a_profile() {
     assert_eq!(tree.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Обувь", "Кроссовки", "Дом"]);
     assert_eq!(tree[1].parent, Some(tree[0].id));
     assert_eq!(a42.category, Some(tree[1].id));
+    assert_eq!(tree[1].uuid, shoes, "the category's UUID comes with its row id");
+    assert_eq!(a42.id, c.product(&ProductKey::Sku("A-42".into())).unwrap().id);
+    assert!(all.iter().all(|r| r.updated_at > 1_700_000_000_000), "UTC ms");
 
     let only =
         |s: Selection| rows(&c, &s, ExportOrder::Storage).into_iter().map(|r| r.sku).collect::<Vec<_>>();
@@ -104,6 +107,14 @@ fn export_reads_whole_products_and_filters_like_a_profile() {
         Vec::<String>::new()
     );
     assert_eq!(c.export_count(&Selection { in_stock_only: true, ..Default::default() }).unwrap(), 3);
+    let newest = all.iter().map(|r| r.updated_at).max().unwrap();
+    let since = Selection { updated_since: Some(newest), ..Default::default() };
+    let changed = only(since.clone());
+    let expected: Vec<_> = all.iter().filter(|r| r.updated_at == newest).map(|r| r.sku.clone()).collect();
+    assert_eq!(changed, expected);
+    assert!(only(Selection { updated_since: Some(newest + 1), ..Default::default() }).is_empty());
+    let matcher = c.export_matcher(&since).unwrap();
+    assert_eq!(all.iter().filter(|r| matcher.matches(r)).count(), changed.len());
 
     let by_category: Vec<_> =
         rows(&c, &Selection::default(), ExportOrder::Category).into_iter().map(|r| r.sku).collect();
