@@ -7,6 +7,8 @@
 //! attributes and dictionary values need that category's cached attributes and come with
 //! them.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use vitrina_domain::Barcode;
 use vitrina_store::export::ExportRow;
@@ -19,7 +21,7 @@ pub struct Problem {
     pub code: ProblemCode,
     /// The product field at fault: `sku`, `name`, `description`, `images`, `brand`,
     /// `barcodes`, `dimensions`, `weight`, `price`.
-    pub field: &'static str,
+    pub field: Cow<'static, str>,
     /// What exactly, for people: the length, the limit, the picture.
     pub detail: String,
     /// The marketplace attribute at fault (its id), for the problems of a category's
@@ -30,12 +32,17 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(code: ProblemCode, field: &'static str, detail: impl Into<String>) -> Problem {
-        Problem { code, field, detail: detail.into(), attr_id: None }
+        Problem { code, field: Cow::Borrowed(field), detail: detail.into(), attr_id: None }
     }
 
     /// A problem with the marketplace attribute `attr_id` (field `attributes`).
     pub fn attr(code: ProblemCode, attr_id: &str, detail: impl Into<String>) -> Problem {
-        Problem { code, field: "attributes", detail: detail.into(), attr_id: Some(attr_id.to_owned()) }
+        Problem {
+            code,
+            field: Cow::Borrowed("attributes"),
+            detail: detail.into(),
+            attr_id: Some(attr_id.to_owned()),
+        }
     }
 }
 

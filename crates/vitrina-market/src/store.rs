@@ -2,10 +2,13 @@
 //! The file is `vitrina-market`'s alone (one owning crate per SQLite file); it sits next to the
 //! catalog so that publishing never waits for an import holding the catalog's write lock.
 
+mod dict;
 mod file;
+mod maps;
 
 use std::path::Path;
 
+pub use dict::DictStats;
 pub use file::{MIGRATIONS, market_path};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 

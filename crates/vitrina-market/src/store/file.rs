@@ -13,8 +13,11 @@ type Result<T> = std::result::Result<T, MarketError>;
 
 /// The shipped migrations of the market file, oldest first: (file name, SQL). Shipped files
 /// never change (a test pins their checksums); the version is SQLite's `user_version`.
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_accounts.sql", include_str!("../../../../migrations/market/0001_accounts.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_accounts.sql", include_str!("../../../../migrations/market/0001_accounts.sql")),
+    ("0002_dictionaries.sql", include_str!("../../../../migrations/market/0002_dictionaries.sql")),
+    ("0003_links_outbox.sql", include_str!("../../../../migrations/market/0003_links_outbox.sql")),
+];
 
 /// What the market file is, for opening it (`vitrina_store::side_file`).
 const MARKET: SideFile = SideFile {
@@ -61,7 +64,11 @@ mod tests {
     fn shipped_market_migrations_never_change() {
         use sha2::Digest;
         // Append a new migration instead of editing a shipped one; then add its checksum here.
-        let pinned = ["6b025617b48a733b3ddf48974c09008a8bc81175aef3b572a87ad2bdee7c675d"];
+        let pinned = [
+            "6b025617b48a733b3ddf48974c09008a8bc81175aef3b572a87ad2bdee7c675d",
+            "a75396773db05aeb80de492eb0bba27603151d45dcaa52a2e1296181240bd1a6",
+            "4be518bb04a3e3885150d7889e3b54df707499cd21cc47ddd768137ef8e4a121",
+        ];
         assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
         for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {
             let got = format!("{:x}", sha2::Sha256::digest(sql.as_bytes()));
