@@ -1,12 +1,22 @@
-//! Yandex Market: typed answers and thin endpoint functions (slice 1: the check endpoints).
+//! Yandex Market: typed answers and thin endpoint functions. The check endpoints are here;
+//! publishing is split by what it does: [`dict`] (categories and parameters), [`card`] (the
+//! pure card builder), [`publish`] (sending cards and asking for their status), [`prices`],
+//! [`stocks`] and [`pull`] (the cabinet's existing cards), with [`YmApi`] tying them to
+//! [`crate::api::MarketApi`].
 
 mod api;
+pub mod card;
+pub mod dict;
+pub mod prices;
+pub mod publish;
+pub mod pull;
+pub mod stocks;
 
 pub use api::YmApi;
 
 use serde::Deserialize;
 
-use crate::error::MarketError;
+use crate::error::{ErrorKind, MarketError};
 use crate::http::{Client, Endpoint, Method};
 use crate::market::Group;
 
@@ -97,6 +107,42 @@ pub fn campaigns(
         }
     }
     Ok(all)
+}
+
+/// YM's success envelope `{"status":"OK","result":…}`; a missing `result` is a bad answer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Envelope<T> {
+    #[serde(default)]
+    pub status: String,
+    pub result: Option<T>,
+}
+
+impl<T> Envelope<T> {
+    pub fn into_result(self, path: &str) -> Result<T, MarketError> {
+        self.result.ok_or_else(|| {
+            MarketError::new(ErrorKind::BadResponse, format!("{path} answered without a result"))
+        })
+    }
+}
+
+/// The account's `businessId`: every catalogue and price path names it.
+pub(crate) fn business_id(client: &Client) -> Result<i64, MarketError> {
+    client.business_id().ok_or_else(|| {
+        MarketError::new(
+            ErrorKind::Invalid,
+            "the Yandex Market account has no business id: set it (--business-id) and check the connection",
+        )
+    })
+}
+
+/// The account's `campaignId`: stocks go per shop.
+pub(crate) fn campaign_id(client: &Client) -> Result<i64, MarketError> {
+    client.campaign_id().ok_or_else(|| {
+        MarketError::new(
+            ErrorKind::Invalid,
+            "the Yandex Market account has no campaign id: set it (--campaign-id) and check the connection",
+        )
+    })
 }
 
 /// Percent-encodes a query value (page tokens are opaque, often base64).
