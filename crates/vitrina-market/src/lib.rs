@@ -22,6 +22,7 @@ pub mod error;
 pub mod http;
 pub mod limits;
 pub mod market;
+pub mod mapping;
 pub mod ozon;
 pub mod precheck;
 pub mod resolve;
