@@ -215,7 +215,7 @@ pub struct CardContext<'a> {
 
 /// One marketplace's side of publishing. Implementations hold no state: all of it is in the
 /// market file, the client and the arguments.
-pub trait MarketApi: Sync {
+pub trait MarketApi: Sync + std::fmt::Debug {
     fn market(&self) -> Market;
 
     // ----- dictionaries -----

@@ -135,6 +135,13 @@ impl fmt::Display for MarketError {
     }
 }
 
+impl From<vitrina_store::StoreError> for MarketError {
+    /// The catalog (read for publishing) failed.
+    fn from(e: vitrina_store::StoreError) -> Self {
+        MarketError::new(ErrorKind::Storage, format!("the catalog could not be read: {e}"))
+    }
+}
+
 impl From<rusqlite::Error> for MarketError {
     fn from(e: rusqlite::Error) -> Self {
         MarketError::new(ErrorKind::Storage, e.to_string())

@@ -4,12 +4,17 @@
 
 mod dict;
 mod file;
+mod links;
 mod maps;
+mod outbox;
+mod pushed;
 
 use std::path::Path;
 
 pub use dict::DictStats;
 pub use file::{MIGRATIONS, market_path};
+pub use links::{LinkFilter, LinkRecord};
+pub use outbox::{NewOut, Op, OutCount, OutRow, OutState};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::account::{Account, AccountSettings, MarketAccountId};
@@ -37,6 +42,21 @@ impl MarketStore {
     /// Opens the market file at `path` itself.
     pub fn open_file(path: &Path) -> Result<Self> {
         Ok(MarketStore { conn: file::open(path)? })
+    }
+
+    /// Runs `f` in one write transaction: everything or nothing lands.
+    pub fn in_tx<T>(&mut self, f: impl FnOnce(&mut MarketStore) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
     }
 
     /// Every account, by name.
@@ -135,6 +155,17 @@ impl MarketStore {
         )?;
         Ok(changed > 0)
     }
+}
+
+/// `value` as JSON text for a column.
+fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| MarketError::new(ErrorKind::Storage, e.to_string()))
+}
+
+/// A JSON column back; a value this version cannot read is a storage error naming it.
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| MarketError::new(ErrorKind::Storage, format!("a stored value is not readable: {e}")))
 }
 
 fn encode(account: &Account) -> Result<(String, Option<String>)> {

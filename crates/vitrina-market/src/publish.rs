@@ -1,0 +1,412 @@
+//! Sending: the outbox of one account drained in batches within each API's limits, results
+//! followed up until they are known, every item's outcome written to its link.
+//!
+//! Nothing here waits for the catalog: the rows carry their payloads, and the results go to
+//! the market file. A request that fails as a whole puts its rows back (the client already
+//! retried with back-off); a crash leaves rows `sending`, which [`run_outbox`] sends again
+//! first — every write is keyed by the offer id, so that is safe.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::account::Account;
+use crate::api::{
+    AwaitItem, BatchLimit, ItemResult, Link, LinkStatus, MarketApi, MarketProblem, OutItem, Outcome,
+};
+use crate::error::{ErrorKind, MarketError};
+use crate::http::Client;
+use crate::store::{LinkRecord, MarketStore, Op, OutRow};
+
+type Result<T> = std::result::Result<T, MarketError>;
+
+/// Follow-ups asked about in one request at most (YM `offer-cards` takes 200 ids).
+const FOLLOW_UP_BATCH: usize = 100;
+/// When an item gets no answer of its own in a batch's result, it is sent again after this.
+const NO_ANSWER_RETRY: Duration = Duration::from_secs(30);
+
+/// How long a run keeps going.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Keep following up accepted items for this long, then leave them awaiting (a later run
+    /// or a refresh goes on). WB takes up to 30 minutes to create cards.
+    pub follow_up_for: Duration,
+    /// Pending rows not due yet (a frequency guard) are waited for only this long.
+    pub wait_for_due: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { follow_up_for: Duration::from_secs(30 * 60), wait_for_due: Duration::from_secs(60) }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SendSummary {
+    /// Write requests (one per batch).
+    pub requests: u64,
+    /// Follow-up requests.
+    pub follow_ups: u64,
+    pub done: u64,
+    pub rejected: u64,
+    /// Items sent again (not applied: another item's error, a frequency limit, no answer).
+    pub retried: u64,
+    /// Items accepted whose result is still to come when the run ended.
+    pub awaiting: u64,
+}
+
+/// The clock of a run: UTC ms now, and a sleep that sees a cancel.
+pub trait RunClock {
+    fn now_ms(&self) -> i64;
+    /// Sleeps `d`, or less when `cancel` turns true.
+    fn sleep(&self, d: Duration, cancel: &dyn Fn() -> bool);
+}
+
+/// Real time, sleeping through the client's clock (so tests on a manual clock do not sleep).
+#[derive(Debug)]
+pub struct ClientClock<'a> {
+    pub client: &'a Client,
+}
+
+impl RunClock for ClientClock<'_> {
+    fn now_ms(&self) -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+
+    fn sleep(&self, d: Duration, cancel: &dyn Fn() -> bool) {
+        self.client.clock().sleep(d, cancel);
+    }
+}
+
+/// Drains the account's outbox: sends what is due, follows up what was accepted, and returns
+/// when nothing is left or only follow-ups beyond `options` remain.
+pub fn run_outbox(
+    store: &mut MarketStore,
+    account: &Account,
+    client: &Client,
+    clock: &dyn RunClock,
+    options: RunOptions,
+    cancel: &dyn Fn() -> bool,
+    progress: &mut dyn FnMut(&SendSummary),
+) -> Result<SendSummary> {
+    let api = crate::api::api(account.market);
+    let started = clock.now_ms();
+    store.recover_sending(account.id, started)?;
+    let mut summary = SendSummary::default();
+    loop {
+        if cancel() {
+            return Err(MarketError::new(ErrorKind::Cancelled, "cancelled"));
+        }
+        let now = clock.now_ms();
+        let mut worked = false;
+        for op in [Op::Card, Op::Price, Op::Stock] {
+            let warehouses: Vec<Option<String>> = match op {
+                Op::Stock => store.due_warehouses(account.id, now)?.into_iter().map(Some).collect(),
+                _ => vec![None],
+            };
+            for warehouse in warehouses {
+                let limit = batch_limit(api, op);
+                let rows = fit(store.due(account.id, op, warehouse.as_deref(), now, limit.items)?, limit);
+                if rows.is_empty() {
+                    continue;
+                }
+                let rows = guard(store, api, account, op, rows, now, &mut summary)?;
+                if rows.is_empty() {
+                    continue;
+                }
+                worked = true;
+                send(
+                    store,
+                    api,
+                    account,
+                    client,
+                    op,
+                    warehouse.as_deref().unwrap_or(""),
+                    &rows,
+                    clock,
+                    cancel,
+                    &mut summary,
+                )?;
+                progress(&summary);
+            }
+        }
+        for op in [Op::Card, Op::Price, Op::Stock] {
+            let rows = store.awaiting_due(account.id, op, now, FOLLOW_UP_BATCH)?;
+            if rows.is_empty() {
+                continue;
+            }
+            worked = true;
+            follow_up(store, api, account, client, &rows, clock, cancel, &mut summary)?;
+            progress(&summary);
+        }
+        if worked {
+            continue;
+        }
+        let Some(next) = store.next_due(account.id)? else {
+            break;
+        };
+        let now = clock.now_ms();
+        let has_pending = !store.due(account.id, Op::Card, None, i64::MAX, 1)?.is_empty()
+            || !store.due(account.id, Op::Price, None, i64::MAX, 1)?.is_empty()
+            || !store.due(account.id, Op::Stock, None, i64::MAX, 1)?.is_empty();
+        let budget = if has_pending { options.wait_for_due } else { options.follow_up_for };
+        if next - started > budget.as_millis() as i64 && next > now {
+            break;
+        }
+        let wait = Duration::from_millis((next - now).clamp(0, 1000) as u64);
+        clock.sleep(wait.max(Duration::from_millis(10)), cancel);
+    }
+    summary.awaiting = store
+        .outbox_counts(account.id)?
+        .iter()
+        .filter(|c| c.state == crate::store::OutState::Awaiting)
+        .map(|c| c.count)
+        .sum();
+    Ok(summary)
+}
+
+fn batch_limit(api: &dyn MarketApi, op: Op) -> BatchLimit {
+    match op {
+        Op::Card => api.card_batch(),
+        Op::Price => api.price_batch(),
+        Op::Stock => api.stock_batch(),
+    }
+}
+
+/// The first rows that fit into one request's byte limit (at least one).
+fn fit(mut rows: Vec<OutRow>, limit: BatchLimit) -> Vec<OutRow> {
+    let mut bytes = 0;
+    let mut keep = 0;
+    for r in &rows {
+        bytes += r.payload.to_string().len() + 1;
+        if keep > 0 && bytes > limit.bytes {
+            break;
+        }
+        keep += 1;
+    }
+    rows.truncate(keep.min(limit.items));
+    rows
+}
+
+/// Applies the marketplace's per-item frequency guard: rows over it wait (`not_before`).
+fn guard(
+    store: &mut MarketStore,
+    api: &dyn MarketApi,
+    account: &Account,
+    op: Op,
+    rows: Vec<OutRow>,
+    now: i64,
+    summary: &mut SendSummary,
+) -> Result<Vec<OutRow>> {
+    let rule = match op {
+        Op::Price => api.price_guard(),
+        Op::Stock => api.stock_guard(),
+        Op::Card => None,
+    };
+    let Some(rule) = rule else {
+        return Ok(rows);
+    };
+    let window = rule.per.as_millis() as i64;
+    let mut keep = Vec::with_capacity(rows.len());
+    for row in rows {
+        let times = store.recent_sends(account.id, row.product_id, op, &row.warehouse, now, window)?;
+        if times.len() < rule.max as usize {
+            keep.push(row);
+            continue;
+        }
+        // The oldest send in the window leaves it at `oldest + window`.
+        let free_at = times[times.len() - rule.max as usize] + window;
+        store.requeue(row.seq, free_at, Some("waits for the marketplace's per-item frequency limit"), now)?;
+        summary.retried += 1;
+    }
+    Ok(keep)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn send(
+    store: &mut MarketStore,
+    api: &dyn MarketApi,
+    account: &Account,
+    client: &Client,
+    op: Op,
+    warehouse: &str,
+    rows: &[OutRow],
+    clock: &dyn RunClock,
+    cancel: &dyn Fn() -> bool,
+    summary: &mut SendSummary,
+) -> Result<()> {
+    let now = clock.now_ms();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    store.mark_sending(&seqs, now)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let link = store
+            .link(account.id, r.product_id)?
+            .map(|l| l.link)
+            .unwrap_or_else(|| Link { offer_id: r.offer_id.clone(), ..Link::default() });
+        items.push(OutItem { offer_id: r.offer_id.clone(), payload: r.payload.clone(), link });
+    }
+    summary.requests += 1;
+    let answer = match op {
+        Op::Card => api.send_cards(client, &items, cancel),
+        Op::Price => api.send_prices(client, &items, cancel),
+        Op::Stock => api.send_stocks(client, warehouse, &items, cancel),
+    };
+    let now = clock.now_ms();
+    match answer {
+        Ok(results) => apply(store, account, api, rows, results, now, summary),
+        Err(e) => {
+            // The whole request failed after the client's own retries: the rows go back, and
+            // the caller (the job) decides when to try again.
+            store.in_tx(|s| {
+                for r in rows {
+                    s.requeue(r.seq, now, Some(&e.message), now)?;
+                }
+                Ok(())
+            })?;
+            Err(e)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn follow_up(
+    store: &mut MarketStore,
+    api: &dyn MarketApi,
+    account: &Account,
+    client: &Client,
+    rows: &[OutRow],
+    clock: &dyn RunClock,
+    cancel: &dyn Fn() -> bool,
+    summary: &mut SendSummary,
+) -> Result<()> {
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let link = store
+            .link(account.id, r.product_id)?
+            .map(|l| l.link)
+            .unwrap_or_else(|| Link { offer_id: r.offer_id.clone(), ..Link::default() });
+        items.push(AwaitItem {
+            offer_id: r.offer_id.clone(),
+            task: r.task.clone(),
+            sent_at_ms: r.sent_at.unwrap_or(r.created_at),
+            payload: r.payload.clone(),
+            link,
+        });
+    }
+    summary.follow_ups += 1;
+    let results = api.follow_up(client, &items, cancel)?;
+    apply(store, account, api, rows, results, clock.now_ms(), summary)
+}
+
+/// Writes each row's outcome to the outbox and the product's link, in one transaction.
+fn apply(
+    store: &mut MarketStore,
+    account: &Account,
+    api: &dyn MarketApi,
+    rows: &[OutRow],
+    results: Vec<ItemResult>,
+    now: i64,
+    summary: &mut SendSummary,
+) -> Result<()> {
+    let mut by_offer: HashMap<String, Outcome> = HashMap::with_capacity(results.len());
+    for r in results {
+        by_offer.insert(r.offer_id, r.outcome);
+    }
+    store.in_tx(|s| {
+        for row in rows {
+            let outcome = by_offer.remove(&row.offer_id).unwrap_or(Outcome::Retry {
+                after: NO_ANSWER_RETRY,
+                reason: MarketProblem::text("the marketplace's answer did not mention this item"),
+            });
+            let mut record = s.link(account.id, row.product_id)?.unwrap_or_else(|| LinkRecord {
+                product_id: row.product_id,
+                link: Link { offer_id: row.offer_id.clone(), ..Link::default() },
+                problems: Vec::new(),
+                sent_hash: None,
+                live_hash: None,
+                updated_at: now,
+            });
+            record.updated_at = now;
+            let window = match row.op {
+                Op::Price => api.price_guard(),
+                Op::Stock => api.stock_guard(),
+                Op::Card => None,
+            }
+            .map_or(0, |g| g.per.as_millis() as i64);
+            match outcome {
+                Outcome::Done(ext) | Outcome::Unchanged(ext) => {
+                    summary.done += 1;
+                    s.finish(row.seq, None, now)?;
+                    record.link.ext = record.link.ext.merged(&ext);
+                    match row.op {
+                        Op::Card => {
+                            record.link.status = LinkStatus::Live;
+                            record.link.errors.clear();
+                            record.sent_hash = Some(row.hash);
+                            record.live_hash = Some(row.hash);
+                        }
+                        Op::Price | Op::Stock => {
+                            let field = row.op.code();
+                            record.link.errors.retain(|e| e.field.as_deref() != Some(field));
+                            s.record_push(
+                                account.id,
+                                row.product_id,
+                                row.op,
+                                &row.warehouse,
+                                Some(row.hash),
+                                now,
+                                window,
+                            )?;
+                        }
+                    }
+                }
+                Outcome::Pending { ext, task, poll_after } => {
+                    s.mark_awaiting(row.seq, task.as_deref(), now + poll_after.as_millis() as i64)?;
+                    record.link.ext = record.link.ext.merged(&ext);
+                    if row.op == Op::Card {
+                        record.sent_hash = Some(row.hash);
+                        record.link.status = if record.link.ext.ext_id.is_some() {
+                            LinkStatus::Processing
+                        } else {
+                            LinkStatus::Sent
+                        };
+                    } else if row.state == crate::store::OutState::Sending {
+                        s.record_push(account.id, row.product_id, row.op, &row.warehouse, None, now, window)?;
+                    }
+                }
+                Outcome::Rejected(errors) => {
+                    summary.rejected += 1;
+                    let first = errors.first().map_or_else(|| "rejected".to_owned(), |e| e.message.clone());
+                    s.finish(row.seq, Some(&first), now)?;
+                    match row.op {
+                        Op::Card => {
+                            record.link.status = LinkStatus::Rejected;
+                            record.sent_hash = Some(row.hash);
+                            record.link.errors = errors;
+                        }
+                        Op::Price | Op::Stock => {
+                            let field = row.op.code();
+                            record.link.errors.retain(|e| e.field.as_deref() != Some(field));
+                            record.link.errors.extend(errors.into_iter().map(|mut e| {
+                                e.field.get_or_insert_with(|| field.to_owned());
+                                e
+                            }));
+                        }
+                    }
+                }
+                Outcome::Retry { after, reason } => {
+                    summary.retried += 1;
+                    s.requeue(row.seq, now + after.as_millis() as i64, Some(&reason.message), now)?;
+                    if row.op == Op::Card {
+                        record.link.status = LinkStatus::Queued;
+                    }
+                }
+            }
+            s.put_link(account.id, &record)?;
+        }
+        Ok(())
+    })
+}
