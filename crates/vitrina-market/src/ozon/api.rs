@@ -1,117 +1,122 @@
-//! Ozon's side of publishing ([`MarketApi`]).
+//! Ozon's side of publishing ([`MarketApi`]): each method hands over to the module that does
+//! it.
+
+use std::time::Duration;
 
 use serde_json::Value;
 use vitrina_store::export::ExportRow;
 
+use super::{card, dict, prices, publish, pull, stocks};
 use crate::api::{
     AwaitItem, BatchLimit, Cancel, CardContext, Guard, ItemResult, Link, MarketApi, OutItem, RemoteCard,
 };
 use crate::dict::{CategoryDict, MpCategory};
-use crate::error::{ErrorKind, MarketError};
+use crate::error::MarketError;
 use crate::http::Client;
 use crate::market::Market;
-use crate::precheck::{Problem, ProblemCode};
+use crate::precheck::Problem;
 
 #[derive(Debug, Clone, Copy)]
 pub struct OzonApi;
 
-fn not_yet() -> MarketError {
-    MarketError::new(ErrorKind::Invalid, "not built yet")
-}
+/// Ozon documents no body size limit; 10 MB keeps a request well inside any proxy's.
+const BYTES: usize = 10 << 20;
 
 impl MarketApi for OzonApi {
     fn market(&self) -> Market {
         Market::Ozon
     }
 
-    fn fetch_tree(&self, _client: &Client, _cancel: Cancel) -> Result<Vec<MpCategory>, MarketError> {
-        Err(not_yet())
+    fn fetch_tree(&self, client: &Client, cancel: Cancel) -> Result<Vec<MpCategory>, MarketError> {
+        dict::fetch_tree(client, cancel)
     }
 
     fn fetch_category(
         &self,
-        _client: &Client,
-        _category: &MpCategory,
-        _cancel: Cancel,
+        client: &Client,
+        category: &MpCategory,
+        cancel: Cancel,
     ) -> Result<CategoryDict, MarketError> {
-        Err(not_yet())
+        dict::fetch_category(client, category, cancel)
     }
 
-    fn build_card(&self, _row: &ExportRow, _ctx: &CardContext) -> Result<Value, Vec<Problem>> {
-        Err(vec![Problem::new(ProblemCode::CategoryNotLoaded, "category", "not built yet")])
+    fn build_card(&self, row: &ExportRow, ctx: &CardContext) -> Result<Value, Vec<Problem>> {
+        card::build(row, ctx)
     }
 
     fn card_batch(&self) -> BatchLimit {
-        BatchLimit { items: 100, bytes: 10 << 20 }
+        BatchLimit { items: publish::IMPORT_MAX, bytes: BYTES }
     }
 
     fn send_cards(
         &self,
-        _client: &Client,
-        _items: &[OutItem],
-        _cancel: Cancel,
+        client: &Client,
+        items: &[OutItem],
+        cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError> {
-        Err(not_yet())
+        publish::send(client, items, cancel)
     }
 
     fn follow_up(
         &self,
-        _client: &Client,
-        _items: &[AwaitItem],
-        _cancel: Cancel,
+        client: &Client,
+        items: &[AwaitItem],
+        cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError> {
-        Err(not_yet())
+        publish::follow_up(client, items, cancel)
     }
 
-    fn price_item(&self, _row: &ExportRow, _link: &Link) -> Result<Value, Problem> {
-        Err(Problem::new(ProblemCode::NotPublished, "price", "not built yet"))
+    fn price_item(&self, row: &ExportRow, link: &Link) -> Result<Value, Problem> {
+        prices::item(row, link)
     }
 
     fn price_batch(&self) -> BatchLimit {
-        BatchLimit { items: 1000, bytes: 10 << 20 }
+        BatchLimit { items: prices::PRICES_MAX, bytes: BYTES }
     }
 
+    /// A product's price changes at most 10 times an hour.
     fn price_guard(&self) -> Option<Guard> {
-        None
+        Some(Guard { max: 10, per: Duration::from_secs(3600) })
     }
 
     fn send_prices(
         &self,
-        _client: &Client,
-        _items: &[OutItem],
-        _cancel: Cancel,
+        client: &Client,
+        items: &[OutItem],
+        cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError> {
-        Err(not_yet())
+        prices::send(client, items, cancel)
     }
 
-    fn stock_item(&self, _row: &ExportRow, _link: &Link, _warehouse: &str) -> Result<Value, Problem> {
-        Err(Problem::new(ProblemCode::NotPublished, "stock", "not built yet"))
+    fn stock_item(&self, row: &ExportRow, link: &Link, warehouse: &str) -> Result<Value, Problem> {
+        stocks::item(row, link, warehouse)
     }
 
     fn stock_batch(&self) -> BatchLimit {
-        BatchLimit { items: 100, bytes: 10 << 20 }
+        BatchLimit { items: stocks::STOCKS_MAX, bytes: BYTES }
     }
 
+    /// A product-warehouse pair takes one update per 30 s.
     fn stock_guard(&self) -> Option<Guard> {
-        None
+        Some(Guard { max: 1, per: Duration::from_secs(30) })
     }
 
     fn send_stocks(
         &self,
-        _client: &Client,
+        client: &Client,
         _warehouse: &str,
-        _items: &[OutItem],
-        _cancel: Cancel,
+        items: &[OutItem],
+        cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError> {
-        Err(not_yet())
+        stocks::send(client, items, cancel)
     }
 
     fn pull_cards(
         &self,
-        _client: &Client,
-        _cursor: Option<&str>,
-        _cancel: Cancel,
+        client: &Client,
+        cursor: Option<&str>,
+        cancel: Cancel,
     ) -> Result<(Vec<RemoteCard>, Option<String>), MarketError> {
-        Err(not_yet())
+        pull::page(client, cursor, cancel)
     }
 }

@@ -1,6 +1,16 @@
-//! Ozon: typed answers and thin endpoint functions (slice 1: the check endpoint).
+//! Ozon: the check endpoint and the publishing side ([`OzonApi`]): dictionaries ([`dict`]),
+//! the card builder ([`card`]), imports and their follow-up ([`publish`]), prices, stocks and
+//! existing cards, over the shared call and answer types of [`wire`].
 
 mod api;
+mod card;
+mod dict;
+mod money;
+mod prices;
+mod publish;
+mod pull;
+mod stocks;
+mod wire;
 
 pub use api::OzonApi;
 
