@@ -283,3 +283,254 @@ fn decimal(number: f64) -> String {
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" { "0".to_owned() } else { text.to_owned() }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use rstest::rstest;
+    use vitrina_domain::Attribute;
+
+    use super::*;
+    use crate::dict::{CategoryDict, MpCategory};
+
+    fn attr(id: &str, name: &str, kind: AttrKind) -> MpAttribute {
+        MpAttribute {
+            category_id: "105".into(),
+            attr_id: id.into(),
+            name: name.into(),
+            kind,
+            required: false,
+            multi: false,
+            max_count: None,
+            max_length: None,
+            min_value: None,
+            max_value: None,
+            unit: None,
+            dictionary: None,
+            custom_ok: true,
+            variant: false,
+            named_field: None,
+        }
+    }
+
+    fn closed(id: &str, name: &str, dictionary: &str) -> MpAttribute {
+        MpAttribute {
+            dictionary: Some(dictionary.into()),
+            custom_ok: false,
+            ..attr(id, name, AttrKind::Enum)
+        }
+    }
+
+    fn spec(attributes: Vec<MpAttribute>) -> CategorySpec {
+        let colours = ["Черный", "Белый", "Красный", "Темно-красный"]
+            .iter()
+            .enumerate()
+            .map(|(i, v)| MpValue { value_id: format!("c{i}"), value: v.to_string() })
+            .collect();
+        CategorySpec {
+            category: MpCategory {
+                ext_id: "105".into(),
+                parent_id: None,
+                name: "Кроссовки".into(),
+                path: "Обувь / Кроссовки".into(),
+                leaf: true,
+            },
+            dict: CategoryDict { attributes, values: BTreeMap::from([("colour".to_owned(), colours)]) },
+        }
+    }
+
+    fn row(characteristics: &[(&str, &str)]) -> ExportRow {
+        ExportRow {
+            sku: "RUN-42".into(),
+            name: "Кроссовки беговые".into(),
+            brand: "Ветер".into(),
+            weight_g: Some(1350),
+            dimensions_mm: Some([320, 0, 120]),
+            barcodes: vec!["4601234567893".into(), "4601234567800".into()],
+            attributes: characteristics
+                .iter()
+                .map(|(n, v)| Attribute { name: n.to_string(), value: v.to_string(), unit: None })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn rule(id: &str, source: &str, factor: Option<f64>) -> AttrRule {
+        AttrRule {
+            attr_id: id.into(),
+            source: Source::parse(source).unwrap(),
+            unit_factor: factor,
+            value_map: BTreeMap::new(),
+        }
+    }
+
+    /// The texts of the single resolved attribute and the problem codes.
+    fn run(a: MpAttribute, row: &ExportRow, rules: &[AttrRule]) -> (Vec<String>, Vec<&'static str>) {
+        let (resolved, problems) = resolve(row, &spec(vec![a]), rules);
+        let texts = resolved.iter().flat_map(|r| r.values.iter().map(|v| v.text.clone())).collect();
+        (texts, problems.iter().map(|p| p.code.code()).collect())
+    }
+
+    #[rstest]
+    #[case("13,3", None, "13.3")]
+    #[case("13.3", None, "13.3")]
+    #[case("1 350", Some(0.001), "1.35")]
+    #[case("320", Some(0.1), "32")]
+    #[case("0,1", Some(3.0), "0.3")]
+    #[case("8 ГБ", None, "8")]
+    #[case("-0", None, "0")]
+    fn numbers_come_out_as_clean_decimals(
+        #[case] text: &str,
+        #[case] factor: Option<f64>,
+        #[case] out: &str,
+    ) {
+        let a = MpAttribute { unit: Some("ГБ".into()), ..attr("1", "Объем", AttrKind::Number) };
+        assert_eq!(
+            run(a, &row(&[]), &[rule("1", &format!("const:{text}"), factor)]),
+            (vec![out.into()], vec![])
+        );
+    }
+
+    #[rstest]
+    #[case("около 5")]
+    #[case("5-7")]
+    #[case("8 МБ")]
+    #[case("ГБ")]
+    fn what_is_not_a_number_of_the_attribute_is_said(#[case] text: &str) {
+        let a = MpAttribute { unit: Some("ГБ".into()), ..attr("1", "Память", AttrKind::Number) };
+        let (texts, codes) = run(a, &row(&[]), &[rule("1", &format!("const:{text}"), None)]);
+        assert!(texts.is_empty());
+        assert_eq!(codes, ["not_a_number"]);
+    }
+
+    #[test]
+    fn a_unit_written_in_the_value_wins_over_the_rules_factor() {
+        let a = MpAttribute { unit: Some("кг".into()), ..attr("1", "Вес", AttrKind::Number) };
+        let (texts, _) = run(a, &row(&[]), &[rule("1", "const:1 350 г", Some(1.0))]);
+        assert_eq!(texts, ["1.35"]);
+    }
+
+    #[test]
+    fn ranges_are_checked_after_conversion() {
+        let a = MpAttribute {
+            min_value: Some(1.0),
+            max_value: Some(30.0),
+            ..attr("1", "Длина", AttrKind::Number)
+        };
+        let (texts, codes) = run(a.clone(), &row(&[]), &[rule("1", "field:length_mm", Some(0.1))]);
+        assert_eq!((texts, codes), (vec![], vec!["out_of_range"]));
+        let (texts, codes) = run(a, &row(&[]), &[rule("1", "field:height_mm", Some(0.1))]);
+        assert_eq!((texts, codes), (vec!["12".to_owned()], vec![]));
+    }
+
+    #[test]
+    fn fields_give_their_values_and_zero_sizes_are_missing() {
+        let required = |name: &str| MpAttribute { required: true, ..attr("1", name, AttrKind::Text) };
+        for (source, expected) in [
+            ("field:brand", vec!["Ветер"]),
+            ("field:sku", vec!["RUN-42"]),
+            ("field:weight_g", vec!["1350"]),
+            ("field:barcode", vec!["4601234567893"]),
+            ("field:width_mm", vec![]),
+            ("field:model", vec![]),
+            ("field:nothing", vec![]),
+        ] {
+            let (texts, codes) = run(required("X"), &row(&[]), &[rule("1", source, None)]);
+            assert_eq!(texts, expected, "{source}");
+            assert_eq!(codes.is_empty(), !expected.is_empty(), "{source}: {codes:?}");
+        }
+        let multi = MpAttribute { multi: true, ..attr("1", "Баркоды", AttrKind::Text) };
+        assert_eq!(run(multi, &row(&[]), &[rule("1", "field:barcode", None)]).0.len(), 2);
+        let country = row(&[("Страна-изготовитель", "Китай")]);
+        assert_eq!(run(required("X"), &country, &[rule("1", "field:country", None)]).0, ["Китай"]);
+    }
+
+    #[test]
+    fn multi_values_split_on_semicolons_and_commas_and_count() {
+        let a = MpAttribute { multi: true, max_count: Some(2), ..attr("1", "Состав", AttrKind::Text) };
+        let product = row(&[("Состав", "хлопок; эластан, полиэстер"), ("Состав", "Хлопок")]);
+        let (texts, codes) = run(a.clone(), &product, &[]);
+        assert_eq!(texts, ["хлопок", "эластан", "полиэстер"]);
+        assert_eq!(codes, ["too_many_values"]);
+        let single = attr("1", "Состав", AttrKind::Text);
+        let (texts, codes) = run(single, &row(&[("Состав", "хлопок 95%, эластан 5%")]), &[]);
+        assert_eq!((texts, codes), (vec!["хлопок 95%, эластан 5%".to_owned()], vec![]));
+        let twice = row(&[("Цвет", "черный"), ("Цвет", "белый")]);
+        assert_eq!(run(attr("1", "Цвет", AttrKind::Text), &twice, &[]).1, ["too_many_values"]);
+        let unlimited = MpAttribute { max_count: Some(0), ..a };
+        assert!(run(unlimited, &product, &[]).1.is_empty(), "WB maxCount 0 is no limit");
+    }
+
+    #[test]
+    fn dictionaries_match_by_key_and_closed_ones_name_the_nearest() {
+        let a = closed("1", "Цвет", "colour");
+        let (resolved, problems) = resolve(&row(&[("цвет", "ЧЁРНЫЙ")]), &spec(vec![a.clone()]), &[]);
+        assert_eq!(
+            resolved[0].values,
+            [ResolvedValue { value_id: Some("c0".into()), text: "Черный".into() }]
+        );
+        assert!(problems.is_empty());
+        let (resolved, problems) = resolve(&row(&[("Цвет", "красн.")]), &spec(vec![a.clone()]), &[]);
+        assert!(resolved.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            (problems[0].code, problems[0].attr_id.as_deref()),
+            (ProblemCode::NotInDictionary, Some("1"))
+        );
+        assert_eq!(
+            problems[0].detail,
+            "Цвет: \"красн.\" is not in the dictionary; nearest: \"Красный\", \"Темно-красный\""
+        );
+        let open = MpAttribute { custom_ok: true, ..a };
+        let (resolved, _) = resolve(&row(&[("Цвет", "красн.")]), &spec(vec![open]), &[]);
+        assert_eq!(resolved[0].values, [ResolvedValue { value_id: None, text: "красн.".into() }]);
+    }
+
+    #[test]
+    fn the_sellers_value_map_comes_first() {
+        let mut r = rule("1", "attr:Цвет", None);
+        r.value_map.insert("красн.".into(), "c2".into());
+        r.value_map.insert("бордо".into(), "b9".into());
+        let a = MpAttribute { multi: true, ..closed("1", "Цвет", "colour") };
+        let (resolved, problems) = resolve(&row(&[("Цвет", "Красн.; бордо")]), &spec(vec![a]), &[r]);
+        let ids: Vec<_> =
+            resolved[0].values.iter().map(|v| (v.value_id.as_deref(), v.text.as_str())).collect();
+        assert_eq!(ids, [(Some("c2"), "Красный"), (Some("b9"), "бордо")], "an id not cached is trusted");
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn an_uncached_dictionary_refuses_nothing() {
+        let brand = closed("1", "Бренд", "brands");
+        let (resolved, problems) = resolve(&row(&[]), &spec(vec![brand]), &[]);
+        assert_eq!(resolved[0].values, [ResolvedValue { value_id: None, text: "Ветер".into() }]);
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn long_values_and_missing_required_ones_are_problems() {
+        let short = MpAttribute { max_length: Some(5), ..attr("1", "Модель", AttrKind::Text) };
+        let (_, problems) = resolve(&row(&[]), &spec(vec![short]), &[rule("1", "const:Ветер V-42", None)]);
+        assert_eq!(problems[0].code, ProblemCode::ValueTooLong);
+        assert_eq!(problems[0].detail, "Модель: 10 characters, at most 5");
+        let needed = MpAttribute { required: true, ..attr("2", "Сезон", AttrKind::Text) };
+        let (resolved, problems) =
+            resolve(&row(&[]), &spec(vec![needed, attr("3", "Пол", AttrKind::Text)]), &[]);
+        assert!(resolved.is_empty());
+        assert_eq!(problems, [Problem::attr(ProblemCode::MissingRequired, "2", "Сезон: required, no value")]);
+    }
+
+    #[test]
+    fn attributes_keep_the_specs_order_and_named_fields_resolve() {
+        let brand =
+            MpAttribute { named_field: Some("brand".into()), ..attr("b", "Бренд", AttrKind::Text) };
+        let colour = attr("c", "Цвет товара", AttrKind::Text);
+        let size = attr("s", "Размер", AttrKind::Text);
+        let product = row(&[("Размер", "42"), ("Цвет", "черный")]);
+        let (resolved, _) = resolve(&product, &spec(vec![size, brand, colour]), &[]);
+        let got: Vec<_> =
+            resolved.iter().map(|r| (r.attr.attr_id.as_str(), r.values[0].text.as_str())).collect();
+        assert_eq!(got, [("s", "42"), ("b", "Ветер"), ("c", "черный")]);
+    }
+}
