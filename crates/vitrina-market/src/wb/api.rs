@@ -1,74 +1,83 @@
-//! Wildberries's side of publishing ([`MarketApi`]).
+//! Wildberries's side of publishing ([`MarketApi`]): each method hands over to the module that
+//! does the work.
+//!
+//! Follow-ups tell cards and prices apart by their task: a price item's is
+//! `price:<uploadID>`, a card item's the send time in UTC ms.
 
 use serde_json::Value;
 use vitrina_store::export::ExportRow;
 
+use super::{card, dict, follow, prices, publish, pull, stocks};
 use crate::api::{
     AwaitItem, BatchLimit, Cancel, CardContext, Guard, ItemResult, Link, MarketApi, OutItem, RemoteCard,
 };
 use crate::dict::{CategoryDict, MpCategory};
-use crate::error::{ErrorKind, MarketError};
+use crate::error::MarketError;
 use crate::http::Client;
 use crate::market::Market;
-use crate::precheck::{Problem, ProblemCode};
+use crate::precheck::Problem;
+
+/// Upload and update requests are at most 10 MB.
+const TEN_MB: usize = 10 << 20;
 
 #[derive(Debug, Clone, Copy)]
 pub struct WbApi;
-
-fn not_yet() -> MarketError {
-    MarketError::new(ErrorKind::Invalid, "not built yet")
-}
 
 impl MarketApi for WbApi {
     fn market(&self) -> Market {
         Market::Wb
     }
 
-    fn fetch_tree(&self, _client: &Client, _cancel: Cancel) -> Result<Vec<MpCategory>, MarketError> {
-        Err(not_yet())
+    fn fetch_tree(&self, client: &Client, cancel: Cancel) -> Result<Vec<MpCategory>, MarketError> {
+        dict::tree(client, cancel)
     }
 
     fn fetch_category(
         &self,
-        _client: &Client,
-        _category: &MpCategory,
-        _cancel: Cancel,
+        client: &Client,
+        category: &MpCategory,
+        cancel: Cancel,
     ) -> Result<CategoryDict, MarketError> {
-        Err(not_yet())
+        dict::category(client, category, cancel)
     }
 
-    fn build_card(&self, _row: &ExportRow, _ctx: &CardContext) -> Result<Value, Vec<Problem>> {
-        Err(vec![Problem::new(ProblemCode::CategoryNotLoaded, "category", "not built yet")])
+    fn build_card(&self, row: &ExportRow, ctx: &CardContext) -> Result<Value, Vec<Problem>> {
+        card::build(row, ctx)
     }
 
+    /// 100 upload entries per request; a batch of 100 items never makes more.
     fn card_batch(&self) -> BatchLimit {
-        BatchLimit { items: 100, bytes: 10 << 20 }
+        BatchLimit { items: 100, bytes: TEN_MB }
     }
 
     fn send_cards(
         &self,
-        _client: &Client,
-        _items: &[OutItem],
-        _cancel: Cancel,
+        client: &Client,
+        items: &[OutItem],
+        cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError> {
-        Err(not_yet())
+        publish::send(client, items, cancel)
     }
 
     fn follow_up(
         &self,
-        _client: &Client,
-        _items: &[AwaitItem],
-        _cancel: Cancel,
+        client: &Client,
+        items: &[AwaitItem],
+        cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError> {
-        Err(not_yet())
+        let (priced, cards): (Vec<&AwaitItem>, Vec<&AwaitItem>) =
+            items.iter().partition(|i| i.task.as_deref().is_some_and(|t| t.starts_with(prices::TASK_PREFIX)));
+        let mut out = follow::follow(client, &cards, cancel)?;
+        out.extend(prices::follow(client, &priced, cancel)?);
+        Ok(out)
     }
 
-    fn price_item(&self, _row: &ExportRow, _link: &Link) -> Result<Value, Problem> {
-        Err(Problem::new(ProblemCode::NotPublished, "price", "not built yet"))
+    fn price_item(&self, row: &ExportRow, link: &Link) -> Result<Value, Problem> {
+        prices::item(row, link)
     }
 
     fn price_batch(&self) -> BatchLimit {
-        BatchLimit { items: 1000, bytes: 10 << 20 }
+        BatchLimit { items: 1000, bytes: TEN_MB }
     }
 
     fn price_guard(&self) -> Option<Guard> {
@@ -77,19 +86,19 @@ impl MarketApi for WbApi {
 
     fn send_prices(
         &self,
-        _client: &Client,
-        _items: &[OutItem],
-        _cancel: Cancel,
+        client: &Client,
+        items: &[OutItem],
+        cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError> {
-        Err(not_yet())
+        prices::send(client, items, cancel)
     }
 
-    fn stock_item(&self, _row: &ExportRow, _link: &Link, _warehouse: &str) -> Result<Value, Problem> {
-        Err(Problem::new(ProblemCode::NotPublished, "stock", "not built yet"))
+    fn stock_item(&self, row: &ExportRow, link: &Link, warehouse: &str) -> Result<Value, Problem> {
+        stocks::item(row, link, warehouse)
     }
 
     fn stock_batch(&self) -> BatchLimit {
-        BatchLimit { items: 100, bytes: 10 << 20 }
+        BatchLimit { items: 1000, bytes: TEN_MB }
     }
 
     fn stock_guard(&self) -> Option<Guard> {
@@ -98,20 +107,20 @@ impl MarketApi for WbApi {
 
     fn send_stocks(
         &self,
-        _client: &Client,
-        _warehouse: &str,
-        _items: &[OutItem],
-        _cancel: Cancel,
+        client: &Client,
+        warehouse: &str,
+        items: &[OutItem],
+        cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError> {
-        Err(not_yet())
+        stocks::send(client, warehouse, items, cancel)
     }
 
     fn pull_cards(
         &self,
-        _client: &Client,
-        _cursor: Option<&str>,
-        _cancel: Cancel,
+        client: &Client,
+        cursor: Option<&str>,
+        cancel: Cancel,
     ) -> Result<(Vec<RemoteCard>, Option<String>), MarketError> {
-        Err(not_yet())
+        pull::pull(client, cursor, cancel)
     }
 }

@@ -1,6 +1,16 @@
-//! Wildberries: typed answers and thin endpoint functions (slice 1: the check endpoints).
+//! Wildberries: typed answers and thin endpoint functions for the connection check, and the
+//! publishing side ([`WbApi`]) in one module per job: dictionaries ([`dict`]), the card
+//! builder ([`card`]), sending cards ([`publish`]) and following them up ([`follow`]), prices,
+//! stocks and reading existing cards ([`pull`]).
 
 mod api;
+mod card;
+mod dict;
+mod follow;
+mod prices;
+mod publish;
+mod pull;
+mod stocks;
 
 pub use api::WbApi;
 
