@@ -17,6 +17,7 @@ pub fn registry() -> Registry<JobsContext> {
     crate::catalog_jobs::register(&mut r);
     crate::feeds::job::register(&mut r);
     crate::feeds::cycle::register(&mut r);
+    crate::market::publish::register(&mut r);
     r
 }
 

@@ -17,7 +17,7 @@ use crate::ipc::{
 use crate::secrets::Secrets;
 
 impl App {
-    fn market_store(&self) -> AppResult<MarketStore> {
+    pub(crate) fn market_store(&self) -> AppResult<MarketStore> {
         MarketStore::open(self.path()).map_err(market_error)
     }
 
@@ -233,7 +233,7 @@ fn check_dto(c: &ConnectionCheck) -> ConnectionCheckDto {
 }
 
 /// A marketplace error for the front ends: the marketplace's words stay in the message.
-fn market_error(e: MarketError) -> AppError {
+pub(crate) fn market_error(e: MarketError) -> AppError {
     let code = match e.kind {
         ErrorKind::UnknownAccount => ErrorCode::NotFound,
         ErrorKind::Conflict => ErrorCode::Conflict,
@@ -243,6 +243,8 @@ fn market_error(e: MarketError) -> AppError {
     };
     AppError::new(code, e.to_string())
 }
+
+pub mod publish;
 
 #[cfg(test)]
 mod tests;

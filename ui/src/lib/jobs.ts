@@ -10,6 +10,7 @@ import { i18n } from './i18n.svelte';
 /** The kinds this version runs (`vitrina_app::kinds`); another kind shows as its code. */
 export const JOB_KINDS = [
   'import.supplier', 'images.download', 'catalog.reprice', 'catalog.analyze', 'feeds.export', 'catalog.cycle',
+  'market.publish', 'market.push',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -21,6 +22,8 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'catalog.analyze': 'Проверка каталога',
     'feeds.export': 'Выгрузка фидов',
     'catalog.cycle': 'Цикл каталога: импорт и выгрузка',
+    'market.publish': 'Публикация на маркетплейс',
+    'market.push': 'Цены и остатки на маркетплейс',
   },
   en: {
     'import.supplier': 'Supplier import',
@@ -29,6 +32,8 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'catalog.analyze': 'Catalog check',
     'feeds.export': 'Feed export',
     'catalog.cycle': 'Catalog cycle: import and export',
+    'market.publish': 'Marketplace publishing',
+    'market.push': 'Marketplace prices and stocks',
   },
 };
 
@@ -45,6 +50,9 @@ const stages: Record<Language, Record<JobStage, string>> = {
     repricing: 'пересчёт цен',
     analyzing: 'обновление статистики',
     exporting: 'выгрузка фидов',
+    publishing: 'проверка и отправка карточек',
+    following_up: 'ожидание ответа маркетплейса',
+    pushing: 'отправка цен и остатков',
   },
   en: {
     downloading: 'downloading the file',
@@ -53,6 +61,9 @@ const stages: Record<Language, Record<JobStage, string>> = {
     repricing: 'repricing',
     analyzing: 'refreshing statistics',
     exporting: 'exporting feeds',
+    publishing: 'checking and sending cards',
+    following_up: "waiting for the marketplace's verdict",
+    pushing: 'sending prices and stocks',
   },
 };
 
@@ -103,6 +114,13 @@ const reasons: Record<Language, Record<JobErrorCode, string>> = {
     export_failed: 'Не все фиды выгружены: причина указана у каждого профиля в разделе «Фиды»',
     nothing_to_export: 'Нечего выгружать: нет включённых профилей фидов или профиль был удалён',
     cycle_step_failed: 'Цикл каталога остановлен: один из шагов не удался — подробности ниже и в задачах этого шага',
+    market_credentials_missing: 'Для аккаунта маркетплейса не сохранён ключ API: добавьте его в разделе «Маркетплейсы»',
+    market_unauthorized: 'Маркетплейс не принимает ключ API: он неверный, просрочен или отозван — создайте новый в кабинете продавца',
+    market_forbidden: 'Ключ API принят, но у него нет доступа к этому методу: выдайте ключу нужную категорию или роль',
+    market_rate_limited: 'Маркетплейс просит подождать: слишком много запросов. Задача повторится позже сама',
+    market_rejected: 'Маркетплейс отклонил запрос: причина указана у каждого товара в разделе «Маркетплейсы»',
+    market_unreachable: 'Не удалось связаться с маркетплейсом: проверьте интернет. Задача повторится позже сама',
+    market_settings_invalid: 'Не хватает настроек аккаунта маркетплейса (например, склада для остатков)',
     handler_crashed: 'Внутренняя ошибка Витрины; при повторении приложите подробности к сообщению о ней',
     unknown_kind: 'Эта версия Витрины не умеет выполнять такие задачи',
   },
@@ -139,6 +157,13 @@ const reasons: Record<Language, Record<JobErrorCode, string>> = {
     export_failed: 'Not every feed was exported: each profile in the Feeds section says why',
     nothing_to_export: 'Nothing to export: no feed profile is enabled, or the profile was removed',
     cycle_step_failed: "The catalog cycle stopped: one of its steps failed — see the details below and that step's job",
+    market_credentials_missing: 'No API key is saved for the marketplace account: add it in the Marketplaces section',
+    market_unauthorized: "The marketplace does not accept the API key: it is wrong, expired or revoked — create a new one in the seller's cabinet",
+    market_forbidden: 'The API key works, but not for this method: give the key the category or role it needs',
+    market_rate_limited: 'The marketplace asks to slow down: too many requests. The job will retry by itself',
+    market_rejected: "The marketplace refused the request: each product's reason is in the Marketplaces section",
+    market_unreachable: 'The marketplace could not be reached: check the internet connection. The job will retry by itself',
+    market_settings_invalid: "The marketplace account's settings are incomplete (a warehouse for stocks, say)",
     handler_crashed: 'Vitrina hit an internal error; if it happens again, include the details when reporting it',
     unknown_kind: 'This version of Vitrina cannot run jobs of this kind',
   },

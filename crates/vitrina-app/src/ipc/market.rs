@@ -125,3 +125,24 @@ pub struct ProblemDto {
     pub field: String,
     pub detail: String,
 }
+
+/// What a publish or push run did: the plan (products read, queued, unchanged, with
+/// problems) and the sending (requests, results).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MarketRunDto {
+    pub account: String,
+    pub market: String,
+    pub read: u64,
+    pub queued: u64,
+    pub unchanged: u64,
+    pub precheck_failed: u64,
+    /// Left out of a price or stock push: the card is not on the marketplace yet.
+    pub not_published: u64,
+    pub requests: u64,
+    pub follow_ups: u64,
+    pub done: u64,
+    pub rejected: u64,
+    pub retried: u64,
+    /// Accepted; the marketplace's verdict is still to come.
+    pub awaiting: u64,
+}

@@ -354,16 +354,25 @@ pub enum JobStage {
     Analyzing,
     /// Feeds and price lists are being written (and uploaded).
     Exporting,
+    /// Cards are being checked and sent to a marketplace.
+    Publishing,
+    /// Waiting for a marketplace's verdict on what was sent.
+    FollowingUp,
+    /// Prices and stocks are being sent to a marketplace.
+    Pushing,
 }
 
 impl JobStage {
-    pub const ALL: [JobStage; 6] = [
+    pub const ALL: [JobStage; 9] = [
         JobStage::Downloading,
         JobStage::Importing,
         JobStage::DownloadingImages,
         JobStage::Repricing,
         JobStage::Analyzing,
         JobStage::Exporting,
+        JobStage::Publishing,
+        JobStage::FollowingUp,
+        JobStage::Pushing,
     ];
 
     /// The code stored with the job's progress.
@@ -375,6 +384,9 @@ impl JobStage {
             JobStage::Repricing => "repricing",
             JobStage::Analyzing => "analyzing",
             JobStage::Exporting => "exporting",
+            JobStage::Publishing => "publishing",
+            JobStage::FollowingUp => "following_up",
+            JobStage::Pushing => "pushing",
         }
     }
 
@@ -387,6 +399,9 @@ impl JobStage {
             JobStage::Repricing => "repricing",
             JobStage::Analyzing => "refreshing statistics",
             JobStage::Exporting => "exporting feeds",
+            JobStage::Publishing => "publishing cards",
+            JobStage::FollowingUp => "waiting for the marketplace's verdict",
+            JobStage::Pushing => "sending prices and stocks",
         }
     }
 
@@ -474,6 +489,20 @@ pub enum JobErrorCode {
     NothingToExport,
     /// A step of the catalog cycle failed, which stopped the chain.
     CycleStepFailed,
+    /// No credentials are stored for the marketplace account.
+    MarketCredentialsMissing,
+    /// The marketplace does not accept the account's credentials.
+    MarketUnauthorized,
+    /// The credentials work, but not for this method (token category, role, scope).
+    MarketForbidden,
+    /// The marketplace kept answering "too many requests".
+    MarketRateLimited,
+    /// The marketplace refused the request itself (each product's reason is on its link).
+    MarketRejected,
+    /// The marketplace could not be reached.
+    MarketUnreachable,
+    /// The account's settings do not allow this (no warehouse mapped, no campaign).
+    MarketSettingsInvalid,
     /// The job's handler crashed (a bug).
     HandlerCrashed,
     /// This version of Vitrina has no handler for the job's kind.
@@ -481,7 +510,7 @@ pub enum JobErrorCode {
 }
 
 impl JobErrorCode {
-    pub const ALL: [JobErrorCode; 34] = [
+    pub const ALL: [JobErrorCode; 41] = [
         JobErrorCode::NotFound,
         JobErrorCode::AccessDenied,
         JobErrorCode::ServerError,
@@ -514,6 +543,13 @@ impl JobErrorCode {
         JobErrorCode::ExportFailed,
         JobErrorCode::NothingToExport,
         JobErrorCode::CycleStepFailed,
+        JobErrorCode::MarketCredentialsMissing,
+        JobErrorCode::MarketUnauthorized,
+        JobErrorCode::MarketForbidden,
+        JobErrorCode::MarketRateLimited,
+        JobErrorCode::MarketRejected,
+        JobErrorCode::MarketUnreachable,
+        JobErrorCode::MarketSettingsInvalid,
         JobErrorCode::HandlerCrashed,
         JobErrorCode::UnknownKind,
     ];
@@ -553,6 +589,13 @@ impl JobErrorCode {
             JobErrorCode::ExportFailed => "export_failed",
             JobErrorCode::NothingToExport => "nothing_to_export",
             JobErrorCode::CycleStepFailed => "cycle_step_failed",
+            JobErrorCode::MarketCredentialsMissing => "market_credentials_missing",
+            JobErrorCode::MarketUnauthorized => "market_unauthorized",
+            JobErrorCode::MarketForbidden => "market_forbidden",
+            JobErrorCode::MarketRateLimited => "market_rate_limited",
+            JobErrorCode::MarketRejected => "market_rejected",
+            JobErrorCode::MarketUnreachable => "market_unreachable",
+            JobErrorCode::MarketSettingsInvalid => "market_settings_invalid",
             JobErrorCode::HandlerCrashed => "handler_crashed",
             JobErrorCode::UnknownKind => "unknown_kind",
         }
@@ -801,6 +844,7 @@ pub fn typescript() -> String {
         CycleScheduleDto::decl(&cfg),
         MarketAccountDto::decl(&cfg),
         NewMarketAccountDto::decl(&cfg),
+        MarketRunDto::decl(&cfg),
         ConnectionCheckDto::decl(&cfg),
         GroupCheckDto::decl(&cfg),
         CampaignDto::decl(&cfg),
@@ -857,6 +901,7 @@ mod tests {
                 vitrina_jobs::JobError::HANDLER_CRASHED,
                 vitrina_jobs::JobError::UNKNOWN_KIND,
             ])
+            .chain(crate::market::publish::MARKET_CODES.map(|c| c.code()))
             .collect();
         for code in &given {
             assert!(JobErrorCode::parse(code).is_some(), "{code} has no JobErrorCode");

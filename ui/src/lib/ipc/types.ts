@@ -128,11 +128,11 @@ export type BulkReport = { changed: number, unchanged: number, failed: Array<Bul
 
 export type JobStateDto = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
-export type JobStage = "downloading" | "importing" | "downloading_images" | "repricing" | "analyzing" | "exporting";
+export type JobStage = "downloading" | "importing" | "downloading_images" | "repricing" | "analyzing" | "exporting" | "publishing" | "following_up" | "pushing";
 
 export type JobEndDto = "cancelled_on_request" | "cancelled_by_handler" | "cancelled_before_start";
 
-export type JobErrorCode = "not_found" | "access_denied" | "server_error" | "unexpected_status" | "timeout" | "connection_failed" | "download_interrupted" | "bad_redirect" | "source_settings_invalid" | "secret_missing" | "secret_unreadable" | "too_large" | "file_empty" | "archive_damaged" | "archive_without_feed" | "archive_unsupported" | "file_missing" | "file_unreadable" | "cache_write_failed" | "no_feed" | "import_settings_invalid" | "not_a_feed" | "feed_empty" | "feed_layout_mismatch" | "feed_encoding" | "feed_unreadable" | "catalog_error" | "cancelled" | "percent_out_of_range" | "export_failed" | "nothing_to_export" | "cycle_step_failed" | "handler_crashed" | "unknown_kind";
+export type JobErrorCode = "not_found" | "access_denied" | "server_error" | "unexpected_status" | "timeout" | "connection_failed" | "download_interrupted" | "bad_redirect" | "source_settings_invalid" | "secret_missing" | "secret_unreadable" | "too_large" | "file_empty" | "archive_damaged" | "archive_without_feed" | "archive_unsupported" | "file_missing" | "file_unreadable" | "cache_write_failed" | "no_feed" | "import_settings_invalid" | "not_a_feed" | "feed_empty" | "feed_layout_mismatch" | "feed_encoding" | "feed_unreadable" | "catalog_error" | "cancelled" | "percent_out_of_range" | "export_failed" | "nothing_to_export" | "cycle_step_failed" | "market_credentials_missing" | "market_unauthorized" | "market_forbidden" | "market_rate_limited" | "market_rejected" | "market_unreachable" | "market_settings_invalid" | "handler_crashed" | "unknown_kind";
 
 export type JobDto = { id: string, kind: string, state: JobStateDto, done: number, total: number | null, 
 /**
@@ -739,6 +739,16 @@ token: string,
  * Ozon: the Client-Id.
  */
 client_id: string, };
+
+export type MarketRunDto = { account: string, market: string, read: number, queued: number, unchanged: number, precheck_failed: number, 
+/**
+ * Left out of a price or stock push: the card is not on the marketplace yet.
+ */
+not_published: number, requests: number, follow_ups: number, done: number, rejected: number, retried: number, 
+/**
+ * Accepted; the marketplace's verdict is still to come.
+ */
+awaiting: number, };
 
 export type ConnectionCheckDto = { 
 /**
