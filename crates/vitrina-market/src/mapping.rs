@@ -361,7 +361,7 @@ fn characteristic_rule(
             best = Some(Suggestion { item: rule(attr, Source::Attr(name.clone()), factor), score });
         }
     }
-    best.filter(|b| b.score >= OVERLAP)
+    best.filter(|b| b.score >= SHOWN)
 }
 
 /// Where `attr`'s value should come from: a product characteristic of exactly its name, else
@@ -398,7 +398,7 @@ pub fn suggest_value<'a>(text: &str, values: &'a [MpValue]) -> Option<Suggestion
     if tied && best.score < EXACT {
         best.score = best.score.min(TYPO_1);
     }
-    (best.score >= OVERLAP).then_some(best)
+    (best.score >= SHOWN).then_some(best)
 }
 
 /// Up to `n` dictionary values closest to `text`, closest first, for "did you mean": by
