@@ -244,6 +244,7 @@ pub(crate) fn market_error(e: MarketError) -> AppError {
     AppError::new(code, e.to_string())
 }
 
+pub mod dicts;
 pub mod publish;
 
 #[cfg(test)]

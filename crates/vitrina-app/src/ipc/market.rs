@@ -146,3 +146,84 @@ pub struct MarketRunDto {
     /// Accepted; the marketplace's verdict is still to come.
     pub awaiting: u64,
 }
+
+/// A dictionaries refresh: how much of the account's tree and attributes is cached.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct DictRefreshDto {
+    pub account: String,
+    pub categories: u64,
+    pub leaves: u64,
+    /// Categories whose attributes are cached.
+    pub loaded: u64,
+    /// Categories whose attributes this refresh fetched.
+    pub refreshed: u64,
+    /// UTC ms.
+    pub fetched_at: Option<i64>,
+}
+
+/// A marketplace category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MpCategoryDto {
+    pub ext_id: String,
+    pub parent_id: Option<String>,
+    pub name: String,
+    pub path: String,
+    pub leaf: bool,
+}
+
+/// A suggested marketplace category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SuggestionDto {
+    pub ext_id: String,
+    pub path: String,
+    pub score: f32,
+    /// Good enough to accept without asking.
+    pub confident: bool,
+}
+
+/// One of the seller's categories (that holds products) and where it goes on a marketplace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct CategoryMapDto {
+    pub category_id: String,
+    pub path: String,
+    pub products: u64,
+    pub ext_id: Option<String>,
+    pub ext_path: Option<String>,
+    pub suggestion: Option<SuggestionDto>,
+}
+
+/// What an automatic mapping did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct AutoMapDto {
+    pub account: String,
+    pub categories_mapped: u64,
+    /// Mapped before; left as they were.
+    pub categories_kept: u64,
+    /// No confident suggestion: the seller chooses.
+    pub categories_unmapped: Vec<String>,
+    pub attributes_mapped: u64,
+    /// Required attributes with no confident suggestion.
+    pub required_unmapped: u64,
+}
+
+/// A marketplace attribute and how it is filled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AttrMapDto {
+    pub attr_id: String,
+    pub name: String,
+    /// `text`, `number`, `enum`, `bool`.
+    pub kind: String,
+    pub required: bool,
+    pub multi: bool,
+    pub unit: Option<String>,
+    pub dictionary_size: u64,
+    /// Only the dictionary's values are accepted.
+    pub closed: bool,
+    /// `field:brand`, `attr:Цвет`, `const:Россия`; none when not mapped.
+    pub source: Option<String>,
+    pub unit_factor: Option<f64>,
+    pub suggestion: Option<String>,
+    pub suggestion_confident: bool,
+    /// The first values of its dictionary.
+    pub sample_values: Vec<String>,
+}

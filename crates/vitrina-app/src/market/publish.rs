@@ -223,6 +223,7 @@ fn run_dto(account: &Account, plan: PlanSummary, sent: SendSummary) -> MarketRun
 
 /// The failure codes only the marketplace jobs give (they also give `server_error`, `timeout`,
 /// `cancelled` and `catalog_error`).
+#[cfg(test)]
 pub(crate) const MARKET_CODES: [JobErrorCode; 7] = [
     JobErrorCode::MarketCredentialsMissing,
     JobErrorCode::MarketUnauthorized,

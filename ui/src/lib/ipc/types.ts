@@ -750,6 +750,62 @@ not_published: number, requests: number, follow_ups: number, done: number, rejec
  */
 awaiting: number, };
 
+export type DictRefreshDto = { account: string, categories: number, leaves: number, 
+/**
+ * Categories whose attributes are cached.
+ */
+loaded: number, 
+/**
+ * Categories whose attributes this refresh fetched.
+ */
+refreshed: number, 
+/**
+ * UTC ms.
+ */
+fetched_at: number | null, };
+
+export type MpCategoryDto = { ext_id: string, parent_id: string | null, name: string, path: string, leaf: boolean, };
+
+export type SuggestionDto = { ext_id: string, path: string, score: number, 
+/**
+ * Good enough to accept without asking.
+ */
+confident: boolean, };
+
+export type CategoryMapDto = { category_id: string, path: string, products: number, ext_id: string | null, ext_path: string | null, suggestion: SuggestionDto | null, };
+
+export type AutoMapDto = { account: string, categories_mapped: number, 
+/**
+ * Mapped before; left as they were.
+ */
+categories_kept: number, 
+/**
+ * No confident suggestion: the seller chooses.
+ */
+categories_unmapped: Array<string>, attributes_mapped: number, 
+/**
+ * Required attributes with no confident suggestion.
+ */
+required_unmapped: number, };
+
+export type AttrMapDto = { attr_id: string, name: string, 
+/**
+ * `text`, `number`, `enum`, `bool`.
+ */
+kind: string, required: boolean, multi: boolean, unit: string | null, dictionary_size: number, 
+/**
+ * Only the dictionary's values are accepted.
+ */
+closed: boolean, 
+/**
+ * `field:brand`, `attr:Цвет`, `const:Россия`; none when not mapped.
+ */
+source: string | null, unit_factor: number | null, suggestion: string | null, suggestion_confident: boolean, 
+/**
+ * The first values of its dictionary.
+ */
+sample_values: Array<string>, };
+
 export type ConnectionCheckDto = { 
 /**
  * Every group answered.
