@@ -309,10 +309,18 @@ fn ym_another_business_is_refused_and_missing_ids_are_named() {
     assert_eq!(fake.requests().len(), 1, "nothing sent without the ids");
 }
 
+/// What the fake holds after a run.
+#[derive(Debug, PartialEq)]
+struct Final {
+    offers: BTreeMap<String, Value>,
+    statuses: Vec<Option<&'static str>>,
+    /// Without `updatedAt`.
+    prices: Vec<Value>,
+    stocks: Vec<Option<i64>>,
+}
+
 /// Cards, their follow-ups until settled, prices and stocks; the fake's state afterwards.
-fn publish_everything(
-    fake: &FakeMarket,
-) -> (BTreeMap<String, Value>, Vec<Option<&'static str>>, Vec<Value>, Vec<Option<i64>>) {
+fn publish_everything(fake: &FakeMarket) -> Final {
     let account = account(Market::Ym, fake);
     let (client, _) = client(&account, TOKEN);
     let spec = sneakers(&client);
@@ -354,7 +362,7 @@ fn publish_everything(
     let stocks: Vec<_> =
         rows.iter().map(|r| out(&r.sku, YmApi.stock_item(r, &Link::default(), "").unwrap())).collect();
     YmApi.send_stocks(&client, "", &stocks, &NEVER).unwrap();
-    let skus = rows.iter().map(|r| fake.ym_card_status(&r.sku)).collect();
+    let statuses = rows.iter().map(|r| fake.ym_card_status(&r.sku)).collect();
     let prices = rows
         .iter()
         .map(|r| {
@@ -364,16 +372,16 @@ fn publish_everything(
         })
         .collect();
     let stocks = rows.iter().map(|r| fake.ym_stock(CAMPAIGN, &r.sku)).collect();
-    (fake.ym_offers(), skus, prices, stocks)
+    Final { offers: fake.ym_offers(), statuses, prices, stocks }
 }
 
 #[test]
 fn ym_injected_faults_give_the_same_final_state() {
     let clean = fake(Fake::Ym, vec![FakeToken::ym(TOKEN)]);
     let expected = publish_everything(&clean);
-    assert_eq!(expected.0.len(), 119, "the offer in a non-leaf category is not stored");
-    assert_eq!(expected.1[3], None);
-    assert!(expected.1.iter().filter(|s| s.is_some()).all(|s| *s == Some("HAS_CARD_CAN_UPDATE")));
+    assert_eq!(expected.offers.len(), 119, "the offer in a non-leaf category is not stored");
+    assert_eq!(expected.statuses[3], None);
+    assert!(expected.statuses.iter().filter(|s| s.is_some()).all(|s| *s == Some("HAS_CARD_CAN_UPDATE")));
     let faulty = FakeMarket::start(Fake::Ym, FakeConfig::new(vec![FakeToken::ym(TOKEN)]).faults(0.3, 11));
     let got = publish_everything(&faulty);
     assert!(faulty.faulted() > 0 && faulty.requests().len() > clean.requests().len());

@@ -372,7 +372,7 @@ mod tests {
             assert!(c.params.iter().all(|(id, _)| param(*id).is_some()), "{}", c.name);
             assert!(c.parent.is_none_or(|p| category(p).is_some()), "{}", c.name);
         }
-        assert!(PARAMS.iter().all(|p| (p.kind == "ENUM") == !p.values.is_empty() || p.kind == "BOOLEAN"));
+        assert!(PARAMS.iter().all(|p| (p.kind == "ENUM") != p.values.is_empty() || p.kind == "BOOLEAN"));
     }
 
     #[test]
