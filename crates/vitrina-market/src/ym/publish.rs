@@ -103,7 +103,7 @@ pub fn update_results(items: &[OutItem], answer: UpdateAnswer) -> Result<Vec<Ite
     Ok(items
         .iter()
         .map(|item| {
-            let outcome = match errors.remove(&item.offer_id) {
+            let outcome = match errors.remove(item.offer_id.trim()) {
                 Some(problems) => Outcome::Rejected(problems),
                 None if failed || !errors.is_empty() => Outcome::Retry {
                     after: Duration::ZERO,
@@ -182,7 +182,7 @@ pub fn follow_up(
         .iter()
         .map(|item| ItemResult {
             offer_id: item.offer_id.clone(),
-            outcome: card_outcome(&item.link, cards.remove(&item.offer_id)),
+            outcome: card_outcome(&item.link, cards.remove(item.offer_id.trim())),
         })
         .collect())
 }

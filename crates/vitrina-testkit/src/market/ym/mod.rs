@@ -216,3 +216,19 @@ impl Default for YmState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_follow_their_percent_encoded_tokens() {
+        let keys: Vec<String> = (0..5).map(|i| format!("K{i}")).collect();
+        let (first, next) = page(&keys, None, 2).unwrap();
+        assert_eq!((first, next.as_deref()), (vec!["K0".to_owned(), "K1".into()], Some("from=2")));
+        let (last, next) = page(&keys, Some("from%3D4"), 2).unwrap();
+        assert_eq!((last, next), (vec!["K4".to_owned()], None));
+        assert_eq!(page(&keys, Some("garbage"), 2).unwrap_err().status_code(), 400);
+        assert_eq!(decode("a%2Fb%3D%zz"), "a/b=%zz");
+    }
+}
