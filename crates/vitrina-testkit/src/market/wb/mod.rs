@@ -1,12 +1,19 @@
 //! The Wildberries fake: `02-items.yaml` and `01-general.yaml` shapes; gateway errors as
-//! `application/problem+json`.
+//! `application/problem+json`. The dictionaries are seeded ([`catalog`]); cards ([`cards`]),
+//! prices ([`prices`]) and stocks ([`stocks`]) keep state, which tests read and steer through
+//! the `wb_…` and `set_wb_…` methods of [`FakeMarket`].
+
+mod cards;
+mod catalog;
+mod prices;
+mod stocks;
 
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
 use super::limiter::Limit;
-use super::{Route, State, TokenState, json_reply, query, rfc3339};
+use super::{FakeMarket, Route, State, TokenState, body_json, json_reply, query, rfc3339};
 use crate::http::{Reply, Request};
 
 // B.1.4 of the plan, from the spec's limit tables (personal, service and base-with-secret tokens).
@@ -14,14 +21,34 @@ const CONTENT: Limit = Limit::new(100, 60, 5);
 const PRICES: Limit = Limit::new(10, 6, 5);
 const WAREHOUSES: Limit = Limit::new(300, 60, 20).costing_4xx(10);
 const PING: Limit = Limit::new(3, 30, 3);
+const CARDS_WRITE: Limit = Limit::new(10, 60, 5);
+const STOCKS: Limit = Limit::new(300, 60, 20).costing_4xx(10);
 
 pub(super) fn route(method: &str, path: &str) -> Option<Route> {
     let r = |name, bucket, limit, category| Some(Route { name, bucket, limit, category });
+    let content = |name| r(name, "content", CONTENT, Some("content"));
+    let prices = |name| r(name, "prices", PRICES, Some("prices"));
     match (method, path) {
         ("GET", "/ping") => r("ping", "ping", PING, None),
-        ("GET", "/content/v2/object/parent/all") => r("parents", "content", CONTENT, Some("content")),
-        ("GET", "/api/v2/list/goods/filter") => r("goods", "prices", PRICES, Some("prices")),
+        ("GET", "/content/v2/object/parent/all") => content("parents"),
+        ("GET", "/content/v2/object/all") => content("subjects"),
+        ("GET", p) if p.starts_with("/content/v2/object/charcs/") => content("charcs"),
+        ("GET", p) if p.starts_with("/content/v2/directory/") => content("directory"),
+        ("POST", "/content/v2/get/cards/list") => content("cards"),
+        ("POST", "/content/v2/cards/upload") => r("upload", "cards.upload", CARDS_WRITE, Some("content")),
+        ("POST", "/content/v2/cards/update") => r("update", "cards.update", CARDS_WRITE, Some("content")),
+        ("POST", "/content/v2/cards/error/list") => r("errors", "cards.errors", CARDS_WRITE, Some("content")),
+        ("GET", "/api/v2/list/goods/filter") => prices("goods"),
+        ("POST", "/api/v2/upload/task") => prices("price_upload"),
+        ("GET", "/api/v2/history/tasks") => prices("price_task"),
+        ("GET", "/api/v2/history/goods/task") => prices("price_goods"),
         ("GET", "/api/v3/warehouses") => r("warehouses", "warehouses", WAREHOUSES, Some("marketplace")),
+        ("PUT", p) if p.starts_with("/api/v3/stocks/") => {
+            r("stocks_put", "stocks", STOCKS, Some("marketplace"))
+        }
+        ("POST", p) if p.starts_with("/api/v3/stocks/") => {
+            r("stocks_read", "stocks", STOCKS, Some("marketplace"))
+        }
         _ => None,
     }
 }
@@ -107,7 +134,102 @@ pub(super) fn handle(state: &mut State, route: Route, request: &Request, _token:
             }
         }
         "warehouses" => json_reply(200, &Value::Array(state.wb_warehouses.clone())),
-        _ => super::not_found(super::Fake::Wb),
+        _ => reply(stateful(state, route.name, request)),
+    }
+}
+
+/// A JSON answer: status and body (`204` goes without one).
+pub(crate) type Answer = (u16, Value);
+
+fn reply((status, body): Answer) -> Reply {
+    if status == 204 { Reply::status(204) } else { json_reply(status, &body) }
+}
+
+/// The content and prices envelope with `data`.
+pub(crate) fn ok(data: Value) -> Answer {
+    (200, json!({"data": data, "error": false, "errorText": "", "additionalErrors": null}))
+}
+
+/// The envelope of a refusal.
+pub(crate) fn refuse(status: u16, text: &str, additional: Value) -> Answer {
+    (status, json!({"data": null, "error": true, "errorText": text, "additionalErrors": additional}))
+}
+
+/// The last path segment as a number (`/content/v2/object/charcs/105`, `/api/v3/stocks/507`).
+fn path_id(request: &Request) -> Option<i64> {
+    request.path.split('?').next()?.rsplit('/').next()?.parse().ok()
+}
+
+fn stateful(state: &mut State, name: &str, request: &Request) -> Answer {
+    let number = |key: &str| query(request, key).and_then(|v| v.parse::<i64>().ok());
+    let body = body_json(request);
+    let needs_body = matches!(
+        name,
+        "cards" | "upload" | "update" | "errors" | "price_upload" | "stocks_put" | "stocks_read"
+    );
+    let body = match body {
+        Some(body) => body,
+        None if needs_body => return refuse(400, "Invalid request format", json!({})),
+        None => Value::Null,
+    };
+    let wb = &mut state.wb;
+    match name {
+        "subjects" => {
+            let limit = number("limit").unwrap_or(30);
+            if !(1..=1000).contains(&limit) {
+                return refuse(400, "Invalid request format", json!({}));
+            }
+            let search = query(request, "name").map(str::to_lowercase);
+            let parent = number("parentID");
+            let all: Vec<Value> = catalog::subjects()
+                .into_iter()
+                .filter(|s| parent.is_none_or(|p| s["parentID"] == p))
+                .filter(|s| {
+                    search.as_deref().is_none_or(|n| {
+                        s["subjectName"].as_str().is_some_and(|x| x.to_lowercase().contains(n))
+                    })
+                })
+                .skip(number("offset").unwrap_or(0).max(0) as usize)
+                .take(limit as usize)
+                .collect();
+            ok(Value::Array(all))
+        }
+        "charcs" => match path_id(request).and_then(catalog::charcs_json) {
+            Some(charcs) => ok(Value::Array(charcs)),
+            None => refuse(
+                400,
+                "This category does not exist",
+                json!({"id": path_id(request).unwrap_or_default().to_string()}),
+            ),
+        },
+        "directory" => {
+            let which =
+                request.path.split('?').next().unwrap_or_default().rsplit('/').next().unwrap_or_default();
+            match catalog::directory(which, number("subjectID")) {
+                Some(data) => ok(data),
+                None => refuse(400, "Invalid request format", json!({})),
+            }
+        }
+        "cards" => wb.cards.list(&body),
+        "upload" => wb.cards.upload(&body),
+        "update" => wb.cards.update(&body),
+        "errors" => wb.cards.error_list(&body),
+        "price_upload" => wb.prices.upload(&mut wb.cards, &body),
+        "price_task" => wb.prices.task(number("uploadID")),
+        "price_goods" => wb.prices.goods(
+            number("uploadID"),
+            number("limit").map(|l| l as usize),
+            number("offset").unwrap_or(0) as usize,
+        ),
+        "stocks_put" => stocks::put(
+            &mut wb.stocks,
+            &wb.cards,
+            &state.wb_warehouses,
+            path_id(request).unwrap_or_default(),
+            &body,
+        ),
+        "stocks_read" => stocks::read(&wb.stocks, path_id(request).unwrap_or_default(), &body),
+        _ => (404, json!({"title": "path not found"})),
     }
 }
 
@@ -142,4 +264,75 @@ pub(super) fn too_many_scaled(wait: Duration, burst: u32, scale: f64) -> Reply {
 
 /// The fake's catalogue: what publishing, prices and stocks change.
 #[derive(Debug, Default)]
-pub(crate) struct WbState {}
+pub(crate) struct WbState {
+    cards: cards::Cards,
+    prices: prices::Prices,
+    stocks: stocks::Stocks,
+}
+
+/// What tests read and steer of the Wildberries fake.
+impl FakeMarket {
+    /// Every card, synced or not, as the cards list shows them, by `nmID`.
+    pub fn wb_cards(&self) -> Vec<Value> {
+        let mut cards: Vec<Value> = self.lock().wb.cards.cards.iter().map(|c| c.json.clone()).collect();
+        cards.sort_by_key(|c| c["nmID"].as_i64());
+        cards
+    }
+
+    /// The card with `vendor_code`, synced or not.
+    pub fn wb_card(&self, vendor_code: &str) -> Option<Value> {
+        self.lock().wb.cards.by_vendor(vendor_code).map(|c| c.json.clone())
+    }
+
+    /// The error list's batches, as `cards/error/list` gives them.
+    pub fn wb_errors(&self) -> Vec<Value> {
+        self.lock().wb.cards.errors.clone()
+    }
+
+    /// The next check of `vendor_code` fails with `text` (in the error list) until cleared by
+    /// an empty text.
+    pub fn wb_reject(&self, vendor_code: &str, text: &str) {
+        let mut state = self.lock();
+        if text.is_empty() {
+            state.wb.cards.rejects.remove(vendor_code);
+        } else {
+            state.wb.cards.rejects.insert(vendor_code.to_owned(), text.to_owned());
+        }
+    }
+
+    /// Cards-list requests a new card stays out of sight for (1 unless set).
+    pub fn set_wb_card_delay(&self, polls: u32) {
+        self.lock().wb.cards.delay = polls;
+    }
+
+    /// The card's photos, as WB serves them after a media upload.
+    pub fn wb_set_photos(&self, vendor_code: &str, urls: &[&str]) {
+        let mut state = self.lock();
+        if let Some(card) = state.wb.cards.cards.iter_mut().find(|c| c.vendor_code() == vendor_code) {
+            card.json["photos"] = urls
+                .iter()
+                .map(|u| json!({"big": u, "c246x328": u, "c516x688": u, "square": u, "tm": u}))
+                .collect();
+        }
+    }
+
+    /// The (price, discount) in force for `nm_id`.
+    pub fn wb_price(&self, nm_id: i64) -> Option<(i64, i64)> {
+        self.lock().wb.prices.applied.get(&nm_id).copied()
+    }
+
+    /// Uploads for `nm_id` fail with `text` in the task's history.
+    pub fn wb_reject_price(&self, nm_id: i64, text: &str) {
+        self.lock().wb.prices.rejects.insert(nm_id, text.to_owned());
+    }
+
+    /// Status requests a price task stays unprocessed for (0 unless set).
+    pub fn set_wb_price_delay(&self, polls: u32) {
+        self.lock().wb.prices.delay = polls;
+    }
+
+    /// The amount of size `chrt_id` on seller warehouse `warehouse`.
+    pub fn wb_stock(&self, warehouse: i64, chrt_id: i64) -> Option<i64> {
+        self.lock().wb.stocks.get(&(warehouse, chrt_id)).copied()
+    }
+}
