@@ -245,7 +245,9 @@ pub(crate) fn market_error(e: MarketError) -> AppError {
 }
 
 pub mod dicts;
+pub mod inbox;
 pub mod publish;
+pub mod pull;
 
 #[cfg(test)]
 mod tests;

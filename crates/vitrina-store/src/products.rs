@@ -72,6 +72,19 @@ impl Catalog {
         load_product(self.db(), rid)?.ok_or_else(|| StoreError::ProductNotFound(key.to_string()))
     }
 
+    /// The SKU of a product carrying `barcode` (the first by row when several do).
+    pub fn sku_by_barcode(&self, barcode: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .db()
+            .prepare_cached(
+                "SELECT p.sku FROM product_barcodes b JOIN products p ON p.rid = b.product_rid
+                 WHERE b.code = ?1 ORDER BY p.rid LIMIT 1",
+            )?
+            .query_row([barcode.trim()], |r| r.get(0))
+            .optional()?)
+    }
+
     pub fn product_count(&self) -> Result<u64> {
         Ok(self.db().query_row("SELECT count(*) FROM products", [], |r| r.get::<_, i64>(0))? as u64)
     }

@@ -227,3 +227,107 @@ pub struct AttrMapDto {
     /// The first values of its dictionary.
     pub sample_values: Vec<String>,
 }
+
+/// One product's card on one account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MarketLinkDto {
+    pub product_id: String,
+    pub sku: String,
+    pub name: String,
+    /// `queued`, `sent`, `processing`, `live`, `rejected`, `precheck_failed`.
+    pub status: String,
+    /// WB nmID, Ozon product_id, YM marketSku.
+    pub ext_id: Option<String>,
+    /// WB imtID, Ozon model_id, YM groupId.
+    pub ext_group: Option<String>,
+    /// Ozon sku.
+    pub ext_sku: Option<String>,
+    /// The marketplace's own status words.
+    pub ext_status: Option<String>,
+    /// Vitrina's own check.
+    pub problems: Vec<ProblemDto>,
+    /// The marketplace's words, verbatim.
+    pub errors: Vec<MarketErrorDto>,
+    pub updated_at: i64,
+}
+
+/// A problem the marketplace reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MarketErrorDto {
+    pub code: Option<String>,
+    pub field: Option<String>,
+    pub attr_name: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MarketLinkCountDto {
+    pub status: String,
+    pub count: u64,
+}
+
+/// A page of an account's links (the error inbox when filtered to problems).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MarketLinksDto {
+    pub account: String,
+    pub market: String,
+    /// Every status of the account, whatever the filter.
+    pub counts: Vec<MarketLinkCountDto>,
+    pub items: Vec<MarketLinkDto>,
+}
+
+/// A product on one account (for the product editor).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ProductMarketDto {
+    pub account_id: String,
+    pub account: String,
+    pub market: String,
+    /// None: never published to this account.
+    pub link: Option<MarketLinkDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OutboxCountDto {
+    /// `card`, `price`, `stock`.
+    pub op: String,
+    /// `pending`, `sending`, `awaiting`, `done`, `failed`.
+    pub state: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OutboxRowDto {
+    pub seq: i64,
+    pub sku: String,
+    pub op: String,
+    pub warehouse: String,
+    pub state: String,
+    pub attempts: u32,
+    pub error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+/// An account's outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct OutboxDto {
+    pub account: String,
+    pub counts: Vec<OutboxCountDto>,
+    pub rows: Vec<OutboxRowDto>,
+}
+
+/// What pulling an account's existing cards did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct PullCardsDto {
+    pub account: String,
+    pub cards: u64,
+    pub linked_by_sku: u64,
+    pub linked_by_barcode: u64,
+    /// New draft products made from cards no product matched.
+    pub imported: u64,
+    pub unmatched_count: u64,
+    /// `SKU — name` of the first unmatched cards.
+    pub unmatched: Vec<String>,
+    /// Cards that could not become products, with the reason.
+    pub failed: Vec<String>,
+}

@@ -806,6 +806,80 @@ source: string | null, unit_factor: number | null, suggestion: string | null, su
  */
 sample_values: Array<string>, };
 
+export type MarketLinkDto = { product_id: string, sku: string, name: string, 
+/**
+ * `queued`, `sent`, `processing`, `live`, `rejected`, `precheck_failed`.
+ */
+status: string, 
+/**
+ * WB nmID, Ozon product_id, YM marketSku.
+ */
+ext_id: string | null, 
+/**
+ * WB imtID, Ozon model_id, YM groupId.
+ */
+ext_group: string | null, 
+/**
+ * Ozon sku.
+ */
+ext_sku: string | null, 
+/**
+ * The marketplace's own status words.
+ */
+ext_status: string | null, 
+/**
+ * Vitrina's own check.
+ */
+problems: Array<ProblemDto>, 
+/**
+ * The marketplace's words, verbatim.
+ */
+errors: Array<MarketErrorDto>, updated_at: number, };
+
+export type MarketErrorDto = { code: string | null, field: string | null, attr_name: string | null, message: string, };
+
+export type MarketLinkCountDto = { status: string, count: number, };
+
+export type MarketLinksDto = { account: string, market: string, 
+/**
+ * Every status of the account, whatever the filter.
+ */
+counts: Array<MarketLinkCountDto>, items: Array<MarketLinkDto>, };
+
+export type ProductMarketDto = { account_id: string, account: string, market: string, 
+/**
+ * None: never published to this account.
+ */
+link: MarketLinkDto | null, };
+
+export type OutboxCountDto = { 
+/**
+ * `card`, `price`, `stock`.
+ */
+op: string, 
+/**
+ * `pending`, `sending`, `awaiting`, `done`, `failed`.
+ */
+state: string, count: number, };
+
+export type OutboxRowDto = { seq: number, sku: string, op: string, warehouse: string, state: string, attempts: number, error: string | null, created_at: number, sent_at: number | null, };
+
+export type OutboxDto = { account: string, counts: Array<OutboxCountDto>, rows: Array<OutboxRowDto>, };
+
+export type PullCardsDto = { account: string, cards: number, linked_by_sku: number, linked_by_barcode: number, 
+/**
+ * New draft products made from cards no product matched.
+ */
+imported: number, unmatched_count: number, 
+/**
+ * `SKU — name` of the first unmatched cards.
+ */
+unmatched: Array<string>, 
+/**
+ * Cards that could not become products, with the reason.
+ */
+failed: Array<string>, };
+
 export type ConnectionCheckDto = { 
 /**
  * Every group answered.
