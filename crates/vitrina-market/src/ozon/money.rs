@@ -3,6 +3,9 @@
 
 use crate::precheck::{Problem, ProblemCode};
 
+/// Kopecks in a rouble.
+const RUB: i64 = 100;
+
 /// Kopecks as Ozon's price text: whole roubles, or up to two decimals with trailing zeros
 /// trimmed.
 pub(super) fn format_minor(kopecks: i64) -> String {
@@ -37,12 +40,12 @@ pub(super) fn old_price(price: i64, old: Option<i64>) -> Result<String, Problem>
         return Ok("0".into());
     };
     let gap = old - price;
-    let (ok, need) = if price < 400_00 {
-        (gap >= 20_00, "20 ₽".to_owned())
-    } else if price <= 10_000_00 {
+    let (ok, need) = if price < 400 * RUB {
+        (gap >= 20 * RUB, "20 ₽".to_owned())
+    } else if price <= 10_000 * RUB {
         (gap * 100 >= price * 5, "5 %".to_owned())
     } else {
-        (gap >= 500_00, "500 ₽".to_owned())
+        (gap >= 500 * RUB, "500 ₽".to_owned())
     };
     if ok {
         Ok(format_minor(old))
@@ -92,19 +95,19 @@ mod tests {
     #[test]
     fn old_price_gaps_follow_the_three_price_bands() {
         let ok = |price, old| old_price(price, Some(old)).is_ok();
-        assert_eq!(old_price(100_00, None).unwrap(), "0");
-        assert_eq!(old_price(100_00, Some(0)).unwrap(), "0");
+        assert_eq!(old_price(10_000, None).unwrap(), "0");
+        assert_eq!(old_price(10_000, Some(0)).unwrap(), "0");
         // Under 400 ₽: 20 ₽.
-        assert!(ok(300_00, 320_00) && !ok(300_00, 319_99));
+        assert!(ok(30_000, 32_000) && !ok(30_000, 31_999));
         // 400–10 000 ₽: 5 %.
-        assert!(ok(1000_00, 1050_00) && !ok(1000_00, 1049_99));
-        assert!(ok(10_000_00, 10_500_00) && !ok(10_000_00, 10_499_00));
+        assert!(ok(100_000, 105_000) && !ok(100_000, 104_999));
+        assert!(ok(1_000_000, 1_050_000) && !ok(1_000_000, 1_049_900));
         // Above 10 000 ₽: 500 ₽, however small a share of the price that is.
-        assert!(ok(50_000_00, 50_500_00) && !ok(50_000_00, 50_499_00));
-        assert!(!ok(500_00, 400_00), "an old price under the price is no discount");
-        let p = old_price(1000_00, Some(1010_00)).unwrap_err();
+        assert!(ok(5_000_000, 5_050_000) && !ok(5_000_000, 5_049_900));
+        assert!(!ok(50_000, 40_000), "an old price under the price is no discount");
+        let p = old_price(100_000, Some(101_000)).unwrap_err();
         assert_eq!((p.code, &*p.field), (ProblemCode::BadDiscount, "price"));
         assert!(p.detail.contains("5 %"), "{}", p.detail);
-        assert_eq!(old_price(1000_00, Some(1500_50)).unwrap(), "1500.5");
+        assert_eq!(old_price(100_000, Some(150_050)).unwrap(), "1500.5");
     }
 }

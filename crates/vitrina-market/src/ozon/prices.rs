@@ -106,17 +106,13 @@ mod tests {
 
     #[test]
     fn a_price_item_names_the_offer_and_carries_both_prices() {
-        let row = ExportRow {
-            sku: " A-1 ".into(),
-            price: 1_448_00,
-            old_price: Some(1_990_00),
-            ..Default::default()
-        };
+        let row =
+            ExportRow { sku: " A-1 ".into(), price: 144_800, old_price: Some(199_000), ..Default::default() };
         assert_eq!(
             item(&row, &Link::default()).unwrap(),
             json!({"offer_id": "A-1", "price": "1448", "old_price": "1990", "currency_code": "RUB"})
         );
-        let close = ExportRow { old_price: Some(1_450_00), ..row.clone() };
+        let close = ExportRow { old_price: Some(145_000), ..row.clone() };
         assert_eq!(item(&close, &Link::default()).unwrap_err().code, ProblemCode::BadDiscount);
         assert_eq!(
             item(&ExportRow { price: 0, ..row }, &Link::default()).unwrap_err().code,

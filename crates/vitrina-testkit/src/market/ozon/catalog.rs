@@ -267,9 +267,12 @@ impl Catalog {
     }
 }
 
+/// A tree node being gathered: (id, name, children).
+type Branch<T> = (i64, &'static str, Vec<T>);
+
 /// `{"result": [...]}`: roots, their categories, and the types as leaves.
 pub(super) fn tree() -> Value {
-    let mut roots: Vec<(i64, &str, Vec<(i64, &str, Vec<&Type>)>)> = Vec::new();
+    let mut roots: Vec<Branch<Branch<&Type>>> = Vec::new();
     for t in &catalog().types {
         let root = match roots.iter().position(|r| r.0 == t.root.0) {
             Some(i) => &mut roots[i],

@@ -11,6 +11,8 @@ use super::OzonState;
 use crate::market::FakeMarket;
 
 const PER_HOUR: usize = 10;
+/// Kopecks in a rouble.
+const RUB: i64 = 100;
 
 /// Ozon's price text (`"1448"`, `"1448.5"`) in kopecks; `None` when it is not one.
 pub(super) fn kopecks(text: &str) -> Option<i64> {
@@ -24,12 +26,12 @@ pub(super) fn kopecks(text: &str) -> Option<i64> {
 /// Whether `old` is far enough above `price` for Ozon to show a discount.
 pub(super) fn discount_ok(price: i64, old: i64) -> bool {
     let gap = old - price;
-    if price < 400_00 {
-        gap >= 20_00
-    } else if price <= 10_000_00 {
+    if price < 400 * RUB {
+        gap >= 20 * RUB
+    } else if price <= 10_000 * RUB {
         gap * 100 >= price * 5
     } else {
-        gap >= 500_00
+        gap >= 500 * RUB
     }
 }
 
