@@ -38,22 +38,13 @@ pub(super) fn build(row: &ExportRow, ctx: &CardContext) -> Result<Value, Vec<Pro
             format!("{} is not an Ozon type; products go into types only", category.path),
         ));
     }
-    if row.price <= 0 {
-        problems.push(Problem::new(ProblemCode::NoPrice, "price", String::new()));
-    }
     let old = old_price(row.price, row.old_price).map_err(|p| problems.push(p)).ok();
-    let dims = row.dimensions_mm.filter(|d| !d.contains(&0));
-    if dims.is_none() {
-        problems.push(Problem::new(ProblemCode::NoDimensions, "dimensions", "Ozon refuses 0 or no size"));
-    }
-    let weight = row.weight_g.filter(|g| *g > 0);
-    if weight.is_none() {
-        problems.push(Problem::new(ProblemCode::NoWeight, "weight", "Ozon refuses 0 or no weight"));
-    }
+    // A missing size, weight or price is the pre-check's to report (it runs first and stops the
+    // send); here they go as 0 rather than twice as problems.
+    let [depth, width, height] = row.dimensions_mm.unwrap_or_default();
+    let weight = row.weight_g.unwrap_or_default();
     let attributes = attributes(row, ctx, &mut problems);
-    let (Some((category_id, type_id)), Some(old), Some([depth, width, height]), Some(weight)) =
-        (leaf, old, dims, weight)
-    else {
+    let (Some((category_id, type_id)), Some(old)) = (leaf, old) else {
         return Err(problems);
     };
     if !problems.is_empty() {
@@ -325,14 +316,10 @@ mod tests {
             .iter()
             .map(|p| (p.code, p.attr_id.clone()))
             .collect();
+        // The size and the weight are the pre-check's (it runs first): not reported twice.
         assert_eq!(
             codes,
-            [
-                (ProblemCode::BadDiscount, None),
-                (ProblemCode::NoDimensions, None),
-                (ProblemCode::NoWeight, None),
-                (ProblemCode::NotInDictionary, Some("85".into())),
-            ]
+            [(ProblemCode::BadDiscount, None), (ProblemCode::NotInDictionary, Some("85".into()))]
         );
         let mut inner = spec();
         inner.category.leaf = false;
