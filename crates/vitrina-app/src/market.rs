@@ -250,4 +250,7 @@ pub mod publish;
 pub mod pull;
 
 #[cfg(test)]
+mod publish_tests;
+
+#[cfg(test)]
 mod tests;

@@ -287,6 +287,11 @@ impl Client {
         self
     }
 
+    /// How many times faster than real time the buckets run (1 outside tests).
+    pub fn time_scale(&self) -> f64 {
+        self.scale
+    }
+
     pub fn with_policy(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
         self

@@ -64,19 +64,29 @@ pub trait RunClock {
     fn sleep(&self, d: Duration, cancel: &dyn Fn() -> bool);
 }
 
-/// Real time, sleeping through the client's clock (so tests on a manual clock do not sleep).
+/// The client's time: its clock, run as many times faster as its buckets (tests against a
+/// scaled fake), counted from the wall clock at the start.
 #[derive(Debug)]
 pub struct ClientClock<'a> {
-    pub client: &'a Client,
+    client: &'a Client,
+    start_ms: i64,
+    start: std::time::Instant,
+}
+
+impl<'a> ClientClock<'a> {
+    pub fn new(client: &'a Client) -> Self {
+        ClientClock { client, start_ms: chrono::Utc::now().timestamp_millis(), start: client.clock().now() }
+    }
 }
 
 impl RunClock for ClientClock<'_> {
     fn now_ms(&self) -> i64 {
-        chrono::Utc::now().timestamp_millis()
+        let elapsed = self.client.clock().now().saturating_duration_since(self.start);
+        self.start_ms + (elapsed.as_secs_f64() * 1000.0 * self.client.time_scale()) as i64
     }
 
     fn sleep(&self, d: Duration, cancel: &dyn Fn() -> bool) {
-        self.client.clock().sleep(d, cancel);
+        self.client.clock().sleep(d.div_f64(self.client.time_scale().max(1e-9)), cancel);
     }
 }
 

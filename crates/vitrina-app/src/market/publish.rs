@@ -191,7 +191,7 @@ fn drain(
     client: &Client,
     hooks: &RunHooks,
 ) -> Result<SendSummary, MarketError> {
-    let clock = ClientClock { client };
+    let clock = ClientClock::new(client);
     let options = RunOptions { follow_up_for: hooks.follow_up_for, ..RunOptions::default() };
     let mut following = false;
     run_outbox(store, account, client, &clock, options, hooks.cancel, &mut |s: &SendSummary| {

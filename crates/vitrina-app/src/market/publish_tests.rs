@@ -1,0 +1,157 @@
+//! Publishing end to end through the application API: the demo catalog, an account on a
+//! marketplace fake, automatic mapping, publish, follow-up, prices and stocks, the error
+//! inbox — against the fakes' real documented limits, scaled in time.
+
+use std::time::Duration;
+
+use vitrina_market::{Client, Credentials, MarketStore};
+use vitrina_testkit::market::{Fake, FakeConfig, FakeLimits, FakeMarket, FakeToken};
+
+use super::publish::RunHooks;
+use crate::catalog::App;
+use crate::ipc::{JobStage, NewMarketAccountDto};
+use crate::secrets::{MemoryStore, Secrets};
+
+/// The fakes' limits and the client's buckets both run this many times faster.
+const SCALE: f64 = 100.0;
+const DEMO: u64 = 120;
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    app: App,
+    secrets: Secrets,
+    fake: FakeMarket,
+}
+
+fn setup(kind: Fake, token: FakeToken, account: NewMarketAccountDto) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    crate::seed::build_demo(&path, DEMO, 7, false, &mut |_| {}).unwrap();
+    let app = App::open(&path).unwrap();
+    let secrets = Secrets::new(Box::new(MemoryStore::default()));
+    let fake = FakeMarket::start(kind, FakeConfig::new(vec![token]).limits(FakeLimits::Scaled(SCALE)));
+    let account = NewMarketAccountDto { base_url: Some(fake.url()), ..account };
+    app.add_market_account(&account, &secrets).unwrap();
+    Setup { _dir: dir, app, secrets, fake }
+}
+
+fn client(s: &Setup, key: &str) -> Client {
+    let store = MarketStore::open(s.app.path()).unwrap();
+    let account = store.account(key).unwrap();
+    let json = s.secrets.market_secret(&vitrina_market::secret_name(account.id)).unwrap().unwrap();
+    Client::new(&account, Credentials::from_json(account.market, &json).unwrap())
+        .unwrap()
+        .with_time_scale(SCALE)
+}
+
+fn hooks<'a>(
+    cancel: &'a dyn Fn() -> bool,
+    stage: &'a dyn Fn(JobStage),
+    progress: &'a dyn Fn(u64, Option<u64>),
+) -> RunHooks<'a> {
+    RunHooks { cancel, stage, progress, follow_up_for: Duration::from_secs(30 * 60) }
+}
+
+fn ym() -> NewMarketAccountDto {
+    NewMarketAccountDto {
+        name: "Маркет".into(),
+        market: "ym".into(),
+        token: "ym-secret-key".into(),
+        business_id: Some(11_000_001),
+        campaign_id: Some(21_000_001),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn the_demo_catalog_is_mapped_published_and_priced_on_yandex_market() {
+    let s = setup(Fake::Ym, FakeToken::ym("ym-secret-key"), ym());
+    let never = || false;
+    let stage = |_: JobStage| {};
+    let progress = |_: u64, _: Option<u64>| {};
+    let hooks = hooks(&never, &stage, &progress);
+
+    let auto = s.app.auto_map_market("Маркет", &s.secrets, Some(client(&s, "Маркет"))).unwrap();
+    assert!(auto.categories_mapped >= 8, "{auto:?}");
+    assert!(auto.attributes_mapped > 0, "{auto:?}");
+    let map = s.app.market_category_map("Маркет").unwrap();
+    assert!(map.iter().filter(|c| c.ext_id.is_some()).count() as u64 >= auto.categories_mapped);
+
+    let run =
+        s.app.publish_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+    assert_eq!(run.read, DEMO);
+    assert_eq!(run.queued + run.precheck_failed, DEMO, "{run:?}");
+    assert!(run.queued > 0, "{run:?}");
+    // Batches of at most 100 offers: the write requests are ceil(queued / 100) plus re-sends.
+    assert!(run.requests >= run.queued.div_ceil(100), "{run:?}");
+    assert_eq!(run.done + run.rejected, run.queued, "every sent card reached a verdict: {run:?}");
+    assert_eq!(s.fake.throttled(), 0, "the client's buckets kept under the fake's limits");
+
+    let links = s.app.market_links("Маркет", &["live".into()], false, None, 500, 0).unwrap();
+    assert_eq!(links.items.len() as u64, run.done);
+    let live = &links.items[0];
+    assert!(live.ext_id.is_some(), "the marketSku is kept: {live:?}");
+    assert_eq!(s.fake.ym_market_sku(&live.sku).map(|m| m.to_string()), live.ext_id);
+
+    // Products with problems are listed with their reasons, in the error inbox.
+    let inbox = s.app.market_links("Маркет", &[], true, None, 500, 0).unwrap();
+    assert_eq!(inbox.items.len() as u64, run.precheck_failed + run.rejected);
+    assert!(inbox.items.iter().all(|l| !l.problems.is_empty() || !l.errors.is_empty()));
+
+    // Nothing changed: nothing is sent again.
+    let before = s.fake.requests().len();
+    let again =
+        s.app.publish_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+    assert_eq!((again.queued, again.requests), (0, 0), "{again:?}");
+    assert_eq!(again.unchanged, run.done + run.rejected);
+    assert_eq!(s.fake.requests().len(), before);
+
+    // Prices and stocks of the published products.
+    let pushed =
+        s.app.push_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+    assert!(pushed.done >= 2 * run.done, "a price and a stock each: {pushed:?}");
+    let product =
+        s.app.catalog().unwrap().product(&vitrina_store::ProductKey::Sku(live.sku.clone())).unwrap();
+    let price = s.fake.ym_price(&live.sku).unwrap();
+    assert_eq!(price["value"].as_f64().unwrap(), product.price.minor as f64 / 100.0, "{price}");
+    assert_eq!(s.fake.ym_stock(21_000_001, &live.sku), Some(product.stock.max(0)));
+    let unchanged =
+        s.app.push_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+    assert_eq!((unchanged.queued, unchanged.requests), (0, 0), "{unchanged:?}");
+}
+
+#[test]
+fn a_price_edit_reaches_the_marketplace_while_an_import_holds_the_catalog() {
+    let s = setup(Fake::Ym, FakeToken::ym("ym-secret-key"), ym());
+    let never = || false;
+    let stage = |_: JobStage| {};
+    let progress = |_: u64, _: Option<u64>| {};
+    let hooks = hooks(&never, &stage, &progress);
+    s.app.auto_map_market("Маркет", &s.secrets, Some(client(&s, "Маркет"))).unwrap();
+    let run =
+        s.app.publish_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+    assert!(run.done > 0, "{run:?}");
+    let live = s.app.market_links("Маркет", &["live".into()], false, None, 1, 0).unwrap().items.remove(0);
+    s.app.push_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+
+    // The seller changes the price; then a long import takes the catalog's write lock.
+    {
+        let catalog = s.app.catalog().unwrap();
+        let conn = rusqlite::Connection::open(catalog.path()).unwrap();
+        conn.execute(
+            "UPDATE products SET price = 777700, updated_at = updated_at + 1 WHERE sku = ?1",
+            [&live.sku],
+        )
+        .unwrap();
+    }
+    let import = rusqlite::Connection::open(s.app.path()).unwrap();
+    import.execute_batch("BEGIN IMMEDIATE; UPDATE products SET stock = stock WHERE rowid = 1;").unwrap();
+    let started = std::time::Instant::now();
+    let pushed =
+        s.app.push_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+    let took = started.elapsed();
+    import.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(pushed.queued, 1, "only the changed price: {pushed:?}");
+    assert_eq!(s.fake.ym_price(&live.sku).unwrap()["value"].as_f64(), Some(7777.0));
+    assert!(took < Duration::from_secs(2), "the push did not wait for the import: {took:?}");
+}
