@@ -70,9 +70,12 @@ pub(super) fn send(
     Ok(out)
 }
 
+/// An upload entry's key: the product group and the subject.
+type EntryKey = (Option<u64>, Option<i64>);
+
 /// The creates in upload entries: one per product group and subject, in the order they come.
 fn entries<'a>(creates: &[&'a OutItem]) -> Vec<Vec<&'a OutItem>> {
-    let mut groups: Vec<((Option<u64>, Option<i64>), Vec<&'a OutItem>)> = Vec::new();
+    let mut groups: Vec<(EntryKey, Vec<&'a OutItem>)> = Vec::new();
     for item in creates {
         let group = item.payload.get("group").and_then(Value::as_u64);
         let subject = item.payload.get("subjectID").and_then(Value::as_i64);
