@@ -17,7 +17,7 @@ use crate::api::{
 };
 use crate::error::{ErrorKind, MarketError};
 use crate::http::Client;
-use crate::store::{LinkRecord, MarketStore, Op, OutRow};
+use crate::store::{LinkRecord, MarketStore, Op, OutRow, PushKey};
 
 type Result<T> = std::result::Result<T, MarketError>;
 
@@ -221,7 +221,8 @@ fn guard(
     let window = rule.per.as_millis() as i64;
     let mut keep = Vec::with_capacity(rows.len());
     for row in rows {
-        let times = store.recent_sends(account.id, row.product_id, op, &row.warehouse, now, window)?;
+        let key = PushKey { product: row.product_id, op, warehouse: &row.warehouse };
+        let times = store.recent_sends(account.id, key, now, window)?;
         if times.len() < rule.max as usize {
             keep.push(row);
             continue;
@@ -361,15 +362,7 @@ fn apply(
                         Op::Price | Op::Stock => {
                             let field = row.op.code();
                             record.link.errors.retain(|e| e.field.as_deref() != Some(field));
-                            s.record_push(
-                                account.id,
-                                row.product_id,
-                                row.op,
-                                &row.warehouse,
-                                Some(row.hash),
-                                now,
-                                window,
-                            )?;
+                            s.record_push(account.id, push_key(row), Some(row.hash), now, window)?;
                         }
                     }
                 }
@@ -384,7 +377,7 @@ fn apply(
                             LinkStatus::Sent
                         };
                     } else if row.state == crate::store::OutState::Sending {
-                        s.record_push(account.id, row.product_id, row.op, &row.warehouse, None, now, window)?;
+                        s.record_push(account.id, push_key(row), None, now, window)?;
                     }
                 }
                 Outcome::Rejected(errors) => {
@@ -419,4 +412,8 @@ fn apply(
         }
         Ok(())
     })
+}
+
+fn push_key(row: &OutRow) -> PushKey<'_> {
+    PushKey { product: row.product_id, op: row.op, warehouse: &row.warehouse }
 }

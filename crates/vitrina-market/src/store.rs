@@ -15,6 +15,7 @@ pub use dict::DictStats;
 pub use file::{MIGRATIONS, market_path};
 pub use links::{LinkFilter, LinkRecord};
 pub use outbox::{NewOut, Op, OutCount, OutRow, OutState};
+pub use pushed::PushKey;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::account::{Account, AccountSettings, MarketAccountId};

@@ -8,6 +8,14 @@ use super::{MarketStore, Result, json, parse_json};
 use crate::account::MarketAccountId;
 use crate::store::Op;
 
+/// One pushed item: a product's price, or its stock on one warehouse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushKey<'a> {
+    pub product: ProductId,
+    pub op: Op,
+    pub warehouse: &'a str,
+}
+
 impl MarketStore {
     /// The hash of the value last applied for the item, if any.
     pub fn pushed_hash(
@@ -33,12 +41,11 @@ impl MarketStore {
     pub fn recent_sends(
         &self,
         account: MarketAccountId,
-        product: ProductId,
-        op: Op,
-        warehouse: &str,
+        key: PushKey<'_>,
         now_ms: i64,
         window_ms: i64,
     ) -> Result<Vec<i64>> {
+        let PushKey { product, op, warehouse } = key;
         let recent: Option<String> = self
             .conn
             .prepare_cached(
@@ -58,14 +65,13 @@ impl MarketStore {
     pub fn record_push(
         &mut self,
         account: MarketAccountId,
-        product: ProductId,
-        op: Op,
-        warehouse: &str,
+        key: PushKey<'_>,
         applied_hash: Option<u64>,
         now_ms: i64,
         window_ms: i64,
     ) -> Result<()> {
-        let mut times = self.recent_sends(account, product, op, warehouse, now_ms, window_ms)?;
+        let mut times = self.recent_sends(account, key, now_ms, window_ms)?;
+        let PushKey { product, op, warehouse } = key;
         times.push(now_ms);
         self.conn.execute(
             "INSERT INTO pushed (account_id, product_id, op, warehouse, hash, recent, sent_at)

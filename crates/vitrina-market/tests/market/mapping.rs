@@ -132,7 +132,10 @@ fn rule(attr_id: &str, source: &str) -> AttrRule {
 }
 
 /// (attr_id, [(value_id, text)]) of what was resolved.
-fn values(resolved: &[ResolvedAttr]) -> Vec<(&str, Vec<(Option<&str>, &str)>)> {
+/// (attribute name, [(value id, text)]).
+type Values<'a> = Vec<(&'a str, Vec<(Option<&'a str>, &'a str)>)>;
+
+fn values(resolved: &[ResolvedAttr]) -> Values<'_> {
     resolved
         .iter()
         .map(|r| {

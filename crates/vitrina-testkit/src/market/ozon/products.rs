@@ -296,7 +296,8 @@ mod tests {
         let first = page("");
         assert_eq!(first["result"]["total"], 5);
         let last = first["result"]["last_id"].as_str().unwrap().to_owned();
-        let third = page(&page(&last)["result"]["last_id"].as_str().unwrap().to_owned());
+        let second = page(&last);
+        let third = page(second["result"]["last_id"].as_str().unwrap());
         assert_eq!(third["result"]["items"].as_array().unwrap().len(), 1);
         assert_eq!(third["result"]["items"][0]["offer_id"], "O-4");
         assert!(list(&state, &json!({"limit": 0})).is_err());
