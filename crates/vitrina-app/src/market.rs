@@ -244,6 +244,7 @@ pub(crate) fn market_error(e: MarketError) -> AppError {
     AppError::new(code, e.to_string())
 }
 
+pub mod auto_push;
 pub mod dicts;
 pub mod inbox;
 pub mod publish;

@@ -185,7 +185,20 @@ impl Session {
     pub fn bulk_edit(&self, req: &BulkEditRequest) -> AppResult<BulkReport> {
         let report = self.app()?.bulk_edit(req);
         self.table.forget_rows()?;
+        if report.is_ok() {
+            self.auto_push();
+        }
         report
+    }
+
+    /// Prices and stocks just changed: the marketplaces that want it get them (a failure to
+    /// queue is logged, never the edit's failure).
+    fn auto_push(&self) {
+        let (Ok(app), Ok(jobs)) = (self.app(), self.jobs()) else { return };
+        let now = chrono::Utc::now().timestamp_millis();
+        if let Err(e) = crate::market::auto_push::queue_auto_push(app, jobs, now) {
+            tracing::warn!(error = %e, "the marketplaces' auto-push could not be queued");
+        }
     }
 
     // ---- the product editor ----
@@ -199,6 +212,7 @@ impl Session {
         let app = self.app()?;
         app.edit(id, &[FieldEdit { field: field.into(), text: text.trim().into() }])?;
         self.table.forget_rows()?;
+        self.auto_push();
         self.product(id)
     }
 
@@ -210,6 +224,7 @@ impl Session {
     pub fn undo(&self, id: &str) -> AppResult<ProductDto> {
         self.app()?.undo(id)?;
         self.table.forget_rows()?;
+        self.auto_push();
         self.product(id)
     }
 

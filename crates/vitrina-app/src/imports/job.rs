@@ -94,6 +94,7 @@ pub(crate) const SECRET_UNREADABLE: &str = "secret_unreadable";
 /// The whole run is one transaction, so a cancel or a crash leaves the catalog as it was and a
 /// retry starts over. A timeout or server error on a link is worth a retry; a bad file is not.
 async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<Value, JobError> {
+    let started_ms = chrono::Utc::now().timestamp_millis();
     let app = ctx.app().clone();
     let job_id = ctx.id().0;
     let token = ctx.cancel_token();
@@ -164,6 +165,24 @@ async fn import_supplier(ctx: JobCtx<JobsContext>, p: ImportPayload) -> Result<V
         c.disappeared,
         c.rejected
     ));
+    if c.created + c.updated + c.disappeared > 0 {
+        // Marketplaces that want it get the new prices and stocks (the push reads the catalog
+        // without waiting, and sends only what changed).
+        let accounts = vitrina_market::MarketStore::open(ctx.app().catalog_path())
+            .map_err(|e| e.to_string())
+            .and_then(|s| crate::market::auto_push::auto_push_accounts(&s).map_err(|e| e.message));
+        match accounts {
+            Ok(accounts) => {
+                for account in accounts {
+                    let job = crate::market::auto_push::push_job(&account, started_ms);
+                    if let Err(e) = ctx.enqueue_child(job).await {
+                        ctx.log().warn(format!("could not queue the push to {}: {e}", account.name));
+                    }
+                }
+            }
+            Err(e) => ctx.log().warn(format!("the marketplace accounts could not be read: {e}")),
+        }
+    }
     if c.created + c.updated > 0 {
         // The new or changed products' pictures arrive in the background.
         let images = NewJob::of(&crate::images::DownloadPayload::default());

@@ -64,6 +64,9 @@ pub struct PushPayload {
     pub since: Option<i64>,
     #[serde(default)]
     pub skus: Vec<String>,
+    /// `prices` or `stocks` only; both when absent.
+    #[serde(default)]
+    pub only: Option<String>,
 }
 
 impl JobPayload for PushPayload {
@@ -88,16 +91,23 @@ pub fn queue_publish(app: &App, jobs: &Jobs, key: &str, skus: &[String]) -> AppR
     )
 }
 
-/// Queues a push of prices and stocks to the account `key`.
+/// Queues a push of prices and stocks (`only`: `prices` or `stocks`) to the account `key`.
 pub fn queue_push(
     app: &App,
     jobs: &Jobs,
     key: &str,
     skus: &[String],
     since: Option<i64>,
+    only: Option<&str>,
 ) -> AppResult<JobRecord> {
     let account = app.market_store()?.account(key).map_err(market_error)?;
-    let payload = PushPayload { account: account.id.to_string(), since, skus: clean(skus) };
+    ops(only, &account).map_err(market_error)?;
+    let payload = PushPayload {
+        account: account.id.to_string(),
+        since,
+        skus: clean(skus),
+        only: only.map(str::to_owned),
+    };
     jobs.queue_job(
         &payload,
         &QueueOptions { concurrency_key: Some(concurrency_key(&account)), max_attempts: None },
@@ -159,12 +169,29 @@ pub fn publish_now(
     Ok(run_dto(&account, plan, sent))
 }
 
+/// What a push sends: `only` `prices` or `stocks`, else both (stocks when a warehouse is
+/// mapped, or always on Yandex Market).
+fn ops(only: Option<&str>, account: &Account) -> Result<PushOps, MarketError> {
+    let stocks_possible = !vitrina_market::plan::stock_warehouses(account).is_empty();
+    match only.map(str::trim) {
+        None | Some("") => Ok(PushOps { prices: true, stocks: stocks_possible }),
+        Some("prices") => Ok(PushOps { prices: true, stocks: false }),
+        Some("stocks") => Ok(PushOps { prices: false, stocks: true }),
+        Some(other) => Err(MarketError::new(
+            ErrorKind::Invalid,
+            format!("{other:?} is not what a push sends: prices or stocks"),
+        )),
+    }
+}
+
 /// Queues the changed prices and stocks of linked products, then sends them.
+#[allow(clippy::too_many_arguments)]
 pub fn push_now(
     catalog_path: &std::path::Path,
     account_key: &str,
     skus: &[String],
     since: Option<i64>,
+    only: Option<&str>,
     secrets: &Secrets,
     client: Option<Client>,
     hooks: &RunHooks,
@@ -179,7 +206,7 @@ pub fn push_now(
     (hooks.stage)(JobStage::Pushing);
     let selection = Selection { skus: clean(skus), updated_since: since, ..Default::default() };
     let now = chrono::Utc::now().timestamp_millis();
-    let ops = PushOps { prices: true, stocks: !vitrina_market::plan::stock_warehouses(&account).is_empty() };
+    let ops = ops(only, &account)?;
     let plan = plan_push(&catalog, &mut store, &account, &selection, ops, now, hooks.cancel)?;
     let sent = drain(&mut store, &account, &client, hooks)?;
     Ok(run_dto(&account, plan, sent))
@@ -266,7 +293,7 @@ async fn publish(ctx: JobCtx<JobsContext>, p: PublishPayload) -> Result<MarketRu
 
 async fn push(ctx: JobCtx<JobsContext>, p: PushPayload) -> Result<MarketRunDto, JobError> {
     run_job(ctx, move |path, hooks, secrets| {
-        push_now(path, &p.account, &p.skus, p.since, secrets, None, hooks)
+        push_now(path, &p.account, &p.skus, p.since, p.only.as_deref(), secrets, None, hooks)
     })
     .await
 }
@@ -343,6 +370,6 @@ impl App {
         client: Option<Client>,
         hooks: &RunHooks,
     ) -> AppResult<MarketRunDto> {
-        push_now(self.path(), key, skus, None, secrets, client, hooks).map_err(market_error)
+        push_now(self.path(), key, skus, None, None, secrets, client, hooks).map_err(market_error)
     }
 }
