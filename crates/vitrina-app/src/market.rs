@@ -3,9 +3,9 @@
 //! credentials in the store of secrets, and "check connection", which calls each
 //! marketplace's cheapest read-only methods and says per API group what works.
 
+pub use vitrina_market::Market;
 use vitrina_market::{
-    Account, ConnectionCheck, Credentials, ErrorKind, Market, MarketError, MarketStore, check_connection,
-    secret_name,
+    Account, ConnectionCheck, Credentials, ErrorKind, MarketError, MarketStore, check_connection, secret_name,
 };
 
 use crate::catalog::App;
@@ -18,7 +18,7 @@ use crate::secrets::Secrets;
 
 impl App {
     pub(crate) fn market_store(&self) -> AppResult<MarketStore> {
-        MarketStore::open(self.path()).map_err(market_error)
+        open_store(self.path())
     }
 
     /// Every account, by name (`secrets`: whether each one's credentials are stored).
@@ -60,6 +60,36 @@ impl App {
         }
         tracing::info!(account = %account.name, market = %market, "marketplace account added");
         account_dto(&account, Some(secrets))
+    }
+
+    /// Changes an account's settings: auto-push on or off, and the warehouse map (the seller's
+    /// warehouse name → the marketplace's warehouse id; an empty id removes it).
+    pub fn set_market_account_settings(
+        &self,
+        key: &str,
+        auto_push: Option<bool>,
+        warehouses: &[(String, String)],
+        secrets: Option<&Secrets>,
+    ) -> AppResult<MarketAccountDto> {
+        let mut store = self.market_store()?;
+        let mut account = store.account(key).map_err(market_error)?;
+        if let Some(on) = auto_push {
+            account.settings.auto_push = on;
+        }
+        for (mine, theirs) in warehouses {
+            let (mine, theirs) = (mine.trim(), theirs.trim());
+            if mine.is_empty() {
+                return Err(AppError::invalid("a warehouse needs a name: NAME=ID"));
+            }
+            if theirs.is_empty() {
+                account.settings.warehouses.remove(mine);
+            } else {
+                account.settings.warehouses.insert(mine.to_owned(), theirs.to_owned());
+            }
+        }
+        account.updated_at = self.catalog()?.now_ms() as i64;
+        store.update_account(&account).map_err(market_error)?;
+        account_dto(&account, secrets)
     }
 
     /// Removes an account and its credentials; returns what was removed.
@@ -191,6 +221,8 @@ fn account_dto(a: &Account, secrets: Option<&Secrets>) -> AppResult<MarketAccoun
         business_id: a.business_id,
         campaign_id: a.campaign_id,
         auto_push: a.settings.auto_push,
+        warehouses: a.settings.warehouses.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        demo: a.settings.other.get("demo") == Some(&serde_json::Value::Bool(true)),
         secret_set,
         last_check: a.last_check.as_ref().map(check_dto),
         created_at: a.created_at,
@@ -232,6 +264,13 @@ fn check_dto(c: &ConnectionCheck) -> ConnectionCheckDto {
     }
 }
 
+/// Opens the market file, with the demo marketplaces of demo accounts running.
+pub(crate) fn open_store(catalog: &std::path::Path) -> AppResult<MarketStore> {
+    let mut store = MarketStore::open(catalog).map_err(market_error)?;
+    demo::revive(&mut store)?;
+    Ok(store)
+}
+
 /// A marketplace error for the front ends: the marketplace's words stay in the message.
 pub(crate) fn market_error(e: MarketError) -> AppError {
     let code = match e.kind {
@@ -245,10 +284,13 @@ pub(crate) fn market_error(e: MarketError) -> AppError {
 }
 
 pub mod auto_push;
+pub mod demo;
 pub mod dicts;
 pub mod inbox;
 pub mod publish;
 pub mod pull;
+
+pub use vitrina_market::market::UnknownMarket;
 
 #[cfg(test)]
 mod publish_tests;

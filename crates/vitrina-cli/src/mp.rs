@@ -1,5 +1,8 @@
 //! `vitrina mp …`: marketplaces (Wildberries, Ozon, Yandex Market): their accounts
-//! (`mp accounts list|add|show|check|remove`) and the local pre-check of products (`mp check`). A token is never a command-line argument (it would
+//! (`mp accounts list|add|show|set|check|remove`), the local pre-check of products
+//! (`mp check`), dictionaries and mapping (`mp categories`, `mp map`, in `mp/map.rs`),
+//! publishing, prices, stocks, the error inbox and existing cards (`mp/send.rs`), and the demo
+//! marketplaces (`mp fake-server`, `mp demo`, in `mp/fake.rs`). A token is never a command-line argument (it would
 //! stay in the shell's history and in the process list): it is read from `VITRINA_MP_TOKEN` or,
 //! with `--token-stdin`, from the first line of standard input, and goes to the OS keyring.
 
@@ -13,6 +16,10 @@ use vitrina_app::{App, AppError, ErrorCode};
 
 use crate::args::Cli;
 use crate::output::{Outcome, json, print, table};
+
+mod fake;
+mod map;
+mod send;
 
 /// Where `mp accounts add` reads the token when not from standard input.
 pub const TOKEN_VAR: &str = "VITRINA_MP_TOKEN";
@@ -29,6 +36,99 @@ pub enum MpCmd {
         market: String,
         /// Only these products (all when none).
         skus: Vec<String>,
+    },
+    /// The marketplace's category tree: `mp categories ACCOUNT кроссовки`; `--refresh` fetches it
+    /// (and the attributes of the mapped categories) again.
+    Categories {
+        account: String,
+        /// Leaf categories whose path contains this.
+        search: Option<String>,
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// Map your categories and the marketplace's attributes: `mp map ACCOUNT --auto` accepts the
+    /// sure suggestions; `--category PATH --to ID` maps one category; `--attributes ID` lists a
+    /// category's attributes and `--set ATTR=field:brand` fills one.
+    Map {
+        account: String,
+        #[arg(long)]
+        auto: bool,
+        /// Your category (its path, "Одежда и обувь / Кроссовки", or id).
+        #[arg(long, requires = "to")]
+        category: Option<String>,
+        /// The marketplace category id (`none` removes the mapping).
+        #[arg(long)]
+        to: Option<String>,
+        /// A marketplace category id whose attributes to show or set.
+        #[arg(long)]
+        attributes: Option<String>,
+        /// ATTRIBUTE_ID=SOURCE: field:NAME, attr:NAME or const:TEXT (empty removes).
+        #[arg(long, requires = "attributes")]
+        set: Vec<String>,
+        /// YOUR_VALUE=DICTIONARY_VALUE for the attribute set.
+        #[arg(long = "value", requires = "set")]
+        values: Vec<String>,
+    },
+    /// Check and publish cards: `mp publish ACCOUNT --all` or `mp publish ACCOUNT SKU…`.
+    Publish {
+        account: String,
+        skus: Vec<String>,
+        #[arg(long)]
+        all: bool,
+        /// Queue the job and return; `vitrina worker` runs it.
+        #[arg(long)]
+        detach: bool,
+    },
+    /// Send changed prices of published products (all, or these SKUs).
+    Prices {
+        account: String,
+        skus: Vec<String>,
+        #[arg(long)]
+        detach: bool,
+    },
+    /// Send changed stocks of published products (all, or these SKUs).
+    Stocks {
+        account: String,
+        skus: Vec<String>,
+        #[arg(long)]
+        detach: bool,
+    },
+    /// The error inbox: products the marketplace rejected or Vitrina's check stopped, with why.
+    Errors {
+        account: String,
+        /// Only this reason (`missing_required`, a marketplace's code…).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Links of these statuses instead (queued, sent, processing, live, rejected, precheck_failed).
+        #[arg(long = "status")]
+        statuses: Vec<String>,
+    },
+    /// The account's outbox: writes waiting, sent, awaiting the marketplace, done, failed.
+    Outbox { account: String },
+    /// Send again: these SKUs, or every rejected product.
+    Retry {
+        account: String,
+        skus: Vec<String>,
+        #[arg(long)]
+        detach: bool,
+    },
+    /// Read the account's existing cards and link them to products by SKU or barcode;
+    /// `--import` adds cards without a product as draft products.
+    PullCards {
+        account: String,
+        #[arg(long)]
+        import: bool,
+    },
+    /// Run a local fake of a marketplace's seller API until stopped (Ctrl-C), to try publishing
+    /// without an account: `mp fake-server --market wb --port 18080`.
+    FakeServer {
+        #[arg(long)]
+        market: String,
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Fail this share of requests (0..1) with 429/420 or 503, as a stressed marketplace does.
+        #[arg(long, default_value_t = 0.0)]
+        faults: f64,
     },
 }
 
@@ -61,18 +161,67 @@ pub enum AccountsCmd {
     },
     /// One account and its last check.
     Show { account: String },
+    /// Change an account: `--auto-push off`, `--warehouse "Основной=1000001"` (the marketplace's
+    /// warehouse id for stocks; `NAME=` removes it).
+    Set {
+        account: String,
+        #[arg(long)]
+        auto_push: Option<OnOff>,
+        #[arg(long = "warehouse")]
+        warehouses: Vec<String>,
+    },
     /// Check an account's connection: each API group's answer; exits 1 unless all work.
     Check { account: String },
     /// Remove an account and its stored credentials.
     Remove { account: String },
 }
 
+/// On or off.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
 pub fn run(cmd: &MpCmd, db: &Path, cli: &Cli) -> Outcome {
+    if let MpCmd::FakeServer { market, port, faults } = cmd {
+        return fake::serve(market, *port, *faults, cli);
+    }
     let app = App::open(db)?;
     let secrets = Secrets::new(Box::new(vitrina_app::secrets::KeyringStore::new()));
+    let jobs = || vitrina_app::jobs::Jobs::open(db);
     match cmd {
         MpCmd::Accounts(cmd) => accounts(cmd, &app, &secrets, cli),
         MpCmd::Check { market, skus } => precheck(&app.market_precheck(market, skus)?, cli),
+        MpCmd::Categories { account, search, refresh } => {
+            map::categories(&app, &secrets, account, search.as_deref().unwrap_or(""), *refresh, cli)
+        }
+        MpCmd::Map { account, auto, category, to, attributes, set, values } => {
+            let args = map::MapArgs {
+                auto: *auto,
+                category: category.as_deref().zip(to.as_deref()),
+                attributes_of: attributes.as_deref(),
+                set,
+                values,
+            };
+            map::map(&app, &secrets, account, &args, cli)
+        }
+        MpCmd::Publish { account, skus, all, detach } => {
+            send::publish(&app, &jobs()?, account, skus, *all, *detach, cli)
+        }
+        MpCmd::Prices { account, skus, detach } => {
+            send::push(&app, &jobs()?, account, skus, Some("prices"), *detach, cli)
+        }
+        MpCmd::Stocks { account, skus, detach } => {
+            send::push(&app, &jobs()?, account, skus, Some("stocks"), *detach, cli)
+        }
+        MpCmd::Errors { account, reason, statuses } => {
+            send::errors(&app, account, statuses, reason.as_deref(), cli)
+        }
+        MpCmd::Outbox { account } => send::outbox(&app, account, cli),
+        MpCmd::Retry { account, skus, detach } => send::retry(&app, &jobs()?, account, skus, *detach, cli),
+        MpCmd::PullCards { account, import } => send::pull_cards(&app, &secrets, account, *import, cli),
+        MpCmd::FakeServer { .. } => unreachable!("served above"),
     }
 }
 
@@ -150,6 +299,18 @@ fn accounts(cmd: &AccountsCmd, app: &App, secrets: &Secrets, cli: &Cli) -> Outco
             show(&added, cli)
         }
         AccountsCmd::Show { account } => show(&app.market_account(account, Some(secrets))?, cli),
+        AccountsCmd::Set { account, auto_push, warehouses } => {
+            let pairs = warehouses
+                .iter()
+                .map(|w| {
+                    w.split_once('=')
+                        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                        .ok_or_else(|| AppError::invalid(format!("{w:?}: write NAME=WAREHOUSE_ID")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let on = auto_push.map(|o| matches!(o, OnOff::On));
+            show(&app.set_market_account_settings(account, on, &pairs, Some(secrets))?, cli)
+        }
         AccountsCmd::Check { account } => {
             let check = app.check_market_account(account, secrets)?;
             if cli.json {

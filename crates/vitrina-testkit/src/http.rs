@@ -185,8 +185,16 @@ pub struct Server {
 impl Server {
     /// Serves every request on its own thread with `handler`'s reply.
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
-        let address = listener.local_addr().expect("local address");
+        Server::start_at("127.0.0.1:0", handler).expect("bind a local port")
+    }
+
+    /// [`Server::start`] on `address` (`127.0.0.1:18080`), for a fake a person runs by hand.
+    pub fn start_at(
+        address: &str,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(address)?;
+        let address = listener.local_addr()?;
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let closed = Gate::new();
@@ -204,7 +212,7 @@ impl Server {
                 thread::spawn(move || serve(stream, &*handler, &seen, &released));
             }
         });
-        Server { address, requests, closed, stopping }
+        Ok(Server { address, requests, closed, stopping })
     }
 
     /// `http://127.0.0.1:PORT` followed by `path` (which starts with `/`).

@@ -20,6 +20,10 @@ pub struct MarketAccountDto {
     pub campaign_id: Option<i64>,
     /// Prices and stocks go out after edits and imports.
     pub auto_push: bool,
+    /// The seller's warehouse name → the marketplace's warehouse id (stocks go there).
+    pub warehouses: Vec<(String, String)>,
+    /// A demo account on a demo marketplace running on this computer.
+    pub demo: bool,
     /// Whether credentials are stored (in the OS keyring) for this account.
     pub secret_set: bool,
     pub last_check: Option<ConnectionCheckDto>,

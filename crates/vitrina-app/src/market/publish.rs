@@ -152,7 +152,8 @@ pub fn publish_now(
     hooks: &RunHooks,
 ) -> Result<MarketRunDto, MarketError> {
     let catalog = Catalog::open(catalog_path)?;
-    let mut store = MarketStore::open(catalog_path)?;
+    let mut store =
+        super::open_store(catalog_path).map_err(|e| MarketError::new(ErrorKind::Storage, e.message))?;
     let account = store.account(account_key)?;
     let client = match client {
         Some(c) => c,
@@ -197,7 +198,8 @@ pub fn push_now(
     hooks: &RunHooks,
 ) -> Result<MarketRunDto, MarketError> {
     let catalog = Catalog::open(catalog_path)?;
-    let mut store = MarketStore::open(catalog_path)?;
+    let mut store =
+        super::open_store(catalog_path).map_err(|e| MarketError::new(ErrorKind::Storage, e.message))?;
     let account = store.account(account_key)?;
     let client = match client {
         Some(c) => c,

@@ -221,6 +221,11 @@ pub struct FakeMarket {
 
 impl FakeMarket {
     pub fn start(kind: Fake, config: FakeConfig) -> FakeMarket {
+        FakeMarket::start_at(kind, config, "127.0.0.1:0").expect("bind a local port")
+    }
+
+    /// [`FakeMarket::start`] on `address` (`127.0.0.1:18080`): `vitrina mp fake-server`.
+    pub fn start_at(kind: Fake, config: FakeConfig, address: &str) -> std::io::Result<FakeMarket> {
         let state = Arc::new(Mutex::new(State {
             kind,
             tokens: config.tokens,
@@ -236,11 +241,11 @@ impl FakeMarket {
             ym: ym::YmState::default(),
         }));
         let shared = Arc::clone(&state);
-        let server = Server::start(move |request| {
+        let server = Server::start_at(address, move |request| {
             let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
             answer(&mut state, request)
-        });
-        FakeMarket { kind, server, state }
+        })?;
+        Ok(FakeMarket { kind, server, state })
     }
 
     pub fn kind(&self) -> Fake {

@@ -718,6 +718,14 @@ business_id: number | null, campaign_id: number | null,
  */
 auto_push: boolean, 
 /**
+ * The seller's warehouse name → the marketplace's warehouse id (stocks go there).
+ */
+warehouses: Array<[string, string]>, 
+/**
+ * A demo account on a demo marketplace running on this computer.
+ */
+demo: boolean, 
+/**
  * Whether credentials are stored (in the OS keyring) for this account.
  */
 secret_set: boolean, last_check: ConnectionCheckDto | null, 
