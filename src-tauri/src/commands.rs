@@ -378,3 +378,137 @@ pub async fn market_account_check(s: Shared<'_>, id: String) -> Cmd<ConnectionCh
 pub async fn market_precheck(s: Shared<'_>, key: String, skus: Vec<String>) -> Cmd<PrecheckDto> {
     blocking(&s, move |s| s.market_precheck(&key, &skus)).await
 }
+
+/// Starts a demo marketplace on this computer and adds its account ("Демо Wildberries"…).
+#[tauri::command]
+pub async fn market_account_demo(s: Shared<'_>, market: String) -> Cmd<MarketAccountDto> {
+    blocking(&s, move |s| s.add_demo_market_account(&market)).await
+}
+
+/// Auto-push on or off (unchanged when null) and warehouses: [name, id]; an empty id removes one.
+#[tauri::command]
+pub async fn market_account_settings(
+    s: Shared<'_>,
+    key: String,
+    auto_push: Option<bool>,
+    warehouses: Vec<(String, String)>,
+) -> Cmd<MarketAccountDto> {
+    blocking(&s, move |s| s.set_market_account_settings(&key, auto_push, &warehouses)).await
+}
+
+/// Fetches the account's category tree and the attributes of every mapped category.
+#[tauri::command]
+pub async fn market_dicts_refresh(s: Shared<'_>, key: String) -> Cmd<DictRefreshDto> {
+    blocking(&s, move |s| s.refresh_market_dictionaries(&key)).await
+}
+
+#[tauri::command]
+pub async fn market_categories(
+    s: Shared<'_>,
+    key: String,
+    search: String,
+    leaves_only: bool,
+    limit: usize,
+) -> Cmd<Vec<MpCategoryDto>> {
+    blocking(&s, move |s| s.market_categories(&key, &search, leaves_only, limit)).await
+}
+
+#[tauri::command]
+pub async fn market_category_map(s: Shared<'_>, key: String) -> Cmd<Vec<CategoryMapDto>> {
+    blocking(&s, move |s| s.market_category_map(&key)).await
+}
+
+/// Maps the seller's category to a marketplace category (`ext_id`), or unmaps it (null).
+#[tauri::command]
+pub async fn market_category_set(
+    s: Shared<'_>,
+    key: String,
+    category: String,
+    ext_id: Option<String>,
+) -> Cmd<CategoryMapDto> {
+    blocking(&s, move |s| s.set_market_category(&key, &category, ext_id.as_deref())).await
+}
+
+/// Accepts every confident suggestion: categories, then their attributes.
+#[tauri::command]
+pub async fn market_auto_map(s: Shared<'_>, key: String) -> Cmd<AutoMapDto> {
+    blocking(&s, move |s| s.auto_map_market(&key)).await
+}
+
+#[tauri::command]
+pub async fn market_attributes(s: Shared<'_>, key: String, ext_id: String) -> Cmd<Vec<AttrMapDto>> {
+    blocking(&s, move |s| s.market_attributes(&key, &ext_id)).await
+}
+
+/// How an attribute is filled: `field:…`, `attr:…` or `const:…`; null removes the rule.
+#[tauri::command]
+pub async fn market_attribute_set(
+    s: Shared<'_>,
+    key: String,
+    ext_id: String,
+    attr_id: String,
+    source: Option<String>,
+    unit_factor: Option<f64>,
+    values: std::collections::BTreeMap<String, String>,
+) -> Cmd<Vec<AttrMapDto>> {
+    blocking(&s, move |s| {
+        s.set_market_attribute(&key, &ext_id, &attr_id, source.as_deref(), unit_factor, &values)
+    })
+    .await
+}
+
+/// Queues `market.publish` of these SKUs (every product when empty).
+#[tauri::command]
+pub async fn market_publish(s: Shared<'_>, key: String, skus: Vec<String>) -> Cmd<JobDto> {
+    blocking(&s, move |s| s.publish_market(&key, &skus)).await
+}
+
+/// Queues `market.push` of prices and stocks (`only`: `prices` or `stocks`; both when null).
+#[tauri::command]
+pub async fn market_push(s: Shared<'_>, key: String, skus: Vec<String>, only: Option<String>) -> Cmd<JobDto> {
+    blocking(&s, move |s| s.push_market(&key, &skus, only.as_deref())).await
+}
+
+/// What a finished marketplace job did (null while it runs or when it failed).
+#[tauri::command]
+pub async fn market_job_result(s: Shared<'_>, id: String) -> Cmd<Option<MarketRunDto>> {
+    blocking(&s, move |s| s.market_job_result(&id)).await
+}
+
+/// A page of the account's cards; `problems_only` is the error inbox.
+#[tauri::command]
+pub async fn market_links(
+    s: Shared<'_>,
+    key: String,
+    statuses: Vec<String>,
+    problems_only: bool,
+    reason: Option<String>,
+    limit: u32,
+    offset: u32,
+) -> Cmd<MarketLinksDto> {
+    blocking(&s, move |s| s.market_links(&key, &statuses, problems_only, reason.as_deref(), limit, offset))
+        .await
+}
+
+#[tauri::command]
+pub async fn market_outbox(s: Shared<'_>, key: String, limit: usize) -> Cmd<OutboxDto> {
+    blocking(&s, move |s| s.market_outbox(&key, limit)).await
+}
+
+/// Sends the rejected cards of these SKUs (all when empty) again; the queued publish, if any.
+#[tauri::command]
+pub async fn market_retry(s: Shared<'_>, key: String, skus: Vec<String>) -> Cmd<Option<JobDto>> {
+    blocking(&s, move |s| s.retry_market(&key, &skus)).await
+}
+
+/// Reads the account's existing cards and links them to products (new drafts with `import_new`).
+#[tauri::command]
+pub async fn market_pull_cards(s: Shared<'_>, key: String, import_new: bool) -> Cmd<PullCardsDto> {
+    blocking(&s, move |s| s.pull_market_cards(&key, import_new)).await
+}
+
+/// The product on every marketplace account.
+#[tauri::command]
+pub async fn product_market(s: Shared<'_>, sku: String) -> Cmd<Vec<ProductMarketDto>> {
+    blocking(&s, move |s| s.product_market(&sku)).await
+}
