@@ -48,6 +48,10 @@ pub struct ExtIds {
     /// WB sizes `[{"chrtID", "techSize", "wbSize", "skus"}]`: an update and a stock push need
     /// them.
     pub sizes: Option<Value>,
+    /// The marketplace's own status words for the card, as last read (Ozon `moderate_status`,
+    /// YM `cardStatus`): shown next to the product, kept on the link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ext_status: Option<String>,
 }
 
 impl ExtIds {
@@ -58,6 +62,7 @@ impl ExtIds {
             ext_group: newer.ext_group.clone().or_else(|| self.ext_group.clone()),
             ext_sku: newer.ext_sku.clone().or_else(|| self.ext_sku.clone()),
             sizes: newer.sizes.clone().or_else(|| self.sizes.clone()),
+            ext_status: newer.ext_status.clone().or_else(|| self.ext_status.clone()),
         }
     }
 }

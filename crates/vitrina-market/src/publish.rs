@@ -408,6 +408,9 @@ fn apply(
                     }
                 }
             }
+            if record.link.ext.ext_status.is_some() {
+                record.link.ext_status = record.link.ext.ext_status.clone();
+            }
             s.put_link(account.id, &record)?;
         }
         Ok(())

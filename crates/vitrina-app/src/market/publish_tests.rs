@@ -91,6 +91,7 @@ fn the_demo_catalog_is_mapped_published_and_priced_on_yandex_market() {
     assert_eq!(links.items.len() as u64, run.done);
     let live = &links.items[0];
     assert!(live.ext_id.is_some(), "the marketSku is kept: {live:?}");
+    assert_eq!(live.ext_status.as_deref(), Some("HAS_CARD_CAN_UPDATE"), "Market's own status is shown");
     assert_eq!(s.fake.ym_market_sku(&live.sku).map(|m| m.to_string()), live.ext_id);
 
     // Products with problems are listed with their reasons, in the error inbox.

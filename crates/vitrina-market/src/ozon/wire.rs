@@ -101,6 +101,10 @@ impl InfoItem {
             ext_group: self.model_info.model_id.clone(),
             ext_sku: self.sku.clone(),
             sizes: None,
+            ext_status: [&self.statuses.moderate_status, &self.statuses.status]
+                .into_iter()
+                .find(|s| !s.trim().is_empty())
+                .cloned(),
         }
     }
 }

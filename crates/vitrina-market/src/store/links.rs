@@ -82,7 +82,7 @@ impl MarketStore {
                 l.status.code(),
                 json(&record.problems)?,
                 json(&l.errors)?,
-                l.ext_status,
+                l.ext.ext_status.as_ref().or(l.ext_status.as_ref()),
                 record.sent_hash.map(|h| h as i64),
                 record.live_hash.map(|h| h as i64),
                 record.updated_at,
@@ -157,7 +157,8 @@ fn read(r: &Row<'_>) -> rusqlite::Result<Result<LinkRecord>> {
     let status: String = r.get(6)?;
     let problems: String = r.get(7)?;
     let errors: String = r.get(8)?;
-    let (ext_id, ext_group, ext_sku, ext_status) = (r.get(2)?, r.get(3)?, r.get(4)?, r.get(9)?);
+    let (ext_id, ext_group, ext_sku, ext_status) =
+        (r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, Option<String>>(9)?);
     let (sent_hash, live_hash, updated_at) =
         (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<i64>>(11)?, r.get::<_, i64>(12)?);
     let build = || -> Result<LinkRecord> {
@@ -174,6 +175,7 @@ fn read(r: &Row<'_>) -> rusqlite::Result<Result<LinkRecord>> {
                         .map(|s| serde_json::from_str(&s))
                         .transpose()
                         .map_err(|e| damaged(e.to_string()))?,
+                    ext_status: ext_status.clone(),
                 },
                 status: LinkStatus::parse(&status)
                     .ok_or_else(|| damaged(format!("unknown status {status:?}")))?,

@@ -104,7 +104,13 @@ pub(super) fn ext_ids(card: &Value) -> ExtIds {
                 .collect()
         })
         .unwrap_or_default();
-    ExtIds { ext_id: id("nmID"), ext_group: id("imtID"), ext_sku: None, sizes: Some(Value::Array(sizes)) }
+    ExtIds {
+        ext_id: id("nmID"),
+        ext_group: id("imtID"),
+        ext_sku: None,
+        sizes: Some(Value::Array(sizes)),
+        ext_status: None,
+    }
 }
 
 fn remote(card: &Value) -> RemoteCard {

@@ -196,6 +196,7 @@ pub fn card_outcome(link: &Link, card: Option<OfferCard>) -> Outcome {
     let ext = link.ext.merged(&ExtIds {
         ext_id: card.mapping.as_ref().and_then(|m| m.market_sku).map(|s| s.to_string()),
         ext_group: card.group_id.clone().filter(|g| !g.is_empty()),
+        ext_status: card.card_status.clone().filter(|s| !s.is_empty()),
         ..ExtIds::default()
     });
     let status = card.card_status.unwrap_or_default();
@@ -304,6 +305,7 @@ mod tests {
             Outcome::Done(ExtIds {
                 ext_id: Some("101000000123".into()),
                 ext_group: Some("g1".into()),
+                ext_status: Some("HAS_CARD_CAN_UPDATE".into()),
                 ..ExtIds::default()
             })
         );
