@@ -131,3 +131,77 @@ fn the_precheck_reports_products_a_marketplace_would_refuse() {
     let err = fails(&db, &["mp", "check", "ym", "NO-SUCH-SKU"]);
     assert!(err.contains("NO-SUCH-SKU"), "{err}");
 }
+
+#[test]
+fn the_demo_catalog_is_mapped_published_priced_and_stocked_in_a_few_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok_json(&db, &["demo", "--products", "60"]);
+    let fake = FakeMarket::start(Fake::Ozon, FakeConfig::new(vec![FakeToken::ozon("100500", "ozon-key-42")]));
+    let url = fake.url();
+    let out = vitrina(&db)
+        .env("VITRINA_MP_TOKEN", "ozon-key-42")
+        .args([
+            "mp",
+            "accounts",
+            "add",
+            "Озон",
+            "--market",
+            "ozon",
+            "--client-id",
+            "100500",
+            "--base-url",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let auto = ok_json(&db, &["mp", "map", "Озон", "--auto"]);
+    assert!(auto["categories_mapped"].as_u64().unwrap() >= 7, "{auto}");
+    let categories = ok_json(&db, &["mp", "categories", "Озон", "кроссовки"]);
+    assert!(categories.as_array().is_some_and(|c| !c.is_empty()), "{categories}");
+
+    let run_dto: vitrina_app::ipc::MarketRunDto =
+        serde_json::from_value(ok_json(&db, &["mp", "publish", "Озон", "--all"])).unwrap();
+    assert_eq!(run_dto.read, 60);
+    assert!(run_dto.done > 0, "{run_dto:?}");
+    assert_eq!(run_dto.done + run_dto.rejected + run_dto.awaiting, run_dto.queued, "{run_dto:?}");
+    assert_eq!(fake.ozon_products().len() as u64, run_dto.queued, "one product per sent card");
+
+    let inbox: vitrina_app::ipc::MarketLinksDto =
+        serde_json::from_value(ok_json(&db, &["mp", "errors", "Озон"])).unwrap();
+    assert_eq!(inbox.items.len() as u64, run_dto.precheck_failed + run_dto.rejected);
+    let text = String::from_utf8_lossy(&run(&db, &["mp", "errors", "Озон"]).stdout).to_string();
+    assert!(text.contains("live"), "{text}");
+
+    // Prices go at once; stocks need the Ozon warehouse.
+    let prices: vitrina_app::ipc::MarketRunDto =
+        serde_json::from_value(ok_json(&db, &["mp", "prices", "Озон"])).unwrap();
+    assert_eq!(prices.done, run_dto.done, "{prices:?}");
+    let err = fails(&db, &["mp", "stocks", "Озон"]);
+    assert!(err.contains("warehouse"), "{err}");
+    ok_json(&db, &["mp", "accounts", "set", "Озон", "--warehouse", "Основной=22142605386000"]);
+    let stocks: vitrina_app::ipc::MarketRunDto =
+        serde_json::from_value(ok_json(&db, &["mp", "stocks", "Озон"])).unwrap();
+    assert_eq!(stocks.done, run_dto.done, "{stocks:?}");
+    let live = inbox.counts.iter().find(|c| c.status == "live").map_or(0, |c| c.count);
+    assert_eq!(live, run_dto.done);
+
+    // Nothing changed: nothing is sent.
+    let again: vitrina_app::ipc::MarketRunDto =
+        serde_json::from_value(ok_json(&db, &["mp", "publish", "Озон", "--all"])).unwrap();
+    assert_eq!((again.queued, again.requests), (0, 0), "{again:?}");
+    let outbox = ok_json(&db, &["mp", "outbox", "Озон"]);
+    assert!(
+        outbox["counts"].as_array().unwrap().iter().any(|c| c["op"] == "stock" && c["state"] == "done"),
+        "{outbox}"
+    );
+
+    // Cards already on the marketplace link back to their products.
+    let pulled: vitrina_app::ipc::PullCardsDto =
+        serde_json::from_value(ok_json(&db, &["mp", "pull-cards", "Озон"])).unwrap();
+    assert_eq!(pulled.linked_by_sku, fake.ozon_products().len() as u64, "{pulled:?}");
+    let all = run(&db, &["mp", "errors", "Озон", "--json"]);
+    assert!(!String::from_utf8_lossy(&all.stdout).contains("ozon-key-42"));
+}
