@@ -138,9 +138,15 @@ impl App {
     /// an account's name); `skus` empty checks the whole catalog. Reads the catalog without
     /// waiting for an import.
     pub fn market_precheck(&self, key: &str, skus: &[String]) -> AppResult<PrecheckDto> {
-        let market = match key.parse::<Market>() {
-            Ok(market) => market,
-            Err(_) => self.market_store()?.account(key).map_err(market_error)?.market,
+        // An account's name: the whole check, with its mapping and the cached dictionaries.
+        // A marketplace's code: the documented limits only.
+        let (market, store, account) = match key.parse::<Market>() {
+            Ok(market) => (market, None, None),
+            Err(_) => {
+                let store = self.market_store()?;
+                let account = store.account(key).map_err(market_error)?;
+                (account.market, Some(store), Some(account))
+            }
         };
         let selection = vitrina_store::export::Selection { skus: skus.to_vec(), ..Default::default() };
         let mut dto = PrecheckDto {
@@ -152,9 +158,21 @@ impl App {
         };
         let mut counts: std::collections::BTreeMap<&'static str, u64> = Default::default();
         let catalog = self.catalog()?;
+        let mut builder = match (&store, &account) {
+            (Some(store), Some(account)) => {
+                Some(vitrina_market::plan::CardBuilder::new(&catalog, store, account).map_err(market_error)?)
+            }
+            _ => None,
+        };
         catalog.export_each::<AppError>(&selection, vitrina_store::export::ExportOrder::Storage, |row| {
             dto.checked += 1;
-            let problems = vitrina_market::precheck(row, market);
+            let problems = match (&mut builder, &store, &account) {
+                (Some(builder), Some(store), Some(account)) => {
+                    let link = store.link(account.id, row.id).map_err(market_error)?.map(|l| l.link);
+                    builder.card(store, row, link.as_ref()).err().unwrap_or_default()
+                }
+                _ => vitrina_market::precheck(row, market),
+            };
             if !problems.is_empty() {
                 dto.with_problems += 1;
                 for p in &problems {
