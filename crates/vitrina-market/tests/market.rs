@@ -14,6 +14,8 @@ use vitrina_testkit::market::{
     Fake, FakeCampaign, FakeConfig, FakeLimits, FakeMarket, FakeToken, Fault, TokenState,
 };
 
+#[path = "market/engine.rs"]
+mod engine;
 #[path = "market/mapping.rs"]
 mod mapping;
 #[path = "market/ozon_api.rs"]
