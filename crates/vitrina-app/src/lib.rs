@@ -6,6 +6,7 @@
 pub mod bench;
 pub mod bench_export;
 pub mod bench_import;
+pub mod bench_publish;
 pub mod bulk;
 mod catalog;
 pub mod catalog_jobs;

@@ -373,6 +373,26 @@ pub enum BenchCmd {
         #[arg(long)]
         case: Option<String>,
     },
+    /// Publish a demo catalog to a marketplace fake with the real documented rate limits:
+    /// requests, throttles, time against the minimum the limits allow, final states; with
+    /// `--faults` also against a fake failing that share of requests; `--case autopush`: how
+    /// long a price edit takes to reach the fake, idle and while an import holds the catalog.
+    Publish {
+        /// wb, ozon, ym or all.
+        #[arg(long, default_value = "all")]
+        market: String,
+        #[arg(long, default_value_t = 10_000)]
+        products: u64,
+        /// Share of requests the second fake fails (429/420 or 503); 0: no second run.
+        #[arg(long, default_value_t = 0.0)]
+        faults: f64,
+        /// publish or autopush.
+        #[arg(long, default_value = "publish")]
+        case: String,
+        /// Folder for the benchmark's catalogs (replaced).
+        #[arg(long, default_value = "bench-data/publish")]
+        out: PathBuf,
+    },
     /// Build a catalog of N products and time upsert, search, list pages and opening.
     Catalog {
         #[arg(long, default_value_t = 1_000_000)]

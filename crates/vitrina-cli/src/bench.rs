@@ -17,6 +17,9 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Outcome {
             vitrina_app::set_memory_budget(vitrina_app::MemoryBudget::IMPORT);
             export(catalog, out, case.as_deref(), cli.json)
         }
+        BenchCmd::Publish { market, products, faults, case, out } => {
+            publish(market, *products, *faults, case, out, cli.json)
+        }
         BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| cannot_create(dir, e))?;
@@ -194,4 +197,135 @@ fn print_cases(cases: &[vitrina_app::bench_export::ExportCase]) -> Outcome {
     }
     print(t);
     Ok(())
+}
+
+/// `bench publish`: each marketplace in turn. The autopush case runs its push as a job, which
+/// reads credentials from the store the environment names: without `VITRINA_CREDENTIALS_FILE`
+/// it runs in a child process of this binary with one in `out`.
+fn publish(
+    market: &str,
+    products: u64,
+    faults: f64,
+    case: &str,
+    out: &std::path::Path,
+    as_json: bool,
+) -> Outcome {
+    use vitrina_app::bench_publish::{self, PublishBench};
+    let markets: Vec<&str> = if market == "all" { vec!["ozon", "ym", "wb"] } else { vec![market] };
+    std::fs::create_dir_all(out).map_err(|e| cannot_create(out, e))?;
+    let out = std::path::absolute(out).map_err(crate::output::internal)?;
+    let needs_file = case == "autopush"
+        && std::env::var_os(vitrina_app::secrets::CREDENTIALS_FILE_ENV).is_none_or(|v| v.is_empty());
+    let mut results: Vec<PublishBench> = Vec::new();
+    for m in markets {
+        let r = if needs_file {
+            let exe = std::env::current_exe().map_err(crate::output::internal)?;
+            let run = std::process::Command::new(&exe)
+                .args(["--json", "bench", "publish", "--market", m, "--case", case])
+                .args(["--products", &products.to_string(), "--faults", &faults.to_string(), "--out"])
+                .arg(&out)
+                .env(vitrina_app::secrets::CREDENTIALS_FILE_ENV, out.join(format!("credentials-{m}.toml")))
+                .output()
+                .map_err(crate::output::internal)?;
+            if !run.status.success() {
+                return Err(vitrina_app::AppError::new(
+                    vitrina_app::ErrorCode::Internal,
+                    format!("{m}: {}", String::from_utf8_lossy(&run.stderr).trim()),
+                ));
+            }
+            let mut list: Vec<PublishBench> =
+                serde_json::from_slice(&run.stdout).map_err(crate::output::internal)?;
+            list.remove(0)
+        } else {
+            bench_publish::run(m, products, faults, case, &out)?
+        };
+        if !as_json {
+            print_publish(&r);
+        }
+        results.push(r);
+    }
+    if as_json {
+        return json(&results);
+    }
+    Ok(())
+}
+
+fn print_publish(r: &vitrina_app::bench_publish::PublishBench) {
+    print(format!(
+        "{} — {} products; card batch {}; mapping: {} categories automatic, {} by best suggestion, \
+         {} attributes automatic, {} required set to a constant; setup {:.1} s",
+        r.market,
+        r.products,
+        r.card_batch,
+        r.categories_auto,
+        r.categories_by_suggestion,
+        r.attributes_auto,
+        r.attributes_constant,
+        r.setup_seconds
+    ));
+    let runs: Vec<&vitrina_app::bench_publish::PublishRun> =
+        std::iter::once(&r.clean).chain(r.faults.as_ref()).collect();
+    let mut t = table(&["Measure"]);
+    let mut header = vec!["Measure".to_string()];
+    header.extend(runs.iter().map(|x| format!("{} (faults {:.0} %)", x.label, x.fault_rate * 100.0)));
+    t.set_header(header);
+    let row = |t: &mut comfy_table::Table,
+               name: &str,
+               f: &dyn Fn(&vitrina_app::bench_publish::PublishRun) -> String| {
+        let mut cells = vec![name.to_string()];
+        cells.extend(runs.iter().map(|x| f(x)));
+        t.add_row(cells);
+    };
+    row(&mut t, "publishable / not", &|x| format!("{} / {}", x.publishable, x.precheck_failed));
+    row(&mut t, "write requests (ceil(n/batch))", &|x| format!("{} ({})", x.writes, x.expected_writes));
+    row(&mut t, "poll requests", &|x| x.polls.to_string());
+    row(&mut t, "other requests", &|x| x.other_requests.to_string());
+    row(&mut t, "self-inflicted throttles", &|x| x.throttled.to_string());
+    row(&mut t, "faults injected", &|x| x.faulted.to_string());
+    row(&mut t, "time to the last verdict", &|x| format!("{:.1} s", x.seconds));
+    row(&mut t, "minimum (bucket)", &|x| format!("{:.1} s ({})", x.minimum_seconds, x.minimum_bucket));
+    row(&mut t, "ratio", &|x| format!("{:.1} %", x.ratio * 100.0));
+    row(&mut t, "time to the last write / minimum", &|x| {
+        format!("{:.1} s / {:.1} s = {:.1} %", x.send_seconds, x.minimum_send_seconds, x.send_ratio * 100.0)
+    });
+    row(&mut t, "live / rejected (planned)", &|x| {
+        format!("{} / {} ({})", x.live, x.rejected, x.rejects_planned)
+    });
+    row(&mut t, "unsettled / wrong state", &|x| format!("{} / {}", x.unsettled, x.wrong_state));
+    row(&mut t, "cards on the fake (duplicates)", &|x| {
+        format!("{} ({})", x.cards_on_fake, x.duplicate_cards)
+    });
+    print(t);
+    for x in &runs {
+        let mut e = table(&["Endpoint", "Role", "Requests"]);
+        for c in &x.endpoints {
+            e.add_row(vec![c.endpoint.clone(), c.role.clone(), c.requests.to_string()]);
+        }
+        print(format!("{} run, requests by endpoint:", x.label));
+        print(e);
+        let mut b = table(&["Bucket", "Requests", "Units", "Burst", "Interval", "Minimum"]);
+        for u in &x.buckets {
+            b.add_row(vec![
+                u.bucket.clone(),
+                u.requests.to_string(),
+                u.units.to_string(),
+                u.burst.to_string(),
+                format!("{:.0} ms", u.interval_ms),
+                format!("{:.1} s", u.minimum_seconds),
+            ]);
+        }
+        print(b);
+        for n in &x.notes {
+            print(format!("  note: {n}"));
+        }
+    }
+    if let Some(d) = r.differing_from_clean {
+        print(format!("SKUs whose final status differs between the clean and the faulty run: {d}"));
+    }
+    if let Some(a) = &r.autopush {
+        print(format!(
+            "auto-push of a price edit ({}): {:.3} s idle, {:.3} s while an import holds the catalog (lock held at arrival: {})",
+            a.sku, a.idle_seconds, a.during_import_seconds, a.import_held_lock
+        ));
+    }
 }
