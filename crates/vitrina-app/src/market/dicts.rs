@@ -11,7 +11,7 @@ use vitrina_market::{Account, AttrRule, Client, MarketStore, MpCategory, Source,
 use vitrina_store::Catalog;
 
 use super::market_error;
-use super::publish::client_for;
+use super::publish::client_or;
 use crate::catalog::App;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::ipc::{AttrMapDto, AutoMapDto, CategoryMapDto, DictRefreshDto, MpCategoryDto, SuggestionDto};
@@ -39,10 +39,7 @@ impl App {
     ) -> AppResult<DictRefreshDto> {
         let mut store = self.market_store()?;
         let account = store.account(key).map_err(market_error)?;
-        let client = match client {
-            Some(c) => c,
-            None => client_for(&account, secrets).map_err(market_error)?,
-        };
+        let client = client_or(&account, secrets, client)?;
         let api = api(account.market);
         let now = self.catalog()?.now_ms() as i64;
         let tree = api.fetch_tree(&client, cancel).map_err(market_error)?;
@@ -151,10 +148,7 @@ impl App {
         if let Some(ext) = ext_id
             && store.category_spec(account.id, ext).map_err(market_error)?.is_none()
         {
-            let client = match client {
-                Some(c) => c,
-                None => client_for(&account, secrets).map_err(market_error)?,
-            };
+            let client = client_or(&account, secrets, client)?;
             let now = self.catalog()?.now_ms() as i64;
             load_categories(&mut store, &account, &client, &[ext.to_owned()], now, &|| false)?;
         }
@@ -178,10 +172,7 @@ impl App {
         let catalog = self.catalog()?;
         let seller = seller_categories(&catalog)?;
         let mut tree = store.tree(account.id).map_err(market_error)?;
-        let client = match client {
-            Some(c) => c,
-            None => client_for(&account, secrets).map_err(market_error)?,
-        };
+        let client = client_or(&account, secrets, client)?;
         let now = catalog.now_ms() as i64;
         if tree.is_empty() {
             tree = api(account.market).fetch_tree(&client, &|| false).map_err(market_error)?;

@@ -142,6 +142,38 @@ pub fn client_for(account: &Account, secrets: &Secrets) -> Result<Client, Market
     Client::new(account, Credentials::from_json(account.market, &json)?)
 }
 
+/// What a run works with: its own catalog connection (a read that never waits for an import),
+/// the market file, the account and its client.
+struct Run {
+    catalog: Catalog,
+    store: MarketStore,
+    account: Account,
+    client: Client,
+}
+
+impl Run {
+    fn open(
+        path: &std::path::Path,
+        key: &str,
+        secrets: &Secrets,
+        client: Option<Client>,
+    ) -> Result<Run, MarketError> {
+        let catalog = Catalog::open(path)?;
+        let store = super::open_store(path).map_err(|e| MarketError::new(ErrorKind::Storage, e.message))?;
+        let account = store.account(key)?;
+        let client = client.map_or_else(|| client_for(&account, secrets), Ok)?;
+        Ok(Run { catalog, store, account, client })
+    }
+}
+
+/// `client`, or a client for `account` with its stored credentials.
+pub fn client_or(account: &Account, secrets: &Secrets, client: Option<Client>) -> AppResult<Client> {
+    match client {
+        Some(c) => Ok(c),
+        None => client_for(account, secrets).map_err(market_error),
+    }
+}
+
 /// Checks and queues the cards of `skus` (every product when empty), then sends and follows up.
 pub fn publish_now(
     catalog_path: &std::path::Path,
@@ -151,14 +183,7 @@ pub fn publish_now(
     client: Option<Client>,
     hooks: &RunHooks,
 ) -> Result<MarketRunDto, MarketError> {
-    let catalog = Catalog::open(catalog_path)?;
-    let mut store =
-        super::open_store(catalog_path).map_err(|e| MarketError::new(ErrorKind::Storage, e.message))?;
-    let account = store.account(account_key)?;
-    let client = match client {
-        Some(c) => c,
-        None => client_for(&account, secrets)?,
-    };
+    let Run { catalog, mut store, account, client } = Run::open(catalog_path, account_key, secrets, client)?;
     (hooks.stage)(JobStage::Publishing);
     let selection = Selection { skus: clean(skus), ..Default::default() };
     let total = catalog.export_count(&selection)?;
@@ -197,14 +222,7 @@ pub fn push_now(
     client: Option<Client>,
     hooks: &RunHooks,
 ) -> Result<MarketRunDto, MarketError> {
-    let catalog = Catalog::open(catalog_path)?;
-    let mut store =
-        super::open_store(catalog_path).map_err(|e| MarketError::new(ErrorKind::Storage, e.message))?;
-    let account = store.account(account_key)?;
-    let client = match client {
-        Some(c) => c,
-        None => client_for(&account, secrets)?,
-    };
+    let Run { catalog, mut store, account, client } = Run::open(catalog_path, account_key, secrets, client)?;
     (hooks.stage)(JobStage::Pushing);
     let selection = Selection { skus: clean(skus), updated_since: since, ..Default::default() };
     let now = chrono::Utc::now().timestamp_millis();

@@ -9,7 +9,7 @@ use vitrina_market::{Client, api};
 use vitrina_store::ProductKey;
 
 use super::market_error;
-use super::publish::client_for;
+use super::publish::client_or;
 use crate::catalog::App;
 use crate::error::AppResult;
 use crate::ipc::PullCardsDto;
@@ -31,10 +31,7 @@ impl App {
     ) -> AppResult<PullCardsDto> {
         let mut store = self.market_store()?;
         let account = store.account(key).map_err(market_error)?;
-        let client = match client {
-            Some(c) => c,
-            None => client_for(&account, secrets).map_err(market_error)?,
-        };
+        let client = client_or(&account, secrets, client)?;
         let api = api(account.market);
         let mut dto = PullCardsDto { account: account.name.clone(), ..PullCardsDto::default() };
         let mut cursor: Option<String> = None;
