@@ -46,6 +46,9 @@ pub enum ExportOrder {
     Storage,
     /// By category (products without one last), then by name: for price lists people read.
     Category,
+    /// The variants of one product together, the first created first: for cards that hold a
+    /// whole variant group (a Wildberries card with its sizes).
+    Group,
 }
 
 /// One category of the tree as feeds number it: `id` is the local row id (a positive integer,
@@ -133,6 +136,9 @@ impl Catalog {
         // first row waiting for seconds.
         let passes: Vec<Pass> = match order {
             ExportOrder::Storage => vec![Pass::default()],
+            ExportOrder::Group => {
+                vec![Pass { order_by: "coalesce(p.variant_group, p.id), p.rid", ..Pass::default() }]
+            }
             ExportOrder::Category => {
                 let mut passes: Vec<_> = self
                     .categories_by_name()

@@ -116,6 +116,16 @@ fn export_reads_whole_products_and_filters_like_a_profile() {
     let matcher = c.export_matcher(&since).unwrap();
     assert_eq!(all.iter().filter(|r| matcher.matches(r)).count(), changed.len());
 
+    let by_group: Vec<_> =
+        rows(&c, &Selection::default(), ExportOrder::Group).into_iter().map(|r| r.sku).collect();
+    let at = by_group.iter().position(|s| s == "A-42").unwrap();
+    assert_eq!(
+        by_group.get(at + 1).map(String::as_str),
+        Some("A-43"),
+        "a group's variants together: {by_group:?}"
+    );
+    assert_eq!(by_group.len(), 4);
+
     let by_category: Vec<_> =
         rows(&c, &Selection::default(), ExportOrder::Category).into_iter().map(|r| r.sku).collect();
     assert_eq!(
