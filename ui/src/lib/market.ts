@@ -3,7 +3,9 @@
 // connection" (`outcome`), what the card pre-check found (`problem`) — with the marketplace's or
 // the check's own sentence as details; the words are here.
 // The section's labels live here too (`mt`), so the section is worded in one place.
-import type { GroupCheckDto, Language, NewMarketAccountDto } from './ipc';
+import type {
+  GroupCheckDto, JobDto, Language, MarketErrorDto, MarketLinkDto, MarketRunDto, NewMarketAccountDto, OutboxCountDto, ProblemDto,
+} from './ipc';
 import { i18n } from './i18n.svelte';
 import { formatCount } from './format';
 
@@ -103,6 +105,8 @@ export function groupLine(g: GroupCheckDto): { ok: boolean; text: string; detail
 export const PROBLEMS = [
   'no_sku', 'sku_too_long', 'no_name', 'name_too_long', 'no_description', 'description_too_long', 'no_images',
   'too_many_images', 'bad_image', 'no_brand', 'bad_barcode', 'no_dimensions', 'no_weight', 'too_heavy', 'no_price',
+  'no_category_mapping', 'category_not_loaded', 'category_not_leaf', 'missing_required', 'not_in_dictionary', 'value_too_long',
+  'too_many_values', 'not_a_number', 'out_of_range', 'bad_discount', 'not_published', 'no_warehouse', 'no_size',
 ] as const;
 export type Problem = (typeof PROBLEMS)[number];
 
@@ -123,6 +127,19 @@ const problems: Record<Language, Record<Problem, string>> = {
     no_weight: 'Нет веса с упаковкой',
     too_heavy: 'Тяжелее, чем принимает маркетплейс',
     no_price: 'Нет цены',
+    no_category_mapping: 'Категория товара не сопоставлена с категорией маркетплейса — выберите её на вкладке «Категории»',
+    category_not_loaded: 'Характеристики категории ещё не загружены — нажмите «Обновить справочники»',
+    category_not_leaf: 'Выбрана слишком общая категория — выберите конечную, без подкатегорий',
+    missing_required: 'Не заполнена обязательная характеристика',
+    not_in_dictionary: 'Такого значения нет в списке маркетплейса — выберите значение из списка',
+    value_too_long: 'Значение характеристики длиннее, чем разрешает маркетплейс',
+    too_many_values: 'У характеристики больше значений, чем разрешает маркетплейс',
+    not_a_number: 'Здесь нужно число',
+    out_of_range: 'Число вне допустимых пределов',
+    bad_discount: 'Старая цена слишком близка к новой — маркетплейс не покажет скидку',
+    not_published: 'Карточки ещё нет на маркетплейсе — сначала опубликуйте товар',
+    no_warehouse: 'Не указан склад маркетплейса для остатков — задайте его в настройках аккаунта',
+    no_size: 'У варианта товара не указан размер',
   },
   en: {
     no_sku: 'No SKU',
@@ -140,6 +157,19 @@ const problems: Record<Language, Record<Problem, string>> = {
     no_weight: 'No weight with the package',
     too_heavy: 'Heavier than the marketplace accepts',
     no_price: 'No price',
+    no_category_mapping: 'The product’s category is not matched to a marketplace category — choose it on the Categories tab',
+    category_not_loaded: 'The category’s attributes are not loaded yet — press “Refresh dictionaries”',
+    category_not_leaf: 'The chosen category is too general — choose a final one, without subcategories',
+    missing_required: 'A required attribute is empty',
+    not_in_dictionary: 'The marketplace’s list has no such value — pick a value from the list',
+    value_too_long: 'An attribute value is longer than the marketplace allows',
+    too_many_values: 'An attribute has more values than the marketplace allows',
+    not_a_number: 'A number is needed here',
+    out_of_range: 'The number is outside the allowed range',
+    bad_discount: 'The old price is too close to the price — the marketplace will not show a discount',
+    not_published: 'The card is not on the marketplace yet — publish the product first',
+    no_warehouse: 'No marketplace warehouse for the stock — set it in the account’s settings',
+    no_size: 'A variant has no size',
   },
 };
 
@@ -164,6 +194,138 @@ export function precheckSummary(checked: number, withProblems: number, lang: Lan
   const n = (v: number) => formatCount(v, lang);
   const first = fill(w[`pre.checked.${form}`], { n: n(checked) });
   return `${first}, ${withProblems ? fill(w['pre.withProblems'], { m: n(withProblems) }) : w['pre.clean']}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publishing, the error inbox, the mapping
+
+/** A card's statuses on an account, in the order a card goes through them. */
+export const LINK_STATUSES = ['queued', 'sent', 'processing', 'live', 'rejected', 'precheck_failed'] as const;
+export type LinkStatus = (typeof LINK_STATUSES)[number];
+
+/** A card's status in words; an unknown one as it is. */
+export function statusText(status: string): string {
+  return (LINK_STATUSES as readonly string[]).includes(status) ? mt(`status.${status as LinkStatus}`) : status;
+}
+
+/** Whether a status means something to fix. */
+export function isProblemStatus(status: string): boolean {
+  return status === 'rejected' || status === 'precheck_failed';
+}
+
+const OUT_OPS = ['card', 'price', 'stock'] as const;
+const OUT_STATES = ['pending', 'sending', 'awaiting', 'done', 'failed'] as const;
+
+export function outOpText(op: string): string {
+  return (OUT_OPS as readonly string[]).includes(op) ? mt(`out.op.${op as (typeof OUT_OPS)[number]}`) : op;
+}
+
+export function outStateText(state: string): string {
+  return (OUT_STATES as readonly string[]).includes(state) ? mt(`out.state.${state as (typeof OUT_STATES)[number]}`) : state;
+}
+
+/** The outbox counts grouped by operation: `[op, [[state, count]…]]`, operations in a fixed order. */
+export function outboxGroups(counts: OutboxCountDto[]): [string, [string, number][]][] {
+  const ops = [...OUT_OPS.filter((o) => counts.some((c) => c.op === o)), ...new Set(counts.map((c) => c.op).filter((o) => !(OUT_OPS as readonly string[]).includes(o)))];
+  const rank = (s: string) => { const i = (OUT_STATES as readonly string[]).indexOf(s); return i < 0 ? 99 : i; };
+  return ops.map((op) => [op, counts.filter((c) => c.op === op).sort((a, b) => rank(a.state) - rank(b.state)).map((c) => [c.state, c.count] as [string, number])]);
+}
+
+/** A run's numbers worth showing, in order, with their words (zeros left out, except what was read). */
+export function runLines(run: MarketRunDto): { key: string; label: string; value: number; tone: 'ok' | 'bad' | 'wait' | '' }[] {
+  const rows: [keyof MarketRunDto, WordKey, 'ok' | 'bad' | 'wait' | ''][] = [
+    ['read', 'run.read', ''], ['queued', 'run.queued', ''], ['unchanged', 'run.unchanged', ''],
+    ['done', 'run.done', 'ok'], ['awaiting', 'run.awaiting', 'wait'], ['rejected', 'run.rejected', 'bad'],
+    ['precheck_failed', 'run.precheck', 'bad'], ['not_published', 'run.notPublished', 'wait'], ['retried', 'run.retried', ''],
+    ['requests', 'run.requests', ''],
+  ];
+  return rows
+    .filter(([k]) => k === 'read' || Number(run[k]) > 0)
+    .map(([k, w, tone]) => ({ key: k, label: mt(w), value: Number(run[k]), tone }));
+}
+
+/** A Vitrina problem as one line: the words, then what it is about (an attribute, a detail). */
+export function problemLine(p: ProblemDto): { text: string; details: string | null } {
+  const details = [p.detail].filter((d) => d && d.trim()).join('') || null;
+  return { text: problemText(p.code), details };
+}
+
+/** A marketplace error as one line: what it is about (attribute or field), and its words verbatim. */
+export function errorLine(e: MarketErrorDto): { about: string | null; message: string } {
+  return { about: e.attr_name || e.field || null, message: e.message };
+}
+
+/** The reasons (problem and error codes) on a page of links, most frequent first. */
+export function reasonsOf(items: MarketLinkDto[]): { code: string; count: number }[] {
+  const seen = new Map<string, number>();
+  for (const l of items) {
+    const codes = new Set([...l.problems.map((p) => p.code), ...l.errors.map((e) => e.code).filter((c): c is string => !!c)]);
+    for (const c of codes) seen.set(c, (seen.get(c) ?? 0) + 1);
+  }
+  return [...seen].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+}
+
+/** A reason code in words: Vitrina's own problem, or the marketplace's code as it is. */
+export function reasonText(code: string): string {
+  return problemText(code);
+}
+
+/** How a followed marketplace job ended: the job, what it did (when it succeeded), our words. */
+export interface RunOutcome {
+  job: JobDto;
+  run: MarketRunDto | null;
+  ok: boolean;
+  text: string;
+  details: string | null;
+}
+
+/** A finished job's outcome in words (its problem worded as the Jobs section words it). */
+export function runOutcome(job: JobDto, run: MarketRunDto | null, problem: { text: string; details: string | null } | null): RunOutcome {
+  if (job.state === 'succeeded') return { job, run, ok: true, text: mt('pub.done'), details: null };
+  if (job.state === 'cancelled') return { job, run, ok: false, text: problem?.text ?? mt('pub.cancelled'), details: null };
+  return { job, run, ok: false, text: mt('pub.failed', { e: problem?.text ?? '' }), details: problem?.details ?? null };
+}
+
+/** The product fields an attribute can be filled from (`field:…`). */
+export const SOURCE_FIELDS = [
+  'name', 'brand', 'model', 'description', 'sku', 'barcode', 'weight_g', 'length_mm', 'width_mm', 'height_mm', 'country',
+] as const;
+export type SourceField = (typeof SOURCE_FIELDS)[number];
+
+export type SourceKind = 'field' | 'attr' | 'const';
+
+/** `field:brand` → `{kind: 'field', value: 'brand'}`; null for none or a source this version does not know. */
+export function parseSource(source: string | null | undefined): { kind: SourceKind; value: string } | null {
+  const m = source?.match(/^(field|attr|const):(.*)$/s);
+  return m ? { kind: m[1] as SourceKind, value: m[2] } : null;
+}
+
+/** A source in words: «Поле товара: Бренд», «Характеристика товара: Цвет», «Одно значение для всех: Россия». */
+export function sourceText(source: string | null | undefined): string {
+  if (!source) return mt('attr.none');
+  const s = parseSource(source);
+  if (!s) return source;
+  const value = s.kind === 'field' && (SOURCE_FIELDS as readonly string[]).includes(s.value) ? mt(`field.${s.value as SourceField}`) : s.value;
+  return `${mt(`attr.kind.${s.kind}`)}: ${value}`;
+}
+
+/** The source an editor's choice makes; null when the value is empty. */
+export function makeSource(kind: SourceKind, value: string): string | null {
+  const v = kind === 'const' ? value : value.trim();
+  return v.trim() ? `${kind}:${v}` : null;
+}
+
+/** The warehouse rows of the settings form: the account's map, sorted by name. */
+export function warehouseRows(warehouses: [string, string][]): { mine: string; theirs: string }[] {
+  return [...warehouses].sort((a, b) => a[0].localeCompare(b[0])).map(([mine, theirs]) => ({ mine, theirs }));
+}
+
+/** What to send to save the warehouse form: every row, and an empty id for each one removed. */
+export function warehouseChanges(before: [string, string][], rows: { mine: string; theirs: string }[]): [string, string][] {
+  const kept = rows.map((r) => [r.mine.trim(), r.theirs.trim()] as [string, string]).filter(([m]) => m);
+  const names = new Set(kept.map(([m]) => m));
+  const removed = before.filter(([m]) => !names.has(m)).map(([m]) => [m, ''] as [string, string]);
+  return [...kept, ...removed];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,6 +433,69 @@ const ru = {
   'pre.counts': 'Что исправить', 'pre.products': 'Товары с проблемами', 'pre.more': 'Показать ещё {n}',
   'pre.capped': 'Показаны первые {shown} товаров с проблемами из {m}: исправьте их и проверьте снова.',
   'pre.sku': 'Артикул', 'pre.noName': 'без названия',
+  'tab.accounts': 'Аккаунты', 'tab.mapping': 'Категории', 'tab.publish': 'Публикация', 'tab.inbox': 'Ошибки', 'tab.account': 'Аккаунт',
+  'demo.button': 'Попробовать на демо-маркетплейсе', 'demo.title': 'Попробовать без настоящего кабинета',
+  'demo.text': 'Vitrina запустит на этом компьютере учебный маркетплейс. На нём можно сопоставить категории, опубликовать товары и разобрать ошибки — в настоящий кабинет ничего не уйдёт.',
+  'demo.choose': 'Какой маркетплейс попробовать?', 'demo.adding': 'Запускаем демо…', 'demo.badge': 'Демо', 'demo.cancel': 'Отмена',
+  'set.button': 'Настройки', 'set.title': 'Настройки аккаунта',
+  'set.autoPush': 'Отправлять цены и остатки автоматически',
+  'set.autoPushHint': 'После правок, массовых изменений и загрузки прайсов поставщиков новые цены и остатки сами уйдут на маркетплейс.',
+  'set.warehouses': 'Склады для остатков',
+  'set.warehousesHint': 'Слева — ваш склад, справа — склад маркетплейса, куда отправлять его остатки.',
+  'set.mine': 'Ваш склад', 'set.theirs': 'Склад маркетплейса', 'set.choose': 'Выберите склад…', 'set.idPlaceholder': 'номер склада',
+  'set.addWarehouse': '+ Добавить склад', 'set.remove': 'Убрать',
+  'set.noWarehouses': 'Склады маркетплейса появятся в списке после проверки подключения; номер склада можно ввести и вручную.',
+  'set.save': 'Сохранить', 'set.saving': 'Сохраняем…', 'set.saved': 'Сохранено', 'set.needName': 'У склада должно быть название',
+  'pick.account': 'Аккаунт',
+  'map.title': 'Категории', 'map.lead': 'Куда ставить товары каждой вашей категории на маркетплейсе. Vitrina предлагает категорию сама; уверенные предложения отмечены зелёным.',
+  'map.auto': 'Сопоставить автоматически', 'map.autoRunning': 'Сопоставляем…',
+  'map.refresh': 'Обновить справочники', 'map.refreshing': 'Загружаем справочники…',
+  'map.mine': 'Ваша категория', 'map.count': 'Товаров', 'map.theirs': 'Категория маркетплейса',
+  'map.none': 'Не сопоставлена', 'map.suggest': 'Предложение', 'map.confident': 'уверенно', 'map.unsure': 'проверьте',
+  'map.accept': 'Принять', 'map.choose': 'Выбрать…', 'map.change': 'Изменить', 'map.unmap': 'Убрать',
+  'map.attrs': 'Характеристики', 'map.search': 'Найти категорию маркетплейса', 'map.searchHint': 'Начните вводить название: «кроссовки», «чехол»…',
+  'map.nothingFound': 'Ничего не нашлось', 'map.cancel': 'Отмена',
+  'map.empty': 'В каталоге нет товаров с категориями — сопоставлять пока нечего.',
+  'map.noDicts': 'Справочник категорий маркетплейса ещё не загружен: нажмите «Сопоставить автоматически» или «Обновить справочники».',
+  'map.autoDone': 'Сопоставлено категорий: {m}, оставлено как было: {k}, без уверенного предложения: {u}. Характеристик заполнено: {a}.',
+  'map.requiredLeft': 'Обязательных характеристик без правила: {n} — проверьте их в категориях.',
+  'map.refreshDone': 'Загружено категорий: {c}, из них конечных: {l}. Характеристики загружены для {d}.',
+  'map.more': 'Показать ещё {n}', 'map.shown': 'Показано {shown} из {total}',
+  'attr.title': 'Характеристики категории', 'attr.close': 'Закрыть', 'attr.required': 'обязательная',
+  'attr.name': 'Характеристика', 'attr.fill': 'Чем заполнять', 'attr.none': 'Не заполняется', 'attr.suggest': 'Предложение',
+  'attr.accept': 'Принять', 'attr.edit': 'Изменить', 'attr.save': 'Сохранить', 'attr.cancel': 'Отмена', 'attr.clear': 'Не заполнять',
+  'attr.kind.field': 'Поле товара', 'attr.kind.attr': 'Характеристика товара', 'attr.kind.const': 'Одно значение для всех',
+  'attr.attrPlaceholder': 'название характеристики в каталоге, например «Цвет»', 'attr.constPlaceholder': 'значение, например «Россия»',
+  'attr.values': 'Значения из списка маркетплейса: {n}', 'attr.closed': 'только из списка', 'attr.examples': 'Например: {v}',
+  'attr.unit': 'ед.: {u}', 'attr.factor': 'множитель', 'attr.requiredLeft': 'Обязательных без правила: {n}',
+  'attr.summary': '{n} характеристик, обязательных {r}',
+  'pub.title': 'Публикация', 'pub.lead': 'Отправляет карточки товаров на маркетплейс. Товары с проблемами не отправляются — они появятся на вкладке «Ошибки».',
+  'pub.all': 'Опубликовать всё', 'pub.prices': 'Отправить цены', 'pub.stocks': 'Отправить остатки',
+  'pub.pull': 'Загрузить карточки с маркетплейса', 'pub.pulling': 'Загружаем карточки…',
+  'pub.pullDone': 'Карточек на маркетплейсе: {c}; связано с товарами по артикулу: {s}, по штрихкоду: {b}; без пары: {u}.',
+  'pub.queued': 'В очереди…', 'pub.starting': 'Начинаем…', 'pub.running': '{n} из {t}', 'pub.cancel': 'Остановить',
+  'pub.done': 'Готово', 'pub.failed': 'Не получилось: {e}', 'pub.cancelled': 'Остановлено',
+  'run.title': 'Результат', 'run.read': 'Товаров просмотрено', 'run.queued': 'Поставлено в отправку', 'run.unchanged': 'Без изменений',
+  'run.precheck': 'С проблемами, не отправлены', 'run.notPublished': 'Ещё не опубликованы', 'run.requests': 'Запросов к маркетплейсу',
+  'run.done': 'Принято маркетплейсом', 'run.rejected': 'Отклонено', 'run.retried': 'Повторено', 'run.awaiting': 'Ждут проверки маркетплейса',
+  'run.toInbox': 'Посмотреть ошибки',
+  'out.title': 'Очередь отправки', 'out.empty': 'Очередь пуста: пока ничего не отправлялось.', 'out.refresh': 'Обновить',
+  'out.op.card': 'Карточки', 'out.op.price': 'Цены', 'out.op.stock': 'Остатки',
+  'out.state.pending': 'ждут отправки', 'out.state.sending': 'отправляются', 'out.state.awaiting': 'ждут ответа',
+  'out.state.done': 'приняты', 'out.state.failed': 'с ошибкой',
+  'inbox.title': 'Ошибки', 'inbox.lead': 'Товары, которые не попали на маркетплейс, и почему. Исправьте товар или сопоставление и нажмите «Повторить».',
+  'inbox.reason': 'Причина', 'inbox.allReasons': 'Все причины', 'inbox.retryAll': 'Повторить все отклонённые', 'inbox.retry': 'Повторить',
+  'inbox.retried': 'Поставлено на повторную отправку: {n}', 'inbox.nothingToRetry': 'Отклонённых карточек нет — повторять нечего.',
+  'inbox.open': 'Открыть товар', 'inbox.empty': 'Ошибок нет — все отправленные карточки в порядке.',
+  'inbox.emptyFiltered': 'С этой причиной товаров нет.', 'inbox.ours': 'Проверка Vitrina', 'inbox.theirs': 'Ответ маркетплейса',
+  'inbox.prev': '← Назад', 'inbox.next': 'Дальше →', 'inbox.page': 'с {from} по {to}', 'inbox.reload': 'Обновить',
+  'status.queued': 'В очереди', 'status.sent': 'Отправлен', 'status.processing': 'На проверке', 'status.live': 'На витрине',
+  'status.rejected': 'Отклонён', 'status.precheck_failed': 'Не прошёл проверку',
+  'pm.title': 'Маркетплейсы', 'pm.none': 'Аккаунтов маркетплейсов нет.', 'pm.never': 'Не публиковался',
+  'pm.ids': 'Номер на маркетплейсе: {id}', 'pm.group': 'группа {g}', 'pm.sku': 'sku на Ozon: {s}',
+  'field.name': 'Название', 'field.brand': 'Бренд', 'field.model': 'Модель', 'field.description': 'Описание', 'field.sku': 'Артикул',
+  'field.barcode': 'Штрихкод', 'field.weight_g': 'Вес, г', 'field.length_mm': 'Длина, мм', 'field.width_mm': 'Ширина, мм',
+  'field.height_mm': 'Высота, мм', 'field.country': 'Страна производства',
 };
 type WordKey = keyof typeof ru;
 
@@ -312,6 +537,69 @@ const en: Record<WordKey, string> = {
   'pre.counts': 'What to fix', 'pre.products': 'Products with problems', 'pre.more': 'Show {n} more',
   'pre.capped': 'The first {shown} of {m} products with problems are listed: fix them and check again.',
   'pre.sku': 'SKU', 'pre.noName': 'no name',
+  'tab.accounts': 'Accounts', 'tab.mapping': 'Categories', 'tab.publish': 'Publishing', 'tab.inbox': 'Errors', 'tab.account': 'Account',
+  'demo.button': 'Try a demo marketplace', 'demo.title': 'Try it without a real seller account',
+  'demo.text': 'Vitrina starts a practice marketplace on this computer. Map categories, publish products and sort out errors there — nothing goes to a real seller account.',
+  'demo.choose': 'Which marketplace to try?', 'demo.adding': 'Starting the demo…', 'demo.badge': 'Demo', 'demo.cancel': 'Cancel',
+  'set.button': 'Settings', 'set.title': 'Account settings',
+  'set.autoPush': 'Send prices and stocks automatically',
+  'set.autoPushHint': 'After edits, bulk changes and supplier price-list imports, the new prices and stocks go to the marketplace by themselves.',
+  'set.warehouses': 'Warehouses for stocks',
+  'set.warehousesHint': 'On the left, your warehouse; on the right, the marketplace warehouse its stocks go to.',
+  'set.mine': 'Your warehouse', 'set.theirs': 'Marketplace warehouse', 'set.choose': 'Choose a warehouse…', 'set.idPlaceholder': 'warehouse id',
+  'set.addWarehouse': '+ Add a warehouse', 'set.remove': 'Remove',
+  'set.noWarehouses': 'The marketplace’s warehouses are listed here after a connection check; an id can be typed in by hand too.',
+  'set.save': 'Save', 'set.saving': 'Saving…', 'set.saved': 'Saved', 'set.needName': 'A warehouse needs a name',
+  'pick.account': 'Account',
+  'map.title': 'Categories', 'map.lead': 'Where the products of each of your categories go on the marketplace. Vitrina suggests a category itself; confident suggestions are marked green.',
+  'map.auto': 'Map automatically', 'map.autoRunning': 'Mapping…',
+  'map.refresh': 'Refresh dictionaries', 'map.refreshing': 'Loading dictionaries…',
+  'map.mine': 'Your category', 'map.count': 'Products', 'map.theirs': 'Marketplace category',
+  'map.none': 'Not mapped', 'map.suggest': 'Suggestion', 'map.confident': 'confident', 'map.unsure': 'check it',
+  'map.accept': 'Accept', 'map.choose': 'Choose…', 'map.change': 'Change', 'map.unmap': 'Remove',
+  'map.attrs': 'Attributes', 'map.search': 'Find a marketplace category', 'map.searchHint': 'Start typing a name: “sneakers”, “phone case”…',
+  'map.nothingFound': 'Nothing found', 'map.cancel': 'Cancel',
+  'map.empty': 'No products with categories in the catalog — nothing to map yet.',
+  'map.noDicts': 'The marketplace’s category list is not loaded yet: press “Map automatically” or “Refresh dictionaries”.',
+  'map.autoDone': 'Categories mapped: {m}, kept as they were: {k}, without a confident suggestion: {u}. Attributes filled: {a}.',
+  'map.requiredLeft': 'Required attributes without a rule: {n} — check them in the categories.',
+  'map.refreshDone': 'Categories loaded: {c}, final ones: {l}. Attributes loaded for {d}.',
+  'map.more': 'Show {n} more', 'map.shown': '{shown} of {total} shown',
+  'attr.title': 'Category attributes', 'attr.close': 'Close', 'attr.required': 'required',
+  'attr.name': 'Attribute', 'attr.fill': 'Filled from', 'attr.none': 'Not filled', 'attr.suggest': 'Suggestion',
+  'attr.accept': 'Accept', 'attr.edit': 'Change', 'attr.save': 'Save', 'attr.cancel': 'Cancel', 'attr.clear': 'Do not fill',
+  'attr.kind.field': 'Product field', 'attr.kind.attr': 'Product attribute', 'attr.kind.const': 'One value for all',
+  'attr.attrPlaceholder': 'the attribute’s name in the catalog, e.g. “Colour”', 'attr.constPlaceholder': 'a value, e.g. “Russia”',
+  'attr.values': 'Values in the marketplace’s list: {n}', 'attr.closed': 'list only', 'attr.examples': 'For example: {v}',
+  'attr.unit': 'unit: {u}', 'attr.factor': 'factor', 'attr.requiredLeft': 'Required without a rule: {n}',
+  'attr.summary': '{n} attributes, {r} required',
+  'pub.title': 'Publishing', 'pub.lead': 'Sends product cards to the marketplace. Products with problems are not sent — they appear on the Errors tab.',
+  'pub.all': 'Publish all', 'pub.prices': 'Send prices', 'pub.stocks': 'Send stocks',
+  'pub.pull': 'Load cards from the marketplace', 'pub.pulling': 'Loading cards…',
+  'pub.pullDone': 'Cards on the marketplace: {c}; linked to products by SKU: {s}, by barcode: {b}; unmatched: {u}.',
+  'pub.queued': 'Queued…', 'pub.starting': 'Starting…', 'pub.running': '{n} of {t}', 'pub.cancel': 'Stop',
+  'pub.done': 'Done', 'pub.failed': 'It did not work: {e}', 'pub.cancelled': 'Stopped',
+  'run.title': 'Result', 'run.read': 'Products looked at', 'run.queued': 'Queued for sending', 'run.unchanged': 'Unchanged',
+  'run.precheck': 'With problems, not sent', 'run.notPublished': 'Not published yet', 'run.requests': 'Requests to the marketplace',
+  'run.done': 'Accepted by the marketplace', 'run.rejected': 'Rejected', 'run.retried': 'Retried', 'run.awaiting': 'Awaiting the marketplace’s check',
+  'run.toInbox': 'See the errors',
+  'out.title': 'Sending queue', 'out.empty': 'The queue is empty: nothing has been sent yet.', 'out.refresh': 'Refresh',
+  'out.op.card': 'Cards', 'out.op.price': 'Prices', 'out.op.stock': 'Stocks',
+  'out.state.pending': 'waiting', 'out.state.sending': 'sending', 'out.state.awaiting': 'awaiting an answer',
+  'out.state.done': 'accepted', 'out.state.failed': 'failed',
+  'inbox.title': 'Errors', 'inbox.lead': 'Products that did not get onto the marketplace, and why. Fix the product or the mapping and press “Retry”.',
+  'inbox.reason': 'Reason', 'inbox.allReasons': 'All reasons', 'inbox.retryAll': 'Retry all rejected', 'inbox.retry': 'Retry',
+  'inbox.retried': 'Queued to be sent again: {n}', 'inbox.nothingToRetry': 'No rejected cards — nothing to retry.',
+  'inbox.open': 'Open product', 'inbox.empty': 'No errors — every card sent is fine.',
+  'inbox.emptyFiltered': 'No products with this reason.', 'inbox.ours': 'Vitrina’s check', 'inbox.theirs': 'The marketplace says',
+  'inbox.prev': '← Back', 'inbox.next': 'Next →', 'inbox.page': '{from}–{to}', 'inbox.reload': 'Refresh',
+  'status.queued': 'Queued', 'status.sent': 'Sent', 'status.processing': 'Being checked', 'status.live': 'Live',
+  'status.rejected': 'Rejected', 'status.precheck_failed': 'Failed the check',
+  'pm.title': 'Marketplaces', 'pm.none': 'No marketplace accounts.', 'pm.never': 'Not published',
+  'pm.ids': 'Marketplace id: {id}', 'pm.group': 'group {g}', 'pm.sku': 'Ozon SKU {s}',
+  'field.name': 'Name', 'field.brand': 'Brand', 'field.model': 'Model', 'field.description': 'Description', 'field.sku': 'SKU',
+  'field.barcode': 'Barcode', 'field.weight_g': 'Weight, g', 'field.length_mm': 'Length, mm', 'field.width_mm': 'Width, mm',
+  'field.height_mm': 'Height, mm', 'field.country': 'Country of origin',
 };
 
 const words: Record<Language, Record<WordKey, string>> = { ru, en };

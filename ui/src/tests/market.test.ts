@@ -13,8 +13,9 @@ const ipc = vi.hoisted(() => ({
   removeMarketAccount: vi.fn(),
   checkMarketAccount: vi.fn(),
   marketPrecheck: vi.fn(),
+  jobs: vi.fn(async () => []),
 }));
-vi.mock('$lib/ipc', () => ({ ipc }));
+vi.mock('$lib/ipc', () => ({ ipc, onJobsPulse: vi.fn(async () => () => {}) }));
 
 import {
   MARKETS, OUTCOMES, PROBLEMS, WORD_KEYS, checkedAgo, emptyForm, formProblems, groupLine, groupName, marketName, mt, outcomeText,
@@ -28,7 +29,7 @@ const langs: Language[] = ['ru', 'en'];
 function account(over: Partial<MarketAccountDto> = {}): MarketAccountDto {
   return {
     id: 'a-1', name: 'Мой WB', market: 'wb', market_title: 'Wildberries', base_url: null, business_id: null, campaign_id: null,
-    auto_push: false, secret_set: true, last_check: null, created_at: NOW - 86_400_000, ...over,
+    auto_push: false, warehouses: [], demo: false, secret_set: true, last_check: null, created_at: NOW - 86_400_000, ...over,
   };
 }
 

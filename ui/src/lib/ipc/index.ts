@@ -4,7 +4,7 @@ import { listen } from '@tauri-apps/api/event';
 import type {
   BulkEditRequest, BulkReport, ConnectionCheckDto, DeliverySecretInput, DocumentDto, FacetsDto, FeedInput, FeedPreviewDto,
   FeedProfileDto, FeedSelectionDto, FieldName, HistoryEntryDto, ImportReportDto, IpcError,
-  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, NewMarketAccountDto, NewSupplierRequest, PrecheckDto, PreviewDto,
+  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, DictRefreshDto, MpCategoryDto, CategoryMapDto, AutoMapDto, AttrMapDto, MarketRunDto, MarketLinksDto, OutboxDto, PullCardsDto, ProductMarketDto, NewMarketAccountDto, NewSupplierRequest, PrecheckDto, PreviewDto,
   PreviewRequest, ProductDto, RunDto, SecretStatus, SettingsDto, StartupState, SupplierDetail,
   SupplierListItem, SupplierSettingsDto, TableInfo, TableQuery, TableRows, TargetInfo, UpdateStatus,
 } from './types';
@@ -101,6 +101,41 @@ export const ipc = {
   checkMarketAccount: (id: string) => call<ConnectionCheckDto>('market_account_check', { id }),
   /** The local card pre-check for `key` (`wb`, `ozon`, `ym` or an account's name); no SKUs = the whole catalog. */
   marketPrecheck: (key: string, skus: string[] = []) => call<PrecheckDto>('market_precheck', { key, skus }),
+  /** Starts a demo marketplace (`wb`, `ozon`, `ym`) on this computer and adds its account. */
+  addDemoMarketAccount: (market: string) => call<MarketAccountDto>('market_account_demo', { market }),
+  /** Auto-push on or off (unchanged when null) and warehouses `[name, id]` (an empty id removes one). */
+  setMarketAccountSettings: (key: string, autoPush: boolean | null, warehouses: [string, string][]) =>
+    call<MarketAccountDto>('market_account_settings', { key, autoPush, warehouses }),
+  /** Fetches the marketplace's category tree and the attributes of the mapped categories. */
+  refreshMarketDictionaries: (key: string) => call<DictRefreshDto>('market_dicts_refresh', { key }),
+  marketCategories: (key: string, search: string, leavesOnly: boolean, limit: number) =>
+    call<MpCategoryDto[]>('market_categories', { key, search, leavesOnly, limit }),
+  marketCategoryMap: (key: string) => call<CategoryMapDto[]>('market_category_map', { key }),
+  /** Maps the seller's category (id or path) to a marketplace category; null unmaps it. */
+  setMarketCategory: (key: string, category: string, extId: string | null) =>
+    call<CategoryMapDto>('market_category_set', { key, category, extId }),
+  /** Accepts every confident suggestion: categories, then their attributes. */
+  autoMapMarket: (key: string) => call<AutoMapDto>('market_auto_map', { key }),
+  marketAttributes: (key: string, extId: string) => call<AttrMapDto[]>('market_attributes', { key, extId }),
+  /** `source`: `field:…`, `attr:…` or `const:…`; null removes the rule. */
+  setMarketAttribute: (key: string, extId: string, attrId: string, source: string | null, unitFactor: number | null = null, values: Record<string, string> = {}) =>
+    call<AttrMapDto[]>('market_attribute_set', { key, extId, attrId, source, unitFactor, values }),
+  /** Queues `market.publish` of these SKUs (every product when empty). */
+  publishMarket: (key: string, skus: string[] = []) => call<JobDto>('market_publish', { key, skus }),
+  /** Queues `market.push` of prices and stocks (`only`: `prices` or `stocks`). */
+  pushMarket: (key: string, only: 'prices' | 'stocks' | null = null, skus: string[] = []) =>
+    call<JobDto>('market_push', { key, skus, only }),
+  /** What a finished marketplace job did; null while it runs or when it failed. */
+  marketJobResult: (id: string) => call<MarketRunDto | null>('market_job_result', { id }),
+  marketLinks: (key: string, statuses: string[], problemsOnly: boolean, reason: string | null, limit: number, offset: number) =>
+    call<MarketLinksDto>('market_links', { key, statuses, problemsOnly, reason, limit, offset }),
+  marketOutbox: (key: string, limit: number) => call<OutboxDto>('market_outbox', { key, limit }),
+  /** Sends the rejected cards of these SKUs (all when empty) again; the queued publish, or null. */
+  retryMarket: (key: string, skus: string[] = []) => call<JobDto | null>('market_retry', { key, skus }),
+  /** Reads the account's existing cards and links them to products (new drafts with `importNew`). */
+  pullMarketCards: (key: string, importNew: boolean) => call<PullCardsDto>('market_pull_cards', { key, importNew }),
+  /** The product on every marketplace account. */
+  productMarket: (sku: string) => call<ProductMarketDto[]>('product_market', { sku }),
   /** Tells the shell the first rows are on screen (it logs the cold-start time). */
   uiReady: () => call<void>('ui_ready'),
   /** Logs how long something took on screen (keystroke to search rows), for the benchmarks. */
