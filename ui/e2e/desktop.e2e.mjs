@@ -16,7 +16,9 @@
 // ui_timing (their log lines), suppliers, supplier, add_supplier, set_feed, remove_feed,
 // mapping_targets, preview_feed, save_mapping, save_supplier_settings, import_now, import_runs,
 // import_report, feed_profiles, feeds_export, feed_preview, market_accounts, market_account_add,
-// market_account_remove, market_account_check. Not driven: choose_catalog, pick_supplier_file and export_import_report open
+// market_account_remove, market_account_check, market_account_demo, market_auto_map, market_category_map,
+// market_categories, market_attributes, market_publish, market_job_result, market_outbox, market_links,
+// product_market. Not driven: choose_catalog, pick_supplier_file and export_import_report open
 // the OS file dialog, which WebDriver cannot reach; open_demo restarts the app, which ends the
 // WebDriver session.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -817,6 +819,78 @@ async function marketplaces(browser, db) {
     [...document.querySelectorAll('[data-testid="precheck-product"]')].slice(0, 5).map((p) => p.dataset.sku)),
   expected.products.slice(0, 5).map((p) => p.sku));
   await screenshot('24-card-check', '[data-testid="precheck"]');
+  await marketWork(browser, db);
+}
+
+// A demo Wildberries account added through "Try a demo marketplace" (a fake of the seller API
+// started inside the app), its categories mapped automatically, everything published through the
+// `market.publish` job followed live, and the error inbox: the same statuses and problem
+// products as the CLI's `mp errors` finds, each problem worded in Russian.
+async function marketWork(browser, db) {
+  const demo = 'Демо Wildberries';
+  await browser.execute(() => document.querySelector('[data-testid="market-view"]').scrollTo(0, 0));
+  await browser.$('[data-testid="demo-open"]').click();
+  await browser.$('[data-testid="demo-wb"]').click();
+  await browser.$('[data-testid="market-mapping"]').waitForExist({ timeout: 30000 });
+  same('the demo account is added and chosen', await browser.execute(() => {
+    const s = document.querySelector('[data-testid="market-account-pick"]');
+    return s.options[s.selectedIndex].textContent.trim();
+  }), `${demo} · Wildberries`);
+  // The CLI is asked only once the window is done with the demo marketplace: opening the
+  // marketplace file in another process restarts the demo marketplace there and points the
+  // account at it, and that copy ends with the CLI.
+
+  // Map automatically: the marketplace's tree is fetched, every confident suggestion accepted.
+  await browser.$('[data-testid="map-auto"]').click();
+  const auto = await textOf(browser, '[data-testid="auto-result"]', (t) => t.includes('Сопоставлено категорий'), 60000);
+  check('"Map automatically" says what it mapped', /Сопоставлено категорий: \d+/.test(auto), auto);
+  const rows = await until('the category rows', () => browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="category-row"]')].map((r) => [r.dataset.category, r.dataset.mapped])), (r) => r.length > 0);
+  const mapped = rows.filter(([, m]) => m === 'yes').length;
+  check('some of the seller\'s categories are mapped', mapped > 0, `${mapped} of ${rows.length}`);
+  // A mapped category opens its attributes: required ones marked, what fills each in words.
+  await browser.$('[data-testid="category-row"][data-mapped="yes"] [data-testid="category-mapped"]').click();
+  await browser.$('[data-testid="attribute"]').waitForExist({ timeout: 30000 });
+  const sources = await browser.execute(() => [...document.querySelectorAll('[data-testid="attribute-source"]')].map((s) => s.textContent.trim()));
+  check('each attribute says in words what fills it', sources.length > 0 && sources.every((t) => t && !/^(field|attr|const):/.test(t)), sources.slice(0, 6).join('; '));
+  await browser.execute(() => document.querySelector('[data-testid="market-view"]').scrollTo(0, 0));
+  await screenshot('25-market-mapping', '[data-testid="market-view"]');
+
+  // Publish all: the job is followed live, then the run's result is shown.
+  await browser.$('[data-tab="publish"]').click();
+  await browser.$('[data-testid="publish-all"]').click();
+  await browser.$('[data-testid="run-result"]').waitForExist({ timeout: 180000 });
+  const result = await read(browser, '[data-testid="run-result"]');
+  check('the run says it is done and how many products it looked at', result.includes('✓ Готово') && result.includes('Товаров просмотрено'), result.replace(/\n/g, ' | '));
+  await until('the sending queue to list the cards', () => read(browser, '[data-testid="outbox"]'), (t) => t.includes('Карточки'), { timeout: 20000 });
+  await screenshot('26-market-publish', '[data-testid="market-view"]');
+
+  // The error inbox: the statuses and the products with problems, as the CLI's `mp errors` has them.
+  await browser.$('[data-tab="inbox"]').click();
+  await browser.$('[data-testid="market-inbox"] [data-testid="status-counts"]').waitForExist({ timeout: 20000 });
+  same('the CLI lists the demo account, its key stored', cliJsonOn(db, 'mp', 'accounts', 'list').filter((a) => a.name === demo).map((a) => [a.market, a.demo, a.secret_set]),
+    [['wb', true, true]]);
+  same('the CLI sees the same categories mapped', cliJsonOn(db, 'mp', 'map', demo).filter((c) => c.ext_id).length, mapped);
+  const inbox = cliJsonOn(db, 'mp', 'errors', demo);
+  const expectedSkus = (inbox.items ?? inbox).map((l) => l.sku).slice(0, 50).sort();
+  const shownSkus = await until('the inbox to list the products with problems', () => browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="inbox-item"]')].map((i) => i.dataset.sku).sort()), (s) => s.length === expectedSkus.length, { timeout: 20000 })
+    .catch(() => browser.execute(() => [...document.querySelectorAll('[data-testid="inbox-item"]')].map((i) => i.dataset.sku).sort()));
+  same('the inbox lists the products the CLI\'s mp errors lists', shownSkus, expectedSkus);
+  if (shownSkus.length) {
+    const words = await browser.execute(() => [...document.querySelectorAll('[data-testid="inbox-item"] [data-code] .what')].map((w) => w.textContent));
+    check('no problem in the inbox is shown as its bare code', words.every((w) => w && !/^[a-z_]+$/.test(w)), words.slice(0, 5).join('; '));
+  }
+  await screenshot('27-market-inbox', '[data-testid="market-view"]');
+  if (shownSkus.length) {
+    // The product opens in the editor beside the inbox, with its card on every account.
+    await browser.$('[data-testid="inbox-item"] [data-testid="inbox-open"]').click();
+    await browser.$('[data-testid="editor"] [data-testid="product-market-row"]').waitForExist({ timeout: 20000 });
+    const row = await read(browser, `[data-testid="editor"] [data-testid="product-market-row"][data-account="${demo}"]`);
+    check('the editor\'s marketplaces block shows the product on the demo account', row.includes(demo), row.replace(/\n/g, ' | '));
+    await browser.execute(() => document.querySelector('[data-testid="product-market"]').scrollIntoView({ block: 'center' }));
+    await screenshot('28-market-product', '[data-testid="editor"]');
+  }
 }
 
 // A new, empty catalog: the first-run screen, then a supplier's price list imported through the
