@@ -216,6 +216,16 @@ pub struct CardContext<'a> {
     pub attributes: &'a [ResolvedAttr],
     /// The card as the marketplace knows it, when it was published before.
     pub link: Option<&'a Link>,
+    /// The other products this card holds (a Wildberries card's other sizes), each with its
+    /// attributes; empty for a card of one product.
+    pub members: &'a [Member<'a>],
+}
+
+/// Another product of a card that holds several (a size of a Wildberries card).
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    pub row: &'a ExportRow,
+    pub attributes: &'a [ResolvedAttr],
 }
 
 /// One marketplace's side of publishing. Implementations hold no state: all of it is in the
@@ -237,6 +247,15 @@ pub trait MarketApi: Sync + std::fmt::Debug {
     ) -> Result<CategoryDict, MarketError>;
 
     // ----- cards -----
+
+    /// Whether the products of one variant group, with these attributes each, make one card
+    /// (Wildberries: sizes of one card, when the subject has a size and every product gives a
+    /// different one). The planner then builds the card from the first product, with the
+    /// others as [`CardContext::members`], and the others' links follow it.
+    fn one_card(&self, spec: &CategorySpec, group: &[&[ResolvedAttr]]) -> bool {
+        let _ = (spec, group);
+        false
+    }
 
     /// The card item for `row`, pure and deterministic (same input → same JSON, so its hash
     /// tells a change). Problems only the builder can see (a WB size without `techSize`…) come

@@ -17,8 +17,8 @@ use vitrina_store::Catalog;
 use vitrina_store::export::{ExportOrder, ExportRow, Selection};
 
 use crate::account::Account;
-use crate::api::{CardContext, Link, LinkStatus, MarketApi};
-use crate::dict::{AttrRule, CategorySpec};
+use crate::api::{CardContext, Link, LinkStatus, MarketApi, Member};
+use crate::dict::{AttrRule, CategorySpec, ResolvedAttr};
 use crate::error::{ErrorKind, MarketError};
 use crate::precheck::{Problem, ProblemCode, precheck};
 use crate::resolve::resolve;
@@ -98,6 +98,16 @@ pub struct CardBuilder<'a> {
     specs: HashMap<String, Option<(CategorySpec, Vec<AttrRule>)>>,
 }
 
+/// A product checked and resolved against its mapped category, ready to build.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Problems found so far (documented limits, mapping, attributes).
+    pub problems: Vec<Problem>,
+    /// The marketplace category, when the product is mapped to a loaded leaf.
+    pub ext: Option<String>,
+    pub attributes: Vec<ResolvedAttr>,
+}
+
 impl<'a> CardBuilder<'a> {
     pub fn new(catalog: &Catalog, store: &MarketStore, account: &'a Account) -> Result<Self> {
         let categories = catalog
@@ -123,20 +133,26 @@ impl<'a> CardBuilder<'a> {
         row: &ExportRow,
         link: Option<&Link>,
     ) -> std::result::Result<Value, Vec<Problem>> {
+        let prepared = self.prepare(store, row);
+        self.build(row, &prepared, link, &[])
+    }
+
+    /// Checks `row` and resolves its attributes for its mapped category.
+    pub fn prepare(&mut self, store: &MarketStore, row: &ExportRow) -> Prepared {
         let mut problems = precheck(row, self.account.market);
+        let fail = |mut problems: Vec<Problem>, p: Problem| {
+            problems.push(p);
+            Prepared { problems, ext: None, attributes: Vec::new() }
+        };
         let ext =
             row.category.and_then(|rid| self.categories.get(&rid)).and_then(|id| self.maps.get(id)).cloned();
         let Some(ext) = ext else {
-            problems.push(Problem::new(
-                ProblemCode::NoCategoryMapping,
-                "category",
-                if row.category.is_none() {
-                    "the product has no category".to_owned()
-                } else {
-                    format!("its category is not mapped to a {} category", self.account.market.title())
-                },
-            ));
-            return Err(problems);
+            let why = if row.category.is_none() {
+                "the product has no category".to_owned()
+            } else {
+                format!("its category is not mapped to a {} category", self.account.market.title())
+            };
+            return fail(problems, Problem::new(ProblemCode::NoCategoryMapping, "category", why));
         };
         if !self.specs.contains_key(&ext) {
             let loaded = match store.category_spec(self.account.id, &ext) {
@@ -146,27 +162,44 @@ impl<'a> CardBuilder<'a> {
             self.specs.insert(ext.clone(), loaded);
         }
         let Some((spec, rules)) = self.specs.get(&ext).and_then(Option::as_ref) else {
-            problems.push(Problem::new(
-                ProblemCode::CategoryNotLoaded,
-                "category",
-                format!(
-                    "the attributes of {} category {ext} are not loaded: refresh the dictionaries",
-                    self.account.market.title()
-                ),
-            ));
-            return Err(problems);
+            let why = format!(
+                "the attributes of {} category {ext} are not loaded: refresh the dictionaries",
+                self.account.market.title()
+            );
+            return fail(problems, Problem::new(ProblemCode::CategoryNotLoaded, "category", why));
         };
         if !spec.category.leaf {
-            problems.push(Problem::new(
-                ProblemCode::CategoryNotLeaf,
-                "category",
-                format!("{} is not a leaf category", spec.category.path),
-            ));
-            return Err(problems);
+            let why = format!("{} is not a leaf category", spec.category.path);
+            return fail(problems, Problem::new(ProblemCode::CategoryNotLeaf, "category", why));
         }
         let (attributes, attr_problems) = resolve(row, spec, rules);
         problems.extend(attr_problems);
-        let ctx = CardContext { account: self.account, category: spec, attributes: &attributes, link };
+        Prepared { problems, ext: Some(ext), attributes }
+    }
+
+    /// Whether prepared products of one variant group make one card.
+    pub fn one_card(&self, ext: &str, group: &[&[ResolvedAttr]]) -> bool {
+        match self.specs.get(ext).and_then(Option::as_ref) {
+            Some((spec, _)) => self.api.one_card(spec, group),
+            None => false,
+        }
+    }
+
+    /// Builds the card of a prepared product (with `members` sharing it).
+    pub fn build(
+        &self,
+        row: &ExportRow,
+        prepared: &Prepared,
+        link: Option<&Link>,
+        members: &[Member],
+    ) -> std::result::Result<Value, Vec<Problem>> {
+        let mut problems = prepared.problems.clone();
+        let Some((spec, _)) = prepared.ext.as_ref().and_then(|e| self.specs.get(e)).and_then(Option::as_ref)
+        else {
+            return Err(problems);
+        };
+        let attributes = &prepared.attributes;
+        let ctx = CardContext { account: self.account, category: spec, attributes, link, members };
         match self.api.build_card(row, &ctx) {
             Ok(card) if problems.is_empty() => Ok(card),
             Ok(_) => Err(problems),
@@ -178,8 +211,149 @@ impl<'a> CardBuilder<'a> {
     }
 }
 
+/// The planner's state over one pass: what is waiting to be written to the market file.
+struct Planner<'a, 'b> {
+    store: &'b mut MarketStore,
+    account: &'a Account,
+    builder: CardBuilder<'a>,
+    summary: PlanSummary,
+    pending: Vec<(LinkRecord, Option<NewOut>)>,
+    now_ms: i64,
+}
+
+impl Planner<'_, '_> {
+    fn record(&self, row: &ExportRow) -> Result<LinkRecord> {
+        let mut record = self.store.link(self.account.id, row.id)?.unwrap_or_else(|| LinkRecord {
+            product_id: row.id,
+            link: Link::default(),
+            problems: Vec::new(),
+            sent_hash: None,
+            live_hash: None,
+            updated_at: self.now_ms,
+            card_of: None,
+        });
+        record.link.offer_id = row.sku.trim().to_owned();
+        Ok(record)
+    }
+
+    fn failed(&mut self, row: &ExportRow, problems: Vec<Problem>) -> Result<()> {
+        let mut record = self.record(row)?;
+        self.summary.precheck_failed += 1;
+        for p in &problems {
+            *self.summary.problems.entry(p.code.code().to_owned()).or_default() += 1;
+        }
+        record.link.status = LinkStatus::PrecheckFailed;
+        record.problems = problems;
+        record.card_of = None;
+        record.updated_at = self.now_ms;
+        self.pending.push((record, None));
+        Ok(())
+    }
+
+    /// `card` for `row`'s card, and the links of `members` following it.
+    fn built(&mut self, row: &ExportRow, card: Value, members: &[&ExportRow]) -> Result<()> {
+        let hash = payload_hash(&card);
+        let mut record = self.record(row)?;
+        let settled = matches!(
+            record.link.status,
+            LinkStatus::Sent | LinkStatus::Processing | LinkStatus::Live | LinkStatus::Rejected
+        );
+        let unchanged =
+            settled && record.sent_hash == Some(hash) && record.card_of.is_none_or(|c| c == row.id);
+        record.problems.clear();
+        record.card_of = (!members.is_empty()).then_some(row.id);
+        if unchanged {
+            self.summary.unchanged += 1 + members.len() as u64;
+        } else {
+            self.summary.queued += 1;
+            record.link.status = LinkStatus::Queued;
+            record.updated_at = self.now_ms;
+        }
+        let status = record.link.status;
+        let (ext, sent_hash) = (record.link.ext.clone(), record.sent_hash);
+        let out = (!unchanged).then(|| NewOut {
+            product_id: row.id,
+            offer_id: record.link.offer_id.clone(),
+            op: Op::Card,
+            warehouse: String::new(),
+            payload: card,
+            hash,
+            not_before: 0,
+        });
+        self.pending.push((record, out));
+        for m in members {
+            let mut r = self.record(m)?;
+            r.problems.clear();
+            r.card_of = Some(row.id);
+            r.link.status = status;
+            r.link.ext = ext.clone();
+            r.sent_hash = sent_hash;
+            r.updated_at = self.now_ms;
+            self.pending.push((r, None));
+        }
+        Ok(())
+    }
+
+    /// One product on its own card.
+    fn single(&mut self, row: &ExportRow, prepared: Prepared) -> Result<()> {
+        let link = self.store.link(self.account.id, row.id)?.map(|l| l.link);
+        match self.builder.build(row, &prepared, link.as_ref(), &[]) {
+            Ok(card) => self.built(row, card, &[]),
+            Err(problems) => self.failed(row, problems),
+        }
+    }
+
+    /// The products of one variant group: one card when the marketplace puts them in one,
+    /// else each on its own.
+    fn group(&mut self, rows: &[ExportRow]) -> Result<()> {
+        let prepared: Vec<Prepared> = rows.iter().map(|r| self.builder.prepare(self.store, r)).collect();
+        let good: Vec<usize> = (0..rows.len()).filter(|&i| prepared[i].problems.is_empty()).collect();
+        let ext = good.first().and_then(|&i| prepared[i].ext.clone());
+        let same = ext.is_some() && good.iter().all(|&i| prepared[i].ext == ext);
+        let attrs: Vec<&[ResolvedAttr]> = good.iter().map(|&i| prepared[i].attributes.as_slice()).collect();
+        if rows.len() < 2
+            || good.len() < 2
+            || !same
+            || !self.builder.one_card(ext.as_deref().unwrap_or(""), &attrs)
+        {
+            for (row, p) in rows.iter().zip(prepared) {
+                self.single(row, p)?;
+            }
+            return Ok(());
+        }
+        let leader = good[0];
+        let members: Vec<Member> = good[1..]
+            .iter()
+            .map(|&i| Member { row: &rows[i], attributes: &prepared[i].attributes })
+            .collect();
+        let link = self.store.link(self.account.id, rows[leader].id)?.map(|l| l.link);
+        let result = self.builder.build(&rows[leader], &prepared[leader], link.as_ref(), &members);
+        drop(members);
+        let member_rows: Vec<&ExportRow> = good[1..].iter().map(|&i| &rows[i]).collect();
+        match result {
+            Ok(card) => self.built(&rows[leader], card, &member_rows)?,
+            Err(problems) => {
+                for &i in &good {
+                    self.failed(&rows[i], problems.clone())?;
+                }
+            }
+        }
+        for (i, (row, p)) in rows.iter().zip(prepared).enumerate() {
+            if !good.contains(&i) {
+                self.failed(row, p.problems)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        flush(self.store, self.account, &mut self.pending, self.now_ms)
+    }
+}
+
 /// Plans the cards of `selection` for `account`: checks and builds each, records problems on
-/// the links, and queues what changed.
+/// the links, and queues what changed. The products of one variant group are read together, so
+/// that a marketplace whose card holds several (Wildberries' sizes) gets them in one.
 pub fn plan_cards(
     catalog: &Catalog,
     store: &mut MarketStore,
@@ -189,82 +363,37 @@ pub fn plan_cards(
     cancel: &dyn Fn() -> bool,
     progress: &mut dyn FnMut(u64),
 ) -> Result<PlanSummary> {
-    let mut builder = CardBuilder::new(catalog, store, account)?;
-    let mut summary = PlanSummary::default();
-    let mut pending: Vec<(LinkRecord, Option<NewOut>)> = Vec::with_capacity(CHUNK);
-    let mut failure = None;
-    let read = catalog.export_each::<MarketError>(selection, ExportOrder::Storage, |row| {
+    let builder = CardBuilder::new(catalog, store, account)?;
+    let mut planner = Planner {
+        store,
+        account,
+        builder,
+        summary: PlanSummary::default(),
+        pending: Vec::with_capacity(CHUNK),
+        now_ms,
+    };
+    let mut group: Vec<ExportRow> = Vec::new();
+    let read = catalog.export_each::<MarketError>(selection, ExportOrder::Group, |row| {
         if cancel() {
             return Err(MarketError::new(ErrorKind::Cancelled, "cancelled"));
         }
-        summary.read += 1;
-        let old = store.link(account.id, row.id)?;
-        let link = old.as_ref().map(|r| &r.link);
-        let mut record = old.clone().unwrap_or_else(|| LinkRecord {
-            product_id: row.id,
-            link: Link { offer_id: row.sku.trim().to_owned(), ..Link::default() },
-            problems: Vec::new(),
-            sent_hash: None,
-            live_hash: None,
-            updated_at: now_ms,
-        });
-        record.link.offer_id = row.sku.trim().to_owned();
-        match builder.card(store, row, link) {
-            Err(problems) => {
-                summary.precheck_failed += 1;
-                for p in &problems {
-                    *summary.problems.entry(p.code.code().to_owned()).or_default() += 1;
-                }
-                record.link.status = LinkStatus::PrecheckFailed;
-                record.problems = problems;
-                record.updated_at = now_ms;
-                pending.push((record, None));
-            }
-            Ok(card) => {
-                let hash = payload_hash(&card);
-                let settled = matches!(
-                    record.link.status,
-                    LinkStatus::Sent | LinkStatus::Processing | LinkStatus::Live | LinkStatus::Rejected
-                );
-                if settled && record.sent_hash == Some(hash) {
-                    summary.unchanged += 1;
-                    if !record.problems.is_empty() {
-                        record.problems.clear();
-                        pending.push((record, None));
-                    }
-                } else {
-                    summary.queued += 1;
-                    record.problems.clear();
-                    record.link.status = LinkStatus::Queued;
-                    record.updated_at = now_ms;
-                    let out = NewOut {
-                        product_id: row.id,
-                        offer_id: record.link.offer_id.clone(),
-                        op: Op::Card,
-                        warehouse: String::new(),
-                        payload: card,
-                        hash,
-                        not_before: 0,
-                    };
-                    pending.push((record, Some(out)));
-                }
-            }
+        planner.summary.read += 1;
+        if group.first().is_some_and(|g| g.group.is_none() || g.group != row.group) {
+            planner.group(&std::mem::take(&mut group))?;
         }
-        if pending.len() >= CHUNK {
-            flush(store, account, &mut pending, now_ms)?;
-            progress(summary.read);
+        group.push(row.clone());
+        if planner.pending.len() >= CHUNK {
+            planner.flush()?;
+            progress(planner.summary.read);
         }
         Ok(ControlFlow::Continue(()))
     });
-    if let Err(e) = read {
-        failure = Some(e);
-    }
-    flush(store, account, &mut pending, now_ms)?;
-    progress(summary.read);
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(summary),
-    }
+    let last = if read.is_ok() && !group.is_empty() { planner.group(&group) } else { Ok(()) };
+    planner.flush()?;
+    progress(planner.summary.read);
+    read?;
+    last?;
+    Ok(planner.summary)
 }
 
 fn flush(
@@ -349,7 +478,9 @@ pub fn plan_push(
             return Ok(ControlFlow::Continue(()));
         }
         let mut items: Vec<(Op, String, std::result::Result<Value, Problem>)> = Vec::new();
-        if ops.prices {
+        // A card's price is the card's: the other sizes of a card leave it to the first.
+        let own_card = record.card_of.is_none_or(|c| c == row.id);
+        if ops.prices && own_card {
             items.push((Op::Price, String::new(), api.price_item(row, &record.link)));
         }
         for w in &warehouses {

@@ -339,6 +339,7 @@ fn apply(
                 sent_hash: None,
                 live_hash: None,
                 updated_at: now,
+                card_of: None,
             });
             record.updated_at = now;
             let window = match row.op {
@@ -412,6 +413,19 @@ fn apply(
                 record.link.ext_status = record.link.ext.ext_status.clone();
             }
             s.put_link(account.id, &record)?;
+            if row.op == Op::Card && record.card_of == Some(row.product_id) {
+                // The other sizes of this card follow it.
+                for mut member in s.card_members(account.id, row.product_id)? {
+                    member.link.status = record.link.status;
+                    member.link.ext = record.link.ext.clone();
+                    member.link.errors = record.link.errors.clone();
+                    member.link.ext_status = record.link.ext_status.clone();
+                    member.sent_hash = record.sent_hash;
+                    member.live_hash = record.live_hash;
+                    member.updated_at = now;
+                    s.put_link(account.id, &member)?;
+                }
+            }
         }
         Ok(())
     })

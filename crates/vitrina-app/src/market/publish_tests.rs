@@ -156,3 +156,89 @@ fn a_price_edit_reaches_the_marketplace_while_an_import_holds_the_catalog() {
     assert_eq!(s.fake.ym_price(&live.sku).unwrap()["value"].as_f64(), Some(7777.0));
     assert!(took < Duration::from_secs(2), "the push did not wait for the import: {took:?}");
 }
+
+/// Gives every required attribute that has no source a constant: its first dictionary value,
+/// as a seller does once in the mapping screen.
+fn fill_required(s: &Setup, key: &str) {
+    for category in s.app.market_category_map(key).unwrap() {
+        let Some(ext) = category.ext_id else { continue };
+        for a in s.app.market_attributes(key, &ext).unwrap() {
+            if a.required && a.source.is_none() {
+                let value = a.sample_values.first().cloned().unwrap_or_else(|| "1".into());
+                s.app
+                    .set_market_attribute(
+                        key,
+                        &ext,
+                        &a.attr_id,
+                        Some(&format!("const:{value}")),
+                        None,
+                        &Default::default(),
+                    )
+                    .unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn a_wildberries_card_holds_every_size_of_a_product_and_each_size_gets_its_stock() {
+    let wb = NewMarketAccountDto {
+        name: "ВБ".into(),
+        market: "wb".into(),
+        token: "wb-secret-token".into(),
+        ..Default::default()
+    };
+    let s = setup(Fake::Wb, FakeToken::wb("wb-secret-token"), wb);
+    let never = || false;
+    let stage = |_: JobStage| {};
+    let progress = |_: u64, _: Option<u64>| {};
+    let hooks = hooks(&never, &stage, &progress);
+    s.app.auto_map_market("ВБ", &s.secrets, Some(client(&s, "ВБ"))).unwrap();
+    fill_required(&s, "ВБ");
+    let run = s.app.publish_market_now("ВБ", &[], &s.secrets, Some(client(&s, "ВБ")), &hooks).unwrap();
+    assert!(run.done > 0 && run.done < run.read, "{run:?}");
+    assert_eq!(s.fake.throttled(), 0);
+
+    // A sneaker in several sizes is one card with a size each, not a card per size.
+    let cards = s.fake.wb_cards();
+    let multi = cards
+        .iter()
+        .find(|c| c["sizes"].as_array().is_some_and(|z| z.len() > 1))
+        .unwrap_or_else(|| panic!("no card with several sizes among {} cards", cards.len()));
+    let vendor = multi["vendorCode"].as_str().unwrap();
+    let members = group_of(&s.app.catalog().unwrap(), vendor);
+    assert_eq!(multi["sizes"].as_array().unwrap().len(), members.len(), "{multi}");
+    let nm = multi["nmID"].as_i64().unwrap().to_string();
+    let links = s.app.market_links("ВБ", &["live".into()], false, None, 500, 0).unwrap();
+    for sku in &members {
+        let link = links.items.iter().find(|l| &l.sku == sku).unwrap_or_else(|| panic!("{sku} is not live"));
+        assert_eq!(link.ext_id.as_deref(), Some(nm.as_str()), "every size links to the one card");
+    }
+    assert_eq!(cards.iter().filter(|c| members.iter().any(|m| c["vendorCode"] == m.as_str())).count(), 1);
+
+    // Stocks go per size (its chrtID) to the mapped warehouse; the price once per card.
+    s.app.set_market_account_settings("ВБ", None, &[("Основной".into(), "1000001".into())], None).unwrap();
+    let pushed = s.app.push_market_now("ВБ", &[], &s.secrets, Some(client(&s, "ВБ")), &hooks).unwrap();
+    assert!(pushed.done > 0, "{pushed:?}");
+    let c = s.app.catalog().unwrap();
+    for size in multi["sizes"].as_array().unwrap() {
+        let chrt = size["chrtID"].as_i64().unwrap();
+        let barcode = size["skus"][0].as_str().unwrap();
+        let sku = c.sku_by_barcode(barcode).unwrap().unwrap();
+        let stock = c.product(&vitrina_store::ProductKey::Sku(sku)).unwrap().stock;
+        assert_eq!(s.fake.wb_stock(1_000_001, chrt), Some(stock.max(0)), "size {size}");
+    }
+}
+
+/// The SKUs of the variant group `sku` belongs to.
+fn group_of(c: &vitrina_store::Catalog, sku: &str) -> Vec<String> {
+    use vitrina_store::export::{ExportOrder, Selection};
+    let mut rows = Vec::new();
+    c.export_each::<crate::error::AppError>(&Selection::default(), ExportOrder::Storage, |r| {
+        rows.push((r.sku.clone(), r.group));
+        Ok(std::ops::ControlFlow::Continue(()))
+    })
+    .unwrap();
+    let group = rows.iter().find(|(s, _)| s == sku).and_then(|(_, g)| *g).expect("a variant group");
+    rows.into_iter().filter(|(_, g)| *g == Some(group)).map(|(s, _)| s).collect()
+}

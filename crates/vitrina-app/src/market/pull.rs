@@ -86,6 +86,7 @@ impl App {
                     sent_hash: None,
                     live_hash: None,
                     updated_at: now,
+                    card_of: None,
                 });
                 // The card keeps the offer id the marketplace knows it by.
                 record.link.offer_id = card.offer_id.clone();

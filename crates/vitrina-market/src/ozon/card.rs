@@ -244,7 +244,7 @@ mod tests {
         attributes: &[ResolvedAttr],
     ) -> Result<Value, Vec<Problem>> {
         let spec = spec();
-        build(row, &CardContext { account, category: &spec, attributes, link: None })
+        build(row, &CardContext { account, category: &spec, attributes, link: None, members: &[] })
     }
 
     #[test]
@@ -324,9 +324,11 @@ mod tests {
         let mut inner = spec();
         inner.category.leaf = false;
         inner.category.ext_id = "17028973".into();
-        let err =
-            build(&row(), &CardContext { account: &account, category: &inner, attributes: &[], link: None })
-                .unwrap_err();
+        let err = build(
+            &row(),
+            &CardContext { account: &account, category: &inner, attributes: &[], link: None, members: &[] },
+        )
+        .unwrap_err();
         assert_eq!(err[0].code, ProblemCode::CategoryNotLeaf);
     }
 }

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_accounts.sql", include_str!("../../../../migrations/market/0001_accounts.sql")),
     ("0002_dictionaries.sql", include_str!("../../../../migrations/market/0002_dictionaries.sql")),
     ("0003_links_outbox.sql", include_str!("../../../../migrations/market/0003_links_outbox.sql")),
+    ("0004_card_members.sql", include_str!("../../../../migrations/market/0004_card_members.sql")),
 ];
 
 /// What the market file is, for opening it (`vitrina_store::side_file`).
@@ -68,6 +69,7 @@ mod tests {
             "6b025617b48a733b3ddf48974c09008a8bc81175aef3b572a87ad2bdee7c675d",
             "a75396773db05aeb80de492eb0bba27603151d45dcaa52a2e1296181240bd1a6",
             "4be518bb04a3e3885150d7889e3b54df707499cd21cc47ddd768137ef8e4a121",
+            "027ed8a8063a7d535169462e55960f1df48c561b9726bee8781d140b831abb2a",
         ];
         assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
         for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {

@@ -21,6 +21,9 @@ pub struct LinkRecord {
     pub sent_hash: Option<u64>,
     pub live_hash: Option<u64>,
     pub updated_at: i64,
+    /// The product whose card this product is part of (a size of a Wildberries card); `None`
+    /// for a product with its own card.
+    pub card_of: Option<ProductId>,
 }
 
 /// Which links a listing keeps.
@@ -35,7 +38,7 @@ pub struct LinkFilter {
 }
 
 const COLUMNS: &str = "product_id, offer_id, ext_id, ext_group, ext_sku, sizes, status, problems, errors, \
-                       ext_status, sent_hash, live_hash, updated_at";
+                       ext_status, sent_hash, live_hash, updated_at, card_of";
 
 impl MarketStore {
     pub fn link(&self, account: MarketAccountId, product: ProductId) -> Result<Option<LinkRecord>> {
@@ -69,7 +72,7 @@ impl MarketStore {
         tx.execute(
             &format!(
                 "INSERT OR REPLACE INTO links (account_id, {COLUMNS})
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
             ),
             params![
                 id,
@@ -86,6 +89,7 @@ impl MarketStore {
                 record.sent_hash.map(|h| h as i64),
                 record.live_hash.map(|h| h as i64),
                 record.updated_at,
+                record.card_of.map(|c| c.as_bytes().to_vec()),
             ],
         )?;
         tx.commit()?;
@@ -139,6 +143,16 @@ impl MarketStore {
         Ok(out)
     }
 
+    /// The links of the products whose card is `leader`'s.
+    pub fn card_members(&self, account: MarketAccountId, leader: ProductId) -> Result<Vec<LinkRecord>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM links WHERE account_id = ?1 AND card_of = ?2 AND product_id <> ?2"
+        ))?;
+        let rows =
+            stmt.query_map(params![account.as_bytes().as_slice(), leader.as_bytes().as_slice()], read)?;
+        rows.map(|r| r.map_err(MarketError::from).and_then(|r| r)).collect()
+    }
+
     /// Forgets what was sent for `product`, so the next publish sends its card again even when
     /// unchanged (the seller's "retry" after fixing something on the marketplace's side).
     pub fn forget_sent(&mut self, account: MarketAccountId, product: ProductId, now_ms: i64) -> Result<bool> {
@@ -161,6 +175,7 @@ fn read(r: &Row<'_>) -> rusqlite::Result<Result<LinkRecord>> {
         (r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, Option<String>>(9)?);
     let (sent_hash, live_hash, updated_at) =
         (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<i64>>(11)?, r.get::<_, i64>(12)?);
+    let card_of = r.get::<_, Option<[u8; 16]>>(13)?.map(ProductId::from_bytes);
     let build = || -> Result<LinkRecord> {
         let damaged =
             |what: String| MarketError::new(ErrorKind::Storage, format!("the link of {offer_id:?}: {what}"));
@@ -187,6 +202,7 @@ fn read(r: &Row<'_>) -> rusqlite::Result<Result<LinkRecord>> {
             sent_hash: sent_hash.map(|h| h as u64),
             live_hash: live_hash.map(|h| h as u64),
             updated_at,
+            card_of,
         })
     };
     Ok(build())

@@ -11,7 +11,7 @@ use super::{card, dict, follow, prices, publish, pull, stocks};
 use crate::api::{
     AwaitItem, BatchLimit, Cancel, CardContext, Guard, ItemResult, Link, MarketApi, OutItem, RemoteCard,
 };
-use crate::dict::{CategoryDict, MpCategory};
+use crate::dict::{CategoryDict, CategorySpec, MpCategory, ResolvedAttr};
 use crate::error::MarketError;
 use crate::http::Client;
 use crate::market::Market;
@@ -39,6 +39,10 @@ impl MarketApi for WbApi {
         cancel: Cancel,
     ) -> Result<CategoryDict, MarketError> {
         dict::category(client, category, cancel)
+    }
+
+    fn one_card(&self, spec: &CategorySpec, group: &[&[ResolvedAttr]]) -> bool {
+        card::one_card(spec, group)
     }
 
     fn build_card(&self, row: &ExportRow, ctx: &CardContext) -> Result<Value, Vec<Problem>> {

@@ -4,6 +4,10 @@
 //! sender merges the variants of one `group` into one upload entry (a merged card) and drops
 //! `group`. A linked product becomes the whole card for `cards/update` — WB overwrites a card
 //! with what it is sent, so every field goes, with `nmID` and every stored size's `chrtID`.
+//!
+//! The sizes of one product (a variant group whose products differ by their "Размер") are one
+//! card: the first product's, with every product as one of its `sizes` (its size, barcodes and
+//! price); [`one_card`] decides, the planner passes the others as [`CardContext::members`].
 
 use serde_json::{Map, Value, json};
 use vitrina_store::export::ExportRow;
@@ -25,7 +29,11 @@ pub(super) fn build(row: &ExportRow, ctx: &CardContext) -> Result<Value, Vec<Pro
             format!("{} is not a Wildberries subject", category.path),
         ));
     }
-    let size = size(ctx, &mut problems);
+    let own = size(ctx.attributes, ctx, &mut problems);
+    let mut ours = vec![Ours { size: own, skus: barcodes(row), row }];
+    for m in ctx.members {
+        ours.push(Ours { size: size(m.attributes, ctx, &mut problems), skus: barcodes(m.row), row: m.row });
+    }
     let characteristics = characteristics(ctx.attributes, &mut problems);
     let Some(subject) = subject.filter(|_| problems.is_empty()) else { return Err(problems) };
 
@@ -40,7 +48,6 @@ pub(super) fn build(row: &ExportRow, ctx: &CardContext) -> Result<Value, Vec<Pro
     let title = named("title").unwrap_or_else(|| row.name.trim().to_owned());
     let brand = named("brand").unwrap_or_else(|| row.brand.trim().to_owned());
     let description = named("description").unwrap_or_else(|| plain_text(&row.description));
-    let skus = barcodes(row);
     let nm_id = ctx.link.and_then(|l| l.ext.ext_id.as_deref()).and_then(|id| id.parse::<i64>().ok());
 
     let mut card = Map::new();
@@ -54,11 +61,12 @@ pub(super) fn build(row: &ExportRow, ctx: &CardContext) -> Result<Value, Vec<Pro
         Some(nm_id) => {
             let stored = ctx.link.and_then(|l| l.ext.sizes.as_ref());
             card.insert("nmID".into(), json!(nm_id));
-            card.insert("sizes".into(), Value::Array(update_sizes(stored, &size, skus, row)));
+            card.insert("sizes".into(), Value::Array(update_sizes(stored, &ours)));
             Ok(Value::Object(card))
         }
         None => {
-            card.insert("sizes".into(), json!([new_size(&size, skus, row)]));
+            let sizes: Vec<Value> = ours.iter().map(new_size).collect();
+            card.insert("sizes".into(), Value::Array(sizes));
             Ok(json!({"subjectID": subject, "group": row.group, "variant": card}))
         }
     }
@@ -84,9 +92,36 @@ fn size_field(attr: &MpAttribute) -> Option<&'static str> {
     }
 }
 
-fn size(ctx: &CardContext, problems: &mut Vec<Problem>) -> Size {
+/// One product of the card: its size, barcodes and row (for the price of a new size).
+struct Ours<'a> {
+    size: Size,
+    skus: Vec<String>,
+    row: &'a ExportRow,
+}
+
+/// Whether the products of one variant group make one card: the subject has a size, and every
+/// product gives a size of its own.
+pub(super) fn one_card(spec: &crate::dict::CategorySpec, group: &[&[ResolvedAttr]]) -> bool {
+    if group.len() < 2 || !spec.dict.attributes.iter().any(|a| size_field(a) == Some("techSize")) {
+        return false;
+    }
+    let mut seen = std::collections::HashSet::new();
+    group.iter().all(|attrs| tech_size(attrs).is_some_and(|t| seen.insert(value_key(&t))))
+}
+
+/// The `techSize` a product's attributes give.
+fn tech_size(attrs: &[ResolvedAttr]) -> Option<String> {
+    attrs
+        .iter()
+        .filter(|a| size_field(&a.attr) == Some("techSize"))
+        .flat_map(|a| a.values.first())
+        .map(|v| v.text.trim().to_owned())
+        .find(|t| !t.is_empty())
+}
+
+fn size(attrs: &[ResolvedAttr], ctx: &CardContext, problems: &mut Vec<Problem>) -> Size {
     let value = |field: &str| {
-        ctx.attributes
+        attrs
             .iter()
             .filter(|a| size_field(&a.attr) == Some(field))
             .flat_map(|a| a.values.first())
@@ -108,33 +143,37 @@ fn size(ctx: &CardContext, problems: &mut Vec<Problem>) -> Size {
 }
 
 /// A size the card does not have yet: its price counts only here.
-fn new_size(size: &Size, skus: Vec<String>, row: &ExportRow) -> Value {
+fn new_size(ours: &Ours) -> Value {
     let mut out = Map::new();
-    if let Some(tech) = &size.tech {
+    if let Some(tech) = &ours.size.tech {
         out.insert("techSize".into(), json!(tech));
     }
-    if let Some(wb) = &size.wb {
+    if let Some(wb) = &ours.size.wb {
         out.insert("wbSize".into(), json!(wb));
     }
-    out.insert("price".into(), json!(wb_price(row).0));
-    out.insert("skus".into(), json!(skus));
+    out.insert("price".into(), json!(wb_price(ours.row).0));
+    out.insert("skus".into(), json!(ours.skus));
     Value::Object(out)
 }
 
 /// The sizes of an update: every stored size with its `chrtID` (WB drops a size that is not
-/// sent). The product's own size is the stored one with its `techSize` (or the only one); its
-/// barcodes are added to the stored ones, since WB never removes a barcode. A product size the
-/// card lacks goes as a new size.
-fn update_sizes(stored: Option<&Value>, size: &Size, skus: Vec<String>, row: &ExportRow) -> Vec<Value> {
+/// sent). Each product's size is the stored one with its `techSize` (or, for a card of one
+/// product, the only one); its barcodes are added to the stored ones, since WB never removes a
+/// barcode. A product size the card lacks goes as a new size.
+fn update_sizes(stored: Option<&Value>, ours: &[Ours]) -> Vec<Value> {
     let stored: Vec<&Value> =
         stored.and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default();
     let tech_of = |s: &Value| s.get("techSize").and_then(Value::as_str).map(str::to_owned);
-    let ours = match &size.tech {
-        Some(tech) => stored.iter().position(|s| tech_of(s).as_deref() == Some(tech.as_str())),
-        None if stored.len() == 1 => Some(0),
-        None => None,
-    };
-    let mut out = Vec::with_capacity(stored.len() + 1);
+    // Which stored size each of ours is.
+    let matched: Vec<Option<usize>> = ours
+        .iter()
+        .map(|o| match &o.size.tech {
+            Some(tech) => stored.iter().position(|s| tech_of(s).as_deref() == Some(tech.as_str())),
+            None if stored.len() == 1 && ours.len() == 1 => Some(0),
+            None => None,
+        })
+        .collect();
+    let mut out = Vec::with_capacity(stored.len() + ours.len());
     for (i, s) in stored.iter().enumerate() {
         let mut size_skus: Vec<String> = s
             .get("skus")
@@ -143,15 +182,17 @@ fn update_sizes(stored: Option<&Value>, size: &Size, skus: Vec<String>, row: &Ex
             .unwrap_or_default();
         let mut entry = Map::new();
         entry.insert("chrtID".into(), s.get("chrtID").cloned().unwrap_or(Value::Null));
-        let (tech, wb) = if Some(i) == ours {
-            for sku in &skus {
-                if !size_skus.contains(sku) {
-                    size_skus.push(sku.clone());
+        let (tech, wb) = match matched.iter().position(|m| *m == Some(i)) {
+            Some(k) => {
+                for sku in &ours[k].skus {
+                    if !size_skus.contains(sku) {
+                        size_skus.push(sku.clone());
+                    }
                 }
+                let size = &ours[k].size;
+                (size.tech.clone().or_else(|| tech_of(s)), size.wb.clone().or_else(|| text(s, "wbSize")))
             }
-            (size.tech.clone().or_else(|| tech_of(s)), size.wb.clone().or_else(|| text(s, "wbSize")))
-        } else {
-            (tech_of(s), text(s, "wbSize"))
+            None => (tech_of(s), text(s, "wbSize")),
         };
         if let Some(tech) = tech {
             entry.insert("techSize".into(), json!(tech));
@@ -162,8 +203,10 @@ fn update_sizes(stored: Option<&Value>, size: &Size, skus: Vec<String>, row: &Ex
         entry.insert("skus".into(), json!(size_skus));
         out.push(Value::Object(entry));
     }
-    if ours.is_none() {
-        out.push(new_size(size, skus, row));
+    for (o, m) in ours.iter().zip(&matched) {
+        if m.is_none() {
+            out.push(new_size(o));
+        }
     }
     out
 }
@@ -385,7 +428,7 @@ mod tests {
     ) -> Result<Value, Vec<Problem>> {
         let account = Account::new("t", Market::Wb, 0);
         let spec = spec();
-        build(row, &CardContext { account: &account, category: &spec, attributes: attrs, link })
+        build(row, &CardContext { account: &account, category: &spec, attributes: attrs, link, members: &[] })
     }
 
     fn full_attrs() -> Vec<ResolvedAttr> {

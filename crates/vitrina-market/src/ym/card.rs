@@ -339,7 +339,10 @@ mod tests {
         attrs: &[ResolvedAttr],
     ) -> Result<Value, Vec<Problem>> {
         let account = Account::new("ym", Market::Ym, 0);
-        build(row, &CardContext { account: &account, category: spec, attributes: attrs, link: None })
+        build(
+            row,
+            &CardContext { account: &account, category: spec, attributes: attrs, link: None, members: &[] },
+        )
     }
 
     #[test]

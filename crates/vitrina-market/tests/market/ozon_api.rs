@@ -77,7 +77,7 @@ fn attrs(spec: &CategorySpec, size: Option<&str>) -> Vec<ResolvedAttr> {
 }
 
 fn card(account: &Account, spec: &CategorySpec, row: &ExportRow, attributes: &[ResolvedAttr]) -> OutItem {
-    let ctx = CardContext { account, category: spec, attributes, link: None };
+    let ctx = CardContext { account, category: spec, attributes, link: None, members: &[] };
     let payload = OzonApi.build_card(row, &ctx).unwrap();
     OutItem {
         offer_id: row.sku.clone(),

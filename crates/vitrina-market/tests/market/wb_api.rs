@@ -80,7 +80,8 @@ fn build(
     attrs: &[ResolvedAttr],
     link: Option<&Link>,
 ) -> Value {
-    wb().build_card(row, &CardContext { account, category: spec, attributes: attrs, link }).unwrap()
+    wb().build_card(row, &CardContext { account, category: spec, attributes: attrs, link, members: &[] })
+        .unwrap()
 }
 
 fn item(payload: Value, link: Link) -> OutItem {

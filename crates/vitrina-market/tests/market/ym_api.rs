@@ -75,7 +75,12 @@ fn attrs(spec: &CategorySpec) -> Vec<ResolvedAttr> {
 }
 
 fn build(account: &Account, spec: &CategorySpec, row: &ExportRow, attrs: &[ResolvedAttr]) -> Value {
-    YmApi.build_card(row, &CardContext { account, category: spec, attributes: attrs, link: None }).unwrap()
+    YmApi
+        .build_card(
+            row,
+            &CardContext { account, category: spec, attributes: attrs, link: None, members: &[] },
+        )
+        .unwrap()
 }
 
 fn out(offer_id: &str, payload: Value) -> OutItem {
