@@ -6,8 +6,11 @@
 pub mod error;
 pub mod http;
 pub mod limits;
+pub mod prompt;
 pub mod provider;
 pub mod rules;
+pub mod store;
+pub mod verdict;
 
 pub use error::{AiError, ErrorKind, Result};
 pub use http::{Client, Key, RetryPolicy};
