@@ -57,6 +57,8 @@ const CLIENT_ID: &str = "100500";
 const BUSINESS_ID: i64 = 11_000_001;
 const CAMPAIGN_ID: i64 = 21_000_001;
 const SEED: u64 = 7;
+/// Attempts a publish job gets (`market.publish` is registered with 5; a bench is patient).
+const JOB_ATTEMPTS: usize = 10;
 /// How long a run may keep following up before leaving cards to the next run.
 const FOLLOW_UP_FOR: Duration = Duration::from_secs(60 * 60);
 
@@ -128,6 +130,8 @@ pub struct PublishRun {
     /// Cards the fake holds, and SKUs among them held more than once.
     pub cards_on_fake: u64,
     pub duplicate_cards: u64,
+    /// Times the publish ran again after a transient failure, as the job runner would.
+    pub job_retries: u64,
     /// Some examples of what went wrong, if anything.
     pub notes: Vec<String>,
     /// Final link status by SKU (not serialized: compared between runs).
@@ -163,6 +167,8 @@ pub struct PublishBench {
     pub faults: Option<PublishRun>,
     /// With faults: SKUs whose final status differs from the clean run's.
     pub differing_from_clean: Option<u64>,
+    /// The faulty run failed altogether.
+    pub faults_error: Option<String>,
     pub autopush: Option<AutoPushBench>,
 }
 
@@ -218,6 +224,7 @@ pub fn run(market: &str, products: u64, faults: f64, case: &str, dir: &Path) -> 
         clean: clean_run,
         faults: None,
         differing_from_clean: None,
+        faults_error: None,
         autopush: None,
     };
     if autopush {
@@ -225,22 +232,34 @@ pub fn run(market: &str, products: u64, faults: f64, case: &str, dir: &Path) -> 
     }
     drop(clean);
     if faults > 0.0 && !autopush {
-        let faulty = Bench::prepare(
-            market,
-            products,
-            faults,
-            &dir.join(format!("{}-faults", market.code())),
-            &secrets,
-        )?;
-        let run = faulty.publish("faults")?;
-        let differing =
-            out.clean.statuses.iter().filter(|(sku, status)| run.statuses.get(*sku) != Some(*status)).count()
-                as u64
-                + run.statuses.keys().filter(|sku| !out.clean.statuses.contains_key(*sku)).count() as u64;
-        out.differing_from_clean = Some(differing);
-        out.faults = Some(run);
+        match faults_run(market, products, faults, dir, &secrets, &out.clean) {
+            Ok((run, differing)) => {
+                out.differing_from_clean = Some(differing);
+                out.faults = Some(run);
+            }
+            Err(e) => out.faults_error = Some(e.to_string()),
+        }
     }
     Ok(out)
+}
+
+/// The same catalog published to a fake failing `faults` of the requests; the run and how many
+/// SKUs ended in another status than in the clean run.
+fn faults_run(
+    market: Market,
+    products: u64,
+    faults: f64,
+    dir: &Path,
+    secrets: &Secrets,
+    clean: &PublishRun,
+) -> AppResult<(PublishRun, u64)> {
+    let faulty =
+        Bench::prepare(market, products, faults, &dir.join(format!("{}-faults", market.code())), secrets)?;
+    let run = faulty.publish("faults")?;
+    let differing =
+        clean.statuses.iter().filter(|(sku, status)| run.statuses.get(*sku) != Some(*status)).count() as u64
+            + run.statuses.keys().filter(|sku| !clean.statuses.contains_key(*sku)).count() as u64;
+    Ok((run, differing))
 }
 
 struct Bench<'s> {
@@ -319,7 +338,16 @@ impl<'s> Bench<'s> {
             rejects: BTreeSet::new(),
             fault_rate: faults,
         };
-        bench.map()?;
+        // With faults, a mapping step can fail after the client's own retries: the seller
+        // would press the button again (everything mapped so far is kept).
+        let mut tries = 0;
+        while let Err(e) = bench.map() {
+            tries += 1;
+            if tries >= JOB_ATTEMPTS {
+                return Err(e);
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
         bench.skus = bench.all_skus()?;
         bench.rejects = bench.skus.iter().step_by(REJECT_EVERY).skip(1).cloned().collect();
         match market {
@@ -338,8 +366,8 @@ impl<'s> Bench<'s> {
     /// Automatic mapping, then what a seller would still do by hand to publish everything.
     fn map(&mut self) -> AppResult<()> {
         let auto = self.app.auto_map_market(ACCOUNT, self.secrets, None)?;
-        self.mapping.0 = auto.categories_mapped;
-        self.mapping.2 = auto.attributes_mapped;
+        self.mapping.0 += auto.categories_mapped;
+        self.mapping.2 += auto.attributes_mapped;
         for c in self.app.market_category_map(ACCOUNT)? {
             if c.ext_id.is_none()
                 && let Some(s) = &c.suggestion
@@ -398,6 +426,7 @@ impl<'s> Bench<'s> {
         let stop = Arc::new(AtomicBool::new(false));
         let started = Instant::now();
         let market = self.market;
+        let mut job_retries: Vec<String> = Vec::new();
         let (last_write, run) = std::thread::scope(|scope| {
             // Samples when the write requests stop growing; on YM it also plays moderation,
             // rejecting the planned offers as soon as the fake holds them.
@@ -435,7 +464,17 @@ impl<'s> Bench<'s> {
             let progress = |_: u64, _: Option<u64>| {};
             let hooks =
                 RunHooks { cancel: &never, stage: &stage, progress: &progress, follow_up_for: FOLLOW_UP_FOR };
-            let run = publish_now(self.app.path(), ACCOUNT, &[], self.secrets, None, &hooks);
+            // As the job runner does: a transient failure (the client gave up after its own
+            // retries) runs the job again, which carries on from the outbox.
+            let mut run = publish_now(self.app.path(), ACCOUNT, &[], self.secrets, None, &hooks);
+            while let Err(e) = &run
+                && e.is_transient()
+                && job_retries.len() < JOB_ATTEMPTS
+            {
+                job_retries.push(e.to_string());
+                std::thread::sleep(e.retry_after.unwrap_or(Duration::from_secs(1)));
+                run = publish_now(self.app.path(), ACCOUNT, &[], self.secrets, None, &hooks);
+            }
             stop.store(true, Ordering::Relaxed);
             (watcher.join().unwrap_or_default(), run)
         });
@@ -527,7 +566,8 @@ impl<'s> Bench<'s> {
             wrong_state: 0,
             cards_on_fake: 0,
             duplicate_cards: 0,
-            notes: Vec::new(),
+            job_retries: job_retries.len() as u64,
+            notes: job_retries.into_iter().map(|e| format!("run again after: {e}")).collect(),
             statuses: BTreeMap::new(),
         };
         self.check_final_state(&mut out)?;

@@ -282,11 +282,24 @@ fn print_publish(r: &vitrina_app::bench_publish::PublishBench) {
     row(&mut t, "other requests", &|x| x.other_requests.to_string());
     row(&mut t, "self-inflicted throttles", &|x| x.throttled.to_string());
     row(&mut t, "faults injected", &|x| x.faulted.to_string());
+    row(&mut t, "publish run again (as a job retry)", &|x| x.job_retries.to_string());
     row(&mut t, "time to the last verdict", &|x| format!("{:.1} s", x.seconds));
     row(&mut t, "minimum (bucket)", &|x| format!("{:.1} s ({})", x.minimum_seconds, x.minimum_bucket));
-    row(&mut t, "ratio", &|x| format!("{:.1} %", x.ratio * 100.0));
+    let percent = |ratio: f64, minimum: f64| {
+        if minimum < 0.05 {
+            "— (the limits allow it at once)".to_string()
+        } else {
+            format!("{:.1} %", ratio * 100.0)
+        }
+    };
+    row(&mut t, "ratio", &|x| percent(x.ratio, x.minimum_seconds));
     row(&mut t, "time to the last write / minimum", &|x| {
-        format!("{:.1} s / {:.1} s = {:.1} %", x.send_seconds, x.minimum_send_seconds, x.send_ratio * 100.0)
+        format!(
+            "{:.1} s / {:.1} s = {}",
+            x.send_seconds,
+            x.minimum_send_seconds,
+            percent(x.send_ratio, x.minimum_send_seconds)
+        )
     });
     row(&mut t, "live / rejected (planned)", &|x| {
         format!("{} / {} ({})", x.live, x.rejected, x.rejects_planned)
@@ -318,6 +331,9 @@ fn print_publish(r: &vitrina_app::bench_publish::PublishBench) {
         for n in &x.notes {
             print(format!("  note: {n}"));
         }
+    }
+    if let Some(e) = &r.faults_error {
+        print(format!("the faulty run failed: {e}"));
     }
     if let Some(d) = r.differing_from_clean {
         print(format!("SKUs whose final status differs between the clean and the faulty run: {d}"));
