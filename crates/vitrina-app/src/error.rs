@@ -20,6 +20,9 @@ pub enum ErrorCode {
     /// Another write holds the catalog (a supplier import writes in one long transaction):
     /// worth trying again once it has finished.
     Busy,
+    /// A price or stock edit the catalog could not take during an import: it was sent to the
+    /// marketplaces at once and is written to the catalog when the import ends.
+    Held,
     /// The store of secrets cannot be reached at all (no Secret Service on this Linux session,
     /// the kernel keyring blocked): nothing will be saved until it runs or another is chosen.
     KeyringUnavailable,

@@ -18,6 +18,7 @@ pub mod imports;
 pub mod ipc;
 pub mod jobs;
 pub mod kinds;
+pub mod held_edits;
 pub mod market;
 pub mod paths;
 pub mod pulse;

@@ -321,6 +321,8 @@ pub fn kind_words(kind: &str, lang: Language) -> String {
         ("market.publish", Language::En) => "Marketplace publishing",
         ("market.push", Language::Ru) => "Цены и остатки на маркетплейс",
         ("market.push", Language::En) => "Marketplace prices and stocks",
+        ("catalog.edit", Language::Ru) => "Правка после импорта",
+        ("catalog.edit", Language::En) => "Edit after an import",
         _ => kind,
     };
     words.to_string()

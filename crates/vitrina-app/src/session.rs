@@ -210,7 +210,17 @@ impl Session {
     /// Saves one field as typed; a refused value changes nothing and names the reason.
     pub fn edit_field(&self, id: &str, field: FieldName, text: &str) -> AppResult<ProductDto> {
         let app = self.app()?;
-        app.edit(id, &[FieldEdit { field: field.into(), text: text.trim().into() }])?;
+        let edit = [FieldEdit { field: field.into(), text: text.trim().into() }];
+        if let crate::held_edits::EditOutcome::Held { pushes, .. } =
+            app.edit_or_hold(id, &edit, self.jobs()?)?
+        {
+            return Err(AppError::new(
+                ErrorCode::Held,
+                format!(
+                    "the catalog is busy with an import: the new value went to {pushes} marketplace accounts and is written to the catalog when the import ends"
+                ),
+            ));
+        }
         self.table.forget_rows()?;
         self.auto_push();
         self.product(id)

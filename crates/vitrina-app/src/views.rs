@@ -41,8 +41,36 @@ pub fn product_page(
 }
 
 /// Applies edits (all or none) and returns the product as it is now.
-pub fn edit_product(app: &App, key: &str, edits: &[crate::FieldEdit]) -> AppResult<ProductDto> {
-    let saved = app.edit(key, edits)?;
+/// Saves `edits`; with `jobs`, a price or stock edit an import keeps out of the catalog is held
+/// and pushed to the marketplaces at once (an error with code `held`), and a saved one queues
+/// the marketplaces' auto-push.
+pub fn edit_product(
+    app: &App,
+    key: &str,
+    edits: &[crate::FieldEdit],
+    jobs: Option<&Jobs>,
+) -> AppResult<ProductDto> {
+    let saved = match jobs {
+        None => app.edit(key, edits)?,
+        Some(jobs) => match app.edit_or_hold(key, edits, jobs)? {
+            crate::held_edits::EditOutcome::Saved(p) => {
+                let now = chrono::Utc::now().timestamp_millis();
+                if let Err(e) = crate::market::auto_push::queue_auto_push(app, jobs, now) {
+                    tracing::warn!(error = %e, "the marketplaces' auto-push could not be queued");
+                }
+                p
+            }
+            crate::held_edits::EditOutcome::Held { pushes, job } => {
+                return Err(AppError::new(
+                    ErrorCode::Held,
+                    format!(
+                        "the catalog is busy with an import: the new value went to {pushes} marketplace accounts and is written to the catalog when the import ends (job {})",
+                        job.id
+                    ),
+                ));
+            }
+        },
+    };
     Ok(app.product(&saved.id.to_string())?.into())
 }
 

@@ -28,7 +28,7 @@ pub fn run(command: &Command, db: &Path, cli: &Cli) -> Outcome {
                 Ok(())
             }
         }
-        Command::Products(cmd) => products(&app, cmd, cli.json),
+        Command::Products(cmd) => products(&app, cmd, db, cli.json),
         Command::Categories(CategoriesCmd::Tree) => categories(&app, cli.json),
         Command::Stats => stats(&app, cli.json),
         Command::Demo { .. } | Command::Bench(_) => Ok(()),
@@ -60,7 +60,7 @@ fn demo(db: &Path, count: u64, seed: u64, replace: bool, as_json: bool) -> Outco
     Ok(())
 }
 
-fn products(app: &App, cmd: &ProductsCmd, as_json: bool) -> Outcome {
+fn products(app: &App, cmd: &ProductsCmd, db: &Path, as_json: bool) -> Outcome {
     match cmd {
         ProductsCmd::List(args) => {
             let page = views::product_page(app, &table_query(app, args)?, args.after.as_deref(), args.limit)?;
@@ -94,7 +94,8 @@ fn products(app: &App, cmd: &ProductsCmd, as_json: bool) -> Outcome {
         }
         ProductsCmd::Set { product, edits } => {
             let edits = edits.iter().map(|s| FieldEdit::parse(s)).collect::<Result<Vec<_>, _>>()?;
-            let p = views::edit_product(app, product, &edits)?;
+            let jobs = vitrina_app::jobs::Jobs::open(db).ok();
+            let p = views::edit_product(app, product, &edits, jobs.as_ref())?;
             if as_json {
                 return json(&p);
             }

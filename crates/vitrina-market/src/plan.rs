@@ -436,15 +436,46 @@ pub fn stock_warehouses(account: &Account) -> Vec<String> {
     out
 }
 
+/// A price or stock the seller set that the catalog has not taken yet (it was held by a long
+/// import): it goes to the marketplaces at once, in place of the catalog's value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HeldValue {
+    pub sku: String,
+    /// Minor units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
+    /// `Some(None)` clears the old price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_price: Option<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<i64>,
+}
+
+impl HeldValue {
+    fn apply(&self, row: &mut ExportRow) {
+        if let Some(price) = self.price {
+            row.price = price;
+        }
+        if let Some(old) = self.old_price {
+            row.old_price = old;
+        }
+        if let Some(stock) = self.stock {
+            row.stock = stock;
+        }
+    }
+}
+
 /// Plans price and stock pushes of `selection`: for every product whose card is on the
 /// marketplace (or on its way), queues the items whose value differs from what was last
-/// pushed.
+/// pushed. `held` values replace the catalog's for their products.
+#[allow(clippy::too_many_arguments)]
 pub fn plan_push(
     catalog: &Catalog,
     store: &mut MarketStore,
     account: &Account,
     selection: &Selection,
     ops: PushOps,
+    held: &[HeldValue],
     now_ms: i64,
     cancel: &dyn Fn() -> bool,
 ) -> Result<PlanSummary> {
@@ -467,6 +498,9 @@ pub fn plan_push(
             return Err(MarketError::new(ErrorKind::Cancelled, "cancelled"));
         }
         summary.read += 1;
+        if let Some(h) = held.iter().rev().find(|h| h.sku == row.sku) {
+            h.apply(row);
+        }
         let Some(record) = store.link(account.id, row.id)? else {
             summary.not_published += 1;
             return Ok(ControlFlow::Continue(()));

@@ -31,6 +31,8 @@ pub struct Catalog {
     /// While building a new catalog: the secondary indexes dropped for the load, recreated
     /// (sorted, far faster than row-by-row) by [`Catalog::finish_build`].
     pub(crate) deferred_indexes: Option<Vec<String>>,
+    /// The busy wait set last, in ms (5 s unless set).
+    busy_wait_ms: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -75,6 +77,7 @@ impl Catalog {
             who: "local".into(),
             now: Arc::new(system_clock),
             deferred_indexes: None,
+            busy_wait_ms: std::sync::atomic::AtomicU64::new(5_000),
         })
     }
 
@@ -150,7 +153,13 @@ impl Catalog {
     /// rather say so sooner.
     pub fn set_busy_wait(&self, wait: std::time::Duration) -> Result<()> {
         self.conn.busy_timeout(wait)?;
+        self.busy_wait_ms.store(wait.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(())
+    }
+
+    /// The busy wait in force.
+    pub fn busy_wait(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.busy_wait_ms.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     pub fn set_clock(&mut self, now: Clock) {

@@ -20,6 +20,8 @@ const words: Record<Language, Record<IpcErrorCode, string>> = {
       'Файл каталога повреждён и не читается. Файл не изменён — восстановите его из резервной копии или создайте новый каталог.',
     io: 'Не удалось прочитать или записать файл: проверьте, что он существует, диск подключён и есть права доступа.',
     busy: 'Каталог занят долгим изменением (обычно импортом поставщика). Повторите, когда оно закончится.',
+    held:
+      'Каталог сейчас занят импортом поставщика: новое значение уже отправлено на маркетплейсы и будет записано в каталог сразу после импорта.',
     keyring_unavailable:
       'Системное хранилище паролей недоступно: в Linux это служба Secret Service (GNOME Keyring или KWallet), ' +
       'а она не запущена или заблокирована. Запустите или разблокируйте её — или храните ключи иначе, задав ' +
@@ -41,6 +43,7 @@ const words: Record<Language, Record<IpcErrorCode, string>> = {
       'The catalog file is damaged and cannot be read. It was left untouched — restore it from a backup or create a new catalog.',
     io: 'A file could not be read or written: check that it exists, the drive is connected and you have access.',
     busy: 'The catalog is busy with a long change (usually a supplier import). Try again when it has finished.',
+    held: 'The catalog is busy with a supplier import: the new value has gone to the marketplaces and is written to the catalog as soon as the import ends.',
     keyring_unavailable:
       'The system password store is unavailable: on Linux it is the Secret Service (GNOME Keyring or KWallet), ' +
       'and it is not running or is locked. Start or unlock it, or keep keys elsewhere by setting an environment ' +

@@ -10,7 +10,7 @@ import { i18n } from './i18n.svelte';
 /** The kinds this version runs (`vitrina_app::kinds`); another kind shows as its code. */
 export const JOB_KINDS = [
   'import.supplier', 'images.download', 'catalog.reprice', 'catalog.analyze', 'feeds.export', 'catalog.cycle',
-  'market.publish', 'market.push',
+  'market.publish', 'market.push', 'catalog.edit',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -24,6 +24,7 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'catalog.cycle': 'Цикл каталога: импорт и выгрузка',
     'market.publish': 'Публикация на маркетплейс',
     'market.push': 'Цены и остатки на маркетплейс',
+    'catalog.edit': 'Правка после импорта',
   },
   en: {
     'import.supplier': 'Supplier import',
@@ -34,6 +35,7 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'catalog.cycle': 'Catalog cycle: import and export',
     'market.publish': 'Marketplace publishing',
     'market.push': 'Marketplace prices and stocks',
+    'catalog.edit': 'Edit after an import',
   },
 };
 

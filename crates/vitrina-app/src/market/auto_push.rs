@@ -40,6 +40,7 @@ pub fn push_payload(account: &Account, since_ms: i64) -> PushPayload {
         since: Some(since_ms - LOOK_BACK_MS),
         skus: Vec::new(),
         only: None,
+        held: Vec::new(),
     }
 }
 
@@ -67,6 +68,30 @@ pub fn queue_auto_push(app: &App, jobs: &Jobs, since_ms: i64) -> AppResult<Vec<J
         }
         out.push(jobs.queue_job(
             &push_payload(&account, since_ms),
+            &QueueOptions { concurrency_key: Some(concurrency_key(&account)), max_attempts: None },
+        )?);
+    }
+    Ok(out)
+}
+
+/// Queues a push of `held` (a price or stock the catalog will take after an import) to every
+/// auto-push account, at once.
+pub fn queue_held_push(
+    app: &App,
+    jobs: &Jobs,
+    held: &vitrina_market::plan::HeldValue,
+) -> AppResult<Vec<JobRecord>> {
+    let mut out = Vec::new();
+    for account in auto_push_accounts(&app.market_store()?)? {
+        let payload = PushPayload {
+            account: account.id.to_string(),
+            since: None,
+            skus: vec![held.sku.clone()],
+            only: None,
+            held: vec![held.clone()],
+        };
+        out.push(jobs.queue_job(
+            &payload,
             &QueueOptions { concurrency_key: Some(concurrency_key(&account)), max_attempts: None },
         )?);
     }

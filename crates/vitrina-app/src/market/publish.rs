@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use vitrina_jobs::{JobCtx, JobError, JobPayload, KindOptions, Registry};
-use vitrina_market::plan::{PlanSummary, PushOps, plan_cards, plan_push};
+use vitrina_market::plan::{HeldValue, PlanSummary, PushOps, plan_cards, plan_push};
 use vitrina_market::publish::{ClientClock, RunOptions, SendSummary, run_outbox};
 use vitrina_market::{Account, Client, Credentials, ErrorKind, MarketError, MarketStore, secret_name};
 use vitrina_store::Catalog;
@@ -67,6 +67,9 @@ pub struct PushPayload {
     /// `prices` or `stocks` only; both when absent.
     #[serde(default)]
     pub only: Option<String>,
+    /// Values the seller set that the catalog has not taken yet (an import held it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<HeldValue>,
 }
 
 impl JobPayload for PushPayload {
@@ -107,6 +110,7 @@ pub fn queue_push(
         since,
         skus: clean(skus),
         only: only.map(str::to_owned),
+        held: Vec::new(),
     };
     jobs.queue_job(
         &payload,
@@ -218,6 +222,7 @@ pub fn push_now(
     skus: &[String],
     since: Option<i64>,
     only: Option<&str>,
+    held: &[HeldValue],
     secrets: &Secrets,
     client: Option<Client>,
     hooks: &RunHooks,
@@ -227,7 +232,7 @@ pub fn push_now(
     let selection = Selection { skus: clean(skus), updated_since: since, ..Default::default() };
     let now = chrono::Utc::now().timestamp_millis();
     let ops = ops(only, &account)?;
-    let plan = plan_push(&catalog, &mut store, &account, &selection, ops, now, hooks.cancel)?;
+    let plan = plan_push(&catalog, &mut store, &account, &selection, ops, held, now, hooks.cancel)?;
     let sent = drain(&mut store, &account, &client, hooks)?;
     Ok(run_dto(&account, plan, sent))
 }
@@ -313,7 +318,7 @@ async fn publish(ctx: JobCtx<JobsContext>, p: PublishPayload) -> Result<MarketRu
 
 async fn push(ctx: JobCtx<JobsContext>, p: PushPayload) -> Result<MarketRunDto, JobError> {
     run_job(ctx, move |path, hooks, secrets| {
-        push_now(path, &p.account, &p.skus, p.since, p.only.as_deref(), secrets, None, hooks)
+        push_now(path, &p.account, &p.skus, p.since, p.only.as_deref(), &p.held, secrets, None, hooks)
     })
     .await
 }
@@ -390,6 +395,6 @@ impl App {
         client: Option<Client>,
         hooks: &RunHooks,
     ) -> AppResult<MarketRunDto> {
-        push_now(self.path(), key, skus, None, None, secrets, client, hooks).map_err(market_error)
+        push_now(self.path(), key, skus, None, None, &[], secrets, client, hooks).map_err(market_error)
     }
 }

@@ -242,3 +242,65 @@ fn group_of(c: &vitrina_store::Catalog, sku: &str) -> Vec<String> {
     let group = rows.iter().find(|(s, _)| s == sku).and_then(|(_, g)| *g).expect("a variant group");
     rows.into_iter().filter(|(_, g)| *g == Some(group)).map(|(s, _)| s).collect()
 }
+
+#[test]
+fn a_price_typed_during_an_import_reaches_the_marketplace_now_and_the_catalog_after() {
+    let s = setup(Fake::Ym, FakeToken::ym("ym-secret-key"), ym());
+    let never = || false;
+    let stage = |_: JobStage| {};
+    let progress = |_: u64, _: Option<u64>| {};
+    let hooks = hooks(&never, &stage, &progress);
+    s.app.auto_map_market("Маркет", &s.secrets, Some(client(&s, "Маркет"))).unwrap();
+    s.app.publish_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+    let live = s.app.market_links("Маркет", &["live".into()], false, None, 1, 0).unwrap().items.remove(0);
+    s.app.push_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+    let jobs = crate::jobs::Jobs::open(s.app.path()).unwrap();
+
+    // An import holds the catalog; the seller types a new price and stock.
+    let import = rusqlite::Connection::open(s.app.path()).unwrap();
+    import
+        .execute_batch(
+            "PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; UPDATE products SET stock = stock WHERE rowid = 1;",
+        )
+        .unwrap();
+    let started = std::time::Instant::now();
+    let edits =
+        [crate::FieldEdit::parse("price=8 888").unwrap(), crate::FieldEdit::parse("stock=3").unwrap()];
+    let outcome = s.app.edit_or_hold(&live.sku, &edits, &jobs).unwrap();
+    let crate::held_edits::EditOutcome::Held { job, pushes } = outcome else {
+        panic!("not held: {outcome:?}")
+    };
+    assert_eq!(pushes, 1);
+    // The push the hold queued carries the typed values; run it as the worker would.
+    let queued = jobs
+        .list(&crate::jobs::JobFilter { kind: Some("market.push".into()), ..Default::default() })
+        .unwrap();
+    let payload: super::publish::PushPayload = serde_json::from_value(queued[0].payload.clone()).unwrap();
+    assert_eq!(payload.held[0].price, Some(888_800));
+    super::publish::push_now(
+        s.app.path(),
+        &payload.account,
+        &payload.skus,
+        payload.since,
+        None,
+        &payload.held,
+        &s.secrets,
+        Some(client(&s, "Маркет")),
+        &hooks,
+    )
+    .unwrap();
+    assert_eq!(s.fake.ym_price(&live.sku).unwrap()["value"].as_f64(), Some(8888.0));
+    assert_eq!(s.fake.ym_stock(21_000_001, &live.sku), Some(3));
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(2), "the marketplace had it in {took:?}, during the import");
+    let before = s.app.catalog().unwrap().product(&vitrina_store::ProductKey::Sku(live.sku.clone())).unwrap();
+    assert_ne!(before.price.minor, 888_800, "the catalog has not taken it yet");
+
+    // The import ends: the held edit is written as a normal edit, with its history.
+    import.execute_batch("ROLLBACK").unwrap();
+    let done = jobs.wait(&job.id.to_string(), &mut |_| {}).unwrap();
+    assert_eq!(done.state, vitrina_jobs::JobState::Succeeded, "{:?}", done.error);
+    let after = s.app.catalog().unwrap().product(&vitrina_store::ProductKey::Sku(live.sku.clone())).unwrap();
+    assert_eq!((after.price.minor, after.stock), (888_800, 3));
+    assert!(!s.app.history(&live.sku).unwrap().is_empty());
+}

@@ -176,7 +176,7 @@ fn a_second_stock_change_within_30_seconds_waits_for_the_pair_limit() {
     let mut b = bench(3, 0.0);
     publish(&mut b);
     let ops = PushOps { prices: true, stocks: true };
-    plan_push(&b.catalog, &mut b.store, &b.account, &Selection::default(), ops, now(), &NEVER).unwrap();
+    plan_push(&b.catalog, &mut b.store, &b.account, &Selection::default(), ops, &[], now(), &NEVER).unwrap();
     drain(&mut b);
     assert_eq!(b.fake.ozon_stock("PH-0000", WAREHOUSE.parse().unwrap()), Some(5));
 
@@ -186,7 +186,8 @@ fn a_second_stock_change_within_30_seconds_waits_for_the_pair_limit() {
         .unwrap();
     let started = std::time::Instant::now();
     let plan =
-        plan_push(&b.catalog, &mut b.store, &b.account, &Selection::default(), ops, now(), &NEVER).unwrap();
+        plan_push(&b.catalog, &mut b.store, &b.account, &Selection::default(), ops, &[], now(), &NEVER)
+            .unwrap();
     assert_eq!(plan.queued, 1, "only the changed stock: {plan:?}");
     drain(&mut b);
     assert_eq!(b.fake.ozon_stock("PH-0000", WAREHOUSE.parse().unwrap()), Some(42));
