@@ -3,7 +3,7 @@
 
 export type IpcError = { code: IpcErrorCode, message: string, };
 
-export type IpcErrorCode = "not_found" | "invalid" | "conflict" | "not_a_catalog" | "catalog_too_new" | "catalog_damaged" | "io" | "busy" | "keyring_unavailable" | "keyring" | "no_catalog" | "internal";
+export type IpcErrorCode = "not_found" | "invalid" | "conflict" | "not_a_catalog" | "catalog_too_new" | "catalog_damaged" | "io" | "busy" | "held" | "keyring_unavailable" | "keyring" | "no_catalog" | "internal";
 
 export type StatusDto = "draft" | "active" | "archived";
 
