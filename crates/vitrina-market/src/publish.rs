@@ -23,6 +23,8 @@ type Result<T> = std::result::Result<T, MarketError>;
 
 /// Follow-ups asked about in one request at most (YM `offer-cards` takes 200 ids).
 const FOLLOW_UP_BATCH: usize = 100;
+/// How long finished outbox rows are kept (the outbox screen shows the recent ones).
+const KEEP_FINISHED: Duration = Duration::from_secs(7 * 24 * 3600);
 /// When an item gets no answer of its own in a batch's result, it is sent again after this.
 const NO_ANSWER_RETRY: Duration = Duration::from_secs(30);
 
@@ -168,6 +170,8 @@ pub fn run_outbox(
         let wait = Duration::from_millis((next - now).clamp(0, 1000) as u64);
         clock.sleep(wait.max(Duration::from_millis(10)), cancel);
     }
+    // What finished a week ago is history the links already keep.
+    store.prune_outbox(account.id, clock.now_ms() - KEEP_FINISHED.as_millis() as i64)?;
     summary.awaiting = store
         .outbox_counts(account.id)?
         .iter()
