@@ -96,7 +96,12 @@ pub fn revive(store: &mut MarketStore) -> AppResult<()> {
             }
             let id = account.id.to_string();
             let mut all = running().lock().unwrap_or_else(PoisonError::into_inner);
-            if all.contains_key(&id) {
+            if let Some(fake) = all.get(&id) {
+                // Another process (a CLI run) may have pointed the account at its own fake.
+                if account.base_url.as_deref() != Some(fake.url().as_str()) {
+                    account.base_url = Some(fake.url());
+                    store.update_account(&account).map_err(market_error)?;
+                }
                 continue;
             }
             let fake = start_fake(account.market, "127.0.0.1:0", 0.0).map_err(|e| {

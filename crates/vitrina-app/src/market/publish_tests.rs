@@ -304,3 +304,26 @@ fn a_price_typed_during_an_import_reaches_the_marketplace_now_and_the_catalog_af
     assert_eq!((after.price.minor, after.stock), (888_800, 3));
     assert!(!s.app.history(&live.sku).unwrap().is_empty());
 }
+
+#[test]
+fn a_demo_account_publishes_on_its_own_marketplace_and_comes_back_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    crate::seed::build_demo(&path, 40, 7, false, &mut |_| {}).unwrap();
+    let app = App::open(&path).unwrap();
+    let secrets = Secrets::new(Box::new(MemoryStore::default()));
+    let demo = app.add_demo_market_account("ozon", &secrets).unwrap();
+    assert!(demo.demo && demo.secret_set, "{demo:?}");
+    assert_eq!(demo.warehouses.len(), 1, "stocks can go at once");
+    let check = app.check_market_account(&demo.name, &secrets).unwrap();
+    assert!(check.ok, "{check:?}");
+    let mapped = app.auto_map_market(&demo.name, &secrets, None).unwrap();
+    assert!(mapped.categories_mapped > 0, "{mapped:?}");
+    // Another process pointed the account elsewhere: this one's demo marketplace takes it back.
+    let mut store = MarketStore::open(&path).unwrap();
+    let mut account = store.account(&demo.name).unwrap();
+    account.base_url = Some("http://127.0.0.1:9".into());
+    store.update_account(&account).unwrap();
+    let again = app.check_market_account(&demo.name, &secrets).unwrap();
+    assert!(again.ok, "{again:?}");
+}
