@@ -3,6 +3,8 @@
 //! descriptions are written from their characteristics; every result is a suggestion the seller
 //! reviews, never a change applied silently.
 
+pub mod ask;
+pub mod batch;
 pub mod error;
 pub mod http;
 pub mod limits;

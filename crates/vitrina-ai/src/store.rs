@@ -423,9 +423,12 @@ impl AiStore {
 
     pub fn save_run(&mut self, r: &RunRecord) -> Result<()> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO runs (id, task, provider, model, target, started_at, finished_at, products, requests, cached, failed,
+            // An upsert, not REPLACE: replacing the row would delete its results (ON DELETE CASCADE).
+            "INSERT INTO runs (id, task, provider, model, target, started_at, finished_at, products, requests, cached, failed,
                input_tokens, output_tokens, cost_minor, currency)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT (id) DO UPDATE SET finished_at = ?7, products = ?8, requests = ?9, cached = ?10, failed = ?11,
+               input_tokens = ?12, output_tokens = ?13, cost_minor = ?14, currency = ?15",
             params![
                 r.id.as_bytes().as_slice(), r.task.code(), r.provider, r.model, r.target.code(), r.started_at, r.finished_at,
                 r.products as i64, r.requests as i64, r.cached as i64, r.failed as i64, r.usage.input_tokens as i64,
@@ -568,6 +571,15 @@ impl AiStore {
             params![id.as_bytes().as_slice(), status.code(), now],
         )?;
         Ok(n == 1)
+    }
+
+    /// Whether `value` was already proposed for this product's field (pending, accepted or
+    /// rejected): a cached answer does not propose it again.
+    pub fn has_suggestion(&self, product: ProductId, field: &str, value: &str) -> Result<bool> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM suggestions WHERE product_id = ?1 AND field = ?2 AND new_value = ?3 AND status != 'superseded' LIMIT 1",
+        )?;
+        Ok(stmt.exists(params![product.as_bytes().as_slice(), field, value])?)
     }
 
     /// How many suggestions wait for a decision.

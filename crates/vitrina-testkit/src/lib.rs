@@ -6,4 +6,5 @@
 //!   server, with their real auth headers, answer and error shapes, rate limits and faults.
 
 pub mod http;
+pub mod llm;
 pub mod market;
