@@ -137,7 +137,7 @@ pub enum AccountsCmd {
     /// Every account, with its last connection check.
     List,
     /// Add an account; its token (Ozon and Yandex Market: the Api-Key) comes from
-    /// VITRINA_MP_TOKEN or, with --token-stdin, from standard input.
+    /// VITRINA_MP_TOKEN, or, with --token-stdin, from standard input; else it is asked for on the terminal.
     Add {
         name: String,
         /// wb, ozon or ym.
@@ -344,12 +344,21 @@ fn accounts(cmd: &AccountsCmd, app: &App, secrets: &Secrets, cli: &Cli) -> Outco
 }
 
 fn read_token(from_stdin: bool) -> Result<String, AppError> {
+    use std::io::IsTerminal;
     let token = if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map_err(|e| AppError::invalid(e.to_string()))?;
         line
     } else {
-        std::env::var(TOKEN_VAR).unwrap_or_default()
+        match std::env::var(TOKEN_VAR) {
+            Ok(token) if !token.trim().is_empty() => token,
+            // A person at a terminal is asked, without the token showing on the screen.
+            _ if std::io::stdin().is_terminal() => {
+                rpassword::prompt_password("The account's token (Ozon, Yandex Market: the Api-Key): ")
+                    .map_err(|e| AppError::invalid(format!("the token could not be read: {e}")))?
+            }
+            _ => String::new(),
+        }
     };
     let token = token.trim().to_owned();
     if token.is_empty() {
