@@ -468,7 +468,7 @@ await withApp('the demo catalog', { VITRINA_HOME: home, VITRINA_UPDATE_ENDPOINT:
     [await read(browser, '[data-testid="editor"] h2'), await read(browser, '[data-testid="editor"] header .sku')], [first.name, first.sku]);
   same('the editor has its sections',
     (await browser.$$('[data-testid="editor"] h3').map((h) => h.getText())).map((s) => s.trim().toLowerCase()),
-    ['Основное', 'Цены и остатки', 'Штрихкоды и габариты', 'Описание', 'Характеристики', 'Изображения', 'Комплекты и упаковки', 'История изменений'].map((s) => s.toLowerCase()));
+    ['Основное', 'Цены и остатки', 'Штрихкоды и габариты', 'Описание', 'Характеристики', 'Изображения', 'Комплекты и упаковки', 'Маркетплейсы', 'История изменений'].map((s) => s.toLowerCase()));
 
   // A refused value stays at the field with the reason, and nothing is saved.
   await price.setValue('-5');
@@ -799,8 +799,8 @@ async function marketplaces(browser, db) {
   cliJsonOn(db, 'products', 'set', b, 'images=ftp://example.ru/photo.tif', 'dimensions=');
   const expected = cliJsonOn(db, 'mp', 'check', 'ozon');
   await browser.execute(() => document.querySelector('[data-testid="precheck"]').scrollIntoView({ block: 'start' }));
-  same('the card check says category attributes come later', await read(browser, '[data-testid="precheck-later"]'),
-    'Обязательные характеристики категорий проверим, когда загрузятся категории маркетплейса (следующий шаг).');
+  same('the card check says category attributes are checked when publishing', await read(browser, '[data-testid="precheck-later"]'),
+    'Характеристики категорий маркетплейса проверяются при публикации — что не так, покажет вкладка «Ошибки».');
   await choose(browser, '[data-testid="precheck-market"]', 'ozon');
   await browser.$('[data-testid="precheck-run"]').click();
   await browser.$('[data-testid="precheck-report"][data-market="ozon"]').waitForExist({ timeout: 60000 });
@@ -844,13 +844,25 @@ async function marketWork(browser, db) {
   await browser.$('[data-testid="map-auto"]').click();
   const auto = await textOf(browser, '[data-testid="auto-result"]', (t) => t.includes('Сопоставлено категорий'), 60000);
   check('"Map automatically" says what it mapped', /Сопоставлено категорий: \d+/.test(auto), auto);
-  const rows = await until('the category rows', () => browser.execute(() =>
-    [...document.querySelectorAll('[data-testid="category-row"]')].map((r) => [r.dataset.category, r.dataset.mapped])), (r) => r.length > 0);
+  const mappedRows = () => browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="category-row"]')].map((r) => [r.dataset.category, r.dataset.mapped]));
+  const before = await until('the category rows', mappedRows, (r) => r.length > 0);
+  // A suggestion the back end was not sure of is accepted by hand, as a seller would.
+  const unsure = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="category-row"]')].findIndex((r) => r.querySelector('[data-testid="category-accept"]')));
+  if (unsure >= 0) await browser.$$('[data-testid="category-row"]')[unsure].$('[data-testid="category-accept"]').click();
+  const rows = await until('the accepted suggestion to be mapped', mappedRows,
+    (r) => r.filter(([, m]) => m === 'yes').length > before.filter(([, m]) => m === 'yes').length || unsure < 0, { timeout: 30000 });
   const mapped = rows.filter(([, m]) => m === 'yes').length;
   check('some of the seller\'s categories are mapped', mapped > 0, `${mapped} of ${rows.length}`);
   // A mapped category opens its attributes: required ones marked, what fills each in words.
   await browser.$('[data-testid="category-row"][data-mapped="yes"] [data-testid="category-mapped"]').click();
   await browser.$('[data-testid="attribute"]').waitForExist({ timeout: 30000 });
+  // Its confident suggestions accepted at once: the category's products can now be sent.
+  if (await browser.$('[data-testid="attributes-accept-all"]').isExisting()) {
+    await browser.$('[data-testid="attributes-accept-all"]').click();
+    await browser.$('[data-testid="attributes-accept-all"]').waitForExist({ reverse: true, timeout: 30000 });
+  }
   const sources = await browser.execute(() => [...document.querySelectorAll('[data-testid="attribute-source"]')].map((s) => s.textContent.trim()));
   check('each attribute says in words what fills it', sources.length > 0 && sources.every((t) => t && !/^(field|attr|const):/.test(t)), sources.slice(0, 6).join('; '));
   await browser.execute(() => document.querySelector('[data-testid="market-view"]').scrollTo(0, 0));
@@ -862,6 +874,10 @@ async function marketWork(browser, db) {
   await browser.$('[data-testid="run-result"]').waitForExist({ timeout: 180000 });
   const result = await read(browser, '[data-testid="run-result"]');
   check('the run says it is done and how many products it looked at', result.includes('✓ Готово') && result.includes('Товаров просмотрено'), result.replace(/\n/g, ' | '));
+  const run = await browser.execute(() => Object.fromEntries([...document.querySelectorAll('[data-testid="run-result"] [data-key]')]
+    .map((l) => [l.dataset.key, Number(l.querySelector('dd').textContent.replace(/\s/g, ''))])));
+  same('the run looked at every product of the catalog', run.read, 29);
+  check('the products of the mapped category went to the marketplace', (run.done ?? 0) + (run.awaiting ?? 0) > 0, JSON.stringify(run));
   await until('the sending queue to list the cards', () => read(browser, '[data-testid="outbox"]'), (t) => t.includes('Карточки'), { timeout: 20000 });
   await screenshot('26-market-publish', '[data-testid="market-view"]');
 

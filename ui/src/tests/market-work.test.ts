@@ -274,6 +274,19 @@ describe('categories', () => {
     expect(ipc.setMarketAttribute).toHaveBeenCalledWith('a-1', '105', '10', 'attr:Цвет', null);
   });
 
+  it('accepts every confident suggestion of a category at once', async () => {
+    ipc.setMarketAttribute.mockResolvedValue(attrs.map((a) => (a.attr_id === '10' ? { ...a, source: 'attr:Цвет' } : a)));
+    render(MappingTab, { account: account() });
+    const rows = await screen.findAllByTestId('category-row');
+    await fireEvent.click(within(rows[0]).getByTestId('category-mapped'));
+    const all = await screen.findByTestId('attributes-accept-all');
+    expect(all).toHaveTextContent('Принять уверенные предложения (1)');
+    await fireEvent.click(all);
+    expect(ipc.setMarketAttribute).toHaveBeenCalledTimes(1);
+    expect(ipc.setMarketAttribute).toHaveBeenCalledWith('a-1', '105', '10', 'attr:Цвет', null);
+    await waitFor(() => expect(screen.queryByTestId('attributes-accept-all')).toBeNull());
+  });
+
   it('edits an attribute\'s source: one value for all', async () => {
     ipc.setMarketAttribute.mockResolvedValue(attrs);
     render(MappingTab, { account: account() });

@@ -296,7 +296,7 @@ describe('card check', () => {
     await screen.findAllByTestId('market-account');
     const card = screen.getByTestId('precheck');
     expect(card).toHaveTextContent('Проверка карточек');
-    expect(screen.getByTestId('precheck-later')).toHaveTextContent('Обязательные характеристики категорий проверим, когда загрузятся категории маркетплейса');
+    expect(screen.getByTestId('precheck-later')).toHaveTextContent('Характеристики категорий маркетплейса проверяются при публикации');
     // The first account's marketplace is chosen until the person picks one.
     expect(screen.getByTestId('precheck-market')).toHaveValue('wb');
     await fireEvent.change(screen.getByTestId('precheck-market'), { target: { value: 'ozon' } });
@@ -324,7 +324,7 @@ describe('card check', () => {
     ipc.marketPrecheck.mockResolvedValue({ market: 'ym', checked: 1, with_problems: 0, counts: [], products: [] });
     render(MarketView, { now: () => NOW });
     await screen.findAllByTestId('market-account');
-    expect(screen.getByTestId('precheck-later')).toHaveTextContent('Category attributes are checked once the marketplace’s categories are loaded (coming next).');
+    expect(screen.getByTestId('precheck-later')).toHaveTextContent('The marketplace’s category attributes are checked when publishing — the Errors tab shows what is wrong.');
     await fireEvent.click(screen.getByTestId('precheck-run'));
     expect(ipc.marketPrecheck).toHaveBeenCalledWith('ym', []);
     expect(await screen.findByTestId('precheck-summary')).toHaveTextContent('1 product checked, no problems found');
