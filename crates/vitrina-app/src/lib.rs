@@ -3,6 +3,7 @@
 //!
 //! Front ends stay thin: they parse input, call one function here, and show the result.
 
+pub mod ai;
 pub mod bench;
 pub mod bench_export;
 pub mod bench_import;

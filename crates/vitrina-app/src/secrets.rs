@@ -486,6 +486,38 @@ impl Secrets {
         }
     }
 
+    /// Stores the API key of an AI provider (`ai.<id>.key`, see `vitrina_ai::secret_name`); an
+    /// empty value removes it.
+    pub fn set_ai_secret(&self, name: &str, value: &str) -> AppResult<()> {
+        let name = Self::ai(name)?;
+        if value.trim().is_empty() {
+            self.store.delete(name).map_err(store_error)?;
+            tracing::info!(secret = name, store = %self.store.backend(), "AI provider key removed");
+        } else {
+            self.store.set(name, value.trim()).map_err(store_error)?;
+            tracing::info!(secret = name, store = %self.store.backend(), "AI provider key stored");
+        }
+        Ok(())
+    }
+
+    /// The API key of an AI provider, if stored (for the client that signs with it).
+    pub fn ai_secret(&self, name: &str) -> AppResult<Option<String>> {
+        self.store.get(Self::ai(name)?).map_err(store_error)
+    }
+
+    /// Whether an AI provider's key is stored.
+    pub fn ai_secret_set(&self, name: &str) -> AppResult<bool> {
+        self.store.is_set(Self::ai(name)?).map_err(store_error)
+    }
+
+    fn ai(name: &str) -> AppResult<&str> {
+        if name.starts_with("ai.") && name.ends_with(".key") && name.len() > "ai..key".len() {
+            Ok(name)
+        } else {
+            Err(AppError::invalid(format!("\"{name}\" is not the name of an AI provider's key")))
+        }
+    }
+
     pub fn delete(&self, name: &str) -> AppResult<()> {
         let name = Self::known(name)?;
         self.store.delete(name).map_err(store_error)?;

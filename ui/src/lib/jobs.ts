@@ -10,7 +10,7 @@ import { i18n } from './i18n.svelte';
 /** The kinds this version runs (`vitrina_app::kinds`); another kind shows as its code. */
 export const JOB_KINDS = [
   'import.supplier', 'images.download', 'catalog.reprice', 'catalog.analyze', 'feeds.export', 'catalog.cycle',
-  'market.publish', 'market.push', 'catalog.edit',
+  'market.publish', 'market.push', 'catalog.edit', 'ai.moderate', 'ai.generate',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -25,6 +25,8 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'market.publish': 'Публикация на маркетплейс',
     'market.push': 'Цены и остатки на маркетплейс',
     'catalog.edit': 'Правка после импорта',
+    'ai.moderate': 'Проверка карточек нейросетью',
+    'ai.generate': 'Описания от нейросети',
   },
   en: {
     'import.supplier': 'Supplier import',
@@ -36,6 +38,8 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'market.publish': 'Marketplace publishing',
     'market.push': 'Marketplace prices and stocks',
     'catalog.edit': 'Edit after an import',
+    'ai.moderate': 'AI card check',
+    'ai.generate': 'AI descriptions',
   },
 };
 
@@ -55,6 +59,8 @@ const stages: Record<Language, Record<JobStage, string>> = {
     publishing: 'проверка и отправка карточек',
     following_up: 'ожидание ответа маркетплейса',
     pushing: 'отправка цен и остатков',
+    moderating: 'проверка карточек нейросетью',
+    generating: 'нейросеть пишет описания',
   },
   en: {
     downloading: 'downloading the file',
@@ -66,6 +72,8 @@ const stages: Record<Language, Record<JobStage, string>> = {
     publishing: 'checking and sending cards',
     following_up: "waiting for the marketplace's verdict",
     pushing: 'sending prices and stocks',
+    moderating: 'checking cards with AI',
+    generating: 'writing descriptions with AI',
   },
 };
 
@@ -123,6 +131,12 @@ const reasons: Record<Language, Record<JobErrorCode, string>> = {
     market_rejected: 'Маркетплейс отклонил запрос: причина указана у каждого товара в разделе «Маркетплейсы»',
     market_unreachable: 'Не удалось связаться с маркетплейсом: проверьте интернет. Задача повторится позже сама',
     market_settings_invalid: 'Не хватает настроек аккаунта маркетплейса (например, склада для остатков)',
+    ai_key_missing: 'Для нейросети не сохранён ключ API: добавьте его в настройках ИИ',
+    ai_unauthorized: 'Нейросеть не принимает ключ API или не даёт доступа к модели: проверьте ключ и модель',
+    ai_unreachable: 'Не удалось связаться с нейросетью: проверьте интернет или запущен ли локальный сервер',
+    ai_rate_limited: 'Нейросеть просит подождать: слишком много запросов. Уменьшите лимит запросов в минуту',
+    ai_failed: 'Ни один товар не обработан: причина указана у каждого товара',
+    ai_settings_invalid: 'Настройки нейросети не подходят: проверьте адрес, модель и шаблон запроса',
     handler_crashed: 'Внутренняя ошибка Витрины; при повторении приложите подробности к сообщению о ней',
     unknown_kind: 'Эта версия Витрины не умеет выполнять такие задачи',
   },
@@ -166,6 +180,12 @@ const reasons: Record<Language, Record<JobErrorCode, string>> = {
     market_rejected: "The marketplace refused the request: each product's reason is in the Marketplaces section",
     market_unreachable: 'The marketplace could not be reached: check the internet connection. The job will retry by itself',
     market_settings_invalid: "The marketplace account's settings are incomplete (a warehouse for stocks, say)",
+    ai_key_missing: 'No API key is saved for the AI provider: add it in the AI settings',
+    ai_unauthorized: 'The AI provider does not accept the API key or refuses the model: check the key and the model',
+    ai_unreachable: 'The AI provider could not be reached: check the internet connection, or whether the local server runs',
+    ai_rate_limited: 'The AI provider asks to slow down: too many requests. Lower the requests per minute',
+    ai_failed: "No product was processed: each product's reason is in its result",
+    ai_settings_invalid: "The AI provider's settings are not usable: check the address, the model and the prompt",
     handler_crashed: 'Vitrina hit an internal error; if it happens again, include the details when reporting it',
     unknown_kind: 'This version of Vitrina cannot run jobs of this kind',
   },

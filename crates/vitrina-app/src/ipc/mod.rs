@@ -5,6 +5,7 @@
 //! (`VITRINA_WRITE_IPC=1 cargo test -p vitrina-app ipc` rewrites it). Store and domain types
 //! stay free of TypeScript concerns: they are converted here.
 
+mod ai;
 mod convert;
 mod feeds;
 mod images;
@@ -15,6 +16,7 @@ mod suppliers;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use ai::*;
 pub use convert::format_money;
 pub use feeds::*;
 pub use images::*;
@@ -360,10 +362,14 @@ pub enum JobStage {
     FollowingUp,
     /// Prices and stocks are being sent to a marketplace.
     Pushing,
+    /// Cards are being checked by rules and an AI model.
+    Moderating,
+    /// Descriptions are being written by an AI model.
+    Generating,
 }
 
 impl JobStage {
-    pub const ALL: [JobStage; 9] = [
+    pub const ALL: [JobStage; 11] = [
         JobStage::Downloading,
         JobStage::Importing,
         JobStage::DownloadingImages,
@@ -373,6 +379,8 @@ impl JobStage {
         JobStage::Publishing,
         JobStage::FollowingUp,
         JobStage::Pushing,
+        JobStage::Moderating,
+        JobStage::Generating,
     ];
 
     /// The code stored with the job's progress.
@@ -387,6 +395,8 @@ impl JobStage {
             JobStage::Publishing => "publishing",
             JobStage::FollowingUp => "following_up",
             JobStage::Pushing => "pushing",
+            JobStage::Moderating => "moderating",
+            JobStage::Generating => "generating",
         }
     }
 
@@ -402,6 +412,8 @@ impl JobStage {
             JobStage::Publishing => "publishing cards",
             JobStage::FollowingUp => "waiting for the marketplace's verdict",
             JobStage::Pushing => "sending prices and stocks",
+            JobStage::Moderating => "checking cards with AI",
+            JobStage::Generating => "writing descriptions with AI",
         }
     }
 
@@ -503,6 +515,18 @@ pub enum JobErrorCode {
     MarketUnreachable,
     /// The account's settings do not allow this (no warehouse mapped, no campaign).
     MarketSettingsInvalid,
+    /// No API key is saved for the AI provider.
+    AiKeyMissing,
+    /// The AI provider does not accept the key (or refuses the model).
+    AiUnauthorized,
+    /// The AI provider could not be reached (every product failed so).
+    AiUnreachable,
+    /// The AI provider kept answering "too many requests".
+    AiRateLimited,
+    /// Every product of the run failed (each product's reason is in its result).
+    AiFailed,
+    /// No such AI provider, or its settings are not usable.
+    AiSettingsInvalid,
     /// The job's handler crashed (a bug).
     HandlerCrashed,
     /// This version of Vitrina has no handler for the job's kind.
@@ -510,7 +534,7 @@ pub enum JobErrorCode {
 }
 
 impl JobErrorCode {
-    pub const ALL: [JobErrorCode; 41] = [
+    pub const ALL: [JobErrorCode; 47] = [
         JobErrorCode::NotFound,
         JobErrorCode::AccessDenied,
         JobErrorCode::ServerError,
@@ -550,6 +574,12 @@ impl JobErrorCode {
         JobErrorCode::MarketRejected,
         JobErrorCode::MarketUnreachable,
         JobErrorCode::MarketSettingsInvalid,
+        JobErrorCode::AiKeyMissing,
+        JobErrorCode::AiUnauthorized,
+        JobErrorCode::AiUnreachable,
+        JobErrorCode::AiRateLimited,
+        JobErrorCode::AiFailed,
+        JobErrorCode::AiSettingsInvalid,
         JobErrorCode::HandlerCrashed,
         JobErrorCode::UnknownKind,
     ];
@@ -596,6 +626,12 @@ impl JobErrorCode {
             JobErrorCode::MarketRejected => "market_rejected",
             JobErrorCode::MarketUnreachable => "market_unreachable",
             JobErrorCode::MarketSettingsInvalid => "market_settings_invalid",
+            JobErrorCode::AiKeyMissing => "ai_key_missing",
+            JobErrorCode::AiUnauthorized => "ai_unauthorized",
+            JobErrorCode::AiUnreachable => "ai_unreachable",
+            JobErrorCode::AiRateLimited => "ai_rate_limited",
+            JobErrorCode::AiFailed => "ai_failed",
+            JobErrorCode::AiSettingsInvalid => "ai_settings_invalid",
             JobErrorCode::HandlerCrashed => "handler_crashed",
             JobErrorCode::UnknownKind => "unknown_kind",
         }
@@ -868,6 +904,23 @@ pub fn typescript() -> String {
         ProblemCountDto::decl(&cfg),
         ProductProblemsDto::decl(&cfg),
         ProblemDto::decl(&cfg),
+        AiProviderDto::decl(&cfg),
+        NewAiProviderDto::decl(&cfg),
+        AiPriceDto::decl(&cfg),
+        AiCheckDto::decl(&cfg),
+        RuleIssueDto::decl(&cfg),
+        ProductRuleIssuesDto::decl(&cfg),
+        RuleCountDto::decl(&cfg),
+        RuleCheckDto::decl(&cfg),
+        AiIssueDto::decl(&cfg),
+        AiItemDto::decl(&cfg),
+        AiRunDto::decl(&cfg),
+        AiRunRequest::decl(&cfg),
+        DiffPartDto::decl(&cfg),
+        AiSuggestionDto::decl(&cfg),
+        AiDecisionFailureDto::decl(&cfg),
+        AiDecisionDto::decl(&cfg),
+        AiPromptDto::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/vitrina-app/src/ipc by ts-rs. Do not edit by hand:\n\
@@ -917,6 +970,7 @@ mod tests {
                 vitrina_jobs::JobError::UNKNOWN_KIND,
             ])
             .chain(crate::market::publish::MARKET_CODES.map(|c| c.code()))
+            .chain(crate::ai::job::AI_CODES.map(|c| c.code()))
             .collect();
         for code in &given {
             assert!(JobErrorCode::parse(code).is_some(), "{code} has no JobErrorCode");

@@ -128,11 +128,11 @@ export type BulkReport = { changed: number, unchanged: number, failed: Array<Bul
 
 export type JobStateDto = "queued" | "running" | "succeeded" | "failed" | "cancelled";
 
-export type JobStage = "downloading" | "importing" | "downloading_images" | "repricing" | "analyzing" | "exporting" | "publishing" | "following_up" | "pushing";
+export type JobStage = "downloading" | "importing" | "downloading_images" | "repricing" | "analyzing" | "exporting" | "publishing" | "following_up" | "pushing" | "moderating" | "generating";
 
 export type JobEndDto = "cancelled_on_request" | "cancelled_by_handler" | "cancelled_before_start";
 
-export type JobErrorCode = "not_found" | "access_denied" | "server_error" | "unexpected_status" | "timeout" | "connection_failed" | "download_interrupted" | "bad_redirect" | "source_settings_invalid" | "secret_missing" | "secret_unreadable" | "too_large" | "file_empty" | "archive_damaged" | "archive_without_feed" | "archive_unsupported" | "file_missing" | "file_unreadable" | "cache_write_failed" | "no_feed" | "import_settings_invalid" | "not_a_feed" | "feed_empty" | "feed_layout_mismatch" | "feed_encoding" | "feed_unreadable" | "catalog_error" | "cancelled" | "percent_out_of_range" | "export_failed" | "nothing_to_export" | "cycle_step_failed" | "market_credentials_missing" | "market_unauthorized" | "market_forbidden" | "market_rate_limited" | "market_rejected" | "market_unreachable" | "market_settings_invalid" | "handler_crashed" | "unknown_kind";
+export type JobErrorCode = "not_found" | "access_denied" | "server_error" | "unexpected_status" | "timeout" | "connection_failed" | "download_interrupted" | "bad_redirect" | "source_settings_invalid" | "secret_missing" | "secret_unreadable" | "too_large" | "file_empty" | "archive_damaged" | "archive_without_feed" | "archive_unsupported" | "file_missing" | "file_unreadable" | "cache_write_failed" | "no_feed" | "import_settings_invalid" | "not_a_feed" | "feed_empty" | "feed_layout_mismatch" | "feed_encoding" | "feed_unreadable" | "catalog_error" | "cancelled" | "percent_out_of_range" | "export_failed" | "nothing_to_export" | "cycle_step_failed" | "market_credentials_missing" | "market_unauthorized" | "market_forbidden" | "market_rate_limited" | "market_rejected" | "market_unreachable" | "market_settings_invalid" | "ai_key_missing" | "ai_unauthorized" | "ai_unreachable" | "ai_rate_limited" | "ai_failed" | "ai_settings_invalid" | "handler_crashed" | "unknown_kind";
 
 export type JobDto = { id: string, kind: string, state: JobStateDto, done: number, total: number | null, 
 /**
@@ -950,3 +950,249 @@ export type ProblemCountDto = { code: string, count: number, };
 export type ProductProblemsDto = { sku: string, name: string, problems: Array<ProblemDto>, };
 
 export type ProblemDto = { code: string, field: string, detail: string, };
+
+export type AiProviderDto = { id: string, name: string, 
+/**
+ * `openai` (OpenAI and compatible servers: Ollama, LM Studio, llama.cpp) or `gemini`.
+ */
+kind: string, base_url: string, model: string, 
+/**
+ * A server on this computer (needs no key).
+ */
+local: boolean, 
+/**
+ * Whether a key is stored for it.
+ */
+key_set: boolean, concurrency: number, 
+/**
+ * Requests per minute; 0 = no limit.
+ */
+rpm: number, timeout_secs: number, max_attempts: number, 
+/**
+ * `schema`, `object` or `prompt`.
+ */
+json_mode: string, 
+/**
+ * The model's price, if set.
+ */
+price: AiPriceDto | null, last_check: AiCheckDto | null, created_at: number, };
+
+export type NewAiProviderDto = { name: string, 
+/**
+ * `openai` or `gemini`.
+ */
+kind: string, 
+/**
+ * Up to the API version: `https://api.openai.com/v1`, `http://localhost:11434/v1`.
+ */
+base_url: string | null, model: string, 
+/**
+ * The API key (never stored outside the store of secrets); empty for a local server.
+ */
+key: string, concurrency: number | null, rpm: number | null, timeout_secs: number | null, max_attempts: number | null, 
+/**
+ * `schema`, `object` or `prompt`.
+ */
+json_mode: string | null, 
+/**
+ * The price of a million input tokens, as typed (`15,00`), in `currency`.
+ */
+price_input: string | null, 
+/**
+ * The price of a million output tokens.
+ */
+price_output: string | null, 
+/**
+ * `USD`, `RUB`…
+ */
+currency: string | null, };
+
+export type AiPriceDto = { model: string, input: MoneyDto, output: MoneyDto, };
+
+export type AiCheckDto = { ok: boolean, 
+/**
+ * `ok`, `key_missing`, `unauthorized`, `forbidden`, `model_not_found`, `unreachable`,
+ * `timeout`, `rate_limited`, `server_error`, `rejected`.
+ */
+outcome: string, 
+/**
+ * The provider's own words, for details.
+ */
+detail: string, checked_at: number, millis: number, };
+
+export type RuleIssueDto = { 
+/**
+ * `name_empty`, `name_too_long`, `description_too_short`, `forbidden_word`,
+ * `missing_attribute`, `shouting`, `repeated_word`, `contact_in_text`, `link_in_text`…
+ */
+code: string, 
+/**
+ * `name`, `description`, `images`, `attributes`.
+ */
+field: string, 
+/**
+ * `error`, `warning` or `info`.
+ */
+severity: string, detail: string, };
+
+export type ProductRuleIssuesDto = { sku: string, name: string, issues: Array<RuleIssueDto>, };
+
+export type RuleCountDto = { code: string, count: number, };
+
+export type RuleCheckDto = { 
+/**
+ * `any`, `wb`, `ozon`, `ym`.
+ */
+target: string, checked: number, with_issues: number, 
+/**
+ * Whether required characteristics came from a marketplace account's cached attributes.
+ */
+required_from_account: string | null, 
+/**
+ * Products per code, most first.
+ */
+counts: Array<RuleCountDto>, 
+/**
+ * Products with issues (the first 500).
+ */
+products: Array<ProductRuleIssuesDto>, millis: number, };
+
+export type AiIssueDto = { field: string, severity: string, message: string, };
+
+export type AiItemDto = { sku: string, 
+/**
+ * `ok`, `issues` or `failed`.
+ */
+state: string, 
+/**
+ * Answered from the cache (nothing was sent).
+ */
+cached: boolean, issues: Array<AiIssueDto>, 
+/**
+ * Why it failed, as a code: `key_missing`, `unauthorized`, `unreachable`, `timeout`,
+ * `rate_limited`, `server_error`, `malformed`, `too_large`, `rejected`…
+ */
+error_code: string | null, 
+/**
+ * The back end's sentence, for details.
+ */
+error: string | null, 
+/**
+ * The model's own answer when it could not be read.
+ */
+raw: string | null, };
+
+export type AiRunDto = { id: string, 
+/**
+ * `moderate` or `generate`.
+ */
+task: string, provider: string, model: string, target: string, products: number, 
+/**
+ * Requests sent (a malformed answer is asked again: two).
+ */
+requests: number, 
+/**
+ * Products answered from the cache.
+ */
+cached: number, failed: number, 
+/**
+ * New suggestions to review.
+ */
+suggestions: number, input_tokens: number, output_tokens: number, 
+/**
+ * Estimated from the model's price; none when no price is set.
+ */
+cost: MoneyDto | null, started_at: number, finished_at: number | null, 
+/**
+ * The products that failed (the first 200).
+ */
+failures: Array<AiItemDto>, 
+/**
+ * The products with issues (the first 200).
+ */
+flagged: Array<AiItemDto>, };
+
+export type AiRunRequest = { 
+/**
+ * `moderate` or `generate`.
+ */
+task: string, 
+/**
+ * A provider's name or id; the only one when empty.
+ */
+provider: string, 
+/**
+ * `any`, `wb`, `ozon`, `ym`.
+ */
+target: string, 
+/**
+ * These products (a selection in the table, the product open in the editor).
+ */
+skus: Array<string>, 
+/**
+ * A category's path or id: every product in it and below.
+ */
+category: string | null, 
+/**
+ * A marketplace account's name: the products in its error inbox.
+ */
+inbox: string | null, 
+/**
+ * Generation: the language and tone, as words (`русский`, `дружелюбный`).
+ */
+language: string | null, tone: string | null, 
+/**
+ * Generation: propose a title too.
+ */
+with_name: boolean, 
+/**
+ * Requests at once (the provider's setting when none).
+ */
+concurrency: number | null, };
+
+export type DiffPartDto = { 
+/**
+ * `same`, `added` or `removed`.
+ */
+op: string, text: string, };
+
+export type AiSuggestionDto = { id: string, product_id: string, sku: string, 
+/**
+ * `name`, `description`, `brand`, `model`.
+ */
+field: string, old_value: string, new_value: string, 
+/**
+ * Word by word, old → new.
+ */
+diff: Array<DiffPartDto>, 
+/**
+ * `moderate` or `generate`.
+ */
+task: string, reason: string | null, model: string, 
+/**
+ * `pending`, `accepted`, `rejected`, `superseded`.
+ */
+status: string, created_at: number, decided_at: number | null, };
+
+export type AiDecisionFailureDto = { id: string, sku: string, 
+/**
+ * `changed_since` (the field changed after the suggestion), `not_pending`, `not_found`,
+ * `refused` (the catalog refused the value), `busy`.
+ */
+code: string, message: string, };
+
+export type AiDecisionDto = { accepted: Array<string>, rejected: Array<string>, failed: Array<AiDecisionFailureDto>, };
+
+export type AiPromptDto = { 
+/**
+ * `moderate` or `generate`.
+ */
+task: string, target: string, 
+/**
+ * 0: Vitrina's default.
+ */
+version: number, body: string, 
+/**
+ * The placeholders a template may use: `{{name}}`…
+ */
+placeholders: Array<string>, };
