@@ -6,6 +6,7 @@
 //! The required characteristics for the rule checks come from a marketplace account's cached
 //! attributes (`vitrina-market`), read here so that `vitrina-ai` never depends on it.
 
+pub mod bench;
 pub mod diff;
 pub mod job;
 

@@ -50,6 +50,9 @@ pub enum TopCommand {
     /// Marketplaces (Wildberries, Ozon, Yandex Market): `mp accounts list|add|show|check|remove`.
     #[command(subcommand)]
     Mp(crate::mp::MpCmd),
+    /// AI moderation and descriptions: `ai providers …`, `ai check`, `ai moderate`, `ai generate`, `ai review …`.
+    #[command(subcommand)]
+    Ai(crate::ai::AiCmd),
 }
 
 #[derive(Debug, Subcommand)]

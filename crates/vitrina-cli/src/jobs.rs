@@ -29,7 +29,8 @@ pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
         | TopCommand::Feeds(_)
         | TopCommand::Docs(_)
         | TopCommand::Cycle(_)
-        | TopCommand::Mp(_) => {
+        | TopCommand::Mp(_)
+        | TopCommand::Ai(_) => {
             unreachable!("dispatched in main")
         }
     }

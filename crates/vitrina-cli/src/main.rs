@@ -13,9 +13,11 @@
 //! - `feeds.rs` — `vitrina feeds …`, `vitrina docs …`, `vitrina cycle …`: feed profiles, exports,
 //!   documents and the import-then-export cycle;
 //! - `mp.rs` — `vitrina mp accounts …`: marketplace accounts and their connection checks;
+//! - `ai.rs` — `vitrina ai …`: AI providers, rule checks, moderation, descriptions, review;
 //! - `bench.rs` — `vitrina bench …`, the figures in `docs/benchmarks.md`;
 //! - `output.rs` — tables for people, JSON for scripts, errors.
 
+mod ai;
 mod args;
 mod bench;
 mod catalog;
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         TopCommand::Docs(cmd) => feeds::run_docs(cmd, &db, &cli),
         TopCommand::Cycle(cmd) => feeds::run_cycle(cmd, &db, &cli),
         TopCommand::Mp(cmd) => mp::run(cmd, &db, &cli),
+        TopCommand::Ai(cmd) => ai::run(cmd, &db, &cli),
         command => jobs::run(command, &db, &cli),
     };
     match result {

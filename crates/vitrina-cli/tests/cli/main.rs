@@ -4,6 +4,7 @@
 //! with secrets in a credentials file next to its test's catalog (`support::vitrina`), never in
 //! the machine's keyring.
 
+mod ai;
 mod catalog;
 mod contract;
 mod feeds;
