@@ -159,10 +159,9 @@ pub fn ask(
     cancel: &dyn Fn() -> bool,
 ) -> Asked {
     let mut usage = Usage::default();
-    let mut requests = 0;
     let mut req = req.clone();
-    for attempt in 1..=2 {
-        requests += 1;
+    for requests in 1..=2 {
+        let attempt = requests;
         let completion = match client.complete(&req, cancel) {
             Ok(c) => c,
             Err(e) => return Asked { answer: Err(e), usage, requests },

@@ -161,7 +161,7 @@ impl Client {
             Ok(body) => match self.config.kind {
                 ProviderKind::OpenAi => {
                     let models = model_ids(&body);
-                    if models.is_empty() || models.iter().any(|m| *m == self.config.model) {
+                    if models.is_empty() || models.contains(&self.config.model) {
                         check(
                             true,
                             "ok",

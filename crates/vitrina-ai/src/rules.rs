@@ -766,7 +766,7 @@ mod tests {
             category: None,
             group: None,
             currency: "RUB".into(),
-            price: 100_00,
+            price: 10_000,
             old_price: None,
             stock: 1,
             status: "active".into(),

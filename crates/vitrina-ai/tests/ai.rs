@@ -22,9 +22,8 @@ struct World {
 }
 
 fn product(sku: &str, name: &str, description: &str) -> Product {
-    let mut p =
-        Product::new(ProductDraft { sku: sku.into(), name: name.into(), price: Money::rub(1_999_00) })
-            .unwrap();
+    let mut p = Product::new(ProductDraft { sku: sku.into(), name: name.into(), price: Money::rub(199_900) })
+        .unwrap();
     p.brand = "Nordic".into();
     p.description = description.into();
     p.images = vec![Image { url: format!("https://cdn.example.ru/{sku}.jpg") }];
@@ -73,7 +72,7 @@ fn run_spec(
     run(&w.catalog, &mut w.store, c, &spec, &hooks)
 }
 
-fn state_of<'a>(s: &'a RunSummary, w: &World, sku: &str) -> (ResultState, Option<String>, Option<String>) {
+fn state_of(s: &RunSummary, w: &World, sku: &str) -> (ResultState, Option<String>, Option<String>) {
     let all = w.store.results(s.record.id).unwrap();
     let r = all.iter().find(|r| r.sku == sku).unwrap_or_else(|| panic!("no result for {sku}"));
     (r.state, r.error_code.clone(), r.raw.clone())

@@ -425,12 +425,12 @@ pub(crate) fn client(p: &ProviderConfig, secrets: &Secrets) -> Result<vitrina_ai
     vitrina_ai::Client::new(p, key.and_then(vitrina_ai::Key::new))
 }
 
+/// Required characteristics by the export's category id.
+pub(crate) type RequiredByCategory = HashMap<u64, Vec<RequiredAttr>>;
+
 /// Required characteristics per catalog category (the export's category id) from the first
 /// account of `target`'s marketplace, and that account's name.
-pub(crate) fn required_attrs(
-    app: &App,
-    target: Target,
-) -> AppResult<(HashMap<u64, Vec<RequiredAttr>>, Option<String>)> {
+pub(crate) fn required_attrs(app: &App, target: Target) -> AppResult<(RequiredByCategory, Option<String>)> {
     let market = match target {
         Target::Any => return Ok((HashMap::new(), None)),
         Target::Wb => vitrina_market::Market::Wb,

@@ -21,7 +21,7 @@ fn catalog(path: &Path) {
     let mut c = Catalog::open(path).unwrap();
     let mut add = |sku: &str, name: &str, description: &str| {
         let mut p =
-            Product::new(ProductDraft { sku: sku.into(), name: name.into(), price: Money::rub(990_00) })
+            Product::new(ProductDraft { sku: sku.into(), name: name.into(), price: Money::rub(99_000) })
                 .unwrap();
         p.brand = "Nordic".into();
         p.description = description.into();
@@ -117,7 +117,7 @@ fn suggestions_are_reviewed_one_by_one_and_accepting_is_an_edit_with_undo() {
     assert!(caps.diff.iter().any(|d| d.op == "added" && d.text.contains("Кеды")));
 
     let done = app.accept_ai_suggestions(std::slice::from_ref(&caps.id)).unwrap();
-    assert_eq!(done.accepted, [caps.id.clone()]);
+    assert_eq!(done.accepted, std::slice::from_ref(&caps.id));
     assert_eq!(app.product("CAPS").unwrap().product.name, "Кеды городские nordic");
     assert!(
         app.history("CAPS")

@@ -22,7 +22,7 @@ fn catalog(db: &Path) {
         ("PROSE", "Ботинки зимние Nordic", "<p>Тёплые ботинки.</p>"),
     ] {
         let mut p =
-            Product::new(ProductDraft { sku: sku.into(), name: name.into(), price: Money::rub(990_00) })
+            Product::new(ProductDraft { sku: sku.into(), name: name.into(), price: Money::rub(99_000) })
                 .unwrap();
         p.brand = "Nordic".into();
         p.description = description.into();
@@ -103,7 +103,7 @@ fn providers_moderation_generation_and_review_from_the_command_line() {
     assert!(String::from_utf8_lossy(&shown.stdout).contains("[-КЕДЫ"));
     let done: AiDecisionDto =
         serde_json::from_value(ok_json(&db, &["ai", "review", "accept", &caps.id])).unwrap();
-    assert_eq!(done.accepted, [caps.id.clone()]);
+    assert_eq!(done.accepted, std::slice::from_ref(&caps.id));
     assert_eq!(ok_json(&db, &["products", "show", "CAPS"])["name"], "Кеды городские nordic");
     let rejected: AiDecisionDto =
         serde_json::from_value(ok_json(&db, &["ai", "review", "reject", "--all"])).unwrap();
