@@ -305,8 +305,8 @@ fn print_publish(r: &vitrina_app::bench_publish::PublishBench) {
         format!("{} / {} ({})", x.live, x.rejected, x.rejects_planned)
     });
     row(&mut t, "unsettled / wrong state", &|x| format!("{} / {}", x.unsettled, x.wrong_state));
-    row(&mut t, "cards on the fake (duplicates)", &|x| {
-        format!("{} ({})", x.cards_on_fake, x.duplicate_cards)
+    row(&mut t, "cards on the fake (duplicates, lost)", &|x| {
+        format!("{} ({}, {})", x.cards_on_fake, x.duplicate_cards, x.lost)
     });
     print(t);
     for x in &runs {
