@@ -847,9 +847,13 @@ async function marketWork(browser, db) {
   const mappedRows = () => browser.execute(() =>
     [...document.querySelectorAll('[data-testid="category-row"]')].map((r) => [r.dataset.category, r.dataset.mapped]));
   const before = await until('the category rows', mappedRows, (r) => r.length > 0);
-  // A suggestion the back end was not sure of is accepted by hand, as a seller would.
-  const unsure = await browser.execute(() =>
-    [...document.querySelectorAll('[data-testid="category-row"]')].findIndex((r) => r.querySelector('[data-testid="category-accept"]')));
+  // A suggestion the back end was not sure of is accepted by hand, as a seller would: the grill
+  // pans (their products have every required attribute), or else the first suggestion.
+  const unsure = await browser.execute(() => {
+    const rows = [...document.querySelectorAll('[data-testid="category-row"]')];
+    const pans = rows.findIndex((r) => r.dataset.category === 'Дом и сад / Посуда / Сковороды гриль' && r.querySelector('[data-testid="category-accept"]'));
+    return pans >= 0 ? pans : rows.findIndex((r) => r.querySelector('[data-testid="category-accept"]'));
+  });
   if (unsure >= 0) await browser.$$('[data-testid="category-row"]')[unsure].$('[data-testid="category-accept"]').click();
   const rows = await until('the accepted suggestion to be mapped', mappedRows,
     (r) => r.filter(([, m]) => m === 'yes').length > before.filter(([, m]) => m === 'yes').length || unsure < 0, { timeout: 30000 });

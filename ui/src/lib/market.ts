@@ -244,10 +244,18 @@ export function runLines(run: MarketRunDto): { key: string; label: string; value
     .map(([k, w, tone]) => ({ key: k, label: mt(w), value: Number(run[k]), tone }));
 }
 
-/** A Vitrina problem as one line: the words, then what it is about (an attribute, a detail). */
-export function problemLine(p: ProblemDto): { text: string; details: string | null } {
-  const details = [p.detail].filter((d) => d && d.trim()).join('') || null;
-  return { text: problemText(p.code), details };
+/** Problems about one of the marketplace's attributes: their detail starts with its name. */
+const ATTR_PROBLEMS = new Set(['missing_required', 'not_in_dictionary', 'value_too_long', 'too_many_values', 'not_a_number', 'out_of_range']);
+
+/**
+ * A Vitrina problem as one line: the words, the attribute it is about (for attribute problems),
+ * and the check's own detail (in English, for a tooltip).
+ */
+export function problemLine(p: ProblemDto): { text: string; about: string | null; details: string | null } {
+  const details = p.detail?.trim() || null;
+  const colon = details?.indexOf(':') ?? -1;
+  const about = ATTR_PROBLEMS.has(p.code) && details && colon > 0 ? details.slice(0, colon).trim() : null;
+  return { text: problemText(p.code), about, details };
 }
 
 /** A marketplace error as one line: what it is about (attribute or field), and its words verbatim. */

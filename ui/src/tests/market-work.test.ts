@@ -376,7 +376,8 @@ describe('the error inbox', () => {
     expect(counts).toHaveTextContent('На витрине: 18');
     expect(counts).toHaveTextContent('Отклонён: 1');
     expect(counts).toHaveTextContent('Не прошёл проверку: 2');
-    expect(items[0]).toHaveTextContent('Не заполнена обязательная характеристика — Страна производства: no value');
+    expect(items[0]).toHaveTextContent('Не заполнена обязательная характеристика — «Страна производства»');
+    expect(within(items[0]).getByText('Не заполнена обязательная характеристика')).toHaveAttribute('title', 'Страна производства: no value');
     expect(items[1]).toHaveTextContent('Категория товара не сопоставлена с категорией маркетплейса');
     expect(within(items[2]).getByTestId('market-error')).toHaveTextContent('Наименование: Недопустимые символы в наименовании');
     expect(within(items[0]).queryByTestId('retry-one')).toBeNull();
