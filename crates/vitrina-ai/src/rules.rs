@@ -706,7 +706,8 @@ pub fn strip_html(html: &str, out: &mut String) {
                 }
             },
             b'&' => {
-                let end = rest[..rest.len().min(10)].find(';');
+                // A byte search: `;` is ASCII, so its position is a character boundary.
+                let end = rest.as_bytes()[..rest.len().min(10)].iter().position(|b| *b == b';');
                 let decoded = end.and_then(|e| match &rest[1..e] {
                     "amp" => Some('&'),
                     "lt" => Some('<'),
@@ -860,6 +861,20 @@ mod tests {
     }
 
     #[test]
+    fn any_text_is_checked_without_a_panic() {
+        let alphabet: Vec<char> = "ab Яё—«»&;<>/p@.+78 \n&amp;&nbsp;ХИТ".chars().collect();
+        let rules = Rules::new(Target::Wb, &[]);
+        let mut checker = Checker::new(&rules);
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..2000 {
+            let len = rng.usize(0..80);
+            let text: String = (0..len).map(|_| alphabet[rng.usize(0..alphabet.len())]).collect();
+            let mut out = Vec::new();
+            checker.check(&row(&text, &text, 1), &[], &mut out);
+        }
+    }
+
+    #[test]
     fn html_becomes_the_text_a_buyer_reads() {
         let mut out = String::new();
         strip_html(
@@ -869,5 +884,8 @@ mod tests {
         assert_eq!(out, "Лёгкие кроссовки & кеды 42 43 &unknown; <b");
         strip_html("", &mut out);
         assert_eq!(out, "");
+        // A bare ampersand before multi-byte letters.
+        strip_html("Кофе & Latte — модель; «хит»", &mut out);
+        assert_eq!(out, "Кофе & Latte — модель; «хит»");
     }
 }
