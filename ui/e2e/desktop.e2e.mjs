@@ -910,7 +910,20 @@ async function marketWork(browser, db) {
     check('the editor\'s marketplaces block shows the product on the demo account', row.includes(demo), row.replace(/\n/g, ' | '));
     await browser.execute(() => document.querySelector('[data-testid="product-market"]').scrollIntoView({ block: 'center' }));
     await screenshot('28-market-product', '[data-testid="editor"]');
+    await browser.$('[data-testid="editor"] button[aria-label="Закрыть"]').click();
+    await browser.$('[data-testid="editor"]').waitForExist({ reverse: true, timeout: 10000 });
   }
+
+  // The demo account's settings: auto-push, and its warehouse mapped to the demo marketplace's.
+  await browser.$('[data-tab="accounts"]').click();
+  const card = `[data-testid="market-account"][data-account="${demo}"]`;
+  await browser.$(`${card} [data-testid="account-settings-open"]`).click();
+  await browser.$(`${card} [data-testid="account-settings"]`).waitForExist({ timeout: 10000 });
+  same('the demo account\'s warehouse is mapped', await browser.execute((sel) =>
+    [...document.querySelectorAll(`${sel} [data-testid="warehouse-row"]`)].map((r) => [r.querySelector('[data-testid="warehouse-mine"]').value, r.querySelector('[data-testid="warehouse-theirs"]').value.length > 0]), card),
+  [['Основной склад', true]]);
+  await browser.execute((sel) => document.querySelector(sel).scrollIntoView({ block: 'start' }), card);
+  await screenshot('29-market-settings', card);
 }
 
 // A new, empty catalog: the first-run screen, then a supplier's price list imported through the
