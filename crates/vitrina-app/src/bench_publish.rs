@@ -141,6 +141,20 @@ pub struct PublishRun {
     pub statuses: BTreeMap<String, String>,
 }
 
+/// One auto-push, in ms from the start of the edit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PushTiming {
+    /// From the price edit to the fake holding the new price.
+    pub seconds: f64,
+    pub edited_ms: f64,
+    /// The import holds the write lock (the idle push: the same as `edited_ms`).
+    pub lock_taken_ms: f64,
+    pub queued_ms: f64,
+    /// The job runner started the push (the job's `started_at`, ms resolution).
+    pub job_started_ms: Option<f64>,
+    pub arrived_ms: f64,
+}
+
 /// The auto-push latencies.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AutoPushBench {
@@ -151,6 +165,8 @@ pub struct AutoPushBench {
     pub during_import_seconds: f64,
     /// The write lock was still held when the price arrived.
     pub import_held_lock: bool,
+    pub idle: PushTiming,
+    pub during_import: PushTiming,
 }
 
 /// What `vitrina bench publish` reports for one marketplace.
@@ -681,7 +697,7 @@ impl<'s> Bench<'s> {
         let (lock_tx, lock_rx) = std::sync::mpsc::channel::<()>();
         let (locked_tx, locked_rx) = std::sync::mpsc::channel::<()>();
         let path = self.app.path().to_path_buf();
-        let (during, held) = std::thread::scope(|scope| -> AppResult<(Duration, bool)> {
+        let (during, held) = std::thread::scope(|scope| -> AppResult<(PushTiming, bool)> {
             let held = Arc::new(AtomicBool::new(false));
             let import = {
                 let held = held.clone();
@@ -707,9 +723,11 @@ impl<'s> Bench<'s> {
         worker.stop(Duration::from_secs(10));
         Ok(AutoPushBench {
             sku,
-            idle_seconds: idle.as_secs_f64(),
-            during_import_seconds: during.as_secs_f64(),
+            idle_seconds: idle.seconds,
+            during_import_seconds: during.seconds,
             import_held_lock: held,
+            idle,
+            during_import: during,
         })
     }
 
@@ -721,19 +739,33 @@ impl<'s> Bench<'s> {
         sku: &str,
         price: &str,
         then: impl FnOnce() -> AppResult<()>,
-    ) -> AppResult<Duration> {
+    ) -> AppResult<PushTiming> {
         let before = self.price_on_fake(sku);
         let started = Instant::now();
+        let epoch = chrono::Utc::now().timestamp_millis();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         self.app.edit(sku, &[FieldEdit::parse(&format!("price={price}"))?])?;
+        let edited = ms(started.elapsed());
         then()?;
+        let locked = ms(started.elapsed());
         let now = chrono::Utc::now().timestamp_millis();
         let queued = queue_auto_push(&self.app, jobs, now)?;
-        if queued.is_empty() {
+        let queued_ms = ms(started.elapsed());
+        let Some(job) = queued.first() else {
             return Err(AppError::new(ErrorCode::Internal, "no auto-push was queued"));
-        }
+        };
         while started.elapsed() < Duration::from_secs(120) {
             if self.price_on_fake(sku) != before {
-                return Ok(started.elapsed());
+                let arrived = started.elapsed();
+                let job_started = jobs.get(&job.id.to_string())?.started_at.map(|t| t as f64 - epoch as f64);
+                return Ok(PushTiming {
+                    seconds: arrived.as_secs_f64(),
+                    edited_ms: edited,
+                    lock_taken_ms: locked,
+                    queued_ms,
+                    job_started_ms: job_started,
+                    arrived_ms: ms(arrived),
+                });
             }
             std::thread::sleep(Duration::from_millis(2));
         }

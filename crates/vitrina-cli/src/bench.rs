@@ -343,5 +343,15 @@ fn print_publish(r: &vitrina_app::bench_publish::PublishBench) {
             "auto-push of a price edit ({}): {:.3} s idle, {:.3} s while an import holds the catalog (lock held at arrival: {})",
             a.sku, a.idle_seconds, a.during_import_seconds, a.import_held_lock
         ));
+        for (name, t) in [("idle", &a.idle), ("during import", &a.during_import)] {
+            print(format!(
+                "  {name}: edited {:.0} ms, lock taken {:.0} ms, queued {:.0} ms, job started {}, price on the fake {:.0} ms",
+                t.edited_ms,
+                t.lock_taken_ms,
+                t.queued_ms,
+                t.job_started_ms.map_or("?".into(), |m| format!("{m:.0} ms")),
+                t.arrived_ms
+            ));
+        }
     }
 }
