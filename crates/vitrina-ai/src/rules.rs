@@ -313,8 +313,55 @@ impl Rules {
     }
 }
 
+/// A letter or digit. ASCII and Cyrillic (nearly all of a Russian card) are answered by
+/// ranges: the general Unicode tables cost a third of a million-product check.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('\u{0400}'..='\u{04FF}').contains(&c) {
+        is_cyrillic_letter(c)
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+fn is_cyrillic_letter(c: char) -> bool {
+    // U+0482–U+0489 are signs and combining marks; the rest of the block is letters.
+    !('\u{0482}'..='\u{0489}').contains(&c)
+}
+
+/// Whether `c` is a letter, and an upper-case one.
+fn letter_case(c: char) -> Option<bool> {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic().then(|| c.is_ascii_uppercase())
+    } else if ('\u{0400}'..='\u{04FF}').contains(&c) {
+        if !is_cyrillic_letter(c) {
+            None
+        } else if c <= '\u{042F}' {
+            Some(true)
+        } else if c <= '\u{045F}' {
+            Some(false)
+        } else {
+            // Historic and non-Russian letters: rare, so the general tables.
+            Some(c.is_uppercase())
+        }
+    } else if c.is_alphabetic() {
+        Some(c.is_uppercase())
+    } else {
+        None
+    }
+}
+
+/// Pushes `c` in lower case, with ё as е (forbidden words are written without ё).
+fn push_lower(out: &mut String, c: char) {
+    match c {
+        'ё' | 'Ё' => out.push('е'),
+        _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        '\u{0410}'..='\u{042F}' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+        '\u{0430}'..='\u{045F}' => out.push(c),
+        '\u{0400}'..='\u{040F}' => out.push(char::from_u32(c as u32 + 0x50).unwrap_or(c)),
+        _ => out.extend(c.to_lowercase()),
+    }
 }
 
 /// Checks products one after another with reused buffers.
@@ -462,19 +509,11 @@ impl<'r> Checker<'r> {
         self.lower.clear();
         let (mut letters, mut upper) = (0usize, 0usize);
         for c in text.chars() {
-            if c.is_alphabetic() {
+            if let Some(is_upper) = letter_case(c) {
                 letters += 1;
-                if c.is_uppercase() {
-                    upper += 1;
-                }
+                upper += usize::from(is_upper);
             }
-            if c == 'ё' || c == 'Ё' {
-                self.lower.push('е');
-            } else if c.is_ascii() {
-                self.lower.push(c.to_ascii_lowercase());
-            } else {
-                self.lower.extend(c.to_lowercase());
-            }
+            push_lower(&mut self.lower, c);
         }
         let issue =
             |code, severity, detail: String| RuleIssue { code, field: field.to_owned(), severity, detail };
@@ -607,12 +646,16 @@ fn find_contact(lower: &str) -> Option<String> {
             return Some(t.to_owned());
         }
     }
-    for messenger in
-        ["whatsapp", "ватсап", "вотсап", "viber", "вайбер", "telegram", "телеграм", "пишите в лс", "звоните"]
-    {
-        if lower.contains(messenger) {
-            return Some(messenger.to_owned());
+    // Words that start a messenger's name or a call to get in touch (телеграм, телеграмме…).
+    const STEMS: &[&str] =
+        &["whatsapp", "ватсап", "вотсап", "viber", "вайбер", "telegram", "телеграм", "звоните"];
+    for w in words(lower) {
+        if let Some(stem) = STEMS.iter().find(|s| w.starts_with(**s)) {
+            return Some((*stem).to_owned());
         }
+    }
+    if lower.contains("пишите в лс") {
+        return Some("пишите в лс".to_owned());
     }
     // Phones: +7 or 8 and ten more digits, separators allowed between them.
     let bytes = lower.as_bytes();
@@ -858,6 +901,18 @@ mod tests {
             out.iter().filter(|i| i.code == RuleCode::MissingAttribute).map(|i| i.detail.as_str()).collect();
         assert_eq!(missing.len(), 2, "{missing:?}");
         assert!(missing[0].contains("Состав") && missing[1].contains("Модель"));
+    }
+
+    #[test]
+    fn the_fast_letter_paths_agree_with_unicode() {
+        for c in ('\u{0}'..='\u{0500}').chain(['ё', 'Ё', 'é', 'ß', '中']) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(letter_case(c), c.is_alphabetic().then(|| c.is_uppercase()), "{c:?}");
+            let mut fast = String::new();
+            push_lower(&mut fast, c);
+            let slow: String = if c == 'ё' || c == 'Ё' { "е".into() } else { c.to_lowercase().collect() };
+            assert_eq!(fast, slow, "{c:?}");
+        }
     }
 
     #[test]
