@@ -176,7 +176,6 @@ impl App {
         let selection = self.ai_selection(skus, category, None)?;
         let (required, account) = required_attrs(self, target)?;
         let rules = Rules::new(target, extra_forbidden);
-        let mut checker = Checker::new(&rules);
         let mut dto = RuleCheckDto {
             target: target.code().into(),
             checked: 0,
@@ -187,31 +186,71 @@ impl App {
             millis: 0,
         };
         let mut counts: HashMap<&'static str, u64> = HashMap::new();
-        let mut issues = Vec::new();
+        // Two threads: this one reads rows (SQLite, the characteristics' JSON), the other
+        // checks them, each about half of the work. Rows travel in batches and come back for
+        // reuse, so the reader keeps refilling buffers that have already grown.
+        const BATCH: usize = 512;
+        let (to_check, batches) = std::sync::mpsc::sync_channel::<Vec<vitrina_store::export::ExportRow>>(4);
+        let (give_back, returned) = std::sync::mpsc::channel::<Vec<vitrina_store::export::ExportRow>>();
         let catalog = self.catalog()?;
-        catalog.export_each::<AppError>(&selection, ExportOrder::Storage, |row| {
-            dto.checked += 1;
-            issues.clear();
-            let req = row.category.and_then(|c| required.get(&c)).map(Vec::as_slice).unwrap_or(&[]);
-            checker.check(row, req, &mut issues);
-            if !issues.is_empty() {
-                dto.with_issues += 1;
-                let mut seen: Vec<&'static str> = Vec::new();
-                for i in &issues {
-                    if !seen.contains(&i.code.code()) {
-                        seen.push(i.code.code());
-                        *counts.entry(i.code.code()).or_default() += 1;
+        std::thread::scope(|scope| -> AppResult<()> {
+            let (dto, counts, rules, required) = (&mut dto, &mut counts, &rules, &required);
+            // Owned here, so that a failed read drops it and the checker ends before the join.
+            let to_check = to_check;
+            scope.spawn(move || {
+                let mut checker = Checker::new(rules);
+                let mut issues = Vec::new();
+                for batch in batches {
+                    for row in &batch {
+                        dto.checked += 1;
+                        issues.clear();
+                        let req =
+                            row.category.and_then(|c| required.get(&c)).map(Vec::as_slice).unwrap_or(&[]);
+                        checker.check(row, req, &mut issues);
+                        if issues.is_empty() {
+                            continue;
+                        }
+                        dto.with_issues += 1;
+                        let mut seen: Vec<&'static str> = Vec::new();
+                        for i in &issues {
+                            if !seen.contains(&i.code.code()) {
+                                seen.push(i.code.code());
+                                *counts.entry(i.code.code()).or_default() += 1;
+                            }
+                        }
+                        if dto.products.len() < RULES_LIST_MAX {
+                            dto.products.push(ProductRuleIssuesDto {
+                                sku: row.sku.clone(),
+                                name: row.name.clone(),
+                                issues: issues.iter().map(rule_issue_dto).collect(),
+                            });
+                        }
+                    }
+                    let _ = give_back.send(batch);
+                }
+            });
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut spare: Vec<vitrina_store::export::ExportRow> = Vec::new();
+            catalog.export_each::<AppError>(&selection, ExportOrder::Storage, |row| {
+                let mut slot = spare.pop().unwrap_or_default();
+                std::mem::swap(row, &mut slot);
+                batch.push(slot);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if to_check.send(full).is_err() {
+                        return Ok(std::ops::ControlFlow::Break(()));
+                    }
+                    while let Ok(mut back) = returned.try_recv() {
+                        spare.append(&mut back);
                     }
                 }
-                if dto.products.len() < RULES_LIST_MAX {
-                    dto.products.push(ProductRuleIssuesDto {
-                        sku: row.sku.clone(),
-                        name: row.name.clone(),
-                        issues: issues.iter().map(rule_issue_dto).collect(),
-                    });
-                }
+                Ok(std::ops::ControlFlow::Continue(()))
+            })?;
+            if !batch.is_empty() {
+                let _ = to_check.send(batch);
             }
-            Ok(std::ops::ControlFlow::Continue(()))
+            drop(to_check);
+            Ok(())
         })?;
         if !skus.is_empty() && dto.checked == 0 {
             return Err(AppError::new(

@@ -237,3 +237,38 @@ fn a_run_as_a_job_reports_progress_and_its_summary() {
         .unwrap_err();
     assert!(e.message.contains("name the products"), "{e}");
 }
+
+#[test]
+fn the_two_thread_rule_check_sees_every_row_once_as_a_plain_walk_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    crate::build_demo(&path, 1_300, 3, true, &mut |_| {}).unwrap();
+    let app = App::open(&path).unwrap();
+    let dto = app.ai_rule_check("wb", &[], None, &[]).unwrap();
+    // The same check, one row at a time.
+    let rules = vitrina_ai::rules::Rules::new(vitrina_ai::rules::Target::Wb, &[]);
+    let mut checker = vitrina_ai::rules::Checker::new(&rules);
+    let (mut checked, mut with_issues, mut first) = (0u64, 0u64, Vec::new());
+    let catalog = Catalog::open(&path).unwrap();
+    catalog
+        .export_each::<vitrina_store::StoreError>(
+            &Default::default(),
+            vitrina_store::export::ExportOrder::Storage,
+            |row| {
+                checked += 1;
+                let mut issues = Vec::new();
+                checker.check(row, &[], &mut issues);
+                if !issues.is_empty() {
+                    with_issues += 1;
+                    if first.len() < 500 {
+                        first.push((row.sku.clone(), issues.len()));
+                    }
+                }
+                Ok(std::ops::ControlFlow::Continue(()))
+            },
+        )
+        .unwrap();
+    assert_eq!((dto.checked, dto.with_issues), (checked, with_issues));
+    let listed: Vec<(String, usize)> = dto.products.iter().map(|p| (p.sku.clone(), p.issues.len())).collect();
+    assert_eq!(listed, first);
+}
