@@ -691,6 +691,26 @@ impl<'s> Bench<'s> {
         let Some(sku) = run.statuses.iter().find(|(_, s)| *s == "live").map(|(k, _)| k.clone()) else {
             return Err(AppError::new(ErrorCode::Internal, "no product went live: nothing to push"));
         };
+        // The first prices and stocks of everything just published, as the seller's first push
+        // sends them: the auto-push then carries only the edit. (Without it the first
+        // auto-push sends every product changed in the last minute, the whole fresh catalog,
+        // and an edit queued meanwhile waits for it: one job per account at a time.)
+        let never = || false;
+        let stage = |_: JobStage| {};
+        let progress = |_: u64, _: Option<u64>| {};
+        let hooks =
+            RunHooks { cancel: &never, stage: &stage, progress: &progress, follow_up_for: FOLLOW_UP_FOR };
+        crate::market::publish::push_now(
+            self.app.path(),
+            ACCOUNT,
+            &[],
+            None,
+            None,
+            self.secrets,
+            None,
+            &hooks,
+        )
+        .map_err(crate::market::market_error)?;
         let jobs = Jobs::open(self.app.path())?;
         let worker = jobs.start_worker(&WorkerOptions { schedules: false, ..Default::default() })?;
         let idle = self.push_edit(&jobs, &sku, "1234,00", || Ok(()))?;
