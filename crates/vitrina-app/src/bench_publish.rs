@@ -700,17 +700,7 @@ impl<'s> Bench<'s> {
         let progress = |_: u64, _: Option<u64>| {};
         let hooks =
             RunHooks { cancel: &never, stage: &stage, progress: &progress, follow_up_for: FOLLOW_UP_FOR };
-        crate::market::publish::push_now(
-            self.app.path(),
-            ACCOUNT,
-            &[],
-            None,
-            None,
-            self.secrets,
-            None,
-            &hooks,
-        )
-        .map_err(crate::market::market_error)?;
+        self.app.push_market_now(ACCOUNT, &[], self.secrets, None, &hooks)?;
         let jobs = Jobs::open(self.app.path())?;
         let worker = jobs.start_worker(&WorkerOptions { schedules: false, ..Default::default() })?;
         let idle = self.push_edit(&jobs, &sku, "1234,00", || Ok(()))?;
