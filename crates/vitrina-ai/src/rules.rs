@@ -7,7 +7,7 @@
 //! A [`Checker`] keeps its buffers between products, so checking a million products allocates
 //! only for the problems found.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -286,7 +286,8 @@ pub struct Rules {
     pub target: Target,
     pub limits: ContentLimits,
     words: HashSet<String>,
-    phrases: Vec<String>,
+    /// Phrases by their first word: (bytes before that word in the phrase, the phrase).
+    phrases: HashMap<String, Vec<(usize, String)>>,
 }
 
 impl Rules {
@@ -309,7 +310,14 @@ impl Rules {
         }
         phrases.sort();
         phrases.dedup();
-        Rules { target, limits: ContentLimits::of(target), words, phrases }
+        let mut by_first: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        for p in phrases {
+            let first = word_spans(&p).next().map(|(at, w)| (at, w.to_owned()));
+            if let Some((at, first)) = first {
+                by_first.entry(first).or_default().push((at, p));
+            }
+        }
+        Rules { target, limits: ContentLimits::of(target), words, phrases: by_first }
     }
 }
 
@@ -506,26 +514,28 @@ impl<'r> Checker<'r> {
     /// Forbidden words, shouting, contacts and links in `text` (leaves `self.lower` holding
     /// its lower-case form).
     fn text_checks(&mut self, text: &str, field: &str, out: &mut Vec<RuleIssue>) {
-        self.lower.clear();
-        let (mut letters, mut upper) = (0usize, 0usize);
-        for c in text.chars() {
-            if let Some(is_upper) = letter_case(c) {
-                letters += 1;
-                upper += usize::from(is_upper);
-            }
-            push_lower(&mut self.lower, c);
-        }
+        let (letters, upper) = lower_into(text, &mut self.lower);
         let issue =
             |code, severity, detail: String| RuleIssue { code, field: field.to_owned(), severity, detail };
         self.found.clear();
-        for word in words(&self.lower) {
+        // One pass over the words finds the forbidden words and the phrases (by their first
+        // word), instead of one search of the whole text per phrase.
+        let lower = self.lower.as_str();
+        for (at, word) in word_spans(lower) {
             if self.rules.words.contains(word) && !self.found.iter().any(|f| f == word) {
                 self.found.push(word.to_owned());
             }
-        }
-        for phrase in &self.rules.phrases {
-            if contains_phrase(&self.lower, phrase) && !self.found.contains(phrase) {
-                self.found.push(phrase.clone());
+            let Some(candidates) = self.rules.phrases.get(word) else { continue };
+            for (prefix, phrase) in candidates {
+                let Some(start) = at.checked_sub(*prefix) else { continue };
+                let Some(rest) = lower.get(start..) else { continue };
+                let end = start + phrase.len();
+                let bounded = rest.starts_with(phrase.as_str())
+                    && lower[..start].chars().next_back().is_none_or(|c| !is_word_char(c))
+                    && lower[end..].chars().next().is_none_or(|c| !is_word_char(c));
+                if bounded && !self.found.contains(phrase) {
+                    self.found.push(phrase.clone());
+                }
             }
         }
         if !self.found.is_empty() {
@@ -558,7 +568,78 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty())
 }
 
+/// Words of lower-case text with their byte offsets.
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some(&(_, c)) = rest.peek() {
+            if is_word_char(c) {
+                break;
+            }
+            rest.next();
+        }
+        let (start, _) = *rest.peek()?;
+        let mut end = start;
+        while let Some(&(i, c)) = rest.peek() {
+            if !is_word_char(c) {
+                break;
+            }
+            end = i + c.len_utf8();
+            rest.next();
+        }
+        Some((start, &text[start..end]))
+    })
+}
+
+/// Writes `text` in lower case (ё as е) into `out` and counts its letters and capitals.
+/// ASCII and Russian letters are handled by their bytes; other text by the Unicode tables.
+fn lower_into(text: &str, out: &mut String) -> (usize, usize) {
+    out.clear();
+    out.reserve(text.len());
+    let (mut letters, mut upper) = (0usize, 0usize);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b.is_ascii_alphabetic() {
+                letters += 1;
+                upper += usize::from(b.is_ascii_uppercase());
+            }
+            out.push(char::from(b.to_ascii_lowercase()));
+            i += 1;
+            continue;
+        }
+        // Two-byte Cyrillic, U+0400–U+045F: Ѐ–Я upper, а–џ lower.
+        if (b == 0xD0 || b == 0xD1) && i + 1 < bytes.len() {
+            let code = (u32::from(b & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F);
+            if code <= 0x45F {
+                letters += 1;
+                let lowered = match code {
+                    0x401 | 0x451 => 0x435,
+                    0x400..=0x40F => code + 0x50,
+                    0x410..=0x42F => code + 0x20,
+                    _ => code,
+                };
+                upper += usize::from(code <= 0x42F);
+                out.push(char::from_u32(lowered).unwrap_or('\u{FFFD}'));
+                i += 2;
+                continue;
+            }
+        }
+        let c = text[i..].chars().next().unwrap_or('\u{FFFD}');
+        if let Some(is_upper) = letter_case(c) {
+            letters += 1;
+            upper += usize::from(is_upper);
+        }
+        push_lower(out, c);
+        i += c.len_utf8();
+    }
+    (letters, upper)
+}
+
 /// A phrase found on word boundaries.
+#[cfg(test)]
 fn contains_phrase(text: &str, phrase: &str) -> bool {
     let mut from = 0;
     while let Some(at) = text[from..].find(phrase) {
@@ -610,6 +691,10 @@ fn find_link(lower: &str) -> Option<String> {
     for token in lower.split(|c: char| {
         c.is_whitespace() || matches!(c, '(' | ')' | '«' | '»' | '"' | ',' | ';' | '<' | '>')
     }) {
+        // Most words hold neither a dot nor a colon: nothing to look at.
+        if !token.bytes().any(|b| b == b'.' || b == b':') {
+            continue;
+        }
         let t = token.trim_end_matches(['.', '!', '?', ':']);
         if t.starts_with("http://")
             || t.starts_with("https://")
@@ -912,6 +997,31 @@ mod tests {
             push_lower(&mut fast, c);
             let slow: String = if c == 'ё' || c == 'Ё' { "е".into() } else { c.to_lowercase().collect() };
             assert_eq!(fast, slow, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn lower_case_by_bytes_agrees_with_unicode() {
+        let text = "ЁЛКА ёлка Ѐ Џ Ѡѡ Ӂ ÉTÉ Straße ПРИВЕТ мир 123 №1 — «ХИТ»";
+        let mut out = String::new();
+        let (letters, upper) = lower_into(text, &mut out);
+        let want: String = text
+            .chars()
+            .map(|c| if c == 'ё' || c == 'Ё' { "е".to_owned() } else { c.to_lowercase().collect() })
+            .collect();
+        assert_eq!(out, want);
+        assert_eq!(letters, text.chars().filter(|c| c.is_alphabetic()).count());
+        assert_eq!(upper, text.chars().filter(|c| c.is_alphabetic() && c.is_uppercase()).count());
+        let phrases = ["хит продаж", "№1", "100% оригинал", "яндекс маркет"];
+        for p in phrases {
+            for text in [format!("это {p}!"), format!("{p}"), format!("x{p}"), format!("{p}ы")] {
+                let rules = Rules::new(Target::Wb, &[]);
+                let mut c = Checker::new(&rules);
+                let mut out = Vec::new();
+                c.text_checks(&text, "name", &mut out);
+                let found = out.iter().any(|i| i.code == RuleCode::ForbiddenWord && i.detail.contains(p));
+                assert_eq!(found, contains_phrase(&text, p), "{text:?} / {p:?}");
+            }
         }
     }
 
