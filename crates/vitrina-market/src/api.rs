@@ -273,6 +273,12 @@ pub trait MarketApi: Sync + std::fmt::Debug {
         cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError>;
 
+    /// How many pending items one [`Self::follow_up`] call takes (what the status method
+    /// reads at once: Ozon's product info 1,000, YM's card statuses 200).
+    fn follow_up_batch(&self) -> usize {
+        100
+    }
+
     /// Asks about items whose result was [`Outcome::Pending`]. Items still pending come back
     /// pending.
     fn follow_up(

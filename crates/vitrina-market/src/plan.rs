@@ -505,8 +505,11 @@ pub fn plan_push(
             summary.not_published += 1;
             return Ok(ControlFlow::Continue(()));
         };
-        if matches!(record.link.status, LinkStatus::PrecheckFailed | LinkStatus::Queued)
-            && record.link.ext.ext_id.is_none()
+        // A card the marketplace refused sells nothing: its price and stock wait for a card
+        // that goes live.
+        if record.link.status == LinkStatus::Rejected
+            || matches!(record.link.status, LinkStatus::PrecheckFailed | LinkStatus::Queued)
+                && record.link.ext.ext_id.is_none()
         {
             summary.not_published += 1;
             return Ok(ControlFlow::Continue(()));

@@ -21,8 +21,9 @@ use crate::store::{LinkRecord, MarketStore, Op, OutRow, PushKey};
 
 type Result<T> = std::result::Result<T, MarketError>;
 
-/// Follow-ups asked about in one request at most (YM `offer-cards` takes 200 ids).
-const FOLLOW_UP_BATCH: usize = 100;
+/// The first follow-up after a send: the marketplaces take from seconds to minutes; asking
+/// early, then less often as time goes by, finds a quick verdict quickly and a slow one cheaply.
+const FIRST_POLL: Duration = Duration::from_secs(5);
 /// How long finished outbox rows are kept (the outbox screen shows the recent ones).
 const KEEP_FINISHED: Duration = Duration::from_secs(7 * 24 * 3600);
 /// When an item gets no answer of its own in a batch's result, it is sent again after this.
@@ -145,7 +146,7 @@ pub fn run_outbox(
             }
         }
         for op in [Op::Card, Op::Price, Op::Stock] {
-            let rows = store.awaiting_due(account.id, op, now, FOLLOW_UP_BATCH)?;
+            let rows = store.awaiting_due(account.id, op, now, api.follow_up_batch())?;
             if rows.is_empty() {
                 continue;
             }
@@ -372,7 +373,12 @@ fn apply(
                     }
                 }
                 Outcome::Pending { ext, task, poll_after } => {
-                    s.mark_awaiting(row.seq, task.as_deref(), now + poll_after.as_millis() as i64)?;
+                    // The marketplace's own pace is the longest wait: before it, ask again
+                    // after as long as the item has waited so far (at least FIRST_POLL).
+                    let waited = now - row.sent_at.unwrap_or(now);
+                    let first = FIRST_POLL.as_millis() as i64;
+                    let wait = waited.clamp(first, first.max(poll_after.as_millis() as i64));
+                    s.mark_awaiting(row.seq, task.as_deref(), now + wait)?;
                     record.link.ext = record.link.ext.merged(&ext);
                     if row.op == Op::Card {
                         record.sent_hash = Some(row.hash);

@@ -134,6 +134,7 @@ pub struct ProblemDto {
 /// problems) and the sending (requests, results).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MarketRunDto {
+    pub account_id: String,
     pub account: String,
     pub market: String,
     pub read: u64,
@@ -149,6 +150,9 @@ pub struct MarketRunDto {
     pub retried: u64,
     /// Accepted; the marketplace's verdict is still to come.
     pub awaiting: u64,
+    /// When the outbox next has something due (held by a frequency limit, or a verdict to ask
+    /// for), UTC ms; a run is queued for then.
+    pub next_due: Option<i64>,
 }
 
 /// A dictionaries refresh: how much of the account's tree and attributes is cached.

@@ -41,6 +41,7 @@ pub fn push_payload(account: &Account, since_ms: i64) -> PushPayload {
         skus: Vec::new(),
         only: None,
         held: Vec::new(),
+        drain_only: false,
     }
 }
 
@@ -89,6 +90,7 @@ pub fn queue_held_push(
             skus: vec![held.sku.clone()],
             only: None,
             held: vec![held.clone()],
+            drain_only: false,
         };
         out.push(jobs.queue_job(
             &payload,

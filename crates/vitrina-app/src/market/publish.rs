@@ -70,6 +70,9 @@ pub struct PushPayload {
     /// Values the seller set that the catalog has not taken yet (an import held it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<HeldValue>,
+    /// Only send what the outbox holds (a run queued to go on with an earlier one).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub drain_only: bool,
 }
 
 impl JobPayload for PushPayload {
@@ -111,6 +114,7 @@ pub fn queue_push(
         skus: clean(skus),
         only: only.map(str::to_owned),
         held: Vec::new(),
+        drain_only: false,
     };
     jobs.queue_job(
         &payload,
@@ -196,7 +200,7 @@ pub fn publish_now(
         (hooks.progress)(n, Some(total))
     })?;
     let sent = drain(&mut store, &account, &client, hooks)?;
-    Ok(run_dto(&account, plan, sent))
+    Ok(run_dto(&account, plan, sent, store.next_due(account.id)?))
 }
 
 /// What a push sends: `only` `prices` or `stocks`, else both (stocks when a warehouse is
@@ -223,6 +227,7 @@ pub fn push_now(
     since: Option<i64>,
     only: Option<&str>,
     held: &[HeldValue],
+    drain_only: bool,
     secrets: &Secrets,
     client: Option<Client>,
     hooks: &RunHooks,
@@ -232,9 +237,13 @@ pub fn push_now(
     let selection = Selection { skus: clean(skus), updated_since: since, ..Default::default() };
     let now = chrono::Utc::now().timestamp_millis();
     let ops = ops(only, &account)?;
-    let plan = plan_push(&catalog, &mut store, &account, &selection, ops, held, now, hooks.cancel)?;
+    let plan = if drain_only {
+        PlanSummary::default()
+    } else {
+        plan_push(&catalog, &mut store, &account, &selection, ops, held, now, hooks.cancel)?
+    };
     let sent = drain(&mut store, &account, &client, hooks)?;
-    Ok(run_dto(&account, plan, sent))
+    Ok(run_dto(&account, plan, sent, store.next_due(account.id)?))
 }
 
 fn drain(
@@ -244,7 +253,10 @@ fn drain(
     hooks: &RunHooks,
 ) -> Result<SendSummary, MarketError> {
     let clock = ClientClock::new(client);
-    let options = RunOptions { follow_up_for: hooks.follow_up_for, ..RunOptions::default() };
+    // A frequency guard can hold an item for up to a minute (Ozon: a stock pair every 30 s):
+    // the run leaves it in the outbox and a later run sends it, rather than keep the account's
+    // next push waiting behind it.
+    let options = RunOptions { follow_up_for: hooks.follow_up_for, wait_for_due: WAIT_FOR_DUE };
     let mut following = false;
     run_outbox(store, account, client, &clock, options, hooks.cancel, &mut |s: &SendSummary| {
         if s.follow_ups > 0 && !following {
@@ -255,8 +267,12 @@ fn drain(
     })
 }
 
-fn run_dto(account: &Account, plan: PlanSummary, sent: SendSummary) -> MarketRunDto {
+/// How long a run waits for items a frequency guard holds.
+const WAIT_FOR_DUE: Duration = Duration::from_secs(3);
+
+fn run_dto(account: &Account, plan: PlanSummary, sent: SendSummary, next_due: Option<i64>) -> MarketRunDto {
     MarketRunDto {
+        account_id: account.id.to_string(),
         account: account.name.clone(),
         market: account.market.code().into(),
         read: plan.read,
@@ -270,6 +286,7 @@ fn run_dto(account: &Account, plan: PlanSummary, sent: SendSummary) -> MarketRun
         rejected: sent.rejected,
         retried: sent.retried,
         awaiting: sent.awaiting,
+        next_due,
     }
 }
 
@@ -318,7 +335,18 @@ async fn publish(ctx: JobCtx<JobsContext>, p: PublishPayload) -> Result<MarketRu
 
 async fn push(ctx: JobCtx<JobsContext>, p: PushPayload) -> Result<MarketRunDto, JobError> {
     run_job(ctx, move |path, hooks, secrets| {
-        push_now(path, &p.account, &p.skus, p.since, p.only.as_deref(), &p.held, secrets, None, hooks)
+        push_now(
+            path,
+            &p.account,
+            &p.skus,
+            p.since,
+            p.only.as_deref(),
+            &p.held,
+            p.drain_only,
+            secrets,
+            None,
+            hooks,
+        )
     })
     .await
 }
@@ -395,6 +423,6 @@ impl App {
         client: Option<Client>,
         hooks: &RunHooks,
     ) -> AppResult<MarketRunDto> {
-        push_now(self.path(), key, skus, None, None, &[], secrets, client, hooks).map_err(market_error)
+        push_now(self.path(), key, skus, None, None, &[], false, secrets, client, hooks).map_err(market_error)
     }
 }

@@ -285,6 +285,7 @@ fn a_price_typed_during_an_import_reaches_the_marketplace_now_and_the_catalog_af
         payload.since,
         None,
         &payload.held,
+        false,
         &s.secrets,
         Some(client(&s, "Маркет")),
         &hooks,

@@ -57,6 +57,11 @@ impl MarketApi for OzonApi {
         publish::send(client, items, cancel)
     }
 
+    /// `/v3/product/info/list` reads 1,000 offers at once.
+    fn follow_up_batch(&self) -> usize {
+        1000
+    }
+
     fn follow_up(
         &self,
         client: &Client,

@@ -56,6 +56,11 @@ impl MarketApi for YmApi {
         publish::send_cards(client, items, cancel)
     }
 
+    /// `offer-cards` reads 200 offers at once.
+    fn follow_up_batch(&self) -> usize {
+        200
+    }
+
     fn follow_up(
         &self,
         client: &Client,

@@ -748,7 +748,7 @@ token: string,
  */
 client_id: string, };
 
-export type MarketRunDto = { account: string, market: string, read: number, queued: number, unchanged: number, precheck_failed: number, 
+export type MarketRunDto = { account_id: string, account: string, market: string, read: number, queued: number, unchanged: number, precheck_failed: number, 
 /**
  * Left out of a price or stock push: the card is not on the marketplace yet.
  */
@@ -756,7 +756,12 @@ not_published: number, requests: number, follow_ups: number, done: number, rejec
 /**
  * Accepted; the marketplace's verdict is still to come.
  */
-awaiting: number, };
+awaiting: number, 
+/**
+ * When the outbox next has something due (held by a frequency limit, or a verdict to ask
+ * for), UTC ms; a run is queued for then.
+ */
+next_due: number | null, };
 
 export type DictRefreshDto = { account: string, categories: number, leaves: number, 
 /**
