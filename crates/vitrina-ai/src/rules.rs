@@ -280,14 +280,18 @@ const MARKETPLACES: &[(Target, &[&str])] = &[
     (Target::Any, &["avito", "авито", "aliexpress", "алиэкспресс"]),
 ];
 
+/// XXH3 for the word sets: every word of every product is looked up, and SipHash's
+/// protection against chosen keys buys nothing for a fixed list of words.
+type FastHash = std::hash::BuildHasherDefault<vitrina_domain::StableHasher>;
+
 /// The rules of one target, with the seller's own forbidden words added.
 #[derive(Debug, Clone)]
 pub struct Rules {
     pub target: Target,
     pub limits: ContentLimits,
-    words: HashSet<String>,
+    words: HashSet<String, FastHash>,
     /// Phrases by their first word: (bytes before that word in the phrase, the phrase).
-    phrases: HashMap<String, Vec<(usize, String)>>,
+    phrases: HashMap<String, Vec<(usize, String)>, FastHash>,
 }
 
 impl Rules {
@@ -299,7 +303,7 @@ impl Rules {
             }
         }
         all.extend(extra_forbidden.iter().map(|w| w.trim().to_lowercase()).filter(|w| !w.is_empty()));
-        let (mut words, mut phrases) = (HashSet::new(), Vec::new());
+        let (mut words, mut phrases) = (HashSet::default(), Vec::new());
         for w in all {
             let w = w.replace('ё', "е");
             if w.chars().all(is_word_char) {
@@ -310,7 +314,7 @@ impl Rules {
         }
         phrases.sort();
         phrases.dedup();
-        let mut by_first: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<(usize, String)>, FastHash> = HashMap::default();
         for p in phrases {
             let first = word_spans(&p).next().map(|(at, w)| (at, w.to_owned()));
             if let Some((at, first)) = first {
@@ -568,6 +572,18 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty())
 }
 
+/// The messenger or call to get in touch a word starts with (телеграм, телеграмме…).
+fn messenger(word: &str) -> Option<&'static str> {
+    const STEMS: &[&str] =
+        &["whatsapp", "ватсап", "вотсап", "viber", "вайбер", "telegram", "телеграм", "звоните"];
+    // Most words start with another letter: one comparison instead of eight.
+    let first = word.chars().next()?;
+    if !matches!(first, 'w' | 'v' | 't' | 'в' | 'т' | 'з') {
+        return None;
+    }
+    STEMS.iter().copied().find(|s| word.starts_with(s))
+}
+
 /// Words of lower-case text with their byte offsets.
 fn word_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut rest = text.char_indices().peekable();
@@ -731,12 +747,9 @@ fn find_contact(lower: &str) -> Option<String> {
             return Some(t.to_owned());
         }
     }
-    // Words that start a messenger's name or a call to get in touch (телеграм, телеграмме…).
-    const STEMS: &[&str] =
-        &["whatsapp", "ватсап", "вотсап", "viber", "вайбер", "telegram", "телеграм", "звоните"];
     for w in words(lower) {
-        if let Some(stem) = STEMS.iter().find(|s| w.starts_with(**s)) {
-            return Some((*stem).to_owned());
+        if let Some(stem) = messenger(w) {
+            return Some(stem.to_owned());
         }
     }
     if lower.contains("пишите в лс") {
