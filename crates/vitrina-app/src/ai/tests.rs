@@ -272,3 +272,100 @@ fn the_two_thread_rule_check_sees_every_row_once_as_a_plain_walk_does() {
     let listed: Vec<(String, usize)> = dto.products.iter().map(|p| (p.sku.clone(), p.issues.len())).collect();
     assert_eq!(listed, first);
 }
+
+#[test]
+fn required_characteristics_come_from_a_marketplace_accounts_cached_attributes() {
+    use vitrina_market::dict::{AttrKind, AttrRule, CategoryDict, MpAttribute, MpCategory, Source};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    let mut c = Catalog::open(&path).unwrap();
+    let shoes = c.ensure_category_path(&vitrina_domain::CategoryPath::parse("Обувь / Кеды")).unwrap();
+    for (sku, material) in [("WITH", Some("хлопок")), ("WITHOUT", None)] {
+        let mut p = Product::new(ProductDraft {
+            sku: sku.into(),
+            name: "Кеды городские Nordic".into(),
+            price: Money::rub(99_000),
+        })
+        .unwrap();
+        p.category = Some(shoes);
+        p.attributes = vec![Attribute { name: "Цвет".into(), value: "белый".into(), unit: None }];
+        if let Some(m) = material {
+            p.attributes
+                .push(Attribute { name: "Материал верха".into(), value: m.into(), unit: None });
+        }
+        c.create_product(&p).unwrap();
+    }
+    drop(c);
+    let mut store = vitrina_market::MarketStore::open(&path).unwrap();
+    let account = vitrina_market::Account::new("Мой WB", vitrina_market::Market::Wb, 0);
+    store.add_account(&account).unwrap();
+    let leaf = MpCategory {
+        ext_id: "105".into(),
+        parent_id: None,
+        name: "Кеды".into(),
+        path: "Кеды".into(),
+        leaf: true,
+    };
+    store.replace_tree(account.id, &[leaf], 0).unwrap();
+    let attr = |id: &str, name: &str| MpAttribute {
+        category_id: "105".into(),
+        attr_id: id.into(),
+        name: name.into(),
+        kind: AttrKind::Text,
+        required: true,
+        multi: false,
+        max_count: None,
+        max_length: None,
+        min_value: None,
+        max_value: None,
+        unit: None,
+        dictionary: None,
+        custom_ok: true,
+        variant: false,
+        named_field: None,
+    };
+    let dict = CategoryDict {
+        // "Состав" is filled from the seller's "Материал верха"; "Страна" by a constant;
+        // "Цвет" by its own name; "Сезон" by nothing.
+        attributes: vec![
+            attr("1", "Состав"),
+            attr("2", "Страна производства"),
+            attr("3", "Цвет"),
+            attr("4", "Сезон"),
+        ],
+        values: Default::default(),
+    };
+    store.save_category_dict(account.id, "105", &dict, 0).unwrap();
+    store.set_category_map(account.id, shoes, Some("105")).unwrap();
+    let rule = |id: &str, source: Source| AttrRule {
+        attr_id: id.into(),
+        source,
+        unit_factor: None,
+        value_map: Default::default(),
+    };
+    store
+        .set_attr_rule(account.id, "105", "1", Some(&rule("1", Source::Attr("Материал верха".into()))))
+        .unwrap();
+    store.set_attr_rule(account.id, "105", "2", Some(&rule("2", Source::Const("Россия".into())))).unwrap();
+    drop(store);
+
+    let app = App::open(&path).unwrap();
+    let dto = app.ai_rule_check("wb", &[], None, &[]).unwrap();
+    assert_eq!(dto.required_from_account.as_deref(), Some("Мой WB"));
+    let missing = |sku: &str| -> Vec<String> {
+        dto.products
+            .iter()
+            .find(|p| p.sku == sku)
+            .map(|p| {
+                p.issues.iter().filter(|i| i.code == "missing_attribute").map(|i| i.detail.clone()).collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(missing("WITH").len(), 1, "{:?}", missing("WITH"));
+    assert!(missing("WITH")[0].contains("Сезон"));
+    let without = missing("WITHOUT");
+    assert_eq!(without.len(), 2, "{without:?}");
+    assert!(without.iter().any(|d| d.contains("Состав")));
+    // Another marketplace has no account: no required characteristics.
+    assert_eq!(app.ai_rule_check("ozon", &[], None, &[]).unwrap().required_from_account, None);
+}
