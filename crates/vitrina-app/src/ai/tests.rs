@@ -366,6 +366,9 @@ fn required_characteristics_come_from_a_marketplace_accounts_cached_attributes()
     let without = missing("WITHOUT");
     assert_eq!(without.len(), 2, "{without:?}");
     assert!(without.iter().any(|d| d.contains("Состав")));
+    // A category (with everything below it) limits the check.
+    assert_eq!(app.ai_rule_check("wb", &[], Some("Обувь"), &[]).unwrap().checked, 2);
+    assert!(app.ai_rule_check("wb", &[], Some("Нет такой"), &[]).is_err());
     // Another marketplace has no account: no required characteristics.
     assert_eq!(app.ai_rule_check("ozon", &[], None, &[]).unwrap().required_from_account, None);
 }
