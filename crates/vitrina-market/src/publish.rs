@@ -376,8 +376,8 @@ fn apply(
                     // The marketplace's own pace is the longest wait: before it, ask again
                     // after as long as the item has waited so far (at least FIRST_POLL).
                     let waited = now - row.sent_at.unwrap_or(now);
-                    let first = FIRST_POLL.as_millis() as i64;
-                    let wait = waited.clamp(first, first.max(poll_after.as_millis() as i64));
+                    let pace = poll_after.as_millis() as i64;
+                    let wait = waited.clamp(pace.min(FIRST_POLL.as_millis() as i64), pace);
                     s.mark_awaiting(row.seq, task.as_deref(), now + wait)?;
                     record.link.ext = record.link.ext.merged(&ext);
                     if row.op == Op::Card {
