@@ -512,3 +512,106 @@ pub async fn market_pull_cards(s: Shared<'_>, key: String, import_new: bool) -> 
 pub async fn product_market(s: Shared<'_>, sku: String) -> Cmd<Vec<ProductMarketDto>> {
     blocking(&s, move |s| s.product_market(&sku)).await
 }
+
+// ---- AI: providers, rule checks, runs, the review queue, prompts ----
+
+#[tauri::command]
+pub async fn ai_providers(s: Shared<'_>) -> Cmd<Vec<AiProviderDto>> {
+    blocking(&s, |s| s.ai_providers()).await
+}
+
+/// Adds a provider; its key goes to the store of secrets and never comes back.
+#[tauri::command]
+pub async fn ai_provider_add(s: Shared<'_>, provider: NewAiProviderDto) -> Cmd<AiProviderDto> {
+    blocking(&s, move |s| s.add_ai_provider(&provider)).await
+}
+
+/// Changes a provider (empty values keep the current ones; a key only when one is typed).
+#[tauri::command]
+pub async fn ai_provider_set(s: Shared<'_>, key: String, provider: NewAiProviderDto) -> Cmd<AiProviderDto> {
+    blocking(&s, move |s| s.set_ai_provider(&key, &provider)).await
+}
+
+#[tauri::command]
+pub async fn ai_provider_remove(s: Shared<'_>, key: String) -> Cmd<AiProviderDto> {
+    blocking(&s, move |s| s.remove_ai_provider(&key)).await
+}
+
+/// "Check connection": the provider's cheapest read, no tokens spent.
+#[tauri::command]
+pub async fn ai_provider_check(s: Shared<'_>, key: String) -> Cmd<AiCheckDto> {
+    blocking(&s, move |s| s.check_ai_provider(&key)).await
+}
+
+/// The rule checks (no model, no network) over SKUs, a category or the whole catalog.
+#[tauri::command]
+pub async fn ai_rule_check(
+    s: Shared<'_>,
+    target: String,
+    skus: Vec<String>,
+    category: Option<String>,
+    extra_forbidden: Vec<String>,
+) -> Cmd<RuleCheckDto> {
+    blocking(&s, move |s| s.ai_rule_check(&target, &skus, category.as_deref(), &extra_forbidden)).await
+}
+
+/// Queues `ai.moderate` or `ai.generate`.
+#[tauri::command]
+pub async fn ai_run(s: Shared<'_>, request: AiRunRequest) -> Cmd<JobDto> {
+    blocking(&s, move |s| s.ai_run(&request)).await
+}
+
+/// What a finished AI job did (null while it runs or when it failed).
+#[tauri::command]
+pub async fn ai_job_result(s: Shared<'_>, id: String) -> Cmd<Option<AiRunDto>> {
+    blocking(&s, move |s| s.ai_job_result(&id)).await
+}
+
+#[tauri::command]
+pub async fn ai_runs(s: Shared<'_>, limit: u32) -> Cmd<Vec<AiRunDto>> {
+    blocking(&s, move |s| s.ai_runs(limit)).await
+}
+
+#[tauri::command]
+pub async fn ai_product_results(s: Shared<'_>, sku: String, limit: u32) -> Cmd<Vec<AiItemDto>> {
+    blocking(&s, move |s| s.ai_product_results(&sku, limit)).await
+}
+
+/// A page of suggestions (no statuses: the pending ones), with their per-field diffs.
+#[tauri::command]
+pub async fn ai_suggestions(
+    s: Shared<'_>,
+    statuses: Vec<String>,
+    skus: Vec<String>,
+    limit: u32,
+    offset: u32,
+) -> Cmd<Vec<AiSuggestionDto>> {
+    blocking(&s, move |s| s.ai_suggestions(&statuses, &skus, limit, offset)).await
+}
+
+#[tauri::command]
+pub async fn ai_pending_count(s: Shared<'_>, skus: Vec<String>) -> Cmd<u64> {
+    blocking(&s, move |s| s.ai_pending_count(&skus)).await
+}
+
+/// Accepts suggestions (or, with `all`, every pending one of `skus`): normal catalog edits.
+#[tauri::command]
+pub async fn ai_accept(s: Shared<'_>, ids: Vec<String>, all: bool, skus: Vec<String>) -> Cmd<AiDecisionDto> {
+    blocking(&s, move |s| s.accept_ai_suggestions(&ids, all, &skus)).await
+}
+
+#[tauri::command]
+pub async fn ai_reject(s: Shared<'_>, ids: Vec<String>, all: bool, skus: Vec<String>) -> Cmd<AiDecisionDto> {
+    blocking(&s, move |s| s.reject_ai_suggestions(&ids, all, &skus)).await
+}
+
+#[tauri::command]
+pub async fn ai_prompt(s: Shared<'_>, task: String, target: String) -> Cmd<AiPromptDto> {
+    blocking(&s, move |s| s.ai_prompt(&task, &target)).await
+}
+
+/// Saves a new version of a template; one with an unknown placeholder is refused.
+#[tauri::command]
+pub async fn ai_prompt_save(s: Shared<'_>, task: String, target: String, body: String) -> Cmd<AiPromptDto> {
+    blocking(&s, move |s| s.save_ai_prompt(&task, &target, &body)).await
+}

@@ -4,6 +4,7 @@
 //!
 //! Every method returns DTOs and [`AppError`]s, so the Tauri commands are one call each.
 
+mod ai;
 mod feeds;
 mod market;
 mod suppliers;
