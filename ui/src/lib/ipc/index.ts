@@ -2,6 +2,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type {
+  AiCheckDto, AiDecisionDto, AiItemDto, AiPromptDto, AiProviderDto, AiRunDto, AiRunRequest, AiSuggestionDto, NewAiProviderDto, RuleCheckDto,
   BulkEditRequest, BulkReport, ConnectionCheckDto, DeliverySecretInput, DocumentDto, FacetsDto, FeedInput, FeedPreviewDto,
   FeedProfileDto, FeedSelectionDto, FieldName, HistoryEntryDto, ImportReportDto, IpcError,
   JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, DictRefreshDto, MpCategoryDto, CategoryMapDto, AutoMapDto, AttrMapDto, MarketRunDto, MarketLinksDto, OutboxDto, PullCardsDto, ProductMarketDto, NewMarketAccountDto, NewSupplierRequest, PrecheckDto, PreviewDto,
@@ -136,6 +137,33 @@ export const ipc = {
   pullMarketCards: (key: string, importNew: boolean) => call<PullCardsDto>('market_pull_cards', { key, importNew }),
   /** The product on every marketplace account. */
   productMarket: (sku: string) => call<ProductMarketDto[]>('product_market', { sku }),
+  aiProviders: () => call<AiProviderDto[]>('ai_providers'),
+  /** Adds a provider; its key goes to the system's store of secrets and never comes back. */
+  addAiProvider: (provider: NewAiProviderDto) => call<AiProviderDto>('ai_provider_add', { provider }),
+  /** Changes a provider (empty values keep the current ones; a key only when one is typed). */
+  setAiProvider: (key: string, provider: NewAiProviderDto) => call<AiProviderDto>('ai_provider_set', { key, provider }),
+  removeAiProvider: (key: string) => call<AiProviderDto>('ai_provider_remove', { key }),
+  /** "Check connection": the provider's cheapest read, no tokens spent; kept with the provider. */
+  checkAiProvider: (key: string) => call<AiCheckDto>('ai_provider_check', { key }),
+  /** The rule checks (no model, instant) over SKUs, a category, or the whole catalog. */
+  aiRuleCheck: (target: string, skus: string[] = [], category: string | null = null, extraForbidden: string[] = []) =>
+    call<RuleCheckDto>('ai_rule_check', { target, skus, category, extraForbidden }),
+  /** Queues `ai.moderate` or `ai.generate`; its progress arrives with the jobs pulse. */
+  aiRun: (request: AiRunRequest) => call<JobDto>('ai_run', { request }),
+  /** What a finished AI job did; null while it runs or when it failed. */
+  aiJobResult: (id: string) => call<AiRunDto | null>('ai_job_result', { id }),
+  aiRuns: (limit: number) => call<AiRunDto[]>('ai_runs', { limit }),
+  aiProductResults: (sku: string, limit: number) => call<AiItemDto[]>('ai_product_results', { sku, limit }),
+  /** A page of suggestions (no statuses: the pending ones), each with its per-field diff. */
+  aiSuggestions: (statuses: string[], skus: string[], limit: number, offset: number) =>
+    call<AiSuggestionDto[]>('ai_suggestions', { statuses, skus, limit, offset }),
+  aiPendingCount: (skus: string[] = []) => call<number>('ai_pending_count', { skus }),
+  /** Accepts suggestions (with `all`, every pending one of `skus`): normal catalog edits with undo. */
+  acceptAiSuggestions: (ids: string[], all = false, skus: string[] = []) => call<AiDecisionDto>('ai_accept', { ids, all, skus }),
+  rejectAiSuggestions: (ids: string[], all = false, skus: string[] = []) => call<AiDecisionDto>('ai_reject', { ids, all, skus }),
+  aiPrompt: (task: string, target: string) => call<AiPromptDto>('ai_prompt', { task, target }),
+  /** Saves a new version of a template; one with an unknown placeholder is refused. */
+  saveAiPrompt: (task: string, target: string, body: string) => call<AiPromptDto>('ai_prompt_save', { task, target, body }),
   /** Tells the shell the first rows are on screen (it logs the cold-start time). */
   uiReady: () => call<void>('ui_ready'),
   /** Logs how long something took on screen (keystroke to search rows), for the benchmarks. */
