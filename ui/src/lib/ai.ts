@@ -188,8 +188,8 @@ export function targetName(target: string): string {
 export const TASKS = ['moderate', 'generate'] as const;
 
 const tasks: Words<(typeof TASKS)[number]> = {
-  ru: { moderate: 'Проверка карточки', generate: 'Описание' },
-  en: { moderate: 'Card check', generate: 'Description' },
+  ru: { moderate: 'Проверка карточек', generate: 'Написание описаний' },
+  en: { moderate: 'Card check', generate: 'Writing descriptions' },
 };
 
 export function taskName(task: string): string {
