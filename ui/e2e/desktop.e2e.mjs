@@ -428,7 +428,7 @@ await withApp('the demo catalog', { VITRINA_HOME: home, VITRINA_UPDATE_ENDPOINT:
   // in name order, exactly as the catalog file has them.
   same('the sidebar names the sections in Russian',
     (await browser.$$('nav [data-nav]').map((b) => b.getText())).map((s) => s.trim()),
-    ['Каталог', 'Поставщики', 'Маркетплейсы', 'Фиды', 'Заказы', 'Задачи', 'Отчёты', 'Настройки']);
+    ['Каталог', 'Поставщики', 'Маркетплейсы', 'ИИ', 'Фиды', 'Заказы', 'Задачи', 'Отчёты', 'Настройки']);
   const heads = await browser.execute(() => [...document.querySelectorAll('.row.head [role="columnheader"]')].map((h) => h.innerText.trim()));
   same('the table has the Russian column heads, sorted by name',
     heads,
@@ -468,7 +468,7 @@ await withApp('the demo catalog', { VITRINA_HOME: home, VITRINA_UPDATE_ENDPOINT:
     [await read(browser, '[data-testid="editor"] h2'), await read(browser, '[data-testid="editor"] header .sku')], [first.name, first.sku]);
   same('the editor has its sections',
     (await browser.$$('[data-testid="editor"] h3').map((h) => h.getText())).map((s) => s.trim().toLowerCase()),
-    ['Основное', 'Цены и остатки', 'Штрихкоды и габариты', 'Описание', 'Характеристики', 'Изображения', 'Комплекты и упаковки', 'Маркетплейсы', 'История изменений'].map((s) => s.toLowerCase()));
+    ['Основное', 'Цены и остатки', 'Штрихкоды и габариты', 'Описание', 'Характеристики', 'Изображения', 'Комплекты и упаковки', 'Маркетплейсы', 'ИИ', 'История изменений'].map((s) => s.toLowerCase()));
 
   // A refused value stays at the field with the reason, and nothing is saved.
   await price.setValue('-5');
@@ -924,6 +924,77 @@ async function marketWork(browser, db) {
   [['Основной склад', true]]);
   await browser.execute((sel) => document.querySelector(sel).scrollIntoView({ block: 'start' }), card);
   await screenshot('29-market-settings', card);
+  await aiWork(browser, db);
+}
+
+// The AI section against the fake LLM server (`vitrina ai fake-server`, OpenAI-compatible): a
+// provider added through the form (its key into this run's session keyring) and its connection
+// checked; in the product editor, "Check now" (the rules at once, then the model as a job) and
+// "Write a description", whose result waits as a suggestion; accepted in the review queue, it is
+// the product's description as the CLI reads it.
+async function aiWork(browser, db) {
+  const fake = spawn(cli, ['ai', 'fake-server', '--json', '--port', String(await freePort())], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let said = '';
+    fake.stdout.on('data', (d) => (said += d));
+    const info = await until('the fake LLM server to say where it listens', () => {
+      try { return JSON.parse(said); } catch { return null; }
+    }, Boolean, { timeout: 30000 });
+    await go(browser, 'ai', '[data-testid="ai-view"]');
+    await browser.$('[data-tab="providers"]').click();
+    await browser.$('[data-testid="ai-provider-add"]').click();
+    await browser.$('[data-testid="ai-provider-form"]').waitForExist({ timeout: 10000 });
+    await browser.$('[data-testid="ai-form-name"]').setValue('Тестовая модель');
+    await browser.$('[data-testid="ai-form-url"]').setValue(info.openai_url);
+    await browser.$('[data-testid="ai-form-model"]').setValue(info.model);
+    await browser.$('[data-testid="ai-form-key"]').setValue(SECRET);
+    await browser.$('[data-testid="ai-form-save"]').click();
+    const prov = '[data-testid="ai-provider"][data-provider="Тестовая модель"]';
+    await browser.$(prov).waitForExist({ timeout: 10000 });
+    same('the CLI lists the provider added in the window, its key stored',
+      cliJsonOn(db, 'ai', 'providers', 'list').map((p) => [p.name, p.kind, p.model, p.key_set]), [['Тестовая модель', 'openai', info.model, true]]);
+    check('the key is nowhere on the page', !(await browser.execute(() => document.body.innerText)).includes(SECRET));
+    await browser.$(`${prov} [data-testid="ai-provider-check-now"]`).click();
+    const checked = await until('the connection check', () => browser.$(`${prov} [data-testid="ai-provider-check"]`).getAttribute('data-ok'), (v) => v !== null, { timeout: 30000 });
+    same('"Check connection" says the provider works', [checked, (await read(browser, `${prov} [data-testid="ai-provider-check"]`)).startsWith('✓ Работает')], ['true', true]);
+    await screenshot('31-ai-providers', '[data-testid="ai-view"]');
+
+    // The product editor: the rules at once, the model as a job, then a description written.
+    await go(browser, 'catalog', '.scroller .row[data-sku]');
+    const row = await browser.$('.scroller .row[data-sku]');
+    const sku = await row.getAttribute('data-sku');
+    const before = cliJsonOn(db, 'products', 'show', sku).fields.find((f) => f.field === 'description').text;
+    await row.doubleClick();
+    const block = '[data-testid="editor"] [data-testid="product-ai"]';
+    await browser.$(`${block} [data-testid="pa-write"]`).waitForExist({ timeout: 20000 });
+    await browser.$(`${block} [data-testid="pa-check"]`).click();
+    await browser.$(`${block} [data-testid="pa-rules"]`).waitForExist({ timeout: 20000 });
+    check('"Check now" shows the rule checks in words', !/^[a-z_]+$/m.test(await read(browser, `${block} [data-testid="pa-rules"]`)));
+    await browser.$(`${block} [data-testid="pa-latest"]`).waitForExist({ timeout: 60000 });
+    await browser.$(`${block} [data-testid="pa-job"]`).waitForExist({ reverse: true, timeout: 60000 });
+    await browser.$(`${block} [data-testid="pa-write"]`).click();
+    const sug = `${block} [data-testid="ai-suggestion"]`;
+    await browser.$(sug).waitForExist({ timeout: 60000 });
+    check('the description comes back as a suggestion, nothing applied yet',
+      cliJsonOn(db, 'products', 'show', sku).fields.find((f) => f.field === 'description').text === before);
+    await browser.execute((sel) => document.querySelector(sel).scrollIntoView({ block: 'start' }), '[data-testid="editor-ai"]');
+    await screenshot('32-ai-editor', '[data-testid="editor"]');
+    await browser.$('[data-testid="editor"] button[aria-label="Закрыть"]').click();
+    await browser.$('[data-testid="editor"]').waitForExist({ reverse: true, timeout: 10000 });
+
+    // The review queue: the suggestion with its diff, accepted.
+    await go(browser, 'ai', '[data-testid="ai-review"]');
+    const card = `[data-testid="ai-suggestion"][data-sku="${sku}"]`;
+    await browser.$(card).waitForExist({ timeout: 20000 });
+    await screenshot('30-ai-review', '[data-testid="ai-view"]');
+    await browser.$(`${card} [data-testid="ai-accept"]`).click();
+    const decision = await textOf(browser, '[data-testid="ai-decision"]', (t) => t.includes('Принято'), 20000);
+    same('accepting says what it did', decision, 'Принято: 1');
+    const after = cliJsonOn(db, 'products', 'show', sku).fields.find((f) => f.field === 'description').text;
+    check('the accepted description is the product\'s description in the catalog', after.trim().length > 0 && after !== before, after.slice(0, 80));
+  } finally {
+    fake.kill();
+  }
 }
 
 // A new, empty catalog: the first-run screen, then a supplier's price list imported through the
