@@ -224,6 +224,12 @@ impl Server {
     pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
+
+    /// The requests from the `start`-th on (cheap to poll: only those are copied).
+    pub fn requests_from(&self, start: usize) -> Vec<Request> {
+        let all = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
+        all.get(start..).map(<[Request]>::to_vec).unwrap_or_default()
+    }
 }
 
 impl Drop for Server {

@@ -262,6 +262,11 @@ impl FakeMarket {
         self.server.requests()
     }
 
+    /// The requests from the `start`-th on, in arrival order.
+    pub fn requests_from(&self, start: usize) -> Vec<Request> {
+        self.server.requests_from(start)
+    }
+
     /// How many requests were `method path` (the path without its query).
     pub fn count(&self, method: &str, path: &str) -> usize {
         self.requests()
