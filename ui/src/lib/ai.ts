@@ -277,6 +277,19 @@ export function diffRuns(parts: DiffPartDto[], context = 12): DiffPartDto[] {
   });
 }
 
+/** Whether a change rewrites most of the text (then "now" and "suggested" read better apart). */
+export function mostlyRewritten(parts: DiffPartDto[]): boolean {
+  const len = (op: string) => parts.filter((p) => p.op === op).reduce((n, p) => n + p.text.trim().length, 0);
+  const same = len('same');
+  return same < 0.5 * Math.max(len('added') + same, 1);
+}
+
+/** The quoted parts of a rule's detail (a word, a link, a characteristic), which need no translation. */
+export function ruleAbout(detail: string): string | null {
+  const quoted = detail.match(/«[^»]*»/g);
+  return quoted ? quoted.join(', ') : null;
+}
+
 /** "Принято: 3 · не удалось: 1". */
 export function decisionSummary(d: AiDecisionDto): string {
   const parts: string[] = [];

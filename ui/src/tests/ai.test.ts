@@ -39,7 +39,7 @@ vi.mock('$lib/ipc', () => ({
 
 import {
   DECISIONS, ERRORS, RULES, WORD_KEYS, aiErrorText, decisionSummary, decisionText, diffRuns, providerProblems, ruleText, toNewProvider,
-  emptyProviderForm, at,
+  emptyProviderForm, at, mostlyRewritten, ruleAbout,
 } from '$lib/ai';
 import ReviewTab from '../components/ai/ReviewTab.svelte';
 import ProvidersTab from '../components/ai/ProvidersTab.svelte';
@@ -107,6 +107,13 @@ describe('words', () => {
     expect(same.text.length).toBeLessThan(long.length);
     expect(decisionSummary({ accepted: ['a', 'b'], rejected: [], failed: [{ id: 'c', sku: 'X', code: 'busy', message: '' }] }))
       .toBe('Принято: 2 · Не удалось: 1');
+  });
+
+  it('shows a rewritten text as before and after, and keeps only the quoted part of a rule\'s detail', () => {
+    expect(mostlyRewritten([{ op: 'removed', text: 'Старый текст целиком' }, { op: 'added', text: 'Совсем новый текст' }, { op: 'same', text: 'и' }])).toBe(true);
+    expect(mostlyRewritten(suggestion().diff)).toBe(false);
+    expect(ruleAbout('«лучший» appears 2 times')).toBe('«лучший»');
+    expect(ruleAbout('0 pictures; cards with at least 1 sell better')).toBeNull();
   });
 
   it('checks the add form before sending, and sends no key for a local server', () => {
