@@ -284,6 +284,18 @@ export function mostlyRewritten(parts: DiffPartDto[]): boolean {
   return same < 0.5 * Math.max(len('added') + same, 1);
 }
 
+/** A description as a person reads it: paragraphs and list items on their own lines, no tags or entities. */
+export function plainText(html: string): string {
+  const entities: Record<string, string> = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'", nbsp: ' ', '#39': "'" };
+  return html
+    .replace(/<\/(p|li|div|h\d)>|<br\s*\/?>/gi, '\n')
+    .replace(/<li[^>]*>/gi, '• ')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&(quot|amp|lt|gt|apos|nbsp|#39);/g, (_, e: string) => entities[e])
+    .replace(/\n{2,}/g, '\n')
+    .trim();
+}
+
 /** The quoted parts of a rule's detail (a word, a link, a characteristic), which need no translation. */
 export function ruleAbout(detail: string): string | null {
   const quoted = detail.match(/«[^»]*»/g);

@@ -39,7 +39,7 @@ vi.mock('$lib/ipc', () => ({
 
 import {
   DECISIONS, ERRORS, RULES, WORD_KEYS, aiErrorText, decisionSummary, decisionText, diffRuns, providerProblems, ruleText, toNewProvider,
-  emptyProviderForm, at, mostlyRewritten, ruleAbout,
+  emptyProviderForm, at, mostlyRewritten, plainText, ruleAbout,
 } from '$lib/ai';
 import ReviewTab from '../components/ai/ReviewTab.svelte';
 import ProvidersTab from '../components/ai/ProvidersTab.svelte';
@@ -112,6 +112,7 @@ describe('words', () => {
   it('shows a rewritten text as before and after, and keeps only the quoted part of a rule\'s detail', () => {
     expect(mostlyRewritten([{ op: 'removed', text: 'Старый текст целиком' }, { op: 'added', text: 'Совсем новый текст' }, { op: 'same', text: 'и' }])).toBe(true);
     expect(mostlyRewritten(suggestion().diff)).toBe(false);
+    expect(plainText('<p>Упаковка &quot;DeWalt&quot;</p><ul><li>12 В</li></ul>')).toBe('Упаковка "DeWalt"\n• 12 В');
     expect(ruleAbout('«лучший» appears 2 times')).toBe('«лучший»');
     expect(ruleAbout('0 pictures; cards with at least 1 sell better')).toBeNull();
   });
