@@ -100,8 +100,8 @@ const attrs: AttrMapDto[] = [
 ];
 
 const run: MarketRunDto = {
-  account: 'Демо Wildberries', market: 'wb', read: 40, queued: 18, unchanged: 0, precheck_failed: 22, not_published: 0, requests: 1,
-  follow_ups: 1, done: 18, rejected: 0, retried: 0, awaiting: 0,
+  account_id: '0193a1b2-0000-7000-8000-000000000001', account: 'Демо Wildberries', market: 'wb', read: 40, queued: 18, unchanged: 0, precheck_failed: 22, not_published: 0, requests: 1,
+  follow_ups: 1, done: 18, rejected: 0, retried: 0, awaiting: 0, next_due: null,
 };
 
 const outbox: OutboxDto = {
