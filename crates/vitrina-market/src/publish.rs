@@ -145,14 +145,19 @@ pub fn run_outbox(
                 progress(&summary);
             }
         }
+        // Every follow-up due, not one per send: a send can wait a second or more for its
+        // bucket, and verdicts must not queue up behind the sending.
         for op in [Op::Card, Op::Price, Op::Stock] {
-            let rows = store.awaiting_due(account.id, op, now, api.follow_up_batch())?;
-            if rows.is_empty() {
-                continue;
+            let now = clock.now_ms();
+            loop {
+                let rows = store.awaiting_due(account.id, op, now, api.follow_up_batch())?;
+                if rows.is_empty() {
+                    break;
+                }
+                worked = true;
+                follow_up(store, api, account, client, &rows, clock, cancel, &mut summary)?;
+                progress(&summary);
             }
-            worked = true;
-            follow_up(store, api, account, client, &rows, clock, cancel, &mut summary)?;
-            progress(&summary);
         }
         if worked {
             continue;
