@@ -23,10 +23,7 @@ type Result<T> = std::result::Result<T, MarketError>;
 
 /// The first follow-up after a send: the marketplaces take from seconds to minutes; asking
 /// early, then less often as time goes by, finds a quick verdict quickly and a slow one cheaply.
-const FIRST_POLL: Duration = Duration::from_secs(5);
-/// The first follow-up once nothing is left to send: the run only waits for verdicts then, and
-/// a few more status reads end it sooner.
-const FIRST_POLL_IDLE: Duration = Duration::from_secs(1);
+const FIRST_POLL: Duration = Duration::from_secs(1);
 /// How long finished outbox rows are kept (the outbox screen shows the recent ones).
 const KEEP_FINISHED: Duration = Duration::from_secs(7 * 24 * 3600);
 /// When an item gets no answer of its own in a batch's result, it is sent again after this.
@@ -339,12 +336,6 @@ fn apply(
     for r in results {
         by_offer.insert(r.offer_id, r.outcome);
     }
-    let nothing_to_send = [Op::Card, Op::Price, Op::Stock]
-        .into_iter()
-        .map(|op| store.due(account.id, op, None, i64::MAX, 1).map(|r| r.is_empty()))
-        .collect::<Result<Vec<bool>>>()?
-        .into_iter()
-        .all(|empty| empty);
     store.in_tx(|s| {
         for row in rows {
             let outcome = by_offer.remove(&row.offer_id).unwrap_or(Outcome::Retry {
@@ -391,8 +382,7 @@ fn apply(
                     // after as long as the item has waited so far (at least FIRST_POLL).
                     let waited = now - row.sent_at.unwrap_or(now);
                     let pace = poll_after.as_millis() as i64;
-                    let first = if nothing_to_send { FIRST_POLL_IDLE } else { FIRST_POLL };
-                    let wait = waited.clamp(pace.min(first.as_millis() as i64), pace);
+                    let wait = waited.clamp(pace.min(FIRST_POLL.as_millis() as i64), pace);
                     s.mark_awaiting(row.seq, task.as_deref(), now + wait)?;
                     record.link.ext = record.link.ext.merged(&ext);
                     if row.op == Op::Card {
