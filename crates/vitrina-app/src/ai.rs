@@ -750,3 +750,32 @@ fn to_html(text: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Starts the fake LLM server on 127.0.0.1:`port` (0: any free port), answering after
+/// `latency`, asking for `key` when one is given; it runs while the handle lives.
+pub fn serve_fake_llm(
+    port: u16,
+    latency: std::time::Duration,
+    key: Option<&str>,
+) -> AppResult<(FakeLlm, crate::ipc::FakeLlmDto)> {
+    let mut config = match key {
+        Some(k) => FakeLlmConfig::with_key(k),
+        None => FakeLlmConfig::open(),
+    };
+    config.latency = latency;
+    let fake = FakeLlm::start_at(&format!("127.0.0.1:{port}"), config)
+        .map_err(|e| crate::error::AppError::new(crate::error::ErrorCode::Io, format!("port {port}: {e}")))?;
+    let model = "fake-model".to_owned();
+    let add = format!(
+        "vitrina ai providers add Тест --kind openai --base-url {} --model {model}",
+        fake.openai_url()
+    );
+    let dto = crate::ipc::FakeLlmDto {
+        url: fake.url(),
+        openai_url: fake.openai_url(),
+        gemini_url: fake.gemini_url(),
+        model,
+        add,
+    };
+    Ok((fake, dto))
+}

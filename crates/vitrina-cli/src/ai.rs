@@ -570,30 +570,16 @@ fn decided(out: &AiDecisionDto, cli: &Cli) -> Outcome {
 }
 
 fn fake_server(port: u16, latency_ms: u64, key: Option<&str>, cli: &Cli) -> Outcome {
-    use vitrina_app::ai::{FakeLlm, FakeLlmConfig};
-    let mut config = match key {
-        Some(k) => FakeLlmConfig::with_key(k),
-        None => FakeLlmConfig::open(),
-    };
-    config.latency = Duration::from_millis(latency_ms);
-    let fake = FakeLlm::start_at(&format!("127.0.0.1:{port}"), config)
-        .map_err(|e| AppError::new(ErrorCode::Io, format!("port {port}: {e}")))?;
-    let add = format!(
-        "vitrina ai providers add Тест --kind openai --base-url {} --model fake-model",
-        fake.openai_url()
-    );
+    let (_fake, dto) = vitrina_app::ai::serve_fake_llm(port, Duration::from_millis(latency_ms), key)?;
     if cli.json {
-        json(
-            &serde_json::json!({"url": fake.url(), "openai_url": fake.openai_url(), "gemini_url": fake.gemini_url(), "model": "fake-model", "add": add}),
-        )?;
+        json(&dto)?;
     } else {
-        print(format!("A fake LLM server listens on {} (Ctrl-C stops it).", fake.url()));
+        print(format!("A fake LLM server listens on {} (Ctrl-C stops it).", dto.url));
         print(format!(
-            "  OpenAI-compatible: {}\n  Gemini:            {}\n  model: fake-model",
-            fake.openai_url(),
-            fake.gemini_url()
+            "  OpenAI-compatible: {}\n  Gemini:            {}\n  model: {}",
+            dto.openai_url, dto.gemini_url, dto.model
         ));
-        print(format!("Try it:\n  {add}\n  vitrina ai moderate"));
+        print(format!("Try it:\n  {}\n  vitrina ai moderate", dto.add));
     }
     loop {
         std::thread::park();
@@ -607,7 +593,7 @@ fn bench(products: u64, concurrency: u32, latency_ms: u64, rules_db: Option<&Pat
     let _ = std::fs::remove_dir_all(&dir);
     let rules = rules_db.map(vitrina_app::ai::bench::rules).transpose()?;
     if cli.json {
-        return json(&serde_json::json!({"moderation": m, "rules": rules}));
+        return json(&vitrina_app::ai::bench::AiBench { moderation: m, rules });
     }
     let mut t = table(&["Case", "Figure"]);
     t.add_row(vec![

@@ -185,7 +185,7 @@ pub enum OnOff {
 
 pub fn run(cmd: &MpCmd, db: &Path, cli: &Cli) -> Outcome {
     if let MpCmd::FakeServer { market, port, faults } = cmd {
-        return fake::serve(market, *port, *faults, cli);
+        return fake::serve_until_stopped(market, *port, *faults, cli);
     }
     let app = App::open(db)?;
     let secrets = Secrets::new(Box::new(vitrina_app::secrets::KeyringStore::new()));

@@ -44,6 +44,13 @@ pub struct RulesBench {
     pub secs: f64,
 }
 
+/// What `vitrina ai bench` measured: moderation, and the rule checks when a catalog was given.
+#[derive(Debug, Clone, Serialize)]
+pub struct AiBench {
+    pub moderation: ModerationBench,
+    pub rules: Option<RulesBench>,
+}
+
 /// Builds a demo catalog of `products` in `dir` and moderates it twice.
 pub fn moderation(
     dir: &Path,

@@ -282,3 +282,14 @@ pub struct AiPromptDto {
     /// The placeholders a template may use: `{{name}}`…
     pub placeholders: Vec<String>,
 }
+
+/// The fake LLM server started for a person (`vitrina ai fake-server`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FakeLlmDto {
+    pub url: String,
+    pub openai_url: String,
+    pub gemini_url: String,
+    pub model: String,
+    /// The command that adds a provider on it.
+    pub add: String,
+}

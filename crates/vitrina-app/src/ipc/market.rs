@@ -339,3 +339,14 @@ pub struct PullCardsDto {
     /// Cards that could not become products, with the reason.
     pub failed: Vec<String>,
 }
+
+/// A demo marketplace started for a person (`vitrina mp fake-server`): where it listens and
+/// the command that adds an account on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FakeServerDto {
+    pub market: String,
+    pub url: String,
+    /// What the fake accepts; it opens only this computer's fake.
+    pub token: String,
+    pub add: String,
+}

@@ -12,7 +12,7 @@ use vitrina_testkit::market::{Fake, FakeConfig, FakeMarket, FakeToken};
 use super::market_error;
 use crate::catalog::App;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::{MarketAccountDto, NewMarketAccountDto};
+use crate::ipc::{FakeServerDto, MarketAccountDto, NewMarketAccountDto};
 use crate::secrets::Secrets;
 
 /// The settings key that marks a demo account.
@@ -51,6 +51,33 @@ pub fn demo_token(market: Market) -> FakeToken {
 pub fn start_fake(market: Market, address: &str, faults: f64) -> std::io::Result<FakeMarket> {
     let config = FakeConfig::new(vec![demo_token(market)]).faults(faults.clamp(0.0, 1.0), 1);
     FakeMarket::start_at(fake_kind(market), config, address)
+}
+
+/// Starts a demo marketplace of `market` (`wb`, `ozon`, `ym`) on 127.0.0.1:`port` (0: any free
+/// port), failing `faults` of the requests; the fake runs while the handle lives.
+pub fn serve(market: &str, port: u16, faults: f64) -> AppResult<(FakeMarket, FakeServerDto)> {
+    let market: Market = market
+        .parse()
+        .map_err(|e: vitrina_market::market::UnknownMarket| AppError::invalid(e.to_string()))?;
+    if !(0.0..=1.0).contains(&faults) {
+        return Err(AppError::invalid(format!("faults {faults}: a share between 0 and 1")));
+    }
+    let fake = start_fake(market, &format!("127.0.0.1:{port}"), faults)
+        .map_err(|e| AppError::new(ErrorCode::Io, format!("port {port}: {e}")))?;
+    let url = fake.url();
+    let mut add = format!(
+        "VITRINA_MP_TOKEN={DEMO_TOKEN} vitrina mp accounts add Демо --market {} --base-url {url}",
+        market.code()
+    );
+    match market {
+        Market::Ozon => add.push_str(&format!(" --client-id {DEMO_CLIENT_ID}")),
+        Market::Ym => {
+            add.push_str(&format!(" --business-id {DEMO_BUSINESS_ID} --campaign-id {DEMO_CAMPAIGN_ID}"))
+        }
+        Market::Wb => {}
+    }
+    let dto = FakeServerDto { market: market.code().into(), url, token: DEMO_TOKEN.into(), add };
+    Ok((fake, dto))
 }
 
 impl App {

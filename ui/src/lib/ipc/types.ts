@@ -893,6 +893,12 @@ unmatched: Array<string>,
  */
 failed: Array<string>, };
 
+export type FakeServerDto = { market: string, url: string, 
+/**
+ * What the fake accepts; it opens only this computer's fake.
+ */
+token: string, add: string, };
+
 export type ConnectionCheckDto = { 
 /**
  * Every group answered.
@@ -981,6 +987,12 @@ json_mode: string,
  * The model's price, if set.
  */
 price: AiPriceDto | null, last_check: AiCheckDto | null, created_at: number, };
+
+export type FakeLlmDto = { url: string, openai_url: string, gemini_url: string, model: string, 
+/**
+ * The command that adds a provider on it.
+ */
+add: string, };
 
 export type NewAiProviderDto = { name: string, 
 /**
