@@ -532,6 +532,7 @@ await withApp('the demo catalog', { VITRINA_HOME: home, VITRINA_UPDATE_ENDPOINT:
   // Undo after a bulk edit: the product's last change is the bulk one.
   await browser.$(`.scroller .row[data-sku="${picked[0].sku}"]`).doubleClick();
   await until('the editor to show the raised price', () => browser.$('[data-field="price"]').getValue(), (v) => v === rub(raised[0]));
+  await browser.$('[data-testid="undo"]').waitForEnabled({ timeout: 10000 });
   await browser.$('[data-testid="undo"]').click();
   same('undo of a bulk edit restores the old price in the editor',
     await until('undo', () => browser.$('[data-field="price"]').getValue(), (v) => v === rub(before[0])).catch((e) => e.message), rub(before[0]));
