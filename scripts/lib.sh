@@ -69,9 +69,11 @@ build_desktop() {
 # ensure_test_servers — what the export tests talk to and check with: a local S3-compatible
 # server (moto) and an FTP/FTPS server (pyftpdlib) in a virtualenv of the project's own
 # (`.venv-test`, exported as VITRINA_TEST_PYTHON), xmllint for the feed schemas and
-# pdftotext for reading PDFs back.
+# pdftotext for reading PDFs back; and PostgreSQL's server binaries (the team-sync tests start
+# a throwaway cluster of their own with them, vitrina-testkit's `pg`), with openssl for its
+# test certificate.
 ensure_test_servers() {
-  ensure_apt libxml2-utils poppler-utils python3 python3-venv
+  ensure_apt libxml2-utils poppler-utils python3 python3-venv postgresql openssl
   local venv="$ROOT/.venv-test"
   if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import moto.server, pyftpdlib, OpenSSL" 2>/dev/null; then
     echo "==> installing the local S3 and FTP servers for the tests (PyPI: moto, pyftpdlib)"
