@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0005_issue_codes.sql", include_str!("../../../migrations/sqlite/0005_issue_codes.sql")),
     ("0006_queue_moves_out.sql", include_str!("../../../migrations/sqlite/0006_queue_moves_out.sql")),
     ("0007_feed_profiles.sql", include_str!("../../../migrations/sqlite/0007_feed_profiles.sql")),
+    ("0008_team_sync.sql", include_str!("../../../migrations/sqlite/0008_team_sync.sql")),
 ];
 
 pub fn latest_version() -> usize {
