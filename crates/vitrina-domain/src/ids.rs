@@ -1,4 +1,9 @@
 //! Identifiers: UUIDv7 newtypes, unique across devices and sortable by creation time.
+//!
+//! Two kinds of entity that team sync must keep unique by a natural key get ids derived from
+//! that key instead (UUIDv5, the same on every device): a category from its parent and name,
+//! and a product an import creates from its SKU. Two devices that import the same feed apart
+//! then create the same products and categories, not two of each (ARCHITECTURE, "Team sync").
 
 use std::fmt;
 use std::str::FromStr;
@@ -95,6 +100,28 @@ uuid_id!(
     MarketAccountId
 );
 
+/// The namespace of ids derived from natural keys (a fixed random UUID of Vitrina's).
+const NATURAL_KEYS: Uuid = Uuid::from_u128(0x6a1f_3c2e_9b4d_4e71_8a55_2f0c_7d13_e9b8);
+
+impl ProductId {
+    /// The id every device gives the product an import creates with this SKU.
+    pub fn for_sku(sku: &str) -> Self {
+        let mut key = b"product-sku:".to_vec();
+        key.extend_from_slice(sku.as_bytes());
+        Self(Uuid::new_v5(&NATURAL_KEYS, &key))
+    }
+}
+
+impl CategoryId {
+    /// The id every device gives the category `name` under `parent` (a root when `None`).
+    pub fn for_path(parent: Option<CategoryId>, name: &str) -> Self {
+        let mut key = b"category:".to_vec();
+        key.extend_from_slice(parent.map_or(Uuid::nil(), |p| p.0).as_bytes());
+        key.extend_from_slice(name.as_bytes());
+        Self(Uuid::new_v5(&NATURAL_KEYS, &key))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +133,15 @@ mod tests {
         assert_eq!(a.0.get_version_num(), 7);
         assert!(a < b, "UUIDv7 must sort by creation time");
         assert_eq!(a.to_string().parse::<ProductId>().unwrap(), a);
+    }
+
+    #[test]
+    fn natural_key_ids_are_the_same_for_the_same_key_only() {
+        assert_eq!(ProductId::for_sku("A-1"), ProductId::for_sku("A-1"));
+        assert_ne!(ProductId::for_sku("A-1"), ProductId::for_sku("A-2"));
+        let shoes = CategoryId::for_path(None, "Обувь");
+        assert_eq!(shoes, CategoryId::for_path(None, "Обувь"));
+        assert_ne!(CategoryId::for_path(Some(shoes), "Кеды"), CategoryId::for_path(None, "Кеды"));
+        assert_eq!(shoes.0.get_version_num(), 5);
     }
 }

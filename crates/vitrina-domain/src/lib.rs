@@ -15,6 +15,7 @@ pub mod link;
 pub mod money;
 pub mod product;
 pub mod supplier;
+pub mod sync;
 pub mod text;
 
 pub use barcode::{Barcode, BarcodeError, BarcodeKind};
@@ -32,3 +33,4 @@ pub use product::{
     Attribute, Dimensions, Image, Product, ProductDraft, ProductField, ProductStatus, ValidationError,
 };
 pub use supplier::{StockPolicy, Supplier, SupplierOffer};
+pub use sync::{ALIVE, ChangeSet, Doc, EntityKind, FieldChange, Merge, Stamp};

@@ -150,7 +150,9 @@ pub(crate) fn ensure_path(conn: &Connection, names: &[String]) -> Result<(i64, C
         let (rid, bytes, tree_path) = match found {
             Some(f) => f,
             None => {
-                let new_id = CategoryId::new();
+                // Derived from the parent and the name: two devices that create the same path
+                // apart (a team importing one feed) create one category.
+                let new_id = CategoryId::for_path(id.map(|(_, id)| id), name);
                 conn.prepare_cached("INSERT INTO categories (id, parent_rid, name) VALUES (?1, ?2, ?3)")?
                     .execute(params![new_id.as_bytes(), parent.as_ref().map(|p| p.0), name])?;
                 let rid = conn.last_insert_rowid();

@@ -99,6 +99,13 @@ pub(crate) fn category_rid(conn: &Connection, id: Option<CategoryId>) -> Result<
         .ok_or_else(|| StoreError::UnknownCategory(id.to_string()))
 }
 
+/// Whether a product with this id exists.
+pub(crate) fn product_id_taken(conn: &Connection, id: ProductId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM products WHERE id = ?1)")?
+        .query_row([id.as_bytes()], |r| r.get(0))?)
+}
+
 fn first_image(p: &Product) -> Option<&str> {
     p.images.first().map(|i| i.url.as_str())
 }

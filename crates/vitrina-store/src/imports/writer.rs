@@ -440,6 +440,7 @@ impl Run<'_> {
         let search = row.search.take();
         let mut product = row.product;
         product.sku = self.free_sku(&row.supplier_sku)?;
+        product.id = self.new_product_id(&product.sku)?;
         product.category = self.category(&row.category_path)?;
         product.variant_group = self.group(row.group_key.as_deref())?;
         // The prepared search text holds the supplier's SKU; a suffixed one is searched anew.
@@ -461,6 +462,15 @@ impl Run<'_> {
             state.seen_at = line.max(1);
         }
         self.added.insert(key, line.max(1));
+    }
+
+    /// The id of a product this run creates with `sku`: derived from the SKU, so two devices of
+    /// a team that import the same feed apart create the same product (ARCHITECTURE, "Team
+    /// sync"); a fresh UUIDv7 only when a product renamed away from this SKU holds that id. A
+    /// first import into an empty catalog has no such product (and no id index to look in).
+    fn new_product_id(&self, sku: &str) -> Result<ProductId> {
+        let derived = ProductId::for_sku(sku);
+        Ok(if self.empty || !rows::product_id_taken(self.tx, derived)? { derived } else { ProductId::new() })
     }
 
     fn insert_product(
@@ -615,8 +625,8 @@ impl Run<'_> {
             }
         }
         let mut pack = base.clone();
-        pack.id = ProductId::new();
         pack.sku = self.free_sku(&format!("{}-x{units}", base.sku))?;
+        pack.id = self.new_product_id(&pack.sku)?;
         pack.name = format!("{} — {units} шт.", base.name);
         pack.barcodes.clear();
         pack.price.minor = pack_price(base.price.minor, units, 0);
