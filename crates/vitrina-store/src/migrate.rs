@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0006_queue_moves_out.sql", include_str!("../../../migrations/sqlite/0006_queue_moves_out.sql")),
     ("0007_feed_profiles.sql", include_str!("../../../migrations/sqlite/0007_feed_profiles.sql")),
     ("0008_team_sync.sql", include_str!("../../../migrations/sqlite/0008_team_sync.sql")),
+    ("0009_list_indexes.sql", include_str!("../../../migrations/sqlite/0009_list_indexes.sql")),
 ];
 
 pub fn latest_version() -> usize {
