@@ -199,6 +199,14 @@ pub fn product_from_values<'a>(
     Ok(product)
 }
 
+/// The id of the change set that announces `category` from `device`: one per device, so each
+/// device's push of a category it created is its own (pushes are idempotent by this id).
+pub fn category_set_id(category: Uuid, device: DeviceId) -> Uuid {
+    let mut key = category.as_bytes().to_vec();
+    key.extend_from_slice(device.0.as_bytes());
+    Uuid::new_v5(&Uuid::from_u128(0x3d0c_81aa_54b7_4f0e_9a6e_c1d2_7b44_0f19), &key)
+}
+
 /// A category as a doc's values.
 pub fn category_values(name: &str, parent: Option<CategoryId>) -> [(&'static str, Option<String>); 2] {
     [(CATEGORY_NAME, Some(name.to_string())), (CATEGORY_PARENT, parent.map(|p| p.to_string()))]

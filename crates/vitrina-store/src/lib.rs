@@ -6,6 +6,9 @@
 //! filtered and sorted lists with keyset pagination, the category tree, kits and packs whose
 //! stock and price are derived in the same transaction, suppliers and catalog statistics.
 //!
+//! Team sync's store half (applying other devices' changes, the outbox, bootstrap) is
+//! [`sync_apply`].
+//!
 //! This crate knows nothing about IPC, JSON DTOs, the network or the UI.
 
 mod anchors;
@@ -30,6 +33,7 @@ pub mod search;
 pub mod side_file;
 mod stats;
 mod suppliers;
+pub mod sync_apply;
 
 pub use anchors::Anchors;
 pub use catalog::{Catalog, Clock};

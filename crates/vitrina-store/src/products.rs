@@ -51,7 +51,7 @@ pub struct UpsertReport {
     pub unchanged: u64,
 }
 
-const SEARCHABLE: [ProductField; 7] = [
+pub(crate) const SEARCHABLE: [ProductField; 7] = [
     ProductField::Name,
     ProductField::Brand,
     ProductField::Model,

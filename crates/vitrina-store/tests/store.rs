@@ -21,6 +21,8 @@ mod concurrent;
 mod export;
 #[path = "store/imports.rs"]
 mod imports;
+#[path = "store/sync.rs"]
+mod sync;
 
 #[test]
 fn shipped_migrations_never_change() {

@@ -1,0 +1,245 @@
+//! A new device's catalog, built from the server's state (one doc per entity) instead of by
+//! replaying the team's whole log: staged like any new catalog (a staging file, no journal,
+//! secondary indexes built at the end, then renamed into place), with the clash rule applied
+//! as the docs stream in, and no history beyond one clock marker.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use uuid::Uuid;
+use vitrina_domain::sync::{CATEGORY_NAME, CATEGORY_PARENT, product_from_values};
+use vitrina_domain::{DeviceId, Doc, EntityKind, Hlc, ProductId, Stamp};
+
+use super::apply::insert_category;
+use super::stamps::{self, Known, Values};
+use super::{clash, keep_clock_after, set_meta};
+use crate::catalog::Catalog;
+use crate::error::Result;
+use crate::rows;
+use crate::search::{SearchText, Stems, index};
+
+/// What a bootstrap built.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BootstrapReport {
+    pub products: u64,
+    pub categories: u64,
+    /// Entities without a row (deleted, or not complete).
+    pub held: u64,
+    /// Products shown under another SKU (an earlier product has theirs).
+    pub clashes: u64,
+}
+
+/// A catalog being built from state docs: categories first ([`Bootstrap::category`]), then
+/// products ([`Bootstrap::product`]), then [`Bootstrap::finish`].
+pub struct Bootstrap {
+    catalog: Catalog,
+    path: PathBuf,
+    categories: Vec<(Uuid, Doc)>,
+    placed: bool,
+    category_rids: HashMap<Uuid, (i64, String)>,
+    skus: HashMap<String, ((Stamp, Uuid), i64)>,
+    to_index: Vec<(i64, SearchText)>,
+    stems: Stems,
+    latest: Option<Stamp>,
+    report: BootstrapReport,
+    now: u64,
+}
+
+impl std::fmt::Debug for Bootstrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bootstrap").field("path", &self.path).field("report", &self.report).finish()
+    }
+}
+
+const INDEX_BLOCK: usize = 4096;
+
+impl Catalog {
+    /// Starts building a new catalog for `path` from the team's state (`path` is replaced only
+    /// by [`Bootstrap::finish`]). The new catalog is a new device.
+    pub fn sync_bootstrap(path: impl AsRef<Path>) -> Result<Bootstrap> {
+        let catalog = Catalog::build_new(path.as_ref())?;
+        catalog.conn.execute_batch("BEGIN")?;
+        let now = catalog.now_ms();
+        Ok(Bootstrap {
+            catalog,
+            path: path.as_ref().to_path_buf(),
+            categories: Vec::new(),
+            placed: false,
+            category_rids: HashMap::new(),
+            skus: HashMap::new(),
+            to_index: Vec::with_capacity(INDEX_BLOCK),
+            stems: Stems::new(),
+            latest: None,
+            report: BootstrapReport::default(),
+            now,
+        })
+    }
+}
+
+impl Bootstrap {
+    /// The new catalog's device id.
+    pub fn device(&self) -> DeviceId {
+        self.catalog.device()
+    }
+
+    pub fn category(&mut self, id: Uuid, doc: Doc) {
+        self.categories.push((id, doc));
+    }
+
+    pub fn product(&mut self, id: Uuid, doc: &Doc) -> Result<()> {
+        self.place_categories()?;
+        self.saw(doc);
+        let conn = &self.catalog.conn;
+        let mut known = known(EntityKind::Product, doc);
+        let product =
+            doc.alive().then(|| product_from_values(ProductId(id), |f| doc.value(f)).ok()).flatten();
+        let Some(mut product) = product else {
+            known.held = Some(values(doc));
+            self.report.held += 1;
+            return stamps::save(conn, id, &known);
+        };
+        let category = match product.category {
+            None => None,
+            Some(c) => match self.category_rids.get(&c.0) {
+                Some((rid, _)) => Some(*rid),
+                None => {
+                    known.waits_for = Some(c.0);
+                    product.category = None;
+                    None
+                }
+            },
+        };
+        let wanted = product.sku.clone();
+        let mine =
+            (doc.stamp("sku").unwrap_or(Stamp { hlc: Hlc::default(), device: DeviceId(Uuid::nil()) }), id);
+        let mut shows_wanted = true;
+        if let Some(&(theirs, their_rid)) = self.skus.get(&wanted) {
+            self.report.clashes += 1;
+            if mine < theirs {
+                // The product shown under this SKU so far set it later: it moves aside.
+                flush(conn, &mut self.to_index)?;
+                clash::show(conn, their_rid, &clash::suffixed(&wanted, theirs.1, false))?;
+                clash::flag(conn, theirs.1, &wanted)?;
+            } else {
+                product.sku = clash::suffixed(&wanted, id, false);
+                clash::flag(conn, id, &wanted)?;
+                shows_wanted = false;
+            }
+        }
+        let rid = rows::insert_row(conn, &product, category, product.content_hash(), self.now)?;
+        if shows_wanted {
+            self.skus.insert(wanted, (mine, rid));
+        }
+        self.to_index.push((rid, SearchText::of(&product, &mut self.stems)));
+        if self.to_index.len() >= INDEX_BLOCK {
+            flush(conn, &mut self.to_index)?;
+        }
+        self.report.products += 1;
+        stamps::save(conn, id, &known)
+    }
+
+    /// Finishes the catalog: search index, the clock marker, the sync settings in `meta` (the
+    /// pull cursor among them), secondary indexes, then moves it into place.
+    pub fn finish(mut self, meta: &[(&str, &str)]) -> Result<BootstrapReport> {
+        self.place_categories()?;
+        let conn = &self.catalog.conn;
+        flush(conn, &mut self.to_index)?;
+        keep_clock_after(conn, self.latest)?;
+        for (key, value) in meta {
+            set_meta(conn, key, value)?;
+        }
+        // Nothing of the team's state is this device's to push.
+        let last: i64 = conn.query_row("SELECT coalesce(max(rid), 0) FROM history", [], |r| r.get(0))?;
+        set_meta(conn, super::PUSH_RID, &last.to_string())?;
+        let last: i64 = conn.query_row("SELECT coalesce(max(rid), 0) FROM categories", [], |r| r.get(0))?;
+        set_meta(conn, super::PUSH_CATEGORY_RID, &last.to_string())?;
+        conn.execute_batch("COMMIT")?;
+        let report = self.report.clone();
+        self.catalog.finish_build(&self.path)?;
+        Ok(report)
+    }
+
+    fn saw(&mut self, doc: &Doc) {
+        if let Some(s) = doc.max_stamp()
+            && self.latest.is_none_or(|l| l < s)
+        {
+            self.latest = Some(s);
+        }
+    }
+
+    /// Inserts the categories received, parents first; one whose parent never came is held
+    /// and waits for it.
+    fn place_categories(&mut self) -> Result<()> {
+        if self.placed {
+            return Ok(());
+        }
+        self.placed = true;
+        let mut pending = std::mem::take(&mut self.categories);
+        for (_, doc) in &pending {
+            self.saw(doc);
+        }
+        let conn = &self.catalog.conn;
+        loop {
+            let before = pending.len();
+            let mut later = Vec::new();
+            for (id, doc) in pending {
+                let parent = doc.value(CATEGORY_PARENT).and_then(|p| p.parse::<Uuid>().ok());
+                let name = doc.value(CATEGORY_NAME).map(str::to_string);
+                let mut known = known(EntityKind::Category, &doc);
+                match (name.filter(|_| doc.alive()), parent) {
+                    (None, _) => {
+                        known.held = Some(values(&doc));
+                        self.report.held += 1;
+                    }
+                    (Some(name), None) => {
+                        let rid = insert_category(conn, id, None, "/", name)?;
+                        self.category_rids.insert(id, (rid, format!("/{rid}/")));
+                        self.report.categories += 1;
+                    }
+                    (Some(name), Some(parent)) => match self.category_rids.get(&parent).cloned() {
+                        Some((parent_rid, parent_path)) => {
+                            let rid = insert_category(conn, id, Some(parent_rid), &parent_path, name)?;
+                            self.category_rids.insert(id, (rid, format!("{parent_path}{rid}/")));
+                            self.report.categories += 1;
+                        }
+                        None => {
+                            later.push((id, doc));
+                            continue;
+                        }
+                    },
+                }
+                stamps::save(conn, id, &known)?;
+            }
+            pending = later;
+            if pending.is_empty() || pending.len() == before {
+                break;
+            }
+        }
+        for (id, doc) in pending {
+            let mut known = known(EntityKind::Category, &doc);
+            known.held = Some(values(&doc));
+            known.waits_for = doc.value(CATEGORY_PARENT).and_then(|p| p.parse().ok());
+            self.report.held += 1;
+            stamps::save(conn, id, &known)?;
+        }
+        Ok(())
+    }
+}
+
+fn known(kind: EntityKind, doc: &Doc) -> Known {
+    let mut known = Known::new(kind);
+    known.stamps = doc.0.iter().map(|(f, (_, s))| (f.clone(), *s)).collect::<BTreeMap<_, _>>();
+    known
+}
+
+fn values(doc: &Doc) -> Values {
+    doc.0.iter().map(|(f, (v, _))| (f.clone(), v.clone())).collect()
+}
+
+fn flush(conn: &rusqlite::Connection, block: &mut Vec<(i64, SearchText)>) -> Result<()> {
+    for (rid, text) in block.drain(..) {
+        index::insert(conn, rid, &text)?;
+    }
+    Ok(())
+}
