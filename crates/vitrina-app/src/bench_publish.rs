@@ -28,13 +28,14 @@
 //!   `VITRINA_CREDENTIALS_FILE` (the CLI sets it for a child process of its own).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use vitrina_market::{Cost, GroupLimit, Market, limits};
+use vitrina_testkit::http::Request as FakeRequest;
 use vitrina_testkit::market::{Fake, FakeConfig, FakeMarket, FakeToken};
 
 use crate::catalog::{App, FieldEdit};
@@ -199,6 +200,21 @@ pub fn minimum_time(limit: &GroupLimit, units: u64) -> Duration {
     limit.interval() * units.saturating_sub(u64::from(limit.burst)) as u32
 }
 
+/// How long the buckets that `requests` spent take to fill up from empty: the longest
+/// `burst × interval` among them, leaving out the hourly ones (category trees, campaigns)
+/// that publishing never calls and that would take an hour.
+pub fn refill_time(market: Market, requests: &[FakeRequest]) -> Duration {
+    const LONGEST: Duration = Duration::from_secs(60);
+    requests
+        .iter()
+        .flat_map(|r| classify(market, &r.method, &r.path).2)
+        .filter_map(limits::limit)
+        .map(|l| l.interval() * l.burst)
+        .filter(|d| *d <= LONGEST)
+        .max()
+        .unwrap_or_default()
+}
+
 /// Runs `case` for `market` (`wb`, `ozon`, `ym`) on a demo catalog of `products` in `dir`.
 pub fn run(market: &str, products: u64, faults: f64, case: &str, dir: &Path) -> AppResult<PublishBench> {
     let market: Market = market
@@ -292,6 +308,7 @@ struct Bench<'s> {
     skus: Vec<String>,
     rejects: BTreeSet<String>,
     fault_rate: f64,
+    dir: PathBuf,
 }
 
 impl<'s> Bench<'s> {
@@ -356,6 +373,7 @@ impl<'s> Bench<'s> {
             skus: Vec::new(),
             rejects: BTreeSet::new(),
             fault_rate: faults,
+            dir: dir.to_path_buf(),
         };
         // With faults, a mapping step can fail after the client's own retries: the seller
         // would press the button again (everything mapped so far is kept).
@@ -439,7 +457,26 @@ impl<'s> Bench<'s> {
         Ok(skus)
     }
 
+    /// `timeline-<label>.csv`: every request of the run, when it arrived (ms from the start),
+    /// its endpoint and role — where the time of a run goes.
+    fn write_timeline(&self, label: &str, started: Instant, requests: &[FakeRequest]) -> AppResult<()> {
+        let mut text = String::from("ms,endpoint,role\n");
+        for r in requests {
+            let (endpoint, role, _) = classify(self.market, &r.method, &r.path);
+            let ms = r.at.saturating_duration_since(started).as_secs_f64() * 1000.0;
+            text.push_str(&format!("{ms:.1},{endpoint},{role:?}\n"));
+        }
+        let path = self.dir.join(format!("timeline-{label}.csv"));
+        std::fs::write(&path, text)
+            .map_err(|e| AppError::new(ErrorCode::Io, format!("cannot write {}: {e}", path.display())))
+    }
+
     fn publish(&self, label: &str) -> AppResult<PublishRun> {
+        // The minimum starts every bucket full; the setup (dictionaries, mapping) just spent
+        // some of the same account's tokens, so the run starts once they are back.
+        let setup = self.fake.requests();
+        std::thread::sleep(refill_time(self.market, &setup));
+        drop(setup);
         let before = self.fake.requests().len();
         let (faulted0, throttled0) = (self.fake.faulted(), self.fake.throttled());
         let stop = Arc::new(AtomicBool::new(false));
@@ -499,6 +536,7 @@ impl<'s> Bench<'s> {
         let run = run.map_err(crate::market::market_error)?;
         let requests = self.fake.requests();
         let requests = &requests[before..];
+        self.write_timeline(label, started, requests)?;
 
         let mut endpoints: BTreeMap<(String, Role), u64> = BTreeMap::new();
         let mut buckets: BTreeMap<&'static str, (u64, u64)> = BTreeMap::new();
@@ -902,6 +940,21 @@ fn items_in(body: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_buckets_are_full_again_after_the_longest_burst_times_interval_of_those_spent() {
+        let request = |method: &str, path: &str| FakeRequest {
+            method: method.into(),
+            path: path.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            at: Instant::now(),
+        };
+        // ozon.global: 50 × 20 ms.
+        let ozon = [request("POST", "/v1/description-category/tree")];
+        assert_eq!(refill_time(Market::Ozon, &ozon), Duration::from_secs(1));
+        assert_eq!(refill_time(Market::Ozon, &[]), Duration::ZERO);
+    }
 
     #[test]
     fn the_minimum_is_what_lies_beyond_the_burst_at_one_interval_each() {

@@ -273,6 +273,13 @@ pub trait MarketApi: Sync + std::fmt::Debug {
         cancel: Cancel,
     ) -> Result<Vec<ItemResult>, MarketError>;
 
+    /// Whether status reads spend the same rate budget as the writes (Ozon: every call takes
+    /// `ozon.global`). Then the writes go first: the total of requests is the same either way,
+    /// but a write held back behind reads moves its own verdict — the run's end — later.
+    fn reads_share_the_write_budget(&self) -> bool {
+        false
+    }
+
     /// How many pending items one [`Self::follow_up`] call takes (what the status method
     /// reads at once: Ozon's product info 1,000, YM's card statuses 200).
     fn follow_up_batch(&self) -> usize {

@@ -20,6 +20,7 @@ pub mod check;
 pub mod dict;
 pub mod error;
 pub mod http;
+mod in_flight;
 pub mod limits;
 pub mod mapping;
 pub mod market;
@@ -29,6 +30,7 @@ pub mod precheck;
 pub mod publish;
 pub mod resolve;
 pub mod store;
+pub mod values;
 pub mod wb;
 pub mod ym;
 

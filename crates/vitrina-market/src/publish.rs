@@ -7,6 +7,7 @@
 //! first — every write is keyed by the offer id, so that is safe.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -17,7 +18,7 @@ use crate::api::{
 };
 use crate::error::{ErrorKind, MarketError};
 use crate::http::Client;
-use crate::store::{LinkRecord, MarketStore, Op, OutRow, PushKey};
+use crate::store::{LinkRecord, MarketStore, Op, OutRow, OutState, PushKey};
 
 type Result<T> = std::result::Result<T, MarketError>;
 
@@ -31,19 +32,29 @@ const NO_ANSWER_RETRY: Duration = Duration::from_secs(30);
 
 /// How long a run keeps going.
 #[derive(Debug, Clone, Copy)]
-pub struct RunOptions {
+pub struct RunOptions<'a> {
     /// Keep following up accepted items for this long, then leave them awaiting (a later run
     /// or a refresh goes on). WB takes up to 30 minutes to create cards.
     pub follow_up_for: Duration,
     /// Pending rows not due yet (a frequency guard) are waited for only this long.
     pub wait_for_due: Duration,
+    /// True while a planner on another thread is still queuing rows: the first batches go out
+    /// while the rest are being checked and built, and an empty outbox is not the end yet.
+    pub still_queuing: Option<&'a AtomicBool>,
 }
 
-impl Default for RunOptions {
+impl Default for RunOptions<'_> {
     fn default() -> Self {
-        RunOptions { follow_up_for: Duration::from_secs(30 * 60), wait_for_due: Duration::from_secs(60) }
+        RunOptions {
+            follow_up_for: Duration::from_secs(30 * 60),
+            wait_for_due: Duration::from_secs(60),
+            still_queuing: None,
+        }
     }
 }
+
+/// While more rows are coming, an idle outbox looks again this soon.
+const QUEUING_LOOK: Duration = Duration::from_millis(5);
 
 /// What a run did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -100,7 +111,7 @@ pub fn run_outbox(
     account: &Account,
     client: &Client,
     clock: &dyn RunClock,
-    options: RunOptions,
+    options: RunOptions<'_>,
     cancel: &dyn Fn() -> bool,
     progress: &mut dyn FnMut(&SendSummary),
 ) -> Result<SendSummary> {
@@ -146,8 +157,11 @@ pub fn run_outbox(
             }
         }
         // Every follow-up due, not one per send: a send can wait a second or more for its
-        // bucket, and verdicts must not queue up behind the sending.
-        for op in [Op::Card, Op::Price, Op::Stock] {
+        // bucket, and verdicts must not queue up behind the sending. Where reads and writes
+        // share one budget, the writes that are due go first.
+        let writes_first =
+            api.reads_share_the_write_budget() && worked && sends_due(store, account, clock.now_ms())?;
+        for op in [Op::Card, Op::Price, Op::Stock].into_iter().filter(|_| !writes_first) {
             let now = clock.now_ms();
             loop {
                 let rows = store.awaiting_due(account.id, op, now, api.follow_up_batch())?;
@@ -162,13 +176,21 @@ pub fn run_outbox(
         if worked {
             continue;
         }
+        let queuing = options.still_queuing.is_some_and(|q| q.load(Ordering::Acquire));
         let Some(next) = store.next_due(account.id)? else {
+            if queuing {
+                // Real time, not the run's (scaled) clock: it waits for another thread.
+                std::thread::sleep(QUEUING_LOOK);
+                continue;
+            }
             break;
         };
+        if queuing && next > clock.now_ms() {
+            std::thread::sleep(QUEUING_LOOK);
+            continue;
+        }
         let now = clock.now_ms();
-        let has_pending = !store.due(account.id, Op::Card, None, i64::MAX, 1)?.is_empty()
-            || !store.due(account.id, Op::Price, None, i64::MAX, 1)?.is_empty()
-            || !store.due(account.id, Op::Stock, None, i64::MAX, 1)?.is_empty();
+        let has_pending = sends_due(store, account, i64::MAX)?;
         let budget = if has_pending { options.wait_for_due } else { options.follow_up_for };
         if next - started > budget.as_millis() as i64 && next > now {
             break;
@@ -181,10 +203,20 @@ pub fn run_outbox(
     summary.awaiting = store
         .outbox_counts(account.id)?
         .iter()
-        .filter(|c| c.state == crate::store::OutState::Awaiting)
+        .filter(|c| c.state == OutState::Awaiting)
         .map(|c| c.count)
         .sum();
     Ok(summary)
+}
+
+/// Whether rows wait to be sent at `at`.
+fn sends_due(store: &MarketStore, account: &Account, at: i64) -> Result<bool> {
+    for op in [Op::Card, Op::Price, Op::Stock] {
+        if !store.due(account.id, op, None, at, 1)?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn batch_limit(api: &dyn MarketApi, op: Op) -> BatchLimit {
@@ -379,8 +411,11 @@ fn apply(
                 }
                 Outcome::Pending { ext, task, poll_after } => {
                     // The marketplace's own pace is the longest wait: before it, ask again
-                    // after as long as the item has waited so far (at least FIRST_POLL).
-                    let waited = now - row.sent_at.unwrap_or(now);
+                    // after as long as the item had waited when this ask was due (at least
+                    // FIRST_POLL). Due, not done: an ask that came late behind others (the
+                    // bucket is shared) must not push the next one out by its lateness.
+                    let asked = row.poll_after.filter(|_| row.state == OutState::Awaiting).unwrap_or(now);
+                    let waited = asked.min(now) - row.sent_at.unwrap_or(now);
                     let pace = poll_after.as_millis() as i64;
                     let wait = waited.clamp(pace.min(FIRST_POLL.as_millis() as i64), pace);
                     s.mark_awaiting(row.seq, task.as_deref(), now + wait)?;
@@ -392,7 +427,7 @@ fn apply(
                         } else {
                             LinkStatus::Sent
                         };
-                    } else if row.state == crate::store::OutState::Sending {
+                    } else if row.state == OutState::Sending {
                         s.record_push(account.id, push_key(row), None, now, window)?;
                     }
                 }

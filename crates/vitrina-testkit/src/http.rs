@@ -35,6 +35,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The body, read by its `Content-Length` (empty without one).
     pub body: Vec<u8>,
+    /// When the whole request had arrived.
+    pub at: Instant,
 }
 
 impl Request {
@@ -272,7 +274,7 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>, close
     let mut body = Vec::new();
     // A body cut short is kept as far as it came: the handler sees what arrived.
     let _ = reader.by_ref().take(length.min(MAX_BODY) as u64).read_to_end(&mut body);
-    let request = Request { method, path, headers, body };
+    let request = Request { method, path, headers, body, at: Instant::now() };
     seen.lock().unwrap_or_else(PoisonError::into_inner).push(request.clone());
     let reply = handler(&request);
     // Writes fail when the client gave up (timeouts, limits, cancellation): that is the point.

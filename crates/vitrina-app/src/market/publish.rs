@@ -7,7 +7,7 @@
 //! and a store of secrets, so it is tested without the job runner.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -88,9 +88,9 @@ pub fn concurrency_key(account: &Account) -> String {
 const FOLLOW_UP_FOR: Duration = Duration::from_secs(10 * 60);
 
 /// Queues a publish of `skus` (every product when empty) to the account `key`.
-pub fn queue_publish(app: &App, jobs: &Jobs, key: &str, skus: &[String]) -> AppResult<JobRecord> {
+pub fn queue_publish(app: &App, jobs: &Jobs, key: &str, products: &[String]) -> AppResult<JobRecord> {
     let account = app.market_store()?.account(key).map_err(market_error)?;
-    let payload = PublishPayload { account: account.id.to_string(), skus: clean(skus) };
+    let payload = PublishPayload { account: account.id.to_string(), skus: app.skus_of(products)? };
     jobs.queue_job(
         &payload,
         &QueueOptions { concurrency_key: Some(concurrency_key(&account)), max_attempts: None },
@@ -196,10 +196,51 @@ pub fn publish_now(
     let selection = Selection { skus: clean(skus), ..Default::default() };
     let total = catalog.export_count(&selection)?;
     let now = chrono::Utc::now().timestamp_millis();
-    let plan = plan_cards(&catalog, &mut store, &account, &selection, now, hooks.cancel, &mut |n| {
-        (hooks.progress)(n, Some(total))
-    })?;
-    let sent = drain(&mut store, &account, &client, hooks)?;
+    // The planner queues on its own connection of the market file while this thread sends: the
+    // first batch goes out as soon as it is planned, not after the last card is built. The
+    // hooks stay on this thread (they need not be `Send`); the planner sees them through atomics.
+    let mut planner_store =
+        super::open_store(catalog_path).map_err(|e| MarketError::new(ErrorKind::Storage, e.message))?;
+    let queuing = AtomicBool::new(true);
+    let cancelled = AtomicBool::new(false);
+    let planned = AtomicU64::new(0);
+    let (plan, sent) = std::thread::scope(|scope| {
+        let (queuing, cancelled, planned, account, selection) =
+            (&queuing, &cancelled, &planned, &account, &selection);
+        let planner = scope.spawn(move || {
+            let stop = || cancelled.load(Ordering::Relaxed);
+            let plan = plan_cards(&catalog, &mut planner_store, account, selection, now, &stop, &mut |n| {
+                planned.store(n, Ordering::Relaxed);
+            });
+            queuing.store(false, Ordering::Release);
+            plan
+        });
+        let cancel = || {
+            let stop = (hooks.cancel)();
+            if stop {
+                cancelled.store(true, Ordering::Relaxed);
+            }
+            stop
+        };
+        let progress = |done: u64, total_hint: Option<u64>| {
+            if queuing.load(Ordering::Acquire) {
+                (hooks.progress)(planned.load(Ordering::Relaxed), Some(total));
+            } else {
+                (hooks.progress)(done, total_hint);
+            }
+        };
+        let sending = RunHooks { cancel: &cancel, progress: &progress, ..*hooks };
+        let sent = drain(&mut store, account, &client, &sending, Some(queuing));
+        // A send that failed as a whole ends the drain; the planner is stopped too.
+        cancelled.store(true, Ordering::Relaxed);
+        let plan = planner
+            .join()
+            .unwrap_or_else(|_| Err(MarketError::new(ErrorKind::Storage, "the planner panicked")));
+        (plan, sent)
+    });
+    // A failed send first: it is why the planner was stopped.
+    let sent = sent?;
+    let plan = plan?;
     Ok(run_dto(&account, plan, sent, store.next_due(account.id)?))
 }
 
@@ -242,7 +283,7 @@ pub fn push_now(
     } else {
         plan_push(&catalog, &mut store, &account, &selection, ops, held, now, hooks.cancel)?
     };
-    let sent = drain(&mut store, &account, &client, hooks)?;
+    let sent = drain(&mut store, &account, &client, hooks, None)?;
     Ok(run_dto(&account, plan, sent, store.next_due(account.id)?))
 }
 
@@ -251,12 +292,14 @@ fn drain(
     account: &Account,
     client: &Client,
     hooks: &RunHooks,
+    still_queuing: Option<&AtomicBool>,
 ) -> Result<SendSummary, MarketError> {
     let clock = ClientClock::new(client);
     // A frequency guard can hold an item for up to a minute (Ozon: a stock pair every 30 s):
     // the run leaves it in the outbox and a later run sends it, rather than keep the account's
     // next push waiting behind it.
-    let options = RunOptions { follow_up_for: hooks.follow_up_for, wait_for_due: WAIT_FOR_DUE };
+    let options =
+        RunOptions { follow_up_for: hooks.follow_up_for, wait_for_due: WAIT_FOR_DUE, still_queuing };
     let mut following = false;
     run_outbox(store, account, client, &clock, options, hooks.cancel, &mut |s: &SendSummary| {
         if s.follow_ups > 0 && !following {

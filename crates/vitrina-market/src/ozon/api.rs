@@ -62,6 +62,11 @@ impl MarketApi for OzonApi {
         1000
     }
 
+    /// Every Ozon call takes `ozon.global` (50 a second).
+    fn reads_share_the_write_budget(&self) -> bool {
+        true
+    }
+
     fn follow_up(
         &self,
         client: &Client,

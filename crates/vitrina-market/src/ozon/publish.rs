@@ -12,6 +12,7 @@ use super::wire::{Envelope, InfoItem, InfoList, call, id, int, some, text};
 use crate::api::{AwaitItem, ExtIds, ItemResult, MarketProblem, OutItem, Outcome};
 use crate::error::{ErrorKind, MarketError};
 use crate::http::Client;
+use crate::in_flight::map_in_flight;
 
 /// Items per import (documented).
 pub(super) const IMPORT_MAX: usize = 100;
@@ -21,6 +22,9 @@ pub(super) const INFO_MAX: usize = 1000;
 const IMPORT_POLL: Duration = Duration::from_secs(2);
 /// Moderation takes hours, usually under a day.
 const MODERATION_POLL: Duration = Duration::from_secs(600);
+/// Import tasks asked about at once: one per call, so one at a time would leave the bucket
+/// idle for each round trip.
+const TASKS_IN_FLIGHT: usize = 4;
 /// A lost task: the items go again (an import is keyed by offer_id, so that is safe).
 const RESEND: Duration = Duration::from_secs(60);
 
@@ -125,17 +129,23 @@ pub(super) fn follow_up(
     tasks.dedup();
     let mut answers: HashMap<(&str, String), ImportItem> = HashMap::new();
     let mut lost: HashMap<&str, MarketError> = HashMap::new();
-    for task in tasks {
-        let Some(task_id) = int(task) else {
+    // `None`: not a task id at all.
+    let infos = map_in_flight(&tasks, TASKS_IN_FLIGHT, cancel, |task, cancel| {
+        int(task).map(|task_id| {
+            call::<Envelope<ImportInfo>>(
+                client,
+                "/v1/product/import/info",
+                &json!({"task_id": task_id}),
+                cancel,
+            )
+        })
+    });
+    for (task, info) in tasks.into_iter().zip(infos) {
+        let Some(info) = info else {
             lost.insert(task, MarketError::new(ErrorKind::Invalid, format!("{task} is not an Ozon task id")));
             continue;
         };
-        match call::<Envelope<ImportInfo>>(
-            client,
-            "/v1/product/import/info",
-            &json!({"task_id": task_id}),
-            cancel,
-        ) {
+        match info {
             Ok(info) => {
                 for item in info.result.items {
                     answers.insert((task, item.offer_id.clone()), item);

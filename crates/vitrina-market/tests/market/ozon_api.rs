@@ -456,7 +456,8 @@ fn run(config: FakeConfig) -> (Final, u64) {
         let results = through(|| OzonApi.send_stocks(&client, WAREHOUSE, batch, &NEVER));
         assert!(results.iter().all(|r| matches!(r.outcome, Outcome::Done(_))), "{results:?}");
     }
-    let state = fake
+    // By offer: the order the fake created them in follows the order its tasks were read in.
+    let mut state: Vec<_> = fake
         .ozon_products()
         .iter()
         .map(|p| {
@@ -465,6 +466,7 @@ fn run(config: FakeConfig) -> (Final, u64) {
             (offer.clone(), status, fake.ozon_price(&offer), fake.ozon_stock(&offer, 22_142_605_386_000))
         })
         .collect();
+    state.sort();
     ((outcomes, state), fake.faulted())
 }
 
