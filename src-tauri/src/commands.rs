@@ -457,6 +457,43 @@ pub async fn market_attribute_set(
     .await
 }
 
+/// The seller's values of a dictionary attribute and what each becomes on the card.
+#[tauri::command]
+pub async fn market_attribute_values(
+    s: Shared<'_>,
+    key: String,
+    ext_id: String,
+    attr_id: String,
+) -> Cmd<AttrValuesDto> {
+    blocking(&s, move |s| s.market_attribute_values(&key, &ext_id, &attr_id)).await
+}
+
+/// Maps one of the seller's values to a dictionary value (its id); null removes the pair.
+#[tauri::command]
+pub async fn market_value_set(
+    s: Shared<'_>,
+    key: String,
+    ext_id: String,
+    attr_id: String,
+    mine: String,
+    theirs: Option<String>,
+) -> Cmd<AttrValuesDto> {
+    blocking(&s, move |s| s.set_market_value(&key, &ext_id, &attr_id, &mine, theirs.as_deref())).await
+}
+
+/// Dictionary values of an attribute containing `query`.
+#[tauri::command]
+pub async fn market_dictionary_values(
+    s: Shared<'_>,
+    key: String,
+    ext_id: String,
+    attr_id: String,
+    query: String,
+    limit: usize,
+) -> Cmd<Vec<MpValueDto>> {
+    blocking(&s, move |s| s.market_dictionary_values(&key, &ext_id, &attr_id, &query, limit)).await
+}
+
 /// Queues `market.publish` of these SKUs (every product when empty).
 #[tauri::command]
 pub async fn market_publish(s: Shared<'_>, key: String, skus: Vec<String>) -> Cmd<JobDto> {

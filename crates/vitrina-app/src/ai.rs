@@ -273,10 +273,7 @@ impl App {
         category: Option<&str>,
         inbox: Option<&str>,
     ) -> AppResult<Selection> {
-        let mut selection = Selection {
-            skus: skus.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-            ..Default::default()
-        };
+        let mut selection = Selection { skus: self.skus_of(skus)?, ..Default::default() };
         if let Some(c) = category.map(str::trim).filter(|c| !c.is_empty()) {
             selection.categories.push(self.find_category(c)?);
         }

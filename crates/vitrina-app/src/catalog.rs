@@ -86,6 +86,22 @@ impl App {
         Ok(self.catalog()?.search(text, limit)?)
     }
 
+    /// The SKUs of `products`, each given as a SKU or a product id (the window's table selects
+    /// by id, the CLI by SKU); blanks are dropped. An unknown id is an error; a SKU is kept as
+    /// given (the use case says what it does with one that is not in the catalog).
+    pub fn skus_of(&self, products: &[String]) -> AppResult<Vec<String>> {
+        let catalog = self.catalog()?;
+        products
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .map(|p| match ProductKey::parse(p) {
+                ProductKey::Sku(sku) => Ok(sku),
+                id @ ProductKey::Id(_) => Ok(catalog.product(&id)?.sku),
+            })
+            .collect()
+    }
+
     pub fn product(&self, key: &str) -> AppResult<ProductView> {
         let catalog = self.catalog()?;
         let key = ProductKey::parse(key);

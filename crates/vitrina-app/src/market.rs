@@ -307,6 +307,7 @@ pub mod dicts;
 pub mod inbox;
 pub mod publish;
 pub mod pull;
+pub mod values;
 
 pub use vitrina_market::market::UnknownMarket;
 

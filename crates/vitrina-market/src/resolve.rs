@@ -32,11 +32,7 @@ pub fn resolve(
     let mut resolved = Vec::new();
     let mut problems = Vec::new();
     for attr in &spec.dict.attributes {
-        let rule = rules
-            .iter()
-            .find(|r| r.attr_id == attr.attr_id)
-            .cloned()
-            .or_else(|| suggest_rule(attr, &product_attrs).filter(|s| s.confident()).map(|s| s.item));
+        let rule = rule_for(attr, rules, &product_attrs);
         let texts = rule.as_ref().map(|r| texts(row, &r.source, attr)).unwrap_or_default();
         let dictionary = attr.dictionary.as_ref().and_then(|d| spec.dict.values.get(d));
         let found = Found { attr, rule: rule.as_ref(), dictionary: dictionary.map(Vec::as_slice) };
@@ -47,8 +43,38 @@ pub fn resolve(
     (resolved, problems)
 }
 
+/// The rule `attr` is filled by: the seller's, else the confident suggestion [`resolve`] uses.
+pub fn rule_in_use(attr: &MpAttribute, rules: &[AttrRule], row: &ExportRow) -> Option<AttrRule> {
+    let product_attrs: Vec<(String, Option<String>)> =
+        row.attributes.iter().map(|a| (a.name.clone(), a.unit.clone())).collect();
+    rule_for(attr, rules, &product_attrs)
+}
+
+fn rule_for(
+    attr: &MpAttribute,
+    rules: &[AttrRule],
+    product_attrs: &[(String, Option<String>)],
+) -> Option<AttrRule> {
+    rules
+        .iter()
+        .find(|r| r.attr_id == attr.attr_id)
+        .cloned()
+        .or_else(|| suggest_rule(attr, product_attrs).filter(|s| s.confident()).map(|s| s.item))
+}
+
+/// One of the seller's texts for `attr` as the card would carry it: through the seller's
+/// value map, the unit conversion and the dictionary (`dictionary` empty when not cached).
+pub fn resolve_value(
+    attr: &MpAttribute,
+    rule: Option<&AttrRule>,
+    dictionary: &[MpValue],
+    text: &str,
+) -> Result<ResolvedValue, Problem> {
+    Found { attr, rule, dictionary: Some(dictionary) }.value(text)
+}
+
 /// The texts `source` gives `attr` for `row`, split into values when `attr` takes several.
-fn texts(row: &ExportRow, source: &Source, attr: &MpAttribute) -> Vec<String> {
+pub fn texts(row: &ExportRow, source: &Source, attr: &MpAttribute) -> Vec<String> {
     let raw = match source {
         Source::Field(field) => field_texts(row, field, attr.multi),
         Source::Attr(name) => characteristic(row, |n| value_key(n) == value_key(name)),

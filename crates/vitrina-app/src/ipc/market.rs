@@ -236,6 +236,44 @@ pub struct AttrMapDto {
     pub sample_values: Vec<String>,
 }
 
+/// A dictionary value of a marketplace attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct MpValueDto {
+    pub value_id: String,
+    pub value: String,
+}
+
+/// One of the seller's own values of an attribute, and what the card would carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SellerValueDto {
+    /// As the products write it.
+    pub text: String,
+    /// How many products of the mapped categories say it.
+    pub products: u64,
+    /// `mapped` (the seller chose), `found` (the dictionary has it), `as_is` (sent as it is:
+    /// a free-text attribute or an open dictionary), `refused` (the card check stops it).
+    pub state: String,
+    /// The dictionary value it becomes (`mapped`, `found`).
+    pub value: Option<MpValueDto>,
+    /// `refused`: the problem's code and its detail.
+    pub problem: Option<ProblemDto>,
+    /// The dictionary value it most likely means (not for `mapped` and `found`).
+    pub suggestion: Option<MpValueDto>,
+    pub suggestion_confident: bool,
+}
+
+/// The seller's values of one attribute in one mapped category.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AttrValuesDto {
+    pub attr: AttrMapDto,
+    /// The rule in use (`attr:Цвет`), the seller's or the confident suggestion; none when the
+    /// attribute is not filled.
+    pub source: Option<String>,
+    /// Products of the seller's categories mapped to this one.
+    pub products: u64,
+    pub values: Vec<SellerValueDto>,
+}
+
 /// One product's card on one account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct MarketLinkDto {

@@ -329,3 +329,54 @@ fn a_demo_account_publishes_on_its_own_marketplace_and_comes_back_after_a_restar
     let again = app.check_market_account(&demo.name, &secrets).unwrap();
     assert!(again.ok, "{again:?}");
 }
+
+#[test]
+fn the_sellers_values_of_a_dictionary_attribute_are_listed_and_mapped_one_by_one() {
+    let s = setup(Fake::Ym, FakeToken::ym("ym-secret-key"), ym());
+    s.app.auto_map_market("Маркет", &s.secrets, Some(client(&s, "Маркет"))).unwrap();
+    // An attribute with a dictionary that the demo's products fill.
+    let (ext, listed) = s
+        .app
+        .market_category_map("Маркет")
+        .unwrap()
+        .into_iter()
+        .filter_map(|c| c.ext_id)
+        .flat_map(|ext| {
+            let attrs = s.app.market_attributes("Маркет", &ext).unwrap();
+            attrs
+                .into_iter()
+                .filter(|a| a.dictionary_size > 1)
+                .map(|a| (ext.clone(), s.app.market_attribute_values("Маркет", &ext, &a.attr_id).unwrap()))
+                .collect::<Vec<_>>()
+        })
+        .find(|(_, v)| !v.values.is_empty())
+        .expect("the demo fills some dictionary attribute");
+    let attr = listed.attr.attr_id.clone();
+    assert!(listed.products > 0 && listed.source.is_some(), "{listed:?}");
+    let said: u64 = listed.values.iter().map(|v| v.products).sum();
+    assert!(said >= listed.values.len() as u64);
+    let mine = listed.values[0].text.clone();
+    let before = listed.values[0].state.clone();
+    // Mapped to a dictionary value other than the one it becomes now.
+    let other = s
+        .app
+        .market_dictionary_values("Маркет", &ext, &attr, "", 50)
+        .unwrap()
+        .into_iter()
+        .find(|v| Some(&v.value_id) != listed.values[0].value.as_ref().map(|x| &x.value_id))
+        .unwrap();
+    let mapped = s.app.set_market_value("Маркет", &ext, &attr, &mine, Some(&other.value_id)).unwrap();
+    let row = mapped.values.iter().find(|v| v.text == mine).unwrap();
+    assert_eq!((row.state.as_str(), row.value.as_ref()), ("mapped", Some(&other)));
+    // The card builder sees the same: the rule now carries the pair.
+    let store = MarketStore::open(s.app.path()).unwrap();
+    let account = store.account("Маркет").unwrap();
+    let rule = store.attr_rules(account.id, &ext).unwrap().into_iter().find(|r| r.attr_id == attr).unwrap();
+    assert_eq!(rule.value_map.get(&vitrina_market::value_key(&mine)), Some(&other.value_id));
+    // Removing the pair gives the value back its own outcome.
+    let unmapped = s.app.set_market_value("Маркет", &ext, &attr, &mine, None).unwrap();
+    assert_eq!(unmapped.values.iter().find(|v| v.text == mine).unwrap().state, before);
+    // A value that is not in the dictionary is refused with its name.
+    let e = s.app.set_market_value("Маркет", &ext, &attr, &mine, Some("нет такого значения")).unwrap_err();
+    assert!(e.message.contains("нет такого значения"), "{e}");
+}

@@ -102,6 +102,40 @@ impl Session {
         self.app()?.set_market_attribute(key, ext_id, attr_id, source, unit_factor, values)
     }
 
+    /// The seller's values of a dictionary attribute and what each becomes on the card.
+    pub fn market_attribute_values(
+        &self,
+        key: &str,
+        ext_id: &str,
+        attr_id: &str,
+    ) -> AppResult<AttrValuesDto> {
+        self.app()?.market_attribute_values(key, ext_id, attr_id)
+    }
+
+    /// Maps one of the seller's values to a dictionary value (`None` removes the pair).
+    pub fn set_market_value(
+        &self,
+        key: &str,
+        ext_id: &str,
+        attr_id: &str,
+        mine: &str,
+        theirs: Option<&str>,
+    ) -> AppResult<AttrValuesDto> {
+        self.app()?.set_market_value(key, ext_id, attr_id, mine, theirs)
+    }
+
+    /// Dictionary values of an attribute containing `query`.
+    pub fn market_dictionary_values(
+        &self,
+        key: &str,
+        ext_id: &str,
+        attr_id: &str,
+        query: &str,
+        limit: usize,
+    ) -> AppResult<Vec<MpValueDto>> {
+        self.app()?.market_dictionary_values(key, ext_id, attr_id, query, limit)
+    }
+
     /// Queues `market.publish` of `skus` (every product when empty).
     pub fn publish_market(&self, key: &str, skus: &[String]) -> AppResult<JobDto> {
         Ok(JobDto::from(&publish::queue_publish(self.app()?, self.jobs()?, key, skus)?))

@@ -5,7 +5,7 @@ import type {
   AiCheckDto, AiDecisionDto, AiItemDto, AiPromptDto, AiProviderDto, AiRunDto, AiRunRequest, AiSuggestionDto, NewAiProviderDto, RuleCheckDto,
   BulkEditRequest, BulkReport, ConnectionCheckDto, DeliverySecretInput, DocumentDto, FacetsDto, FeedInput, FeedPreviewDto,
   FeedProfileDto, FeedSelectionDto, FieldName, HistoryEntryDto, ImportReportDto, IpcError,
-  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, DictRefreshDto, MpCategoryDto, CategoryMapDto, AutoMapDto, AttrMapDto, MarketRunDto, MarketLinksDto, OutboxDto, PullCardsDto, ProductMarketDto, NewMarketAccountDto, NewSupplierRequest, PrecheckDto, PreviewDto,
+  JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, DictRefreshDto, MpCategoryDto, CategoryMapDto, AutoMapDto, AttrMapDto, AttrValuesDto, MpValueDto, MarketRunDto, MarketLinksDto, OutboxDto, PullCardsDto, ProductMarketDto, NewMarketAccountDto, NewSupplierRequest, PrecheckDto, PreviewDto,
   PreviewRequest, ProductDto, RunDto, SecretStatus, SettingsDto, StartupState, SupplierDetail,
   SupplierListItem, SupplierSettingsDto, TableInfo, TableQuery, TableRows, TargetInfo, UpdateStatus,
 } from './types';
@@ -121,7 +121,16 @@ export const ipc = {
   /** `source`: `field:…`, `attr:…` or `const:…`; null removes the rule. */
   setMarketAttribute: (key: string, extId: string, attrId: string, source: string | null, unitFactor: number | null = null, values: Record<string, string> = {}) =>
     call<AttrMapDto[]>('market_attribute_set', { key, extId, attrId, source, unitFactor, values }),
-  /** Queues `market.publish` of these SKUs (every product when empty). */
+  /** The seller's values of a dictionary attribute and what each becomes on the card. */
+  marketAttributeValues: (key: string, extId: string, attrId: string) =>
+    call<AttrValuesDto>('market_attribute_values', { key, extId, attrId }),
+  /** Maps one of the seller's values to a dictionary value (its id); null removes the pair. */
+  setMarketValue: (key: string, extId: string, attrId: string, mine: string, theirs: string | null) =>
+    call<AttrValuesDto>('market_value_set', { key, extId, attrId, mine, theirs }),
+  /** Dictionary values of an attribute containing `query`. */
+  marketDictionaryValues: (key: string, extId: string, attrId: string, query: string, limit: number) =>
+    call<MpValueDto[]>('market_dictionary_values', { key, extId, attrId, query, limit }),
+  /** Queues `market.publish` of these SKUs or product ids (every product when empty). */
   publishMarket: (key: string, skus: string[] = []) => call<JobDto>('market_publish', { key, skus }),
   /** Queues `market.push` of prices and stocks (`only`: `prices` or `stocks`). */
   pushMarket: (key: string, only: 'prices' | 'stocks' | null = null, skus: string[] = []) =>

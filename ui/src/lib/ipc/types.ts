@@ -819,6 +819,46 @@ source: string | null, unit_factor: number | null, suggestion: string | null, su
  */
 sample_values: Array<string>, };
 
+export type MpValueDto = { value_id: string, value: string, };
+
+export type SellerValueDto = { 
+/**
+ * As the products write it.
+ */
+text: string, 
+/**
+ * How many products of the mapped categories say it.
+ */
+products: number, 
+/**
+ * `mapped` (the seller chose), `found` (the dictionary has it), `as_is` (sent as it is:
+ * a free-text attribute or an open dictionary), `refused` (the card check stops it).
+ */
+state: string, 
+/**
+ * The dictionary value it becomes (`mapped`, `found`).
+ */
+value: MpValueDto | null, 
+/**
+ * `refused`: the problem's code and its detail.
+ */
+problem: ProblemDto | null, 
+/**
+ * The dictionary value it most likely means (not for `mapped` and `found`).
+ */
+suggestion: MpValueDto | null, suggestion_confident: boolean, };
+
+export type AttrValuesDto = { attr: AttrMapDto, 
+/**
+ * The rule in use (`attr:Цвет`), the seller's or the confident suggestion; none when the
+ * attribute is not filled.
+ */
+source: string | null, 
+/**
+ * Products of the seller's categories mapped to this one.
+ */
+products: number, values: Array<SellerValueDto>, };
+
 export type MarketLinkDto = { product_id: string, sku: string, name: string, 
 /**
  * `queued`, `sent`, `processing`, `live`, `rejected`, `precheck_failed`.
