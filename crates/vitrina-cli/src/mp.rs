@@ -20,6 +20,7 @@ use crate::output::{Outcome, json, print, table};
 mod fake;
 mod map;
 mod send;
+mod values;
 
 /// Where `mp accounts add` reads the token when not from standard input.
 pub const TOKEN_VAR: &str = "VITRINA_MP_TOKEN";
@@ -68,6 +69,23 @@ pub enum MpCmd {
         /// YOUR_VALUE=DICTIONARY_VALUE for the attribute set.
         #[arg(long = "value", requires = "set")]
         values: Vec<String>,
+    },
+    /// The value map of a dictionary attribute: `mp values ACCOUNT --category ID --attr ID` lists
+    /// your values and what each becomes; `--map алый=красный` maps one, `--unmap алый` undoes it.
+    Values {
+        account: String,
+        /// The marketplace category id.
+        #[arg(long)]
+        category: String,
+        /// The attribute id.
+        #[arg(long)]
+        attr: String,
+        /// YOUR_VALUE=DICTIONARY_VALUE (its text or id).
+        #[arg(long)]
+        map: Vec<String>,
+        /// YOUR_VALUE: remove its mapping.
+        #[arg(long)]
+        unmap: Vec<String>,
     },
     /// Check and publish cards: `mp publish ACCOUNT --all` or `mp publish ACCOUNT SKU…`.
     Publish {
@@ -205,6 +223,10 @@ pub fn run(cmd: &MpCmd, db: &Path, cli: &Cli) -> Outcome {
                 values,
             };
             map::map(&app, &secrets, account, &args, cli)
+        }
+        MpCmd::Values { account, category, attr, map, unmap } => {
+            let args = values::ValuesArgs { ext: category, attr, map, unmap };
+            values::values(&app, account, &args, cli)
         }
         MpCmd::Publish { account, skus, all, detach } => {
             send::publish(&app, &jobs()?, account, skus, *all, *detach, cli)

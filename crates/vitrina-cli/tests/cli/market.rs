@@ -198,6 +198,45 @@ fn the_demo_catalog_is_mapped_published_priced_and_stocked_in_a_few_commands() {
         "{outbox}"
     );
 
+    // The value map of a dictionary attribute the demo's products fill: listed, one value mapped.
+    let mapped = ok_json(&db, &["mp", "map", "Озон"]);
+    let (ext, attr, theirs, listed) = mapped
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["ext_id"].as_str())
+        .flat_map(|ext| {
+            let attrs = ok_json(&db, &["mp", "map", "Озон", "--attributes", ext]);
+            attrs
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|a| a["dictionary_size"].as_u64() > Some(1))
+                .map(|a| {
+                    let id = a["attr_id"].as_str().unwrap().to_owned();
+                    let theirs = a["sample_values"][0].as_str().unwrap_or_default().to_owned();
+                    let listed = ok_json(&db, &["mp", "values", "Озон", "--category", ext, "--attr", &id]);
+                    (ext.to_owned(), id, theirs, listed)
+                })
+                .collect::<Vec<_>>()
+        })
+        .find(|(.., l)| l["values"].as_array().is_some_and(|v| !v.is_empty()))
+        .expect("a dictionary attribute with values");
+    let mine = listed["values"][0]["text"].as_str().unwrap().to_owned();
+    let pair = format!("{mine}={theirs}");
+    let after = ok_json(&db, &["mp", "values", "Озон", "--category", &ext, "--attr", &attr, "--map", &pair]);
+    let row = after["values"].as_array().unwrap().iter().find(|v| v["text"] == mine.as_str()).unwrap();
+    assert_eq!(
+        (row["state"].as_str(), row["value"]["value"].as_str()),
+        (Some("mapped"), Some(theirs.as_str())),
+        "{row}"
+    );
+    let table = String::from_utf8_lossy(
+        &run(&db, &["mp", "values", "Озон", "--category", &ext, "--attr", &attr]).stdout,
+    )
+    .to_string();
+    assert!(table.contains(&format!("{theirs} (yours)")), "{table}");
+
     // Cards already on the marketplace link back to their products.
     let pulled: vitrina_app::ipc::PullCardsDto =
         serde_json::from_value(ok_json(&db, &["mp", "pull-cards", "Озон"])).unwrap();
