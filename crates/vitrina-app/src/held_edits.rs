@@ -21,10 +21,10 @@ use crate::jobs::{JobRecord, Jobs, JobsContext, QueueOptions};
 /// The fields an edit may be held for: what marketplaces sell by.
 const HELD_FIELDS: [ProductField; 3] = [ProductField::Price, ProductField::OldPrice, ProductField::Stock];
 /// How long a price or stock edit waits for the catalog before it is held.
-const HOLD_AFTER: Duration = Duration::from_millis(300);
+pub(crate) const HOLD_AFTER: Duration = Duration::from_millis(300);
 /// How long a held edit waits for the catalog at most (an import of a million offers takes a
 /// couple of minutes).
-const WAIT_FOR_CATALOG: Duration = Duration::from_secs(60 * 60);
+pub(crate) const WAIT_FOR_CATALOG: Duration = Duration::from_secs(60 * 60);
 
 pub fn register(r: &mut Registry<JobsContext>) {
     r.register_kind(

@@ -18,6 +18,7 @@ pub fn registry() -> Registry<JobsContext> {
     crate::feeds::job::register(&mut r);
     crate::feeds::cycle::register(&mut r);
     crate::market::publish::register(&mut r);
+    crate::market::pull::register(&mut r);
     crate::ai::job::register(&mut r);
     crate::held_edits::register(&mut r);
     r

@@ -242,7 +242,9 @@ pub fn run(cmd: &MpCmd, db: &Path, cli: &Cli) -> Outcome {
         }
         MpCmd::Outbox { account } => send::outbox(&app, account, cli),
         MpCmd::Retry { account, skus, detach } => send::retry(&app, &jobs()?, account, skus, *detach, cli),
-        MpCmd::PullCards { account, import } => send::pull_cards(&app, &secrets, account, *import, cli),
+        MpCmd::PullCards { account, import } => {
+            send::pull_cards(&app, &jobs()?, &secrets, account, *import, cli)
+        }
         MpCmd::FakeServer { .. } => unreachable!("served above"),
     }
 }

@@ -13,6 +13,10 @@ const ipc = vi.hoisted(() => ({
   history: vi.fn(),
   editField: vi.fn(),
   undo: vi.fn(),
+  marketAccounts: vi.fn(),
+  publishMarket: vi.fn(),
+  marketJobResult: vi.fn(),
+  jobs: vi.fn(),
 }));
 vi.mock('$lib/ipc', () => ({ ipc, onJobsPulse: vi.fn(async () => () => {}) }));
 
@@ -27,6 +31,8 @@ beforeEach(() => {
   ipc.writePriceList.mockReset().mockResolvedValue({ file: '/home/me/price-list.pdf', bytes: 2048, products: 2, skipped: 0 });
   ipc.product.mockReset().mockResolvedValue(product());
   ipc.history.mockReset().mockResolvedValue([]);
+  ipc.marketAccounts.mockReset().mockResolvedValue([]);
+  ipc.jobs.mockReset().mockResolvedValue([]);
 });
 
 describe('catalog table', () => {
@@ -127,6 +133,28 @@ describe('catalog table', () => {
     expect([format, lang, selection.products.length]).toEqual(['pdf', 'ru', 2]);
     expect(selection.categories).toEqual([]);
     expect(await screen.findByTestId('bulk-message')).toHaveTextContent('Прайс-лист сохранён: /home/me/price-list.pdf');
+  });
+
+  it('publishes the selected products to the chosen marketplace account', async () => {
+    ipc.marketAccounts.mockResolvedValue([
+      { id: 'acc-wb', name: 'Мой WB', market: 'wb' },
+      { id: 'acc-oz', name: 'Озон', market: 'ozon' },
+    ]);
+    const job = { id: 'job-1', kind: 'market.publish', state: 'queued', done: 0, total: null, finished_at: null, cancel_requested: false };
+    ipc.publishMarket.mockResolvedValue(job);
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    const body = screen.getByTestId('table-body');
+    await fireEvent.keyDown(body, { key: 'ArrowDown' });
+    await fireEvent.keyDown(body, { key: 'ArrowDown', shiftKey: true });
+    const button = await screen.findByTestId('publish-selected');
+    expect(button).toHaveTextContent('Опубликовать (2)');
+    await fireEvent.change(screen.getByLabelText('Аккаунт маркетплейса'), { target: { value: 'acc-oz' } });
+    await fireEvent.click(button);
+    await waitFor(() => expect(ipc.publishMarket).toHaveBeenCalled());
+    const [account, ids] = ipc.publishMarket.mock.calls[0];
+    expect([account, ids.length]).toEqual(['acc-oz', 2]);
+    expect(await screen.findByTestId('market-job')).toBeInTheDocument();
   });
 
   it('opens the product editor with Enter', async () => {

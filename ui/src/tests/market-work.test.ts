@@ -359,7 +359,7 @@ describe('publishing', () => {
   });
 
   it('loads the cards already on the marketplace', async () => {
-    ipc.pullMarketCards.mockResolvedValue({ account: 'x', cards: 20, linked_by_sku: 15, linked_by_barcode: 3, imported: 0, unmatched_count: 2, unmatched: [], failed: [] });
+    ipc.pullMarketCards.mockResolvedValue({ account: 'x', cards: 20, linked_by_sku: 15, linked_by_barcode: 3, imported: 0, unmatched_count: 2, unmatched: [], failed: [], held: 0 });
     render(PublishTab, { account: account(), job: null, last: null, onQueued: vi.fn(), onInbox: vi.fn() });
     await fireEvent.click(screen.getByTestId('pull-cards'));
     expect(ipc.pullMarketCards).toHaveBeenCalledWith('a-1', false);

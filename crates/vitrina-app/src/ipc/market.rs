@@ -376,6 +376,9 @@ pub struct PullCardsDto {
     pub unmatched: Vec<String>,
     /// Cards that could not become products, with the reason.
     pub failed: Vec<String>,
+    /// Cards to import that wait for the supplier import holding the catalog: a job makes them
+    /// products and links them as soon as it ends.
+    pub held: u64,
 }
 
 /// A demo marketplace started for a person (`vitrina mp fake-server`): where it listens and

@@ -380,3 +380,61 @@ fn the_sellers_values_of_a_dictionary_attribute_are_listed_and_mapped_one_by_one
     let e = s.app.set_market_value("Маркет", &ext, &attr, &mine, Some("нет такого значения")).unwrap_err();
     assert!(e.message.contains("нет такого значения"), "{e}");
 }
+
+#[test]
+fn cards_pulled_for_import_during_an_import_are_held_and_become_products_after_it() {
+    let s = setup(Fake::Ym, FakeToken::ym("ym-secret-key"), ym());
+    let never = || false;
+    let stage = |_: JobStage| {};
+    let progress = |_: u64, _: Option<u64>| {};
+    let hooks = hooks(&never, &stage, &progress);
+    s.app.auto_map_market("Маркет", &s.secrets, Some(client(&s, "Маркет"))).unwrap();
+    s.app.publish_market_now("Маркет", &[], &s.secrets, Some(client(&s, "Маркет")), &hooks).unwrap();
+
+    // A second, empty catalog whose seller already has those cards.
+    let dir = tempfile::tempdir().unwrap();
+    let other = App::open(&dir.path().join("catalog.db")).unwrap();
+    other
+        .add_market_account(&NewMarketAccountDto { base_url: Some(s.fake.url()), ..ym() }, &s.secrets)
+        .unwrap();
+    let jobs = crate::jobs::Jobs::open(other.path()).unwrap();
+    let pulled_client = || {
+        let store = MarketStore::open(other.path()).unwrap();
+        let account = store.account("Маркет").unwrap();
+        let json = s.secrets.market_secret(&vitrina_market::secret_name(account.id)).unwrap().unwrap();
+        Client::new(&account, Credentials::from_json(account.market, &json).unwrap())
+            .unwrap()
+            .with_time_scale(SCALE)
+    };
+
+    // An import holds that catalog: the cards wait in a job instead of failing.
+    let import = rusqlite::Connection::open(other.path()).unwrap();
+    import.execute_batch("PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; DELETE FROM products WHERE 0;").unwrap();
+    let started = std::time::Instant::now();
+    let pulled =
+        other.pull_market_cards("Маркет", true, &s.secrets, Some(pulled_client()), &jobs, &never).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "it did not wait for the import: {:?}",
+        started.elapsed()
+    );
+    assert!(pulled.cards > 0, "{pulled:?}");
+    assert_eq!(
+        (pulled.imported, pulled.held, pulled.failed.len() as u64),
+        (0, pulled.cards, 0),
+        "{pulled:?}"
+    );
+    let queued = jobs
+        .list(&crate::jobs::JobFilter { kind: Some("market.import_cards".into()), ..Default::default() })
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(other.stats().unwrap().products, 0, "nothing landed during the import");
+
+    // The import ends: the job makes them products and links them.
+    import.execute_batch("ROLLBACK").unwrap();
+    let done = jobs.wait(&queued[0].id.to_string(), &mut |_| {}).unwrap();
+    assert_eq!(done.state, vitrina_jobs::JobState::Succeeded, "{:?}", done.error);
+    assert_eq!(other.stats().unwrap().products, pulled.cards);
+    let links = other.market_links("Маркет", &[], false, None, 1000, 0).unwrap();
+    assert_eq!(links.items.len() as u64, pulled.cards, "every card is linked to its new product");
+}

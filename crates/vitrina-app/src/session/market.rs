@@ -186,7 +186,8 @@ impl Session {
     }
 
     pub fn pull_market_cards(&self, key: &str, import_new: bool) -> AppResult<PullCardsDto> {
-        let pulled = self.app()?.pull_market_cards(key, import_new, &self.secrets, None, &|| false)?;
+        let pulled =
+            self.app()?.pull_market_cards(key, import_new, &self.secrets, None, self.jobs()?, &|| false)?;
         if pulled.imported > 0 {
             self.table.forget_rows()?;
         }

@@ -154,8 +154,15 @@ pub fn retry(app: &App, jobs: &Jobs, account: &str, skus: &[String], detach: boo
     follow(jobs, &job, detach, cli)
 }
 
-pub fn pull_cards(app: &App, secrets: &Secrets, account: &str, import: bool, cli: &Cli) -> Outcome {
-    let dto: PullCardsDto = app.pull_market_cards(account, import, secrets, None, &|| false)?;
+pub fn pull_cards(
+    app: &App,
+    jobs: &Jobs,
+    secrets: &Secrets,
+    account: &str,
+    import: bool,
+    cli: &Cli,
+) -> Outcome {
+    let dto: PullCardsDto = app.pull_market_cards(account, import, secrets, None, jobs, &|| false)?;
     if cli.json {
         return json(&dto);
     }
@@ -171,6 +178,13 @@ pub fn pull_cards(app: &App, secrets: &Secrets, account: &str, import: bool, cli
     }
     for f in &dto.failed {
         print(format!("  not imported: {f}"));
+    }
+    if dto.held > 0 {
+        print(format!(
+            "{} cards wait for the supplier import that holds the catalog; they become products as soon as it ends \
+             (vitrina jobs list shows the market.import_cards job).",
+            dto.held
+        ));
     }
     Ok(())
 }

@@ -931,7 +931,12 @@ unmatched: Array<string>,
 /**
  * Cards that could not become products, with the reason.
  */
-failed: Array<string>, };
+failed: Array<string>, 
+/**
+ * Cards to import that wait for the supplier import holding the catalog: a job makes them
+ * products and links them as soon as it ends.
+ */
+held: number, };
 
 export type FakeServerDto = { market: string, url: string, 
 /**
