@@ -166,12 +166,12 @@ impl Catalog {
     pub fn sync_pending(&self) -> Result<u64> {
         let conn = self.db();
         let records: i64 = conn.query_row(
-            "SELECT count(*) FROM history WHERE rid > ?1 AND device = ?2",
+            "SELECT count(*) FROM history WHERE rid > ?1 AND device = ?2 AND entity = 'product'",
             params![meta_i64(conn, PUSH_RID)?, self.device.0.as_bytes()],
             |r| r.get(0),
         )?;
         let categories: i64 = conn.query_row(
-            "SELECT count(*) FROM categories WHERE rid > ?1",
+            "SELECT count(*) FROM categories c WHERE c.rid > ?1 AND NOT EXISTS (SELECT 1 FROM sync_entities e WHERE e.id = c.id)",
             [meta_i64(conn, PUSH_CATEGORY_RID)?],
             |r| r.get(0),
         )?;
@@ -214,17 +214,22 @@ impl Catalog {
 /// The categories created since the last push (a category never changes: its id is its parent
 /// and name). Their stamp is HLC zero: every device that creates one gives it the same values.
 fn categories(conn: &Connection, device: DeviceId, out: &mut Outbox, limit: usize) -> Result<()> {
-    let rows: Vec<(i64, Uuid, String, Option<Uuid>)> = conn
+    // A category this device received (from the server) is the server's already.
+    let rows: Vec<(i64, Uuid, String, Option<Uuid>, bool)> = conn
         .prepare_cached(
-            "SELECT c.rid, c.id, c.name, p.id FROM categories c LEFT JOIN categories p ON p.rid = c.parent_rid
+            "SELECT c.rid, c.id, c.name, p.id, EXISTS (SELECT 1 FROM sync_entities e WHERE e.id = c.id)
+             FROM categories c LEFT JOIN categories p ON p.rid = c.parent_rid
              WHERE c.rid > ?1 ORDER BY c.rid LIMIT ?2",
         )?
         .query_map(params![out.last_category_rid, limit as i64], |r| {
-            Ok((r.get(0)?, uuid_of(r, 1)?, r.get(2)?, opt_uuid_of(r, 3)?))
+            Ok((r.get(0)?, uuid_of(r, 1)?, r.get(2)?, opt_uuid_of(r, 3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    for (rid, id, name, parent) in rows {
+    for (rid, id, name, parent, known) in rows {
         out.last_category_rid = rid;
+        if known {
+            continue;
+        }
         let hlc = Hlc::default();
         let mut fields: Vec<FieldChange> = category_values(&name, parent.map(vitrina_domain::CategoryId))
             .into_iter()
