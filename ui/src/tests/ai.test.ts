@@ -28,6 +28,7 @@ const ipc = vi.hoisted(() => ({
   jobs: vi.fn(),
   cancelJob: vi.fn(),
   facets: vi.fn(),
+  marketAccounts: vi.fn(),
 }));
 vi.mock('$lib/ipc', () => ({
   ipc,
@@ -84,6 +85,11 @@ beforeEach(() => {
   ipc.aiProviders.mockResolvedValue([provider()]);
   ipc.aiProductResults.mockResolvedValue([]);
   ipc.jobs.mockResolvedValue([]);
+  ipc.facets.mockResolvedValue({ categories: [
+    { id: 'c1', parent: null, name: 'Обувь', depth: 0, path: 'Обувь', products: 120 },
+    { id: 'c2', parent: 'c1', name: 'Кроссовки', depth: 1, path: 'Обувь / Кроссовки', products: 40 },
+  ], brands: [], suppliers: [] });
+  ipc.marketAccounts.mockResolvedValue([{ id: 'a1', name: 'Мой Озон', market: 'ozon' }]);
 });
 
 describe('words', () => {
@@ -199,6 +205,20 @@ describe('providers', () => {
     expect(document.body.textContent).not.toContain('sk-secret');
   });
 
+  it('changes a provider: its fields come into the form, a blank key keeps the stored one', async () => {
+    ipc.setAiProvider.mockResolvedValue(provider({ model: 'gpt-4.1-mini' }));
+    render(ProvidersTab);
+    await fireEvent.click(await screen.findByTestId('ai-provider-edit'));
+    expect(screen.getByText('Изменить провайдера')).toBeInTheDocument();
+    expect(screen.getByTestId('ai-form-name')).toHaveValue('OpenAI');
+    expect(screen.getByTestId('ai-form-kind')).toBeDisabled();
+    await fireEvent.input(screen.getByTestId('ai-form-model'), { target: { value: 'gpt-4.1-mini' } });
+    await fireEvent.click(screen.getByTestId('ai-form-save'));
+    await waitFor(() => expect(ipc.setAiProvider).toHaveBeenCalledWith('pr-1', expect.objectContaining({ model: 'gpt-4.1-mini', key: '' })));
+    expect(ipc.addAiProvider).not.toHaveBeenCalled();
+    await waitFor(() => expect(screen.queryByTestId('ai-provider-form')).not.toBeInTheDocument());
+  });
+
   it('checks the connection and words a failure, the provider\'s sentence as details', async () => {
     ipc.checkAiProvider.mockResolvedValue({ ok: false, outcome: 'unauthorized', detail: 'Incorrect API key provided', checked_at: NOW, millis: 120 });
     render(ProvidersTab);
@@ -232,6 +252,23 @@ describe('prompts and runs', () => {
     await fireEvent.click(screen.getByTestId('ai-prompt-save'));
     expect(ipc.saveAiPrompt).toHaveBeenCalledWith('moderate', 'any', 'Проверь {{nme}}');
     expect(await screen.findByTestId('ai-prompt-error')).toHaveTextContent('{{nme}}');
+  });
+
+  it('starts a check of a category or of an account\'s error inbox from the Runs tab', async () => {
+    ipc.aiRuns.mockResolvedValue([]);
+    ipc.aiRun.mockResolvedValue(job({ kind: 'ai.moderate' }));
+    render(RunsTab);
+    const scope = await screen.findByTestId('ai-run-scope');
+    await fireEvent.change(await screen.findByTestId('ai-run-category'), { target: { value: 'Обувь / Кроссовки' } });
+    await fireEvent.click(screen.getByTestId('ai-run-start'));
+    await waitFor(() => expect(ipc.aiRun).toHaveBeenCalledTimes(1));
+    expect(ipc.aiRun.mock.calls[0][0]).toMatchObject({ task: 'moderate', provider: provider().id, category: 'Обувь / Кроссовки', inbox: null, skus: [] });
+    expect(await screen.findByTestId('ai-run-queued')).toBeInTheDocument();
+
+    await fireEvent.change(scope, { target: { value: 'inbox' } });
+    await fireEvent.click(screen.getByTestId('ai-run-start'));
+    await waitFor(() => expect(ipc.aiRun).toHaveBeenCalledTimes(2));
+    expect(ipc.aiRun.mock.calls[1][0]).toMatchObject({ category: null, inbox: 'Мой Озон' });
   });
 
   it('lists runs with tokens and the estimated cost', async () => {

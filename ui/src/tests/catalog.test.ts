@@ -17,6 +17,8 @@ const ipc = vi.hoisted(() => ({
   publishMarket: vi.fn(),
   marketJobResult: vi.fn(),
   jobs: vi.fn(),
+  aiProviders: vi.fn(),
+  aiRun: vi.fn(),
 }));
 vi.mock('$lib/ipc', () => ({ ipc, onJobsPulse: vi.fn(async () => () => {}) }));
 
@@ -33,6 +35,7 @@ beforeEach(() => {
   ipc.history.mockReset().mockResolvedValue([]);
   ipc.marketAccounts.mockReset().mockResolvedValue([]);
   ipc.jobs.mockReset().mockResolvedValue([]);
+  ipc.aiProviders.mockReset().mockResolvedValue([]);
 });
 
 describe('catalog table', () => {
@@ -155,6 +158,22 @@ describe('catalog table', () => {
     const [account, ids] = ipc.publishMarket.mock.calls[0];
     expect([account, ids.length]).toEqual(['acc-oz', 2]);
     expect(await screen.findByTestId('market-job')).toBeInTheDocument();
+  });
+
+  it('sends the selected products to an AI check', async () => {
+    ipc.aiProviders.mockResolvedValue([{ id: 'p1', name: 'Локальная модель' }]);
+    ipc.aiRun.mockResolvedValue({ id: 'job-2', kind: 'ai.moderate', state: 'queued' });
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    const body = screen.getByTestId('table-body');
+    await fireEvent.keyDown(body, { key: 'ArrowDown' });
+    await fireEvent.keyDown(body, { key: 'ArrowDown', shiftKey: true });
+    const start = await screen.findByTestId('ai-run-start');
+    expect(start).toHaveTextContent('ИИ (2)');
+    await fireEvent.click(start);
+    await waitFor(() => expect(ipc.aiRun).toHaveBeenCalled());
+    expect(ipc.aiRun.mock.calls[0][0]).toMatchObject({ task: 'moderate', provider: 'p1', category: null, inbox: null });
+    expect(ipc.aiRun.mock.calls[0][0].skus).toHaveLength(2);
   });
 
   it('opens the product editor with Enter', async () => {
