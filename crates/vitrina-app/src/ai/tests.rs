@@ -372,3 +372,55 @@ fn required_characteristics_come_from_a_marketplace_accounts_cached_attributes()
     // Another marketplace has no account: no required characteristics.
     assert_eq!(app.ai_rule_check("ozon", &[], None, &[]).unwrap().required_from_account, None);
 }
+
+#[test]
+fn a_run_over_an_accounts_error_inbox_checks_exactly_the_products_with_marketplace_problems() {
+    use vitrina_market::api::{Link, LinkStatus};
+    use vitrina_market::store::LinkRecord;
+    use vitrina_market::{Problem, ProblemCode};
+    let (dir, app, secrets, _) = setup();
+    let path = dir.path().join("catalog.db");
+    let fake = FakeLlm::start(FakeLlmConfig::open());
+    provider(&app, &secrets, &fake, "");
+    // One product the marketplace's check stopped, one on sale: only the first is in the inbox.
+    let mut store = vitrina_market::MarketStore::open(&path).unwrap();
+    let account = vitrina_market::Account::new("Мой WB", vitrina_market::Market::Wb, 0);
+    store.add_account(&account).unwrap();
+    for (sku, status) in [("CAPS", LinkStatus::PrecheckFailed), ("FINE", LinkStatus::Live)] {
+        let product = app.catalog().unwrap().product(&vitrina_store::ProductKey::Sku(sku.into())).unwrap();
+        let problems = if status == LinkStatus::PrecheckFailed {
+            vec![Problem::new(ProblemCode::NameTooLong, "name", "CAPS")]
+        } else {
+            Vec::new()
+        };
+        let record = LinkRecord {
+            product_id: product.id,
+            link: Link { offer_id: sku.into(), status, ..Link::default() },
+            problems,
+            sent_hash: None,
+            live_hash: None,
+            updated_at: 0,
+            card_of: None,
+        };
+        store.put_link(account.id, &record).unwrap();
+    }
+    drop(store);
+    let jobs = Jobs::open(&path).unwrap();
+    let req = AiRunRequest { task: "moderate".into(), inbox: Some("Мой WB".into()), ..Default::default() };
+    let job = queue_ai_run(&app, &jobs, &req).unwrap();
+    let mut worker = jobs.start_worker(&WorkerOptions { schedules: false, ..Default::default() }).unwrap();
+    worker.run(true, &mut |_| {}).unwrap();
+    worker.stop(Duration::from_secs(1));
+    let done = jobs.get(&job.id.to_string()).unwrap();
+    assert_eq!(done.state, vitrina_jobs::JobState::Succeeded, "{:?}", done.error);
+    let run: AiRunDto = serde_json::from_value(done.result.clone().unwrap()).unwrap();
+    assert_eq!(run.products, 1, "only the inbox's product: {run:?}");
+    assert_eq!(fake.completions(), 1);
+    let asked = app.ai_product_results("CAPS", 10).unwrap();
+    assert_eq!(asked.len(), 1, "CAPS was checked");
+    assert!(app.ai_product_results("FINE", 10).unwrap().is_empty(), "FINE is on sale, not in the inbox");
+    // An empty inbox is said at once.
+    let e =
+        queue_ai_run(&app, &jobs, &AiRunRequest { inbox: Some("Нет такого".into()), ..Default::default() });
+    assert!(e.is_err());
+}
