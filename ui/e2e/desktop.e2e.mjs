@@ -870,6 +870,24 @@ async function marketWork(browser, db) {
   }
   const sources = await browser.execute(() => [...document.querySelectorAll('[data-testid="attribute-source"]')].map((s) => s.textContent.trim()));
   check('each attribute says in words what fills it', sources.length > 0 && sources.every((t) => t && !/^(field|attr|const):/.test(t)), sources.slice(0, 6).join('; '));
+  // The value map of a dictionary attribute: the seller's values, how many products say each,
+  // and what the card carries.
+  const withValues = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="attribute"]')].find((a) => a.querySelector('[data-testid="attribute-values"]'))?.dataset.attr ?? null);
+  if (withValues) {
+    await browser.$(`[data-testid="attribute"][data-attr="${withValues}"] [data-testid="attribute-values"]`).click();
+    await browser.$('[data-testid="values"]').waitForExist({ timeout: 20000 });
+    const valueRows = await until('the value map to list the seller\'s values', () => browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="value-row"]')].map((r) => [r.dataset.state, r.querySelector('.num').textContent.trim()])),
+    (r) => r.length > 0, { timeout: 20000 }).catch(() => []);
+    const note = await read(browser, '[data-testid="values"]');
+    check('the value map lists the values with what each becomes, or says why there are none',
+      valueRows.length > 0 ? valueRows.every(([state, n]) => ['mapped', 'found', 'as_is', 'refused'].includes(state) && /^\d/.test(n)) : /значени/i.test(note),
+      JSON.stringify(valueRows.slice(0, 5)));
+    await browser.execute(() => document.querySelector('[data-testid="values"]').scrollIntoView({ block: 'center' }));
+    await screenshot('25b-market-values', '[data-testid="values"]');
+    await browser.$('[data-testid="values-close"]').click();
+  }
   await browser.execute(() => document.querySelector('[data-testid="market-view"]').scrollTo(0, 0));
   await screenshot('25-market-mapping', '[data-testid="market-view"]');
 
@@ -993,6 +1011,21 @@ async function aiWork(browser, db) {
     same('accepting says what it did', decision, 'Принято: 1');
     const after = cliJsonOn(db, 'products', 'show', sku).fields.find((f) => f.field === 'description').text;
     check('the accepted description is the product\'s description in the catalog', after.trim().length > 0 && after !== before, after.slice(0, 80));
+
+    // The catalog's bulk bar: the selected products go to a marketplace account or an AI check.
+    await go(browser, 'catalog', '.scroller .row[data-sku]');
+    const boxes = await browser.$$('.scroller .row[data-sku] input[type="checkbox"]');
+    for (const b of boxes.slice(0, 2)) await b.click();
+    await browser.$('[data-testid="publish-selected"]').waitForExist({ timeout: 20000 });
+    same('the bulk bar offers to publish the selection and to check it with AI',
+      [await read(browser, '[data-testid="publish-selected"]'), await read(browser, '[data-testid="ai-run-start"]')], ['Опубликовать (2)', 'ИИ (2)']);
+    await screenshot('33-bulk-actions', '[data-testid="bulk"]');
+    await browser.$('[data-testid="ai-run-start"]').click();
+    await browser.$('[data-testid="ai-run-queued"]').waitForExist({ timeout: 20000 });
+    await browser.$('[data-testid="publish-selected"]').click();
+    const published = await textOf(browser, '[data-testid="publish-selected-result"]', (t) => t.length > 0, 120000).catch((e) => e.message);
+    check('publishing the selection says how it went', /Готово|Не получилось/.test(published), published);
+    await browser.$('button=Снять выбор').click();
   } finally {
     fake.kill();
   }
