@@ -28,6 +28,9 @@ use crate::remote::{Cursor, MemberKind, Remote, ServerInfo, StateDoc};
 pub const BATCH: usize = 5_000;
 /// How long the background loop waits without a wake-up before syncing anyway.
 pub const POLL: Duration = Duration::from_secs(30);
+/// How long a pull waits for change sets held back by an older transaction on the server.
+const HELD_BACK_WAIT: Duration = Duration::from_secs(2);
+const HELD_BACK_STEP: Duration = Duration::from_millis(50);
 /// Records stamped later than the server's clock plus this are re-stamped before pushing.
 const AHEAD_SLACK_MS: u64 = 60_000;
 
@@ -54,6 +57,9 @@ pub struct SyncReport {
     pub restamped: u64,
     /// The device was behind the pruned log and merged the server's state.
     pub merged_state: bool,
+    /// Change sets were committed but not servable yet (an older transaction still ran on the
+    /// server): the background loop pulls again soon.
+    pub held_back: bool,
 }
 
 /// The last sync as the status indicator shows it (kept in the catalog: every front end and
@@ -289,6 +295,7 @@ impl<R: Remote> Engine<R> {
     pub async fn pull_all(&self, report: &mut SyncReport, kind: MemberKind) -> Result<()> {
         let batch = self.batch;
         let mut cursor = self.cursor().await?;
+        let mut waited = Duration::ZERO;
         loop {
             let page = self.remote.pull(cursor, batch).await?;
             if page.behind {
@@ -296,7 +303,16 @@ impl<R: Remote> Engine<R> {
                 report.merged_state = true;
                 continue;
             }
-            let Some(next) = page.next else { break };
+            report.held_back = page.held_back;
+            let Some(next) = page.next else {
+                // Committed after an older transaction that still runs: served once it ends.
+                if page.held_back && waited < HELD_BACK_WAIT {
+                    tokio::time::sleep(HELD_BACK_STEP).await;
+                    waited += HELD_BACK_STEP;
+                    continue;
+                }
+                break;
+            };
             self.crash_point("pulled");
             let full = page.sets.len() >= batch;
             report.pulled_sets += page.sets.len() as u64;
@@ -304,7 +320,7 @@ impl<R: Remote> Engine<R> {
             let applied = self.local(move |c| c.sync_apply(&sets, &next.to_string())).await?;
             add(&mut report.applied, &applied);
             cursor = next;
-            if !full {
+            if !full && !page.held_back {
                 break;
             }
         }
@@ -355,9 +371,9 @@ impl<R: Remote> Engine<R> {
                 listener = self.remote.listen().await.ok();
             }
             let wait = match self.sync().await {
-                Ok(_) => {
+                Ok(report) => {
                     backoff = Duration::from_secs(1);
-                    POLL
+                    if report.held_back { Duration::from_millis(500) } else { POLL }
                 }
                 Err(e) => {
                     tracing::info!(error = %e, "team sync failed; this device keeps working offline");

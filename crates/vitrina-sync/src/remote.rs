@@ -100,6 +100,10 @@ pub struct PullPage {
     pub next: Option<Cursor>,
     /// The cursor is below the pruned part of the log: this device must merge the state instead.
     pub behind: bool,
+    /// Change sets after the page are committed but not served yet: a transaction older than
+    /// theirs is still running on the server (anywhere on it: transaction ids are the
+    /// server's). Pull again shortly.
+    pub held_back: bool,
 }
 
 /// One entity of the team's current state.

@@ -6,6 +6,8 @@
 mod basics;
 #[path = "sync/child.rs"]
 mod child;
+#[path = "sync/clock.rs"]
+mod clock;
 #[path = "sync/common.rs"]
 mod common;
 #[path = "sync/converge.rs"]
@@ -16,6 +18,10 @@ mod crash;
 mod cursor;
 #[path = "sync/lease.rs"]
 mod lease;
+#[path = "sync/live.rs"]
+mod live;
+#[path = "sync/offline.rs"]
+mod offline;
 #[path = "sync/roles.rs"]
 mod roles;
 

@@ -341,12 +341,19 @@ fn apply_product(
                     report.products_changed += 1;
                 }
                 // Not complete yet (its creation has not arrived): kept until it is.
-                Err(_) => known.held = Some(values),
+                Err(_) => known.held = Some(values.clone()),
             }
         }
-        (None, false) => known.held = Some(values),
+        (None, false) => known.held = Some(values.clone()),
     }
-    stamps::save(tx, id, &known)
+    stamps::save(tx, id, &known)?;
+    // A later stamp on the SKU (even with the same value) can change who should show it.
+    if incoming.changes.iter().any(|a| a.field == "sku" || a.field == ALIVE)
+        && let Some(Some(wanted)) = values.get("sku")
+    {
+        clash::settle(tx, ctx.device, wanted)?;
+    }
+    Ok(())
 }
 
 /// Writes `after` over the row (the SKU as the clash rule shows it, the category once it is

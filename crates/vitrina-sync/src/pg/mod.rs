@@ -277,6 +277,21 @@ impl Remote for PgRemote {
             let xid: &str = last.get(0);
             page.next = Some(Cursor { xid: xid.parse().unwrap_or(after.xid), seq: last.get(1) });
         }
+        if rows.len() < limit {
+            let from = page.next.unwrap_or(after);
+            let xid = from.xid.to_string();
+            page.held_back = self
+                .call("pulling changes", |c| async move {
+                    c.query_one(
+                        "SELECT EXISTS (SELECT 1 FROM log WHERE (xid, seq) > ($1::text::xid8, $2)
+                                        AND xid >= pg_snapshot_xmin(pg_current_snapshot()))",
+                        &[&xid, &from.seq],
+                    )
+                    .await
+                })
+                .await?
+                .get(0);
+        }
         Ok(page)
     }
 

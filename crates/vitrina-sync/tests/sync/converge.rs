@@ -162,6 +162,16 @@ async fn one_case(seed: u64, ops: usize) {
     assert!(quiet, "seed {seed}: still moving after 12 rounds");
 
     let digests: Vec<String> = nodes.iter().map(|n| n.device.digest()).collect();
+    if std::env::var("VITRINA_SYNC_KEEP").is_ok() {
+        for n in &nodes {
+            let keep = std::env::temp_dir().join(format!("conv-{}.db", n.device.engine.device()));
+            n.device.with(|c| c.sync_digest().unwrap());
+            let _ = std::fs::copy(&n.device.path, &keep);
+            let _ =
+                std::fs::copy(format!("{}-wal", n.device.path.display()), format!("{}-wal", keep.display()));
+            eprintln!("kept {} ({})", keep.display(), n.device.digest());
+        }
+    }
     assert!(digests.windows(2).all(|w| w[0] == w[1]), "seed {seed}: devices differ: {digests:?}");
     let fresh = team.join(&team.admin).await;
     assert_eq!(fresh.digest(), digests[0], "seed {seed}: the server's state differs from the devices");
