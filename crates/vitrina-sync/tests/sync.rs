@@ -24,6 +24,8 @@ mod live;
 mod offline;
 #[path = "sync/roles.rs"]
 mod roles;
+#[path = "sync/tls.rs"]
+mod tls;
 
 use sha2::{Digest, Sha256};
 

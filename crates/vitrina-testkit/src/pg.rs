@@ -173,24 +173,49 @@ impl Cluster {
         run(initdb, "initdb")?;
         let _ = std::fs::remove_file(&pwfile);
         if options.tls {
-            let mut openssl = Command::new("openssl");
-            openssl.args([
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=localhost",
-            ]);
-            openssl.arg("-keyout").arg(data.join("server.key")).arg("-out").arg(data.join("server.crt"));
-            run(openssl, "openssl (the test server's certificate)")?;
-            set_private(&data.join("server.key"))?;
-            self.chown(&data)?;
+            self.certificates(&data)?;
         }
         Ok(())
+    }
+
+    /// A test CA (`ca.crt` in the cluster's folder, for clients to trust) and the server's
+    /// certificate signed by it, for `localhost` and `127.0.0.1`.
+    fn certificates(&self, data: &Path) -> Result<(), String> {
+        let ca_key = self.dir.join("ca.key");
+        let mut ca = Command::new("openssl");
+        ca.args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Vitrina test CA",
+        ]);
+        ca.arg("-keyout").arg(&ca_key).arg("-out").arg(self.ca_certificate());
+        run(ca, "openssl (the test CA)")?;
+        let csr = self.dir.join("server.csr");
+        let mut request = Command::new("openssl");
+        request.args(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost"]);
+        request.arg("-keyout").arg(data.join("server.key")).arg("-out").arg(&csr);
+        run(request, "openssl (the test server's key)")?;
+        let ext = self.dir.join("server.ext");
+        std::fs::write(&ext, "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+            .map_err(|e| e.to_string())?;
+        let mut sign = Command::new("openssl");
+        sign.args(["x509", "-req", "-days", "2", "-CAcreateserial"]).arg("-in").arg(&csr);
+        sign.arg("-CA").arg(self.ca_certificate()).arg("-CAkey").arg(&ca_key);
+        sign.arg("-out").arg(data.join("server.crt")).arg("-extfile").arg(&ext);
+        run(sign, "openssl (signing the test server's certificate)")?;
+        set_private(&data.join("server.key"))?;
+        self.chown(data)
+    }
+
+    /// The test CA's certificate (clusters started with TLS).
+    pub fn ca_certificate(&self) -> PathBuf {
+        self.dir.join("ca.crt")
     }
 
     fn pg_ctl_start(&self, options: Options) -> Result<(), String> {
