@@ -53,6 +53,8 @@ impl Default for RunOptions<'_> {
     }
 }
 
+/// A follow-up also asks about the items due within this many ms after it.
+const FOLLOW_UP_SLACK_MS: i64 = 300;
 /// While more rows are coming, an idle outbox looks again this soon.
 const QUEUING_LOOK: Duration = Duration::from_millis(5);
 
@@ -125,6 +127,7 @@ pub fn run_outbox(
         }
         let now = clock.now_ms();
         let mut worked = false;
+        let queuing = options.still_queuing.is_some_and(|q| q.load(Ordering::Acquire));
         for op in [Op::Card, Op::Price, Op::Stock] {
             let warehouses: Vec<Option<String>> = match op {
                 Op::Stock => store.due_warehouses(account.id, now)?.into_iter().map(Some).collect(),
@@ -132,8 +135,12 @@ pub fn run_outbox(
             };
             for warehouse in warehouses {
                 let limit = batch_limit(api, op);
-                let rows = fit(store.due(account.id, op, warehouse.as_deref(), now, limit.items)?, limit);
-                if rows.is_empty() {
+                let due = store.due(account.id, op, warehouse.as_deref(), now, limit.items)?;
+                // While the planner still queues, only full batches go: a part batch now would
+                // cost one request more than ceil(n / batch) in the end.
+                let fetched = due.len();
+                let rows = fit(due, limit);
+                if rows.is_empty() || (queuing && fetched < limit.items && rows.len() == fetched) {
                     continue;
                 }
                 let rows = guard(store, api, account, op, rows, now, &mut summary)?;
@@ -164,7 +171,10 @@ pub fn run_outbox(
         for op in [Op::Card, Op::Price, Op::Stock].into_iter().filter(|_| !writes_first) {
             let now = clock.now_ms();
             loop {
-                let rows = store.awaiting_due(account.id, op, now, api.follow_up_batch())?;
+                // Items due a moment later are asked with these: one read instead of two, and
+                // their next asks fall together too.
+                let rows =
+                    store.awaiting_due(account.id, op, now + FOLLOW_UP_SLACK_MS, api.follow_up_batch())?;
                 if rows.is_empty() {
                     break;
                 }
@@ -176,19 +186,15 @@ pub fn run_outbox(
         if worked {
             continue;
         }
-        let queuing = options.still_queuing.is_some_and(|q| q.load(Ordering::Acquire));
-        let Some(next) = store.next_due(account.id)? else {
-            if queuing {
-                // Real time, not the run's (scaled) clock: it waits for another thread.
-                std::thread::sleep(QUEUING_LOOK);
-                continue;
-            }
-            break;
-        };
-        if queuing && next > clock.now_ms() {
+        if queuing {
+            // More rows are coming (or a full batch is not planned yet). Real time, not the
+            // run's (scaled) clock: it waits for another thread.
             std::thread::sleep(QUEUING_LOOK);
             continue;
         }
+        let Some(next) = store.next_due(account.id)? else {
+            break;
+        };
         let now = clock.now_ms();
         let has_pending = sends_due(store, account, i64::MAX)?;
         let budget = if has_pending { options.wait_for_due } else { options.follow_up_for };
