@@ -197,3 +197,42 @@ fn a_second_stock_change_within_30_seconds_waits_for_the_pair_limit() {
     // Sent once when allowed, not refused with TOO_MANY_REQUESTS and sent again.
     assert_eq!(b.fake.count("POST", "/v2/products/stocks"), 2);
 }
+
+#[test]
+fn while_the_planner_still_queues_only_full_batches_go() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut b = bench(150, 0.0);
+    let path = b.catalog.path().to_path_buf();
+    let client = client(&b);
+    let queuing = AtomicBool::new(true);
+    let before = b.fake.requests().len();
+    std::thread::scope(|scope| {
+        let account = b.account.clone();
+        let queuing = &queuing;
+        let path = &path;
+        scope.spawn(move || {
+            // The planner: three slices of 50 with pauses, on its own connections.
+            let catalog = Catalog::open(path).unwrap();
+            let mut store = MarketStore::open(path).unwrap();
+            for part in 0..3 {
+                let skus = (part * 50..part * 50 + 50).map(|i| format!("PH-{i:04}")).collect();
+                let selection = Selection { skus, ..Selection::default() };
+                plan_cards(&catalog, &mut store, &account, &selection, now(), &NEVER, &mut |_| {}).unwrap();
+                std::thread::sleep(Duration::from_millis(150));
+            }
+            queuing.store(false, Ordering::Release);
+        });
+        let clock = ClientClock::new(&client);
+        let options = RunOptions { still_queuing: Some(queuing), ..RunOptions::default() };
+        run_outbox(&mut b.store, &b.account, &client, &clock, options, &NEVER, &mut |_| {}).unwrap();
+    });
+    let imports: Vec<usize> = b.fake.requests()[before..]
+        .iter()
+        .filter(|r| r.path == "/v3/product/import")
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["items"].as_array().unwrap().len()
+        })
+        .collect();
+    assert_eq!(imports, [100, 50], "a full batch while queuing, the rest at the end");
+    assert!(statuses(&b).iter().all(|(_, s, _)| *s == LinkStatus::Live), "every card settled");
+}
