@@ -8,6 +8,7 @@ pub mod bench;
 pub mod bench_export;
 pub mod bench_import;
 pub mod bench_publish;
+pub mod bench_sync;
 pub mod bulk;
 mod catalog;
 pub mod catalog_jobs;

@@ -396,6 +396,22 @@ pub enum BenchCmd {
         #[arg(long, default_value = "bench-data/publish")]
         out: PathBuf,
     },
+    /// Team sync on a local PostgreSQL (a throwaway cluster unless --url): bootstrap of a new
+    /// device, push and pull throughput, an edit from one device to another, local edits with
+    /// sync off and on.
+    Sync {
+        #[arg(long, default_value_t = 1_000_000)]
+        products: u64,
+        /// Field changes pushed and pulled.
+        #[arg(long, default_value_t = 100_000)]
+        changes: u64,
+        /// A server admin's postgres:// URL (with ?schema=…) to run on instead of a local cluster.
+        #[arg(long)]
+        url: Option<String>,
+        /// Folder for the benchmark's catalogs (replaced).
+        #[arg(long, default_value = "bench-data/sync")]
+        out: PathBuf,
+    },
     /// Build a catalog of N products and time upsert, search, list pages and opening.
     Catalog {
         #[arg(long, default_value_t = 1_000_000)]

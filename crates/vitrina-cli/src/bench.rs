@@ -20,6 +20,9 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Outcome {
         BenchCmd::Publish { market, products, faults, case, out } => {
             publish(market, *products, *faults, case, out, cli.json)
         }
+        BenchCmd::Sync { products, changes, url, out } => {
+            crate::bench_sync::run(out, *products, *changes, url.as_deref(), cli.json)
+        }
         BenchCmd::Catalog { products, out, reuse } => {
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).map_err(|e| cannot_create(dir, e))?;

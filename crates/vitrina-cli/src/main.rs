@@ -20,6 +20,7 @@
 mod ai;
 mod args;
 mod bench;
+mod bench_sync;
 mod catalog;
 mod feeds;
 mod images;
