@@ -1,10 +1,15 @@
--- Lists filtered by a brand or a category (issue 18). The two indexes that serve them in name
--- order also carry the other sort keys and the status, so the same list sorted by price, stock
--- or date, with the window's other filters on those columns, is read from the index alone (the
--- brand's or category's entries, never the table) and sorted keeping only the page. Widening
--- the two indexes costs a build or a first import about what building them already cost; a
--- composite index per filter and sort would cost several seconds each (docs/benchmarks.md).
+-- Lists with any filter in any sort (issue 18). The brand and category indexes also carry the
+-- other sort keys, the status and each other's column, so a brand or a category, alone or
+-- together and with the window's stock, status and price filters, sorted by price, stock or
+-- date, is read from its index alone (its entries, never the table) and sorted keeping only
+-- the page. The name index carries price, stock and status, so walking it in name order skips
+-- rows failing those filters without reading them. Widening costs a catalog build or a first
+-- import little beyond what building these indexes already cost, and a product's update
+-- already rewrites every index entry; a composite index per filter and sort would cost several
+-- seconds of build each (docs/benchmarks.md).
 DROP INDEX products_by_category;
-CREATE INDEX products_by_category ON products(category_rid, name_key, rid, price, stock, updated_at, status);
+CREATE INDEX products_by_category ON products(category_rid, name_key, rid, price, stock, updated_at, status, brand);
 DROP INDEX products_by_brand;
-CREATE INDEX products_by_brand ON products(brand, name_key, rid, price, stock, updated_at, status);
+CREATE INDEX products_by_brand ON products(brand, name_key, rid, price, stock, updated_at, status, category_rid);
+DROP INDEX products_by_name;
+CREATE INDEX products_by_name ON products(name_key, rid, price, stock, status);
