@@ -30,6 +30,17 @@ pub enum ErrorCode {
     Keyring,
     /// The app has no open catalog (the window's recovery screen is showing).
     NoCatalog,
+    /// The team's server cannot be reached or did not answer: the device works offline.
+    TeamUnreachable,
+    /// The team's server refused the member's name or password.
+    TeamSignIn,
+    /// The team's database and this app are at different schema versions.
+    TeamVersion,
+    /// The member's role may not do this (a viewer editing, an editor managing members), or
+    /// another device owns the marketplaces.
+    TeamNotAllowed,
+    /// The team's server refused otherwise (no team there, read-only, full, a clock far ahead).
+    TeamRefused,
     Internal,
 }
 

@@ -30,6 +30,7 @@ pub mod session;
 pub mod settings;
 pub mod supplier_edit;
 pub mod table;
+pub mod team;
 pub mod views;
 pub mod worker;
 

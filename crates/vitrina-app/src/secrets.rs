@@ -528,7 +528,7 @@ impl Secrets {
 
 /// A store's error for the front ends: a store that cannot be reached has its own code (the
 /// window words it); a refusal is `Io`, which the window's session reports as `keyring`.
-fn store_error(e: SecretError) -> AppError {
+pub(crate) fn store_error(e: SecretError) -> AppError {
     let code = match e.kind {
         SecretErrorKind::Unavailable => ErrorCode::KeyringUnavailable,
         SecretErrorKind::Refused => ErrorCode::Io,

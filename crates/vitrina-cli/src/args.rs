@@ -53,6 +53,9 @@ pub enum TopCommand {
     /// AI moderation and descriptions: `ai providers …`, `ai check`, `ai moderate`, `ai generate`, `ai review …`.
     #[command(subcommand)]
     Ai(crate::ai::AiCmd),
+    /// Working as a team through a shared PostgreSQL: `team init|invite|join|status|sync|members|set-role|upgrade|leave`.
+    #[command(subcommand)]
+    Team(crate::team::TeamCmd),
 }
 
 #[derive(Debug, Subcommand)]

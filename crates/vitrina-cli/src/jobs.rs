@@ -30,7 +30,8 @@ pub fn run(command: &TopCommand, db: &Path, cli: &Cli) -> Outcome {
         | TopCommand::Docs(_)
         | TopCommand::Cycle(_)
         | TopCommand::Mp(_)
-        | TopCommand::Ai(_) => {
+        | TopCommand::Ai(_)
+        | TopCommand::Team(_) => {
             unreachable!("dispatched in main")
         }
     }
@@ -451,6 +452,16 @@ fn worker(jobs: &Jobs, args: &WorkerArgs, as_json: bool) -> Outcome {
         only: None,
     };
     let mut worker = jobs.start_worker(&opts)?;
+    // A catalog in a team syncs while the worker runs (not for a run that stops when idle).
+    let store = vitrina_app::secrets::KeyringStore::new();
+    let _team = if args.until_idle {
+        None
+    } else {
+        vitrina_app::team::OwnTeamSync::start(jobs.path(), &store).unwrap_or_else(|e| {
+            print(format!("Team sync does not run: {e}"));
+            None
+        })
+    };
     if !as_json {
         print(format!(
             "Worker running the jobs{} of {} (Ctrl-C to stop).",

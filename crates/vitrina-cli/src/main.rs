@@ -28,6 +28,7 @@ mod jobs;
 mod mp;
 mod output;
 mod suppliers;
+mod team;
 
 use std::process::ExitCode;
 
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         TopCommand::Cycle(cmd) => feeds::run_cycle(cmd, &db, &cli),
         TopCommand::Mp(cmd) => mp::run(cmd, &db, &cli),
         TopCommand::Ai(cmd) => ai::run(cmd, &db, &cli),
+        TopCommand::Team(cmd) => team::run(cmd, &db, &cli),
         command => jobs::run(command, &db, &cli),
     };
     match result {

@@ -31,6 +31,15 @@ const words: Record<Language, Record<IpcErrorCode, string>> = {
       'Подробнее — в README, раздел «Secrets on a machine without a desktop keyring».',
     keyring: 'Хранилище паролей отказало: {message}',
     no_catalog: 'Каталог не открыт: выберите существующий каталог или создайте новый.',
+    team_unreachable:
+      'Сервер команды недоступен или не ответил. Работайте дальше: изменения сохраняются на этом компьютере и уйдут при следующей синхронизации.',
+    team_sign_in:
+      'Сервер команды не принял имя или пароль. Попросите у администратора новый код приглашения и подключитесь заново.',
+    team_version:
+      'Версия базы команды и этой программы не совпадают: синхронизация остановлена, каталог работает без неё. Обновите Vitrina или попросите администратора обновить базу (vitrina team upgrade).',
+    team_not_allowed: 'Ваша роль в команде не позволяет это сделать.',
+    team_refused:
+      'Сервер команды отказал (нет команды в этой базе, сервер только для чтения, нет места или часы этого компьютера сильно спешат). Изменения ждут на этом компьютере.',
     internal: 'Внутренняя ошибка Vitrina. Повторите действие; если ошибка не уходит, приложите подробности и журнал к сообщению о ней.',
   },
   en: {
@@ -53,6 +62,14 @@ const words: Record<Language, Record<IpcErrorCode, string>> = {
       'See “Secrets on a machine without a desktop keyring” in the README.',
     keyring: 'The password store refused: {message}',
     no_catalog: 'No catalog is open: choose an existing catalog or create a new one.',
+    team_unreachable:
+      'The team’s server cannot be reached or did not answer. Keep working: changes are kept on this computer and go at the next sync.',
+    team_sign_in: 'The team’s server refused the name or password. Ask an admin for a new invitation code and join again.',
+    team_version:
+      'The team’s database and this app are at different versions: sync has stopped and the catalog works without it. Update Vitrina, or ask an admin to upgrade the database (vitrina team upgrade).',
+    team_not_allowed: 'Your role in the team does not allow this.',
+    team_refused:
+      'The team’s server refused (no team in this database, a read-only server, no space left, or this computer’s clock is far ahead). Changes wait on this computer.',
     internal: 'Vitrina hit an internal error. Try again; if it persists, include the details and the log when reporting it.',
   },
 };

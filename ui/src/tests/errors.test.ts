@@ -8,7 +8,8 @@ import ErrorNote from '../components/ErrorNote.svelte';
 // Every code the back end sends (`ErrorCode` in vitrina-app; `IpcErrorCode` in the generated types).
 const codes: IpcErrorCode[] = [
   'not_found', 'invalid', 'conflict', 'not_a_catalog', 'catalog_too_new', 'catalog_damaged', 'io', 'busy',
-  'keyring_unavailable', 'keyring', 'no_catalog', 'internal',
+  'keyring_unavailable', 'keyring', 'no_catalog', 'internal', 'team_unreachable', 'team_sign_in', 'team_version',
+  'team_not_allowed', 'team_refused',
 ];
 
 afterEach(() => {

@@ -12,6 +12,7 @@ mod images;
 mod jobs;
 mod market;
 mod suppliers;
+mod team;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -23,6 +24,7 @@ pub use images::*;
 pub use jobs::*;
 pub use market::*;
 pub use suppliers::*;
+pub use team::*;
 
 pub use crate::error::{AppError, ErrorCode};
 
@@ -784,6 +786,12 @@ pub fn typescript() -> String {
     let decls = [
         AppError::decl(&cfg),
         ErrorCode::decl(&cfg),
+        TeamErrorDto::decl(&cfg),
+        TeamStatusDto::decl(&cfg),
+        TeamSyncDto::decl(&cfg),
+        InvitationDto::decl(&cfg),
+        MemberDto::decl(&cfg),
+        ConflictDto::decl(&cfg),
         StatusDto::decl(&cfg),
         SortDto::decl(&cfg),
         MoneyDto::decl(&cfg),

@@ -285,7 +285,7 @@ fn apply_product(
     match (rid.zip(before), alive) {
         (Some((rid, before)), true) => {
             if changed {
-                match product_from_values(ProductId(id), |f| values.get(f).and_then(|v| v.as_deref())) {
+                match changed_product(&before, &values, &won, &known) {
                     Ok(after) => {
                         update(tx, local, ctx, &mut known, rid, &before, after, sku_stamp)?;
                         if ctx.as_edits {
@@ -354,6 +354,34 @@ fn apply_product(
         clash::settle(tx, ctx.device, wanted)?;
     }
     Ok(())
+}
+
+/// The product with the fields that won set on it (its wanted SKU and awaited category as its
+/// doc has them); read whole from its values when a field does not take its text alone (a
+/// price in another currency than the one the row holds, for one).
+fn changed_product(
+    before: &Product,
+    values: &Values,
+    won: &[(String, Option<String>, Option<String>, Stamp)],
+    known: &Known,
+) -> Result<Product, vitrina_domain::ValidationError> {
+    let whole = || product_from_values(before.id, |f| values.get(f).and_then(|v| v.as_deref()));
+    let mut after = before.clone();
+    if let Some(Some(wanted)) = values.get("sku") {
+        after.sku = wanted.clone();
+    }
+    if after.category.is_none() {
+        after.category = known.waits_for.map(vitrina_domain::CategoryId);
+    }
+    for (field, _, new, _) in won {
+        let Ok(field) = field.parse::<ProductField>() else { continue };
+        let text = new.as_deref().unwrap_or("");
+        let parsed = field.parse_value(text, after.price.currency).and_then(|v| after.set(v));
+        if parsed.is_err() || after.field_value(field).as_deref() != new.as_deref() {
+            return whole();
+        }
+    }
+    Ok(after)
 }
 
 /// Writes `after` over the row (the SKU as the clash rule shows it, the category once it is

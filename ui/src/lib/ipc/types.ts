@@ -3,7 +3,92 @@
 
 export type IpcError = { code: IpcErrorCode, message: string, };
 
-export type IpcErrorCode = "not_found" | "invalid" | "conflict" | "not_a_catalog" | "catalog_too_new" | "catalog_damaged" | "io" | "busy" | "held" | "keyring_unavailable" | "keyring" | "no_catalog" | "internal";
+export type IpcErrorCode = "not_found" | "invalid" | "conflict" | "not_a_catalog" | "catalog_too_new" | "catalog_damaged" | "io" | "busy" | "held" | "keyring_unavailable" | "keyring" | "no_catalog" | "team_unreachable" | "team_sign_in" | "team_version" | "team_not_allowed" | "team_refused" | "internal";
+
+export type TeamErrorDto = { 
+/**
+ * unreachable, sign_in, no_team, schema_too_new, server_too_old, clock_skew, not_allowed,
+ * read_only, server_full, lease_lost, not_in_team, local, server, bad_url.
+ */
+kind: string, 
+/**
+ * The back end's sentence (English), shown as details.
+ */
+message: string, };
+
+export type TeamStatusDto = { joined: boolean, 
+/**
+ * The team's server, without the password.
+ */
+url: string | null, 
+/**
+ * The member's name as history shows it.
+ */
+member: string | null, 
+/**
+ * viewer, editor or admin.
+ */
+role: string | null, 
+/**
+ * Whether this member may change the catalog (a viewer may not).
+ */
+may_edit: boolean, 
+/**
+ * Whether this member may manage members (an admin).
+ */
+may_manage: boolean, device: string, 
+/**
+ * When a sync last completed (UTC ms).
+ */
+last_sync: number | null, last_attempt: number | null, 
+/**
+ * This device's changes not yet on the server.
+ */
+pending: number, error: TeamErrorDto | null, 
+/**
+ * Products shown under another SKU because another product of the team has theirs.
+ */
+sku_clashes: number, };
+
+export type TeamSyncDto = { pushed: number, pulled: number, conflicts: number, restamped: number, merged_state: boolean, status: TeamStatusDto, };
+
+export type InvitationDto = { code: string, 
+/**
+ * viewer, editor or admin.
+ */
+role: string, 
+/**
+ * The member's login role on the server.
+ */
+login: string, 
+/**
+ * The member's own password (never the admin's).
+ */
+password: string, 
+/**
+ * The server's address with this member's credentials.
+ */
+url: string, };
+
+export type MemberDto = { login: string, name: string, 
+/**
+ * viewer, editor or admin.
+ */
+role: string, 
+/**
+ * When one of their devices last synced (UTC ms).
+ */
+last_seen: number | null, devices: number, };
+
+export type ConflictDto = { field: string, 
+/**
+ * The lost value as the editor shows it (`null`: empty).
+ */
+value: string | null, 
+/**
+ * Its canonical text, to restore it with.
+ */
+raw: string | null, who: string, at: number, winner_value: string | null, winner_who: string | null, winner_at: number, };
 
 export type StatusDto = "draft" | "active" | "archived";
 
