@@ -420,8 +420,15 @@ fn apply(
                     // after as long as the item had waited when this ask was due (at least
                     // FIRST_POLL). Due, not done: an ask that came late behind others (the
                     // bucket is shared) must not push the next one out by its lateness.
-                    let asked = row.poll_after.filter(|_| row.state == OutState::Awaiting).unwrap_or(now);
-                    let waited = asked.min(now) - row.sent_at.unwrap_or(now);
+                    // Waiting is counted from when the marketplace took the item (the answer to
+                    // its send), not from before the send waited for its bucket.
+                    let waited = match (row.state, row.poll_after, row.sent_at) {
+                        (OutState::Awaiting, Some(asked), Some(taken)) => asked.min(now) - taken,
+                        _ => {
+                            s.mark_taken(row.seq, now)?;
+                            0
+                        }
+                    };
                     let pace = poll_after.as_millis() as i64;
                     let wait = waited.clamp(pace.min(FIRST_POLL.as_millis() as i64), pace);
                     s.mark_awaiting(row.seq, task.as_deref(), now + wait)?;

@@ -225,6 +225,13 @@ impl MarketStore {
     }
 
     /// Accepted; the result is to be asked for at `poll_after` with `task`.
+    /// When the marketplace took the row's request: the answer's time, as a send can wait for
+    /// its bucket inside the client for a while after [`Self::mark_sending`].
+    pub fn mark_taken(&mut self, seq: i64, at_ms: i64) -> Result<()> {
+        self.conn.execute("UPDATE outbox SET sent_at = ?2 WHERE seq = ?1", params![seq, at_ms])?;
+        Ok(())
+    }
+
     pub fn mark_awaiting(&mut self, seq: i64, task: Option<&str>, poll_after: i64) -> Result<()> {
         self.conn.execute(
             "UPDATE outbox SET state = 'awaiting', task = ?2, poll_after = ?3 WHERE seq = ?1",
