@@ -166,8 +166,12 @@ pub fn run_outbox(
         // Every follow-up due, not one per send: a send can wait a second or more for its
         // bucket, and verdicts must not queue up behind the sending. Where reads and writes
         // share one budget, the writes that are due go first.
-        let writes_first =
-            api.reads_share_the_write_budget() && worked && sends_due(store, account, clock.now_ms())?;
+        // (While the planner still queues, it sets the writes' pace, and the budget has room for
+        // reads beside them.)
+        let writes_first = api.reads_share_the_write_budget()
+            && worked
+            && !queuing
+            && sends_due(store, account, clock.now_ms())?;
         for op in [Op::Card, Op::Price, Op::Stock].into_iter().filter(|_| !writes_first) {
             let now = clock.now_ms();
             loop {
@@ -389,7 +393,8 @@ fn apply(
                 updated_at: now,
                 card_of: None,
             });
-            record.updated_at = now;
+            // A link the answer leaves as it was is not written again (most "still pending").
+            let unchanged = record.clone();
             let window = match row.op {
                 Op::Price => api.price_guard(),
                 Op::Stock => api.stock_guard(),
@@ -475,6 +480,10 @@ fn apply(
             if record.link.ext.ext_status.is_some() {
                 record.link.ext_status = record.link.ext.ext_status.clone();
             }
+            if record == unchanged {
+                continue;
+            }
+            record.updated_at = now;
             s.put_link(account.id, &record)?;
             if row.op == Op::Card && record.card_of == Some(row.product_id) {
                 // The other sizes of this card follow it.
