@@ -33,6 +33,8 @@ pub struct Catalog {
     pub(crate) deferred_indexes: Option<Vec<String>>,
     /// The busy wait set last, in ms (5 s unless set).
     busy_wait_ms: std::sync::atomic::AtomicU64,
+    /// What searches and lists remember between calls, until the catalog changes.
+    pub(crate) memo: crate::memo::Memo,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -78,6 +80,7 @@ impl Catalog {
             now: Arc::new(system_clock),
             deferred_indexes: None,
             busy_wait_ms: std::sync::atomic::AtomicU64::new(5_000),
+            memo: Default::default(),
         })
     }
 

@@ -25,6 +25,7 @@ pub mod job_batches;
 mod legacy_queue;
 mod links;
 mod list;
+mod memo;
 mod migrate;
 mod open;
 mod products;
@@ -49,5 +50,6 @@ pub use list::{
 pub use migrate::{MIGRATIONS, latest_version};
 pub use open::{MemoryBudget, set_memory_budget};
 pub use products::{ProductKey, UpsertReport};
+pub use search::{Change, ChangeKind, Correction};
 pub use stats::{CatalogStats, Count};
 pub use suppliers::{OfferInput, SupplierView};

@@ -1,7 +1,12 @@
 //! Filtered, sorted product lists with keyset pagination, and ranked search.
 //!
-//! Every page is an index range that starts after the previous page's last (sort value, rid),
-//! so page 20 000 costs what page 1 costs; there is no OFFSET anywhere.
+//! Every page starts after the previous page's last (sort value, rid), so page 20 000 costs
+//! what page 1 costs; there is no OFFSET anywhere. Which index reads a list is decided in
+//! `plan.rs`; searches (and their corrections) are in `search.rs`.
+
+pub(crate) mod plan;
+mod read;
+mod search;
 
 use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
@@ -10,7 +15,9 @@ use vitrina_domain::{CategoryId, Money, ProductId, ProductStatus, SupplierId};
 use crate::catalog::Catalog;
 use crate::error::{Result, StoreError};
 use crate::rows::{currency_of, status_of, uuid_of};
-use crate::search::{MatchExpr, Stems, match_expression};
+use crate::search::Correction;
+
+pub(crate) use plan::Access;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Filter {
@@ -122,13 +129,12 @@ pub struct SearchResult {
     pub total: u64,
     /// False when there are more than [`COUNT_CAP`] matches ("10 000+").
     pub total_is_exact: bool,
+    /// What was searched besides or instead of the query as typed (see [`Correction`]).
+    pub correction: Option<Correction>,
 }
 
 /// Searches with at most this many matches are ranked by relevance.
 pub const RANKED_MATCHES: u64 = 1_000;
-/// A filter passing at most this many products is served from its own index and sorted; a
-/// broader one by walking the sort index.
-pub const SELECTIVE_ROWS: u64 = 10_000;
 /// Counting stops here: past it a person reads "1 000+", and counting on costs time.
 pub const COUNT_CAP: u64 = 1_000;
 
@@ -136,60 +142,77 @@ impl Catalog {
     /// One page of products matching `query.filter`, in `query.sort` order.
     pub fn list(&self, query: &ListQuery) -> Result<Page> {
         let limit = query.limit.clamp(1, 1000);
-        let col = query.sort.column();
-        // A filter that keeps many rows is cheapest to serve by walking the sort index and
-        // skipping rows that fail it; one that keeps few, by collecting those rows and sorting
-        // them. SQLite's planner cannot know which from sampled statistics, so we count (up
-        // to a cap) and tell it.
-        // Only for filters that are independent of the sort order (stock, status, price): a
-        // brand or category clusters in price and name, and walking would skip half the index.
-        let f = &query.filter;
-        let clustered = f.brand.is_some() || f.category.is_some() || f.supplier.is_some() || f.text.is_some();
-        let walk_sort_index = !clustered && !self.is_selective(f)?;
-        let (conds, args) = self.filter_sql_for(&query.filter, walk_sort_index.then_some(query.sort))?;
-        let dir = if query.descending { "DESC" } else { "ASC" };
-        let page = |extra: &[String],
-                    extra_args: &[Value],
-                    n: u32|
-         -> Result<Vec<(i64, ProductRow, Value)>> {
-            let all: Vec<String> = conds.iter().chain(extra).cloned().collect();
-            let sql = format!(
-                "SELECT {ROW_COLUMNS} {col} FROM products p LEFT JOIN categories c ON c.rid = p.category_rid {} \
-                 ORDER BY {col} {dir}, p.rid {dir} LIMIT {n}",
-                where_clause(&all),
-            );
-            let mut stmt = self.db().prepare_cached(&sql)?;
-            let bound = args.iter().chain(extra_args).cloned();
-            Ok(stmt.query_map(rusqlite::params_from_iter(bound), row)?.collect::<rusqlite::Result<_>>()?)
+        let conds = self.conds(&query.filter)?;
+        // The index that read this list last time (a table asks for its pages one by one), or
+        // a new plan; a walk that had to give up is remembered as the collection that followed.
+        self.memo.refresh(self.db())?;
+        let key = format!("{:?}|{:?}|{}", query.filter, query.sort, query.descending);
+        let known = self.memo.plans.borrow().get(&key).copied();
+        let access = match known {
+            Some(access) => access,
+            None => self.plan(&conds, query.sort)?,
         };
-        let mut rows = match &query.after {
-            None => page(&[], &[], limit + 1)?,
-            // After a cursor: first the rest of its sort value's rows, then the values past it.
-            // (SQLite seeks a row value `(col, rid) > (?, ?)` by its first column only, so one
-            // query would walk every row sharing the cursor's value: all of them when the
-            // catalog was imported at one instant and sorted by date.)
-            Some(Cursor(c)) => {
-                let (value, rid): (Value, i64) = decode_cursor(c)?;
-                let op = if query.descending { "<" } else { ">" };
-                let mut rows = page(
-                    &[format!("{col} = ?"), format!("p.rid {op} ?")],
-                    &[value.clone(), Value::Integer(rid)],
-                    limit + 1,
-                )?;
-                if rows.len() <= limit as usize {
-                    let rest = limit + 1 - rows.len() as u32;
-                    rows.extend(page(&[format!("{col} {op} ?")], &[value], rest)?);
-                }
-                rows
-            }
-        };
+        let after = query.after.as_ref().map(|Cursor(c)| decode_cursor(c)).transpose()?;
+        let (keys, used) =
+            self.keys(&conds, access, query.sort, query.descending, after, u64::from(limit) + 1)?;
+        let mut plans = self.memo.plans.borrow_mut();
+        if plans.len() > 256 {
+            plans.clear();
+        }
+        plans.insert(key, used);
+        drop(plans);
+        let mut rows = self.rows_of(&keys)?;
         let next = if rows.len() > limit as usize {
             rows.truncate(limit as usize);
-            rows.last().map(|(rid, _, v)| encode_cursor(v, *rid))
+            keys.get(limit as usize - 1).map(|(rid, v)| encode_cursor(v, *rid))
         } else {
             None
         };
-        Ok(Page { rows: rows.into_iter().map(|(_, r, _)| r).collect(), next })
+        Ok(Page { rows, next })
+    }
+
+    /// Which index reads the list of `filter` in `sort` order, in words (benchmarks print it
+    /// beside their slowest pages).
+    pub fn list_access(&self, filter: &Filter, sort: SortKey) -> Result<String> {
+        self.memo.refresh(self.db())?;
+        let known = self
+            .memo
+            .plans
+            .borrow()
+            .iter()
+            .find(|(k, _)| k.starts_with(&format!("{filter:?}|{sort:?}|")))
+            .map(|(_, a)| *a);
+        match known {
+            Some(a) => Ok(format!("{a:?}")),
+            None => Ok(format!("{:?}", self.plan(&self.conds(filter)?, sort)?)),
+        }
+    }
+
+    /// The rows of `keys`, in their order.
+    fn rows_of(&self, keys: &[(i64, Value)]) -> Result<Vec<ProductRow>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rids: Vec<i64> = keys.iter().map(|(rid, _)| *rid).collect();
+        let mut by_rid = self.rows_by_rid(&rids)?;
+        Ok(rids.iter().filter_map(|rid| by_rid.remove(rid)).collect())
+    }
+
+    /// The rows with these rids, by rid.
+    pub(crate) fn rows_by_rid(&self, rids: &[i64]) -> Result<std::collections::HashMap<i64, ProductRow>> {
+        let list = serde_json::to_string(rids).map_err(|e| StoreError::InvalidCursor(e.to_string()))?;
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} 0 FROM products p LEFT JOIN categories c ON c.rid = p.category_rid \
+             WHERE p.rid IN (SELECT value FROM json_each(?1))"
+        );
+        let mut stmt = self.db().prepare_cached(&sql)?;
+        let rows = stmt.query_map([list], row)?;
+        let mut out = std::collections::HashMap::with_capacity(rids.len());
+        for r in rows {
+            let (rid, row, _) = r?;
+            out.insert(rid, row);
+        }
+        Ok(out)
     }
 
     /// A cursor that starts a page right after the product with local row `rid` in `sort`
@@ -209,160 +232,10 @@ impl Catalog {
         Ok(n as u64)
     }
 
-    /// The best `limit` matches for a typed query. Up to [`RANKED_MATCHES`] matches are ranked
-    /// (name, brand, SKU and barcodes weigh ten times the description and characteristics);
-    /// beyond that every match contains the words anyway and ranking them all would cost
-    /// hundreds of milliseconds, so title matches come first, newest first, then the rest.
-    pub fn search(&self, text: &str, limit: u32) -> Result<SearchResult> {
-        let Some(MatchExpr(expr)) = match_expression(text, &mut Stems::new()) else {
-            return Ok(SearchResult { rows: Vec::new(), total: 0, total_is_exact: true });
-        };
-        let limit = limit.clamp(1, 1000);
-        let total = self.count_matches(&expr)?;
-        let ranked = total <= RANKED_MATCHES;
-        let fts = if ranked {
-            "SELECT rowid, rank AS score FROM products_fts WHERE products_fts MATCH ?1 ORDER BY rank LIMIT ?2"
-                .to_string()
-        } else {
-            // Title matches first (score 0), then body-only matches (score 1), newest first.
-            "SELECT rowid, 0 AS score FROM products_fts WHERE products_fts MATCH '{title} : (' || ?1 || ')' \
-             ORDER BY rowid DESC LIMIT ?2"
-                .to_string()
-        };
-        let sql = format!(
-            "SELECT {ROW_COLUMNS} f.score FROM ({fts}) f JOIN products p ON p.rid = f.rowid \
-             LEFT JOIN categories c ON c.rid = p.category_rid ORDER BY f.score, p.rid DESC"
-        );
-        let mut rows: Vec<(i64, ProductRow, Value)> = self
-            .db()
-            .prepare_cached(&sql)?
-            .query_map(rusqlite::params![expr, limit], row)?
-            .collect::<rusqlite::Result<_>>()?;
-        if !ranked && rows.len() < limit as usize {
-            let sql = format!(
-                "SELECT {ROW_COLUMNS} 1 FROM (SELECT rowid FROM products_fts WHERE products_fts MATCH ?1 \
-                 ORDER BY rowid DESC LIMIT ?2) f JOIN products p ON p.rid = f.rowid \
-                 LEFT JOIN categories c ON c.rid = p.category_rid ORDER BY p.rid DESC"
-            );
-            let seen: std::collections::HashSet<i64> = rows.iter().map(|(rid, _, _)| *rid).collect();
-            let more: Vec<(i64, ProductRow, Value)> = self
-                .db()
-                .prepare_cached(&sql)?
-                .query_map(rusqlite::params![expr, limit], row)?
-                .collect::<rusqlite::Result<_>>()?;
-            rows.extend(
-                more.into_iter().filter(|(rid, _, _)| !seen.contains(rid)).take(limit as usize - rows.len()),
-            );
-        }
-        Ok(SearchResult {
-            rows: rows.into_iter().map(|(_, r, _)| r).collect(),
-            total: total.min(COUNT_CAP),
-            total_is_exact: total <= COUNT_CAP,
-        })
-    }
-
-    /// Matches of a match expression, counted up to [`COUNT_CAP`] + 1.
-    fn count_matches(&self, expr: &str) -> Result<u64> {
-        let n: i64 = self
-            .db()
-            .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM products_fts WHERE products_fts MATCH ?1 LIMIT ?2)",
-            )?
-            .query_row(rusqlite::params![expr, COUNT_CAP as i64 + 1], |r| r.get(0))?;
-        Ok(n as u64)
-    }
-
-    /// Whether at most [`SELECTIVE_ROWS`] products pass `filter` (an empty filter passes all).
-    fn is_selective(&self, f: &Filter) -> Result<bool> {
-        if *f == Filter::default() {
-            return Ok(false);
-        }
-        let (conds, args) = self.filter_sql(f)?;
-        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM products p {} LIMIT ?)", where_clause(&conds));
-        let mut args = args;
-        args.push(Value::Integer(SELECTIVE_ROWS as i64 + 1));
-        let n: i64 =
-            self.db().prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
-        Ok(n as u64 <= SELECTIVE_ROWS)
-    }
-
+    /// WHERE terms for `f`, each written so that SQLite may use its index.
     pub(crate) fn filter_sql(&self, f: &Filter) -> Result<(Vec<String>, Vec<Value>)> {
-        self.filter_sql_for(f, None)
-    }
-
-    /// WHERE terms for `f`. With `walk` set, terms on other columns than the sort key are
-    /// written `+column`, which keeps SQLite from driving the query by their indexes.
-    fn filter_sql_for(&self, f: &Filter, walk: Option<SortKey>) -> Result<(Vec<String>, Vec<Value>)> {
-        let on = |col: &str| -> String {
-            match walk {
-                Some(sort) if sort.column() != col => format!("+{col}"),
-                _ => col.to_string(),
-            }
-        };
-        let mut conds = Vec::new();
-        let mut args = Vec::new();
-        if let Some(id) = f.category {
-            let (lo, hi) = self.subtree_range(id)?;
-            let rids: Vec<i64> = self
-                .db()
-                .prepare_cached("SELECT rid FROM categories WHERE tree_path >= ?1 AND tree_path < ?2")?
-                .query_map([lo, hi], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            // One category: an equality, so (category, name) serves pages in name order.
-            match rids.as_slice() {
-                [one] => {
-                    conds.push(format!("{} = ?", on("p.category_rid")));
-                    args.push(Value::Integer(*one));
-                }
-                many => {
-                    let list: Vec<String> = many.iter().map(i64::to_string).collect();
-                    conds.push(format!("{} IN ({})", on("p.category_rid"), list.join(", ")));
-                }
-            }
-        }
-        if let Some(brand) = f.brand.as_ref().filter(|b| !b.trim().is_empty()) {
-            conds.push(format!("{} = ?", on("p.brand")));
-            args.push(Value::Text(brand.trim().to_string()));
-        }
-        if let Some(s) = f.supplier {
-            conds.push(
-                "EXISTS (SELECT 1 FROM supplier_offers o JOIN suppliers s ON s.rid = o.supplier_rid \
-                 WHERE o.product_rid = p.rid AND s.id = ?)"
-                    .into(),
-            );
-            args.push(Value::Blob(s.as_bytes().to_vec()));
-        }
-        if let Some(min) = f.price_min {
-            conds.push(format!("{} >= ?", on("p.price")));
-            args.push(Value::Integer(min));
-        }
-        if let Some(max) = f.price_max {
-            conds.push(format!("{} <= ?", on("p.price")));
-            args.push(Value::Integer(max));
-        }
-        match f.in_stock {
-            Some(true) => conds.push(format!("{} > 0", on("p.stock"))),
-            Some(false) => conds.push(format!("{} = 0", on("p.stock"))),
-            None => {}
-        }
-        if let Some(status) = f.status {
-            conds.push(format!("{} = ?", on("p.status")));
-            args.push(Value::Text(status.code().into()));
-        }
-        if let Some(text) = f.text.as_deref() {
-            match match_expression(text, &mut Stems::new()) {
-                Some(MatchExpr(expr)) => {
-                    conds.push(format!(
-                        "{} IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)",
-                        on("p.rid")
-                    ));
-                    args.push(Value::Text(expr));
-                }
-                None if !text.trim().is_empty() => conds.push("0".into()), // only punctuation: nothing matches
-                None => {}
-            }
-        }
-        Ok((conds, args))
+        // Every term plain: SQLite picks among their indexes, as suits a count.
+        Ok(self.conds(f)?.sql_all_driving())
     }
 }
 

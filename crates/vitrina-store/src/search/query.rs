@@ -11,8 +11,14 @@ pub struct MatchExpr(pub String);
 /// fleeting vowel dropped ("кроссовок" → "кроссовк", "носок" → "носк"), since Snowball leaves
 /// the genitive plural with its vowel. Returns `None` for a query with no words.
 pub fn match_expression(query: &str, stems: &mut Stems) -> Option<MatchExpr> {
-    let mut terms = Vec::new();
     let all: Vec<String> = words(query).collect();
+    let terms = word_terms(&all, stems);
+    (!terms.is_empty()).then(|| MatchExpr(terms.join(" AND ")))
+}
+
+/// The term each word of a query contributes to its match expression, in order.
+pub(crate) fn word_terms(all: &[String], stems: &mut Stems) -> Vec<String> {
+    let mut terms = Vec::with_capacity(all.len());
     for (i, word) in all.iter().enumerate() {
         let last = i + 1 == all.len();
         let stem = stems.stem(word);
@@ -20,16 +26,26 @@ pub fn match_expression(query: &str, stems: &mut Stems) -> Option<MatchExpr> {
         if let Some(v) = without_fleeting_vowel(&stem) {
             alternatives.push(v);
         }
-        // A one-letter prefix matches most of the catalog and says little, and so does a
-        // number ("15" would find 150, 1500, 15.6): match them whole unless still being typed.
+        // A number matches whole unless still being typed ("15" would find 150, 1500, 15.6),
+        // and so does a one-letter word among others ("класс a++", "l'oreal") unless it is the
+        // last, being typed ("кроссовки n"). A query of one letter lists the products with a
+        // word starting with it.
         let number = stem.chars().all(|c| c.is_ascii_digit());
-        // A last letter after other words ("кроссовки n") is someone typing: a prefix then.
-        let typing = last && all.len() > 1 && !number;
+        let typing = last && !number;
         let prefix = if (stem.chars().count() > 1 || typing) && (!number || last) { "*" } else { "" };
         let alts: Vec<String> = alternatives.iter().map(|a| format!("\"{a}\"{prefix}")).collect();
         terms.push(if alts.len() == 1 { alts[0].clone() } else { format!("({})", alts.join(" OR ")) });
     }
-    (!terms.is_empty()).then(|| MatchExpr(terms.join(" AND ")))
+    terms
+}
+
+/// The letter of a query that is one letter and nothing else ("к", "N"), lower-cased.
+pub fn single_letter(query: &str) -> Option<char> {
+    let mut all = words(query);
+    let word = all.next()?;
+    let mut chars = word.chars();
+    let letter = chars.next()?;
+    (chars.next().is_none() && all.next().is_none() && letter.is_alphabetic()).then_some(letter)
 }
 
 #[cfg(test)]
@@ -43,11 +59,25 @@ mod tests {
         assert_eq!(e.0, "(\"кроссовок\"* OR \"кроссовк\"*) AND \"nike\"*");
         assert_eq!(match_expression("  \"*) - (", &mut s), None);
         assert_eq!(match_expression("OR", &mut s).unwrap().0, "\"or\"*");
-        assert_eq!(match_expression("a", &mut s).unwrap().0, "\"a\"");
+        assert_eq!(match_expression("a", &mut s).unwrap().0, "\"a\"*");
+        assert_eq!(match_expression("5", &mut s).unwrap().0, "\"5\"");
         assert_eq!(match_expression("кроссовки n", &mut s).unwrap().0, "\"кроссовк\"* AND \"n\"*");
+        assert_eq!(match_expression("класс a++", &mut s).unwrap().0, "\"класс\"* AND \"a\"*");
+        assert_eq!(match_expression("l oreal", &mut s).unwrap().0, "\"l\" AND \"oreal\"*");
         assert_eq!(
             match_expression("iphone 15 pro 256", &mut s).unwrap().0,
             "\"iphon\"* AND \"15\" AND \"pro\"* AND \"256\"*"
         );
+    }
+
+    #[test]
+    fn a_query_of_one_letter_is_told_apart() {
+        assert_eq!(single_letter(" К "), Some('к'));
+        assert_eq!(single_letter("n"), Some('n'));
+        assert_eq!(single_letter("Ё"), Some('е'));
+        assert_eq!(single_letter("5"), None);
+        assert_eq!(single_letter("кр"), None);
+        assert_eq!(single_letter("к n"), None);
+        assert_eq!(single_letter("*"), None);
     }
 }

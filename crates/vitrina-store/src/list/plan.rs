@@ -1,0 +1,322 @@
+//! How one filtered, sorted list is read: which index drives it.
+//!
+//! SQLite's planner picks from sampled statistics and cannot know that a brand clusters in
+//! price (every Apple product is expensive: walking the price index from the cheapest end
+//! passes most of the catalog before the first one). So the list decides, from capped counts:
+//!
+//! - a filter that keeps few rows (a text, a supplier, a status, a price range, out of stock:
+//!   at most [`SMALL`]) is **collected** through its own index and the page kept in sort order;
+//! - a brand or category is read from its index, which carries every sort key and the status
+//!   (migration 0009): **in order** when sorted by name, else **collected** from the index
+//!   alone, a few milliseconds for a hundred thousand entries;
+//! - anything else keeps many rows independently of the order (in stock, active, a wide price
+//!   range, a common word): the sort index is **walked** and rows failing the filter skipped.
+//!
+//! Each filter is written two ways: plainly, so that its index can drive the query, and as
+//! `+column`, which keeps SQLite off that index when another one drives.
+
+use rusqlite::types::Value;
+
+use super::{Filter, SortKey};
+use crate::catalog::Catalog;
+use crate::error::Result;
+use crate::search::{MatchExpr, Stems, match_expression, single_letter};
+
+/// A filter keeping at most this many rows is collected through its own index: even a lookup
+/// of each row in the table costs a few milliseconds.
+pub(crate) const SMALL: u64 = 5_000;
+
+/// The index a list is read through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// The sort key's own index, rows failing the filter skipped, for at most a budget of
+    /// entries (`read.rs`).
+    Walk,
+    /// The same without a budget: nothing narrower can read the list.
+    WalkAll,
+    /// Brand or one category sorted by name: its index is in that order.
+    Ordered(Term),
+    /// Every row the term keeps, through its index; the page kept in sort order.
+    Collect(Term),
+}
+
+/// The kinds of condition a filter is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Term {
+    Category,
+    Brand,
+    Supplier,
+    Price,
+    Stock,
+    Status,
+    Text,
+}
+
+impl Term {
+    /// The index this term drives a query through, when it has one of its own.
+    pub fn index(self) -> Option<&'static str> {
+        match self {
+            Term::Category => Some("products_by_category"),
+            Term::Brand => Some("products_by_brand"),
+            Term::Price => Some("products_by_price"),
+            Term::Stock => Some("products_by_stock"),
+            Term::Status => Some("products_by_status"),
+            Term::Supplier | Term::Text => None,
+        }
+    }
+
+    /// The sort key whose index this term's column is.
+    pub fn sort(self) -> Option<SortKey> {
+        match self {
+            Term::Price => Some(SortKey::Price),
+            Term::Stock => Some(SortKey::Stock),
+            _ => None,
+        }
+    }
+}
+
+/// One condition of a filter, written to drive a query and written to stay out of its way.
+#[derive(Debug, Clone)]
+pub(crate) struct Cond {
+    pub term: Term,
+    pub driving: String,
+    pub passive: String,
+    pub args: Vec<Value>,
+}
+
+/// A filter as conditions; `nothing` when it can match no row (a text of punctuation only).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Conds {
+    pub conds: Vec<Cond>,
+    pub nothing: bool,
+}
+
+impl Conds {
+    /// WHERE terms and their arguments, with `driver` (if any) written to drive the query.
+    pub fn sql(&self, driver: Option<Term>, sort: Option<SortKey>) -> (Vec<String>, Vec<Value>) {
+        let mut terms = Vec::new();
+        let mut args = Vec::new();
+        if self.nothing {
+            terms.push("0".to_string());
+        }
+        for c in &self.conds {
+            // The sort key's own column may stay plain: the walk is on its index anyway.
+            let plain = Some(c.term) == driver
+                || (driver.is_none() && c.term.sort().is_some() && c.term.sort() == sort);
+            terms.push(if plain { c.driving.clone() } else { c.passive.clone() });
+            args.extend(c.args.iter().cloned());
+        }
+        (terms, args)
+    }
+
+    /// WHERE terms with every condition written plainly (for counts: SQLite picks).
+    pub fn sql_all_driving(&self) -> (Vec<String>, Vec<Value>) {
+        let mut terms: Vec<String> = self.conds.iter().map(|c| c.driving.clone()).collect();
+        if self.nothing {
+            terms.push("0".to_string());
+        }
+        (terms, self.conds.iter().flat_map(|c| c.args.iter().cloned()).collect())
+    }
+
+    fn get(&self, term: Term) -> Option<&Cond> {
+        self.conds.iter().find(|c| c.term == term)
+    }
+}
+
+impl Catalog {
+    /// The conditions of `f`.
+    pub(crate) fn conds(&self, f: &Filter) -> Result<Conds> {
+        let mut out = Conds::default();
+        let mut push = |term: Term, driving: String, passive: String, args: Vec<Value>| {
+            out.conds.push(Cond { term, driving, passive, args });
+        };
+        if let Some(id) = f.category {
+            let (lo, hi) = self.subtree_range(id)?;
+            let rids: Vec<i64> = self
+                .db()
+                .prepare_cached("SELECT rid FROM categories WHERE tree_path >= ?1 AND tree_path < ?2")?
+                .query_map([lo, hi], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            // One category: an equality, so (category, name) serves pages in name order.
+            match rids.as_slice() {
+                [one] => push(
+                    Term::Category,
+                    "p.category_rid = ?".into(),
+                    "+p.category_rid = ?".into(),
+                    vec![Value::Integer(*one)],
+                ),
+                many => {
+                    let list: Vec<String> = many.iter().map(i64::to_string).collect();
+                    let list = list.join(", ");
+                    push(
+                        Term::Category,
+                        format!("p.category_rid IN ({list})"),
+                        format!("+p.category_rid IN ({list})"),
+                        Vec::new(),
+                    );
+                }
+            }
+        }
+        if let Some(brand) = f.brand.as_ref().filter(|b| !b.trim().is_empty()) {
+            push(
+                Term::Brand,
+                "p.brand = ?".into(),
+                "+p.brand = ?".into(),
+                vec![Value::Text(brand.trim().into())],
+            );
+        }
+        if let Some(s) = f.supplier {
+            push(
+                Term::Supplier,
+                "p.rid IN (SELECT o.product_rid FROM supplier_offers o \
+                 WHERE o.supplier_rid = (SELECT rid FROM suppliers WHERE id = ?))"
+                    .into(),
+                "EXISTS (SELECT 1 FROM supplier_offers o JOIN suppliers s ON s.rid = o.supplier_rid \
+                 WHERE o.product_rid = p.rid AND s.id = ?)"
+                    .into(),
+                vec![Value::Blob(s.as_bytes().to_vec())],
+            );
+        }
+        let range = match (f.price_min, f.price_max) {
+            (Some(lo), Some(hi)) => {
+                Some(("p.price BETWEEN ? AND ?", vec![Value::Integer(lo), Value::Integer(hi)]))
+            }
+            (Some(lo), None) => Some(("p.price >= ?", vec![Value::Integer(lo)])),
+            (None, Some(hi)) => Some(("p.price <= ?", vec![Value::Integer(hi)])),
+            (None, None) => None,
+        };
+        if let Some((sql, args)) = range {
+            push(Term::Price, sql.into(), sql.replacen("p.price", "+p.price", 1), args);
+        }
+        match f.in_stock {
+            Some(true) => push(Term::Stock, "p.stock > 0".into(), "+p.stock > 0".into(), Vec::new()),
+            Some(false) => push(Term::Stock, "p.stock = 0".into(), "+p.stock = 0".into(), Vec::new()),
+            None => {}
+        }
+        if let Some(status) = f.status {
+            push(
+                Term::Status,
+                "p.status = ?".into(),
+                "+p.status = ?".into(),
+                vec![Value::Text(status.code().into())],
+            );
+        }
+        if let Some(text) = f.text.as_deref() {
+            // One letter: the products with a title word starting with it (as a search of one
+            // letter lists them); a prefix of one letter over every column would merge the
+            // lists of most of the index's terms.
+            let expr = match single_letter(text) {
+                Some(letter) => Some(format!("{{title}} : \"{letter}\"*")),
+                None => match_expression(text, &mut Stems::new()).map(|MatchExpr(e)| e),
+            };
+            match expr {
+                Some(expr) => push(
+                    Term::Text,
+                    "p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)".into(),
+                    "+p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)".into(),
+                    vec![Value::Text(expr)],
+                ),
+                None if !text.trim().is_empty() => out.nothing = true, // only punctuation
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many rows `term`'s own condition keeps, counted up to `cap`.
+    fn count_term(&self, conds: &Conds, term: Term, cap: u64) -> Result<u64> {
+        let Some(c) = conds.get(term) else { return Ok(u64::MAX) };
+        let indexed = term.index().map(|i| format!("INDEXED BY {i}")).unwrap_or_default();
+        let sql = format!(
+            "SELECT count(*) FROM (SELECT 1 FROM products p {indexed} WHERE {} LIMIT {cap})",
+            c.driving
+        );
+        let n: i64 = self
+            .db()
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(c.args.iter()), |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Which index reads the list of `conds` in `sort` order. See the module documentation.
+    pub(crate) fn plan(&self, conds: &Conds, sort: SortKey) -> Result<Access> {
+        if conds.nothing {
+            return Ok(Access::Walk);
+        }
+        // A small filter: collect it, the smallest first.
+        let mut best: Option<(u64, Term)> = None;
+        for term in [Term::Text, Term::Supplier, Term::Status, Term::Price, Term::Stock] {
+            let Some(c) = conds.get(term) else { continue };
+            // In stock keeps most of a catalog, and a price range sorted by price is a walk.
+            if c.driving == "p.stock > 0" || term.sort() == Some(sort) {
+                continue;
+            }
+            let n = self.count_term(conds, term, SMALL + 1)?;
+            if n <= SMALL && best.is_none_or(|(b, _)| n < b) {
+                best = Some((n, term));
+            }
+        }
+        let group = match (conds.get(Term::Brand), conds.get(Term::Category)) {
+            (Some(_), Some(_)) => {
+                // Both: the smaller drives (counted on their indexes alone, which is cheap).
+                let cap = 1_000_000;
+                if self.count_term(conds, Term::Brand, cap)? <= self.count_term(conds, Term::Category, cap)? {
+                    Some(Term::Brand)
+                } else {
+                    Some(Term::Category)
+                }
+            }
+            (Some(_), None) => Some(Term::Brand),
+            (None, Some(_)) => Some(Term::Category),
+            (None, None) => None,
+        };
+        if let Some((n, term)) = best {
+            // A group smaller than the small filter drives instead (its index needs no lookups).
+            let group_smaller = match group {
+                Some(g) => self.count_term(conds, g, n)? < n,
+                None => false,
+            };
+            if !group_smaller {
+                return Ok(Access::Collect(term));
+            }
+        }
+        Ok(match group {
+            Some(g) if sort == SortKey::Name && self.group_in_name_order(conds, g) => Access::Ordered(g),
+            Some(g) => Access::Collect(g),
+            None => Access::Walk,
+        })
+    }
+
+    /// What to collect through when a walk's budget ran out before its page filled: the term
+    /// that is cheapest to read whole (a brand's or category's index needs no lookups; other
+    /// terms' rows do). `None` when no term narrows the list (in stock alone).
+    pub(crate) fn fallback(&self, conds: &Conds, access: Access) -> Result<Option<Term>> {
+        const CAP: u64 = 300_000;
+        let mut best: Option<(u64, Term)> = None;
+        // Counting a text's matches costs reading all of them: only when nothing else narrows.
+        let others = conds.conds.iter().any(|c| c.term != Term::Text && c.driving != "p.stock > 0");
+        for c in &conds.conds {
+            if c.driving == "p.stock > 0" || (c.term == Term::Text && others) {
+                continue;
+            }
+            let n = self.count_term(conds, c.term, CAP + 1)?;
+            // Reading a row costs about twenty index entries.
+            let cost = if matches!(c.term, Term::Brand | Term::Category) { n } else { n.saturating_mul(20) };
+            if best.is_none_or(|(b, _)| cost < b) {
+                best = Some((cost, c.term));
+            }
+        }
+        if let Access::Ordered(g) = access
+            && best.is_none()
+        {
+            return Ok(Some(g));
+        }
+        Ok(best.map(|(_, t)| t))
+    }
+
+    /// Whether `g`'s index lists its rows in name order: one brand, or one category (a
+    /// subtree's categories are several ranges of the index).
+    fn group_in_name_order(&self, conds: &Conds, g: Term) -> bool {
+        conds.get(g).is_some_and(|c| !c.driving.contains(" IN ("))
+    }
+}

@@ -1,0 +1,35 @@
+//! What one catalog connection remembers between queries, until the catalog changes: the
+//! brands that corrections read (`search/vocab.rs`) and how each list was last read
+//! (`list/plan.rs`). Any commit, on this connection or another (SQLite's `data_version` and
+//! this connection's change count), forgets it all.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::list::Access;
+use crate::search::vocab::Brands;
+
+#[derive(Debug, Default)]
+pub struct Memo {
+    generation: Cell<Option<(i64, u64)>>,
+    pub(crate) brands: RefCell<Option<Arc<Brands>>>,
+    /// By filter and sort: the index that read the list last.
+    pub(crate) plans: RefCell<HashMap<String, Access>>,
+}
+
+impl Memo {
+    /// Forgets everything if the catalog changed since the last call.
+    pub(crate) fn refresh(&self, conn: &Connection) -> Result<()> {
+        let now = (conn.query_row("PRAGMA data_version", [], |r| r.get::<_, i64>(0))?, conn.total_changes());
+        if self.generation.get() != Some(now) {
+            self.generation.set(Some(now));
+            *self.brands.borrow_mut() = None;
+            self.plans.borrow_mut().clear();
+        }
+        Ok(())
+    }
+}
