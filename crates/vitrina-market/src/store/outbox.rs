@@ -176,7 +176,9 @@ impl MarketStore {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Awaiting rows whose follow-up is due at `now_ms`, oldest first.
+    /// Awaiting rows whose follow-up is due by `now_ms`; the earliest in their wait first (a
+    /// first ask before a later one: when asks queue up behind a shared budget, each item's
+    /// clock to its next ask starts as soon as it can).
     pub fn awaiting_due(
         &self,
         account: MarketAccountId,
@@ -186,7 +188,8 @@ impl MarketStore {
     ) -> Result<Vec<OutRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM outbox WHERE account_id = ?1 AND state = 'awaiting' AND op = ?2
-               AND poll_after <= ?3 ORDER BY poll_after, seq LIMIT ?4"
+               AND poll_after <= ?3
+             ORDER BY poll_after - COALESCE(sent_at, created_at), poll_after, seq LIMIT ?4"
         ))?;
         let rows =
             stmt.query_map(params![account.as_bytes().as_slice(), op.code(), now_ms, limit as i64], read)?;
