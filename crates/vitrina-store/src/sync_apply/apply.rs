@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
-use vitrina_domain::sync::{ALIVE, CATEGORY_NAME, CATEGORY_PARENT, product_from_values, product_values};
+use vitrina_domain::sync::{ALIVE, CATEGORY_NAME, CATEGORY_PARENT, product_from_values};
 use vitrina_domain::{
     ChangeId, ChangeOp, ChangeSet, DeviceId, Doc, EntityKind, Hlc, Product, ProductField, ProductId, Stamp,
 };
@@ -146,8 +146,11 @@ pub(crate) fn effective_stamps(
     known: Option<&Known>,
 ) -> Result<BTreeMap<String, Stamp>> {
     let mut out = known.map(|k| k.stamps.clone()).unwrap_or_default();
+    // By the entity's index: the planner's statistics, taken when the catalog was small (a new
+    // device's holds one record), would scan every record after `push_rid` for each entity.
     let mut stmt = conn.prepare_cached(
-        "SELECT op, field, hlc FROM history WHERE entity_id = ?1 AND rid > ?2 AND device = ?3",
+        "SELECT op, field, hlc FROM history INDEXED BY history_by_entity
+         WHERE entity_id = ?1 AND rid > ?2 AND device = ?3",
     )?;
     let mut rows = stmt.query(params![id.as_bytes(), push_rid, device.0.as_bytes()])?;
     let mut raise = |field: &str, stamp: Stamp| match out.get_mut(field) {
@@ -199,17 +202,42 @@ fn category_rid(conn: &Connection, id: Uuid) -> Result<Option<i64>> {
         .optional()?)
 }
 
-/// A product row's values as its doc has them: the SKU it wants, the category it waits for.
-fn row_values(conn: &Connection, product: &Product, known: &Known) -> Result<Values> {
-    let mut values: Values = product_values(product).map(|(f, v)| (f.to_string(), v)).collect();
-    if let Some(wanted) = clash::wanted_sku(conn, product.id.0)? {
-        values.insert("sku".into(), Some(wanted));
+/// A product's values as its doc has them: what changed in this apply, over its row (read
+/// field by field, as asked: the SKU it wants, the category it waits for) or the values held
+/// for it when it has no row.
+struct Current<'a> {
+    row: Option<&'a Product>,
+    wanted: Option<String>,
+    waits: Option<Uuid>,
+    set: Values,
+}
+
+impl Current<'_> {
+    fn get(&self, field: &str) -> Option<String> {
+        if let Some(v) = self.set.get(field) {
+            return v.clone();
+        }
+        let row = self.row?;
+        match field {
+            "sku" => self.wanted.clone().or_else(|| Some(row.sku.clone())),
+            "category" if row.category.is_none() => self.waits.map(|w| w.to_string()),
+            ALIVE => Some("1".into()),
+            f => f.parse::<ProductField>().ok().and_then(|f| row.field_value(f)),
+        }
     }
-    if let Some(waits) = known.waits_for.filter(|_| product.category.is_none()) {
-        values.insert("category".into(), Some(waits.to_string()));
+
+    fn full(&self) -> Values {
+        let mut all: Values = match self.row {
+            Some(_) => ProductField::ALL
+                .iter()
+                .map(|f| (f.code().to_string(), self.get(f.code())))
+                .chain([(ALIVE.to_string(), Some("1".to_string()))])
+                .collect(),
+            None => Values::new(),
+        };
+        all.extend(self.set.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all
     }
-    values.insert(ALIVE.into(), Some("1".into()));
-    Ok(values)
 }
 
 fn apply_product(
@@ -225,16 +253,21 @@ fn apply_product(
         effective_stamps(tx, ctx.device, ctx.push_rid, id, EntityKind::Product, Some(&known))?;
     let rid = product_rid(tx, id)?;
     let before = rid.map(|rid| load(tx, rid)).transpose()?;
-    let mut values = match &before {
-        Some(p) => row_values(tx, p, &known)?,
-        None => known.held.clone().unwrap_or_default(),
+    let mut values = Current {
+        row: before.as_ref(),
+        wanted: match &before {
+            Some(_) => clash::wanted_sku(tx, id)?,
+            None => None,
+        },
+        waits: known.waits_for,
+        set: if before.is_some() { Values::new() } else { known.held.clone().unwrap_or_default() },
     };
     let mut won: Vec<(String, Option<String>, Option<String>, Stamp)> = Vec::new();
     for a in &incoming.changes {
         let current = effective.get(&a.field).copied();
         known.raise(&a.field, a.stamp);
         ctx.saw(a.stamp);
-        let held = values.get(&a.field).cloned().flatten();
+        let held = values.get(&a.field);
         match current.map(|c| a.stamp.cmp(&c)) {
             Some(std::cmp::Ordering::Equal) => {}
             Some(std::cmp::Ordering::Less) => {
@@ -274,20 +307,21 @@ fn apply_product(
                 if held != a.value {
                     won.push((a.field.clone(), held, a.value.clone(), a.stamp));
                 }
-                values.insert(a.field.clone(), a.value.clone());
+                values.set.insert(a.field.clone(), a.value.clone());
                 effective.insert(a.field.clone(), a.stamp);
             }
         }
     }
-    let alive = values.get(ALIVE).and_then(|v| v.as_deref()) == Some("1");
+    let alive = values.get(ALIVE).as_deref() == Some("1");
     let sku_stamp = effective.get("sku").copied().unwrap_or(incoming.changes[0].stamp);
     let changed = !won.is_empty();
-    match (rid.zip(before), alive) {
-        (Some((rid, before)), true) => {
+    let wanted = values.get("sku");
+    match (rid, before.as_ref(), alive) {
+        (Some(rid), Some(before), true) => {
             if changed {
-                match changed_product(&before, &values, &won, &known) {
+                match changed_product(before, &values, &won) {
                     Ok(after) => {
-                        update(tx, local, ctx, &mut known, rid, &before, after, sku_stamp)?;
+                        update(tx, local, ctx, &mut known, rid, before, after, sku_stamp)?;
                         if ctx.as_edits {
                             for (field, old, new, stamp) in &won {
                                 if field.parse::<ProductField>().is_ok() {
@@ -307,24 +341,27 @@ fn apply_product(
                         }
                     }
                     Err(_) => {
-                        remove(tx, local, ctx, &mut known, rid, &before, &values, incoming, &effective)?
+                        let full = values.full();
+                        remove(tx, local, ctx, &mut known, rid, before, &full, incoming, &effective)?
                     }
                 }
                 report.products_changed += 1;
             }
             known.held = None;
         }
-        (Some((rid, before)), false) => {
-            remove(tx, local, ctx, &mut known, rid, &before, &values, incoming, &effective)?;
+        (Some(rid), Some(before), false) => {
+            let full = values.full();
+            remove(tx, local, ctx, &mut known, rid, before, &full, incoming, &effective)?;
             report.products_changed += 1;
         }
-        (None, true) => {
-            match product_from_values(ProductId(id), |f| values.get(f).and_then(|v| v.as_deref())) {
+        (_, _, true) => {
+            let full = values.full();
+            match product_from_values(ProductId(id), |f| full.get(f).and_then(|v| v.as_deref())) {
                 Ok(product) => {
                     insert(tx, ctx, &mut known, product, sku_stamp)?;
                     if ctx.as_edits {
                         let stamp = effective.get(ALIVE).copied().unwrap_or(sku_stamp);
-                        let name = values.get("name").cloned().flatten();
+                        let name = full.get("name").cloned().flatten();
                         record(
                             tx,
                             id,
@@ -341,17 +378,17 @@ fn apply_product(
                     report.products_changed += 1;
                 }
                 // Not complete yet (its creation has not arrived): kept until it is.
-                Err(_) => known.held = Some(values.clone()),
+                Err(_) => known.held = Some(full),
             }
         }
-        (None, false) => known.held = Some(values.clone()),
+        (_, _, false) => known.held = Some(values.full()),
     }
     stamps::save(tx, id, &known)?;
     // A later stamp on the SKU (even with the same value) can change who should show it.
     if incoming.changes.iter().any(|a| a.field == "sku" || a.field == ALIVE)
-        && let Some(Some(wanted)) = values.get("sku")
+        && let Some(wanted) = wanted
     {
-        clash::settle(tx, ctx.device, wanted)?;
+        clash::settle(tx, ctx.device, &wanted)?;
     }
     Ok(())
 }
@@ -361,17 +398,19 @@ fn apply_product(
 /// price in another currency than the one the row holds, for one).
 fn changed_product(
     before: &Product,
-    values: &Values,
+    values: &Current<'_>,
     won: &[(String, Option<String>, Option<String>, Stamp)],
-    known: &Known,
 ) -> Result<Product, vitrina_domain::ValidationError> {
-    let whole = || product_from_values(before.id, |f| values.get(f).and_then(|v| v.as_deref()));
+    let whole = || {
+        let full = values.full();
+        product_from_values(before.id, |f| full.get(f).and_then(|v| v.as_deref()))
+    };
     let mut after = before.clone();
-    if let Some(Some(wanted)) = values.get("sku") {
-        after.sku = wanted.clone();
+    if let Some(wanted) = values.get("sku") {
+        after.sku = wanted;
     }
     if after.category.is_none() {
-        after.category = known.waits_for.map(vitrina_domain::CategoryId);
+        after.category = values.waits.map(vitrina_domain::CategoryId);
     }
     for (field, _, new, _) in won {
         let Ok(field) = field.parse::<ProductField>() else { continue };
