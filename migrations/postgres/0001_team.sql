@@ -298,10 +298,11 @@ CREATE POLICY team_reads ON log FOR SELECT TO @viewer@ USING (true);
 CREATE POLICY team_reads ON state FOR SELECT TO @viewer@ USING (true);
 CREATE POLICY team_reads ON leases FOR SELECT TO @viewer@ USING (true);
 
--- An editor pushes as itself, from one of its own devices.
+-- An editor pushes as itself, from one of its own devices (an uncorrelated subquery: read once
+-- per push, not once per row).
 CREATE POLICY editors_push ON log FOR INSERT TO @editor@
     WITH CHECK (author = session_user
-                AND EXISTS (SELECT 1 FROM devices d WHERE d.id = device AND d.member = session_user));
+                AND device IN (SELECT d.id FROM devices d WHERE d.member = session_user));
 CREATE POLICY editors_register ON devices FOR INSERT TO @editor@ WITH CHECK (member = session_user);
 CREATE POLICY editors_update_own ON devices FOR UPDATE TO @editor@
     USING (member = session_user) WITH CHECK (member = session_user);

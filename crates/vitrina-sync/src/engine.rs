@@ -278,16 +278,25 @@ impl<R: Remote> Engine<R> {
             Hlc { wall_ms: corrected(self.base.clone(), self.offset())() + AHEAD_SLACK_MS, counter: 0 };
         report.restamped += self.local(move |c| c.sync_restamp_ahead(bound)).await?;
         let batch = self.batch;
+        // While a batch is on its way, the next one is read.
+        let mut next = self.local(move |c| c.sync_outbox(batch)).await?;
         loop {
-            let outbox = self.local(move |c| c.sync_outbox(batch)).await?;
-            if outbox.is_empty() {
+            if next.is_empty() {
                 return Ok(());
             }
-            self.remote.push(&outbox.sets).await?;
+            let current = Arc::new(next);
+            let ahead = current.clone();
+            let (pushed, read) = tokio::join!(
+                self.remote.push(&current.sets),
+                self.local(move |c| c.sync_outbox_after(Some(&ahead), batch))
+            );
+            pushed?;
             self.crash_point("pushed");
-            report.pushed_sets += outbox.sets.len() as u64;
-            report.pushed_changes += outbox.changes() as u64;
-            self.local(move |c| c.sync_mark_pushed(&outbox)).await?;
+            report.pushed_sets += current.sets.len() as u64;
+            report.pushed_changes += current.changes() as u64;
+            let marked = current.clone();
+            self.local(move |c| c.sync_mark_pushed(&marked)).await?;
+            next = read?;
         }
     }
 
@@ -296,8 +305,12 @@ impl<R: Remote> Engine<R> {
         let batch = self.batch;
         let mut cursor = self.cursor().await?;
         let mut waited = Duration::ZERO;
+        let mut prefetched: Option<crate::remote::PullPage> = None;
         loop {
-            let page = self.remote.pull(cursor, batch).await?;
+            let page = match prefetched.take() {
+                Some(page) => page,
+                None => self.remote.pull(cursor, batch).await?,
+            };
             if page.behind {
                 cursor = self.merge_state().await?;
                 report.merged_state = true;
@@ -317,7 +330,15 @@ impl<R: Remote> Engine<R> {
             let full = page.sets.len() >= batch;
             report.pulled_sets += page.sets.len() as u64;
             let sets = page.sets;
-            let applied = self.local(move |c| c.sync_apply(&sets, &next.to_string())).await?;
+            let apply = self.local(move |c| c.sync_apply(&sets, &next.to_string()));
+            // While a full page is applied, the next is fetched.
+            let applied = if full {
+                let (applied, ahead) = tokio::join!(apply, self.remote.pull(next, batch));
+                prefetched = Some(ahead?);
+                applied?
+            } else {
+                apply.await?
+            };
             add(&mut report.applied, &applied);
             cursor = next;
             if !full && !page.held_back {

@@ -56,10 +56,18 @@ impl Catalog {
     /// Up to `limit` of this device's history records not pushed yet (and the categories it
     /// created since the last push), as change sets, read from one snapshot.
     pub fn sync_outbox(&mut self, limit: usize) -> Result<Outbox> {
+        self.sync_outbox_after(None, limit)
+    }
+
+    /// [`Catalog::sync_outbox`] after `previous` (an outbox read but not marked pushed yet, so
+    /// the next batch can be read while it is on its way).
+    pub fn sync_outbox_after(&mut self, previous: Option<&Outbox>, limit: usize) -> Result<Outbox> {
         let device = self.device;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
-        let push_rid = meta_i64(&tx, PUSH_RID)?;
-        let category_rid = meta_i64(&tx, PUSH_CATEGORY_RID)?;
+        let (push_rid, category_rid) = match previous {
+            Some(p) => (p.last_rid, p.last_category_rid),
+            None => (meta_i64(&tx, PUSH_RID)?, meta_i64(&tx, PUSH_CATEGORY_RID)?),
+        };
         let mut out = Outbox { last_rid: push_rid, last_category_rid: category_rid, ..Outbox::default() };
         categories(&tx, device, &mut out, limit)?;
         let records: Vec<Record> = tx

@@ -15,9 +15,14 @@ struct Log(Vec<ChangeSet>);
 
 impl Log {
     fn push(&mut self, c: &mut Catalog) {
-        let outbox = c.sync_outbox(10_000).unwrap();
-        self.0.extend(outbox.sets.iter().cloned());
-        c.sync_mark_pushed(&outbox).unwrap();
+        loop {
+            let outbox = c.sync_outbox(10_000).unwrap();
+            if outbox.is_empty() {
+                return;
+            }
+            self.0.extend(outbox.sets.iter().cloned());
+            c.sync_mark_pushed(&outbox).unwrap();
+        }
     }
 
     fn pull(&self, c: &mut Catalog) {
@@ -245,4 +250,39 @@ fn records_stamped_ahead_get_fresh_stamps_before_they_are_pushed() {
     assert!(outbox.sets.iter().all(|s| s.max_hlc() <= bound));
     let stamps: Vec<Hlc> = outbox.sets.iter().map(|s| s.max_hlc()).collect();
     assert!(stamps.windows(2).all(|w| w[0] < w[1]), "their order is kept");
+}
+
+/// Not a test: how fast change sets apply (`cargo test --release -p vitrina-store --test store
+/// apply_speed -- --ignored --nocapture`); `vitrina bench sync` measures it end to end.
+#[test]
+#[ignore = "a measurement"]
+fn apply_speed() {
+    let clock = Arc::new(AtomicU64::new(1_000_000));
+    let (_a, mut a) = device(&clock);
+    let n = 50_000;
+    a.bulk_upsert((0..n).map(|i| {
+        let mut p = product(&format!("P-{i}"), &format!("Товар номер {i} с длинным названием"), 1000 + i);
+        p.description = "Описание товара ".repeat(20);
+        p
+    }))
+    .unwrap();
+    let mut log = Log::default();
+    log.push(&mut a);
+    let (_b, mut b) = device(&clock);
+    log.pull(&mut b);
+    for i in 0..n {
+        a.update_product(&sku(&format!("P-{i}")), &[FieldValue::Price(Money::rub(5 + i))]).unwrap();
+    }
+    let from = log.0.len();
+    log.push(&mut a);
+    let started = std::time::Instant::now();
+    for chunk in log.0[from..].chunks(5_000) {
+        b.sync_apply(chunk, "x").unwrap();
+    }
+    let took = started.elapsed();
+    eprintln!(
+        "applied {} change sets in {took:?}: {:.0}/s",
+        log.0.len() - from,
+        (log.0.len() - from) as f64 / took.as_secs_f64()
+    );
 }
