@@ -636,6 +636,24 @@ impl<'s> Bench<'s> {
         Ok(out)
     }
 
+    /// SKU → the SKU of the product whose card it is on (only the sizes of a shared card).
+    fn card_leaders(&self) -> AppResult<BTreeMap<String, String>> {
+        let store =
+            vitrina_market::MarketStore::open(self.app.path()).map_err(crate::market::market_error)?;
+        let account = store.account(ACCOUNT).map_err(crate::market::market_error)?;
+        let links = store
+            .links(account.id, &vitrina_market::store::LinkFilter::default())
+            .map_err(crate::market::market_error)?;
+        let offer: BTreeMap<_, _> = links.iter().map(|l| (l.product_id, l.link.offer_id.clone())).collect();
+        Ok(links
+            .iter()
+            .filter_map(|l| {
+                let leader = offer.get(&l.card_of?)?;
+                (*leader != l.link.offer_id).then(|| (l.link.offer_id.clone(), leader.clone()))
+            })
+            .collect())
+    }
+
     /// Every product live, rejected as planned, or not publishable; the fake holds one card
     /// per SKU sent.
     fn check_final_state(&self, out: &mut PublishRun) -> AppResult<()> {
@@ -656,9 +674,13 @@ impl<'s> Bench<'s> {
                 out.statuses.insert(l.sku, l.status);
             }
         }
+        // A WB card holds every size of a model under its first size's vendor code: a size
+        // shares its card's fate, so a rejection planned for the card's vendor code is the
+        // card's, and one planned for another size never reaches the fake's check.
+        let leader = self.card_leaders()?;
         for sku in &self.skus {
             let status = out.statuses.get(sku).map_or("none", String::as_str);
-            let planned = self.rejects.contains(sku);
+            let planned = self.rejects.contains(leader.get(sku).unwrap_or(sku));
             let expected = match status {
                 "precheck_failed" => true,
                 "live" => !planned,

@@ -393,7 +393,7 @@ fn cards_pulled_for_import_during_an_import_are_held_and_become_products_after_i
 
     // A second, empty catalog whose seller already has those cards.
     let dir = tempfile::tempdir().unwrap();
-    let other = App::open(&dir.path().join("catalog.db")).unwrap();
+    let other = App::open(dir.path().join("catalog.db")).unwrap();
     other
         .add_market_account(&NewMarketAccountDto { base_url: Some(s.fake.url()), ..ym() }, &s.secrets)
         .unwrap();
