@@ -21,6 +21,8 @@ mod concurrent;
 mod export;
 #[path = "store/imports.rs"]
 mod imports;
+#[path = "store/search.rs"]
+mod search;
 #[path = "store/sync.rs"]
 mod sync;
 

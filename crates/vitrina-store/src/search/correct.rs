@@ -13,7 +13,7 @@
 //! Numbers, SKUs and barcodes (any word with a digit) are never corrected, nor are words of
 //! fewer than five letters for typos; a query of more than eight tokens is left as typed.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::query::{match_expression, word_terms};
@@ -177,6 +177,27 @@ fn token_expr(tokens: &[Vec<String>], i: usize, instead: Option<&[String]>, stem
     word_terms(&all, stems)[first..first + len].join(" AND ")
 }
 
+/// A word of a product's title whose stem is `stem`, as the title writes it.
+fn written(conn: &Connection, stem: &str, stems: &mut Stems) -> Result<Option<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.name, p.brand, p.model FROM products p WHERE p.rid = \
+         (SELECT rowid FROM products_fts WHERE products_fts MATCH ?1 LIMIT 1)",
+    )?;
+    let title: Option<(String, String, String)> = stmt
+        .query_row([format!("{{title}} : \"{stem}\"")], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((name, brand, model)) = title else { return Ok(None) };
+    for field in [model, brand, name] {
+        for word in field.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            let lower = word.to_lowercase().replace('ё', "е");
+            if stems.stem(&lower) == stem {
+                return Ok(Some(word.to_string()));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// What a word that matches nothing most likely means, and how it was found.
 fn meaning(
     conn: &Connection,
@@ -220,7 +241,9 @@ fn meaning(
         for spelling in spellings {
             let stem = stems.stem(&spelling);
             if stem.chars().count() >= 2 && has_term(conn, &stem)? {
-                return Ok(Some((spelling, ChangeKind::Alphabet)));
+                // Shown as the catalog writes it ("iPhone", not the "iphon" that was tried).
+                let shown = written(conn, &stem, stems)?.unwrap_or(spelling);
+                return Ok(Some((shown, ChangeKind::Alphabet)));
             }
         }
     }
