@@ -8,10 +8,10 @@ use tauri_plugin_dialog::DialogExt;
 use vitrina_app::ipc::*;
 use vitrina_app::session::Session;
 
-type Cmd<T> = Result<T, AppError>;
-type Shared<'a> = State<'a, Arc<Session>>;
+pub(crate) type Cmd<T> = Result<T, AppError>;
+pub(crate) type Shared<'a> = State<'a, Arc<Session>>;
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     session: &Shared<'_>,
     f: impl FnOnce(&Session) -> Cmd<T> + Send + 'static,
 ) -> Cmd<T> {

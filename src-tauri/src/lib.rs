@@ -6,6 +6,7 @@
 
 mod commands;
 mod pulse;
+mod team;
 mod update;
 
 use tauri::Manager;
@@ -44,6 +45,11 @@ pub fn run() {
             // It runs on Tauri's async runtime.
             let (handle, jobs_session) = (app.handle().clone(), session.clone());
             std::thread::spawn(move || pulse::start(handle, jobs_session));
+            // The team's background sync, when the catalog is in a team, on the same runtime.
+            let team_session = session.clone();
+            std::thread::spawn(move || {
+                team_session.run_team_sync_on(tauri::async_runtime::handle().inner().clone())
+            });
             update::check_in_background(app.handle().clone());
             Ok(())
         })
@@ -68,6 +74,15 @@ pub fn run() {
             commands::open_demo,
             commands::secrets,
             commands::set_secret,
+            team::team_status,
+            team::team_init,
+            team::team_join,
+            team::team_sync,
+            team::team_invite,
+            team::team_members,
+            team::team_set_role,
+            team::team_leave,
+            team::conflicts,
             commands::check_update,
             commands::suppliers,
             commands::supplier,

@@ -152,6 +152,29 @@ impl App {
         Ok(self.catalog()?.history(&ProductKey::parse(key))?)
     }
 
+    /// The product's values that lost a conflict with another device of its team.
+    pub fn conflicts(&self, key: &str) -> AppResult<Vec<crate::ipc::ConflictDto>> {
+        let catalog = self.catalog()?;
+        let product = catalog.product(&ProductKey::parse(key))?;
+        Ok(catalog
+            .sync_conflicts(product.id)?
+            .into_iter()
+            .map(|l| {
+                let shown = |v: &Option<String>| v.as_deref().map(|t| crate::ipc::shown_value(&l.field, t));
+                crate::ipc::ConflictDto {
+                    value: shown(&l.value),
+                    raw: l.value.clone(),
+                    winner_value: shown(&l.winner_value),
+                    field: l.field.clone(),
+                    who: l.who.clone(),
+                    at: l.at,
+                    winner_who: l.winner_who.clone(),
+                    winner_at: l.winner_at,
+                }
+            })
+            .collect())
+    }
+
     pub fn undo(&self, key: &str) -> AppResult<UndoReport> {
         Ok(self.catalog()?.undo_last(&ProductKey::parse(key))?)
     }

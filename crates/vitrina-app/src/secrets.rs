@@ -393,6 +393,11 @@ impl Secrets {
         self.store.backend()
     }
 
+    /// The store itself, for code that keeps its own secrets in it (the team's password).
+    pub(crate) fn store(&self) -> &dyn SecretStore {
+        self.store.as_ref()
+    }
+
     fn known(name: &str) -> AppResult<&'static str> {
         NAMES.iter().copied().find(|n| *n == name).ok_or_else(|| {
             AppError::invalid(format!("unknown secret \"{name}\"; known: {}", NAMES.join(", ")))

@@ -8,6 +8,7 @@ mod ai;
 mod feeds;
 mod market;
 mod suppliers;
+mod team;
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +38,9 @@ pub struct Session {
     opened: std::sync::OnceLock<Result<Opened, AppError>>,
     table: Table,
     secrets: Secrets,
+    /// The open catalog's background team sync, when it is in a team and a runtime was given.
+    team: std::sync::Mutex<Option<crate::team::TeamSync>>,
+    team_runtime: std::sync::OnceLock<tokio::runtime::Handle>,
 }
 
 #[derive(Debug)]
@@ -87,6 +91,8 @@ impl Session {
             opened: std::sync::OnceLock::new(),
             table: Table::default(),
             secrets: Secrets::new(store),
+            team: std::sync::Mutex::new(None),
+            team_runtime: std::sync::OnceLock::new(),
         }
     }
 
@@ -224,6 +230,7 @@ impl Session {
         }
         self.table.forget_rows()?;
         self.auto_push();
+        self.nudge_team();
         self.product(id)
     }
 
@@ -236,6 +243,7 @@ impl Session {
         self.app()?.undo(id)?;
         self.table.forget_rows()?;
         self.auto_push();
+        self.nudge_team();
         self.product(id)
     }
 

@@ -282,6 +282,10 @@ impl From<&CategoryNode> for CategoryDto {
 
 /// A value from history as the editor shows it: amounts in the seller's notation (`199,00`),
 /// anything else as stored.
+pub fn shown_value(field: &str, stored: &str) -> String {
+    shown(field, stored)
+}
+
 fn shown(field: &str, stored: &str) -> String {
     let money = field.parse::<ProductField>().ok().and_then(|f| f.parse_value(stored, Currency::RUB).ok());
     match money {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use ai::*;
-pub use convert::format_money;
+pub use convert::{format_money, shown_value};
 pub use feeds::*;
 pub use images::*;
 pub use jobs::*;
