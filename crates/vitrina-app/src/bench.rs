@@ -1,11 +1,12 @@
-//! The catalog benchmark: build a large catalog, then time search, list pages and opening.
-//! Run it from the CLI (`vitrina bench catalog`), never as a test.
+//! The catalog benchmark: build a large catalog, then time search (as typed, corrected, one
+//! letter), list pages (every filter and sort the window offers) and opening. Run it from the
+//! CLI (`vitrina bench catalog`), never as a test.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use vitrina_domain::ProductStatus;
+use vitrina_domain::{ProductStatus, SupplierId};
 use vitrina_store::{Catalog, Cursor, Filter, ListQuery, SortKey};
 
 use crate::demo::Rng;
@@ -35,12 +36,24 @@ pub struct CatalogBench {
     pub upsert_per_second: f64,
     pub open_ms: f64,
     pub search: Latency,
+    /// Queries typed with the other layout on, names in the other alphabet, one letter wrong.
+    pub corrected_search: Latency,
+    /// Of [`CORRECTED`], how many were read as meant (the expected query's first word found).
+    pub corrected_as_meant: usize,
+    /// The first one after opening: it reads the catalog's brands.
+    pub first_corrected_ms: f64,
+    /// Each Russian and Latin letter alone, the best 1 000 (what the window asks per keystroke).
+    pub single_letter: Latency,
     /// Sort and filter combinations an index serves.
     pub list_pages: Latency,
     pub deep_list_pages: Latency,
     /// Brand or category sorted by price, stock or date: rows are collected, then sorted.
     pub other_list_pages: Latency,
     pub other_deep_list_pages: Latency,
+    /// Random combinations of every filter the window offers (category or its subtree, brand,
+    /// supplier, stock, status, price range, text) with every sort, both directions.
+    pub window_list_pages: Latency,
+    pub window_deep_list_pages: Latency,
     pub database_bytes: u64,
     pub peak_rss_bytes: Option<u64>,
     /// The slowest searches and indexed deep pages, slowest first: what to work on next.
@@ -152,6 +165,74 @@ const QUERIES: &[&str] = &[
     "кроссовки puma",
 ];
 
+/// Queries that match nothing as typed, and the word the corrected query must contain.
+pub const CORRECTED: &[(&str, &str)] = &[
+    // Typed with the English layout on.
+    ("rhjccjdrb nike", "кроссовки"),
+    ("rhjccjdrb", "кроссовки"),
+    ("ajen,jkrf", "футболка"),
+    ("cvfhnajy", "смартфон"),
+    ("yjen,er", "ноутбук"),
+    ("[jkjlbkmybr", "холодильник"),
+    ("crjdjhjlf", "сковорода"),
+    ("lhtkm", "дрель"),
+    ("ifvgeym", "шампунь"),
+    ("ibys pbvybt", "шины"),
+    ("ajen,jkrf uniqlo", "футболка"),
+    ("[jkjlbkmybr bosch", "холодильник"),
+    ("yjen,er lenovo", "ноутбук"),
+    // Typed with the Russian layout on.
+    ("тшлу", "nike"),
+    ("ыфьыгтп", "samsung"),
+    ("ьшсрудшт", "michelin"),
+    ("ьфлшеф", "makita"),
+    ("кроссовки тшлу", "nike"),
+    ("фвшвфы", "adidas"),
+    // Brands and models in the other alphabet.
+    ("кроссовки найк", "nike"),
+    ("найк", "nike"),
+    ("самсунг", "samsung"),
+    ("адидас", "adidas"),
+    ("смартфон самсунг", "samsung"),
+    ("пума", "puma"),
+    ("асикс", "asics"),
+    ("юникло", "uniqlo"),
+    ("леново", "lenovo"),
+    ("бош", "bosch"),
+    ("холодильник бош", "bosch"),
+    ("хайер", "haier"),
+    ("тефаль", "tefal"),
+    ("макита", "makita"),
+    ("мишлен", "michelin"),
+    ("кордиант", "cordiant"),
+    ("айфон", "iphone"),
+    ("гэлакси", "galaxy"),
+    ("редми", "redmi"),
+    ("макбук", "macbook"),
+    ("atlant", "атлант"),
+    ("interskol", "интерскол"),
+    // One letter wrong, missing, extra or swapped.
+    ("кросовки nike", "кроссовки"),
+    ("кроссвоки", "кроссовки"),
+    ("кроссовкии", "кроссовки"),
+    ("холодилник", "холодильник"),
+    ("халодильник", "холодильник"),
+    ("смартфно", "смартфон"),
+    ("сковродка", "сковорода"),
+    ("шампнь", "шампунь"),
+    ("футбока", "футболка"),
+    ("ноутбкук", "ноутбук"),
+    ("samsnug", "samsung"),
+    ("michelim", "michelin"),
+    ("ultraboots", "ultraboost"),
+    ("шуруповерд", "шуруповерт"),
+    ("аккумуляторая дрель", "аккумуляторная"),
+    // Mixed.
+    ("rhjccjdrb найк", "кроссовки"),
+    ("кросовки найк", "кроссовки"),
+    ("ыфьыгтп смартфно", "samsung"),
+];
+
 /// Builds a `products`-product demo catalog at `path` (replacing it), then measures. With
 /// `reuse`, a catalog already at `path` is measured as it is (build figures are then zero).
 pub fn run(
@@ -181,6 +262,37 @@ pub fn run(
         slowest.note(t.elapsed(), || format!("search {q:?}"));
     }
     let search = Latency::of(samples);
+
+    // Corrected queries: the first reads the brands (as the first one after opening does).
+    let t = Instant::now();
+    catalog.search(CORRECTED[0].0, 50)?;
+    let first_corrected_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let mut samples = Vec::new();
+    let mut corrected_as_meant = 0;
+    for (q, meant) in CORRECTED {
+        let t = Instant::now();
+        let found = catalog.search(q, 50)?;
+        samples.push(t.elapsed());
+        slowest.note(t.elapsed(), || format!("corrected search {q:?}"));
+        let read = found.correction.as_ref().map(|c| c.query.to_lowercase()).unwrap_or_default();
+        if !found.rows.is_empty() && read.contains(meant) {
+            corrected_as_meant += 1;
+        } else {
+            tracing::warn!(query = q, read, "not read as meant");
+        }
+    }
+    let corrected_search = Latency::of(samples);
+
+    // One letter, as the window asks on the first keystroke.
+    let mut samples = Vec::new();
+    for letter in "абвгдежзийклмнопрстуфхцчшщэюяabcdefghijklmnopqrstuvwxyz".chars()
+    {
+        let t = Instant::now();
+        catalog.search(&letter.to_string(), 1000)?;
+        samples.push(t.elapsed());
+        slowest.note(t.elapsed(), || format!("one letter {letter:?}"));
+    }
+    let single_letter = Latency::of(samples);
 
     let mut rng = Rng::new(7);
     let sorts = [SortKey::Name, SortKey::Price, SortKey::Stock, SortKey::Updated];
@@ -215,12 +327,17 @@ pub fn run(
                        note: bool|
      -> AppResult<(Latency, Latency)> {
         let (mut first, mut deep) = (Vec::new(), Vec::new());
-        for _ in 0..100 {
+        for _ in 0..200 {
             let (filter, sort) = pick(rng);
             let q = ListQuery { filter, sort, descending: rng.chance(50), after: None, limit: 50 };
             let t = Instant::now();
             catalog.list(&q)?;
             first.push(t.elapsed());
+            if note {
+                slowest.note(t.elapsed(), || {
+                    format!("first page {:?} by {:?} desc={}", q.filter, q.sort, q.descending)
+                });
+            }
             // A deep page: start after a random row of the whole sort order (what a jump down
             // the scrollbar asks for), then follow the cursor for two more pages.
             let mut q = ListQuery { after: Some(random_cursor(&catalog, rng, q.sort)?), ..q };
@@ -241,8 +358,42 @@ pub fn run(
         }
         Ok((Latency::of(first), Latency::of(deep)))
     };
+    // Every filter the window offers, combined at random, with every sort.
+    let roots: Vec<_> = catalog.category_tree()?.into_iter().filter(|n| n.depth == 0).collect();
+    let suppliers: Vec<SupplierId> = catalog.suppliers()?.into_iter().map(|s| s.id).collect();
+    let texts =
+        ["кроссовки", "черный", "nike", "42", "смартфон apple", "зимние", "гарантия", "bosch 12", "к"];
+    let window = |rng: &mut Rng| -> (Filter, SortKey) {
+        let mut f = Filter::default();
+        if rng.chance(40) {
+            f.category = Some(if rng.chance(30) { rng.pick(&roots).id } else { rng.pick(&leaves).id });
+        }
+        if rng.chance(35) {
+            f.brand = Some((*rng.pick(&brands)).into());
+        }
+        if rng.chance(10) && !suppliers.is_empty() {
+            f.supplier = Some(*rng.pick(&suppliers));
+        }
+        if rng.chance(30) {
+            f.in_stock = Some(rng.chance(70));
+        }
+        if rng.chance(25) {
+            f.status =
+                Some(*rng.pick(&[ProductStatus::Active, ProductStatus::Draft, ProductStatus::Archived]));
+        }
+        if rng.chance(20) {
+            let lo = rng.range(0, 50_000) * 100;
+            f.price_min = Some(lo);
+            f.price_max = Some(lo + rng.range(1_000, 50_000) * 100);
+        }
+        if rng.chance(20) {
+            f.text = Some((*rng.pick(&texts)).into());
+        }
+        (f, *rng.pick(&sorts))
+    };
     let (list_pages, deep_list_pages) = measure(&indexed, &mut rng, true)?;
-    let (other_list_pages, other_deep_list_pages) = measure(&other, &mut rng, false)?;
+    let (other_list_pages, other_deep_list_pages) = measure(&other, &mut rng, true)?;
+    let (window_list_pages, window_deep_list_pages) = measure(&window, &mut rng, true)?;
     let database_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(CatalogBench {
         products: report.products,
@@ -250,10 +401,16 @@ pub fn run(
         upsert_per_second: report.products_per_second,
         open_ms,
         search,
+        corrected_search,
+        corrected_as_meant,
+        first_corrected_ms,
+        single_letter,
         list_pages,
         deep_list_pages,
         other_list_pages,
         other_deep_list_pages,
+        window_list_pages,
+        window_deep_list_pages,
         database_bytes,
         peak_rss_bytes: peak_rss(),
         slowest: slowest.0,

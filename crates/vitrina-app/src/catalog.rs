@@ -82,8 +82,20 @@ impl App {
         Ok(self.catalog()?.count(filter)?)
     }
 
+    /// The best matches for `text`, read as most likely meant when it finds nothing as typed
+    /// (the result says so); see [`vitrina_store::Catalog::search`].
     pub fn search(&self, text: &str, limit: u32) -> AppResult<SearchResult> {
         Ok(self.catalog()?.search(text, limit)?)
+    }
+
+    /// [`App::search`] exactly as typed.
+    pub fn search_as_typed(&self, text: &str, limit: u32) -> AppResult<SearchResult> {
+        Ok(self.catalog()?.search_as_typed(text, limit)?)
+    }
+
+    /// A list filter's text as most likely meant, when as typed it matches nothing.
+    pub fn correct_query(&self, text: &str) -> AppResult<Option<vitrina_store::Correction>> {
+        Ok(self.catalog()?.correct_query(text)?)
     }
 
     /// The SKUs of `products`, each given as a SKU or a product id (the window's table selects

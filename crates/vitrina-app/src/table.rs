@@ -8,11 +8,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use vitrina_store::{Anchors, COUNT_CAP, ListQuery};
+use vitrina_store::{Anchors, COUNT_CAP, Filter, ListQuery};
 
 use crate::catalog::App;
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::ipc::{ProductRowDto, SortDto, TableInfo, TableQuery, TableRows};
+use crate::ipc::{CorrectionDto, ProductRowDto, SortDto, TableInfo, TableQuery, TableRows};
 
 /// Rows per block; anchors are kept this far apart.
 pub const BLOCK: u32 = 100;
@@ -24,12 +24,21 @@ pub const SEARCH_ROWS: u32 = 1000;
 type Cached<T> = Mutex<Option<(TableQuery, Arc<T>)>>;
 type Guard<'a, T> = std::sync::MutexGuard<'a, Option<(TableQuery, Arc<T>)>>;
 
-/// What the table remembers about the list it shows: the anchors of a filtered list, or the
-/// matches of a search.
+/// The best matches of a plain search and how its text was read.
+#[derive(Debug)]
+struct Matches {
+    rows: Vec<ProductRowDto>,
+    correction: Option<CorrectionDto>,
+}
+
+/// What the table remembers about the list it shows: the anchors of a filtered list, the
+/// matches of a search, and how a filtered list's text was read.
 #[derive(Debug, Default)]
 pub struct Table {
     anchors: Cached<Anchors>,
-    search: Cached<Vec<ProductRowDto>>,
+    search: Cached<Matches>,
+    /// A text filter as typed → the text searched instead, when it differs.
+    read_as: Mutex<Option<(String, Option<vitrina_store::Correction>)>>,
 }
 
 /// A search with no other filter: answered by the store's ranked search (tens of
@@ -56,22 +65,49 @@ impl Table {
         lock(&self.anchors)
     }
 
+    /// The filter of a table query, its text read as most likely meant when as typed it
+    /// matches nothing (unless the query asks for the text as typed), and how it was read.
+    fn filter(&self, app: &App, query: &TableQuery) -> AppResult<(Filter, Option<CorrectionDto>)> {
+        let mut filter = query.filter.to_filter()?;
+        let Some(text) = filter.text.clone() else { return Ok((filter, None)) };
+        if query.as_typed == Some(true) {
+            return Ok((filter, None));
+        }
+        let mut read_as =
+            self.read_as.lock().map_err(|_| AppError::new(ErrorCode::Internal, "the table cache failed"))?;
+        let correction = match read_as.as_ref() {
+            Some((typed, c)) if *typed == text => c.clone(),
+            _ => {
+                let c = app.correct_query(&text)?;
+                *read_as = Some((text.clone(), c.clone()));
+                c
+            }
+        };
+        Ok(match correction {
+            Some(c) => {
+                filter.text = Some(c.query.clone());
+                (filter, Some(CorrectionDto::of(&text, c)))
+            }
+            None => (filter, None),
+        })
+    }
+
     /// The best matches of a plain search, in relevance order unless a column is chosen
     /// (the default name order keeps relevance: people expect the best match first).
-    fn matches(
-        &self,
-        app: &App,
-        query: &TableQuery,
-        text: &str,
-    ) -> AppResult<(Arc<Vec<ProductRowDto>>, bool)> {
+    fn matches(&self, app: &App, query: &TableQuery, text: &str) -> AppResult<(Arc<Matches>, bool)> {
         let mut cached = lock(&self.search)?;
-        if let Some((q, rows)) = cached.as_ref()
+        if let Some((q, found)) = cached.as_ref()
             && q == query
         {
-            return Ok((rows.clone(), true));
+            return Ok((found.clone(), true));
         }
-        let found = app.search(text, SEARCH_ROWS)?;
+        let found = if query.as_typed == Some(true) {
+            app.search_as_typed(text, SEARCH_ROWS)?
+        } else {
+            app.search(text, SEARCH_ROWS)?
+        };
         let exact = found.total_is_exact && found.total <= found.rows.len() as u64;
+        let correction = found.correction.map(|c| CorrectionDto::of(text, c));
         let mut rows: Vec<ProductRowDto> = found.rows.into_iter().map(ProductRowDto::from).collect();
         let key = |r: &ProductRowDto| match query.sort {
             SortDto::Name => 0,
@@ -89,9 +125,9 @@ impl Table {
                 if query.descending { o.reverse() } else { o }
             });
         }
-        let rows = Arc::new(rows);
-        *cached = Some((query.clone(), rows.clone()));
-        Ok((rows, exact))
+        let found = Arc::new(Matches { rows, correction });
+        *cached = Some((query.clone(), found.clone()));
+        Ok((found, exact))
     }
 
     /// How many rows `query` has; forgets the anchors and matches of any earlier list. Text
@@ -99,19 +135,23 @@ impl Table {
     /// text with other filters is counted (and later walked) up to [`COUNT_CAP`]. Past the cap
     /// `exact` is false and the window says it shows the best 1 000 and asks to refine the search.
     pub fn open(&self, app: &App, query: &TableQuery) -> AppResult<TableInfo> {
-        let filter = query.filter.to_filter()?;
         *self.cached()? = None;
         *lock(&self.search)? = None;
         if let Some(text) = plain_search(query) {
-            let (rows, exact) = self.matches(app, query, text)?;
-            return Ok(TableInfo { total: rows.len() as u32, exact });
+            let (found, exact) = self.matches(app, query, text)?;
+            return Ok(TableInfo {
+                total: found.rows.len() as u32,
+                exact,
+                correction: found.correction.clone(),
+            });
         }
+        let (filter, correction) = self.filter(app, query)?;
         let (total, exact) = if filter.text.is_some() {
             app.catalog()?.count_capped(&filter, COUNT_CAP)?
         } else {
             (app.count(&filter)?, true)
         };
-        Ok(TableInfo { total: total.min(u64::from(u32::MAX)) as u32, exact })
+        Ok(TableInfo { total: total.min(u64::from(u32::MAX)) as u32, exact, correction })
     }
 
     /// Forgets the rows a plain search holds, after an edit from this window: the next rows are
@@ -126,11 +166,11 @@ impl Table {
     pub fn rows(&self, app: &App, query: &TableQuery, position: u32, count: u32) -> AppResult<TableRows> {
         let count = count.clamp(1, 1000);
         if let Some(text) = plain_search(query) {
-            let (rows, _) = self.matches(app, query, text)?;
-            let rows = rows.iter().skip(position as usize).take(count as usize).cloned().collect();
+            let (found, _) = self.matches(app, query, text)?;
+            let rows = found.rows.iter().skip(position as usize).take(count as usize).cloned().collect();
             return Ok(TableRows { position, rows });
         }
-        let filter = query.filter.to_filter()?;
+        let (filter, _) = self.filter(app, query)?;
         let (after, skip) = if position < BLOCK {
             (None, u64::from(position))
         } else {
@@ -154,7 +194,7 @@ impl Table {
         {
             return Ok(a.clone());
         }
-        let filter = query.filter.to_filter()?;
+        let (filter, _) = self.filter(app, query)?;
         let cap = if filter.text.is_some() { COUNT_CAP } else { u64::MAX };
         let started = std::time::Instant::now();
         let anchors =

@@ -30,14 +30,26 @@ pub fn product_page(
     after: Option<&str>,
     limit: u32,
 ) -> AppResult<ProductPageDto> {
+    let mut filter = query.filter.to_filter()?;
+    // A text that matches nothing as typed is read as most likely meant, as the window does.
+    let mut correction = None;
+    if let Some(text) = filter.text.clone()
+        && query.as_typed != Some(true)
+        && let Some(c) = app.correct_query(&text)?
+    {
+        filter.text = Some(c.query.clone());
+        correction = Some(crate::ipc::CorrectionDto::of(&text, c));
+    }
     let list = crate::ListQuery {
-        filter: query.filter.to_filter()?,
+        filter,
         sort: query.sort.into(),
         descending: query.descending,
         after: after.map(|a| crate::Cursor(a.to_string())),
         limit,
     };
-    Ok(app.list(&list)?.into())
+    let mut page: ProductPageDto = app.list(&list)?.into();
+    page.correction = correction;
+    Ok(page)
 }
 
 /// Applies edits (all or none) and returns the product as it is now.

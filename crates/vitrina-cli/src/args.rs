@@ -261,11 +261,16 @@ pub enum Command {
 pub enum ProductsCmd {
     /// One page of products, filtered and sorted.
     List(ListArgs),
-    /// The best matches for words (any word form, prefixes while typing).
+    /// The best matches for words (any word form, prefixes while typing). Words that match
+    /// nothing are read as typed with the other keyboard layout, as names in the other alphabet
+    /// or with one letter wrong, and the output says so.
     Search {
         query: Vec<String>,
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        /// Search exactly as typed.
+        #[arg(long)]
+        exact: bool,
     },
     /// Everything about one product (by SKU or id).
     Show { product: String },
@@ -305,6 +310,9 @@ pub struct ListArgs {
     /// Words that must appear.
     #[arg(long)]
     pub text: Option<String>,
+    /// Take --text exactly as typed (no other keyboard layout, alphabet or spelling).
+    #[arg(long)]
+    pub exact: bool,
     #[arg(long, value_enum, default_value_t = SortArg::Name)]
     pub sort: SortArg,
     #[arg(long)]

@@ -47,10 +47,25 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Outcome {
             ]);
             t.add_row(vec!["open".into(), format!("{:.1} ms", r.open_ms)]);
             t.add_row(vec!["search (100 queries, top 50)".into(), ms(&r.search)]);
+            t.add_row(vec![
+                format!(
+                    "corrected search ({} queries, top 50; {} read as meant)",
+                    vitrina_app::bench::CORRECTED.len(),
+                    r.corrected_as_meant
+                ),
+                ms(&r.corrected_search),
+            ]);
+            t.add_row(vec![
+                "the first corrected search after opening".into(),
+                format!("{:.1} ms", r.first_corrected_ms),
+            ]);
+            t.add_row(vec!["one letter (59 letters, top 1 000)".into(), ms(&r.single_letter)]);
             t.add_row(vec!["list page, first (50 rows)".into(), ms(&r.list_pages)]);
             t.add_row(vec!["list page, deep (50 rows)".into(), ms(&r.deep_list_pages)]);
             t.add_row(vec!["other combinations, first page".into(), ms(&r.other_list_pages)]);
             t.add_row(vec!["other combinations, deep page".into(), ms(&r.other_deep_list_pages)]);
+            t.add_row(vec!["window's filters × sorts, first page".into(), ms(&r.window_list_pages)]);
+            t.add_row(vec!["window's filters × sorts, deep page".into(), ms(&r.window_deep_list_pages)]);
             t.add_row(vec!["database size".into(), format!("{:.0} MB", r.database_bytes as f64 / 1e6)]);
             t.add_row(vec![
                 "peak memory".into(),

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use vitrina_app::ipc::{
-    CategoryDto, FilterDto, HistoryEntryDto, LinkDto, ProductDto, ProductRowDto, ProductSearchDto, SortDto,
-    StatsDto, StatusDto, TableQuery, UndoDto,
+    CategoryDto, CorrectionDto, FilterDto, HistoryEntryDto, LinkDto, ProductDto, ProductRowDto,
+    ProductSearchDto, SortDto, StatsDto, StatusDto, TableQuery, UndoDto,
 };
 use vitrina_app::{App, FieldEdit, build_demo, views};
 
@@ -67,16 +67,24 @@ fn products(app: &App, cmd: &ProductsCmd, db: &Path, as_json: bool) -> Outcome {
             if as_json {
                 return json(&page);
             }
+            if let Some(c) = &page.correction {
+                print_correction(c, "--exact");
+            }
             print_rows(&page.rows);
             if let Some(next) = page.next {
                 print(format!("More: --after '{next}'"));
             }
             Ok(())
         }
-        ProductsCmd::Search { query, limit } => {
-            let result = ProductSearchDto::from(app.search(&query.join(" "), *limit)?);
+        ProductsCmd::Search { query, limit, exact } => {
+            let text = query.join(" ");
+            let found = if *exact { app.search_as_typed(&text, *limit)? } else { app.search(&text, *limit)? };
+            let result = ProductSearchDto::of(&text, found);
             if as_json {
                 return json(&result);
+            }
+            if let Some(c) = &result.correction {
+                print_correction(c, "--exact");
             }
             print_rows(&result.rows);
             let total =
@@ -224,7 +232,22 @@ fn table_query(app: &App, a: &ListArgs) -> Result<TableQuery, vitrina_app::AppEr
         SortArg::Stock => SortDto::Stock,
         SortArg::Updated => SortDto::Updated,
     };
-    Ok(TableQuery { filter, sort, descending: a.desc })
+    Ok(TableQuery { filter, sort, descending: a.desc, as_typed: a.exact.then_some(true) })
+}
+
+/// Says what was searched when it was not the words as typed, and how to search those.
+fn print_correction(c: &CorrectionDto, flag: &str) {
+    if c.instead {
+        print(format!(
+            "Nothing matches «{}»; showing results for «{}». To search exactly as typed: {flag}",
+            c.typed, c.query
+        ));
+    } else {
+        print(format!(
+            "Few products match «{}»; results for «{}» follow them. To search exactly as typed: {flag}",
+            c.typed, c.query
+        ));
+    }
 }
 
 fn print_rows(rows: &[ProductRowDto]) {

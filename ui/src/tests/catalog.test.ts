@@ -196,4 +196,35 @@ describe('catalog table', () => {
       ),
     );
   });
+
+  it('says when a search was read as meant, and searches exactly as typed on request', async () => {
+    ipc.tableInfo.mockImplementation(async (q) =>
+      q.filter.text === 'rhjccjdrb' && !q.as_typed
+        ? {
+            total: 42,
+            exact: true,
+            correction: {
+              typed: 'rhjccjdrb',
+              query: 'кроссовки',
+              instead: true,
+              changes: [{ typed: 'rhjccjdrb', meant: 'кроссовки', kind: 'layout' }],
+            },
+          }
+        : { total: q.filter.text ? 0 : 1_000_000, exact: true },
+    );
+    render(CatalogView, { debounceMs: 0 });
+    await screen.findByText('SKU-0000000');
+    await fireEvent.input(screen.getByTestId('search'), { target: { value: 'rhjccjdrb' } });
+    expect(await screen.findByTestId('correction')).toHaveTextContent('Показаны результаты по запросу «кроссовки»');
+    await fireEvent.click(screen.getByTestId('search-as-typed'));
+    await waitFor(() =>
+      expect(ipc.tableInfo).toHaveBeenLastCalledWith(expect.objectContaining({ as_typed: true })),
+    );
+    expect(await screen.findByTestId('as-typed')).toHaveTextContent('rhjccjdrb');
+    expect(screen.queryByTestId('correction')).toBeNull();
+    expect(await screen.findByText('Ничего не найдено')).toBeInTheDocument();
+    // Typing again reads the new text as meant again.
+    await fireEvent.input(screen.getByTestId('search'), { target: { value: 'rhjccjdrb' } });
+    await waitFor(() => expect(ipc.tableInfo.mock.lastCall?.[0].as_typed).toBeUndefined());
+  });
 });

@@ -75,16 +75,46 @@ impl From<ProductRow> for ProductRowDto {
 
 impl From<Page> for ProductPageDto {
     fn from(p: Page) -> Self {
-        ProductPageDto { rows: p.rows.into_iter().map(Into::into).collect(), next: p.next.map(|c| c.0) }
+        ProductPageDto {
+            rows: p.rows.into_iter().map(Into::into).collect(),
+            next: p.next.map(|c| c.0),
+            correction: None,
+        }
     }
 }
 
-impl From<SearchResult> for ProductSearchDto {
-    fn from(r: SearchResult) -> Self {
+impl ProductSearchDto {
+    /// The best matches for `typed`, with how it was read when not as typed.
+    pub fn of(typed: &str, r: SearchResult) -> Self {
         ProductSearchDto {
             rows: r.rows.into_iter().map(Into::into).collect(),
             total: r.total,
             total_is_exact: r.total_is_exact,
+            correction: r.correction.map(|c| CorrectionDto::of(typed, c)),
+        }
+    }
+}
+
+impl CorrectionDto {
+    /// `typed` as it was read (`correction`).
+    pub fn of(typed: &str, correction: vitrina_store::Correction) -> Self {
+        CorrectionDto {
+            typed: typed.to_string(),
+            query: correction.query,
+            instead: correction.instead,
+            changes: correction
+                .changes
+                .into_iter()
+                .map(|c| ChangeDto {
+                    typed: c.typed,
+                    meant: c.meant,
+                    kind: match c.kind {
+                        vitrina_store::ChangeKind::Layout => ChangeKindDto::Layout,
+                        vitrina_store::ChangeKind::Alphabet => ChangeKindDto::Alphabet,
+                        vitrina_store::ChangeKind::Typo => ChangeKindDto::Typo,
+                    },
+                })
+                .collect(),
         }
     }
 }

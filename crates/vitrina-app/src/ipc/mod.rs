@@ -93,13 +93,54 @@ pub struct TableQuery {
     pub filter: FilterDto,
     pub sort: SortDto,
     pub descending: bool,
+    /// Search the text exactly as typed: no other keyboard layout, alphabet or spelling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub as_typed: Option<bool>,
 }
 
 /// How many rows the table has: exact, or a lower bound ("10 000+") for broad searches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TableInfo {
     pub total: u32,
     pub exact: bool,
+    /// What was searched besides or instead of the text as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub correction: Option<CorrectionDto>,
+}
+
+/// A search read as it was most likely meant: "Показаны результаты по запросу «кроссовки
+/// nike»".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CorrectionDto {
+    /// The query as typed.
+    pub typed: String,
+    /// The query searched: "кроссовки nike".
+    pub query: String,
+    /// True: the results are this query's, the typed one found nothing. False: they follow
+    /// the typed query's own few matches.
+    pub instead: bool,
+    pub changes: Vec<ChangeDto>,
+}
+
+/// One word or token read otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChangeDto {
+    pub typed: String,
+    pub meant: String,
+    pub kind: ChangeKindDto,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKindDto {
+    /// Typed with the other keyboard layout on.
+    Layout,
+    /// A name written in the other alphabet.
+    Alphabet,
+    /// One letter wrong, missing, extra or swapped.
+    Typo,
 }
 
 /// Rows starting at `position` of the table.
@@ -116,6 +157,10 @@ pub struct ProductPageDto {
     pub rows: Vec<ProductRowDto>,
     /// The cursor to continue after (`--after`).
     pub next: Option<String>,
+    /// The text filter as it was read, when not as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub correction: Option<CorrectionDto>,
 }
 
 /// The best matches for words (`vitrina products search`).
@@ -127,6 +172,10 @@ pub struct ProductSearchDto {
     pub total: u64,
     /// False when there are more matches than counted ("1 000+").
     pub total_is_exact: bool,
+    /// What was searched besides or instead of the words as typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub correction: Option<CorrectionDto>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -799,6 +848,9 @@ pub fn typescript() -> String {
         FilterDto::decl(&cfg),
         TableQuery::decl(&cfg),
         TableInfo::decl(&cfg),
+        CorrectionDto::decl(&cfg),
+        ChangeDto::decl(&cfg),
+        ChangeKindDto::decl(&cfg),
         TableRows::decl(&cfg),
         ProductPageDto::decl(&cfg),
         ProductSearchDto::decl(&cfg),

@@ -51,6 +51,38 @@ fn demo_search_edit_history_undo() {
 }
 
 #[test]
+fn search_says_when_it_read_the_words_as_meant_and_searches_as_typed_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok_json(&db, &["demo", "--products", "300"]);
+    for (typed, meant, kind) in [
+        ("rhjccjdrb nike", "кроссовки nike", "layout"),
+        ("кроссовки найк", "кроссовки Nike", "alphabet"),
+        ("кросовки nike", "кроссовки nike", "typo"),
+    ] {
+        let found = ok_json(&db, &["products", "search", typed]);
+        assert!(!found["rows"].as_array().unwrap().is_empty(), "{typed}: {found}");
+        assert_eq!(found["correction"]["query"], meant, "{typed}");
+        assert_eq!(found["correction"]["typed"], typed);
+        assert_eq!(found["correction"]["instead"], true);
+        assert_eq!(found["correction"]["changes"][0]["kind"], kind);
+        let exact = ok_json(&db, &["products", "search", typed, "--exact"]);
+        assert!(exact["rows"].as_array().unwrap().is_empty() && exact.get("correction").is_none(), "{exact}");
+    }
+    let out = run(&db, &["products", "search", "rhjccjdrb", "nike", "--limit", "3"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("showing results for «кроссовки nike»") && text.contains("--exact"), "{text}");
+    let matching = ok_json(&db, &["products", "search", "кроссовки", "nike"]);
+    assert!(matching.get("correction").is_none(), "a query that matches is never rewritten");
+    let page = ok_json(&db, &["products", "list", "--text", "тшлу", "--limit", "3"]);
+    assert_eq!(page["correction"]["query"], "nike");
+    assert!(page["rows"].as_array().unwrap().iter().all(|r| r["brand"] == "Nike"), "{page}");
+    let page = ok_json(&db, &["products", "list", "--text", "тшлу", "--exact"]);
+    assert!(page["rows"].as_array().unwrap().is_empty());
+}
+
+#[test]
 fn bad_input_is_one_clear_sentence_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("shop.db");

@@ -104,9 +104,36 @@ updated_at: number, image: string | null, };
 
 export type FilterDto = { category: string | null, brand: string | null, supplier: string | null, price_min: string | null, price_max: string | null, in_stock: boolean | null, status: StatusDto | null, text: string | null, };
 
-export type TableQuery = { filter: FilterDto, sort: SortDto, descending: boolean, };
+export type TableQuery = { filter: FilterDto, sort: SortDto, descending: boolean, 
+/**
+ * Search the text exactly as typed: no other keyboard layout, alphabet or spelling.
+ */
+as_typed?: boolean, };
 
-export type TableInfo = { total: number, exact: boolean, };
+export type TableInfo = { total: number, exact: boolean, 
+/**
+ * What was searched besides or instead of the text as typed.
+ */
+correction?: CorrectionDto, };
+
+export type CorrectionDto = { 
+/**
+ * The query as typed.
+ */
+typed: string, 
+/**
+ * The query searched: "кроссовки nike".
+ */
+query: string, 
+/**
+ * True: the results are this query's, the typed one found nothing. False: they follow
+ * the typed query's own few matches.
+ */
+instead: boolean, changes: Array<ChangeDto>, };
+
+export type ChangeDto = { typed: string, meant: string, kind: ChangeKindDto, };
+
+export type ChangeKindDto = "layout" | "alphabet" | "typo";
 
 export type TableRows = { position: number, rows: Array<ProductRowDto>, };
 
@@ -114,7 +141,11 @@ export type ProductPageDto = { rows: Array<ProductRowDto>,
 /**
  * The cursor to continue after (`--after`).
  */
-next: string | null, };
+next: string | null, 
+/**
+ * The text filter as it was read, when not as typed.
+ */
+correction?: CorrectionDto, };
 
 export type ProductSearchDto = { rows: Array<ProductRowDto>, 
 /**
@@ -124,7 +155,11 @@ total: number,
 /**
  * False when there are more matches than counted ("1 000+").
  */
-total_is_exact: boolean, };
+total_is_exact: boolean, 
+/**
+ * What was searched besides or instead of the words as typed.
+ */
+correction?: CorrectionDto, };
 
 export type AttributeDto = { name: string, value: string, unit: string | null, };
 
