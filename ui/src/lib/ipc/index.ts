@@ -8,6 +8,7 @@ import type {
   JobDto, JobLogDto, JobRequest, JobsPulse, Language, MappingDto, MarketAccountDto, DictRefreshDto, MpCategoryDto, CategoryMapDto, AutoMapDto, AttrMapDto, AttrValuesDto, MpValueDto, MarketRunDto, MarketLinksDto, OutboxDto, PullCardsDto, ProductMarketDto, NewMarketAccountDto, NewSupplierRequest, PrecheckDto, PreviewDto,
   PreviewRequest, ProductDto, RunDto, SecretStatus, SettingsDto, StartupState, SupplierDetail,
   SupplierListItem, SupplierSettingsDto, TableInfo, TableQuery, TableRows, TargetInfo, UpdateStatus,
+  ConflictDto, InvitationDto, MemberDto, TeamStatusDto, TeamSyncDto,
 } from './types';
 
 export type * from './types';
@@ -47,6 +48,18 @@ export const ipc = {
   /** Asks for a file with the OS dialog and switches to it (the app restarts). False when cancelled. */
   chooseCatalog: (create: boolean) => call<boolean>('choose_catalog', { create }),
   openDemo: () => call<void>('open_demo'),
+  teamStatus: () => call<TeamStatusDto>('team_status'),
+  /** Creates a team on the server at `url` with this catalog and this person as its admin. */
+  teamInit: (url: string, name: string) => call<TeamStatusDto>('team_init', { url, name }),
+  /** Joins with a new catalog built from the team's; the app restarts into it. */
+  teamJoin: (code: string) => call<void>('team_join', { code }),
+  teamSync: () => call<TeamSyncDto>('team_sync'),
+  teamInvite: (name: string, role: string) => call<InvitationDto>('team_invite', { name, role }),
+  teamMembers: () => call<MemberDto[]>('team_members'),
+  teamSetRole: (member: string, role: string) => call<MemberDto[]>('team_set_role', { member, role }),
+  teamLeave: () => call<TeamStatusDto>('team_leave'),
+  /** A product's values that lost a conflict with another device of its team. */
+  conflicts: (id: string) => call<ConflictDto[]>('conflicts', { id }),
   secrets: () => call<SecretStatus[]>('secrets'),
   setSecret: (name: string, value: string) => call<SecretStatus[]>('set_secret', { name, value }),
   checkUpdate: () => call<UpdateStatus>('check_update'),
