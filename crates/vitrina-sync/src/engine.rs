@@ -28,6 +28,10 @@ use crate::remote::{Cursor, MemberKind, Remote, ServerInfo, StateDoc};
 pub const BATCH: usize = 5_000;
 /// How long the background loop waits without a wake-up before syncing anyway.
 pub const POLL: Duration = Duration::from_secs(30);
+/// Change sets stay in the team's log at least this long (and until every device active
+/// meanwhile has pulled them); a device away longer merges the state when it comes back.
+pub const LOG_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
 /// How long a pull waits for change sets held back by an older transaction on the server.
 const HELD_BACK_WAIT: Duration = Duration::from_secs(2);
 const HELD_BACK_STEP: Duration = Duration::from_millis(50);
@@ -44,6 +48,8 @@ pub mod keys {
     pub const MEMBER_NAME: &str = "member_name";
     /// The member's role in the team (viewer, editor, admin).
     pub const ROLE: &str = "role";
+    /// When this device last pruned the team's log (UTC ms).
+    pub const PRUNED_AT: &str = "pruned_at";
 }
 
 /// What one sync did.
@@ -264,7 +270,31 @@ impl<R: Remote> Engine<R> {
             self.push_all(&mut report).await?;
         }
         self.pull_all(&mut report, info.kind).await?;
+        if info.kind.may_edit() {
+            self.prune_now_and_then().await;
+        }
         Ok(report)
+    }
+
+    /// Prunes the team's log about once a day (any editor's device may; the server decides
+    /// what goes). A failure only waits for the next day.
+    async fn prune_now_and_then(&self) {
+        let now = crate::pg::now_ms();
+        let last = self
+            .local(|c| c.sync_meta(keys::PRUNED_AT))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        if now.saturating_sub(last) < PRUNE_EVERY.as_millis() as u64 {
+            return;
+        }
+        match self.remote.prune(LOG_RETENTION).await {
+            Ok(gone) => tracing::info!(gone, "pruned the team's log"),
+            Err(e) => tracing::info!(error = %e, "the team's log was not pruned"),
+        }
+        let _ = self.local(move |c| c.set_sync_meta(keys::PRUNED_AT, Some(&now.to_string()))).await;
     }
 
     /// The last recorded status.

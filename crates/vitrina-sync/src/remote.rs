@@ -140,6 +140,10 @@ pub trait Remote: Send + Sync + 'static {
     /// Tells the server how far this device has pulled (so the log is pruned only below it).
     fn pulled(&self, device: DeviceId, cursor: Cursor) -> impl Future<Output = Result<()>> + Send;
 
+    /// Deletes the log's change sets older than `keep` that every device active within `keep`
+    /// has pulled; returns how many. A device behind that point merges the state instead.
+    fn prune(&self, keep: Duration) -> impl Future<Output = Result<u64>> + Send;
+
     /// The whole current state from one snapshot, categories first, in batches to `sink`;
     /// returns the cursor to pull from afterwards.
     fn state<F>(&self, sink: F) -> impl Future<Output = Result<Cursor>> + Send

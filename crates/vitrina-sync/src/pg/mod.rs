@@ -308,6 +308,16 @@ impl Remote for PgRemote {
         .map(|_| ())
     }
 
+    async fn prune(&self, keep: Duration) -> Result<u64> {
+        let keep = format!("{} seconds", keep.as_secs());
+        let row = self
+            .call("pruning the log", |c| async move {
+                c.query_one("SELECT prune_log($1::text::interval)", &[&keep]).await
+            })
+            .await?;
+        Ok(row.get::<_, i64>(0) as u64)
+    }
+
     async fn state<F>(&self, mut sink: F) -> Result<Cursor>
     where
         F: FnMut(Vec<StateDoc>) -> Result<()> + Send,
