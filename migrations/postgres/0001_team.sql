@@ -185,7 +185,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
 $$;
 
 -- Deletes log rows that are older than `p_keep` and that every device active within `p_keep`
--- has pulled; a device whose cursor is below the new horizon re-bootstraps from the state.
+-- has pulled; `log_horizon` becomes the latest transaction deleted, and a device whose cursor
+-- is not past it merges the state instead of reading the log.
 CREATE FUNCTION prune_log(p_keep interval) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
@@ -194,10 +195,13 @@ DECLARE
     by_dev  xid8 := (SELECT min(pulled) FROM devices WHERE last_seen >= now() - p_keep AND pulled IS NOT NULL);
     horizon xid8 := least(coalesce(by_age, running), coalesce(by_dev, running), running);
     gone    bigint;
+    latest  xid8;
 BEGIN
-    DELETE FROM log WHERE xid < horizon;
-    GET DIAGNOSTICS gone = ROW_COUNT;
-    UPDATE meta SET value = horizon::text WHERE key = 'log_horizon' AND value::xid8 < horizon;
+    WITH deleted AS (DELETE FROM log WHERE xid < horizon RETURNING xid)
+    SELECT count(*), max(xid) INTO gone, latest FROM deleted;
+    IF latest IS NOT NULL THEN
+        UPDATE meta SET value = latest::text WHERE key = 'log_horizon' AND value::xid8 < latest;
+    END IF;
     RETURN gone;
 END
 $$;

@@ -244,7 +244,10 @@ impl Remote for PgRemote {
             })
             .await?
             .get(0);
-        if horizon.parse::<u64>().unwrap_or(0) > after.xid {
+        // The latest transaction whose change sets were pruned: a cursor not past it may have
+        // missed some.
+        let pruned = horizon.parse::<u64>().unwrap_or(0);
+        if pruned > 0 && after.xid <= pruned {
             return Ok(PullPage { behind: true, ..PullPage::default() });
         }
         let xid = after.xid.to_string();
