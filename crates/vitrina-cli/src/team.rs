@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use clap::Subcommand;
-use vitrina_app::ipc::{InvitationDto, MemberDto, TeamStatusDto};
+use vitrina_app::ipc::{InvitationDto, MemberDto, TeamInitDto, TeamStatusDto, TeamUpgradeDto};
 use vitrina_app::secrets::{KeyringStore, SecretStore};
 use vitrina_app::team;
 
@@ -58,7 +58,7 @@ pub fn run(cmd: &TeamCmd, db: &Path, cli: &Cli) -> Outcome {
         TeamCmd::Init { url, name } => {
             let (status, admin) = team::init(db, url, name, secrets)?;
             if cli.json {
-                return json(&serde_json::json!({ "status": status, "admin": admin }));
+                return json(&TeamInitDto { status, admin });
             }
             show_status(&status);
             print(format!(
@@ -130,7 +130,7 @@ pub fn run(cmd: &TeamCmd, db: &Path, cli: &Cli) -> Outcome {
         TeamCmd::Upgrade => {
             let (from, to) = team::upgrade_team(db, secrets)?;
             if cli.json {
-                return json(&serde_json::json!({ "from": from, "to": to }));
+                return json(&TeamUpgradeDto { from, to });
             }
             print(if from == to {
                 format!("the team's database is at version {to} already")

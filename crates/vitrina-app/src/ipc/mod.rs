@@ -841,6 +841,8 @@ pub fn typescript() -> String {
         InvitationDto::decl(&cfg),
         MemberDto::decl(&cfg),
         ConflictDto::decl(&cfg),
+        TeamInitDto::decl(&cfg),
+        TeamUpgradeDto::decl(&cfg),
         StatusDto::decl(&cfg),
         SortDto::decl(&cfg),
         MoneyDto::decl(&cfg),

@@ -114,3 +114,17 @@ pub struct ConflictDto {
     #[ts(type = "number")]
     pub winner_at: u64,
 }
+
+/// What `team init` did: where the catalog stands now and the first admin's own sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TeamInitDto {
+    pub status: TeamStatusDto,
+    pub admin: InvitationDto,
+}
+
+/// What `team upgrade` did: the team database's schema version before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TeamUpgradeDto {
+    pub from: i32,
+    pub to: i32,
+}

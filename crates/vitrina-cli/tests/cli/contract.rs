@@ -16,7 +16,7 @@ use crate::support::{fixture, ok_json, run};
 
 /// Runs `vitrina … --json` and reads what it printed as a `T`, which must give back exactly
 /// that JSON.
-fn dto<T: DeserializeOwned + Serialize>(db: &Path, args: &[&str]) -> T {
+pub fn dto<T: DeserializeOwned + Serialize>(db: &Path, args: &[&str]) -> T {
     let printed = ok_json(db, args);
     same_shape(args, printed)
 }
@@ -30,7 +30,7 @@ fn same_shape<T: DeserializeOwned + Serialize>(args: &[&str], printed: Value) ->
 }
 
 /// Runs `vitrina … --json`, which must fail with the error on stderr as `{code, message}`.
-fn error(db: &Path, args: &[&str]) -> AppError {
+pub fn error(db: &Path, args: &[&str]) -> AppError {
     let out = run(db, &[args, &["--json"]].concat());
     assert_eq!(out.status.code(), Some(1), "{args:?} should fail");
     let err = String::from_utf8_lossy(&out.stderr);

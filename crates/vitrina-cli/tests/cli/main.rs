@@ -12,3 +12,4 @@ mod import;
 mod jobs;
 mod market;
 mod support;
+mod team;

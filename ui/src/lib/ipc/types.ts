@@ -90,6 +90,10 @@ value: string | null,
  */
 raw: string | null, who: string, at: number, winner_value: string | null, winner_who: string | null, winner_at: number, };
 
+export type TeamInitDto = { status: TeamStatusDto, admin: InvitationDto, };
+
+export type TeamUpgradeDto = { from: number, to: number, };
+
 export type StatusDto = "draft" | "active" | "archived";
 
 export type SortDto = "name" | "price" | "stock" | "updated";
