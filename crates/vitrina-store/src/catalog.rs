@@ -71,13 +71,16 @@ impl Catalog {
             }
         };
         let clock = HlcClock::resume(last_hlc(&conn)?);
+        // In a team, every connection stamps with the server's clock as last measured (team
+        // sync's offset), not only the sync's own.
+        let now = crate::sync_apply::team_clock(&conn)?;
         Ok(Catalog {
             conn,
             path,
             device,
             clock,
             who: "local".into(),
-            now: Arc::new(system_clock),
+            now,
             deferred_indexes: None,
             busy_wait_ms: std::sync::atomic::AtomicU64::new(5_000),
             memo: Default::default(),

@@ -38,6 +38,17 @@ pub(crate) const PUSH_RID: &str = "push_rid";
 pub(crate) const PUSH_CATEGORY_RID: &str = "push_category_rid";
 /// Where the next pull starts (the `Remote`'s cursor, opaque here).
 pub const PULL_CURSOR: &str = "pull_cursor";
+/// The team server's clock minus this device's, in ms, as last measured on connect.
+pub const CLOCK_OFFSET: &str = "clock_offset_ms";
+
+/// The wall clock a catalog's writes stamp with: the system's, plus the team server's offset
+/// when the catalog is in a team.
+pub(crate) fn team_clock(conn: &Connection) -> Result<crate::Clock> {
+    let offset: i64 = meta(conn, CLOCK_OFFSET)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    Ok(std::sync::Arc::new(move || {
+        (crate::catalog::system_clock() as i64).saturating_add(offset).max(0) as u64
+    }))
+}
 
 pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn

@@ -40,8 +40,9 @@ const AHEAD_SLACK_MS: u64 = 60_000;
 
 /// `sync_meta` keys the engine keeps.
 pub mod keys {
-    /// The server's clock minus this device's, in ms, as last measured.
-    pub const CLOCK_OFFSET: &str = "clock_offset_ms";
+    /// The server's clock minus this device's, in ms, as last measured (every catalog handle
+    /// stamps with it).
+    pub const CLOCK_OFFSET: &str = vitrina_store::sync_apply::CLOCK_OFFSET;
     /// The last sync's outcome ([`super::SyncStatus`] as JSON).
     pub const STATUS: &str = "status";
     /// The member's name as history shows it (this device's author).

@@ -286,3 +286,15 @@ fn apply_speed() {
         (log.0.len() - from) as f64 / took.as_secs_f64()
     );
 }
+
+#[test]
+fn every_connection_of_a_team_catalog_stamps_with_the_servers_clock() {
+    let (dir, mut c) = temp_catalog();
+    c.set_sync_meta("clock_offset_ms", Some("3600000")).unwrap();
+    drop(c);
+    let mut other = Catalog::open(dir.path().join("catalog.db")).unwrap();
+    other.create_product(&product("O", "Смещение", 100)).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64;
+    let stamped = other.sync_last_hlc().unwrap().wall_ms;
+    assert!(stamped >= now + 3_590_000 && stamped <= now + 3_610_000, "{stamped} vs {now}");
+}
