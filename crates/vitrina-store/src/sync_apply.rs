@@ -25,7 +25,7 @@ use uuid::Uuid;
 use vitrina_domain::{ChangeSet, Doc, EntityKind, Hlc, Stamp};
 
 pub use apply::ApplyReport;
-pub use bootstrap::{Bootstrap, BootstrapReport};
+pub use bootstrap::{Bootstrap, BootstrapReport, PreparedProduct};
 pub use inspect::LostValue;
 pub use outbox::Outbox;
 

@@ -500,25 +500,39 @@ pub async fn join<R: Remote>(
     let before = crate::pg::now_ms() as i64;
     let mut server = remote.hello(device, label).await?;
     server.clock_offset_ms = server.server_ms - (before + crate::pg::now_ms() as i64) / 2;
-    // Docs are decoded here and written on a thread of their own, so the copy and the catalog's
-    // writes overlap.
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<StateDoc>>(8);
+    // Docs are decoded and read into products here (parsing every field, the search text) and
+    // written on a thread of their own, so the copy, that work and the catalog's writes overlap.
+    enum Item {
+        Category(uuid::Uuid, vitrina_domain::Doc),
+        Product(vitrina_store::sync_apply::PreparedProduct),
+    }
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
     let writer =
         std::thread::spawn(move || -> vitrina_store::Result<vitrina_store::sync_apply::Bootstrap> {
             let mut boot = boot;
-            for docs in receive {
-                for d in docs {
-                    match d.kind {
-                        EntityKind::Category => boot.category(d.id, d.doc),
-                        EntityKind::Product => boot.product(d.id, &d.doc)?,
+            for items in receive {
+                for item in items {
+                    match item {
+                        Item::Category(id, doc) => boot.category(id, doc),
+                        Item::Product(p) => boot.insert(p)?,
                     }
                 }
             }
             Ok(boot)
         });
+    let mut stems = vitrina_store::search::Stems::new();
     let copied = remote
-        .state(move |docs| {
-            send.send(docs)
+        .state(move |docs: Vec<StateDoc>| {
+            let items = docs
+                .into_iter()
+                .map(|d| match d.kind {
+                    EntityKind::Category => Item::Category(d.id, d.doc),
+                    EntityKind::Product => {
+                        Item::Product(vitrina_store::sync_apply::Bootstrap::prepare(d.id, &d.doc, &mut stems))
+                    }
+                })
+                .collect();
+            send.send(items)
                 .map_err(|_| SyncError::new(SyncErrorKind::Local, "the new catalog stopped being written"))
         })
         .await;

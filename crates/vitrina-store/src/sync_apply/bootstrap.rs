@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use uuid::Uuid;
 use vitrina_domain::sync::{CATEGORY_NAME, CATEGORY_PARENT, product_from_values};
-use vitrina_domain::{DeviceId, Doc, EntityKind, Hlc, ProductId, Stamp};
+use vitrina_domain::{DeviceId, Doc, EntityKind, Hlc, Product, ProductId, Stamp};
 
 use super::apply::insert_category;
 use super::stamps::{self, Known, Values};
@@ -28,6 +28,18 @@ pub struct BootstrapReport {
     pub held: u64,
     /// Products shown under another SKU (an earlier product has theirs).
     pub clashes: u64,
+}
+
+/// A product doc read for [`Bootstrap::insert`].
+#[derive(Debug)]
+pub struct PreparedProduct {
+    id: Uuid,
+    product: Option<Product>,
+    search: Option<SearchText>,
+    held: Option<Values>,
+    sku_stamp: Stamp,
+    latest: Option<Stamp>,
+    stamps: String,
 }
 
 /// A catalog being built from state docs: categories first ([`Bootstrap::category`]), then
@@ -87,32 +99,58 @@ impl Bootstrap {
         self.categories.push((id, doc));
     }
 
+    /// Adds a product's doc (read and written on this thread; see [`Bootstrap::prepare`]).
     pub fn product(&mut self, id: Uuid, doc: &Doc) -> Result<()> {
-        self.place_categories()?;
-        self.saw(doc);
-        let conn = &self.catalog.conn;
-        let mut known = known(EntityKind::Product, doc);
+        let prepared = Self::prepare(id, doc, &mut self.stems);
+        self.insert(prepared)
+    }
+
+    /// Reads a product's doc into what the catalog writes: the work of a bootstrap that is not
+    /// the catalog's, done on the thread that decodes the docs while the writer writes.
+    pub fn prepare(id: Uuid, doc: &Doc, stems: &mut Stems) -> PreparedProduct {
+        let known = known(EntityKind::Product, doc);
         let product =
             doc.alive().then(|| product_from_values(ProductId(id), |f| doc.value(f)).ok()).flatten();
-        let Some(mut product) = product else {
-            known.held = Some(values(doc));
+        PreparedProduct {
+            id,
+            search: product.as_ref().map(|p| SearchText::of(p, stems)),
+            held: product.is_none().then(|| values(doc)),
+            sku_stamp: doc
+                .stamp("sku")
+                .unwrap_or(Stamp { hlc: Hlc::default(), device: DeviceId(Uuid::nil()) }),
+            latest: doc.max_stamp(),
+            stamps: stamps::encode(EntityKind::Product, &known.stamps),
+            product,
+        }
+    }
+
+    /// Writes a prepared product.
+    pub fn insert(&mut self, p: PreparedProduct) -> Result<()> {
+        self.place_categories()?;
+        if let Some(s) = p.latest
+            && self.latest.is_none_or(|l| l < s)
+        {
+            self.latest = Some(s);
+        }
+        let conn = &self.catalog.conn;
+        let (Some(mut product), Some(mut search)) = (p.product, p.search) else {
             self.report.held += 1;
-            return stamps::save(conn, id, &known);
+            return stamps::save_text(conn, p.id, EntityKind::Product, &p.stamps, p.held.as_ref(), None);
         };
+        let mut waits_for = None;
         let category = match product.category {
             None => None,
             Some(c) => match self.category_rids.get(&c.0) {
                 Some((rid, _)) => Some(*rid),
                 None => {
-                    known.waits_for = Some(c.0);
+                    waits_for = Some(c.0);
                     product.category = None;
                     None
                 }
             },
         };
         let wanted = product.sku.clone();
-        let mine =
-            (doc.stamp("sku").unwrap_or(Stamp { hlc: Hlc::default(), device: DeviceId(Uuid::nil()) }), id);
+        let mine = (p.sku_stamp, p.id);
         let mut shows_wanted = true;
         if let Some(&(theirs, their_rid)) = self.skus.get(&wanted) {
             self.report.clashes += 1;
@@ -122,8 +160,9 @@ impl Bootstrap {
                 clash::show(conn, their_rid, &clash::suffixed(&wanted, theirs.1, false))?;
                 clash::flag(conn, theirs.1, &wanted)?;
             } else {
-                product.sku = clash::suffixed(&wanted, id, false);
-                clash::flag(conn, id, &wanted)?;
+                product.sku = clash::suffixed(&wanted, p.id, false);
+                clash::flag(conn, p.id, &wanted)?;
+                search = SearchText::of(&product, &mut self.stems);
                 shows_wanted = false;
             }
         }
@@ -131,12 +170,12 @@ impl Bootstrap {
         if shows_wanted {
             self.skus.insert(wanted, (mine, rid));
         }
-        self.to_index.push((rid, SearchText::of(&product, &mut self.stems)));
+        self.to_index.push((rid, search));
         if self.to_index.len() >= INDEX_BLOCK {
             flush(conn, &mut self.to_index)?;
         }
         self.report.products += 1;
-        stamps::save(conn, id, &known)
+        stamps::save_text(conn, p.id, EntityKind::Product, &p.stamps, None, waits_for)
     }
 
     /// Finishes the catalog: search index, the clock marker, the sync settings in `meta` (the

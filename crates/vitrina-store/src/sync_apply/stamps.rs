@@ -87,6 +87,25 @@ pub(crate) fn save(conn: &Connection, id: Uuid, known: &Known) -> Result<()> {
     Ok(())
 }
 
+/// Saves a row whose stamps are encoded already (a bootstrap encodes them off the writer).
+pub(crate) fn save_text(
+    conn: &Connection,
+    id: Uuid,
+    kind: EntityKind,
+    stamps: &str,
+    held: Option<&Values>,
+    waits_for: Option<Uuid>,
+) -> Result<()> {
+    let held = held.map(|h| serde_json::to_string(h).unwrap_or_default());
+    conn.prepare_cached(
+        "INSERT INTO sync_entities (id, entity, stamps, held, waits_for) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET entity = excluded.entity, stamps = excluded.stamps,
+             held = excluded.held, waits_for = excluded.waits_for",
+    )?
+    .execute(params![id.as_bytes(), kind.code(), stamps, held, waits_for.map(|w| *w.as_bytes())])?;
+    Ok(())
+}
+
 /// The JSON text of `stamps`, the most common stamp as `"*"` when it covers every field not named.
 pub(crate) fn encode(kind: EntityKind, stamps: &BTreeMap<String, Stamp>) -> String {
     let all = fields_of(kind);
