@@ -504,7 +504,7 @@ pub async fn join<R: Remote>(
     // written on a thread of their own, so the copy, that work and the catalog's writes overlap.
     enum Item {
         Category(uuid::Uuid, vitrina_domain::Doc),
-        Product(vitrina_store::sync_apply::PreparedProduct),
+        Product(Box<vitrina_store::sync_apply::PreparedProduct>),
     }
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
     let writer =
@@ -514,7 +514,7 @@ pub async fn join<R: Remote>(
                 for item in items {
                     match item {
                         Item::Category(id, doc) => boot.category(id, doc),
-                        Item::Product(p) => boot.insert(p)?,
+                        Item::Product(p) => boot.insert(*p)?,
                     }
                 }
             }
@@ -527,9 +527,9 @@ pub async fn join<R: Remote>(
                 .into_iter()
                 .map(|d| match d.kind {
                     EntityKind::Category => Item::Category(d.id, d.doc),
-                    EntityKind::Product => {
-                        Item::Product(vitrina_store::sync_apply::Bootstrap::prepare(d.id, &d.doc, &mut stems))
-                    }
+                    EntityKind::Product => Item::Product(Box::new(
+                        vitrina_store::sync_apply::Bootstrap::prepare(d.id, &d.doc, &mut stems),
+                    )),
                 })
                 .collect();
             send.send(items)
