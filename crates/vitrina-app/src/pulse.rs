@@ -339,6 +339,8 @@ pub fn kind_words(kind: &str, lang: Language) -> String {
         ("ai.generate", Language::En) => "AI descriptions",
         ("catalog.edit", Language::Ru) => "Правка после импорта",
         ("catalog.edit", Language::En) => "Edit after an import",
+        ("market.import_cards", Language::Ru) => "Товары из карточек маркетплейса",
+        ("market.import_cards", Language::En) => "Products from marketplace cards",
         _ => kind,
     };
     words.to_string()

@@ -10,7 +10,7 @@ import { i18n } from './i18n.svelte';
 /** The kinds this version runs (`vitrina_app::kinds`); another kind shows as its code. */
 export const JOB_KINDS = [
   'import.supplier', 'images.download', 'catalog.reprice', 'catalog.analyze', 'feeds.export', 'catalog.cycle',
-  'market.publish', 'market.push', 'catalog.edit', 'ai.moderate', 'ai.generate',
+  'market.publish', 'market.push', 'catalog.edit', 'market.import_cards', 'ai.moderate', 'ai.generate',
 ] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
@@ -25,6 +25,7 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'market.publish': 'Публикация на маркетплейс',
     'market.push': 'Цены и остатки на маркетплейс',
     'catalog.edit': 'Правка после импорта',
+    'market.import_cards': 'Товары из карточек маркетплейса',
     'ai.moderate': 'Проверка карточек нейросетью',
     'ai.generate': 'Описания от нейросети',
   },
@@ -38,6 +39,7 @@ const kinds: Record<Language, Record<JobKind, string>> = {
     'market.publish': 'Marketplace publishing',
     'market.push': 'Marketplace prices and stocks',
     'catalog.edit': 'Edit after an import',
+    'market.import_cards': 'Products from marketplace cards',
     'ai.moderate': 'AI card check',
     'ai.generate': 'AI descriptions',
   },
