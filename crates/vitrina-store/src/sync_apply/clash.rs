@@ -114,8 +114,12 @@ pub(crate) fn settle(conn: &Connection, device: DeviceId, sku: &str) -> Result<(
 /// Settles every SKU that a flagged product wants and that no product shows any more (its
 /// holder was deleted or renamed); drops the flags of products that are gone.
 pub(crate) fn settle_freed(conn: &Connection) -> Result<()> {
-    conn.prepare_cached("DELETE FROM sync_sku_clashes WHERE id NOT IN (SELECT id FROM products)")?
-        .execute([])?;
+    // NOT EXISTS, not NOT IN: each flag looks its product up by id instead of listing every
+    // product's id (a million, once per applied page).
+    conn.prepare_cached(
+        "DELETE FROM sync_sku_clashes WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.id = sync_sku_clashes.id)",
+    )?
+    .execute([])?;
     let freed: Vec<String> = conn
         .prepare_cached(
             "SELECT DISTINCT s.sku FROM sync_sku_clashes s
