@@ -20,6 +20,9 @@ pub const BLOCK: u32 = 100;
 /// Searches fetch this many best matches at once (the store's ranked search), then the table
 /// pages through them in memory.
 pub const SEARCH_ROWS: u32 = 1000;
+/// A search of one letter (the first key pressed) shows this many of the newest products with a
+/// word starting with it, and asks to go on typing: it answers within a keystroke.
+pub const LETTER_ROWS: u32 = 200;
 
 type Cached<T> = Mutex<Option<(TableQuery, Arc<T>)>>;
 type Guard<'a, T> = std::sync::MutexGuard<'a, Option<(TableQuery, Arc<T>)>>;
@@ -101,10 +104,12 @@ impl Table {
         {
             return Ok((found.clone(), true));
         }
+        let limit =
+            if vitrina_store::search::single_letter(text).is_some() { LETTER_ROWS } else { SEARCH_ROWS };
         let found = if query.as_typed == Some(true) {
-            app.search_as_typed(text, SEARCH_ROWS)?
+            app.search_as_typed(text, limit)?
         } else {
-            app.search(text, SEARCH_ROWS)?
+            app.search(text, limit)?
         };
         let exact = found.total_is_exact && found.total <= found.rows.len() as u64;
         let correction = found.correction.map(|c| CorrectionDto::of(text, c));

@@ -91,15 +91,17 @@ impl Catalog {
         })
     }
 
-    /// A search of one letter on a big catalog: the newest products with a title word starting
-    /// with it (`search/letter.rs`); `None` when the search index answers it better.
+    /// A search of one letter on a big catalog: the newest `limit` products with a title word
+    /// starting with it (`search/letter.rs`), counted as "more than `limit`"; `None` when the
+    /// search index answers it better (a rare letter, a small catalog).
     fn search_initial(&self, letter: char, limit: u32) -> Result<Option<SearchResult>> {
-        let want = COUNT_CAP as usize + 1;
-        let Some(rids) = letter::newest_with_initial(self.db(), letter, want)? else { return Ok(None) };
+        let Some(rids) = letter::newest_with_initial(self.db(), letter, limit as usize + 1)? else {
+            return Ok(None);
+        };
         let shown = &rids[..rids.len().min(limit as usize)];
         let mut by_rid = self.rows_by_rid(shown)?;
         let rows: Vec<ProductRow> = shown.iter().filter_map(|rid| by_rid.remove(rid)).collect();
-        Ok(Some(SearchResult { rows, total: COUNT_CAP, total_is_exact: false, correction: None }))
+        Ok(Some(SearchResult { total: rows.len() as u64, total_is_exact: false, rows, correction: None }))
     }
 
     /// The best `limit` matches of a match expression (see [`Catalog::search`]).

@@ -87,12 +87,13 @@ pub(crate) fn correct(
         // it could tell.
         let letters_only = token_words[i].iter().all(|w| w.chars().count() == 1);
         let typed_n = if letters_only { COUNT_TO } else { count(conn, &typed_expr, COUNT_TO)? };
-        if let Some(switched) = layout::switch(token) {
+        // (A one-letter word switched to the other layout is as broad as it was.)
+        if let Some(switched) = layout::switch(token).filter(|_| !letters_only) {
             let switched_words: Vec<String> = words(&switched).collect();
             if !switched_words.is_empty() {
                 let expr = token_expr(&token_words, i, Some(&switched_words), stems);
                 let n = count(conn, &expr, COUNT_TO)?;
-                if n > 0 && (typed_n == 0 || (n >= FAR_MORE * typed_n && !letters_only)) {
+                if n > 0 && (typed_n == 0 || n >= FAR_MORE * typed_n) {
                     let meant = switched.to_lowercase();
                     chosen[i] = Some((
                         meant.clone(),

@@ -14,7 +14,7 @@ use super::stem::each_word;
 use crate::error::Result;
 
 /// Newest products whose titles are read before leaving a letter to FTS5.
-pub(crate) const WALK_ROWS: i64 = 40_000;
+pub(crate) const WALK_ROWS: i64 = 20_000;
 const CHUNK: i64 = 2_000;
 
 /// Whether any word of these title fields (name, brand, model, SKU) starts with `letter`
@@ -23,10 +23,32 @@ pub(crate) fn title_has_initial(fields: &[&str], letter: char) -> bool {
     let mut word = String::new();
     let mut found = false;
     for field in fields {
-        each_word(field, &mut word, |w| found |= w.starts_with(letter));
+        // Markup is split as the index splits it; plain text by its word starts alone.
+        if field.contains(['<', '&']) {
+            each_word(field, &mut word, |w| found |= w.starts_with(letter));
+        } else {
+            found = starts_a_word(field, letter);
+        }
         if found {
             return true;
         }
+    }
+    false
+}
+
+/// Whether a word of plain `text` starts with `letter` (lower case, "ё" read as "е").
+fn starts_a_word(text: &str, letter: char) -> bool {
+    let mut in_word = false;
+    for c in text.chars() {
+        let alnum = c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric());
+        if alnum && !in_word {
+            let lower =
+                if c.is_ascii() { c.to_ascii_lowercase() } else { c.to_lowercase().next().unwrap_or(c) };
+            if lower == letter || (lower == 'ё' && letter == 'е') {
+                return true;
+            }
+        }
+        in_word = alnum;
     }
     false
 }

@@ -224,6 +224,8 @@ fn a_single_letter_on_a_big_catalog_is_read_from_the_newest_titles() {
     let r = c.search("к", 1000).unwrap();
     assert_eq!((r.total, r.total_is_exact), (1000, false), "more than 1 000 products start a word with к");
     assert_eq!(r.rows.len(), 1000);
+    let r = c.search("к", 200).unwrap();
+    assert_eq!((r.rows.len(), r.total, r.total_is_exact), (200, 200, false), "the newest 200, and more");
     assert!(r.rows.iter().all(|row| row.name.starts_with("Кружка")), "only mugs start a word with к");
     assert_eq!(r.rows[0].sku, "B-03297", "newest first");
     let few = c.search("л", 20).unwrap();
