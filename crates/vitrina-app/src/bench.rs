@@ -54,9 +54,12 @@ pub struct CatalogBench {
     pub other_list_pages: Latency,
     pub other_deep_list_pages: Latency,
     /// Random combinations of every filter the window offers (category or its subtree, brand,
-    /// supplier, stock, status, price range, text) with every sort, both directions.
+    /// supplier, stock, status, price range) with every sort, both directions…
     pub window_list_pages: Latency,
     pub window_deep_list_pages: Latency,
+    /// …and the same with a text as well (the search index's own cost comes on top).
+    pub window_text_list_pages: Latency,
+    pub window_text_deep_list_pages: Latency,
     pub database_bytes: u64,
     pub peak_rss_bytes: Option<u64>,
     /// The slowest searches and indexed deep pages, slowest first: what to work on next.
@@ -372,7 +375,7 @@ pub fn run(
     let suppliers: Vec<SupplierId> = catalog.suppliers()?.into_iter().map(|s| s.id).collect();
     let texts =
         ["кроссовки", "черный", "nike", "42", "смартфон apple", "зимние", "гарантия", "bosch 12", "к"];
-    let window = |rng: &mut Rng| -> (Filter, SortKey) {
+    let window = |rng: &mut Rng, text: bool| -> (Filter, SortKey) {
         let mut f = Filter::default();
         if rng.chance(40) {
             f.category = Some(if rng.chance(30) { rng.pick(&roots).id } else { rng.pick(&leaves).id });
@@ -395,14 +398,16 @@ pub fn run(
             f.price_min = Some(lo);
             f.price_max = Some(lo + rng.range(1_000, 50_000) * 100);
         }
-        if rng.chance(20) {
+        if text {
             f.text = Some((*rng.pick(&texts)).into());
         }
         (f, *rng.pick(&sorts))
     };
     let (list_pages, deep_list_pages) = measure(&indexed, &mut rng, true)?;
     let (other_list_pages, other_deep_list_pages) = measure(&other, &mut rng, true)?;
-    let (window_list_pages, window_deep_list_pages) = measure(&window, &mut rng, true)?;
+    let (window_list_pages, window_deep_list_pages) = measure(&|rng| window(rng, false), &mut rng, true)?;
+    let (window_text_list_pages, window_text_deep_list_pages) =
+        measure(&|rng| window(rng, true), &mut rng, true)?;
     let database_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(CatalogBench {
         products: report.products,
@@ -421,6 +426,8 @@ pub fn run(
         other_deep_list_pages,
         window_list_pages,
         window_deep_list_pages,
+        window_text_list_pages,
+        window_text_deep_list_pages,
         database_bytes,
         peak_rss_bytes: peak_rss(),
         slowest: slowest.0,
