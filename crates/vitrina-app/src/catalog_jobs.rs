@@ -209,11 +209,14 @@ mod tests {
         let mut updates = 0;
         let done = jobs.wait(&job.id.to_string(), &mut |_| updates += 1).unwrap();
         assert_eq!(done.state, JobState::Succeeded, "{:?}", done.error);
+        // The job's own record says it ran to the end; how many of its updates the waiter saw
+        // depends on how fast the machine ran it (a loaded one can finish between two looks).
+        assert!(updates >= 1);
+        assert!(done.progress.total.is_some_and(|t| done.progress.done == t), "{:?}", done.progress);
         assert_eq!(
             done.result.unwrap(),
             json!({ "percent": 10.0, "products": 15, "changed": 15, "batches": 4 })
         );
-        assert!(updates >= 2);
         let mut all = prices(&path);
         all.sort();
         assert_eq!(all, [vec![1000; 15], vec![1100; 15]].concat(), "only Acme, each exactly once");
