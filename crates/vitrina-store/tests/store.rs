@@ -38,7 +38,7 @@ fn shipped_migrations_never_change() {
         "fb2e1c0e72b664acf0fdc10ab76ce2c634e36a9d636471919440f83075b5cf98",
         "a0fdd804a5696fd62c61c0f7c99a433ab4e7147ad48ebed75e3b7954e79e8da6",
         "5d7a468f85f4e7a09ca3acd75409fc82a20542a8bb73a5ae70b13ed959f38d51",
-        "0cd6234b3f05627d314b6321c3fc552382700c68f407c879debee11dbe2efb89",
+        "b5e41ebcd57789606a5d3846e245fed5757834f53e99aee8b9d795b319f26cd0",
     ];
     assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
     for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {

@@ -10,11 +10,12 @@
 //! - a brand or category is read from its index, which carries every sort key and the status
 //!   (migration 0009): **in order** when sorted by name, else **collected** from the index
 //!   alone, a few milliseconds for a hundred thousand entries;
-//! - anything else: the sort index is **walked** and rows failing the filter skipped. The sort
-//!   indexes carry price, stock and status, so a walk reads no row for those filters nor for a
-//!   text (tested by rid): a tenth of a microsecond an entry, against a few microseconds a
-//!   lookup, so walking past a hundred thousand entries costs less than collecting a few
-//!   thousand rows.
+//! - anything else: the sort index is **walked** and rows failing the filter skipped. The name
+//!   index carries price, stock and status, so a walk in name order reads no row for those
+//!   filters nor for a text (tested by rid): a tenth of a microsecond an entry, against a few
+//!   microseconds a lookup, so walking past a hundred thousand entries costs less than
+//!   collecting a few thousand rows. Walks of the price, stock and date indexes read the rows
+//!   they test, within a budget (`read.rs`).
 //!
 //! Each filter is written two ways: plainly, so that its index can drive the query, and as
 //! `+column`, which keeps SQLite off that index when another one drives.

@@ -41,9 +41,11 @@ fn budget(covered: bool) -> u64 {
 fn sort_index(sort: SortKey) -> (&'static str, &'static [&'static str]) {
     match sort {
         SortKey::Name => ("products_by_name", &["price", "stock", "status"]),
-        SortKey::Price => ("products_by_price", &["stock", "status"]),
-        SortKey::Stock => ("products_by_stock", &["price", "status"]),
-        SortKey::Updated => ("products_by_updated", &["price", "stock", "status"]),
+        // (Their one column is the sort key itself, read as `k`: the price, stock and status
+        // filters of these walks read the product's row, a few thousand at most in a budget.)
+        SortKey::Price => ("products_by_price", &[]),
+        SortKey::Stock => ("products_by_stock", &[]),
+        SortKey::Updated => ("products_by_updated", &[]),
     }
 }
 
