@@ -65,22 +65,6 @@ fn column(term: Term) -> &'static str {
     }
 }
 
-/// `sql` with the table alias `p.` turned into `w.` (the walked entries).
-fn on_entries(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut prev = ' ';
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == 'p' && chars.peek() == Some(&'.') && !(prev.is_alphanumeric() || prev == '_') {
-            out.push('w');
-        } else {
-            out.push(c);
-        }
-        prev = c;
-    }
-    out
-}
-
 impl Catalog {
     /// (rid, sort value) of up to `limit` rows of the list after `after`, in order.
     pub(crate) fn keys(
@@ -173,54 +157,56 @@ impl Catalog {
             if Some(c.term) == group || (group.is_none() && c.term.sort() == Some(sort)) {
                 seek.push((c.driving.clone(), c.args.clone()));
             } else if c.term == Term::Text || carried.contains(&column(c.term)) {
-                on_index.push((on_entries(&c.passive), c.args.clone()));
+                on_index.push((c.passive.clone(), c.args.clone()));
             } else {
                 on_row.push((c.passive.clone(), c.args.clone()));
             }
         }
+        // The budget counts the entries that pass the conditions the index answers: the rows
+        // read for the others. (A text is tested on every entry, and skipping most of the
+        // index for it costs little; reading rows is what a budget is for.)
         let budget = budget(on_row.is_empty());
-        // The sort key is read once, as `k`: naming it twice keeps SQLite from seeing that the
-        // walked entries are already in order (it then sorts them all, reading every row).
-        let key_column = col.trim_start_matches("p.");
-        let entry_columns: String =
-            carried.iter().filter(|c| **c != key_column).map(|c| format!(", p.{c} AS {c}")).collect();
         let join = if on_row.is_empty() { "" } else { "CROSS JOIN products p ON p.rid = w.rid" };
-        let filters: Vec<(String, Vec<Value>)> = on_index.into_iter().chain(on_row).collect();
-        let filter_sql: Vec<String> = filters.iter().map(|(s, _)| s.clone()).collect();
-        let filter_args: Vec<Value> = filters.iter().flat_map(|(_, a)| a.iter().cloned()).collect();
-        // One step: the entries after `extra` (seek conditions), at most `scan` of them.
-        let step = |extra: &[String], extra_args: &[Value], scan: u64, n: u64| -> Result<Vec<(i64, Value)>> {
-            let inner_conds: Vec<String> =
-                seek.iter().map(|(s, _)| s.clone()).chain(extra.iter().cloned()).collect();
-            let sql = format!(
-                "SELECT w.rid, w.k FROM (SELECT p.rid AS rid, {col} AS k{entry_columns} FROM products p \
-                 INDEXED BY {index} {} ORDER BY {col} {dir}, p.rid {dir} LIMIT {scan}) w {join} {} \
-                 ORDER BY w.k {dir}, w.rid {dir} LIMIT {n}",
-                where_clause(&inner_conds),
-                where_clause(&filter_sql),
-            );
-            let args = seek
+        let row_sql: Vec<String> = on_row.iter().map(|(s, _)| s.clone()).collect();
+        let row_args: Vec<Value> = on_row.iter().flat_map(|(_, a)| a.iter().cloned()).collect();
+        // The walked entries after `extra` (seek conditions) that pass the index's conditions.
+        let inner = |extra: &[String], extra_args: &[Value]| -> (String, Vec<Value>) {
+            let conds: Vec<String> =
+                seek.iter().chain(&on_index).map(|(s, _)| s.clone()).chain(extra.iter().cloned()).collect();
+            let args: Vec<Value> = seek
                 .iter()
+                .chain(&on_index)
                 .flat_map(|(_, a)| a.iter().cloned())
                 .chain(extra_args.iter().cloned())
-                .chain(filter_args.iter().cloned());
+                .collect();
+            (where_clause(&conds), args)
+        };
+        // One step: at most `scan` such entries, and the first `n` that pass the rest.
+        let step = |extra: &[String], extra_args: &[Value], scan: u64, n: u64| -> Result<Vec<(i64, Value)>> {
+            let (inner_where, inner_args) = inner(extra, extra_args);
+            let sql = format!(
+                "SELECT w.rid, w.k FROM (SELECT p.rid AS rid, {col} AS k FROM products p INDEXED BY {index} \
+                 {inner_where} ORDER BY {col} {dir}, p.rid {dir} LIMIT {scan}) w {join} {} \
+                 ORDER BY w.k {dir}, w.rid {dir} LIMIT {n}",
+                where_clause(&row_sql),
+            );
+            let args = inner_args.into_iter().chain(row_args.iter().cloned());
             let mut stmt = self.db().prepare_cached(&sql)?;
             Ok(stmt
                 .query_map(rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?)
         };
-        // How many entries a step with `extra` can read, up to `scan` (the index alone).
+        // How many such entries a step with `extra` has, up to `scan` (the index alone).
         let entries = |extra: &[String], extra_args: &[Value], scan: u64| -> Result<u64> {
-            let inner_conds: Vec<String> =
-                seek.iter().map(|(s, _)| s.clone()).chain(extra.iter().cloned()).collect();
+            let (inner_where, inner_args) = inner(extra, extra_args);
             let sql = format!(
-                "SELECT count(*) FROM (SELECT 1 FROM products p INDEXED BY {index} {} ORDER BY {col} {dir}, p.rid {dir} \
-                 LIMIT {scan})",
-                where_clause(&inner_conds),
+                "SELECT count(*) FROM (SELECT 1 FROM products p INDEXED BY {index} {inner_where} \
+                 ORDER BY {col} {dir}, p.rid {dir} LIMIT {scan})",
             );
-            let args = seek.iter().flat_map(|(_, a)| a.iter().cloned()).chain(extra_args.iter().cloned());
-            let n: i64 =
-                self.db().prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+            let n: i64 = self
+                .db()
+                .prepare_cached(&sql)?
+                .query_row(rusqlite::params_from_iter(inner_args), |r| r.get(0))?;
             Ok(n as u64)
         };
         // First the rest of the cursor's sort value, then the values past it. (SQLite seeks a
