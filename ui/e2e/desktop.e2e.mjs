@@ -448,6 +448,27 @@ await withApp('the demo catalog', { VITRINA_HOME: home, VITRINA_UPDATE_ENDPOINT:
   await browser.$('button=Сбросить').click();
   await textOf(browser, '[data-testid="total"]', (t) => t === `Товаров: ${count(stats.products)}`);
 
+  // A search typed with the English layout on ("rhjccjdrb nike" is "кроссовки nike" on the
+  // Russian keys): the window reads it as meant, says so, shows those rows, and searches exactly
+  // as typed on request.
+  const meant = cliJson('products', 'search', 'кроссовки', 'nike', '--limit', '1000');
+  await search.click();
+  await search.setValue('rhjccjdrb nike');
+  same('a wrong-layout search says what was searched instead',
+    await textOf(browser, '[data-testid="correction"] span'), 'Показаны результаты по запросу «кроссовки nike»');
+  const sneakers = await until('rows of Nike sneakers', () => visibleRows(browser),
+    (r) => r.length > 0 && r.every((x) => x.name.startsWith('Кроссовки') && x.brand === 'Nike'));
+  same('the wrong-layout search shows the rows of «кроссовки nike»', sneakers[0].sku, meant.rows[0].sku);
+  same('and counts them', await read(browser, '[data-testid="total"]'),
+    meant.total_is_exact ? `Товаров: ${count(meant.total)}` : `Показаны ${count(meant.total)} лучших совпадений — уточните запрос`);
+  await screenshot('02a-wrong-layout', '[data-testid="table-body"]');
+  await browser.$('[data-testid="search-as-typed"]').click();
+  same('searching exactly as typed finds nothing', await textOf(browser, '.empty h3'), 'Ничего не найдено');
+  same('and says so', await textOf(browser, '[data-testid="as-typed"] span'), 'Поиск как написано: «rhjccjdrb nike»');
+  await search.click();
+  await browser.keys('Escape');
+  await textOf(browser, '[data-testid="total"]', (t) => t === `Товаров: ${count(stats.products)}`);
+
   // Search as you type: the SKU is unique.
   await search.click();
   await search.setValue(first.sku);
