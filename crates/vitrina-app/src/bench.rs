@@ -61,6 +61,9 @@ pub struct CatalogBench {
     /// window's ranked search). The search index's own cost comes on top.
     pub window_text_list_pages: Latency,
     pub window_text_deep_list_pages: Latency,
+    /// …and with the first letter of a text typed (a letter alone is the one-letter search).
+    pub window_letter_list_pages: Latency,
+    pub window_letter_deep_list_pages: Latency,
     pub database_bytes: u64,
     pub peak_rss_bytes: Option<u64>,
     /// The slowest searches and indexed deep pages, slowest first: what to work on next.
@@ -343,6 +346,8 @@ pub fn run(
         for _ in 0..200 {
             let (filter, sort) = pick(rng);
             let q = ListQuery { filter, sort, descending: rng.chance(50), after: None, limit: 50 };
+            // A first page as typed just then: nothing remembered from the samples before.
+            catalog.forget_memo();
             let t = Instant::now();
             catalog.list(&q)?;
             first.push(t.elapsed());
@@ -374,9 +379,9 @@ pub fn run(
     // Every filter the window offers, combined at random, with every sort.
     let roots: Vec<_> = catalog.category_tree()?.into_iter().filter(|n| n.depth == 0).collect();
     let suppliers: Vec<SupplierId> = catalog.suppliers()?.into_iter().map(|s| s.id).collect();
-    let texts =
-        ["кроссовки", "черный", "nike", "42", "смартфон apple", "зимние", "гарантия", "bosch 12", "к"];
-    let window = |rng: &mut Rng, text: bool| -> (Filter, SortKey) {
+    let texts = ["кроссовки", "черный", "nike", "42", "смартфон apple", "зимние", "гарантия", "bosch 12"];
+    let letters = ["к", "с", "п", "ч", "b", "s", "a"];
+    let window = |rng: &mut Rng, text: Option<&[&str]>| -> (Filter, SortKey) {
         let mut f = Filter::default();
         if rng.chance(40) {
             f.category = Some(if rng.chance(30) { rng.pick(&roots).id } else { rng.pick(&leaves).id });
@@ -399,8 +404,8 @@ pub fn run(
             f.price_min = Some(lo);
             f.price_max = Some(lo + rng.range(1_000, 50_000) * 100);
         }
-        if text {
-            f.text = Some((*rng.pick(&texts)).into());
+        if let Some(texts) = text {
+            f.text = Some((*rng.pick(texts)).into());
             // A text alone is the window's ranked search, not a list: another filter too.
             if f == (Filter { text: f.text.clone(), ..Filter::default() }) {
                 f.in_stock = Some(true);
@@ -410,9 +415,11 @@ pub fn run(
     };
     let (list_pages, deep_list_pages) = measure(&indexed, &mut rng, true)?;
     let (other_list_pages, other_deep_list_pages) = measure(&other, &mut rng, true)?;
-    let (window_list_pages, window_deep_list_pages) = measure(&|rng| window(rng, false), &mut rng, true)?;
+    let (window_list_pages, window_deep_list_pages) = measure(&|rng| window(rng, None), &mut rng, true)?;
     let (window_text_list_pages, window_text_deep_list_pages) =
-        measure(&|rng| window(rng, true), &mut rng, true)?;
+        measure(&|rng| window(rng, Some(&texts)), &mut rng, true)?;
+    let (window_letter_list_pages, window_letter_deep_list_pages) =
+        measure(&|rng| window(rng, Some(&letters)), &mut rng, true)?;
     let database_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(CatalogBench {
         products: report.products,
@@ -433,6 +440,8 @@ pub fn run(
         window_deep_list_pages,
         window_text_list_pages,
         window_text_deep_list_pages,
+        window_letter_list_pages,
+        window_letter_deep_list_pages,
         database_bytes,
         peak_rss_bytes: peak_rss(),
         slowest: slowest.0,

@@ -69,6 +69,11 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Outcome {
             t.add_row(vec!["window's filters × sorts, deep page".into(), ms(&r.window_deep_list_pages)]);
             t.add_row(vec!["the same with a text, first page".into(), ms(&r.window_text_list_pages)]);
             t.add_row(vec!["the same with a text, deep page".into(), ms(&r.window_text_deep_list_pages)]);
+            t.add_row(vec!["the same with one letter, first page".into(), ms(&r.window_letter_list_pages)]);
+            t.add_row(vec![
+                "the same with one letter, deep page".into(),
+                ms(&r.window_letter_deep_list_pages),
+            ]);
             t.add_row(vec!["database size".into(), format!("{:.0} MB", r.database_bytes as f64 / 1e6)]);
             t.add_row(vec![
                 "peak memory".into(),

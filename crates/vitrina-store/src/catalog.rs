@@ -74,6 +74,8 @@ impl Catalog {
         // In a team, every connection stamps with the server's clock as last measured (team
         // sync's offset), not only the sync's own.
         let now = crate::sync_apply::team_clock(&conn)?;
+        let memo = crate::memo::Memo::default();
+        crate::list::register_functions(&conn, memo.texts.clone())?;
         Ok(Catalog {
             conn,
             path,
@@ -83,7 +85,7 @@ impl Catalog {
             now,
             deferred_indexes: None,
             busy_wait_ms: std::sync::atomic::AtomicU64::new(5_000),
-            memo: Default::default(),
+            memo,
         })
     }
 

@@ -12,7 +12,7 @@
 //!   alone, a few milliseconds for a hundred thousand entries;
 //! - anything else: the sort index is **walked** and rows failing the filter skipped. The name
 //!   index carries price, stock and status, so a walk in name order reads no row for those
-//!   filters nor for a text (tested by rid): a tenth of a microsecond an entry, against a few
+//!   filters nor for a text (tested by rid against the set of its matches, `text_set.rs`): a tenth of a microsecond an entry, against a few
 //!   microseconds a lookup, so walking past a hundred thousand entries costs less than
 //!   collecting a few thousand rows. Walks of the price, stock and date indexes read the rows
 //!   they test, within a budget (`read.rs`).
@@ -47,6 +47,13 @@ pub(crate) enum Access {
     Collect(Term),
 }
 
+impl Access {
+    /// Whether this way reads rows in sort order and tests the filter on them as it goes.
+    pub fn walks(self) -> bool {
+        matches!(self, Access::Walk | Access::WalkAll | Access::Ordered(_))
+    }
+}
+
 /// The kinds of condition a filter is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Term {
@@ -56,7 +63,10 @@ pub(crate) enum Term {
     Price,
     Stock,
     Status,
+    /// Words, tested by rid against the set of their matches (`text_set.rs`).
     Text,
+    /// One letter, tested on the title words of the product's row.
+    Letter,
 }
 
 impl Term {
@@ -68,7 +78,7 @@ impl Term {
             Term::Price => Some("products_by_price"),
             Term::Stock => Some("products_by_stock"),
             Term::Status => Some("products_by_status"),
-            Term::Supplier | Term::Text => None,
+            Term::Supplier | Term::Text | Term::Letter => None,
         }
     }
 
@@ -88,7 +98,10 @@ pub(crate) struct Cond {
     pub term: Term,
     pub driving: String,
     pub passive: String,
+    /// The arguments of `driving`.
     pub args: Vec<Value>,
+    /// The arguments of `passive` (the same but for a letter, tested in another way).
+    pub passive_args: Vec<Value>,
 }
 
 /// A filter as conditions; `nothing` when it can match no row (a text of punctuation only).
@@ -110,8 +123,13 @@ impl Conds {
             // The sort key's own column may stay plain: the walk is on its index anyway.
             let plain = Some(c.term) == driver
                 || (driver.is_none() && c.term.sort().is_some() && c.term.sort() == sort);
-            terms.push(if plain { c.driving.clone() } else { c.passive.clone() });
-            args.extend(c.args.iter().cloned());
+            if plain {
+                terms.push(c.driving.clone());
+                args.extend(c.args.iter().cloned());
+            } else {
+                terms.push(c.passive.clone());
+                args.extend(c.passive_args.iter().cloned());
+            }
         }
         (terms, args)
     }
@@ -128,6 +146,33 @@ impl Conds {
     fn get(&self, term: Term) -> Option<&Cond> {
         self.conds.iter().find(|c| c.term == term)
     }
+
+    /// The letter condition tested by the set of its matches instead of on each row: a list
+    /// read otherwise than by a walk would test every row of a category or brand.
+    pub fn letter_as_set(&self) -> Conds {
+        let mut out = self.clone();
+        for c in &mut out.conds {
+            if c.term == Term::Letter {
+                c.term = Term::Text;
+                c.passive = "vitrina_text(?, p.rid)".into();
+                c.passive_args = c.args.clone();
+            }
+        }
+        out
+    }
+
+    /// Whether a letter is among the conditions.
+    pub fn has_letter(&self) -> bool {
+        self.get(Term::Letter).is_some()
+    }
+
+    /// The match expression of the words filter, if there is one.
+    pub fn text(&self) -> Option<&str> {
+        match self.get(Term::Text)?.args.first() {
+            Some(Value::Text(expr)) => Some(expr),
+            _ => None,
+        }
+    }
 }
 
 impl Catalog {
@@ -135,7 +180,7 @@ impl Catalog {
     pub(crate) fn conds(&self, f: &Filter) -> Result<Conds> {
         let mut out = Conds::default();
         let mut push = |term: Term, driving: String, passive: String, args: Vec<Value>| {
-            out.conds.push(Cond { term, driving, passive, args });
+            out.conds.push(Cond { term, driving, passive, passive_args: args.clone(), args });
         };
         if let Some(id) = f.category {
             let (lo, hi) = self.subtree_range(id)?;
@@ -209,22 +254,29 @@ impl Catalog {
             );
         }
         if let Some(text) = f.text.as_deref() {
+            let matches = "p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)";
             // One letter: the products with a title word starting with it (as a search of one
             // letter lists them); a prefix of one letter over every column would merge the
             // lists of most of the index's terms.
-            let expr = match single_letter(text) {
-                Some(letter) => Some(format!("{{title}} : \"{letter}\"*")),
-                None => match_expression(text, &mut Stems::new()).map(|MatchExpr(e)| e),
-            };
-            match expr {
-                Some(expr) => push(
-                    Term::Text,
-                    "p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)".into(),
-                    "+p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)".into(),
-                    vec![Value::Text(expr)],
-                ),
-                None if !text.trim().is_empty() => out.nothing = true, // only punctuation
-                None => {}
+            if let Some(letter) = single_letter(text) {
+                out.conds.push(Cond {
+                    term: Term::Letter,
+                    driving: matches.into(),
+                    passive: "vitrina_initial(?, p.name, p.brand, p.model, p.sku)".into(),
+                    args: vec![Value::Text(format!("{{title}} : \"{letter}\"*"))],
+                    passive_args: vec![Value::Text(letter.to_string())],
+                });
+            } else {
+                match match_expression(text, &mut Stems::new()) {
+                    Some(MatchExpr(expr)) => push(
+                        Term::Text,
+                        matches.into(),
+                        "vitrina_text(?, p.rid)".into(),
+                        vec![Value::Text(expr)],
+                    ),
+                    None if !text.trim().is_empty() => out.nothing = true, // only punctuation
+                    None => {}
+                }
             }
         }
         Ok(out)
@@ -233,6 +285,11 @@ impl Catalog {
     /// How many rows `term`'s own condition keeps, counted up to `cap`.
     fn count_term(&self, conds: &Conds, term: Term, cap: u64) -> Result<u64> {
         let Some(c) = conds.get(term) else { return Ok(u64::MAX) };
+        if term == Term::Text
+            && let Some(expr) = conds.text()
+        {
+            return Ok(self.text_set(expr)?.len().min(cap));
+        }
         let indexed = term.index().map(|i| format!("INDEXED BY {i}")).unwrap_or_default();
         let sql = format!(
             "SELECT count(*) FROM (SELECT 1 FROM products p {indexed} WHERE {} LIMIT {cap})",
@@ -300,10 +357,11 @@ impl Catalog {
     pub(crate) fn fallback(&self, conds: &Conds, access: Access) -> Result<Option<Term>> {
         const CAP: u64 = 300_000;
         let mut best: Option<(u64, Term)> = None;
-        // Counting a text's matches costs reading all of them: only when nothing else narrows.
-        let others = conds.conds.iter().any(|c| c.term != Term::Text && c.driving != "p.stock > 0");
+        // Counting a letter's matches costs merging the lists of every word starting with it:
+        // only when nothing else narrows. (A text's are counted in its set.)
+        let others = conds.conds.iter().any(|c| c.term != Term::Letter && c.driving != "p.stock > 0");
         for c in &conds.conds {
-            if c.driving == "p.stock > 0" || (c.term == Term::Text && others) {
+            if c.driving == "p.stock > 0" || (c.term == Term::Letter && others) {
                 continue;
             }
             let n = self.count_term(conds, c.term, CAP + 1)?;
