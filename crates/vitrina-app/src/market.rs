@@ -296,6 +296,7 @@ pub(crate) fn market_error(e: MarketError) -> AppError {
         ErrorKind::Conflict => ErrorCode::Conflict,
         ErrorKind::Invalid => ErrorCode::Invalid,
         ErrorKind::Storage => ErrorCode::Io,
+        ErrorKind::OwnedElsewhere => ErrorCode::TeamNotAllowed,
         _ => ErrorCode::Internal,
     };
     AppError::new(code, e.to_string())

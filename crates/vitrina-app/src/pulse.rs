@@ -286,6 +286,8 @@ pub fn reason_words(reason: JobErrorCode, lang: Language) -> &'static str {
         (C::MarketUnauthorized, Language::En) => "the marketplace does not accept the API key",
         (C::MarketForbidden, Language::Ru) => "у ключа API нет доступа к методу",
         (C::MarketForbidden, Language::En) => "the API key has no access to the method",
+        (C::MarketOwnedElsewhere, Language::Ru) => "маркетплейсами команды занимается другое устройство",
+        (C::MarketOwnedElsewhere, Language::En) => "another device of the team owns the marketplaces",
         (C::MarketRateLimited, Language::Ru) => "маркетплейс просит подождать",
         (C::MarketRateLimited, Language::En) => "the marketplace asks to slow down",
         (C::MarketRejected, Language::Ru) => "маркетплейс отклонил запрос",

@@ -290,10 +290,31 @@ impl TeamSync {
             return Ok(None);
         }
         let url = team_url(&catalog, secrets)?;
-        let engine = Engine::new(Arc::new(PgRemote::new(url)?), catalog, &label());
+        let remote = Arc::new(PgRemote::new(url)?);
+        let may_edit = catalog
+            .sync_meta(vitrina_sync::engine::keys::ROLE)?
+            .and_then(|r| r.parse::<MemberKind>().ok())
+            .is_none_or(MemberKind::may_edit);
+        let device = catalog.device();
+        let engine = Engine::new(remote.clone(), catalog, &label());
         let nudge = engine.nudger();
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let task = runtime.spawn(async move { engine.run(stopped).await });
+        // An editor's device keeps (or waits for) the marketplaces' lease while it syncs, and
+        // while it holds it sends other devices' pulled changes on to the marketplaces.
+        let mut helpers = Vec::new();
+        if may_edit {
+            let keeper = Arc::new(vitrina_sync::LeaseKeeper::new(remote, device, vitrina_sync::MARKETPLACES));
+            owner::keep(path, keeper.clone());
+            let (k, s) = (keeper.clone(), stopped.clone());
+            helpers.push(runtime.spawn(async move { k.run(s).await }));
+            helpers.push(runtime.spawn(owner::push_after_pulls(path.to_path_buf(), keeper, stopped.clone())));
+        }
+        let task = runtime.spawn(async move {
+            engine.run(stopped).await;
+            for h in helpers {
+                let _ = h.await;
+            }
+        });
         Ok(Some(TeamSync { stop, nudge, task: Some(task), path: path.to_path_buf() }))
     }
 
@@ -304,6 +325,7 @@ impl TeamSync {
 
     /// Stops the loop (after the sync in progress, if any).
     pub async fn stop(mut self) {
+        owner::forget(&self.path);
         let _ = self.stop.send(true);
         if let Some(task) = self.task.take() {
             let _ = task.await;
@@ -337,9 +359,13 @@ impl Drop for OwnTeamSync {
 
 impl Drop for TeamSync {
     fn drop(&mut self) {
+        owner::forget(&self.path);
         let _ = self.stop.send(true);
     }
 }
+
+mod owner;
+pub use owner::{MarketTurn, owns_marketplaces};
 
 #[cfg(test)]
 mod tests;

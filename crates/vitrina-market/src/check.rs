@@ -189,7 +189,8 @@ fn outcome_of(e: &MarketError) -> CheckOutcome {
         | ErrorKind::Invalid
         | ErrorKind::Conflict
         | ErrorKind::UnknownAccount
-        | ErrorKind::Storage => CheckOutcome::NoAccess,
+        | ErrorKind::Storage
+        | ErrorKind::OwnedElsewhere => CheckOutcome::NoAccess,
     }
 }
 

@@ -39,6 +39,9 @@ pub enum ErrorKind {
     UnknownAccount,
     /// The market file could not be opened, read or written.
     Storage,
+    /// In a team, another device owns the marketplaces (or the team could not say this one
+    /// does): nothing was sent.
+    OwnedElsewhere,
 }
 
 impl ErrorKind {
@@ -61,6 +64,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::UnknownAccount => "unknown_account",
             ErrorKind::Storage => "storage",
+            ErrorKind::OwnedElsewhere => "owned_elsewhere",
         }
     }
 }
@@ -120,6 +124,7 @@ impl fmt::Display for MarketError {
             ErrorKind::Conflict => "conflict",
             ErrorKind::UnknownAccount => "no such marketplace account",
             ErrorKind::Storage => "the marketplace file failed",
+            ErrorKind::OwnedElsewhere => "another device of the team owns the marketplaces",
         };
         f.write_str(what)?;
         if let Some(status) = self.status {

@@ -560,6 +560,8 @@ pub enum JobErrorCode {
     MarketForbidden,
     /// The marketplace kept answering "too many requests".
     MarketRateLimited,
+    /// In a team, another device owns the marketplaces: prices and stocks go from there.
+    MarketOwnedElsewhere,
     /// The marketplace refused the request itself (each product's reason is on its link).
     MarketRejected,
     /// The marketplace could not be reached.
@@ -585,7 +587,7 @@ pub enum JobErrorCode {
 }
 
 impl JobErrorCode {
-    pub const ALL: [JobErrorCode; 47] = [
+    pub const ALL: [JobErrorCode; 48] = [
         JobErrorCode::NotFound,
         JobErrorCode::AccessDenied,
         JobErrorCode::ServerError,
@@ -622,6 +624,7 @@ impl JobErrorCode {
         JobErrorCode::MarketUnauthorized,
         JobErrorCode::MarketForbidden,
         JobErrorCode::MarketRateLimited,
+        JobErrorCode::MarketOwnedElsewhere,
         JobErrorCode::MarketRejected,
         JobErrorCode::MarketUnreachable,
         JobErrorCode::MarketSettingsInvalid,
@@ -674,6 +677,7 @@ impl JobErrorCode {
             JobErrorCode::MarketUnauthorized => "market_unauthorized",
             JobErrorCode::MarketForbidden => "market_forbidden",
             JobErrorCode::MarketRateLimited => "market_rate_limited",
+            JobErrorCode::MarketOwnedElsewhere => "market_owned_elsewhere",
             JobErrorCode::MarketRejected => "market_rejected",
             JobErrorCode::MarketUnreachable => "market_unreachable",
             JobErrorCode::MarketSettingsInvalid => "market_settings_invalid",

@@ -50,8 +50,18 @@ pub fn push_job(account: &Account, since_ms: i64) -> NewJob {
     NewJob::of(&push_payload(account, since_ms)).key(concurrency_key(account))
 }
 
+/// Whether this device sends to the marketplaces: always outside a team; in a team, only the
+/// device that owns them (`team/owner.rs`). The others' changes reach it through sync.
+fn sends_here(app: &App) -> AppResult<bool> {
+    let catalog = app.catalog()?;
+    Ok(crate::team::owns_marketplaces(&catalog, app.path())?.unwrap_or(true))
+}
+
 /// Queues a push to every auto-push account that has none queued yet.
 pub fn queue_auto_push(app: &App, jobs: &Jobs, since_ms: i64) -> AppResult<Vec<JobRecord>> {
+    if !sends_here(app)? {
+        return Ok(Vec::new());
+    }
     let accounts = auto_push_accounts(&app.market_store()?)?;
     if accounts.is_empty() {
         return Ok(Vec::new());
@@ -83,6 +93,9 @@ pub fn queue_held_push(
     held: &vitrina_market::plan::HeldValue,
 ) -> AppResult<Vec<JobRecord>> {
     let mut out = Vec::new();
+    if !sends_here(app)? {
+        return Ok(out);
+    }
     for account in auto_push_accounts(&app.market_store()?)? {
         let payload = PushPayload {
             account: account.id.to_string(),

@@ -336,7 +336,8 @@ fn run_dto(account: &Account, plan: PlanSummary, sent: SendSummary, next_due: Op
 /// The failure codes only the marketplace jobs give (they also give `server_error`, `timeout`,
 /// `cancelled` and `catalog_error`).
 #[cfg(test)]
-pub(crate) const MARKET_CODES: [JobErrorCode; 7] = [
+pub(crate) const MARKET_CODES: [JobErrorCode; 8] = [
+    JobErrorCode::MarketOwnedElsewhere,
     JobErrorCode::MarketCredentialsMissing,
     JobErrorCode::MarketUnauthorized,
     JobErrorCode::MarketForbidden,
@@ -347,11 +348,18 @@ pub(crate) const MARKET_CODES: [JobErrorCode; 7] = [
 ];
 
 /// A marketplace error as a job failure: transient ones are retried by the runner.
+/// This device's turn at the marketplaces (see `team/owner.rs`), as the engine's error.
+fn market_turn(path: &std::path::Path, secrets: &Secrets) -> Result<crate::team::MarketTurn, MarketError> {
+    crate::team::MarketTurn::take(path, secrets.store())
+        .map_err(|e| MarketError::new(ErrorKind::OwnedElsewhere, e.message))
+}
+
 pub(crate) fn job_error(e: MarketError) -> JobError {
     let code = match e.kind {
         ErrorKind::CredentialsMissing => JobErrorCode::MarketCredentialsMissing,
         ErrorKind::Unauthorized | ErrorKind::PaymentRequired => JobErrorCode::MarketUnauthorized,
         ErrorKind::Forbidden => JobErrorCode::MarketForbidden,
+        ErrorKind::OwnedElsewhere => JobErrorCode::MarketOwnedElsewhere,
         ErrorKind::RateLimited => JobErrorCode::MarketRateLimited,
         ErrorKind::Rejected | ErrorKind::NotFound | ErrorKind::BadResponse => JobErrorCode::MarketRejected,
         ErrorKind::Connection => JobErrorCode::MarketUnreachable,
@@ -378,6 +386,8 @@ async fn publish(ctx: JobCtx<JobsContext>, p: PublishPayload) -> Result<MarketRu
 
 async fn push(ctx: JobCtx<JobsContext>, p: PushPayload) -> Result<MarketRunDto, JobError> {
     run_job(ctx, move |path, hooks, secrets| {
+        // In a team, only the device that owns the marketplaces sends (held for the run).
+        let _turn = market_turn(path, secrets)?;
         push_now(
             path,
             &p.account,
@@ -466,6 +476,7 @@ impl App {
         client: Option<Client>,
         hooks: &RunHooks,
     ) -> AppResult<MarketRunDto> {
+        let _turn = crate::team::MarketTurn::take(self.path(), secrets.store())?;
         push_now(self.path(), key, skus, None, None, &[], false, secrets, client, hooks).map_err(market_error)
     }
 }

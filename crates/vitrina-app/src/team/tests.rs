@@ -203,3 +203,57 @@ fn two_devices_importing_the_same_feed_apart_end_with_one_product_per_sku() {
     assert_eq!(a.product(&key).unwrap().id, b.product(&key).unwrap().id);
     assert_eq!(a.sync_digest().unwrap(), b.sync_digest().unwrap());
 }
+
+/// One device of a team sends to the marketplaces: the first editor whose background sync
+/// runs holds the lease; another device is refused a turn with who has it, queues no
+/// auto-push, and takes its turn once the first stops (the lease is released at once).
+#[test]
+fn only_the_device_owning_the_marketplaces_gets_a_turn_and_another_takes_over_when_it_stops() {
+    let (url, _, _) = server("owner");
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.db");
+    Catalog::open(&first).unwrap().create_product(&product("O-1")).unwrap();
+    let store = MemoryStore::default();
+    init(&first, &url, "Анна", &store).unwrap();
+    let invitation = invite(&first, &store, "Борис", "editor").unwrap();
+    let other_store = MemoryStore::default();
+    let second = dir.path().join("second.db");
+    join(&second, &invitation.code, &other_store).unwrap();
+
+    // Outside a team no turn is needed.
+    let alone = dir.path().join("alone.db");
+    Catalog::open(&alone).unwrap();
+    let turn = MarketTurn::take(&alone, &MemoryStore::default()).unwrap();
+    assert_eq!(turn.epoch, None);
+    assert_eq!(owns_marketplaces(&Catalog::open(&alone).unwrap(), &alone).unwrap(), None);
+
+    let rt = runtime().unwrap();
+    let sync = TeamSync::start(rt.handle(), &first, &store).unwrap().expect("in a team");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while owns_marketplaces(&Catalog::open(&first).unwrap(), &first).unwrap() != Some(true) {
+        assert!(std::time::Instant::now() < deadline, "the first device never took the lease");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let turn = MarketTurn::take(&first, &store).unwrap();
+    assert!(turn.epoch.is_some() && !turn.took_lease(), "the background sync's lease serves the turn");
+    drop(turn);
+
+    assert_eq!(owns_marketplaces(&Catalog::open(&second).unwrap(), &second).unwrap(), Some(false));
+    let refused = MarketTurn::take(&second, &other_store).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::TeamNotAllowed);
+    assert!(refused.message.contains("owns the marketplaces"), "{}", refused.message);
+    let app = crate::catalog::App::open(&second).unwrap();
+    let jobs = crate::jobs::Jobs::open(&second).unwrap();
+    assert!(crate::market::auto_push::queue_auto_push(&app, &jobs, 0).unwrap().is_empty());
+
+    rt.block_on(sync.stop());
+    let taken = MarketTurn::take(&second, &other_store).unwrap();
+    let epoch = taken.epoch.expect("the second device's turn");
+    assert!(taken.took_lease());
+    // While the second holds it, the first (no background sync now) is refused.
+    let refused = MarketTurn::take(&first, &store).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::TeamNotAllowed, "{}", refused.message);
+    drop(taken);
+    let again = MarketTurn::take(&first, &store).unwrap();
+    assert!(again.epoch.unwrap() > epoch, "a new turn has a new epoch");
+}
