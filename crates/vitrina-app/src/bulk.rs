@@ -53,6 +53,7 @@ fn new_value(change: &BulkChange, category: Option<CategoryId>, product: &Produc
 impl App {
     /// Applies `req.change` to each selected product.
     pub fn bulk_edit(&self, req: &BulkEditRequest) -> AppResult<BulkReport> {
+        self.may_change()?;
         if req.ids.len() > MAX_SELECTION {
             return Err(AppError::invalid(format!(
                 "{} products selected; at most {MAX_SELECTION} can be edited at once — narrow the filter or use a job",

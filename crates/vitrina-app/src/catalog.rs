@@ -133,6 +133,7 @@ impl App {
         if edits.is_empty() {
             return Err(AppError::invalid("nothing to change: give at least one field=value"));
         }
+        self.may_change()?;
         let mut catalog = self.catalog()?;
         let found = edits
             .iter()
@@ -158,6 +159,20 @@ impl App {
             }
             Ok::<_, StoreError>(values)
         })?)
+    }
+
+    /// A viewer of a team reads the team's catalog and changes nothing of it (the server would
+    /// refuse the change anyway): every change the app makes asks this first, so the viewer
+    /// hears it at once rather than finding the change missing later.
+    pub fn may_change(&self) -> AppResult<()> {
+        let role = self.catalog()?.sync_meta(vitrina_sync::engine::keys::ROLE)?;
+        match role.as_deref().map(str::parse::<vitrina_sync::MemberKind>) {
+            Some(Ok(kind)) if !kind.may_edit() => Err(AppError::new(
+                ErrorCode::TeamNotAllowed,
+                "your role in the team is viewer: you can read the catalog but not change it — an admin can make you an editor",
+            )),
+            _ => Ok(()),
+        }
     }
 
     pub fn history(&self, key: &str) -> AppResult<Vec<ChangeRecord>> {
@@ -188,6 +203,7 @@ impl App {
     }
 
     pub fn undo(&self, key: &str) -> AppResult<UndoReport> {
+        self.may_change()?;
         Ok(self.catalog()?.undo_last(&ProductKey::parse(key))?)
     }
 

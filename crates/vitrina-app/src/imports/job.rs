@@ -42,6 +42,7 @@ pub fn queue_import(
     source: Option<&str>,
     attempts: Option<u32>,
 ) -> AppResult<JobRecord> {
+    app.may_change()?;
     let supplier = app.supplier(supplier)?;
     let file = match source.map(str::trim).filter(|s| !s.is_empty()).map(vitrina_import::spec_from_text) {
         Some(SourceSpec::File { path }) => Some(absolute_file(&path)?),

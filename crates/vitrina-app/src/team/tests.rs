@@ -71,6 +71,13 @@ fn init_invite_join_sync_members_set_role_and_leave() {
     assert_eq!(listed.iter().find(|m| m.name == "Борис").unwrap().role, "viewer");
     let done = sync_now(&second, &other_store).unwrap();
     assert!(!done.status.may_edit);
+    // A viewer hears at once that their device changes nothing, whatever the front end.
+    let viewer = crate::catalog::App::open(&second).unwrap();
+    let e = viewer.edit("S-1", &[crate::catalog::FieldEdit::parse("price=5").unwrap()]).unwrap_err();
+    assert_eq!(e.code, ErrorCode::TeamNotAllowed, "{}", e.message);
+    assert!(e.message.contains("viewer"), "{}", e.message);
+    assert_eq!(viewer.undo("S-1").unwrap_err().code, ErrorCode::TeamNotAllowed);
+    assert_eq!(status_at(&second).unwrap().pending, 0, "nothing was changed");
 
     let left = leave(&second, &other_store).unwrap();
     assert!(!left.joined);
