@@ -22,7 +22,7 @@ const ru = {
   'members': 'Участники', 'membersLoad': 'Показать участников', 'devices': 'устройств: {n}',
   'leave': 'Выйти из команды', 'leaveConfirm': 'Каталог останется на этом компьютере, но перестанет синхронизироваться. Выйти?',
   'ind.off': 'Без команды', 'ind.ok': 'Синхронизировано {when}', 'ind.pending': 'Ждут отправки: {n}', 'ind.failed': 'Нет связи с командой',
-  'ind.never': 'Ещё не синхронизировано',
+  'ind.never': 'Ещё не синхронизировано', 'ind.viewer': '{text} · только просмотр',
   'lost': 'Не принятые значения', 'lostHint': 'Другой участник изменил поле одновременно с этим значением, и его изменение оказалось позже.',
   'lostBy': '{who} — {when}', 'won': 'принято: {value} ({who})', 'restore': 'Вернуть',
   'justNow': 'только что', 'minutesAgo': '{n} мин назад', 'hoursAgo': '{n} ч назад',
@@ -47,7 +47,7 @@ const en: Record<WordKey, string> = {
   'members': 'Members', 'membersLoad': 'Show members', 'devices': 'devices: {n}',
   'leave': 'Leave the team', 'leaveConfirm': 'The catalog stays on this computer but no longer syncs. Leave?',
   'ind.off': 'No team', 'ind.ok': 'Synced {when}', 'ind.pending': 'Waiting to send: {n}', 'ind.failed': 'No connection to the team',
-  'ind.never': 'Not synced yet',
+  'ind.never': 'Not synced yet', 'ind.viewer': '{text} · read only',
   'lost': 'Values not taken', 'lostHint': 'Another member changed the field at the same time, and their change came later.',
   'lostBy': '{who} — {when}', 'won': 'taken: {value} ({who})', 'restore': 'Restore',
   'justNow': 'just now', 'minutesAgo': '{n} min ago', 'hoursAgo': '{n} h ago',
@@ -82,6 +82,9 @@ export function indicator(s: TeamStatusDto | null, now = Date.now()): Indicator 
   if (!s || !s.joined) return { state: 'off', text: tt('ind.off') };
   if (s.error) return { state: 'failed', text: tt('ind.failed') };
   if (s.pending > 0 && s.may_edit) return { state: 'pending', text: tt('ind.pending', { n: s.pending }) };
-  if (s.last_sync === null) return { state: 'pending', text: tt('ind.never') };
-  return { state: 'ok', text: tt('ind.ok', { when: ago(s.last_sync, now) }) };
+  const shown: Indicator = s.last_sync === null
+    ? { state: 'pending', text: tt('ind.never') }
+    : { state: 'ok', text: tt('ind.ok', { when: ago(s.last_sync, now) }) };
+  // A viewer's window says at a glance that it changes nothing.
+  return s.may_edit ? shown : { ...shown, text: tt('ind.viewer', { text: shown.text }) };
 }

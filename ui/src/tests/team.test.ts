@@ -54,8 +54,10 @@ describe('the sync indicator', () => {
     expect(indicator(status({ pending: 3 }), NOW)).toEqual({ state: 'pending', text: 'Ждут отправки: 3' });
     expect(indicator(status({ error: { kind: 'unreachable', message: 'no route' } }), NOW).state).toBe('failed');
     expect(indicator(status({ joined: false }), NOW).state).toBe('off');
-    // A viewer's own changes never leave: nothing waits to be sent.
-    expect(indicator(status({ pending: 3, may_edit: false }), NOW).state).toBe('ok');
+    // A viewer changes nothing: nothing waits to be sent, and the indicator says read only.
+    const viewer = indicator(status({ pending: 3, may_edit: false }), NOW);
+    expect(viewer.state).toBe('ok');
+    expect(viewer.text).toBe('Синхронизировано 5 мин назад · только просмотр');
   });
 
   it('shows the failure’s reason as its tooltip', async () => {
