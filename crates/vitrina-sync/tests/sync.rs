@@ -22,6 +22,8 @@ mod lease;
 mod live;
 #[path = "sync/offline.rs"]
 mod offline;
+#[path = "sync/refusing.rs"]
+mod refusing;
 #[path = "sync/roles.rs"]
 mod roles;
 #[path = "sync/tls.rs"]
