@@ -18,7 +18,8 @@
 // import_report, feed_profiles, feeds_export, feed_preview, market_accounts, market_account_add,
 // market_account_remove, market_account_check, market_account_demo, market_auto_map, market_category_map,
 // market_categories, market_attributes, market_publish, market_job_result, market_outbox, market_links,
-// product_market. Not driven: choose_catalog, pick_supplier_file and export_import_report open
+// product_market, team_status, team_init, team_invite (with the team's background sync and the
+// status bar's indicator). Not driven: choose_catalog, pick_supplier_file and export_import_report open
 // the OS file dialog, which WebDriver cannot reach; open_demo restarts the app, which ends the
 // WebDriver session.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -1141,6 +1142,72 @@ await withApp('cancel and retry', { VITRINA_HOME: home, VITRINA_DB: bigDb }, asy
   same('the retried run is recorded', cliJsonOn(bigDb, 'import', 'runs', 'Малый').map((r) => r.state).slice(0, 2), ['succeeded', 'failed']);
   await screenshot('19-import-retried', '.jobs');
 });
+
+// ---- a team: Settings → Team creates it on a throwaway PostgreSQL (`vitrina team
+// test-server`), invites a member whose device joins with the code (the CLI), and edits flow
+// both ways: the window's to the other device, the other device's into the window's catalog ----
+const teamDb = join(home, 'team.db');
+const memberDb = join(home, 'member.db');
+execFileSync(cli, ['--db', teamDb, 'demo', '--products', '200'], { timeout: CLI_TIMEOUT });
+let pgOut = '';
+const pg = spawn(cli, ['--json', 'team', 'test-server'], { stdio: ['ignore', 'pipe', 'inherit'] });
+children.add(pg);
+pg.stdout.on('data', (d) => { pgOut += d; });
+let pgUrl = null;
+try {
+  pgUrl = (await until('the throwaway PostgreSQL', () => JSON.parse(pgOut), (o) => o?.url, { timeout: 60000, interval: 200 })).url;
+} catch (e) {
+  check(`a team: ${e.message}`, false);
+}
+if (pgUrl) await withApp('a team', { VITRINA_HOME: home, VITRINA_DB: teamDb }, async (browser) => {
+  const [mine, theirs] = cliJsonOn(teamDb, 'products', 'list', '--sort', 'price', '--limit', '2').rows;
+  await go(browser, 'settings', '[data-testid="team"]');
+  await browser.$('[data-testid="team-url"]').setValue(`${pgUrl}?sslmode=disable&schema=e2e`);
+  await browser.$('[data-testid="team-name"]').setValue('Анна');
+  await browser.$('[data-testid="team-create"]').click();
+  same('Settings → Team creates the team with this person as its admin',
+    await textOf(browser, '[data-testid="team-member"]', (t) => t.startsWith('Анна'), 60000), 'Анна (администратор)');
+  await textOf(browser, '[data-testid="sync-indicator"]', (t) => t.startsWith('Синхронизировано'), 30000);
+  check('the status bar says the catalog is synced', true);
+
+  await browser.$('[data-testid="invite-name"]').setValue('Борис');
+  await choose(browser, '[data-testid="invite-role"]', 'editor');
+  await browser.$('[data-testid="invite"]').click();
+  const code = await textOf(browser, '[data-testid="invite-code"]', (t) => t.startsWith('vtj1-'), 30000);
+  await screenshot('40-team', '[data-testid="team"]');
+  const joined = cliJsonOn(memberDb, 'team', 'join', code);
+  same('the code from the window lets another device join as an editor', [joined.member, joined.role], ['Борис', 'editor']);
+  same('and gives it the team\'s catalog', cliJsonOn(memberDb, 'stats').products, 200);
+
+  // An edit in the window reaches the other device.
+  await go(browser, 'catalog', '[data-testid="total"]');
+  const search = await browser.$('[data-testid="search"]');
+  await search.click();
+  await search.setValue(mine.sku);
+  const row = await browser.$(`.scroller .row[data-sku="${mine.sku}"]`);
+  await row.waitForExist({ timeout: 10000 });
+  await row.doubleClick();
+  const price = await browser.$('[data-field="price"]');
+  await until('the editor to load the product', () => price.getValue(), (v) => v === rub(mine.price.minor));
+  await price.setValue('4 321,00');
+  await browser.keys('Enter');
+  await until('the new price to be saved', () => priceOf(teamDb, mine.sku) === 432100, Boolean, { timeout: 10000, interval: 200 });
+  const reached = await until('the window\'s edit to reach the other device', () => {
+    cliJsonOn(memberDb, 'team', 'sync');
+    return priceOf(memberDb, mine.sku);
+  }, (p) => p === 432100, { timeout: 20000, interval: 500 }).catch((e) => e.message);
+  same('the price edited in the window reaches the other device through the team', reached, 432100);
+
+  // The other device's edit reaches the window's catalog (its background sync pulls it).
+  execFileSync(cli, ['--db', memberDb, 'products', 'set', theirs.sku, 'price=55'], { timeout: CLI_TIMEOUT });
+  cliJsonOn(memberDb, 'team', 'sync');
+  const pulled = await until('the other device\'s edit in the window\'s catalog', () => priceOf(teamDb, theirs.sku),
+    (p) => p === 5500, { timeout: 20000, interval: 250 }).catch((e) => e.message);
+  same('the other device\'s price edit reaches the window\'s catalog', pulled, 5500);
+  await browser.$('[data-testid="editor"] button[aria-label="Закрыть"]').click();
+  await screenshot('41-team-synced', '[data-testid="sync-indicator"]');
+});
+pg.kill('SIGTERM');
 
 // A file that is not a catalog: the recovery screen, not a crash.
 const bad = join(out, 'not-a-catalog.db');

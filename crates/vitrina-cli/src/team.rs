@@ -49,6 +49,9 @@ pub enum TeamCmd {
     Upgrade,
     /// Stop syncing this catalog (it stays as it is) and forget its password.
     Leave,
+    /// A throwaway PostgreSQL on this computer to try a team with (or to test against), until
+    /// stopped; it is deleted then. Needs PostgreSQL's server programs (`apt install postgresql`).
+    TestServer,
 }
 
 pub fn run(cmd: &TeamCmd, db: &Path, cli: &Cli) -> Outcome {
@@ -138,6 +141,18 @@ pub fn run(cmd: &TeamCmd, db: &Path, cli: &Cli) -> Outcome {
                 format!("the team's database is upgraded from version {from} to {to}")
             });
             Ok(())
+        }
+        TeamCmd::TestServer => {
+            let (_server, url) = team::test_server()?;
+            if cli.json {
+                json(&serde_json::json!({ "url": url }))?;
+            } else {
+                print(format!("A throwaway PostgreSQL listens at {url} (Ctrl-C stops and deletes it)."));
+                print(format!("Try it:\n  vitrina team init --url '{url}?sslmode=disable' --name Анна"));
+            }
+            loop {
+                std::thread::park();
+            }
         }
         TeamCmd::Leave => {
             let status = team::leave(db, secrets)?;

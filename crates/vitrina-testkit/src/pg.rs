@@ -64,6 +64,15 @@ impl Cluster {
         })
     }
 
+    /// A cluster that lives as long as this process, however it ends (a watchdog stops it and
+    /// deletes its folder): `vitrina team test-server`.
+    pub fn for_this_process() -> Result<Cluster, String> {
+        let mut cluster = Cluster::start_with(Options::default())?;
+        cluster.owned = false;
+        cluster.watch_process();
+        Ok(cluster)
+    }
+
     /// A cluster of the caller's own (fsync off, no TLS).
     pub fn start() -> Result<Cluster, String> {
         Self::start_with(Options::default())
