@@ -22,8 +22,8 @@ pub(crate) fn record(
 ) -> Result<()> {
     let hlc = stamp.tick();
     conn.prepare_cached(
-        "INSERT INTO history (id, entity, entity_id, op, field, old, new, who, hlc, device, batch, undo_of)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO history (id, entity, entity_id, op, field, old, new, who, hlc, device, batch, undo_of, derived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         ChangeId::new().as_bytes(),
@@ -38,6 +38,7 @@ pub(crate) fn record(
         stamp.device.0.as_bytes(),
         stamp.batch.as_bytes(),
         undo_of.map(|u| *u.as_bytes()),
+        stamp.derived,
     ])?;
     Ok(())
 }

@@ -9,15 +9,18 @@
 //! ([`Catalog::sync_apply_docs`]). What the device knows of each entity beyond its rows lives
 //! in `sync_entities` (migration 0008).
 //!
-//! What syncs: products (every field of `ProductField`, and `alive`) and categories (name and
-//! parent). Kits and packs recompute locally from their components; the links themselves,
-//! suppliers, profiles and marketplace accounts are not synced yet.
+//! What syncs: products (every field of `ProductField`, and `alive`), categories (name and
+//! parent), and the rows of the settings tables ([`rows`]: suppliers, their sources and category
+//! mapping, feed profiles, kit, pack and related links). Kit and pack values are recomputed on
+//! every device from their components, never pushed.
 
 mod apply;
 mod bootstrap;
+pub(crate) mod capture;
 mod clash;
 mod inspect;
 mod outbox;
+mod rows;
 mod stamps;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -97,6 +100,8 @@ pub struct SeedMark {
     pub stamp: Stamp,
     pub products: u64,
     pub categories: u64,
+    /// Rows of the settings tables.
+    pub rows: u64,
     last_rid: i64,
     last_category_rid: i64,
 }
@@ -122,6 +127,8 @@ impl Catalog {
     /// are applied here already). Applying the same sets again changes nothing.
     pub fn sync_apply(&mut self, sets: &[ChangeSet], cursor: &str) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
+        // Other devices' changes are not this device's to record (the sync triggers).
+        let _paused = self.capture.pause();
         let (tx, mut local) = self.begin()?;
         let mut ctx = apply::Ctx::new(&tx, device, now, true)?;
         let mut report = ApplyReport::default();
@@ -132,6 +139,9 @@ impl Catalog {
             }
             apply::apply(&tx, &mut local, &mut ctx, &apply::Incoming::from_set(set), &mut report)?;
         }
+        let touched: Vec<_> =
+            sets.iter().filter(|s| s.device != device).map(|s| (s.entity, s.entity_id)).collect();
+        rows::after_page(&tx, &mut local, now, &touched)?;
         clash::settle_freed(&tx)?;
         keep_clock_after(&tx, ctx.latest)?;
         set_meta(&tx, PULL_CURSOR, cursor)?;
@@ -144,6 +154,7 @@ impl Catalog {
     /// an edit or a conflict.
     pub fn sync_apply_docs(&mut self, docs: &[(EntityKind, Uuid, Doc)]) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
+        let _paused = self.capture.pause();
         let (tx, mut local) = self.begin()?;
         let mut ctx = apply::Ctx::new(&tx, device, now, false)?;
         let mut report = ApplyReport::default();
@@ -156,6 +167,8 @@ impl Catalog {
                 &mut report,
             )?;
         }
+        let touched: Vec<_> = docs.iter().map(|(kind, id, _)| (*kind, *id)).collect();
+        rows::after_page(&tx, &mut local, now, &touched)?;
         clash::settle_freed(&tx)?;
         keep_clock_after(&tx, ctx.latest)?;
         tx.commit()?;
@@ -177,12 +190,25 @@ impl Catalog {
             stamp,
             products: 0,
             categories: 0,
+            rows: 0,
             last_rid: tx.query_row("SELECT coalesce(max(rid), 0) FROM history", [], |r| r.get(0))?,
             last_category_rid: tx
                 .query_row("SELECT coalesce(max(rid), 0) FROM categories", [], |r| r.get(0))?,
         };
         let sent =
             inspect::seed_docs(&tx, stamp, batch, &mut mark.products, &mut mark.categories, &mut sink)?;
+        // The settings tables' rows after the products and categories they name.
+        let sent = match sent {
+            Ok(()) => {
+                let rows = rows::seed_docs(&tx, stamp)?;
+                mark.rows = rows.len() as u64;
+                match rows.is_empty() {
+                    true => Ok(()),
+                    false => sink(rows),
+                }
+            }
+            Err(e) => Err(e),
+        };
         drop(tx);
         Ok(sent.map(|()| mark))
     }
@@ -203,6 +229,7 @@ impl Catalog {
                 params![kind.code(), stamps::encode(kind, &all)],
             )?;
         }
+        rows::seed_done(&tx, mark.stamp)?;
         keep_clock_after(&tx, Some(mark.stamp))?;
         set_meta(&tx, PUSH_RID, &mark.last_rid.to_string())?;
         set_meta(&tx, PUSH_CATEGORY_RID, &mark.last_category_rid.to_string())?;

@@ -505,6 +505,7 @@ pub async fn join<R: Remote>(
     enum Item {
         Category(uuid::Uuid, vitrina_domain::Doc),
         Product(Box<vitrina_store::sync_apply::PreparedProduct>),
+        Row(EntityKind, uuid::Uuid, vitrina_domain::Doc),
     }
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
     let writer =
@@ -515,6 +516,7 @@ pub async fn join<R: Remote>(
                     match item {
                         Item::Category(id, doc) => boot.category(id, doc),
                         Item::Product(p) => boot.insert(*p)?,
+                        Item::Row(kind, id, doc) => boot.row(kind, id, doc),
                     }
                 }
             }
@@ -530,6 +532,7 @@ pub async fn join<R: Remote>(
                     EntityKind::Product => Item::Product(Box::new(
                         vitrina_store::sync_apply::Bootstrap::prepare(d.id, &d.doc, &mut stems),
                     )),
+                    kind => Item::Row(kind, d.id, d.doc),
                 })
                 .collect();
             send.send(items)

@@ -13,6 +13,7 @@ use super::EntityKind;
 
 /// The fields of a row entity (`alive` apart), and which of them make its key (empty: the
 /// table has a UUID of its own).
+#[derive(Debug, Clone, Copy)]
 pub struct RowFields {
     pub fields: &'static [&'static str],
     pub key: &'static [&'static str],

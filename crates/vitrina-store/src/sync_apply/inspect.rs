@@ -94,6 +94,7 @@ impl Catalog {
             let wanted: Option<String> = r.get(1)?;
             h.write(wanted.unwrap_or_default().as_bytes());
         }
+        super::rows::digest(conn, &mut h)?;
         Ok(format!("{:016x}", h.finish()))
     }
 }

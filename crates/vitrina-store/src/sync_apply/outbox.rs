@@ -9,7 +9,7 @@ use uuid::Uuid;
 use vitrina_domain::sync::{ALIVE, category_values, product_values};
 use vitrina_domain::{ChangeOp, ChangeSet, DeviceId, EntityKind, FieldChange, Hlc, HlcClock, ProductField};
 
-use super::{PUSH_CATEGORY_RID, PUSH_RID, clash, meta_i64, set_meta, stamps};
+use super::{PUSH_CATEGORY_RID, PUSH_RID, clash, meta_i64, rows, set_meta, stamps};
 use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::rows::{load_product, opt_uuid_of, uuid_of};
@@ -50,6 +50,8 @@ struct Record {
     who: String,
     hlc: Hlc,
     batch: Uuid,
+    /// A kit or pack value recomputed here: never pushed.
+    derived: bool,
 }
 
 impl Catalog {
@@ -72,7 +74,7 @@ impl Catalog {
         categories(&tx, device, &mut out, limit)?;
         let records: Vec<Record> = tx
             .prepare_cached(
-                "SELECT rid, id, entity, entity_id, op, field, old, new, who, hlc, batch FROM history
+                "SELECT rid, id, entity, entity_id, op, field, old, new, who, hlc, batch, derived FROM history
                  WHERE rid > ?1 AND device = ?2 ORDER BY rid LIMIT ?3",
             )?
             .query_map(params![push_rid, device.0.as_bytes(), limit as i64], |r| {
@@ -88,12 +90,32 @@ impl Catalog {
                     who: r.get(8)?,
                     hlc: Hlc::unpack(r.get::<_, i64>(9)? as u64),
                     batch: uuid_of(r, 10)?,
+                    derived: r.get(11)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
         out.records = records.len();
         for record in records {
             out.last_rid = record.rid;
+            if record.derived {
+                continue;
+            }
+            if let Some(kind) = EntityKind::from_code(&record.entity).filter(|k| k.is_row()) {
+                let fields =
+                    rows::changes_of(&record.op, record.old.as_deref(), record.new.as_deref(), record.hlc)?;
+                if !fields.is_empty() {
+                    out.sets.push(ChangeSet {
+                        id: record.id,
+                        entity: kind,
+                        entity_id: record.entity_id,
+                        batch: record.batch,
+                        device,
+                        who: record.who,
+                        fields,
+                    });
+                }
+                continue;
+            }
             if record.entity != "product" {
                 continue;
             }
@@ -131,13 +153,17 @@ impl Catalog {
         let (tx, _) = self.begin()?;
         let mut touched = Vec::new();
         for set in &outbox.sets {
+            if set.entity.is_row() {
+                rows::mark_pushed(&tx, set)?;
+                continue;
+            }
             let mut known =
                 stamps::load(&tx, set.entity_id)?.unwrap_or_else(|| stamps::Known::new(set.entity));
             let has_row = match set.entity {
                 EntityKind::Product => {
                     crate::rows::product_id_taken(&tx, vitrina_domain::ProductId(set.entity_id))?
                 }
-                EntityKind::Category => true,
+                _ => true,
             };
             for change in &set.fields {
                 let stamp = set.stamp(change);
@@ -174,7 +200,7 @@ impl Catalog {
     pub fn sync_pending(&self) -> Result<u64> {
         let conn = self.db();
         let records: i64 = conn.query_row(
-            "SELECT count(*) FROM history WHERE rid > ?1 AND device = ?2 AND entity = 'product'",
+            "SELECT count(*) FROM history WHERE rid > ?1 AND device = ?2 AND entity <> 'team' AND derived = 0",
             params![meta_i64(conn, PUSH_RID)?, self.device.0.as_bytes()],
             |r| r.get(0),
         )?;

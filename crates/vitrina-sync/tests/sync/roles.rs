@@ -203,7 +203,7 @@ fn every_team_table_forces_row_level_security_and_no_team_role_bypasses_it() {
         ),
     );
     let lines: Vec<&str> = tables.lines().collect();
-    assert_eq!(lines.len(), 6, "{tables}");
+    assert_eq!(lines.len(), 7, "{tables}");
     for line in lines {
         assert!(line.ends_with("|t|t|f"), "RLS forced and a NOLOGIN owner: {line}");
     }
