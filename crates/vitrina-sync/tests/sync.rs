@@ -24,6 +24,8 @@ mod live;
 mod offline;
 #[path = "sync/roles.rs"]
 mod roles;
+#[path = "sync/settings.rs"]
+mod settings;
 #[path = "sync/tls.rs"]
 mod tls;
 

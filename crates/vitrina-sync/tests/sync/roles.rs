@@ -216,3 +216,31 @@ fn every_team_table_forces_row_level_security_and_no_team_role_bypasses_it() {
     );
     assert_eq!(bypass.trim(), "0");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_an_admin_may_change_a_marketplace_accounts_settings() {
+    let team = Team::new("admset").await;
+    let _founder = team.founder().await;
+    let editor = team.invite("Эдик", MemberKind::Editor).await;
+    let editors_device = team.join(&editor).await;
+    let device = editors_device.engine.device().0;
+    let client = connect_as(&team, &editor).await;
+    let push = |entity: &'static str| {
+        format!(
+            "INSERT INTO log (id, entity, entity_id, batch, device, who, schema_version, fields)
+             VALUES (gen_random_uuid(), '{entity}', gen_random_uuid(), gen_random_uuid(), $1, 'x', {}, '{{}}')",
+            vitrina_sync::pg::schema::SCHEMA_VERSION
+        )
+    };
+    let before = team.psql("SELECT count(*) FROM log");
+    let e = client.execute(push("market_account").as_str(), &[&device]).await.unwrap_err();
+    assert_eq!(e.code(), Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{e}");
+    assert_eq!(team.psql("SELECT count(*) FROM log"), before, "nothing was written");
+    // The same editor changes the catalog's settings (a supplier), from its own device.
+    assert_eq!(client.execute(push("supplier").as_str(), &[&device]).await.unwrap(), 1);
+    // An admin changes the account's settings.
+    let admins_device = team.join(&team.admin).await;
+    let admin = connect_as(&team, &team.admin).await;
+    let device = admins_device.engine.device().0;
+    assert_eq!(admin.execute(push("market_account").as_str(), &[&device]).await.unwrap(), 1);
+}
