@@ -25,6 +25,8 @@ mod imports;
 mod search;
 #[path = "store/sync.rs"]
 mod sync;
+#[path = "store/sync_rows.rs"]
+mod sync_rows;
 
 #[test]
 fn shipped_migrations_never_change() {

@@ -375,3 +375,74 @@ pub(crate) fn finish_bootstrap(
     recompute_all(&catalog.conn, &mut local)?;
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vitrina_domain::{LinkKind, Money, Product, ProductDraft};
+
+    use crate::catalog::Catalog;
+    use crate::products::ProductKey;
+
+    /// The triggers of migration 0010 record the very values the tables' reading (digest,
+    /// seed) sees, for every synced table: the two are written apart and must not drift.
+    #[test]
+    fn the_triggers_record_what_the_tables_read_for_every_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Catalog::open(dir.path().join("c.db")).unwrap();
+        let supplier = c.add_supplier("Оптовик", 1).unwrap();
+        c.save_source(
+            supplier,
+            &crate::imports::SourceRow {
+                position: 0,
+                spec: r#"{"file":{"path":"/x.xml"}}"#.into(),
+                read_options: "{}".into(),
+                mapping: Some("{}".into()),
+                etag: None,
+                last_modified: None,
+            },
+        )
+        .unwrap();
+        let shoes = c.ensure_category_path(&vitrina_domain::CategoryPath::parse("Обувь")).unwrap();
+        c.map_category(supplier, "Shoes", Some(shoes)).unwrap();
+        c.add_feed_profile(&crate::FeedProfileRecord {
+            id: vitrina_domain::FeedProfileId::new(),
+            name: "Яндекс".into(),
+            format: "yml".into(),
+            enabled: true,
+            settings: "{}".into(),
+            last_result: None,
+            created_at: 1,
+            updated_at: 1,
+        })
+        .unwrap();
+        for sku in ["A", "B"] {
+            let p = Product::new(ProductDraft { sku: sku.into(), name: sku.into(), price: Money::rub(100) })
+                .unwrap();
+            c.create_product(&p).unwrap();
+        }
+        c.link(
+            &ProductKey::Sku("A".into()),
+            &ProductKey::Sku("B".into()),
+            LinkKind::KitComponent { quantity: 2 },
+        )
+        .unwrap();
+        let mut read: BTreeMap<Uuid, (EntityKind, Values)> = BTreeMap::new();
+        every_row(c.db(), |kind, id, values| {
+            read.insert(id, (kind, values));
+            Ok(())
+        })
+        .unwrap();
+        let mut recorded: BTreeMap<Uuid, (EntityKind, Values)> = BTreeMap::new();
+        let mut stmt = c.db().prepare("SELECT entity, entity_id, new FROM history WHERE field = '*' AND op = 'create' AND entity <> 'product'").unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            let kind = EntityKind::from_code(&r.get::<_, String>(0).unwrap()).unwrap();
+            let new: String = r.get(2).unwrap();
+            recorded.insert(uuid_of(r, 1).unwrap(), (kind, parse(Some(&new)).unwrap()));
+        }
+        assert_eq!(recorded, read);
+        let kinds: BTreeSet<EntityKind> = read.values().map(|(k, _)| *k).collect();
+        assert_eq!(kinds.len(), TABLES.len(), "every synced table has a row here");
+    }
+}

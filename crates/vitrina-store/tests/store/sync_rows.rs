@@ -1,0 +1,81 @@
+//! The settings tables' rows in team sync, between catalogs (the server's log stood in for by a
+//! list, as in `sync.rs`).
+
+use rusqlite::Connection;
+use vitrina_domain::{ChangeSet, EntityKind, LinkKind};
+use vitrina_store::Catalog;
+
+use crate::common::{product, sku, temp_catalog};
+
+/// Everything `c` has to push, marked pushed.
+fn push(c: &mut Catalog) -> Vec<ChangeSet> {
+    let mut out = Vec::new();
+    loop {
+        let outbox = c.sync_outbox(10_000).unwrap();
+        if outbox.is_empty() {
+            return out;
+        }
+        out.extend(outbox.sets.iter().cloned());
+        c.sync_mark_pushed(&outbox).unwrap();
+    }
+}
+
+#[test]
+fn a_link_that_arrives_before_its_products_waits_and_is_written_when_they_come() {
+    let (_a_dir, mut a) = temp_catalog();
+    let mut k1 = product("K1", "Чашка", 100_000);
+    k1.stock = 9;
+    a.create_product(&k1).unwrap();
+    a.create_product(&product("KIT", "Набор", 1)).unwrap();
+    a.link(&sku("KIT"), &sku("K1"), LinkKind::KitComponent { quantity: 3 }).unwrap();
+    let sets = push(&mut a);
+    let (links, products): (Vec<_>, Vec<_>) =
+        sets.into_iter().partition(|s| s.entity == EntityKind::ProductLink);
+    assert_eq!(links.len(), 1);
+
+    let (_b_dir, mut b) = temp_catalog();
+    // The link alone: nothing to link yet, and the page is not refused.
+    b.sync_apply(&links, "1").unwrap();
+    assert!(b.product(&sku("KIT")).is_err());
+    assert_eq!(b.sync_pending().unwrap(), 0, "applying is not this device's edit");
+    // The products come: the link is written, the kit's stock recomputed here.
+    b.sync_apply(&products, "2").unwrap();
+    assert_eq!(b.links(&sku("KIT")).unwrap().len(), 1);
+    assert_eq!(b.product(&sku("KIT")).unwrap().stock, 3);
+    assert_eq!(b.sync_pending().unwrap(), 0, "recomputed values are not pushed");
+    assert_eq!(a.sync_digest().unwrap(), b.sync_digest().unwrap());
+    // Applying the same page again changes nothing.
+    b.sync_apply(&links, "3").unwrap();
+    assert_eq!(a.sync_digest().unwrap(), b.sync_digest().unwrap());
+}
+
+#[test]
+fn every_write_to_a_synced_table_is_recorded_and_a_foreign_connection_cannot_write_unseen() {
+    let (dir, mut c) = temp_catalog();
+    let supplier = c.add_supplier("Оптовик", 1).unwrap();
+    c.save_supplier_settings(supplier, 1, "priority", "{}").unwrap();
+    c.save_source_validators(supplier, 0, Some("etag"), None).unwrap();
+    let before = c.sync_pending().unwrap();
+    assert_eq!(before, 2, "the supplier's creation and its settings");
+    // A cache column is not a field: nothing recorded.
+    c.save_source(
+        supplier,
+        &vitrina_store::imports::SourceRow {
+            position: 0,
+            spec: r#"{"file":{"path":"/x.xml"}}"#.into(),
+            read_options: "{}".into(),
+            mapping: None,
+            etag: None,
+            last_modified: None,
+        },
+    )
+    .unwrap();
+    c.save_source_validators(supplier, 0, Some("W/\"1\""), None).unwrap();
+    assert_eq!(c.sync_pending().unwrap(), before + 1, "the source, not its validators");
+    let path = c.path().to_path_buf();
+    drop(c);
+    let raw = Connection::open(&path).unwrap();
+    let e = raw.execute("UPDATE suppliers SET priority = 9", []).unwrap_err();
+    assert!(e.to_string().contains("no such function"), "{e}");
+    drop(dir);
+}
