@@ -60,8 +60,8 @@ CREATE TRIGGER sync_supplier_sources_rekey AFTER UPDATE ON supplier_sources
     SELECT sync_id(), 'supplier_source', e, 'create', '*', NULL, json_object('supplier', sync_uuid((SELECT id FROM suppliers WHERE rid = NEW.supplier_rid)), 'position', CAST(NEW.position AS TEXT), 'spec', NEW.spec, 'read_options', NEW.read_options, 'mapping', NEW.mapping), sync_who(), max(coalesce((SELECT max(hlc) FROM history), 0) + 1, sync_now() * 65536), sync_device(), sync_id()
     FROM (SELECT sync_row_id('supplier_source', sync_uuid((SELECT id FROM suppliers WHERE rid = NEW.supplier_rid)), CAST(NEW.position AS TEXT)) AS e) WHERE e IS NOT NULL;
 END;
--- A row deleted with what it names (a product's links) is not recorded: every device
--- deletes it with that.
+-- A row deleted with what it names cannot name it any more and is not recorded here (a
+-- product's links are, by sync_products_delete_links below).
 CREATE TRIGGER sync_supplier_sources_delete AFTER DELETE ON supplier_sources WHEN sync_capturing() BEGIN
     INSERT INTO history (id, entity, entity_id, op, field, old, new, who, hlc, device, batch)
     SELECT sync_id(), 'supplier_source', e, 'delete', '*', json_object('supplier', sync_uuid((SELECT id FROM suppliers WHERE rid = OLD.supplier_rid)), 'position', CAST(OLD.position AS TEXT), 'spec', OLD.spec, 'read_options', OLD.read_options, 'mapping', OLD.mapping), NULL, sync_who(), max(coalesce((SELECT max(hlc) FROM history), 0) + 1, sync_now() * 65536), sync_device(), sync_id()
@@ -90,8 +90,8 @@ CREATE TRIGGER sync_category_map_rekey AFTER UPDATE ON category_map
     SELECT sync_id(), 'supplier_category', e, 'create', '*', NULL, json_object('supplier', sync_uuid((SELECT id FROM suppliers WHERE rid = NEW.supplier_rid)), 'path', NEW.supplier_path, 'category', sync_uuid((SELECT id FROM categories WHERE rid = NEW.category_rid))), sync_who(), max(coalesce((SELECT max(hlc) FROM history), 0) + 1, sync_now() * 65536), sync_device(), sync_id()
     FROM (SELECT sync_row_id('supplier_category', sync_uuid((SELECT id FROM suppliers WHERE rid = NEW.supplier_rid)), NEW.supplier_path) AS e) WHERE e IS NOT NULL;
 END;
--- A row deleted with what it names (a product's links) is not recorded: every device
--- deletes it with that.
+-- A row deleted with what it names cannot name it any more and is not recorded here (a
+-- product's links are, by sync_products_delete_links below).
 CREATE TRIGGER sync_category_map_delete AFTER DELETE ON category_map WHEN sync_capturing() BEGIN
     INSERT INTO history (id, entity, entity_id, op, field, old, new, who, hlc, device, batch)
     SELECT sync_id(), 'supplier_category', e, 'delete', '*', json_object('supplier', sync_uuid((SELECT id FROM suppliers WHERE rid = OLD.supplier_rid)), 'path', OLD.supplier_path, 'category', sync_uuid((SELECT id FROM categories WHERE rid = OLD.category_rid))), NULL, sync_who(), max(coalesce((SELECT max(hlc) FROM history), 0) + 1, sync_now() * 65536), sync_device(), sync_id()
@@ -138,10 +138,19 @@ CREATE TRIGGER sync_product_links_rekey AFTER UPDATE ON product_links
     SELECT sync_id(), 'product_link', e, 'create', '*', NULL, json_object('from', sync_uuid((SELECT id FROM products WHERE rid = NEW.from_rid)), 'to', sync_uuid((SELECT id FROM products WHERE rid = NEW.to_rid)), 'kind', NEW.kind, 'quantity', CAST(NEW.quantity AS TEXT), 'discount_bp', CAST(NEW.discount_bp AS TEXT)), sync_who(), max(coalesce((SELECT max(hlc) FROM history), 0) + 1, sync_now() * 65536), sync_device(), sync_id()
     FROM (SELECT sync_row_id('product_link', sync_uuid((SELECT id FROM products WHERE rid = NEW.from_rid)), sync_uuid((SELECT id FROM products WHERE rid = NEW.to_rid)), NEW.kind) AS e) WHERE e IS NOT NULL;
 END;
--- A row deleted with what it names (a product's links) is not recorded: every device
--- deletes it with that.
+-- A row deleted with what it names cannot name it any more and is not recorded here (a
+-- product's links are, by sync_products_delete_links below).
 CREATE TRIGGER sync_product_links_delete AFTER DELETE ON product_links WHEN sync_capturing() BEGIN
     INSERT INTO history (id, entity, entity_id, op, field, old, new, who, hlc, device, batch)
     SELECT sync_id(), 'product_link', e, 'delete', '*', json_object('from', sync_uuid((SELECT id FROM products WHERE rid = OLD.from_rid)), 'to', sync_uuid((SELECT id FROM products WHERE rid = OLD.to_rid)), 'kind', OLD.kind, 'quantity', CAST(OLD.quantity AS TEXT), 'discount_bp', CAST(OLD.discount_bp AS TEXT)), NULL, sync_who(), max(coalesce((SELECT max(hlc) FROM history), 0) + 1, sync_now() * 65536), sync_device(), sync_id()
     FROM (SELECT sync_row_id('product_link', sync_uuid((SELECT id FROM products WHERE rid = OLD.from_rid)), sync_uuid((SELECT id FROM products WHERE rid = OLD.to_rid)), OLD.kind) AS e) WHERE e IS NOT NULL;
+END;
+
+-- A product's links go with it (ON DELETE CASCADE), when the link's own trigger can no longer
+-- name the product: their deletion is recorded here, before the product goes.
+CREATE TRIGGER sync_products_delete_links BEFORE DELETE ON products WHEN sync_capturing() BEGIN
+    INSERT INTO history (id, entity, entity_id, op, field, old, new, who, hlc, device, batch)
+    SELECT sync_id(), 'product_link', sync_row_id('product_link', sync_uuid(f.id), sync_uuid(t.id), l.kind), 'delete', '*', json_object('from', sync_uuid(f.id), 'to', sync_uuid(t.id), 'kind', l.kind, 'quantity', CAST(l.quantity AS TEXT), 'discount_bp', CAST(l.discount_bp AS TEXT)), NULL, sync_who(), max(coalesce((SELECT max(hlc) FROM history), 0) + 1, sync_now() * 65536), sync_device(), sync_id()
+    FROM product_links l JOIN products f ON f.rid = l.from_rid JOIN products t ON t.rid = l.to_rid
+    WHERE l.from_rid = OLD.rid OR l.to_rid = OLD.rid;
 END;

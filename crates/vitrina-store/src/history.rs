@@ -82,7 +82,7 @@ impl Catalog {
     pub fn history(&self, key: &ProductKey) -> Result<Vec<ChangeRecord>> {
         let (_, id) = self.resolve(key)?;
         let mut stmt = self.db().prepare_cached(
-            "SELECT id, entity, entity_id, op, field, old, new, who, hlc, device, batch
+            "SELECT id, entity, entity_id, op, field, old, new, who, hlc, device, batch, derived
              FROM history WHERE entity_id = ?1 ORDER BY rid DESC",
         )?;
         let rows = stmt.query_map([id.as_bytes()], |r| {
@@ -98,6 +98,7 @@ impl Catalog {
                 hlc: Hlc::unpack(r.get::<_, i64>(8)? as u64),
                 device: DeviceId(uuid_of(r, 9)?),
                 batch: uuid_of(r, 10)?,
+                derived: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
