@@ -45,11 +45,15 @@ pub enum EntityKind {
     SupplierCategory,
     FeedProfile,
     ProductLink,
+    MarketAccount,
+    MarketCategory,
+    MarketAttribute,
+    MarketLink,
 }
 
 impl EntityKind {
     /// Every kind, in the order a page applies them (what a row names comes before it).
-    pub const ALL: [EntityKind; 7] = [
+    pub const ALL: [EntityKind; 11] = [
         EntityKind::Category,
         EntityKind::Product,
         EntityKind::Supplier,
@@ -57,6 +61,10 @@ impl EntityKind {
         EntityKind::SupplierCategory,
         EntityKind::FeedProfile,
         EntityKind::ProductLink,
+        EntityKind::MarketAccount,
+        EntityKind::MarketCategory,
+        EntityKind::MarketAttribute,
+        EntityKind::MarketLink,
     ];
 
     pub fn code(self) -> &'static str {
@@ -68,6 +76,10 @@ impl EntityKind {
             EntityKind::SupplierCategory => "supplier_category",
             EntityKind::FeedProfile => "feed_profile",
             EntityKind::ProductLink => "product_link",
+            EntityKind::MarketAccount => "market_account",
+            EntityKind::MarketCategory => "market_category",
+            EntityKind::MarketAttribute => "market_attribute",
+            EntityKind::MarketLink => "market_link",
         }
     }
 
@@ -78,6 +90,24 @@ impl EntityKind {
     /// A row of a settings table (synced by [`rows`]), not a product or a category.
     pub fn is_row(self) -> bool {
         !matches!(self, EntityKind::Category | EntityKind::Product)
+    }
+
+    /// A row of the marketplace file (`<catalog>.market`), not of the catalog.
+    pub fn is_market(self) -> bool {
+        matches!(
+            self,
+            EntityKind::MarketAccount
+                | EntityKind::MarketCategory
+                | EntityKind::MarketAttribute
+                | EntityKind::MarketLink
+        )
+    }
+
+    /// Only a team's admins change it (the server refuses anyone else's change, see the
+    /// shared schema's `admin_entities`): a marketplace account's settings decide what the
+    /// team's marketplaces receive.
+    pub fn admin_only(self) -> bool {
+        self == EntityKind::MarketAccount
     }
 }
 

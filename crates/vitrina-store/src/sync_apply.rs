@@ -21,6 +21,7 @@ mod clash;
 mod inspect;
 mod outbox;
 mod rows;
+pub(crate) mod side;
 mod stamps;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -29,6 +30,7 @@ use vitrina_domain::{ChangeSet, Doc, EntityKind, Hlc, Stamp};
 
 pub use apply::ApplyReport;
 pub use bootstrap::{Bootstrap, BootstrapReport, PreparedProduct};
+pub use capture::register_side;
 pub use inspect::LostValue;
 pub use outbox::Outbox;
 
@@ -126,6 +128,10 @@ impl Catalog {
     /// pull cursor to `cursor`, in one transaction. This device's own sets are skipped (they
     /// are applied here already). Applying the same sets again changes nothing.
     pub fn sync_apply(&mut self, sets: &[ChangeSet], cursor: &str) -> Result<ApplyReport> {
+        self.with_side(|c| c.sync_apply_here(sets, cursor))
+    }
+
+    fn sync_apply_here(&mut self, sets: &[ChangeSet], cursor: &str) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
         // Other devices' changes are not this device's to record (the sync triggers).
         let _paused = self.capture.pause();
@@ -153,6 +159,10 @@ impl Catalog {
     /// log): each field takes the later stamp, as with change sets, but nothing is recorded as
     /// an edit or a conflict.
     pub fn sync_apply_docs(&mut self, docs: &[(EntityKind, Uuid, Doc)]) -> Result<ApplyReport> {
+        self.with_side(|c| c.sync_apply_docs_here(docs))
+    }
+
+    fn sync_apply_docs_here(&mut self, docs: &[(EntityKind, Uuid, Doc)]) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
         let _paused = self.capture.pause();
         let (tx, mut local) = self.begin()?;
@@ -179,6 +189,14 @@ impl Catalog {
     /// batches (a team's first device seeds the server's state with its catalog). Nothing is
     /// marked until [`Catalog::sync_seed_done`].
     pub fn sync_seed<E>(
+        &mut self,
+        batch: usize,
+        sink: impl FnMut(Vec<(EntityKind, Uuid, Doc)>) -> std::result::Result<(), E>,
+    ) -> Result<std::result::Result<SeedMark, E>> {
+        self.with_side(|c| c.sync_seed_here(batch, sink))
+    }
+
+    fn sync_seed_here<E>(
         &mut self,
         batch: usize,
         mut sink: impl FnMut(Vec<(EntityKind, Uuid, Doc)>) -> std::result::Result<(), E>,
@@ -216,6 +234,10 @@ impl Catalog {
     /// The server has the seed: every entity is known with the seed's stamp, and history up to
     /// the seed counts as pushed.
     pub fn sync_seed_done(&mut self, mark: &SeedMark) -> Result<()> {
+        self.with_side(|c| c.sync_seed_done_here(mark))
+    }
+
+    fn sync_seed_done_here(&mut self, mark: &SeedMark) -> Result<()> {
         let (tx, _) = self.begin()?;
         for kind in [EntityKind::Product, EntityKind::Category] {
             let all: std::collections::BTreeMap<String, Stamp> =
@@ -235,6 +257,28 @@ impl Catalog {
         set_meta(&tx, PUSH_CATEGORY_RID, &mark.last_category_rid.to_string())?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Writes the rows that wait for what they name once it is here: the marketplace file
+    /// created since, a product that came. A sync runs this after pulling, pages or not.
+    pub fn sync_settle(&mut self) -> Result<()> {
+        let waiting: bool = self.db().query_row(
+            "SELECT EXISTS (SELECT 1 FROM sync_entities WHERE waits_for IS NOT NULL
+                            AND entity NOT IN ('product', 'category'))",
+            [],
+            |r| r.get(0),
+        )?;
+        if !waiting {
+            return Ok(());
+        }
+        self.with_side(|c| {
+            let now = c.now_ms();
+            let _paused = c.capture.pause();
+            let (tx, mut local) = c.begin()?;
+            rows::after_page(&tx, &mut local, now, &[])?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// Forgets the team: cursors, what is known of each entity and SKU flags (the catalog's

@@ -271,6 +271,8 @@ impl<R: Remote> Engine<R> {
             self.push_all(&mut report).await?;
         }
         self.pull_all(&mut report, info.kind).await?;
+        // Rows that waited for what they name (the marketplace file, created since) are written.
+        self.local(|c| c.sync_settle()).await?;
         if info.kind.may_edit() {
             self.prune_now_and_then().await;
         }
@@ -309,11 +311,17 @@ impl<R: Remote> Engine<R> {
             Hlc { wall_ms: corrected(self.base.clone(), self.offset())() + AHEAD_SLACK_MS, counter: 0 };
         report.restamped += self.local(move |c| c.sync_restamp_ahead(bound)).await?;
         let batch = self.batch;
+        let admin = self.server_info().is_some_and(|i| i.kind == MemberKind::Admin);
         // While a batch is on its way, the next one is read.
         let mut next = self.local(move |c| c.sync_outbox(batch)).await?;
         loop {
             if next.is_empty() {
                 return Ok(());
+            }
+            // What only admins may change stays on a non-admin's device (the server would
+            // refuse the whole batch for it).
+            if !admin {
+                next.sets.retain(|s| !s.entity.admin_only());
             }
             let current = Arc::new(next);
             let ahead = current.clone();

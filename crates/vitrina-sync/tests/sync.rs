@@ -20,6 +20,8 @@ mod cursor;
 mod lease;
 #[path = "sync/live.rs"]
 mod live;
+#[path = "sync/market.rs"]
+mod market;
 #[path = "sync/offline.rs"]
 mod offline;
 #[path = "sync/roles.rs"]

@@ -24,6 +24,8 @@ pub const SUPPLIER: &str = "supplier";
 pub const CATEGORY: &str = "category";
 pub const FROM: &str = "from";
 pub const TO: &str = "to";
+pub const ACCOUNT: &str = "account";
+pub const PRODUCT: &str = "product";
 
 /// The fields of `kind`, or `None` for products and categories (not rows).
 pub fn row_fields(kind: EntityKind) -> Option<RowFields> {
@@ -41,6 +43,25 @@ pub fn row_fields(kind: EntityKind) -> Option<RowFields> {
         EntityKind::ProductLink => {
             RowFields { fields: &[FROM, TO, "kind", "quantity", "discount_bp"], key: &[FROM, TO, "kind"] }
         }
+        // A marketplace account's non-secret settings (its credentials are in the store of
+        // secrets; its last connection check stays on the device that made it).
+        EntityKind::MarketAccount => RowFields {
+            fields: &["name", "market", "base_url", "business_id", "campaign_id", "settings"],
+            key: &[],
+        },
+        EntityKind::MarketCategory => {
+            RowFields { fields: &[ACCOUNT, CATEGORY, "ext_id"], key: &[ACCOUNT, CATEGORY] }
+        }
+        EntityKind::MarketAttribute => RowFields {
+            fields: &[ACCOUNT, "ext_category", "attr_id", "source", "unit_factor", "value_map"],
+            key: &[ACCOUNT, "ext_category", "attr_id"],
+        },
+        // A product's card on an account: which offer it is and the marketplace's ids (its
+        // publishing state stays on the device that publishes).
+        EntityKind::MarketLink => RowFields {
+            fields: &[ACCOUNT, PRODUCT, "offer_id", "ext_id", "ext_group", "ext_sku", "sizes", "card_of"],
+            key: &[ACCOUNT, PRODUCT],
+        },
     })
 }
 

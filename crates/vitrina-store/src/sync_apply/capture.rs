@@ -9,7 +9,8 @@
 //! functions cannot write those tables at all ("no such function"), so nothing is changed
 //! unseen.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
@@ -23,6 +24,9 @@ use crate::catalog::Clock;
 /// What the triggers stamp a change with, shared by the catalog handle and its connection.
 pub(crate) struct Capture {
     capturing: AtomicBool,
+    /// The least stamp a change of a side file may take (packed HLC): after everything its
+    /// catalog had recorded when the file was opened.
+    floor: AtomicU64,
     device: Mutex<DeviceId>,
     who: Mutex<String>,
     now: Mutex<Clock>,
@@ -34,6 +38,7 @@ impl Capture {
     pub fn new() -> Arc<Self> {
         Arc::new(Capture {
             capturing: AtomicBool::new(false),
+            floor: AtomicU64::new(0),
             device: Mutex::new(DeviceId(Uuid::nil())),
             who: Mutex::new("local".into()),
             now: Mutex::new(Arc::new(crate::catalog::system_clock)),
@@ -98,6 +103,10 @@ pub(crate) fn register(conn: &Connection, capture: &Arc<Capture>) -> rusqlite::R
     conn.create_scalar_function("sync_device", 0, volatile, move |_| {
         Ok(lock(&c.device).0.as_bytes().to_vec())
     })?;
+    let c = capture.clone();
+    conn.create_scalar_function("sync_floor", 0, volatile, move |_| {
+        Ok(c.floor.load(Ordering::SeqCst) as i64)
+    })?;
     conn.create_scalar_function("sync_id", 0, volatile, |_| Ok(Uuid::now_v7().as_bytes().to_vec()))?;
     conn.create_scalar_function("sync_uuid", 1, pure, |ctx| {
         let blob: Option<Vec<u8>> = ctx.get(0)?;
@@ -120,4 +129,36 @@ pub(crate) fn register(conn: &Connection, capture: &Arc<Capture>) -> rusqlite::R
         Ok(Some(row_id(kind, &parts).as_bytes().to_vec()))
     })?;
     Ok(())
+}
+
+/// Registers the triggers' functions on a connection to a side file of the catalog at
+/// `catalog` (the marketplace file): its changes are stamped with the catalog's clock (the team
+/// server's offset included), after everything the catalog has recorded, in the name of the
+/// catalog's member. A catalog that cannot be read (none yet) leaves the system clock and
+/// "local".
+pub fn register_side(conn: &Connection, catalog: &Path) -> rusqlite::Result<()> {
+    let capture = Capture::new();
+    let (offset, who, floor) = catalog_stamp(catalog).unwrap_or((0, None, 0));
+    let now: Clock =
+        Arc::new(move || (crate::catalog::system_clock() as i64).saturating_add(offset).max(0) as u64);
+    capture.start(DeviceId(Uuid::nil()), who.as_deref().unwrap_or("local"), now);
+    capture.floor.store(floor.saturating_add(1), Ordering::SeqCst);
+    register(conn, &capture)
+}
+
+/// The catalog's clock offset, member name and latest stamp, read without writing.
+fn catalog_stamp(catalog: &Path) -> Option<(i64, Option<String>, u64)> {
+    if !catalog.exists() {
+        return None;
+    }
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(catalog, flags).ok()?;
+    conn.busy_timeout(std::time::Duration::from_secs(5)).ok()?;
+    let meta = |key: &str| -> Option<String> {
+        conn.query_row("SELECT value FROM sync_meta WHERE key = ?1", [key], |r| r.get(0)).ok()
+    };
+    let offset = meta(super::CLOCK_OFFSET).and_then(|v| v.parse().ok()).unwrap_or(0);
+    let who = meta("member_name");
+    let floor: Option<i64> = conn.query_row("SELECT max(hlc) FROM history", [], |r| r.get(0)).ok()?;
+    Some((offset, who, floor.unwrap_or(0) as u64))
 }

@@ -30,7 +30,7 @@ use crate::error::Result;
 use crate::links;
 use crate::rows::uuid_of;
 
-pub(crate) use tables::TABLES;
+pub(crate) use tables::{MARKET, TABLES};
 
 /// The fields of a row kind, `alive` included.
 pub(crate) fn fields_of(kind: EntityKind) -> Vec<&'static str> {
@@ -117,10 +117,17 @@ pub(crate) fn mark_pushed(conn: &Connection, set: &ChangeSet) -> Result<()> {
 /// this device's own records not pushed yet.
 fn effective(conn: &Connection, ctx: &Ctx, id: Uuid, known: &Known) -> Result<BTreeMap<String, Stamp>> {
     let mut out = known.stamps.clone();
-    let mut stmt = conn.prepare_cached(
+    // The marketplace file's own outbox holds only what is not pushed yet.
+    let market = known.kind.is_market();
+    if market && !super::side::attached(conn)? {
+        return Ok(out);
+    }
+    let mut stmt = conn.prepare_cached(if market {
+        "SELECT op, old, new, hlc FROM market.sync_outbox WHERE entity_id = ?1 AND ?2 = ?2 AND ?3 = ?3"
+    } else {
         "SELECT op, old, new, hlc FROM history INDEXED BY history_by_entity
-         WHERE entity_id = ?1 AND rid > ?2 AND device = ?3",
-    )?;
+         WHERE entity_id = ?1 AND rid > ?2 AND device = ?3"
+    })?;
     let mut rows = stmt.query(params![id.as_bytes(), ctx.push_rid, ctx.device.0.as_bytes()])?;
     while let Some(r) = rows.next()? {
         let (op, old, new): (String, Option<String>, Option<String>) = (r.get(0)?, r.get(1)?, r.get(2)?);
@@ -279,7 +286,11 @@ fn product_rid(conn: &Connection, id: Uuid) -> Result<Option<i64>> {
 
 /// Every row of every synced table, as (kind, entity id, values).
 fn every_row(conn: &Connection, mut each: impl FnMut(EntityKind, Uuid, Values) -> Result<()>) -> Result<()> {
-    for table in TABLES {
+    let market = match super::side::attached(conn)? {
+        true => tables::MARKET_TABLES,
+        false => &[],
+    };
+    for table in TABLES.iter().chain(market) {
         let mut stmt = conn.prepare(&table.select_sql())?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -351,9 +362,10 @@ pub(crate) fn bootstrap(conn: &Connection, now: u64, mut docs: Vec<(EntityKind, 
     Ok(written)
 }
 
-/// A device id that names no device: rows kept but not written for another reason than a
-/// missing entity (incomplete values, a link that would make a cycle) wait for it.
+/// What a row kept but not written waits for when it is not a missing entity: incomplete
+/// values or a link that would make a cycle (the nil id), the marketplace file (not here).
 pub(crate) const INCOMPLETE: Uuid = Uuid::nil();
+pub(crate) const MARKET_FILE: Uuid = Uuid::from_u128(1);
 
 /// Writes the row docs of a catalog being built from the team's state (its transaction open),
 /// then recomputes every kit and pack from what it now has. Returns the rows written.

@@ -11,6 +11,12 @@ pub(crate) enum Col {
     Int,
     /// The UUID (as text) of a row of another table, stored as that row's `rid`.
     Ref(&'static str),
+    /// The UUID (as text) of a row of another table of the same file, stored as that UUID.
+    RefId(&'static str),
+    /// A UUID (as text) stored as a blob: an entity of another file (a catalog's product or
+    /// category named in the marketplace file), not checked.
+    Uuid,
+    Real,
 }
 
 #[derive(Debug)]
@@ -114,7 +120,80 @@ pub(crate) const TABLES: &[Table] = &[
     },
 ];
 
+/// The marketplace file's tables, as the catalog's connection sees the file attached under
+/// this name during a sync (`super::super::side`).
+pub(crate) const MARKET: &str = "market";
+
+pub(crate) const MARKET_TABLES: &[Table] = &[
+    Table {
+        kind: EntityKind::MarketAccount,
+        table: "market.accounts",
+        has_id: true,
+        columns: &[
+            c("name", "name", Col::Text),
+            c("market", "market", Col::Text),
+            c("base_url", "base_url", Col::Text),
+            c("business_id", "business_id", Col::Int),
+            c("campaign_id", "campaign_id", Col::Int),
+            c("settings", "settings", Col::Text),
+        ],
+        key: &[],
+        stamped: &["created_at", "updated_at"],
+        unique: Some("name"),
+    },
+    Table {
+        kind: EntityKind::MarketCategory,
+        table: "market.category_map",
+        has_id: false,
+        columns: &[
+            c("account", "account_id", Col::RefId("market.accounts")),
+            c("category", "category_id", Col::Uuid),
+            c("ext_id", "ext_id", Col::Text),
+        ],
+        key: &["account_id", "category_id"],
+        stamped: &[],
+        unique: None,
+    },
+    Table {
+        kind: EntityKind::MarketAttribute,
+        table: "market.attribute_map",
+        has_id: false,
+        columns: &[
+            c("account", "account_id", Col::RefId("market.accounts")),
+            c("ext_category", "ext_category", Col::Text),
+            c("attr_id", "attr_id", Col::Text),
+            c("source", "source", Col::Text),
+            c("unit_factor", "unit_factor", Col::Real),
+            c("value_map", "value_map", Col::Text),
+        ],
+        key: &["account_id", "ext_category", "attr_id"],
+        stamped: &[],
+        unique: None,
+    },
+    Table {
+        kind: EntityKind::MarketLink,
+        table: "market.links",
+        has_id: false,
+        columns: &[
+            c("account", "account_id", Col::RefId("market.accounts")),
+            c("product", "product_id", Col::Uuid),
+            c("offer_id", "offer_id", Col::Text),
+            c("ext_id", "ext_id", Col::Text),
+            c("ext_group", "ext_group", Col::Text),
+            c("ext_sku", "ext_sku", Col::Text),
+            c("sizes", "sizes", Col::Text),
+            c("card_of", "card_of", Col::Uuid),
+        ],
+        key: &["account_id", "product_id"],
+        stamped: &["updated_at"],
+        unique: None,
+    },
+];
+
 pub(crate) fn table(kind: EntityKind) -> Option<&'static Table> {
+    if kind.is_market() {
+        return MARKET_TABLES.iter().find(|t| t.kind == kind);
+    }
     TABLES.iter().find(|t| t.kind == kind)
 }
 
@@ -125,6 +204,8 @@ impl Table {
             Col::Text => format!("r.{}", col.column),
             Col::Int => format!("CAST(r.{} AS TEXT)", col.column),
             Col::Ref(table) => format!("sync_uuid((SELECT id FROM {table} WHERE rid = r.{}))", col.column),
+            Col::RefId(_) | Col::Uuid => format!("sync_uuid(r.{})", col.column),
+            Col::Real => format!("CAST(r.{} AS TEXT)", col.column),
         }
     }
 

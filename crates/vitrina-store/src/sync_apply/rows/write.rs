@@ -28,6 +28,27 @@ fn resolve(conn: &Connection, col: Col, text: Option<&str>) -> Result<Resolved> 
             Ok(n) => Resolved::Value(Value::Integer(n)),
             Err(_) => Resolved::Bad,
         },
+        Col::Real => match text.parse::<f64>() {
+            Ok(n) => Resolved::Value(Value::Real(n)),
+            Err(_) => Resolved::Bad,
+        },
+        Col::Uuid => match text.parse::<Uuid>() {
+            Ok(id) => Resolved::Value(Value::Blob(id.as_bytes().to_vec())),
+            Err(_) => Resolved::Bad,
+        },
+        Col::RefId(table) => match text.parse::<Uuid>() {
+            Err(_) => Resolved::Bad,
+            Ok(id) => {
+                let found: Option<i64> = conn
+                    .prepare_cached(&format!("SELECT 1 FROM {table} WHERE id = ?1"))?
+                    .query_row([id.as_bytes()], |r| r.get(0))
+                    .optional()?;
+                match found {
+                    Some(_) => Resolved::Value(Value::Blob(id.as_bytes().to_vec())),
+                    None => Resolved::Missing(id),
+                }
+            }
+        },
         Col::Ref(table) => match text.parse::<Uuid>() {
             Err(_) => Resolved::Bad,
             Ok(id) => {
@@ -105,6 +126,12 @@ pub(super) fn settle(
     won: Option<&[String]>,
 ) -> Result<()> {
     let Some(t) = tables::table(known.kind) else { return Ok(()) };
+    // The marketplace file is not here (not created yet on this device, or not attached):
+    // the row waits for it.
+    if known.kind.is_market() && !super::super::side::attached(conn)? {
+        known.waits_for = Some(super::MARKET_FILE);
+        return Ok(());
+    }
     let held_alive =
         known.held.as_ref().and_then(|h| h.get(ALIVE).cloned().flatten()).as_deref() == Some("1");
     let at = locate(conn, t, id, known)?;
