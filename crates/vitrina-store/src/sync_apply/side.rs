@@ -66,7 +66,7 @@ fn detach(conn: &Connection) {
 impl crate::catalog::Catalog {
     /// Runs `f` with the marketplace file attached (when there is one).
     pub(crate) fn with_side<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        let attached = attach(&self.conn, &self.path().to_path_buf())?;
+        let attached = attach(&self.conn, self.path())?;
         let out = f(self);
         if attached {
             detach(&self.conn);
