@@ -11,8 +11,9 @@
 //!
 //! What syncs: products (every field of `ProductField`, and `alive`), categories (name and
 //! parent), and the rows of the settings tables ([`rows`]: suppliers, their sources and category
-//! mapping, feed profiles, kit, pack and related links). Kit and pack values are recomputed on
-//! every device from their components, never pushed.
+//! mapping, feed profiles, kit, pack and related links; in the marketplace file, accounts'
+//! settings, category and attribute maps, product links with external ids — [`side`]). Kit and
+//! pack values are recomputed on every device from their components, never pushed.
 
 mod apply;
 mod bootstrap;

@@ -1,5 +1,5 @@
 //! Rows of the settings tables that sync (suppliers and their sources and category mapping,
-//! feed profiles, kit and pack links): each row is an entity whose columns are fields, merged
+//! feed profiles, kit and pack links; marketplace accounts, their maps and product links): each row is an entity whose columns are fields, merged
 //! by the same last-writer-wins rule as products ([`super::Doc`]).
 //!
 //! A row's entity id is the table's own UUID where it has one (suppliers, feed profiles), else

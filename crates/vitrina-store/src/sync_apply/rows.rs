@@ -1,10 +1,12 @@
 //! The settings tables that sync (suppliers, their sources and category mapping, feed profiles,
-//! kit and pack links), one generic mechanism for all: each row is an entity of its own kind
+//! kit and pack links; the marketplace file's accounts, maps and product links), one generic
+//! mechanism for all: each row is an entity of its own kind
 //! (`EntityKind::is_row`), its columns are fields merged by (HLC, device) like a product's, and
 //! `alive` says whether the row exists.
 //!
 //! - Local changes are recorded by triggers (migration 0010, [`super::capture`]) as history
-//!   records of the row: history stays the one outbox, pushed after `push_rid`.
+//!   records of the row: history stays the one outbox, pushed after `push_rid`. The
+//!   marketplace file's triggers (its migration 0005) record into its own `sync_outbox`.
 //! - What the device knows of a row entity is its `sync_entities` row: the stamps and, always,
 //!   the doc's values (`held`), so a row can be written whole when it (re)appears.
 //! - Applying another device's change writes the fields that won into the table; a row that
