@@ -253,6 +253,11 @@ impl Catalog {
             )?;
         }
         rows::seed_done(&tx, mark.stamp)?;
+        // The seed carried the marketplace file's rows as they are: nothing of its outbox is
+        // left to push.
+        if side::attached(&tx)? {
+            tx.execute("DELETE FROM market.sync_outbox", [])?;
+        }
         keep_clock_after(&tx, Some(mark.stamp))?;
         set_meta(&tx, PUSH_RID, &mark.last_rid.to_string())?;
         set_meta(&tx, PUSH_CATEGORY_RID, &mark.last_category_rid.to_string())?;

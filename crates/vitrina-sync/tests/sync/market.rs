@@ -133,3 +133,36 @@ async fn an_accounts_settings_maps_and_links_reach_another_device_and_only_an_ad
     drop(m);
     assert_eq!(c.digest(), a.digest());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_founders_settings_and_marketplace_rows_made_before_the_team_seed_it() {
+    let team = Team::new("seedrows").await;
+    let mut account = Account::new("Озон", Market::Ozon, now());
+    account.settings.warehouses.insert("Склад".into(), "1".into());
+    let a = team
+        .founder_from(|path| {
+            let mut c = vitrina_store::Catalog::open(path).unwrap();
+            let supplier = c.add_supplier("Оптовик", 3).unwrap();
+            c.map_category(supplier, "Shoes", None).unwrap();
+            c.create_product(&product("K1", "Чашка", 100)).unwrap();
+            c.create_product(&product("KIT", "Набор", 100)).unwrap();
+            let kit = ProductKey::Sku("KIT".into());
+            c.link(
+                &kit,
+                &ProductKey::Sku("K1".into()),
+                vitrina_domain::LinkKind::KitComponent { quantity: 2 },
+            )
+            .unwrap();
+            drop(c);
+            MarketStore::open(path).unwrap().add_account(&account).unwrap();
+        })
+        .await;
+    assert_eq!(a.with(|c| c.sync_pending().unwrap()), 0, "the seed carried everything");
+    let b = team.join(&team.invite("Борис", MemberKind::Editor).await).await;
+    drop(market(&b));
+    b.sync().await;
+    assert_eq!(b.with(|c| c.suppliers().unwrap()[0].priority), 3);
+    assert_eq!(b.with(|c| c.links(&ProductKey::Sku("KIT".into())).unwrap().len()), 1);
+    assert_eq!(market(&b).account("Озон").unwrap().id, account.id);
+    assert_eq!(a.digest(), b.digest());
+}
