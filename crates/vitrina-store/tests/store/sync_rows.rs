@@ -79,3 +79,25 @@ fn every_write_to_a_synced_table_is_recorded_and_a_foreign_connection_cannot_wri
     assert!(e.to_string().contains("no such function"), "{e}");
     drop(dir);
 }
+
+#[test]
+fn a_waiting_row_changed_again_still_waits_and_comes_whole() {
+    let (_a_dir, mut a) = temp_catalog();
+    a.create_product(&product("K1", "Чашка", 100)).unwrap();
+    a.create_product(&product("KIT", "Набор", 100)).unwrap();
+    a.link(&sku("KIT"), &sku("K1"), LinkKind::KitComponent { quantity: 3 }).unwrap();
+    let first = push(&mut a);
+    a.link(&sku("KIT"), &sku("K1"), LinkKind::KitComponent { quantity: 5 }).unwrap();
+    let second = push(&mut a);
+    let (link_sets, products): (Vec<_>, Vec<_>) =
+        first.into_iter().chain(second).partition(|s| s.entity == EntityKind::ProductLink);
+    assert_eq!(link_sets.len(), 2, "created, then its quantity changed");
+    let (_b_dir, mut b) = temp_catalog();
+    b.sync_apply(&link_sets[..1], "1").unwrap();
+    b.sync_apply(&link_sets[1..], "2").unwrap();
+    b.sync_apply(&products, "3").unwrap();
+    let links = b.links(&sku("KIT")).unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].kind, LinkKind::KitComponent { quantity: 5 });
+    assert_eq!(a.sync_digest().unwrap(), b.sync_digest().unwrap());
+}

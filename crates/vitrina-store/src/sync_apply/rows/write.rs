@@ -137,9 +137,9 @@ pub(super) fn settle(
     let at = locate(conn, t, id, known)?;
     let exists = at.is_some();
     // A change that leaves `alive` alone leaves the row's existence as it is here (this
-    // device may have deleted it, not pushed yet).
+    // device may have deleted it, not pushed yet), unless the row was waiting to be written.
     let alive = match won {
-        Some(w) if !w.iter().any(|f| f == ALIVE) => exists,
+        Some(w) if !w.iter().any(|f| f == ALIVE) && known.waits_for.is_none() => exists,
         _ => held_alive,
     };
     known.waits_for = None;
