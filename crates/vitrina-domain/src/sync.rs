@@ -52,7 +52,8 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
-    /// Every kind, in the order a page applies them (what a row names comes before it).
+    /// Every kind, in the order a new device writes them (what a row names comes before it;
+    /// within a page, a row naming what has not come yet waits for it).
     pub const ALL: [EntityKind; 11] = [
         EntityKind::Category,
         EntityKind::Product,
