@@ -222,3 +222,29 @@ fn two_devices_importing_the_same_feed_apart_end_with_one_product_per_sku() {
     assert_eq!(a.product(&key).unwrap().id, b.product(&key).unwrap().id);
     assert_eq!(a.sync_digest().unwrap(), b.sync_digest().unwrap());
 }
+
+#[test]
+fn in_a_team_only_an_admin_changes_marketplace_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    let app = crate::App::open(&path).unwrap();
+    let secrets = crate::secrets::Secrets::new(Box::<MemoryStore>::default());
+    let account = crate::ipc::NewMarketAccountDto {
+        name: "Маркет".into(),
+        market: "ym".into(),
+        token: "ym-secret-key".into(),
+        business_id: Some(1),
+        campaign_id: Some(2),
+        ..Default::default()
+    };
+    app.add_market_account(&account, &secrets).unwrap();
+    app.catalog().unwrap().set_sync_meta(vitrina_sync::engine::keys::ROLE, Some("editor")).unwrap();
+    let e = app.set_market_account_settings("Маркет", Some(false), &[], None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::TeamNotAllowed, "{}", e.message);
+    assert!(e.message.contains("admins"), "{}", e.message);
+    let again = crate::ipc::NewMarketAccountDto { name: "Второй".into(), ..account };
+    assert_eq!(app.add_market_account(&again, &secrets).unwrap_err().code, ErrorCode::TeamNotAllowed);
+    assert_eq!(app.remove_market_account("Маркет", &secrets).unwrap_err().code, ErrorCode::TeamNotAllowed);
+    app.catalog().unwrap().set_sync_meta(vitrina_sync::engine::keys::ROLE, Some("admin")).unwrap();
+    assert!(!app.set_market_account_settings("Маркет", Some(false), &[], None).unwrap().auto_push);
+}
