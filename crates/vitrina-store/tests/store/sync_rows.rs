@@ -101,3 +101,32 @@ fn a_waiting_row_changed_again_still_waits_and_comes_whole() {
     assert_eq!(links[0].kind, LinkKind::KitComponent { quantity: 5 });
     assert_eq!(a.sync_digest().unwrap(), b.sync_digest().unwrap());
 }
+
+#[test]
+fn two_products_linked_each_to_the_other_apart_keep_the_same_one_link_everywhere() {
+    let (_a_dir, mut a) = temp_catalog();
+    let (_b_dir, mut b) = temp_catalog();
+    for c in [&mut a, &mut b] {
+        let mut p = product("X", "Икс", 100);
+        p.id = vitrina_domain::ProductId::for_sku("X");
+        c.create_product(&p).unwrap();
+        let mut p = product("Y", "Игрек", 100);
+        p.id = vitrina_domain::ProductId::for_sku("Y");
+        c.create_product(&p).unwrap();
+    }
+    a.link(&sku("X"), &sku("Y"), LinkKind::KitComponent { quantity: 1 }).unwrap();
+    b.link(&sku("Y"), &sku("X"), LinkKind::KitComponent { quantity: 1 }).unwrap();
+    let from_a = push(&mut a);
+    let from_b = push(&mut b);
+    a.sync_apply(&from_b, "1").unwrap();
+    b.sync_apply(&from_a, "1").unwrap();
+    let kept = |c: &Catalog| {
+        (
+            c.links(&sku("X")).unwrap().iter().filter(|l| l.outgoing).count(),
+            c.links(&sku("Y")).unwrap().iter().filter(|l| l.outgoing).count(),
+        )
+    };
+    assert_eq!(kept(&a), kept(&b), "the same link on both");
+    assert_eq!(kept(&a).0 + kept(&a).1, 1, "one of the two, never a cycle");
+    assert_eq!(a.sync_digest().unwrap(), b.sync_digest().unwrap());
+}

@@ -190,7 +190,7 @@ fn insert(conn: &Connection, t: &Table, id: Uuid, known: &mut Known, now: u64) -
             return Ok(());
         }
     };
-    if t.kind == EntityKind::ProductLink && would_cycle(conn, &values)? {
+    if t.kind == EntityKind::ProductLink && !break_cycle(conn, id, &values)? {
         known.waits_for = Some(INCOMPLETE);
         return Ok(());
     }
@@ -273,4 +273,60 @@ fn would_cycle(conn: &Connection, values: &[Value]) -> Result<bool> {
         rusqlite::params![to, from],
         |r| r.get(0),
     )?)
+}
+
+/// Two devices linked two products each to the other apart: of the links that would make a
+/// product derive from itself, the one with the smaller id is kept, on every device alike. True
+/// when the link `id` (from, to, kind, …) may be written: the links of greater ids in its way
+/// are taken out (they wait, and come back if the cycle ever goes); false when a link of a
+/// smaller id is in its way (it waits).
+fn break_cycle(conn: &Connection, id: Uuid, values: &[Value]) -> Result<bool> {
+    loop {
+        if !would_cycle(conn, values)? {
+            return Ok(true);
+        }
+        let (Value::Integer(from), Value::Integer(to)) = (&values[0], &values[1]) else { return Ok(false) };
+        // The derived links on the paths from `to` back to `from`, with their entity ids.
+        type InWay = (Uuid, i64, i64, String, Option<String>);
+        let in_way: Vec<InWay> = conn
+            .prepare_cached(
+                "WITH RECURSIVE
+                     down(rid) AS (SELECT ?1 UNION SELECT l.to_rid FROM product_links l JOIN down ON l.from_rid = down.rid
+                                   WHERE l.kind <> 'related'),
+                     up(rid) AS (SELECT ?2 UNION SELECT l.from_rid FROM product_links l JOIN up ON l.to_rid = up.rid
+                                 WHERE l.kind <> 'related')
+                 SELECT sync_row_id('product_link', sync_uuid(f.id), sync_uuid(t.id), l.kind), l.from_rid, l.to_rid, l.kind,
+                        json_object('from', sync_uuid(f.id), 'to', sync_uuid(t.id), 'kind', l.kind,
+                                    'quantity', CAST(l.quantity AS TEXT), 'discount_bp', CAST(l.discount_bp AS TEXT),
+                                    'alive', '1')
+                 FROM product_links l JOIN products f ON f.rid = l.from_rid JOIN products t ON t.rid = l.to_rid
+                 WHERE l.kind <> 'related' AND l.from_rid IN (SELECT rid FROM down INTERSECT SELECT rid FROM up)
+                   AND l.to_rid IN (SELECT rid FROM down INTERSECT SELECT rid FROM up)",
+            )?
+            .query_map(rusqlite::params![to, from], |r| {
+                Ok((crate::rows::uuid_of(r, 0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let greater: Vec<_> = in_way.into_iter().filter(|(other, ..)| *other > id).collect();
+        if greater.is_empty() {
+            return Ok(false);
+        }
+        for (other, from_rid, to_rid, kind, row) in greater {
+            conn.prepare_cached(
+                "DELETE FROM product_links WHERE from_rid = ?1 AND to_rid = ?2 AND kind = ?3",
+            )?
+            .execute(rusqlite::params![from_rid, to_rid, kind])?;
+            // Kept as it was (this device's own link, not pushed yet, has no entry so far).
+            let mut known = match super::stamps::load(conn, other)? {
+                Some(known) => known,
+                None => {
+                    let mut known = Known::new(EntityKind::ProductLink);
+                    known.held = Some(super::parse(row.as_deref())?);
+                    known
+                }
+            };
+            known.waits_for = Some(INCOMPLETE);
+            super::stamps::save(conn, other, &known)?;
+        }
+    }
 }
