@@ -30,7 +30,7 @@ async fn connect_as(team: &Team, member: &Invitation) -> tokio_postgres::Client 
 
 /// Every team table's contents, to see that nothing changed.
 fn checksums(team: &Team) -> String {
-    ["meta", "members", "devices", "log", "state", "leases"]
+    ["meta", "members", "devices", "log", "state", "leases", "admin_entities"]
         .iter()
         .map(|t| {
             team.psql(&format!(
@@ -93,6 +93,9 @@ async fn a_viewer_with_its_own_password_cannot_change_anything() {
         "UPDATE leases SET epoch = epoch + 1, holder = gen_random_uuid()".into(),
         "DELETE FROM leases".into(),
         "TRUNCATE leases".into(),
+        "INSERT INTO admin_entities (entity) VALUES ('product')".into(),
+        "DELETE FROM admin_entities".into(),
+        "TRUNCATE admin_entities".into(),
         format!("SELECT take_lease('marketplaces', '{device}', 10000)"),
         format!("SELECT renew_lease('marketplaces', '{device}', 1, 10000)"),
         format!("SELECT release_lease('marketplaces', '{device}', 1)"),
@@ -110,7 +113,7 @@ async fn a_viewer_with_its_own_password_cannot_change_anything() {
         refused_or_no_effect(&client, sql).await.unwrap();
     }
     // COPY FROM into every table.
-    for table in ["meta", "members", "devices", "log", "state", "leases"] {
+    for table in ["meta", "members", "devices", "log", "state", "leases", "admin_entities"] {
         let client = connect_as(&team, &viewer).await;
         let e = client.copy_in::<_, bytes::Bytes>(&format!("COPY {table} FROM STDIN")).await.err();
         assert!(e.is_some(), "COPY into {table} was accepted");
@@ -233,6 +236,10 @@ async fn only_an_admin_may_change_a_marketplace_accounts_settings() {
         )
     };
     let before = team.psql("SELECT count(*) FROM log");
+    for sql in ["DELETE FROM admin_entities", "INSERT INTO admin_entities (entity) VALUES ('supplier')"] {
+        let e = client.execute(sql, &[]).await.unwrap_err();
+        assert_eq!(e.code(), Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{sql}: {e}");
+    }
     let e = client.execute(push("market_account").as_str(), &[&device]).await.unwrap_err();
     assert_eq!(e.code(), Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{e}");
     assert_eq!(team.psql("SELECT count(*) FROM log"), before, "nothing was written");
