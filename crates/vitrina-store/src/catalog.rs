@@ -73,7 +73,9 @@ impl Catalog {
                 id
             }
         };
-        let clock = HlcClock::resume(last_hlc(&conn)?);
+        let last = last_hlc(&conn)?;
+        capture.raise_floor(last.pack());
+        let clock = HlcClock::resume(last);
         // In a team, every connection stamps with the server's clock as last measured (team
         // sync's offset), not only the sync's own.
         let now = crate::sync_apply::team_clock(&conn)?;
@@ -208,7 +210,9 @@ impl Catalog {
         // the stamps of one device never repeat or go back. (A catalog being built is this
         // connection's alone, and its history has no index to find the latest stamp by.)
         if self.deferred_indexes.is_none() {
-            self.clock = HlcClock::resume(last_hlc(&tx)?);
+            let last = last_hlc(&tx)?;
+            self.capture.raise_floor(last.pack());
+            self.clock = HlcClock::resume(last);
         }
         let stamp = Stamp {
             clock: &mut self.clock,

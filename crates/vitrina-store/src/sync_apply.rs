@@ -135,7 +135,8 @@ impl Catalog {
     fn sync_apply_here(&mut self, sets: &[ChangeSet], cursor: &str) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
         // Other devices' changes are not this device's to record (the sync triggers).
-        let _paused = self.capture.pause();
+        let capture = self.capture.clone();
+        let _paused = capture.pause();
         let (tx, mut local) = self.begin()?;
         let mut ctx = apply::Ctx::new(&tx, device, now, true)?;
         let mut report = ApplyReport::default();
@@ -151,6 +152,9 @@ impl Catalog {
         rows::after_page(&tx, &mut local, now, &touched)?;
         clash::settle_freed(&tx)?;
         keep_clock_after(&tx, ctx.latest)?;
+        if let Some(latest) = ctx.latest {
+            capture.raise_floor(latest.hlc.pack());
+        }
         set_meta(&tx, PULL_CURSOR, cursor)?;
         tx.commit()?;
         Ok(report)
@@ -165,7 +169,8 @@ impl Catalog {
 
     fn sync_apply_docs_here(&mut self, docs: &[(EntityKind, Uuid, Doc)]) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
-        let _paused = self.capture.pause();
+        let capture = self.capture.clone();
+        let _paused = capture.pause();
         let (tx, mut local) = self.begin()?;
         let mut ctx = apply::Ctx::new(&tx, device, now, false)?;
         let mut report = ApplyReport::default();
@@ -182,6 +187,9 @@ impl Catalog {
         rows::after_page(&tx, &mut local, now, &touched)?;
         clash::settle_freed(&tx)?;
         keep_clock_after(&tx, ctx.latest)?;
+        if let Some(latest) = ctx.latest {
+            capture.raise_floor(latest.hlc.pack());
+        }
         tx.commit()?;
         Ok(report)
     }

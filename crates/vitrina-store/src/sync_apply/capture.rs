@@ -24,8 +24,9 @@ use crate::catalog::Clock;
 /// What the triggers stamp a change with, shared by the catalog handle and its connection.
 pub(crate) struct Capture {
     capturing: AtomicBool,
-    /// The least stamp a change of a side file may take (packed HLC): after everything its
-    /// catalog had recorded when the file was opened.
+    /// The least stamp a change may take (packed HLC): after everything the connection has seen
+    /// (the catalog's history at open and at each write it begins, stamps applied from the
+    /// team; for a side file, its catalog's history when the file was opened).
     floor: AtomicU64,
     device: Mutex<DeviceId>,
     who: Mutex<String>,
@@ -50,6 +51,11 @@ impl Capture {
         self.set_who(who);
         self.set_clock(now);
         self.capturing.store(true, Ordering::SeqCst);
+    }
+
+    /// The triggers' stamps go on after `last` (a packed HLC this connection has seen).
+    pub fn raise_floor(&self, last: u64) {
+        self.floor.fetch_max(last.saturating_add(1), Ordering::SeqCst);
     }
 
     pub fn set_who(&self, who: &str) {
@@ -142,7 +148,7 @@ pub fn register_side(conn: &Connection, catalog: &Path) -> rusqlite::Result<()> 
     let now: Clock =
         Arc::new(move || (crate::catalog::system_clock() as i64).saturating_add(offset).max(0) as u64);
     capture.start(DeviceId(Uuid::nil()), who.as_deref().unwrap_or("local"), now);
-    capture.floor.store(floor.saturating_add(1), Ordering::SeqCst);
+    capture.raise_floor(floor);
     register(conn, &capture)
 }
 

@@ -130,3 +130,28 @@ fn two_products_linked_each_to_the_other_apart_keep_the_same_one_link_everywhere
     assert_eq!(kept(&a).0 + kept(&a).1, 1, "one of the two, never a cycle");
     assert_eq!(a.sync_digest().unwrap(), b.sync_digest().unwrap());
 }
+
+#[test]
+fn a_settings_change_is_stamped_after_every_stamp_the_catalog_has_seen() {
+    let (_a_dir, mut a) = temp_catalog();
+    a.create_product(&product("P1", "Один", 100)).unwrap();
+    a.create_product(&product("P2", "Два", 100)).unwrap();
+    let mut sets = push(&mut a);
+    // The first arrives stamped an hour ahead, the second (applied after it) with an old stamp:
+    // the latest record is not the latest stamp.
+    let ahead = vitrina_domain::Hlc { wall_ms: a.now_ms() + 3_600_000, counter: 0 };
+    let old = vitrina_domain::Hlc { wall_ms: 1_000, counter: 0 };
+    for f in &mut sets[0].fields {
+        f.hlc = ahead;
+    }
+    for f in &mut sets[1].fields {
+        f.hlc = old;
+    }
+    let (_b_dir, mut b) = temp_catalog();
+    b.sync_apply(&sets[..1], "1").unwrap();
+    b.sync_apply(&sets[1..], "2").unwrap();
+    b.add_supplier("Оптовик", 0).unwrap();
+    let outbox = b.sync_outbox(100).unwrap();
+    let supplier = outbox.sets.iter().find(|s| s.entity == EntityKind::Supplier).unwrap();
+    assert!(supplier.max_hlc() > ahead, "{:?} after {ahead:?}", supplier.max_hlc());
+}
