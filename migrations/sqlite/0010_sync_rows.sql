@@ -157,3 +157,8 @@ CREATE TRIGGER sync_products_delete_links BEFORE DELETE ON products WHEN sync_ca
     FROM product_links l JOIN products f ON f.rid = l.from_rid JOIN products t ON t.rid = l.to_rid
     WHERE l.from_rid = OLD.rid OR l.to_rid = OLD.rid;
 END;
+
+-- A catalog already in a team: its settings rows, made before these triggers, have no record;
+-- they are recorded as created before its next push (vitrina-store's Catalog::sync_record_rows).
+INSERT INTO sync_meta (key, value)
+    SELECT 'rows_to_record', '1' WHERE EXISTS (SELECT 1 FROM sync_meta WHERE key = 'pull_cursor');

@@ -310,6 +310,8 @@ impl<R: Remote> Engine<R> {
         let bound =
             Hlc { wall_ms: corrected(self.base.clone(), self.offset())() + AHEAD_SLACK_MS, counter: 0 };
         report.restamped += self.local(move |c| c.sync_restamp_ahead(bound)).await?;
+        // A catalog in the team from before its settings rows synced records them once.
+        self.local(|c| c.sync_record_rows()).await?;
         let batch = self.batch;
         let admin = self.server_info().is_some_and(|i| i.kind == MemberKind::Admin);
         // While a batch is on its way, the next one is read.

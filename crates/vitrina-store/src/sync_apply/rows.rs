@@ -460,3 +460,45 @@ mod tests {
         assert_eq!(kinds.len(), TABLES.len(), "every synced table has a row here");
     }
 }
+
+/// Set by migration 0010 in a catalog that was in a team already: its settings rows, made
+/// before the triggers, have no record to push.
+const ROWS_TO_RECORD: &str = "rows_to_record";
+
+impl crate::catalog::Catalog {
+    /// Records every settings row of a catalog that was in a team before its rows synced, as
+    /// created now, so its next push brings them to the team (once; nothing to do otherwise).
+    /// Returns the rows recorded.
+    pub fn sync_record_rows(&mut self) -> Result<u64> {
+        if super::meta(self.db(), ROWS_TO_RECORD)?.is_none() {
+            return Ok(0);
+        }
+        let (tx, mut local) = self.begin()?;
+        let mut rows = Vec::new();
+        every_row(&tx, |kind, id, values| {
+            rows.push((kind, id, values));
+            Ok(())
+        })?;
+        for (kind, id, values) in &rows {
+            let json = serde_json::to_string(values).map_err(|e| damaged(&e.to_string()))?;
+            let record = vitrina_domain::ChangeId::new();
+            let hlc = local.tick().pack() as i64;
+            tx.prepare_cached(
+                "INSERT INTO history (id, entity, entity_id, op, field, new, who, hlc, device, batch)
+                 VALUES (?1, ?2, ?3, 'create', '*', ?4, ?5, ?6, ?7, ?1)",
+            )?
+            .execute(params![
+                record.as_bytes(),
+                kind.code(),
+                id.as_bytes(),
+                json,
+                local.who,
+                hlc,
+                local.device.0.as_bytes(),
+            ])?;
+        }
+        tx.execute("DELETE FROM sync_meta WHERE key = ?1", [ROWS_TO_RECORD])?;
+        tx.commit()?;
+        Ok(rows.len() as u64)
+    }
+}

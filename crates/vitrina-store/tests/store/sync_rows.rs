@@ -155,3 +155,50 @@ fn a_settings_change_is_stamped_after_every_stamp_the_catalog_has_seen() {
     let supplier = outbox.sets.iter().find(|s| s.entity == EntityKind::Supplier).unwrap();
     assert!(supplier.max_hlc() > ahead, "{:?} after {ahead:?}", supplier.max_hlc());
 }
+
+#[test]
+fn a_team_catalogs_rows_from_before_they_synced_are_recorded_once() {
+    let (dir, mut c) = temp_catalog();
+    let supplier = c.add_supplier("Оптовик", 1).unwrap();
+    c.map_category(supplier, "Shoes", None).unwrap();
+    // As a catalog in a team before migration 0010: rows without records, and the mark the
+    // migration leaves.
+    let path = c.path().to_path_buf();
+    c.set_sync_meta("pull_cursor", Some("1:1")).unwrap();
+    drop(c);
+    let raw = Connection::open(&path).unwrap();
+    raw.execute_batch(
+        "DELETE FROM history WHERE entity <> 'product';
+         INSERT INTO sync_meta (key, value) VALUES ('rows_to_record', '1');",
+    )
+    .unwrap();
+    drop(raw);
+    let mut c = Catalog::open(&path).unwrap();
+    assert_eq!(c.sync_record_rows().unwrap(), 2);
+    assert_eq!(c.sync_record_rows().unwrap(), 0, "once");
+    let outbox = c.sync_outbox(100).unwrap();
+    let kinds: Vec<EntityKind> = outbox.sets.iter().map(|s| s.entity).collect();
+    assert_eq!(kinds, vec![EntityKind::Supplier, EntityKind::SupplierCategory]);
+    assert!(outbox.sets.iter().all(|s| s.fields.iter().any(|f| f.field == "alive")));
+    drop(dir);
+}
+
+#[test]
+fn migration_0010_marks_a_team_catalogs_rows_for_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    let raw = Connection::open(&path).unwrap();
+    for (_, sql) in &vitrina_store::MIGRATIONS[..9] {
+        raw.execute_batch(sql).unwrap();
+    }
+    raw.execute_batch(
+        "PRAGMA user_version = 9;
+         INSERT INTO sync_meta (key, value) VALUES ('pull_cursor', '5:1');
+         INSERT INTO suppliers (id, name, created_at) VALUES (randomblob(16), 'Старый', 1);",
+    )
+    .unwrap();
+    drop(raw);
+    let mut c = Catalog::open(&path).unwrap();
+    assert_eq!(c.sync_record_rows().unwrap(), 1);
+    assert_eq!(c.sync_outbox(10).unwrap().sets[0].entity, EntityKind::Supplier);
+}
