@@ -24,6 +24,15 @@ CREATE TABLE sync_outbox (
 CREATE INDEX sync_outbox_by_entity ON sync_outbox(entity_id, rid);
 CREATE INDEX sync_outbox_by_hlc ON sync_outbox(hlc);
 
+-- Team sync's marks in this file. `rows_to_record`: the rows made before these triggers have
+-- no record; if the catalog is in a team, they are recorded as created before its next push
+-- (vitrina-store's Catalog::sync_record_rows), else the team's seed carries them.
+CREATE TABLE sync_side (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO sync_side (key, value) VALUES ('rows_to_record', '1');
+
 -- accounts: entity 'market_account'.
 CREATE TRIGGER sync_accounts_insert AFTER INSERT ON accounts WHEN sync_capturing() BEGIN
     INSERT INTO sync_outbox (id, entity, entity_id, op, old, new, who, hlc)

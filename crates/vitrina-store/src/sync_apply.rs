@@ -264,7 +264,7 @@ impl Catalog {
         // The seed carried the marketplace file's rows as they are: nothing of its outbox is
         // left to push.
         if side::attached(&tx)? {
-            tx.execute("DELETE FROM market.sync_outbox", [])?;
+            tx.execute_batch("DELETE FROM market.sync_outbox; DELETE FROM market.sync_side;")?;
         }
         keep_clock_after(&tx, Some(mark.stamp))?;
         set_meta(&tx, PUSH_RID, &mark.last_rid.to_string())?;

@@ -86,7 +86,7 @@ mod tests {
             "a75396773db05aeb80de492eb0bba27603151d45dcaa52a2e1296181240bd1a6",
             "4be518bb04a3e3885150d7889e3b54df707499cd21cc47ddd768137ef8e4a121",
             "027ed8a8063a7d535169462e55960f1df48c561b9726bee8781d140b831abb2a",
-            "8b139f61af20050eab94ad3738f67fc8daa577a4a7172c02c0967c2842d88a32",
+            "599fd30b178bcb1087c1d05d8b6041787849a9ccbf8906c273b632dbb868b427",
         ];
         assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
         for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {

@@ -166,3 +166,26 @@ async fn a_founders_settings_and_marketplace_rows_made_before_the_team_seed_it()
     assert_eq!(market(&b).account("Озон").unwrap().id, account.id);
     assert_eq!(a.digest(), b.digest());
 }
+
+#[test]
+fn a_team_devices_marketplace_rows_from_before_they_synced_are_recorded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    let mut catalog = vitrina_store::Catalog::open(&path).unwrap();
+    catalog.set_sync_meta(vitrina_store::sync_apply::PULL_CURSOR, Some("1:1")).unwrap();
+    MarketStore::open(&path).unwrap().add_account(&Account::new("WB", Market::Wb, now())).unwrap();
+    assert_eq!(catalog.sync_record_rows().unwrap(), 0, "recorded by the trigger already");
+    // As before the marketplace file's migration 0005: the row without a record, and its mark.
+    let raw = rusqlite::Connection::open(vitrina_market::market_path(&path)).unwrap();
+    raw.execute_batch(
+        "DELETE FROM sync_outbox; INSERT INTO sync_side (key, value) VALUES ('rows_to_record', '1');",
+    )
+    .unwrap();
+    drop(raw);
+    assert_eq!(catalog.sync_pending().unwrap(), 0);
+    assert_eq!(catalog.sync_record_rows().unwrap(), 1);
+    assert_eq!(catalog.sync_record_rows().unwrap(), 0, "once");
+    let outbox = catalog.sync_outbox(10).unwrap();
+    assert_eq!(outbox.sets.len(), 1);
+    assert_eq!(outbox.sets[0].entity, vitrina_domain::EntityKind::MarketAccount);
+}
