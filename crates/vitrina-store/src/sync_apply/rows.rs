@@ -14,6 +14,7 @@
 //!   not pulled yet) waits for it (`waits_for`) and is written once it comes, so a page never
 //!   fails on it. Kit and pack values are then recomputed here, never taken from the team.
 
+mod record;
 mod tables;
 mod write;
 
@@ -459,92 +460,4 @@ mod tests {
         let kinds: BTreeSet<EntityKind> = read.values().map(|(k, _)| *k).collect();
         assert_eq!(kinds.len(), TABLES.len(), "every synced table has a row here");
     }
-}
-
-/// Set by migration 0010 in a catalog that was in a team already: its settings rows, made
-/// before the triggers, have no record to push.
-const ROWS_TO_RECORD: &str = "rows_to_record";
-
-impl crate::catalog::Catalog {
-    /// Records every settings row of a catalog that was in a team before its rows synced, as
-    /// created now, so its next push brings them to the team (once; nothing to do otherwise).
-    /// Returns the rows recorded.
-    pub fn sync_record_rows(&mut self) -> Result<u64> {
-        self.with_side(|c| c.record_rows())
-    }
-
-    fn record_rows(&mut self) -> Result<u64> {
-        let market = super::side::attached(self.db())?
-            && self.db().query_row(
-                "SELECT EXISTS (SELECT 1 FROM market.sync_side WHERE key = ?1)",
-                [ROWS_TO_RECORD],
-                |r| r.get::<_, bool>(0),
-            )?;
-        let catalog = super::meta(self.db(), ROWS_TO_RECORD)?.is_some();
-        if !catalog && !market {
-            return Ok(0);
-        }
-        let in_team = super::meta(self.db(), super::PULL_CURSOR)?.is_some();
-        let (tx, mut local) = self.begin()?;
-        let mut rows = Vec::new();
-        // Rows the team sent are known already, rows changed since have a record: the others
-        // are this device's own, unrecorded.
-        every_row(&tx, |kind, id, values| {
-            let wanted = if kind.is_market() { market && in_team } else { catalog };
-            if wanted && stamps::load(&tx, id)?.is_none() && !has_record(&tx, kind, id)? {
-                rows.push((kind, id, values));
-            }
-            Ok(())
-        })?;
-        for (kind, id, values) in &rows {
-            let json = serde_json::to_string(values).map_err(|e| damaged(&e.to_string()))?;
-            let record = vitrina_domain::ChangeId::new();
-            let hlc = local.tick().pack() as i64;
-            if kind.is_market() {
-                tx.prepare_cached(
-                    "INSERT INTO market.sync_outbox (id, entity, entity_id, op, new, who, hlc)
-                     VALUES (?1, ?2, ?3, 'create', ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    record.as_bytes(),
-                    kind.code(),
-                    id.as_bytes(),
-                    json,
-                    local.who,
-                    hlc
-                ])?;
-                continue;
-            }
-            tx.prepare_cached(
-                "INSERT INTO history (id, entity, entity_id, op, field, new, who, hlc, device, batch)
-                 VALUES (?1, ?2, ?3, 'create', '*', ?4, ?5, ?6, ?7, ?1)",
-            )?
-            .execute(params![
-                record.as_bytes(),
-                kind.code(),
-                id.as_bytes(),
-                json,
-                local.who,
-                hlc,
-                local.device.0.as_bytes(),
-            ])?;
-        }
-        tx.execute("DELETE FROM sync_meta WHERE key = ?1", [ROWS_TO_RECORD])?;
-        if market {
-            tx.execute("DELETE FROM market.sync_side WHERE key = ?1", [ROWS_TO_RECORD])?;
-        }
-        tx.commit()?;
-        Ok(rows.len() as u64)
-    }
-}
-
-/// Whether a change of the row `id` is recorded (pushed or not).
-fn has_record(conn: &Connection, kind: EntityKind, id: Uuid) -> Result<bool> {
-    Ok(conn
-        .prepare_cached(if kind.is_market() {
-            "SELECT EXISTS (SELECT 1 FROM market.sync_outbox WHERE entity_id = ?1)"
-        } else {
-            "SELECT EXISTS (SELECT 1 FROM history INDEXED BY history_by_entity WHERE entity_id = ?1)"
-        })?
-        .query_row([id.as_bytes()], |r| r.get(0))?)
 }
