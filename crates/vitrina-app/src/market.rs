@@ -45,6 +45,7 @@ impl App {
             .market
             .parse()
             .map_err(|e: vitrina_market::market::UnknownMarket| AppError::invalid(e.to_string()))?;
+        crate::team::require_admin(&*self.catalog()?, "marketplace accounts")?;
         let mut account = Account::new(&input.name, market, self.catalog()?.now_ms() as i64);
         account.base_url =
             input.base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
@@ -71,6 +72,7 @@ impl App {
         warehouses: &[(String, String)],
         secrets: Option<&Secrets>,
     ) -> AppResult<MarketAccountDto> {
+        crate::team::require_admin(&*self.catalog()?, "a marketplace account's settings")?;
         let mut store = self.market_store()?;
         let mut account = store.account(key).map_err(market_error)?;
         if let Some(on) = auto_push {
@@ -94,6 +96,7 @@ impl App {
 
     /// Removes an account and its credentials; returns what was removed.
     pub fn remove_market_account(&self, key: &str, secrets: &Secrets) -> AppResult<MarketAccountDto> {
+        crate::team::require_admin(&*self.catalog()?, "marketplace accounts")?;
         let mut store = self.market_store()?;
         let account = store.account(key).map_err(market_error)?;
         let dto = account_dto(&account, Some(secrets))?;

@@ -77,6 +77,19 @@ fn team_url(catalog: &Catalog, secrets: &dyn SecretStore) -> AppResult<TeamUrl> 
     Ok(url.with_credentials(&url.user.clone(), Some(&password)))
 }
 
+/// In a team, only its admins change what `what` names (a marketplace account's settings: the
+/// server refuses anyone else's change, so an editor's would stay on their PC, unlike the
+/// team's). Outside a team, anyone.
+pub fn require_admin(catalog: &Catalog, what: &str) -> AppResult<()> {
+    match catalog.sync_meta(vitrina_sync::engine::keys::ROLE)? {
+        Some(role) if role != MemberKind::Admin.code() => Err(AppError::new(
+            ErrorCode::TeamNotAllowed,
+            format!("only the team's admins change {what} (you are a team's {role})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Where the catalog stands in its team, from the catalog alone (no network): the status bar's
 /// indicator and `team status`.
 pub fn status(catalog: &Catalog) -> AppResult<TeamStatusDto> {

@@ -152,6 +152,8 @@ pub struct ChangeRecord {
     pub device: DeviceId,
     /// Changes made together (one edit, one import batch) share a batch id; undo reverts a batch.
     pub batch: Uuid,
+    /// A kit or pack value recomputed from its components: recorded, never pushed to a team.
+    pub derived: bool,
 }
 
 #[cfg(test)]

@@ -112,6 +112,16 @@ impl ProductId {
     }
 }
 
+impl SupplierId {
+    /// The id every device gives a supplier named `name` (case and surrounding spaces aside), so
+    /// two devices of a team that add the same supplier apart make one.
+    pub fn for_name(name: &str) -> Self {
+        let mut key = b"supplier:".to_vec();
+        key.extend_from_slice(name.trim().to_lowercase().as_bytes());
+        Self(Uuid::new_v5(&NATURAL_KEYS, &key))
+    }
+}
+
 impl CategoryId {
     /// The id every device gives the category `name` under `parent` (a root when `None`).
     pub fn for_path(parent: Option<CategoryId>, name: &str) -> Self {

@@ -12,6 +12,8 @@
 //! later creation of the same id (an import of the same SKU) does, and so does an un-delete
 //! stamped after the delete. The values of a deleted entity stay in its doc.
 
+pub mod rows;
+
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -31,28 +33,82 @@ pub const CATEGORY_NAME: &str = "name";
 pub const CATEGORY_PARENT: &str = "parent";
 
 /// What kind of entity a change set is about. Categories sort first: a batch applies them
-/// before the products that name them.
+/// before the products that name them. The kinds after `Product` are rows of settings tables
+/// synced by one generic mechanism ([`rows`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
     Category,
     Product,
+    Supplier,
+    SupplierSource,
+    SupplierCategory,
+    FeedProfile,
+    ProductLink,
+    MarketAccount,
+    MarketCategory,
+    MarketAttribute,
+    MarketLink,
 }
 
 impl EntityKind {
+    /// Every kind, in the order a new device writes them (what a row names comes before it;
+    /// within a page, a row naming what has not come yet waits for it).
+    pub const ALL: [EntityKind; 11] = [
+        EntityKind::Category,
+        EntityKind::Product,
+        EntityKind::Supplier,
+        EntityKind::SupplierSource,
+        EntityKind::SupplierCategory,
+        EntityKind::FeedProfile,
+        EntityKind::ProductLink,
+        EntityKind::MarketAccount,
+        EntityKind::MarketCategory,
+        EntityKind::MarketAttribute,
+        EntityKind::MarketLink,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             EntityKind::Category => "category",
             EntityKind::Product => "product",
+            EntityKind::Supplier => "supplier",
+            EntityKind::SupplierSource => "supplier_source",
+            EntityKind::SupplierCategory => "supplier_category",
+            EntityKind::FeedProfile => "feed_profile",
+            EntityKind::ProductLink => "product_link",
+            EntityKind::MarketAccount => "market_account",
+            EntityKind::MarketCategory => "market_category",
+            EntityKind::MarketAttribute => "market_attribute",
+            EntityKind::MarketLink => "market_link",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "category" => Some(EntityKind::Category),
-            "product" => Some(EntityKind::Product),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// A row of a settings table (synced by [`rows`]), not a product or a category.
+    pub fn is_row(self) -> bool {
+        !matches!(self, EntityKind::Category | EntityKind::Product)
+    }
+
+    /// A row of the marketplace file (`<catalog>.market`), not of the catalog.
+    pub fn is_market(self) -> bool {
+        matches!(
+            self,
+            EntityKind::MarketAccount
+                | EntityKind::MarketCategory
+                | EntityKind::MarketAttribute
+                | EntityKind::MarketLink
+        )
+    }
+
+    /// Only a team's admins change it (the server refuses anyone else's change, see the
+    /// shared schema's `admin_entities`): a marketplace account's settings decide what the
+    /// team's marketplaces receive.
+    pub fn admin_only(self) -> bool {
+        self == EntityKind::MarketAccount
     }
 }
 

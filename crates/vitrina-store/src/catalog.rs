@@ -35,6 +35,8 @@ pub struct Catalog {
     busy_wait_ms: std::sync::atomic::AtomicU64,
     /// What searches and lists remember between calls, until the catalog changes.
     pub(crate) memo: crate::memo::Memo,
+    /// What the sync triggers stamp changes with (who, when, this device).
+    pub(crate) capture: std::sync::Arc<crate::sync_apply::capture::Capture>,
 }
 
 impl std::fmt::Debug for Catalog {
@@ -48,7 +50,8 @@ impl Catalog {
     /// database, is damaged, or was written by a newer Vitrina is refused untouched.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let mut conn = open::open_connection(&path)?;
+        let capture = crate::sync_apply::capture::Capture::new();
+        let mut conn = open::open_connection(&path, &capture)?;
         let device = match device_id(&conn)? {
             Some(id) => id,
             None => {
@@ -70,13 +73,17 @@ impl Catalog {
                 id
             }
         };
-        let clock = HlcClock::resume(last_hlc(&conn)?);
+        let last = last_hlc(&conn)?;
+        capture.raise_floor(last.pack());
+        let clock = HlcClock::resume(last);
         // In a team, every connection stamps with the server's clock as last measured (team
         // sync's offset), not only the sync's own.
         let now = crate::sync_apply::team_clock(&conn)?;
         let memo = crate::memo::Memo::default();
         crate::list::register_functions(&conn, memo.texts.clone())?;
+        capture.start(device, "local", now.clone());
         Ok(Catalog {
+            capture,
             conn,
             path,
             device,
@@ -154,6 +161,7 @@ impl Catalog {
     /// Who is making changes (shown in history): the user name in team mode, else "local".
     pub fn set_author(&mut self, who: impl Into<String>) {
         self.who = who.into();
+        self.capture.set_who(&self.who);
     }
 
     /// How long a write waits for another connection's write lock before it fails as busy
@@ -171,6 +179,7 @@ impl Catalog {
     }
 
     pub fn set_clock(&mut self, now: Clock) {
+        self.capture.set_clock(now.clone());
         self.now = now;
     }
 
@@ -203,10 +212,18 @@ impl Catalog {
         // the stamps of one device never repeat or go back. (A catalog being built is this
         // connection's alone, and its history has no index to find the latest stamp by.)
         if self.deferred_indexes.is_none() {
-            self.clock = HlcClock::resume(last_hlc(&tx)?);
+            let last = last_hlc(&tx)?;
+            self.capture.raise_floor(last.pack());
+            self.clock = HlcClock::resume(last);
         }
-        let stamp =
-            Stamp { clock: &mut self.clock, device: self.device, who: &self.who, batch: Uuid::now_v7(), now };
+        let stamp = Stamp {
+            clock: &mut self.clock,
+            device: self.device,
+            who: &self.who,
+            batch: Uuid::now_v7(),
+            now,
+            derived: false,
+        };
         Ok((tx, stamp))
     }
 
@@ -244,6 +261,9 @@ pub(crate) struct Stamp<'c> {
     pub who: &'c str,
     pub batch: Uuid,
     pub now: u64,
+    /// The records are kit and pack values recomputed from their components: history, but
+    /// never pushed to the team (every device recomputes them itself).
+    pub derived: bool,
 }
 
 impl Stamp<'_> {

@@ -22,8 +22,8 @@ pub(crate) fn record(
 ) -> Result<()> {
     let hlc = stamp.tick();
     conn.prepare_cached(
-        "INSERT INTO history (id, entity, entity_id, op, field, old, new, who, hlc, device, batch, undo_of)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO history (id, entity, entity_id, op, field, old, new, who, hlc, device, batch, undo_of, derived)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         ChangeId::new().as_bytes(),
@@ -38,6 +38,7 @@ pub(crate) fn record(
         stamp.device.0.as_bytes(),
         stamp.batch.as_bytes(),
         undo_of.map(|u| *u.as_bytes()),
+        stamp.derived,
     ])?;
     Ok(())
 }
@@ -81,7 +82,7 @@ impl Catalog {
     pub fn history(&self, key: &ProductKey) -> Result<Vec<ChangeRecord>> {
         let (_, id) = self.resolve(key)?;
         let mut stmt = self.db().prepare_cached(
-            "SELECT id, entity, entity_id, op, field, old, new, who, hlc, device, batch
+            "SELECT id, entity, entity_id, op, field, old, new, who, hlc, device, batch, derived
              FROM history WHERE entity_id = ?1 ORDER BY rid DESC",
         )?;
         let rows = stmt.query_map([id.as_bytes()], |r| {
@@ -97,6 +98,7 @@ impl Catalog {
                 hlc: Hlc::unpack(r.get::<_, i64>(8)? as u64),
                 device: DeviceId(uuid_of(r, 9)?),
                 batch: uuid_of(r, 10)?,
+                derived: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -66,8 +66,16 @@ pub(crate) fn recompute_after(conn: &Connection, stamp: &mut Stamp<'_>, changed:
 }
 
 /// Recomputes the derived values of `targets`; their own dependents follow through
-/// [`apply_update`].
+/// [`apply_update`]. The records are marked derived: never pushed to the team, whose other
+/// devices recompute the same values from the same components.
 pub(crate) fn recompute(conn: &Connection, stamp: &mut Stamp<'_>, targets: Vec<i64>) -> Result<()> {
+    let was = std::mem::replace(&mut stamp.derived, true);
+    let done = recompute_each(conn, stamp, targets);
+    stamp.derived = was;
+    done
+}
+
+fn recompute_each(conn: &Connection, stamp: &mut Stamp<'_>, targets: Vec<i64>) -> Result<()> {
     for target in targets {
         let before = load(conn, target)?;
         let mut after = before.clone();

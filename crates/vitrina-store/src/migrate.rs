@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0007_feed_profiles.sql", include_str!("../../../migrations/sqlite/0007_feed_profiles.sql")),
     ("0008_team_sync.sql", include_str!("../../../migrations/sqlite/0008_team_sync.sql")),
     ("0009_list_indexes.sql", include_str!("../../../migrations/sqlite/0009_list_indexes.sql")),
+    ("0010_sync_rows.sql", include_str!("../../../migrations/sqlite/0010_sync_rows.sql")),
 ];
 
 pub fn latest_version() -> usize {

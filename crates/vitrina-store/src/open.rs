@@ -43,7 +43,10 @@ pub(crate) fn check_existing(path: &Path) -> Result<()> {
 }
 
 /// Opens (creating if needed) with the pragmas of DESIGN §4 and applies pending migrations.
-pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
+pub(crate) fn open_connection(
+    path: &Path,
+    capture: &std::sync::Arc<crate::sync_apply::capture::Capture>,
+) -> Result<Connection> {
     check_existing(path)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
@@ -54,6 +57,9 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
     let mut conn =
         Connection::open(path).map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
     while_busy(|| configure(&conn))?;
+    // The functions the sync triggers call (migration 0010), before any migration writes.
+    crate::sync_apply::capture::register(&conn, capture)
+        .map_err(|source| StoreError::Open { path: path.to_path_buf(), source })?;
     // Every transaction takes the write lock when it begins. A deferred one that reads first
     // cannot take it later once another connection has committed in between: SQLite then fails
     // at once with "database is locked", whatever the busy timeout (an import's run record

@@ -28,8 +28,19 @@ pub struct OfferInput {
 }
 
 impl Catalog {
+    /// Adds a supplier. Its id is derived from its name, so two devices of a team that add the
+    /// same supplier apart make one (their sources and category mapping merge too).
     pub fn add_supplier(&mut self, name: &str, priority: i32) -> Result<SupplierId> {
-        let id = SupplierId::new();
+        let mut id = SupplierId::for_name(name);
+        // Taken by a supplier renamed since: a new id, as before ids were derived.
+        let taken: bool = self.db().query_row(
+            "SELECT EXISTS (SELECT 1 FROM suppliers WHERE id = ?1)",
+            [id.as_bytes()],
+            |r| r.get(0),
+        )?;
+        if taken {
+            id = SupplierId::new();
+        }
         self.db()
             .execute(
                 "INSERT INTO suppliers (id, name, priority, created_at) VALUES (?1, ?2, ?3, ?4)",

@@ -9,15 +9,20 @@
 //! ([`Catalog::sync_apply_docs`]). What the device knows of each entity beyond its rows lives
 //! in `sync_entities` (migration 0008).
 //!
-//! What syncs: products (every field of `ProductField`, and `alive`) and categories (name and
-//! parent). Kits and packs recompute locally from their components; the links themselves,
-//! suppliers, profiles and marketplace accounts are not synced yet.
+//! What syncs: products (every field of `ProductField`, and `alive`), categories (name and
+//! parent), and the rows of the settings tables ([`rows`]: suppliers, their sources and category
+//! mapping, feed profiles, kit, pack and related links; in the marketplace file, accounts'
+//! settings, category and attribute maps, product links with external ids — [`side`]). Kit and
+//! pack values are recomputed on every device from their components, never pushed.
 
 mod apply;
 mod bootstrap;
+pub(crate) mod capture;
 mod clash;
 mod inspect;
 mod outbox;
+mod rows;
+pub(crate) mod side;
 mod stamps;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -26,6 +31,7 @@ use vitrina_domain::{ChangeSet, Doc, EntityKind, Hlc, Stamp};
 
 pub use apply::ApplyReport;
 pub use bootstrap::{Bootstrap, BootstrapReport, PreparedProduct};
+pub use capture::register_side;
 pub use inspect::LostValue;
 pub use outbox::Outbox;
 
@@ -97,6 +103,8 @@ pub struct SeedMark {
     pub stamp: Stamp,
     pub products: u64,
     pub categories: u64,
+    /// Rows of the settings tables.
+    pub rows: u64,
     last_rid: i64,
     last_category_rid: i64,
 }
@@ -121,7 +129,14 @@ impl Catalog {
     /// pull cursor to `cursor`, in one transaction. This device's own sets are skipped (they
     /// are applied here already). Applying the same sets again changes nothing.
     pub fn sync_apply(&mut self, sets: &[ChangeSet], cursor: &str) -> Result<ApplyReport> {
+        self.with_side(|c| c.sync_apply_here(sets, cursor))
+    }
+
+    fn sync_apply_here(&mut self, sets: &[ChangeSet], cursor: &str) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
+        // Other devices' changes are not this device's to record (the sync triggers).
+        let capture = self.capture.clone();
+        let _paused = capture.pause();
         let (tx, mut local) = self.begin()?;
         let mut ctx = apply::Ctx::new(&tx, device, now, true)?;
         let mut report = ApplyReport::default();
@@ -132,8 +147,14 @@ impl Catalog {
             }
             apply::apply(&tx, &mut local, &mut ctx, &apply::Incoming::from_set(set), &mut report)?;
         }
+        let touched: Vec<_> =
+            sets.iter().filter(|s| s.device != device).map(|s| (s.entity, s.entity_id)).collect();
+        rows::after_page(&tx, &mut local, now, &touched)?;
         clash::settle_freed(&tx)?;
         keep_clock_after(&tx, ctx.latest)?;
+        if let Some(latest) = ctx.latest {
+            capture.raise_floor(latest.hlc.pack());
+        }
         set_meta(&tx, PULL_CURSOR, cursor)?;
         tx.commit()?;
         Ok(report)
@@ -143,7 +164,13 @@ impl Catalog {
     /// log): each field takes the later stamp, as with change sets, but nothing is recorded as
     /// an edit or a conflict.
     pub fn sync_apply_docs(&mut self, docs: &[(EntityKind, Uuid, Doc)]) -> Result<ApplyReport> {
+        self.with_side(|c| c.sync_apply_docs_here(docs))
+    }
+
+    fn sync_apply_docs_here(&mut self, docs: &[(EntityKind, Uuid, Doc)]) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
+        let capture = self.capture.clone();
+        let _paused = capture.pause();
         let (tx, mut local) = self.begin()?;
         let mut ctx = apply::Ctx::new(&tx, device, now, false)?;
         let mut report = ApplyReport::default();
@@ -156,8 +183,13 @@ impl Catalog {
                 &mut report,
             )?;
         }
+        let touched: Vec<_> = docs.iter().map(|(kind, id, _)| (*kind, *id)).collect();
+        rows::after_page(&tx, &mut local, now, &touched)?;
         clash::settle_freed(&tx)?;
         keep_clock_after(&tx, ctx.latest)?;
+        if let Some(latest) = ctx.latest {
+            capture.raise_floor(latest.hlc.pack());
+        }
         tx.commit()?;
         Ok(report)
     }
@@ -166,6 +198,14 @@ impl Catalog {
     /// batches (a team's first device seeds the server's state with its catalog). Nothing is
     /// marked until [`Catalog::sync_seed_done`].
     pub fn sync_seed<E>(
+        &mut self,
+        batch: usize,
+        sink: impl FnMut(Vec<(EntityKind, Uuid, Doc)>) -> std::result::Result<(), E>,
+    ) -> Result<std::result::Result<SeedMark, E>> {
+        self.with_side(|c| c.sync_seed_here(batch, sink))
+    }
+
+    fn sync_seed_here<E>(
         &mut self,
         batch: usize,
         mut sink: impl FnMut(Vec<(EntityKind, Uuid, Doc)>) -> std::result::Result<(), E>,
@@ -177,12 +217,25 @@ impl Catalog {
             stamp,
             products: 0,
             categories: 0,
+            rows: 0,
             last_rid: tx.query_row("SELECT coalesce(max(rid), 0) FROM history", [], |r| r.get(0))?,
             last_category_rid: tx
                 .query_row("SELECT coalesce(max(rid), 0) FROM categories", [], |r| r.get(0))?,
         };
         let sent =
             inspect::seed_docs(&tx, stamp, batch, &mut mark.products, &mut mark.categories, &mut sink)?;
+        // The settings tables' rows after the products and categories they name.
+        let sent = match sent {
+            Ok(()) => {
+                let rows = rows::seed_docs(&tx, stamp)?;
+                mark.rows = rows.len() as u64;
+                match rows.is_empty() {
+                    true => Ok(()),
+                    false => sink(rows),
+                }
+            }
+            Err(e) => Err(e),
+        };
         drop(tx);
         Ok(sent.map(|()| mark))
     }
@@ -190,6 +243,10 @@ impl Catalog {
     /// The server has the seed: every entity is known with the seed's stamp, and history up to
     /// the seed counts as pushed.
     pub fn sync_seed_done(&mut self, mark: &SeedMark) -> Result<()> {
+        self.with_side(|c| c.sync_seed_done_here(mark))
+    }
+
+    fn sync_seed_done_here(&mut self, mark: &SeedMark) -> Result<()> {
         let (tx, _) = self.begin()?;
         for kind in [EntityKind::Product, EntityKind::Category] {
             let all: std::collections::BTreeMap<String, Stamp> =
@@ -203,11 +260,39 @@ impl Catalog {
                 params![kind.code(), stamps::encode(kind, &all)],
             )?;
         }
+        rows::seed_done(&tx, mark.stamp)?;
+        // The seed carried the marketplace file's rows as they are: nothing of its outbox is
+        // left to push.
+        if side::attached(&tx)? {
+            tx.execute_batch("DELETE FROM market.sync_outbox; DELETE FROM market.sync_side;")?;
+        }
         keep_clock_after(&tx, Some(mark.stamp))?;
         set_meta(&tx, PUSH_RID, &mark.last_rid.to_string())?;
         set_meta(&tx, PUSH_CATEGORY_RID, &mark.last_category_rid.to_string())?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Writes the rows that wait for what they name once it is here: the marketplace file
+    /// created since, a product that came. A sync runs this after pulling, pages or not.
+    pub fn sync_settle(&mut self) -> Result<()> {
+        let waiting: bool = self.db().query_row(
+            "SELECT EXISTS (SELECT 1 FROM sync_entities WHERE waits_for IS NOT NULL
+                            AND entity NOT IN ('product', 'category'))",
+            [],
+            |r| r.get(0),
+        )?;
+        if !waiting {
+            return Ok(());
+        }
+        self.with_side(|c| {
+            let now = c.now_ms();
+            let _paused = c.capture.pause();
+            let (tx, mut local) = c.begin()?;
+            rows::after_page(&tx, &mut local, now, &[])?;
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// Forgets the team: cursors, what is known of each entity and SKU flags (the catalog's

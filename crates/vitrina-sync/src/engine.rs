@@ -271,6 +271,8 @@ impl<R: Remote> Engine<R> {
             self.push_all(&mut report).await?;
         }
         self.pull_all(&mut report, info.kind).await?;
+        // Rows that waited for what they name (the marketplace file, created since) are written.
+        self.local(|c| c.sync_settle()).await?;
         if info.kind.may_edit() {
             self.prune_now_and_then().await;
         }
@@ -308,12 +310,20 @@ impl<R: Remote> Engine<R> {
         let bound =
             Hlc { wall_ms: corrected(self.base.clone(), self.offset())() + AHEAD_SLACK_MS, counter: 0 };
         report.restamped += self.local(move |c| c.sync_restamp_ahead(bound)).await?;
+        // A catalog in the team from before its settings rows synced records them once.
+        self.local(|c| c.sync_record_rows()).await?;
         let batch = self.batch;
+        let admin = self.server_info().is_some_and(|i| i.kind == MemberKind::Admin);
         // While a batch is on its way, the next one is read.
         let mut next = self.local(move |c| c.sync_outbox(batch)).await?;
         loop {
             if next.is_empty() {
                 return Ok(());
+            }
+            // What only admins may change stays on a non-admin's device (the server would
+            // refuse the whole batch for it).
+            if !admin {
+                next.sets.retain(|s| !s.entity.admin_only());
             }
             let current = Arc::new(next);
             let ahead = current.clone();
@@ -505,6 +515,7 @@ pub async fn join<R: Remote>(
     enum Item {
         Category(uuid::Uuid, vitrina_domain::Doc),
         Product(Box<vitrina_store::sync_apply::PreparedProduct>),
+        Row(EntityKind, uuid::Uuid, vitrina_domain::Doc),
     }
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Item>>(8);
     let writer =
@@ -515,6 +526,7 @@ pub async fn join<R: Remote>(
                     match item {
                         Item::Category(id, doc) => boot.category(id, doc),
                         Item::Product(p) => boot.insert(*p)?,
+                        Item::Row(kind, id, doc) => boot.row(kind, id, doc),
                     }
                 }
             }
@@ -530,6 +542,7 @@ pub async fn join<R: Remote>(
                     EntityKind::Product => Item::Product(Box::new(
                         vitrina_store::sync_apply::Bootstrap::prepare(d.id, &d.doc, &mut stems),
                     )),
+                    kind => Item::Row(kind, d.id, d.doc),
                 })
                 .collect();
             send.send(items)

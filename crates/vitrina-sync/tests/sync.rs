@@ -20,12 +20,16 @@ mod cursor;
 mod lease;
 #[path = "sync/live.rs"]
 mod live;
+#[path = "sync/market.rs"]
+mod market;
 #[path = "sync/offline.rs"]
 mod offline;
 #[path = "sync/refusing.rs"]
 mod refusing;
 #[path = "sync/roles.rs"]
 mod roles;
+#[path = "sync/settings.rs"]
+mod settings;
 #[path = "sync/tls.rs"]
 mod tls;
 
@@ -44,7 +48,10 @@ fn child_device() {
 #[test]
 fn shipped_postgres_migrations_never_change() {
     // Append a new migration instead of editing a shipped one; then add its checksum here.
-    let pinned = ["efd0d98dd94d8aaebb822a3150e37a94fa2b86cfd9b73b4afeb153215d203aaa"];
+    let pinned = [
+        "efd0d98dd94d8aaebb822a3150e37a94fa2b86cfd9b73b4afeb153215d203aaa",
+        "76eb794309c4298d460f42f20c65b3c81d9cfcf415bef32f7ac159a1792ded9d",
+    ];
     let migrations = vitrina_sync::pg::schema::MIGRATIONS;
     assert_eq!(migrations.len(), pinned.len(), "pin the checksum of every shipped migration");
     assert_eq!(vitrina_sync::pg::schema::SCHEMA_VERSION as usize, migrations.len());

@@ -101,7 +101,25 @@ fn secrets_in_every_devices_store_never_reach_the_server() {
     catalog.create_product(&product("K-1")).unwrap();
     let supplier = catalog.add_supplier("Поставщик", 0).unwrap();
     store.set(&crate::imports::source_secret_name(supplier, 0), &sentinel("a", "feed")).unwrap();
+    // The synced settings: a feed that signs in (its password in the store of secrets), a feed
+    // profile whose upload keys are there too.
+    let profile = vitrina_store::FeedProfileRecord {
+        id: vitrina_domain::FeedProfileId::new(),
+        name: "Профиль-синк".into(),
+        format: "yml".into(),
+        enabled: true,
+        settings: "{}".into(),
+        last_result: None,
+        created_at: 1,
+        updated_at: 1,
+    };
+    catalog.add_feed_profile(&profile).unwrap();
+    store.set(&crate::feeds::target_secret_name(profile.id), &sentinel("a", "target")).unwrap();
     drop(catalog);
+    crate::App::open(&first)
+        .unwrap()
+        .set_source("Поставщик", 0, "https://feeds.example/p.xml", Some("basic:anna"), &Default::default())
+        .unwrap();
     let (_, _) = init(&first, &url, "Анна", &store).unwrap();
     let invitation = invite(&first, &store, "Борис", "editor").unwrap();
     stores.push((first.clone(), store));
@@ -125,8 +143,9 @@ fn secrets_in_every_devices_store_never_reach_the_server() {
     let dump = cluster.dump(&db);
     let text = String::from_utf8_lossy(&dump);
     assert!(text.contains("K-1"), "the dump has the catalog");
+    assert!(text.contains("feeds.example") && text.contains("Профиль-синк"), "and the settings that sync");
     for device in ["a", "b"] {
-        for name in NAMES.iter().copied().chain(["feed"]) {
+        for name in NAMES.iter().copied().chain(["feed", "target"]) {
             let s = sentinel(device, name);
             let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
             for form in [s.clone(), hex, base64(s.as_bytes())] {
@@ -263,4 +282,30 @@ fn only_the_device_owning_the_marketplaces_gets_a_turn_and_another_takes_over_wh
     drop(taken);
     let again = MarketTurn::take(&first, &store).unwrap();
     assert!(again.epoch.unwrap() > epoch, "a new turn has a new epoch");
+}
+
+#[test]
+fn in_a_team_only_an_admin_changes_marketplace_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catalog.db");
+    let app = crate::App::open(&path).unwrap();
+    let secrets = crate::secrets::Secrets::new(Box::<MemoryStore>::default());
+    let account = crate::ipc::NewMarketAccountDto {
+        name: "Маркет".into(),
+        market: "ym".into(),
+        token: "ym-secret-key".into(),
+        business_id: Some(1),
+        campaign_id: Some(2),
+        ..Default::default()
+    };
+    app.add_market_account(&account, &secrets).unwrap();
+    app.catalog().unwrap().set_sync_meta(vitrina_sync::engine::keys::ROLE, Some("editor")).unwrap();
+    let e = app.set_market_account_settings("Маркет", Some(false), &[], None).unwrap_err();
+    assert_eq!(e.code, ErrorCode::TeamNotAllowed, "{}", e.message);
+    assert!(e.message.contains("admins"), "{}", e.message);
+    let again = crate::ipc::NewMarketAccountDto { name: "Второй".into(), ..account };
+    assert_eq!(app.add_market_account(&again, &secrets).unwrap_err().code, ErrorCode::TeamNotAllowed);
+    assert_eq!(app.remove_market_account("Маркет", &secrets).unwrap_err().code, ErrorCode::TeamNotAllowed);
+    app.catalog().unwrap().set_sync_meta(vitrina_sync::engine::keys::ROLE, Some("admin")).unwrap();
+    assert!(!app.set_market_account_settings("Маркет", Some(false), &[], None).unwrap().auto_push);
 }

@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0002_dictionaries.sql", include_str!("../../../../migrations/market/0002_dictionaries.sql")),
     ("0003_links_outbox.sql", include_str!("../../../../migrations/market/0003_links_outbox.sql")),
     ("0004_card_members.sql", include_str!("../../../../migrations/market/0004_card_members.sql")),
+    ("0005_sync.sql", include_str!("../../../../migrations/market/0005_sync.sql")),
 ];
 
 /// What the market file is, for opening it (`vitrina_store::side_file`).
@@ -37,8 +38,23 @@ pub fn market_path(catalog: &Path) -> PathBuf {
 /// Opens (creating if needed) and migrates; a file written by a newer Vitrina is refused
 /// before anything is written to it.
 pub(super) fn open(path: &Path) -> Result<Connection> {
-    side_file::open(path, &MARKET)
-        .map_err(|reason| MarketError::new(ErrorKind::Storage, format!("{}: {reason}", path.display())))
+    let conn = side_file::open(path, &MARKET)
+        .map_err(|reason| MarketError::new(ErrorKind::Storage, format!("{}: {reason}", path.display())))?;
+    // What the team-sync triggers of migration 0005 call: every write to the synced tables is
+    // recorded with the catalog's clock (a connection without them cannot write those tables).
+    vitrina_store::sync_apply::register_side(&conn, &catalog_of(path)).map_err(|e| {
+        MarketError::new(ErrorKind::Storage, format!("{}: cannot prepare team sync: {e}", path.display()))
+    })?;
+    Ok(conn)
+}
+
+/// `catalog.db.market` → `catalog.db` (the catalog whose clock its changes are stamped with).
+fn catalog_of(market: &Path) -> PathBuf {
+    let name = market.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    match name.strip_suffix(".market") {
+        Some(catalog) => market.with_file_name(catalog),
+        None => market.to_path_buf(),
+    }
 }
 
 #[cfg(test)]
@@ -70,6 +86,7 @@ mod tests {
             "a75396773db05aeb80de492eb0bba27603151d45dcaa52a2e1296181240bd1a6",
             "4be518bb04a3e3885150d7889e3b54df707499cd21cc47ddd768137ef8e4a121",
             "027ed8a8063a7d535169462e55960f1df48c561b9726bee8781d140b831abb2a",
+            "599fd30b178bcb1087c1d05d8b6041787849a9ccbf8906c273b632dbb868b427",
         ];
         assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
         for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {

@@ -181,10 +181,16 @@ pub(crate) fn apply(
     incoming: &Incoming,
     report: &mut ApplyReport,
 ) -> Result<()> {
-    report.sets += 1;
     match incoming.kind {
-        EntityKind::Product => apply_product(tx, local, ctx, incoming, report),
-        EntityKind::Category => apply_category(tx, local, ctx, incoming),
+        EntityKind::Product => {
+            report.sets += 1;
+            apply_product(tx, local, ctx, incoming, report)
+        }
+        EntityKind::Category => {
+            report.sets += 1;
+            apply_category(tx, local, ctx, incoming)
+        }
+        _ => super::rows::apply(tx, ctx, incoming, report),
     }
 }
 
@@ -615,7 +621,8 @@ fn wake(tx: &Connection, local: &mut LocalStamp<'_>, ctx: &mut Ctx, id: Uuid, ri
                     stamps::save(tx, entity_id, &known)?;
                 }
             }
-            None => {}
+            // Rows that wait are written after the page (rows::after_page).
+            Some(_) | None => {}
         }
     }
     Ok(())

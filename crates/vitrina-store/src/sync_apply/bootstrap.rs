@@ -24,6 +24,8 @@ use crate::search::{SearchText, Stems, index};
 pub struct BootstrapReport {
     pub products: u64,
     pub categories: u64,
+    /// Rows of the settings tables written.
+    pub rows: u64,
     /// Entities without a row (deleted, or not complete).
     pub held: u64,
     /// Products shown under another SKU (an earlier product has theirs).
@@ -48,6 +50,8 @@ pub struct Bootstrap {
     catalog: Catalog,
     path: PathBuf,
     categories: Vec<(Uuid, Doc)>,
+    /// Rows of the settings tables, written after every product (they name products).
+    rows: Vec<(EntityKind, Uuid, Doc)>,
     placed: bool,
     category_rids: HashMap<Uuid, (i64, String)>,
     skus: HashMap<String, ((Stamp, Uuid), i64)>,
@@ -77,6 +81,7 @@ impl Catalog {
             catalog,
             path: path.as_ref().to_path_buf(),
             categories: Vec::new(),
+            rows: Vec::new(),
             placed: false,
             category_rids: HashMap::new(),
             skus: HashMap::new(),
@@ -97,6 +102,12 @@ impl Bootstrap {
 
     pub fn category(&mut self, id: Uuid, doc: Doc) {
         self.categories.push((id, doc));
+    }
+
+    /// Adds the doc of a settings table's row (`EntityKind::is_row`).
+    pub fn row(&mut self, kind: EntityKind, id: Uuid, doc: Doc) {
+        self.saw(&doc);
+        self.rows.push((kind, id, doc));
     }
 
     /// Adds a product's doc (read and written on this thread; see [`Bootstrap::prepare`]).
@@ -184,6 +195,8 @@ impl Bootstrap {
         self.place_categories()?;
         let conn = &self.catalog.conn;
         flush(conn, &mut self.to_index)?;
+        self.report.rows = super::rows::finish_bootstrap(&mut self.catalog, std::mem::take(&mut self.rows))?;
+        let conn = &self.catalog.conn;
         keep_clock_after(conn, self.latest)?;
         for (key, value) in meta {
             set_meta(conn, key, value)?;

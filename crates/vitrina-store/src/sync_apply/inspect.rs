@@ -68,6 +68,7 @@ impl Catalog {
     /// Devices that have seen the same changes have the same digest.
     pub fn sync_digest(&self) -> Result<String> {
         let conn = self.db();
+        let _side = super::side::Attached::new(conn, self.path())?;
         let mut h = StableHasher::new();
         let mut stmt = conn.prepare_cached(
             "SELECT c.id, c.name, p.id FROM categories c LEFT JOIN categories p ON p.rid = c.parent_rid ORDER BY c.id",
@@ -94,6 +95,7 @@ impl Catalog {
             let wanted: Option<String> = r.get(1)?;
             h.write(wanted.unwrap_or_default().as_bytes());
         }
+        super::rows::digest(conn, &mut h)?;
         Ok(format!("{:016x}", h.finish()))
     }
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use vitrina_domain::sync::{ALIVE, category_values, product_values};
 use vitrina_domain::{ChangeOp, ChangeSet, DeviceId, EntityKind, FieldChange, Hlc, HlcClock, ProductField};
 
-use super::{PUSH_CATEGORY_RID, PUSH_RID, clash, meta_i64, set_meta, stamps};
+use super::{PUSH_CATEGORY_RID, PUSH_RID, clash, meta_i64, rows, set_meta, stamps};
 use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::rows::{load_product, opt_uuid_of, uuid_of};
@@ -22,6 +22,9 @@ pub struct Outbox {
     pub last_rid: i64,
     /// The last category these sets cover.
     pub last_category_rid: i64,
+    /// The last record of the marketplace file's outbox these sets cover (deleted from it once
+    /// pushed).
+    pub last_market_rid: i64,
     /// History records read (some, of other entities, make no set).
     pub records: usize,
 }
@@ -50,6 +53,8 @@ struct Record {
     who: String,
     hlc: Hlc,
     batch: Uuid,
+    /// A kit or pack value recomputed here: never pushed.
+    derived: bool,
 }
 
 impl Catalog {
@@ -62,17 +67,29 @@ impl Catalog {
     /// [`Catalog::sync_outbox`] after `previous` (an outbox read but not marked pushed yet, so
     /// the next batch can be read while it is on its way).
     pub fn sync_outbox_after(&mut self, previous: Option<&Outbox>, limit: usize) -> Result<Outbox> {
+        self.with_side(|c| c.sync_outbox_here(previous, limit))
+    }
+
+    fn sync_outbox_here(&mut self, previous: Option<&Outbox>, limit: usize) -> Result<Outbox> {
         let device = self.device;
         let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
         let (push_rid, category_rid) = match previous {
             Some(p) => (p.last_rid, p.last_category_rid),
             None => (meta_i64(&tx, PUSH_RID)?, meta_i64(&tx, PUSH_CATEGORY_RID)?),
         };
-        let mut out = Outbox { last_rid: push_rid, last_category_rid: category_rid, ..Outbox::default() };
+        let mut out = Outbox {
+            last_rid: push_rid,
+            last_category_rid: category_rid,
+            last_market_rid: previous.map_or(0, |p| p.last_market_rid),
+            ..Outbox::default()
+        };
         categories(&tx, device, &mut out, limit)?;
+        if super::side::attached(&tx)? {
+            market(&tx, device, &mut out, limit)?;
+        }
         let records: Vec<Record> = tx
             .prepare_cached(
-                "SELECT rid, id, entity, entity_id, op, field, old, new, who, hlc, batch FROM history
+                "SELECT rid, id, entity, entity_id, op, field, old, new, who, hlc, batch, derived FROM history
                  WHERE rid > ?1 AND device = ?2 ORDER BY rid LIMIT ?3",
             )?
             .query_map(params![push_rid, device.0.as_bytes(), limit as i64], |r| {
@@ -88,12 +105,32 @@ impl Catalog {
                     who: r.get(8)?,
                     hlc: Hlc::unpack(r.get::<_, i64>(9)? as u64),
                     batch: uuid_of(r, 10)?,
+                    derived: r.get(11)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
         out.records = records.len();
         for record in records {
             out.last_rid = record.rid;
+            if record.derived {
+                continue;
+            }
+            if let Some(kind) = EntityKind::from_code(&record.entity).filter(|k| k.is_row()) {
+                let fields =
+                    rows::changes_of(&record.op, record.old.as_deref(), record.new.as_deref(), record.hlc)?;
+                if !fields.is_empty() {
+                    out.sets.push(ChangeSet {
+                        id: record.id,
+                        entity: kind,
+                        entity_id: record.entity_id,
+                        batch: record.batch,
+                        device,
+                        who: record.who,
+                        fields,
+                    });
+                }
+                continue;
+            }
             if record.entity != "product" {
                 continue;
             }
@@ -128,16 +165,24 @@ impl Catalog {
     /// takes the pushed stamps, and `push_rid` moves past them, in one transaction. Safe to run
     /// twice for the same outbox.
     pub fn sync_mark_pushed(&mut self, outbox: &Outbox) -> Result<()> {
+        self.with_side(|c| c.sync_mark_pushed_here(outbox))
+    }
+
+    fn sync_mark_pushed_here(&mut self, outbox: &Outbox) -> Result<()> {
         let (tx, _) = self.begin()?;
         let mut touched = Vec::new();
         for set in &outbox.sets {
+            if set.entity.is_row() {
+                rows::mark_pushed(&tx, set)?;
+                continue;
+            }
             let mut known =
                 stamps::load(&tx, set.entity_id)?.unwrap_or_else(|| stamps::Known::new(set.entity));
             let has_row = match set.entity {
                 EntityKind::Product => {
                     crate::rows::product_id_taken(&tx, vitrina_domain::ProductId(set.entity_id))?
                 }
-                EntityKind::Category => true,
+                _ => true,
             };
             for change in &set.fields {
                 let stamp = set.stamp(change);
@@ -166,6 +211,16 @@ impl Catalog {
         clash::settle_freed(&tx)?;
         set_meta(&tx, PUSH_RID, &outbox.last_rid.to_string())?;
         set_meta(&tx, PUSH_CATEGORY_RID, &outbox.last_category_rid.to_string())?;
+        if outbox.last_market_rid > 0 && super::side::attached(&tx)? {
+            tx.execute("DELETE FROM market.sync_outbox WHERE rid <= ?1", [outbox.last_market_rid])?;
+            // The marketplace file's stamps are not in history: the clock goes on after them.
+            let latest = outbox
+                .sets
+                .iter()
+                .filter(|s| s.entity.is_market())
+                .flat_map(|s| s.fields.iter().map(|f| s.stamp(f)));
+            super::keep_clock_after(&tx, latest.max())?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -173,8 +228,13 @@ impl Catalog {
     /// History records and categories this device has not pushed yet.
     pub fn sync_pending(&self) -> Result<u64> {
         let conn = self.db();
+        let _side = super::side::Attached::new(conn, self.path())?;
+        let market: i64 = match super::side::attached(conn)? {
+            true => conn.query_row("SELECT count(*) FROM market.sync_outbox", [], |r| r.get(0))?,
+            false => 0,
+        };
         let records: i64 = conn.query_row(
-            "SELECT count(*) FROM history WHERE rid > ?1 AND device = ?2 AND entity = 'product'",
+            "SELECT count(*) FROM history WHERE rid > ?1 AND device = ?2 AND entity <> 'team' AND derived = 0",
             params![meta_i64(conn, PUSH_RID)?, self.device.0.as_bytes()],
             |r| r.get(0),
         )?;
@@ -183,7 +243,7 @@ impl Catalog {
             [meta_i64(conn, PUSH_CATEGORY_RID)?],
             |r| r.get(0),
         )?;
-        Ok((records + categories) as u64)
+        Ok((records + categories + market) as u64)
     }
 
     /// Gives this device's records not pushed yet whose stamp is later than `bound` (made while
@@ -292,4 +352,38 @@ fn changes_of(conn: &Connection, r: &Record) -> Result<Vec<FieldChange>> {
         }
         _ => Vec::new(),
     })
+}
+
+/// The marketplace file's changes not pushed yet (every record of its outbox is this device's).
+fn market(conn: &Connection, device: DeviceId, out: &mut Outbox, limit: usize) -> Result<()> {
+    type Row = (i64, Uuid, String, Uuid, String, Option<String>, Option<String>, String, i64);
+    let rows: Vec<Row> = conn
+        .prepare_cached(
+            "SELECT rid, id, entity, entity_id, op, old, new, who, hlc FROM market.sync_outbox
+             WHERE rid > ?1 ORDER BY rid LIMIT ?2",
+        )?
+        .query_map(params![out.last_market_rid, limit as i64], |r| {
+            Ok((
+                r.get(0)?,
+                uuid_of(r, 1)?,
+                r.get(2)?,
+                uuid_of(r, 3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    out.records += rows.len();
+    for (rid, id, entity, entity_id, op, old, new, who, hlc) in rows {
+        out.last_market_rid = rid;
+        let Some(kind) = EntityKind::from_code(&entity).filter(|k| k.is_market()) else { continue };
+        let fields = rows::changes_of(&op, old.as_deref(), new.as_deref(), Hlc::unpack(hlc as u64))?;
+        if !fields.is_empty() {
+            out.sets.push(ChangeSet { id, entity: kind, entity_id, batch: id, device, who, fields });
+        }
+    }
+    Ok(())
 }

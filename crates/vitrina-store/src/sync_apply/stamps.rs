@@ -20,6 +20,7 @@ pub(crate) fn fields_of(kind: EntityKind) -> Vec<&'static str> {
     match kind {
         EntityKind::Product => ProductField::ALL.iter().map(|f| f.code()).chain([ALIVE]).collect(),
         EntityKind::Category => vec![CATEGORY_NAME, CATEGORY_PARENT, ALIVE],
+        row => super::rows::fields_of(row),
     }
 }
 

@@ -12,6 +12,7 @@
 //!   instead of hanging the device; the connection is then opened anew.
 
 pub mod admin;
+mod rows;
 pub mod schema;
 mod wire;
 
@@ -373,6 +374,7 @@ impl Remote for PgRemote {
                 sink(batch)?;
             }
         }
+        rows::copy_state(&client, limit, &mut sink).await?;
         client.batch_execute("COMMIT").await?;
         Ok(Cursor { xid: xmin.parse().unwrap_or(0), seq: -1 })
     }

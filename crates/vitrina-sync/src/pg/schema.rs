@@ -15,8 +15,10 @@ use tokio_postgres::Client;
 use crate::error::{Result, SyncError, SyncErrorKind};
 
 /// The shipped migrations of the shared schema, oldest first: (file name, SQL).
-pub const MIGRATIONS: &[(&str, &str)] =
-    &[("0001_team.sql", include_str!("../../../../migrations/postgres/0001_team.sql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_team.sql", include_str!("../../../../migrations/postgres/0001_team.sql")),
+    ("0002_admin_settings.sql", include_str!("../../../../migrations/postgres/0002_admin_settings.sql")),
+];
 
 /// The shared schema's version this app speaks.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

@@ -81,7 +81,7 @@ async fn a_mismatched_schema_version_is_refused_with_a_message_and_the_catalog_i
     assert_eq!(a.with(|c| c.sync_pending().unwrap()), 1, "the outbox is kept");
     assert_eq!(team.psql("SELECT count(*) FROM log"), log_rows);
     // A hand-made push with a stale version is refused by the server itself.
-    team.psql("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    team.psql("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
     let raw = team.cluster.psql(
         &team.db,
         &format!(
@@ -98,7 +98,7 @@ async fn a_mismatched_schema_version_is_refused_with_a_message_and_the_catalog_i
     let e = a.engine.sync().await.unwrap_err();
     assert_eq!(e.kind, SyncErrorKind::ServerTooOld);
     assert!(e.message.contains("vitrina team upgrade"), "{}", e.message);
-    team.psql("UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    team.psql("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
     a.sync().await;
     assert_eq!(a.with(|c| c.sync_pending().unwrap()), 0, "after the upgrade the outbox drains");
 }

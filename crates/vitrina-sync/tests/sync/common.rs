@@ -45,8 +45,15 @@ impl Team {
 
     /// The admin's first device: an empty catalog that seeds the team.
     pub async fn founder(&self) -> Device {
+        self.founder_from(|_| {}).await
+    }
+
+    /// The admin's first device, with what `fill` puts in its folder's catalog (at the path it
+    /// is given) before it seeds the team.
+    pub async fn founder_from(&self, fill: impl FnOnce(&std::path::Path)) -> Device {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("catalog.db");
+        fill(&path);
         let catalog = Catalog::open(&path).unwrap();
         let remote = PgRemote::new(self.admin.url.clone()).unwrap();
         remote.hello(catalog.device(), "founder").await.unwrap();

@@ -1,7 +1,7 @@
 //! Convergence, as a seeded property: five devices with their own catalogs and clocks (up to an
 //! hour off), each behind a proxy that drops, delays or cuts its connection, make random
 //! concurrent creations, edits, deletes and undos between random syncs, partitions and engine
-//! restarts. Healed and synced until quiet, every device shows the same catalog, the server's
+//! restarts, with kits and a supplier's settings changed too. Healed and synced until quiet, every device shows the same catalog, the server's
 //! state is what an oracle folding the server's log by the rule gets, a device built from that
 //! state matches too, and every change a device committed is in the log.
 //!
@@ -88,7 +88,32 @@ async fn one_case(seed: u64, ops: usize) {
         let n = rng.usize(0..nodes.len());
         let node = &mut nodes[n];
         match rng.u32(0..100) {
-            0..=24 => {
+            // A kit of the first half made of the second (so links never make a cycle), or a
+            // link removed; or the team's one supplier's settings changed.
+            0..=2 => {
+                let kit = ProductKey::Sku(format!("S-{}", rng.usize(0..SKUS / 2)));
+                let part = ProductKey::Sku(format!("S-{}", rng.usize(SKUS / 2..SKUS)));
+                let quantity = rng.u32(1..4);
+                let unlink = rng.bool();
+                node.device.with(|c| {
+                    let _ = match unlink {
+                        true => c.unlink(&kit, &part, "kit").map(drop),
+                        false => c.link(&kit, &part, vitrina_domain::LinkKind::KitComponent { quantity }),
+                    };
+                });
+            }
+            3 => {
+                let priority = rng.i32(0..5);
+                let settings = format!(r#"{{"markup_bp":{}}}"#, rng.u32(0..5_000));
+                node.device.with(|c| {
+                    let supplier = match c.find_supplier("Оптовик") {
+                        Ok(s) => s,
+                        Err(_) => c.add_supplier("Оптовик", 0).unwrap(),
+                    };
+                    c.save_supplier_settings(supplier, priority, "priority", &settings).unwrap();
+                });
+            }
+            4..=24 => {
                 let sku = format!("S-{}", rng.usize(0..SKUS));
                 let path = PATHS[rng.usize(0..PATHS.len())];
                 let price = rng.i64(1..100_000);
@@ -232,7 +257,7 @@ fn own_records(c: &Catalog, device: vitrina_domain::DeviceId) -> Vec<(uuid::Uuid
         .collect();
     for id in ids {
         for r in c.history(&ProductKey::Id(vitrina_domain::ProductId(id))).unwrap() {
-            if r.device == device && r.entity == "product" {
+            if r.device == device && r.entity == "product" && !r.derived {
                 out.push((r.entity_id, r.op, r.field, r.hlc.pack()));
             }
         }

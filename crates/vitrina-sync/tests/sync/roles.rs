@@ -30,7 +30,7 @@ async fn connect_as(team: &Team, member: &Invitation) -> tokio_postgres::Client 
 
 /// Every team table's contents, to see that nothing changed.
 fn checksums(team: &Team) -> String {
-    ["meta", "members", "devices", "log", "state", "leases"]
+    ["meta", "members", "devices", "log", "state", "leases", "admin_entities"]
         .iter()
         .map(|t| {
             team.psql(&format!(
@@ -93,6 +93,9 @@ async fn a_viewer_with_its_own_password_cannot_change_anything() {
         "UPDATE leases SET epoch = epoch + 1, holder = gen_random_uuid()".into(),
         "DELETE FROM leases".into(),
         "TRUNCATE leases".into(),
+        "INSERT INTO admin_entities (entity) VALUES ('product')".into(),
+        "DELETE FROM admin_entities".into(),
+        "TRUNCATE admin_entities".into(),
         format!("SELECT take_lease('marketplaces', '{device}', 10000)"),
         format!("SELECT renew_lease('marketplaces', '{device}', 1, 10000)"),
         format!("SELECT release_lease('marketplaces', '{device}', 1)"),
@@ -110,7 +113,7 @@ async fn a_viewer_with_its_own_password_cannot_change_anything() {
         refused_or_no_effect(&client, sql).await.unwrap();
     }
     // COPY FROM into every table.
-    for table in ["meta", "members", "devices", "log", "state", "leases"] {
+    for table in ["meta", "members", "devices", "log", "state", "leases", "admin_entities"] {
         let client = connect_as(&team, &viewer).await;
         let e = client.copy_in::<_, bytes::Bytes>(&format!("COPY {table} FROM STDIN")).await.err();
         assert!(e.is_some(), "COPY into {table} was accepted");
@@ -203,7 +206,7 @@ fn every_team_table_forces_row_level_security_and_no_team_role_bypasses_it() {
         ),
     );
     let lines: Vec<&str> = tables.lines().collect();
-    assert_eq!(lines.len(), 6, "{tables}");
+    assert_eq!(lines.len(), 7, "{tables}");
     for line in lines {
         assert!(line.ends_with("|t|t|f"), "RLS forced and a NOLOGIN owner: {line}");
     }
@@ -215,4 +218,36 @@ fn every_team_table_forces_row_level_security_and_no_team_role_bypasses_it() {
         ),
     );
     assert_eq!(bypass.trim(), "0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_an_admin_may_change_a_marketplace_accounts_settings() {
+    let team = Team::new("admset").await;
+    let _founder = team.founder().await;
+    let editor = team.invite("Эдик", MemberKind::Editor).await;
+    let editors_device = team.join(&editor).await;
+    let device = editors_device.engine.device().0;
+    let client = connect_as(&team, &editor).await;
+    let push = |entity: &'static str| {
+        format!(
+            "INSERT INTO log (id, entity, entity_id, batch, device, who, schema_version, fields)
+             VALUES (gen_random_uuid(), '{entity}', gen_random_uuid(), gen_random_uuid(), $1, 'x', {}, '{{}}')",
+            vitrina_sync::pg::schema::SCHEMA_VERSION
+        )
+    };
+    let before = team.psql("SELECT count(*) FROM log");
+    for sql in ["DELETE FROM admin_entities", "INSERT INTO admin_entities (entity) VALUES ('supplier')"] {
+        let e = client.execute(sql, &[]).await.unwrap_err();
+        assert_eq!(e.code(), Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{sql}: {e}");
+    }
+    let e = client.execute(push("market_account").as_str(), &[&device]).await.unwrap_err();
+    assert_eq!(e.code(), Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{e}");
+    assert_eq!(team.psql("SELECT count(*) FROM log"), before, "nothing was written");
+    // The same editor changes the catalog's settings (a supplier), from its own device.
+    assert_eq!(client.execute(push("supplier").as_str(), &[&device]).await.unwrap(), 1);
+    // An admin changes the account's settings.
+    let admins_device = team.join(&team.admin).await;
+    let admin = connect_as(&team, &team.admin).await;
+    let device = admins_device.engine.device().0;
+    assert_eq!(admin.execute(push("market_account").as_str(), &[&device]).await.unwrap(), 1);
 }
