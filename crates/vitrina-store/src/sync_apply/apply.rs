@@ -438,7 +438,7 @@ fn update(
 ) -> Result<()> {
     after.sku = clash::shown_sku(tx, ctx.device, after.id.0, &after.sku, sku_stamp)?;
     let category = place_category(tx, known, &mut after)?;
-    rows::update_row(tx, rid, &after, category, ctx.now)?;
+    rows::update_changed(tx, rid, before, &after, category, ctx.now)?;
     if before.barcodes != after.barcodes {
         rows::write_barcodes(tx, rid, &after, true)?;
     }

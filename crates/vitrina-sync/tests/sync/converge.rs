@@ -202,10 +202,10 @@ async fn one_case(seed: u64, ops: usize) {
         .unwrap();
     assert_eq!(oracle, state, "seed {seed}: the state is not the log folded by the rule");
 
-    // Edits of entities that had a doc are rows per field until folded into the docs; folded in
-    // small blocks, the state is the same.
+    // Edits of entities that had a doc are rows per field until folded into the docs (each
+    // device's first sync of the day prunes, which folds too); folded in small blocks, the state
+    // is the same.
     let rows = |team: &Team| team.psql("SELECT count(*) FROM state_fields").trim().parse::<u64>().unwrap();
-    assert!(rows(&team) > 0, "seed {seed}: no edit was kept as a field row");
     while team.psql("SELECT fold_state(7)").trim() != "0" {}
     assert_eq!(rows(&team), 0, "seed {seed}");
     let mut folded: BTreeMap<uuid::Uuid, Doc> = BTreeMap::new();
