@@ -39,7 +39,7 @@ const CALL_LIMIT: Duration = Duration::from_secs(30);
 /// Rows per batch of a state copy handed to the sink.
 const STATE_BATCH: usize = 2_000;
 /// Entities whose field rows one call of `fold_state` folds into their docs.
-const FOLD_BLOCK: i32 = 20_000;
+const FOLD_BLOCK: i32 = 5_000;
 
 /// A team's PostgreSQL, signed in as one member.
 pub struct PgRemote {
