@@ -321,7 +321,8 @@ fn apply_product(
             if changed {
                 match changed_product(before, &values, &won) {
                     Ok(after) => {
-                        update(tx, local, ctx, &mut known, rid, before, after, sku_stamp)?;
+                        let flagged = values.wanted.is_some();
+                        update(tx, local, ctx, &mut known, rid, before, after, sku_stamp, flagged)?;
                         if ctx.as_edits {
                             for (field, old, new, stamp) in &won {
                                 if field.parse::<ProductField>().is_ok() {
@@ -424,7 +425,7 @@ fn changed_product(
 }
 
 /// Writes `after` over the row (the SKU as the clash rule shows it, the category once it is
-/// here), with search and derived values.
+/// here), with search and derived values. `flagged`: the product waits to show another SKU.
 #[allow(clippy::too_many_arguments)]
 fn update(
     tx: &Connection,
@@ -435,8 +436,13 @@ fn update(
     before: &Product,
     mut after: Product,
     sku_stamp: Stamp,
+    flagged: bool,
 ) -> Result<()> {
-    after.sku = clash::shown_sku(tx, ctx.device, after.id.0, &after.sku, sku_stamp)?;
+    // A product that shows the SKU it wants holds it alone (the index is unique): nothing to
+    // settle unless it changed or the product waits for another.
+    if after.sku != before.sku || flagged {
+        after.sku = clash::shown_sku(tx, ctx.device, after.id.0, &after.sku, sku_stamp)?;
+    }
     let category = place_category(tx, known, &mut after)?;
     rows::update_changed(tx, rid, before, &after, category, ctx.now)?;
     if before.barcodes != after.barcodes {
