@@ -448,7 +448,7 @@ fn update(
     if before.barcodes != after.barcodes {
         rows::write_barcodes(tx, rid, &after, true)?;
     }
-    if SEARCHABLE.iter().any(|f| before.field_value(*f) != after.field_value(*f)) {
+    if SEARCHABLE.iter().any(|f| !same_value(*f, before, &after)) {
         index::replace(tx, rid, &SearchText::of(&after, &mut ctx.stems))?;
     }
     if before.sku != after.sku {
@@ -458,6 +458,21 @@ fn update(
         links::recompute_after(tx, local, vec![rid])?;
     }
     Ok(())
+}
+
+/// Whether `field` has the same value in both, compared without writing it as text (a
+/// description copied, attributes as JSON) where the field is a plain part of the product.
+fn same_value(field: ProductField, a: &Product, b: &Product) -> bool {
+    match field {
+        ProductField::Name => a.name == b.name,
+        ProductField::Brand => a.brand == b.brand,
+        ProductField::Model => a.model == b.model,
+        ProductField::Sku => a.sku == b.sku,
+        ProductField::Barcodes => a.barcodes == b.barcodes,
+        ProductField::Description => a.description == b.description,
+        ProductField::Attributes => a.attributes == b.attributes,
+        other => a.field_value(other) == b.field_value(other),
+    }
 }
 
 fn insert(
