@@ -70,6 +70,20 @@ CREATE TABLE state (
 );
 CREATE INDEX state_categories ON state (entity_id) WHERE entity = 'category';
 
+-- Fields that won since the entity's doc was last folded, one row each: a push changes a few
+-- fields of entities that have a doc, and an upsert of those small rows costs a fraction of
+-- rewriting each whole doc (its description, every field's stamp). An entity's state is its
+-- doc with these over it, field by field by the same rule; `fold_state` moves them into the
+-- docs in bulk now and then.
+CREATE TABLE state_fields (
+    entity_id uuid NOT NULL,
+    field     text NOT NULL,
+    value     text,
+    hlc       bigint NOT NULL,
+    device    uuid NOT NULL,
+    PRIMARY KEY (entity_id, field)
+);
+
 -- Docs and change sets are rewritten on every push: lz4 compresses them several times faster
 -- than the default pglz, where the server has it.
 DO $$
@@ -128,9 +142,24 @@ BEGIN
         RAISE EXCEPTION 'a change is stamped more than 5 minutes after the server''s clock'
             USING ERRCODE = 'VS002';
     END IF;
-    INSERT INTO state AS s (entity_id, entity, doc)
-        SELECT entity_id, min(entity), merge_docs(log_doc(fields, device)) FROM new_rows GROUP BY entity_id
-    ON CONFLICT (entity_id) DO UPDATE SET doc = merge_doc(s.doc, excluded.doc);
+    -- An entity new to the state gets its doc; one that has a doc gets its fields' rows (the
+    -- latest of this push per field, kept only when later than the row there).
+    WITH created AS (
+        INSERT INTO state AS s (entity_id, entity, doc)
+            SELECT n.entity_id, min(n.entity), merge_docs(log_doc(n.fields, n.device)) FROM new_rows n
+            WHERE NOT EXISTS (SELECT 1 FROM state t WHERE t.entity_id = n.entity_id)
+            GROUP BY n.entity_id
+        ON CONFLICT (entity_id) DO UPDATE SET doc = merge_doc(s.doc, excluded.doc)
+        RETURNING entity_id
+    )
+    INSERT INTO state_fields AS o (entity_id, field, value, hlc, device)
+        SELECT DISTINCT ON (n.entity_id, f.key) n.entity_id, f.key, f.value->>0, (f.value->>1)::bigint, n.device
+        FROM new_rows n, jsonb_each(n.fields) f
+        WHERE NOT EXISTS (SELECT 1 FROM created c WHERE c.entity_id = n.entity_id)
+        ORDER BY n.entity_id, f.key, (f.value->>1)::bigint DESC, n.device::text DESC
+    ON CONFLICT (entity_id, field) DO UPDATE
+        SET value = excluded.value, hlc = excluded.hlc, device = excluded.device
+        WHERE (excluded.hlc, excluded.device::text) > (o.hlc, o.device::text);
     PERFORM pg_notify('@schema@_log', '');
     RETURN NULL;
 END
@@ -203,6 +232,29 @@ BEGIN
         UPDATE meta SET value = latest::text WHERE key = 'log_horizon' AND value::xid8 < latest;
     END IF;
     RETURN gone;
+END
+$$;
+
+-- Folds the field rows of up to `p_limit` entities into their docs, in one statement: the rows
+-- are deleted (a push of the same field meanwhile waits, then writes a new row) and merged into
+-- the docs by the rule. Returns how many docs changed; 0 when nothing was left to fold.
+CREATE FUNCTION fold_state(p_limit integer) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+    folded bigint;
+BEGIN
+    WITH picked AS (
+        SELECT DISTINCT entity_id FROM state_fields ORDER BY entity_id LIMIT p_limit
+    ), gone AS (
+        DELETE FROM state_fields f USING picked p WHERE f.entity_id = p.entity_id
+        RETURNING f.entity_id, f.field, f.value, f.hlc, f.device
+    ), docs AS (
+        SELECT entity_id, jsonb_object_agg(field, jsonb_build_array(value, hlc, device::text)) AS doc
+        FROM gone GROUP BY entity_id
+    )
+    UPDATE state s SET doc = merge_doc(s.doc, d.doc) FROM docs d WHERE s.entity_id = d.entity_id;
+    GET DIAGNOSTICS folded = ROW_COUNT;
+    RETURN folded;
 END
 $$;
 
@@ -285,6 +337,8 @@ ALTER TABLE log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE log FORCE ROW LEVEL SECURITY;
 ALTER TABLE state ENABLE ROW LEVEL SECURITY;
 ALTER TABLE state FORCE ROW LEVEL SECURITY;
+ALTER TABLE state_fields ENABLE ROW LEVEL SECURITY;
+ALTER TABLE state_fields FORCE ROW LEVEL SECURITY;
 ALTER TABLE leases ENABLE ROW LEVEL SECURITY;
 ALTER TABLE leases FORCE ROW LEVEL SECURITY;
 
@@ -293,6 +347,7 @@ CREATE POLICY owner_all ON members TO @owner@ USING (true) WITH CHECK (true);
 CREATE POLICY owner_all ON devices TO @owner@ USING (true) WITH CHECK (true);
 CREATE POLICY owner_all ON log TO @owner@ USING (true) WITH CHECK (true);
 CREATE POLICY owner_all ON state TO @owner@ USING (true) WITH CHECK (true);
+CREATE POLICY owner_all ON state_fields TO @owner@ USING (true) WITH CHECK (true);
 CREATE POLICY owner_all ON leases TO @owner@ USING (true) WITH CHECK (true);
 
 CREATE POLICY team_reads ON meta FOR SELECT TO @viewer@ USING (true);
@@ -300,6 +355,7 @@ CREATE POLICY team_reads ON members FOR SELECT TO @viewer@ USING (true);
 CREATE POLICY team_reads ON devices FOR SELECT TO @viewer@ USING (true);
 CREATE POLICY team_reads ON log FOR SELECT TO @viewer@ USING (true);
 CREATE POLICY team_reads ON state FOR SELECT TO @viewer@ USING (true);
+CREATE POLICY team_reads ON state_fields FOR SELECT TO @viewer@ USING (true);
 CREATE POLICY team_reads ON leases FOR SELECT TO @viewer@ USING (true);
 
 -- An editor pushes as itself, from one of its own devices (an uncorrelated subquery: read once
@@ -314,11 +370,11 @@ CREATE POLICY editors_forget_own ON devices FOR DELETE TO @editor@ USING (member
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA @schema@ FROM PUBLIC;
 GRANT USAGE ON SCHEMA @schema@ TO @viewer@;
-GRANT SELECT ON meta, members, devices, log, state, leases TO @viewer@;
+GRANT SELECT ON meta, members, devices, log, state, state_fields, leases TO @viewer@;
 GRANT INSERT (id, entity, entity_id, batch, device, who, schema_version, fields) ON log TO @editor@;
 GRANT INSERT (id, label), UPDATE (label, last_seen, pulled), DELETE ON devices TO @editor@;
 GRANT EXECUTE ON FUNCTION lease_valid(text, bigint) TO @viewer@;
 GRANT EXECUTE ON FUNCTION take_lease(text, uuid, integer), renew_lease(text, uuid, bigint, integer),
-    release_lease(text, uuid, bigint), prune_log(interval) TO @editor@;
+    release_lease(text, uuid, bigint), prune_log(interval), fold_state(integer) TO @editor@;
 GRANT EXECUTE ON FUNCTION add_member(name, text, text, text), set_member_kind(name, text),
     set_member_password(name, text), remove_member(name) TO @admin@;

@@ -209,6 +209,92 @@ pub(crate) fn update_row(
 
 /// Plain INSERT or UPDATE, never `INSERT OR REPLACE`: a statement that may delete rows opens a
 /// savepoint, and every savepoint makes FTS5 flush its pending terms (see `write_barcodes`).
+/// Writes over row `rid` only the columns of `after` that differ from `before` (its content
+/// hash and time always), and its details only when one of them changed: SQLite rewrites every
+/// index naming a column an UPDATE sets, even to the same value, and a products row is in a
+/// dozen. `category_rid` is `after`'s category row.
+pub(crate) fn update_changed(
+    conn: &Connection,
+    rid: i64,
+    before: &Product,
+    after: &Product,
+    category_rid: Option<i64>,
+    now: u64,
+) -> Result<()> {
+    use rusqlite::types::Value;
+    let text = |s: &str| Value::Text(s.to_string());
+    let int = |v: Option<i64>| v.map_or(Value::Null, Value::Integer);
+    let mut set: Vec<(&str, Value)> = Vec::new();
+    if before.sku != after.sku {
+        set.push(("sku", text(&after.sku)));
+    }
+    if before.name != after.name {
+        set.push(("name", text(&after.name)));
+        set.push(("name_key", text(&after.name.to_lowercase())));
+    }
+    if before.brand != after.brand {
+        set.push(("brand", text(&after.brand)));
+    }
+    if before.model != after.model {
+        set.push(("model", text(&after.model)));
+    }
+    if before.category != after.category {
+        set.push(("category_rid", int(category_rid)));
+    }
+    if before.variant_group != after.variant_group {
+        set.push((
+            "variant_group",
+            after.variant_group.map_or(Value::Null, |g| Value::Blob(g.as_bytes().to_vec())),
+        ));
+    }
+    if before.weight_g != after.weight_g {
+        set.push(("weight_g", int(after.weight_g.map(i64::from))));
+    }
+    if before.dimensions != after.dimensions {
+        let (l, w, h) = dims(after);
+        set.push(("length_mm", int(l.map(i64::from))));
+        set.push(("width_mm", int(w.map(i64::from))));
+        set.push(("height_mm", int(h.map(i64::from))));
+    }
+    if before.price.currency != after.price.currency {
+        set.push(("currency", text(after.price.currency.as_str())));
+    }
+    if before.price.minor != after.price.minor {
+        set.push(("price", Value::Integer(after.price.minor)));
+    }
+    if before.old_price.map(|m| m.minor) != after.old_price.map(|m| m.minor) {
+        set.push(("old_price", int(after.old_price.map(|m| m.minor))));
+    }
+    if before.cost.map(|m| m.minor) != after.cost.map(|m| m.minor) {
+        set.push(("cost", int(after.cost.map(|m| m.minor))));
+    }
+    if before.stock != after.stock {
+        set.push(("stock", Value::Integer(after.stock)));
+    }
+    if before.status != after.status {
+        set.push(("status", text(after.status.code())));
+    }
+    if first_image(before) != first_image(after) {
+        set.push(("image", first_image(after).map_or(Value::Null, text)));
+    }
+    set.push(("content_hash", Value::Integer(after.content_hash() as i64)));
+    set.push(("updated_at", Value::Integer(now as i64)));
+    let columns: Vec<String> =
+        set.iter().enumerate().map(|(i, (c, _))| format!("{c} = ?{}", i + 2)).collect();
+    let sql = format!("UPDATE products SET {} WHERE rid = ?1", columns.join(", "));
+    let values = std::iter::once(Value::Integer(rid)).chain(set.into_iter().map(|(_, v)| v));
+    conn.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))
+        .map_err(|e| unique_sku(e, &after.sku))?;
+    if before.description != after.description
+        || before.attributes != after.attributes
+        || images_text(before) != images_text(after)
+    {
+        write_details(conn, rid, after, true)?;
+    }
+    Ok(())
+}
+
 fn write_details(conn: &Connection, rid: i64, p: &Product, existing: bool) -> Result<()> {
     let sql = if existing {
         "UPDATE product_details SET description = ?2, attributes = ?3, images = ?4 WHERE rid = ?1"

@@ -46,6 +46,10 @@ pub(crate) const PUSH_CATEGORY_RID: &str = "push_category_rid";
 pub const PULL_CURSOR: &str = "pull_cursor";
 /// The team server's clock minus this device's, in ms, as last measured on connect.
 pub const CLOCK_OFFSET: &str = "clock_offset_ms";
+/// SQLite's page cache while a page of change sets is applied (the connection's own budget
+/// again after it): each change set reads and rewrites leaves of a dozen b-trees at random
+/// places of a large catalog, and a page's worth of them does not fit the usual cache.
+const APPLY_CACHE_KIB: i64 = 256 * 1024;
 
 /// The wall clock a catalog's writes stamp with: the system's, plus the team server's offset
 /// when the catalog is in a team.
@@ -132,7 +136,17 @@ impl Catalog {
         self.with_side(|c| c.sync_apply_here(sets, cursor))
     }
 
+    /// [`Catalog::sync_apply`] with the marketplace file attached: a bigger page cache for
+    /// the page, the connection's own again after it.
     fn sync_apply_here(&mut self, sets: &[ChangeSet], cursor: &str) -> Result<ApplyReport> {
+        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn.execute_batch(&format!("PRAGMA cache_size = -{APPLY_CACHE_KIB}"))?;
+        let applied = self.sync_apply_page(sets, cursor);
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {cache}"))?;
+        applied
+    }
+
+    fn sync_apply_page(&mut self, sets: &[ChangeSet], cursor: &str) -> Result<ApplyReport> {
         let (device, now) = (self.device, self.now_ms());
         // Other devices' changes are not this device's to record (the sync triggers).
         let capture = self.capture.clone();

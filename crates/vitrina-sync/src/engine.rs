@@ -5,7 +5,8 @@
 //! pushing again after a crash is harmless), then pulls in batches (each batch applied in one
 //! transaction with the cursor: a crash applies it whole or not at all). A device behind the
 //! pruned part of the log merges the server's state instead. In the background it syncs when
-//! woken by the server (LISTEN/NOTIFY) or a local edit, and every 30 s regardless.
+//! woken by the server (LISTEN/NOTIFY) or a local edit, and every 30 s regardless, and about
+//! once a day prunes the team's log (folding the state) on a task of its own.
 //!
 //! The clock: every stamp this device makes is its clock plus the server's offset measured on
 //! connect, so one PC with a wrong clock does not push stamps into the future; records made
@@ -26,6 +27,11 @@ use crate::remote::{Cursor, MemberKind, Remote, ServerInfo, StateDoc};
 
 /// Change sets per push and per pull page.
 pub const BATCH: usize = 5_000;
+/// Change sets per pull page unless [`Engine::set_batch`] says otherwise: a page is one SQLite
+/// transaction, and on a large catalog most of its cost is the b-tree pages it dirties (each
+/// written to the WAL at commit, then checkpointed); four times the change sets dirty far
+/// fewer pages each. A page of this size holds the catalog's write lock about a second.
+pub const PULL_PAGE: usize = 4 * BATCH;
 /// How long the background loop waits without a wake-up before syncing anyway.
 pub const POLL: Duration = Duration::from_secs(30);
 /// Change sets stay in the team's log at least this long (and until every device active
@@ -109,6 +115,7 @@ pub struct Engine<R: Remote> {
     device: DeviceId,
     label: String,
     batch: usize,
+    pull_page: usize,
     info: Mutex<Option<ServerInfo>>,
     nudge: Arc<Notify>,
     crash_at: Option<(&'static str, std::sync::atomic::AtomicUsize)>,
@@ -134,6 +141,7 @@ impl<R: Remote> Engine<R> {
             catalog: Arc::new(Mutex::new(catalog)),
             label: label.to_string(),
             batch: BATCH,
+            pull_page: PULL_PAGE,
             info: Mutex::new(None),
             nudge: Arc::new(Notify::new()),
             crash_at: None,
@@ -167,6 +175,7 @@ impl<R: Remote> Engine<R> {
     /// Change sets per push and pull page.
     pub fn set_batch(&mut self, batch: usize) {
         self.batch = batch.max(1);
+        self.pull_page = self.batch;
     }
 
     /// Tests: the process aborts (as if killed) the `after`+1-th time it reaches the named
@@ -273,15 +282,19 @@ impl<R: Remote> Engine<R> {
         self.pull_all(&mut report, info.kind).await?;
         // Rows that waited for what they name (the marketplace file, created since) are written.
         self.local(|c| c.sync_settle()).await?;
-        if info.kind.may_edit() {
-            self.prune_now_and_then().await;
-        }
         Ok(report)
     }
 
-    /// Prunes the team's log about once a day (any editor's device may; the server decides
-    /// what goes). A failure only waits for the next day.
-    async fn prune_now_and_then(&self) {
+    /// Prunes the team's log about once a day, which also folds the state's field rows into the
+    /// docs (seconds for a day of edits to a large catalog): on a task of its own, so the loop
+    /// goes on syncing meanwhile. Any editor's device may; the server decides what goes. A
+    /// failure only waits for the next day.
+    async fn prune_now_and_then(&self, running: &mut Option<tokio::task::JoinHandle<()>>) {
+        if running.as_ref().is_some_and(|task| !task.is_finished())
+            || !self.server_info().is_some_and(|i| i.kind.may_edit())
+        {
+            return;
+        }
         let now = crate::pg::now_ms();
         let last = self
             .local(|c| c.sync_meta(keys::PRUNED_AT))
@@ -293,11 +306,14 @@ impl<R: Remote> Engine<R> {
         if now.saturating_sub(last) < PRUNE_EVERY.as_millis() as u64 {
             return;
         }
-        match self.remote.prune(LOG_RETENTION).await {
-            Ok(gone) => tracing::info!(gone, "pruned the team's log"),
-            Err(e) => tracing::info!(error = %e, "the team's log was not pruned"),
-        }
         let _ = self.local(move |c| c.set_sync_meta(keys::PRUNED_AT, Some(&now.to_string()))).await;
+        let remote = self.remote.clone();
+        *running = Some(tokio::spawn(async move {
+            match remote.prune(LOG_RETENTION).await {
+                Ok(gone) => tracing::info!(gone, "pruned the team's log"),
+                Err(e) => tracing::info!(error = %e, "the team's log was not pruned"),
+            }
+        }));
     }
 
     /// The last recorded status.
@@ -343,7 +359,7 @@ impl<R: Remote> Engine<R> {
 
     /// Pulls and applies everything after the cursor.
     pub async fn pull_all(&self, report: &mut SyncReport, kind: MemberKind) -> Result<()> {
-        let batch = self.batch;
+        let batch = self.pull_page;
         let mut cursor = self.cursor().await?;
         let mut waited = Duration::ZERO;
         let mut prefetched: Option<crate::remote::PullPage> = None;
@@ -425,8 +441,12 @@ impl<R: Remote> Engine<R> {
     pub async fn run(&self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let mut listener: Option<tokio::sync::mpsc::Receiver<()>> = None;
         let mut backoff = Duration::from_secs(1);
+        let mut pruning: Option<tokio::task::JoinHandle<()>> = None;
         loop {
             if *stop.borrow() {
+                if let Some(task) = pruning {
+                    task.abort();
+                }
                 return;
             }
             if listener.is_none() {
@@ -435,6 +455,7 @@ impl<R: Remote> Engine<R> {
             let wait = match self.sync().await {
                 Ok(report) => {
                     backoff = Duration::from_secs(1);
+                    self.prune_now_and_then(&mut pruning).await;
                     if report.held_back { Duration::from_millis(500) } else { POLL }
                 }
                 Err(e) => {

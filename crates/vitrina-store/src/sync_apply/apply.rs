@@ -327,7 +327,8 @@ fn apply_product(
             if changed {
                 match changed_product(before, &values, &won) {
                     Ok(after) => {
-                        update(tx, local, ctx, &mut known, rid, before, after, sku_stamp)?;
+                        let flagged = values.wanted.is_some();
+                        update(tx, local, ctx, &mut known, rid, before, after, sku_stamp, flagged)?;
                         if ctx.as_edits {
                             for (field, old, new, stamp) in &won {
                                 if field.parse::<ProductField>().is_ok() {
@@ -430,7 +431,7 @@ fn changed_product(
 }
 
 /// Writes `after` over the row (the SKU as the clash rule shows it, the category once it is
-/// here), with search and derived values.
+/// here), with search and derived values. `flagged`: the product waits to show another SKU.
 #[allow(clippy::too_many_arguments)]
 fn update(
     tx: &Connection,
@@ -441,14 +442,19 @@ fn update(
     before: &Product,
     mut after: Product,
     sku_stamp: Stamp,
+    flagged: bool,
 ) -> Result<()> {
-    after.sku = clash::shown_sku(tx, ctx.device, after.id.0, &after.sku, sku_stamp)?;
+    // A product that shows the SKU it wants holds it alone (the index is unique): nothing to
+    // settle unless it changed or the product waits for another.
+    if after.sku != before.sku || flagged {
+        after.sku = clash::shown_sku(tx, ctx.device, after.id.0, &after.sku, sku_stamp)?;
+    }
     let category = place_category(tx, known, &mut after)?;
-    rows::update_row(tx, rid, &after, category, ctx.now)?;
+    rows::update_changed(tx, rid, before, &after, category, ctx.now)?;
     if before.barcodes != after.barcodes {
         rows::write_barcodes(tx, rid, &after, true)?;
     }
-    if SEARCHABLE.iter().any(|f| before.field_value(*f) != after.field_value(*f)) {
+    if SEARCHABLE.iter().any(|f| !same_value(*f, before, &after)) {
         index::replace(tx, rid, &SearchText::of(&after, &mut ctx.stems))?;
     }
     if before.sku != after.sku {
@@ -458,6 +464,21 @@ fn update(
         links::recompute_after(tx, local, vec![rid])?;
     }
     Ok(())
+}
+
+/// Whether `field` has the same value in both, compared without writing it as text (a
+/// description copied, attributes as JSON) where the field is a plain part of the product.
+fn same_value(field: ProductField, a: &Product, b: &Product) -> bool {
+    match field {
+        ProductField::Name => a.name == b.name,
+        ProductField::Brand => a.brand == b.brand,
+        ProductField::Model => a.model == b.model,
+        ProductField::Sku => a.sku == b.sku,
+        ProductField::Barcodes => a.barcodes == b.barcodes,
+        ProductField::Description => a.description == b.description,
+        ProductField::Attributes => a.attributes == b.attributes,
+        other => a.field_value(other) == b.field_value(other),
+    }
 }
 
 fn insert(

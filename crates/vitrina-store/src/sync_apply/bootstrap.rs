@@ -56,6 +56,7 @@ pub struct Bootstrap {
     category_rids: HashMap<Uuid, (i64, String)>,
     skus: HashMap<String, ((Stamp, Uuid), i64)>,
     to_index: Vec<(i64, SearchText)>,
+    known: KnownRows,
     stems: Stems,
     latest: Option<Stamp>,
     report: BootstrapReport,
@@ -86,6 +87,7 @@ impl Catalog {
             category_rids: HashMap::new(),
             skus: HashMap::new(),
             to_index: Vec::with_capacity(INDEX_BLOCK),
+            known: KnownRows::default(),
             stems: Stems::new(),
             latest: None,
             report: BootstrapReport::default(),
@@ -186,7 +188,8 @@ impl Bootstrap {
             flush(conn, &mut self.to_index)?;
         }
         self.report.products += 1;
-        stamps::save_text(conn, p.id, EntityKind::Product, &p.stamps, None, waits_for)
+        self.known.add(p.id, p.stamps, waits_for);
+        Ok(())
     }
 
     /// Finishes the catalog: search index, the clock marker, the sync settings in `meta` (the
@@ -195,6 +198,7 @@ impl Bootstrap {
         self.place_categories()?;
         let conn = &self.catalog.conn;
         flush(conn, &mut self.to_index)?;
+        std::mem::take(&mut self.known).write(conn)?;
         self.report.rows = super::rows::finish_bootstrap(&mut self.catalog, std::mem::take(&mut self.rows))?;
         let conn = &self.catalog.conn;
         keep_clock_after(conn, self.latest)?;
@@ -274,6 +278,33 @@ impl Bootstrap {
             known.waits_for = doc.value(CATEGORY_PARENT).and_then(|p| p.parse().ok());
             self.report.held += 1;
             stamps::save(conn, id, &known)?;
+        }
+        Ok(())
+    }
+}
+
+/// The products' `sync_entities` rows, written once every product is in, sorted by id: the
+/// docs arrive in no order of id, and a million inserts at random places of that table cost
+/// more than the sort. A stamps text the previous product had too (the team's seed stamps
+/// most products alike) is kept once.
+#[derive(Default)]
+struct KnownRows {
+    rows: Vec<(Uuid, u32, Option<Uuid>)>,
+    texts: Vec<String>,
+}
+
+impl KnownRows {
+    fn add(&mut self, id: Uuid, stamps: String, waits_for: Option<Uuid>) {
+        if self.texts.last() != Some(&stamps) {
+            self.texts.push(stamps);
+        }
+        self.rows.push((id, self.texts.len() as u32 - 1, waits_for));
+    }
+
+    fn write(mut self, conn: &rusqlite::Connection) -> Result<()> {
+        self.rows.sort_unstable_by_key(|(id, _, _)| *id);
+        for (id, at, waits_for) in self.rows {
+            stamps::save_text(conn, id, EntityKind::Product, &self.texts[at as usize], None, waits_for)?;
         }
         Ok(())
     }

@@ -2,12 +2,13 @@
 //! replication (DESIGN §8, reference/sync-anchors.md §3).
 //!
 //! - Pushes insert change sets into `log` in one statement; a statement trigger refuses sets
-//!   of another schema version or stamped over five minutes ahead, folds them into `state` and
-//!   NOTIFYs the others.
+//!   of another schema version or stamped over five minutes ahead, folds them into `state` (a
+//!   new entity's doc, or a row per field that won for one that has a doc) and NOTIFYs the
+//!   others. Pruning folds those field rows into the docs, in blocks.
 //! - Pulls read `log` by (transaction id, sequence), only below the oldest transaction still
 //!   running (`pg_snapshot_xmin`), so a push that commits after a later one is never skipped.
-//! - A new device copies `state` (`COPY … (FORMAT binary)`) from one snapshot and pulls from
-//!   that snapshot's xmin.
+//! - A new device copies `state` (`COPY … (FORMAT binary)`: the field rows, then the docs with
+//!   them laid over) from one snapshot and pulls from that snapshot's xmin.
 //! - Every call has a time limit: a half-open network (packets lost, no reset) fails the call
 //!   instead of hanging the device; the connection is then opened anew.
 
@@ -38,6 +39,8 @@ use wire::RawJson;
 const CALL_LIMIT: Duration = Duration::from_secs(30);
 /// Rows per batch of a state copy handed to the sink.
 const STATE_BATCH: usize = 2_000;
+/// Entities whose field rows one call of `fold_state` folds into their docs.
+const FOLD_BLOCK: i32 = 5_000;
 
 /// A team's PostgreSQL, signed in as one member.
 pub struct PgRemote {
@@ -319,6 +322,19 @@ impl Remote for PgRemote {
                 c.query_one("SELECT prune_log($1::text::interval)", &[&keep]).await
             })
             .await?;
+        // The fields that won since are folded into their docs as well, a block of entities per
+        // transaction (a push of a field being folded waits only for its block).
+        loop {
+            let folded: i64 = self
+                .call("folding the team's state", |c| async move {
+                    c.query_one("SELECT fold_state($1)", &[&FOLD_BLOCK]).await
+                })
+                .await?
+                .get(0);
+            if folded < i64::from(FOLD_BLOCK) {
+                break;
+            }
+        }
         Ok(row.get::<_, i64>(0) as u64)
     }
 
@@ -341,6 +357,38 @@ impl Remote for PgRemote {
         .await
         .map_err(within("starting the copy"))??
         .get(0);
+        // The fields that won since their docs were last folded, laid over the docs as they come.
+        let mut fields = {
+            let stream = tokio::time::timeout(
+                limit,
+                client.copy_out(
+                    "COPY (SELECT entity_id, field, value, hlc, device FROM state_fields) TO STDOUT (FORMAT binary)",
+                ),
+            )
+            .await
+            .map_err(within("copying the team's catalog"))??;
+            let rows = BinaryCopyOutStream::new(
+                stream,
+                &[Type::UUID, Type::TEXT, Type::TEXT, Type::INT8, Type::UUID],
+            );
+            pin_mut!(rows);
+            let mut fields = wire::FieldRows::default();
+            loop {
+                let next = tokio::time::timeout(limit, rows.next())
+                    .await
+                    .map_err(within("copying the team's catalog"))?;
+                let Some(row) = next else { break };
+                let row = row?;
+                fields.add(
+                    row.try_get(0)?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get::<i64>(3)?,
+                    row.try_get(4)?,
+                );
+            }
+            fields
+        };
         for (kind, query) in [
             (
                 EntityKind::Category,
@@ -364,7 +412,8 @@ impl Remote for PgRemote {
                 let Some(row) = next else { break };
                 let row = row?;
                 let id: Uuid = row.try_get(0)?;
-                let doc = wire::doc_from_json(row.try_get::<RawJson>(1)?.0)?;
+                let mut doc = wire::doc_from_json(row.try_get::<RawJson>(1)?.0)?;
+                fields.lay_over(id, &mut doc);
                 batch.push(StateDoc { kind, id, doc });
                 if batch.len() == STATE_BATCH {
                     sink(std::mem::replace(&mut batch, Vec::with_capacity(STATE_BATCH)))?;
@@ -374,7 +423,7 @@ impl Remote for PgRemote {
                 sink(batch)?;
             }
         }
-        rows::copy_state(&client, limit, &mut sink).await?;
+        rows::copy_state(&client, limit, &mut fields, &mut sink).await?;
         client.batch_execute("COMMIT").await?;
         Ok(Cursor { xid: xmin.parse().unwrap_or(0), seq: -1 })
     }

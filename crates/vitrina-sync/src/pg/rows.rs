@@ -18,7 +18,14 @@ use crate::remote::StateDoc;
 /// Rows per batch handed to the sink.
 const BATCH: usize = 2_000;
 
-pub(super) async fn copy_state<F>(client: &Client, limit: Duration, sink: &mut F) -> Result<()>
+/// `fields`: the fields that won since their docs were last folded (`state_fields`), laid over
+/// each doc as it comes, as the catalog's are.
+pub(super) async fn copy_state<F>(
+    client: &Client,
+    limit: Duration,
+    fields: &mut wire::FieldRows,
+    sink: &mut F,
+) -> Result<()>
 where
     F: FnMut(Vec<StateDoc>) -> Result<()> + Send,
 {
@@ -40,7 +47,8 @@ where
         let row = row?;
         let id: Uuid = row.try_get(0)?;
         let Some(kind) = EntityKind::from_code(row.try_get::<&str>(1)?) else { continue };
-        let doc = wire::doc_from_json(row.try_get::<RawJson>(2)?.0)?;
+        let mut doc = wire::doc_from_json(row.try_get::<RawJson>(2)?.0)?;
+        fields.lay_over(id, &mut doc);
         batch.push(StateDoc { kind, id, doc });
         if batch.len() == BATCH {
             sink(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;

@@ -2,10 +2,11 @@
 //! a change set's fields `{field: [value or null, hlc, old or null]}`, a state doc
 //! `{field: [value or null, hlc, device]}`. HLCs travel packed (48 bits of ms, 16 of counter).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::error::Error;
 
 use tokio_postgres::types::{FromSql, Type};
+use uuid::Uuid;
 use vitrina_domain::{ChangeSet, DeviceId, Doc, FieldChange, Hlc, Stamp};
 
 use crate::error::{Result, SyncError, SyncErrorKind};
@@ -53,6 +54,25 @@ pub(crate) fn doc_json(doc: &Doc) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
+/// The state's field rows (`state_fields`: fields that won since their entity's doc was last
+/// folded), by entity, to lay over the docs.
+#[derive(Debug, Default)]
+pub(crate) struct FieldRows(HashMap<Uuid, Vec<(String, Option<String>, Stamp)>>);
+
+impl FieldRows {
+    pub fn add(&mut self, id: Uuid, field: String, value: Option<String>, hlc: i64, device: Uuid) {
+        let stamp = Stamp { hlc: Hlc::unpack(hlc as u64), device: DeviceId(device) };
+        self.0.entry(id).or_default().push((field, value, stamp));
+    }
+
+    /// An entity's doc with its field rows over it, field by field by the rule.
+    pub fn lay_over(&mut self, id: Uuid, doc: &mut Doc) {
+        for (field, value, stamp) in self.0.remove(&id).unwrap_or_default() {
+            let _ = doc.merge(&field, value, stamp);
+        }
+    }
+}
+
 fn damaged(e: impl std::fmt::Display) -> SyncError {
     SyncError::new(
         SyncErrorKind::Server,
@@ -84,7 +104,6 @@ impl<'a> FromSql<'a> for RawJson<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use uuid::Uuid;
     use vitrina_domain::EntityKind;
 
     #[test]

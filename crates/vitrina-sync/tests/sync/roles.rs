@@ -30,7 +30,7 @@ async fn connect_as(team: &Team, member: &Invitation) -> tokio_postgres::Client 
 
 /// Every team table's contents, to see that nothing changed.
 fn checksums(team: &Team) -> String {
-    ["meta", "members", "devices", "log", "state", "leases", "admin_entities"]
+    ["meta", "members", "devices", "log", "state", "state_fields", "leases", "admin_entities"]
         .iter()
         .map(|t| {
             team.psql(&format!(
@@ -90,6 +90,11 @@ async fn a_viewer_with_its_own_password_cannot_change_anything() {
         "UPDATE state SET doc = '{}'".into(),
         "DELETE FROM state".into(),
         "TRUNCATE state".into(),
+        "INSERT INTO state_fields (entity_id, field, hlc, device) VALUES (gen_random_uuid(), 'x', 1, gen_random_uuid())"
+            .into(),
+        "UPDATE state_fields SET value = 'x'".into(),
+        "DELETE FROM state_fields".into(),
+        "TRUNCATE state_fields".into(),
         "UPDATE leases SET epoch = epoch + 1, holder = gen_random_uuid()".into(),
         "DELETE FROM leases".into(),
         "TRUNCATE leases".into(),
@@ -100,6 +105,7 @@ async fn a_viewer_with_its_own_password_cannot_change_anything() {
         format!("SELECT renew_lease('marketplaces', '{device}', 1, 10000)"),
         format!("SELECT release_lease('marketplaces', '{device}', 1)"),
         "SELECT prune_log('0 seconds')".into(),
+        "SELECT fold_state(1000)".into(),
         "SELECT add_member('x_m_y', 'y', 'admin', 'pw')".into(),
         "SELECT set_member_kind('x', 'admin')".into(),
         "SELECT set_member_password('x', 'pw')".into(),
@@ -113,7 +119,7 @@ async fn a_viewer_with_its_own_password_cannot_change_anything() {
         refused_or_no_effect(&client, sql).await.unwrap();
     }
     // COPY FROM into every table.
-    for table in ["meta", "members", "devices", "log", "state", "leases", "admin_entities"] {
+    for table in ["meta", "members", "devices", "log", "state", "state_fields", "leases", "admin_entities"] {
         let client = connect_as(&team, &viewer).await;
         let e = client.copy_in::<_, bytes::Bytes>(&format!("COPY {table} FROM STDIN")).await.err();
         assert!(e.is_some(), "COPY into {table} was accepted");
@@ -206,7 +212,7 @@ fn every_team_table_forces_row_level_security_and_no_team_role_bypasses_it() {
         ),
     );
     let lines: Vec<&str> = tables.lines().collect();
-    assert_eq!(lines.len(), 7, "{tables}");
+    assert_eq!(lines.len(), 8, "{tables}");
     for line in lines {
         assert!(line.ends_with("|t|t|f"), "RLS forced and a NOLOGIN owner: {line}");
     }

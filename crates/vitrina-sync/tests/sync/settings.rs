@@ -209,3 +209,25 @@ async fn concurrent_supplier_settings_converge_by_the_rule_and_deletes_sync() {
     assert_eq!(a.digest(), b.digest());
     assert_eq!(a.digest(), server_digest(&team).await);
 }
+
+/// A settings row changed after the team's state took it is copied to a joining device with
+/// the change: the field that won sits in `state_fields` until the daily fold, and the copy
+/// lays it over the row's doc as it does a product's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_joining_device_gets_a_settings_row_as_last_changed_before_the_fold() {
+    let team = Team::new("unfolded").await;
+    let a = team.founder().await;
+    let supplier = a.with(|c| c.add_supplier("Оптовик", 1).unwrap());
+    a.sync().await;
+    a.with(|c| c.save_supplier_settings(supplier, 7, "cheapest", r#"{"currency":"RUB"}"#).unwrap());
+    a.sync().await;
+    assert_ne!(
+        team.psql("SELECT count(*) FROM state_fields").trim(),
+        "0",
+        "the change waits in state_fields (not folded yet)"
+    );
+    let b = team.join(&team.invite("Борис", MemberKind::Editor).await).await;
+    let config = b.with(|c| c.supplier_config(supplier).unwrap());
+    assert_eq!((config.priority, config.policy.as_str()), (7, "cheapest"));
+    assert_eq!(a.digest(), b.digest());
+}
