@@ -118,7 +118,8 @@ impl Jobs {
         let opts = WorkerOptions { schedules: false, keep_days: 0, only: Some(id), ..Default::default() };
         match self.start_worker(&opts) {
             Ok(mut worker) => {
-                worker.follow(id, job, on_update)?;
+                let ended = || -> AppResult<bool> { Ok(self.queue()?.get(id)?.state.is_finished()) };
+                worker.follow(id, job, on_update, &ended)?;
                 worker.stop(Duration::from_secs(10));
             }
             Err(e) if e.code == ErrorCode::Conflict => self.poll(id, on_update)?,
@@ -247,18 +248,28 @@ impl Worker {
         Ok(exit)
     }
 
-    /// Follows one job to its end (see [`Jobs::wait`]).
+    /// Follows one job to its end (see [`Jobs::wait`]). `ended` reads the job's state from the
+    /// queue: a job that ends before this subscribes to the runner's events (a failing import
+    /// can end in milliseconds) announces its end to nobody, so the queue is asked too, now and
+    /// every half second.
     fn follow(
         &mut self,
         id: JobId,
         mut job: JobRecord,
         on_update: &mut dyn FnMut(&JobRecord),
+        ended: &dyn Fn() -> AppResult<bool>,
     ) -> AppResult<()> {
         let mut events = self.handle().subscribe();
         self.handle().wake();
+        if ended()? {
+            return Ok(());
+        }
         self.runtime.block_on(async {
             loop {
                 tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => if ended()? {
+                        return Ok(());
+                    },
                     _ = tokio::signal::ctrl_c() => return Err(AppError::new(
                         ErrorCode::Conflict,
                         format!("stopped waiting; job {id} goes back to the queue and resumes with `vitrina worker` or `vitrina jobs wait {id}`"),
