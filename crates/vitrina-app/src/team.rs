@@ -264,11 +264,11 @@ pub fn leave(path: &Path, secrets: &dyn SecretStore) -> AppResult<TeamStatusDto>
 
 /// `team test-server`: a throwaway PostgreSQL cluster (the tests' own harness) with an empty
 /// database `team`, and its superuser's URL; it is stopped and deleted when this process ends.
-pub fn test_server() -> AppResult<(vitrina_testkit::pg::Cluster, String)> {
+pub fn test_server() -> AppResult<(vitrina_testkit::pg::Cluster, crate::ipc::TestServerDto)> {
     let cluster =
         vitrina_testkit::pg::Cluster::for_this_process().map_err(|e| AppError::new(ErrorCode::Io, e))?;
     let url = cluster.create_database("team");
-    Ok((cluster, url))
+    Ok((cluster, crate::ipc::TestServerDto { url }))
 }
 
 fn invitation_dto(i: &Invitation) -> InvitationDto {

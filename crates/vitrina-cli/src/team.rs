@@ -143,9 +143,10 @@ pub fn run(cmd: &TeamCmd, db: &Path, cli: &Cli) -> Outcome {
             Ok(())
         }
         TeamCmd::TestServer => {
-            let (_server, url) = team::test_server()?;
+            let (_server, dto) = team::test_server()?;
+            let url = &dto.url;
             if cli.json {
-                json(&serde_json::json!({ "url": url }))?;
+                json(&dto)?;
             } else {
                 print(format!("A throwaway PostgreSQL listens at {url} (Ctrl-C stops and deletes it)."));
                 print(format!("Try it:\n  vitrina team init --url '{url}?sslmode=disable' --name Анна"));

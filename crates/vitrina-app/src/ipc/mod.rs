@@ -847,6 +847,7 @@ pub fn typescript() -> String {
         ConflictDto::decl(&cfg),
         TeamInitDto::decl(&cfg),
         TeamUpgradeDto::decl(&cfg),
+        TestServerDto::decl(&cfg),
         StatusDto::decl(&cfg),
         SortDto::decl(&cfg),
         MoneyDto::decl(&cfg),

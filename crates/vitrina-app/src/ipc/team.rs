@@ -122,6 +122,12 @@ pub struct TeamInitDto {
     pub admin: InvitationDto,
 }
 
+/// `team test-server`: the throwaway PostgreSQL's superuser URL (its database `team`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TestServerDto {
+    pub url: String,
+}
+
 /// What `team upgrade` did: the team database's schema version before and after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct TeamUpgradeDto {

@@ -94,6 +94,8 @@ export type TeamInitDto = { status: TeamStatusDto, admin: InvitationDto, };
 
 export type TeamUpgradeDto = { from: number, to: number, };
 
+export type TestServerDto = { url: string, };
+
 export type StatusDto = "draft" | "active" | "archived";
 
 export type SortDto = "name" | "price" | "stock" | "updated";
