@@ -1036,9 +1036,13 @@ async function aiWork(browser, db) {
 
     // The catalog's bulk bar: the selected products go to a marketplace account or an AI check.
     await go(browser, 'catalog', '.scroller .row[data-sku]');
-    const boxes = await browser.$$('.scroller .row[data-sku] input[type="checkbox"]');
-    for (const b of boxes.slice(0, 2)) await b.click();
-    await browser.$('[data-testid="publish-selected"]').waitForExist({ timeout: 20000 });
+    // The auto-push the accepted suggestion queued may redraw the rows under the clicks: tick
+    // the first two until the bulk bar shows, never unticking one.
+    await until('the bulk bar for two ticked rows', async () => {
+      const boxes = await browser.$$('.scroller .row[data-sku] input[type="checkbox"]');
+      for (const b of boxes.slice(0, 2)) if (!(await b.isSelected())) await b.click();
+      return browser.$('[data-testid="publish-selected"]').isExisting();
+    }, Boolean, { timeout: 20000, interval: 500 });
     same('the bulk bar offers to publish the selection and to check it with AI',
       [await read(browser, '[data-testid="publish-selected"]'), await read(browser, '[data-testid="ai-run-start"]')], ['Опубликовать (2)', 'ИИ (2)']);
     await screenshot('33-bulk-actions', '[data-testid="bulk"]');
