@@ -35,6 +35,21 @@ use crate::url::TeamUrl;
 use schema::{Names, SCHEMA_VERSION};
 use wire::RawJson;
 
+/// Where a pull stops: the oldest transaction still running in this database, as the statement's
+/// snapshot saw it (the snapshot's end when none runs). A change set committed below it can no
+/// longer appear, so a cursor past it skips nothing. The snapshot's own xmin would do as well but
+/// counts every database of the server: a long report, a backup or another team's push
+/// elsewhere on a shared server would hold every pull back. A transaction is left out only
+/// when the server's activity, read after the snapshot, shows it still running in another
+/// database; one that ended meanwhile is still counted (its database unknown), which is safe.
+const PULL_HORIZON: &str = "coalesce(
+    (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+     WHERE NOT EXISTS (
+         SELECT 1 FROM pg_stat_activity AS a
+         WHERE a.backend_xid::text::bigint = (x::text::numeric % 4294967296)::bigint
+           AND a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database()))),
+    pg_snapshot_xmax(pg_current_snapshot()))";
+
 /// How long one call may take before the network counts as lost.
 const CALL_LIMIT: Duration = Duration::from_secs(30);
 /// Rows per batch of a state copy handed to the sink.
@@ -258,9 +273,11 @@ impl Remote for PgRemote {
         let rows = self
             .call("pulling changes", |c| async move {
                 c.query(
-                    "SELECT xid::text, seq, id, entity, entity_id, batch, device, who, fields FROM log
-                     WHERE (xid, seq) > ($1::text::xid8, $2) AND xid < pg_snapshot_xmin(pg_current_snapshot())
-                     ORDER BY xid, seq LIMIT $3",
+                    &format!(
+                        "SELECT xid::text, seq, id, entity, entity_id, batch, device, who, fields FROM log
+                         WHERE (xid, seq) > ($1::text::xid8, $2) AND xid < {PULL_HORIZON}
+                         ORDER BY xid, seq LIMIT $3"
+                    ),
                     &[&xid, &after.seq, &(limit as i64)],
                 )
                 .await
@@ -290,8 +307,10 @@ impl Remote for PgRemote {
             page.held_back = self
                 .call("pulling changes", |c| async move {
                     c.query_one(
-                        "SELECT EXISTS (SELECT 1 FROM log WHERE (xid, seq) > ($1::text::xid8, $2)
-                                        AND xid >= pg_snapshot_xmin(pg_current_snapshot()))",
+                        &format!(
+                            "SELECT EXISTS (SELECT 1 FROM log WHERE (xid, seq) > ($1::text::xid8, $2)
+                                            AND xid >= {PULL_HORIZON})"
+                        ),
                         &[&xid, &from.seq],
                     )
                     .await

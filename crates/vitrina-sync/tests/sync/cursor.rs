@@ -57,3 +57,25 @@ async fn a_push_held_open_while_others_push_and_pull_is_never_skipped() {
     assert_eq!(a.digest(), c.digest(), "seed {seed}");
     assert_eq!(b.digest(), c.digest(), "seed {seed}");
 }
+
+/// A transaction left open in another database of the same server (a report, a backup,
+/// another team) holds no pull back: the snapshot's xmin counts every database, the pull's
+/// horizon only this one. One open in the team's own database still does (above).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_open_in_another_database_holds_no_pull_back() {
+    let team = Team::new("elsewhere").await;
+    let a = team.founder().await;
+    let b = team.join(&team.invite("b", MemberKind::Editor).await).await;
+    let other = team.cluster.create_database(&format!("{}_other", team.db));
+    let (client, connection) = tokio_postgres::connect(&other, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client.batch_execute("BEGIN; SELECT pg_current_xact_id();").await.unwrap();
+    a.with(|c| c.create_product(&product("ELSEWHERE-1", "после чужой транзакции", 100)).unwrap());
+    a.sync().await;
+    let started = std::time::Instant::now();
+    let report = b.sync().await;
+    assert!(!report.held_back, "nothing of this team is running");
+    assert_eq!(b.with(|c| c.product_count().unwrap()), 1, "the product came at once");
+    assert!(started.elapsed() < Duration::from_millis(1500), "no wait for the other database");
+    client.batch_execute("COMMIT").await.unwrap();
+}
