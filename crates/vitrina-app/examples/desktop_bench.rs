@@ -119,6 +119,30 @@ fn main() {
             rows.rows.len()
         );
     }
+    // The first keystroke into an empty box: each letter alone (the rare ones are the slow ones).
+    let mut times = Vec::new();
+    let mut slowest = Vec::new();
+    for letter in "абвгдежзийклмнопрстуфхцчшщэюяabcdefghijklmnopqrstuvwxyz".chars()
+    {
+        let q = TableQuery {
+            filter: FilterDto { text: Some(letter.to_string()), ..Default::default() },
+            ..Default::default()
+        };
+        let t = Instant::now();
+        s.table_info(&q).expect("info");
+        s.table_rows(&q, 0, 100).expect("rows");
+        times.push(ms(t));
+        slowest.push((ms(t), letter));
+    }
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!(
+        "one letter (count + first 100 rows), {} letters: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; slowest {:?}",
+        times.len(),
+        pct(&mut times, 0.5),
+        pct(&mut times, 0.95),
+        pct(&mut times, 1.0),
+        &slowest[..5]
+    );
     let t = Instant::now();
     let f = s.facets().expect("facets");
     println!(

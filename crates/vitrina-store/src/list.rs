@@ -154,11 +154,9 @@ impl Catalog {
             Some(access) => access,
             None => self.plan(&conds, query.sort)?,
         };
-        // A letter is tested on the rows a walk reads; a list read another way, or one whose
-        // walk found the letter too rarely, tests it by the set of its matches, as every read of
-        // a text does.
-        let by_set =
-            conds.has_letter() && (!access.walks() || self.memo.letters_by_set.borrow().contains(&key));
+        // A letter is tested on the name of each entry or row read; a list whose walk found
+        // the letter too rarely tests the set of its matches first.
+        let by_set = conds.has_letter() && self.memo.letters_by_set.borrow().contains(&key);
         let conds = if by_set { conds.letter_as_set() } else { conds };
         if let Some(expr) = conds.text() {
             self.text_set(expr)?;

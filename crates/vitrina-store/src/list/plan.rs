@@ -33,6 +33,19 @@ use crate::search::{MatchExpr, Stems, match_expression, single_letter};
 /// much.)
 pub(crate) const SMALL: u64 = 1_000;
 
+/// With a text, a filter's index entries are read up to this many to collect those that also
+/// match the text, when at most [`SMALL`] are expected to: the text is tested on each entry by
+/// rid before its row is read (a tenth of a microsecond against a microsecond, more for a row
+/// not in the cache), so 150 000 entries cost some 15 ms, where a walk in another order that
+/// finds the text rarely reads its whole budget of rows and then collects anyway. (Expecting
+/// 5 000 rows made a common text slower: a walk finds fifty of them in a hundred rows.)
+const TEXT_SCAN: u64 = 150_000;
+
+/// With one letter, a filter keeping at most this many rows is collected and the letter tested
+/// on each row (a microsecond a row): a walk in another order reads rows until fifty have the
+/// letter, all of the filter's when few of them do, past a million index entries.
+const LETTER_ROWS: u64 = 20_000;
+
 /// The index a list is read through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Access {
@@ -47,13 +60,6 @@ pub(crate) enum Access {
     Collect(Term),
 }
 
-impl Access {
-    /// Whether this way reads rows in sort order and tests the filter on them as it goes.
-    pub fn walks(self) -> bool {
-        matches!(self, Access::Walk | Access::WalkAll | Access::Ordered(_))
-    }
-}
-
 /// The kinds of condition a filter is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Term {
@@ -65,7 +71,8 @@ pub(crate) enum Term {
     Status,
     /// Words, tested by rid against the set of their matches (`text_set.rs`).
     Text,
-    /// One letter, tested on the title words of the product's row.
+    /// One letter, tested on the words of the product's name (`name_key`, which the name,
+    /// brand and category indexes carry).
     Letter,
 }
 
@@ -153,8 +160,10 @@ impl Conds {
         let mut out = self.clone();
         for c in &mut out.conds {
             if c.term == Term::Letter {
+                // The set holds the products with a title word starting with the letter (name,
+                // brand, model, SKU): the name is tested on those.
                 c.term = Term::Text;
-                c.passive = "vitrina_text(?, p.rid)".into();
+                c.passive = format!("vitrina_text(?, p.rid) AND {}", c.passive);
                 c.passive_args = c.args.clone();
             }
         }
@@ -255,16 +264,17 @@ impl Catalog {
         }
         if let Some(text) = f.text.as_deref() {
             let matches = "p.rid IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)";
-            // One letter: the products with a title word starting with it (as a search of one
-            // letter lists them); a prefix of one letter over every column would merge the
-            // lists of most of the index's terms.
-            if let Some(letter) = single_letter(text) {
+            // One letter: the products with a word of their name starting with it, tested on
+            // the name the walked index carries. (A prefix of one letter over the index would
+            // merge the lists of most of its terms; it drives a count, narrowed to the title.)
+            if let Some(ch) = single_letter(text) {
+                let letter = Value::Text(ch.to_string());
                 out.conds.push(Cond {
                     term: Term::Letter,
-                    driving: matches.into(),
-                    passive: "vitrina_initial(?, p.name, p.brand, p.model, p.sku)".into(),
-                    args: vec![Value::Text(format!("{{title}} : \"{letter}\"*"))],
-                    passive_args: vec![Value::Text(letter.to_string())],
+                    driving: format!("{matches} AND vitrina_initial(?, p.name_key)"),
+                    passive: "vitrina_initial(?, p.name_key)".into(),
+                    args: vec![Value::Text(format!("{{title}} : \"{ch}\"*")), letter.clone()],
+                    passive_args: vec![letter],
                 });
             } else {
                 match match_expression(text, &mut Stems::new()) {
@@ -307,7 +317,15 @@ impl Catalog {
         if conds.nothing {
             return Ok(Access::Walk);
         }
-        // A small filter: collect it, the smallest first.
+        // A small filter: collect it, the smallest first. With a text, a filter is small when
+        // few of its rows are expected to match the text too (its share of the catalog, as if
+        // independent): its entries are tested against the text's set before any row is read.
+        // With a letter, when the filter's rows are few enough to test the letter on each.
+        let share = match conds.text() {
+            Some(expr) => Some(self.text_set(expr)?.len() as f64 / self.rid_span()? as f64),
+            None => None,
+        };
+        let letter = conds.has_letter();
         let mut best: Option<(u64, Term)> = None;
         for term in [Term::Text, Term::Supplier, Term::Status, Term::Price, Term::Stock] {
             let Some(c) = conds.get(term) else { continue };
@@ -315,9 +333,21 @@ impl Catalog {
             if c.driving == "p.stock > 0" || term.sort() == Some(sort) {
                 continue;
             }
-            let n = self.count_term(conds, term, SMALL + 1)?;
-            if n <= SMALL && best.is_none_or(|(b, _)| n < b) {
-                best = Some((n, term));
+            let by_text = share.filter(|_| term != Term::Text);
+            let cap = match by_text {
+                // (Counted no further than could still be few enough.)
+                Some(share) => TEXT_SCAN.min((SMALL as f64 / share.max(1e-9)) as u64),
+                None if letter => LETTER_ROWS,
+                None => SMALL,
+            };
+            let n = self.count_term(conds, term, cap + 1)?;
+            let e = match by_text {
+                Some(share) => (n as f64 * share).ceil() as u64,
+                None if letter => n.min(SMALL),
+                None => n,
+            };
+            if n <= cap && e <= SMALL && best.is_none_or(|(b, _)| e < b) {
+                best = Some((e, term));
             }
         }
         let group = match (conds.get(Term::Brand), conds.get(Term::Category)) {
@@ -356,6 +386,10 @@ impl Catalog {
     /// terms' rows do). `None` when no term narrows the list (in stock alone).
     pub(crate) fn fallback(&self, conds: &Conds, access: Access) -> Result<Option<Term>> {
         const CAP: u64 = 300_000;
+        let share = match conds.text() {
+            Some(expr) => Some(self.text_set(expr)?.len() as f64 / self.rid_span()? as f64),
+            None => None,
+        };
         let mut best: Option<(u64, Term)> = None;
         // Counting a letter's matches costs merging the lists of every word starting with it:
         // only when nothing else narrows. (A text's are counted in its set.)
@@ -365,8 +399,16 @@ impl Catalog {
                 continue;
             }
             let n = self.count_term(conds, c.term, CAP + 1)?;
-            // Reading a row costs about twenty index entries.
-            let cost = if matches!(c.term, Term::Brand | Term::Category) { n } else { n.saturating_mul(20) };
+            // Reading a row costs about twenty index entries; with a text, only the entries
+            // that match it are read (expected as if independent).
+            let cost = match c.term {
+                Term::Brand | Term::Category => n,
+                Term::Text | Term::Letter => n.saturating_mul(20),
+                _ => match share {
+                    Some(share) => n.saturating_add((n as f64 * share * 20.0) as u64),
+                    None => n.saturating_mul(20),
+                },
+            };
             if best.is_none_or(|(b, _)| cost < b) {
                 best = Some((cost, c.term));
             }
@@ -377,6 +419,14 @@ impl Catalog {
             return Ok(Some(g));
         }
         Ok(best.map(|(_, t)| t))
+    }
+
+    /// The products' rid span (the count of a catalog with no gaps): one seek, where a count
+    /// reads the whole table.
+    fn rid_span(&self) -> Result<u64> {
+        let max: Option<i64> =
+            self.db().prepare_cached("SELECT max(rid) FROM products")?.query_row([], |r| r.get(0))?;
+        Ok(max.unwrap_or(0).max(1) as u64)
     }
 
     /// Whether `g`'s index lists its rows in name order: one brand, or one category (a

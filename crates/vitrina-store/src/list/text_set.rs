@@ -10,11 +10,12 @@
 //! memo for the pages, sorts and filters that follow, and tested by the SQL function
 //! `vitrina_text(expression, rid)`: a few nanoseconds an entry.
 //!
-//! A text of one letter is tested on the product's title words instead
-//! (`vitrina_initial(letter, name, brand, model, sku)`): FTS5 answers a one-letter prefix by
-//! merging the lists of every term starting with it (80 ms for "к"), while a common letter
-//! starts a title word of every few products a walk reads, and a rare one has few matches,
-//! which the index then reads cheaply (`read.rs` falls back to the set).
+//! A list's text of one letter keeps the products with a word of their name starting with it,
+//! tested on the lower-cased name (`vitrina_initial(letter, name_key)`) that the name, brand and
+//! category indexes carry: FTS5 answers a one-letter prefix by merging the lists of every term
+//! starting with it (80 ms for "к"), while the name is at hand in the entry a walk reads. Only
+//! a walk of an index without the name that finds the letter too rarely reads the prefix's set
+//! (the title's words, narrowed to the name's; `read.rs`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -24,7 +25,7 @@ use rusqlite::functions::FunctionFlags;
 
 use crate::catalog::Catalog;
 use crate::error::Result;
-use crate::search::letter::title_has_initial;
+use crate::search::letter::name_has_initial;
 
 /// Sets kept at most (a person types a few texts between two changes of the catalog).
 const KEPT: usize = 16;
@@ -78,14 +79,10 @@ pub(crate) fn register(conn: &Connection, sets: TextSets) -> Result<()> {
         })?;
         Ok(set.contains(ctx.get::<i64>(1)?))
     })?;
-    conn.create_scalar_function("vitrina_initial", 5, flags, |ctx| {
+    conn.create_scalar_function("vitrina_initial", 2, flags, |ctx| {
         let letter: String = ctx.get(0)?;
         let Some(letter) = letter.chars().next() else { return Ok(false) };
-        let mut fields = [""; 4];
-        for (i, field) in fields.iter_mut().enumerate() {
-            *field = ctx.get_raw(i + 1).as_str().unwrap_or_default();
-        }
-        Ok(title_has_initial(&fields, letter))
+        Ok(name_has_initial(ctx.get_raw(1).as_str().unwrap_or_default(), letter))
     })?;
     Ok(())
 }
