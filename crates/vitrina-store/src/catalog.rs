@@ -80,7 +80,7 @@ impl Catalog {
         // sync's offset), not only the sync's own.
         let now = crate::sync_apply::team_clock(&conn)?;
         let memo = crate::memo::Memo::default();
-        crate::list::register_functions(&conn, memo.texts.clone())?;
+        crate::list::register_functions(&conn, memo.texts.clone(), memo.ticks.clone())?;
         capture.start(device, "local", now.clone());
         Ok(Catalog {
             capture,

@@ -24,6 +24,8 @@ pub struct Memo {
     pub(crate) texts: TextSets,
     /// Lists (by filter and sort) whose letter is tested by the set of its matches.
     pub(crate) letters_by_set: RefCell<HashSet<String>>,
+    /// Index entries the last step of a walk read (counted by the connection's `vitrina_tick`).
+    pub(crate) ticks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Memo {

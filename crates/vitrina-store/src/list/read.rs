@@ -226,10 +226,17 @@ impl Catalog {
         let on_row: Vec<(String, Vec<Value>)> = on_name.into_iter().chain(on_row).collect();
         let row_sql: Vec<String> = on_row.iter().map(|(s, _)| s.clone()).collect();
         let row_args: Vec<Value> = on_row.iter().flat_map(|(_, a)| a.iter().cloned()).collect();
-        // The walked entries after `extra` (seek conditions) that pass the index's conditions.
+        // The walked entries after `extra` (seek conditions) that pass the index's conditions,
+        // counted by `vitrina_tick` when a budget bounds them.
+        let counted = budget < i64::MAX as u64;
         let inner = |extra: &[String], extra_args: &[Value]| -> (String, Vec<Value>) {
-            let conds: Vec<String> =
-                seek.iter().chain(&on_index).map(|(s, _)| s.clone()).chain(extra.iter().cloned()).collect();
+            let conds: Vec<String> = seek
+                .iter()
+                .chain(&on_index)
+                .map(|(s, _)| s.clone())
+                .chain(extra.iter().cloned())
+                .chain(counted.then(|| "vitrina_tick(p.rid)".to_string()))
+                .collect();
             let args: Vec<Value> = seek
                 .iter()
                 .chain(&on_index)
@@ -257,19 +264,6 @@ impl Catalog {
                 .query_map(rusqlite::params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?)
         };
-        // How many such entries a step with `extra` has, up to `scan` (the index alone).
-        let entries = |extra: &[String], extra_args: &[Value], scan: u64| -> Result<u64> {
-            let (inner_where, inner_args) = inner(extra, extra_args);
-            let sql = format!(
-                "SELECT count(*) FROM (SELECT 1 FROM products p INDEXED BY {index} {inner_where} \
-                 ORDER BY {col} {dir}, p.rid {dir} LIMIT {scan})",
-            );
-            let n: i64 = self
-                .db()
-                .prepare_cached(&sql)?
-                .query_row(rusqlite::params_from_iter(inner_args), |r| r.get(0))?;
-            Ok(n as u64)
-        };
         // First the rest of the cursor's sort value, then the values past it. (SQLite seeks a
         // row value `(col, rid) > (?, ?)` by its first column only, so one step would read
         // every entry sharing the cursor's value: all of them when the catalog was imported at
@@ -289,6 +283,7 @@ impl Catalog {
         let mut left = budget;
         for (extra, extra_args) in parts {
             let want = limit - keys.len() as u64;
+            self.memo.ticks.store(0, std::sync::atomic::Ordering::Relaxed);
             let got = step(&extra, &extra_args, left, want)?;
             let full = got.len() as u64 == want;
             keys.extend(got);
@@ -298,8 +293,9 @@ impl Catalog {
             if left >= i64::MAX as u64 {
                 continue; // no budget: the walk read to the end of its range
             }
-            let read = entries(&extra, &extra_args, left)?;
-            if read == left {
+            // The page did not fill, so the step read every entry it was allowed.
+            let read = self.memo.ticks.load(std::sync::atomic::Ordering::Relaxed);
+            if read >= left {
                 return Ok(None); // the budget ran out before the page filled
             }
             left -= read;

@@ -18,6 +18,7 @@
 //! (the title's words, narrowed to the name's; `read.rs`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::Connection;
@@ -66,8 +67,20 @@ impl RidSet {
 /// The sets read so far, by match expression (shared with the SQL function).
 pub(crate) type TextSets = Arc<Mutex<HashMap<String, Arc<RidSet>>>>;
 
-/// Registers `vitrina_text` and `vitrina_initial` on a catalog connection.
-pub(crate) fn register(conn: &Connection, sets: TextSets) -> Result<()> {
+/// Registers `vitrina_text`, `vitrina_initial` and `vitrina_tick` on a catalog connection.
+pub(crate) fn register(conn: &Connection, sets: TextSets, ticks: Arc<AtomicU64>) -> Result<()> {
+    // `vitrina_tick(rid)`, true, counts the entries that reach it: the last condition of a
+    // walk's step, it tells how many entries the step read without reading them again.
+    // (Not deterministic: SQLite must call it for every entry.)
+    conn.create_scalar_function(
+        "vitrina_tick",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DIRECTONLY,
+        move |_| {
+            ticks.fetch_add(1, Ordering::Relaxed);
+            Ok(true)
+        },
+    )?;
     let flags =
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC | FunctionFlags::SQLITE_DIRECTONLY;
     conn.create_scalar_function("vitrina_text", 2, flags, move |ctx| {
