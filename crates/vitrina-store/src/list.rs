@@ -184,8 +184,8 @@ impl Catalog {
         Ok(Page { rows, next })
     }
 
-    /// Forgets what lists and searches remembered (plans, the sets of texts' matches), as a
-    /// change of the catalog does: benchmarks time a first page as typed just then.
+    /// Forgets what lists and searches remembered (plans, the sets of texts' matches, brands),
+    /// as a change of the search index does: benchmarks time a first page as typed just then.
     pub fn forget_memo(&self) {
         self.memo.forget();
     }

@@ -128,6 +128,46 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ProductKey;
+    use crate::list::{Filter, ListQuery};
+    use vitrina_domain::{FieldValue, Money, Product, ProductDraft};
+
+    /// A text's set outlives a change of prices and stocks (the search index is untouched) and
+    /// not a change of a name; a list after either is right.
+    #[test]
+    fn a_texts_set_is_kept_until_the_search_index_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Catalog::open(dir.path().join("c.db")).unwrap();
+        for (sku, name) in [("A", "Чайник электрический"), ("B", "Чайник заварочный"), ("C", "Утюг")]
+        {
+            c.create_product(
+                &Product::new(ProductDraft { sku: sku.into(), name: name.into(), price: Money::rub(100) })
+                    .unwrap(),
+            )
+            .unwrap();
+        }
+        let q = ListQuery {
+            filter: Filter {
+                text: Some("чайник".into()), price_max: Some(1_000_000), ..Filter::default()
+            },
+            limit: 50,
+            ..ListQuery::default()
+        };
+        let skus =
+            |c: &Catalog| -> Vec<String> { c.list(&q).unwrap().rows.into_iter().map(|r| r.sku).collect() };
+        let kept = |c: &Catalog| c.memo.texts.lock().unwrap().len();
+        assert_eq!(skus(&c), ["B", "A"]);
+        assert_eq!(kept(&c), 1);
+        c.update_product(&ProductKey::Sku("A".into()), &[FieldValue::Price(Money::rub(90))]).unwrap();
+        assert_eq!(skus(&c), ["B", "A"]);
+        assert_eq!(kept(&c), 1, "a price change leaves the index and the set as they were");
+        c.update_product(&ProductKey::Sku("C".into()), &[FieldValue::Name("Чайник-утюг".into())]).unwrap();
+        c.memo.refresh(c.db()).unwrap();
+        assert_eq!(kept(&c), 0, "a name change forgets the set");
+        assert_eq!(skus(&c), ["B", "A", "C"]);
+        c.delete_product(&ProductKey::Sku("B".into())).unwrap();
+        assert_eq!(skus(&c), ["A", "C"]);
+    }
 
     #[test]
     fn a_set_holds_what_was_inserted_once() {
