@@ -33,6 +33,10 @@ use crate::search::{MatchExpr, Stems, match_expression, single_letter};
 /// much.)
 pub(crate) const SMALL: u64 = 1_000;
 
+/// A category with at most this many subcategories (itself included) is read in name order by
+/// merging theirs; one with more is collected from its index and sorted.
+const MERGED: usize = 12;
+
 /// With a text, a filter's index entries are read up to this many to collect those that also
 /// match the text, when at most [`SMALL`] are expected to: the text is tested on each entry by
 /// rid before its row is read (a tenth of a microsecond against a microsecond, more for a row
@@ -58,6 +62,9 @@ pub(crate) enum Access {
     Ordered(Term),
     /// Every row the term keeps, through its index; the page kept in sort order.
     Collect(Term),
+    /// A category with a few subcategories sorted by name: each one's index range is read in
+    /// name order, and the pages merged (`read.rs`).
+    Merged,
 }
 
 /// The kinds of condition a filter is made of.
@@ -116,6 +123,8 @@ pub(crate) struct Cond {
 pub(crate) struct Conds {
     pub conds: Vec<Cond>,
     pub nothing: bool,
+    /// The categories of a category filter with subcategories (empty for one category).
+    pub subtree: Vec<i64>,
 }
 
 impl Conds {
@@ -170,6 +179,21 @@ impl Conds {
         out
     }
 
+    /// The same conditions with the category filter narrowed to one of its subcategories.
+    pub fn one_category(&self, rid: i64) -> Conds {
+        let mut out = self.clone();
+        for c in &mut out.conds {
+            if c.term == Term::Category {
+                c.driving = "p.category_rid = ?".into();
+                c.passive = "+p.category_rid = ?".into();
+                c.args = vec![Value::Integer(rid)];
+                c.passive_args = c.args.clone();
+            }
+        }
+        out.subtree.clear();
+        out
+    }
+
     /// Whether a letter is among the conditions.
     pub fn has_letter(&self) -> bool {
         self.get(Term::Letter).is_some()
@@ -188,6 +212,7 @@ impl Catalog {
     /// The conditions of `f`.
     pub(crate) fn conds(&self, f: &Filter) -> Result<Conds> {
         let mut out = Conds::default();
+        let mut subtree = Vec::new();
         let mut push = |term: Term, driving: String, passive: String, args: Vec<Value>| {
             out.conds.push(Cond { term, driving, passive, passive_args: args.clone(), args });
         };
@@ -207,6 +232,7 @@ impl Catalog {
                     vec![Value::Integer(*one)],
                 ),
                 many => {
+                    subtree = many.to_vec();
                     let list: Vec<String> = many.iter().map(i64::to_string).collect();
                     let list = list.join(", ");
                     push(
@@ -289,6 +315,7 @@ impl Catalog {
                 }
             }
         }
+        out.subtree = subtree;
         Ok(out)
     }
 
@@ -376,6 +403,7 @@ impl Catalog {
         }
         Ok(match group {
             Some(g) if sort == SortKey::Name && self.group_in_name_order(conds, g) => Access::Ordered(g),
+            Some(Term::Category) if sort == SortKey::Name && conds.subtree.len() <= MERGED => Access::Merged,
             Some(g) => Access::Collect(g),
             None => Access::Walk,
         })

@@ -103,6 +103,13 @@ impl Catalog {
             Access::WalkAll => {
                 return Ok((self.walk_unbounded(conds, sort, descending, after, limit)?, access, false));
             }
+            Access::Merged => {
+                if let Some(keys) = self.merged(conds, sort, descending, after.clone(), limit)? {
+                    return Ok((keys, access, false));
+                }
+                let keys = self.collect(conds, Term::Category, sort, descending, after, limit)?;
+                return Ok((keys, Access::Collect(Term::Category), false));
+            }
             Access::Walk => self.walk(conds, None, sort, descending, after.clone(), limit)?,
             Access::Ordered(term) => self.walk(conds, Some(term), sort, descending, after.clone(), limit)?,
         };
@@ -128,6 +135,37 @@ impl Catalog {
         }
         let (keys, used) = self.fall_back(conds, access, sort, descending, after, limit)?;
         Ok((keys, used, false))
+    }
+
+    /// A category's subcategories, each walked in name order through the category index, the
+    /// pages merged; `None` when a walk gave up (the caller collects instead).
+    fn merged(
+        &self,
+        conds: &Conds,
+        sort: SortKey,
+        descending: bool,
+        after: Option<(Value, i64)>,
+        limit: u64,
+    ) -> Result<Option<Vec<(i64, Value)>>> {
+        let mut all = Vec::new();
+        for &rid in &conds.subtree {
+            let one = conds.one_category(rid);
+            match self.walk(&one, Some(Term::Category), sort, descending, after.clone(), limit)? {
+                Some(keys) => all.extend(keys),
+                None => return Ok(None),
+            }
+        }
+        // The name index's order: the key's bytes (SQLite's BINARY), then the rid.
+        let key = |v: &Value| match v {
+            Value::Text(t) => t.clone(),
+            _ => String::new(),
+        };
+        all.sort_by(|a: &(i64, Value), b: &(i64, Value)| {
+            let o = key(&a.1).cmp(&key(&b.1)).then(a.0.cmp(&b.0));
+            if descending { o.reverse() } else { o }
+        });
+        all.truncate(limit as usize);
+        Ok(Some(all))
     }
 
     /// A walk gave up: the rows collected through the cheapest term instead.
@@ -441,7 +479,23 @@ mod tests {
             (seed >> 33) % n
         };
         let mut cases = 0;
-        for _ in 0..120 {
+        // 120 random filters and sorts, then a category with subcategories by name (its
+        // subcategories' pages merged), alone and with filters tested on its index.
+        let fixed: Vec<(Filter, SortKey, bool)> = [false, true]
+            .into_iter()
+            .flat_map(|descending| {
+                let root = Filter { category: Some(root), ..Filter::default() };
+                [
+                    root.clone(),
+                    Filter { in_stock: Some(true), ..root.clone() },
+                    Filter { text: Some("к".into()), ..root.clone() },
+                    Filter { text: Some("альфа".into()), ..root.clone() },
+                ]
+                .into_iter()
+                .map(move |f| (f, SortKey::Name, descending))
+            })
+            .collect();
+        for case in 0..120 + fixed.len() {
             let mut f = Filter::default();
             if next(3) == 0 {
                 f.category = Some([shoes, boots, home, root][next(4) as usize]);
@@ -471,8 +525,12 @@ mod tests {
                 // One letter: a word of the name starting with it.
                 f.text = Some(["к", "Б", "n", "p", "ц", "у", "а"][next(7) as usize].into());
             }
-            let sort = [SortKey::Name, SortKey::Price, SortKey::Stock, SortKey::Updated][next(4) as usize];
-            let descending = next(2) == 0;
+            let mut sort =
+                [SortKey::Name, SortKey::Price, SortKey::Stock, SortKey::Updated][next(4) as usize];
+            let mut descending = next(2) == 0;
+            if let Some((fixed_f, fixed_sort, fixed_desc)) = case.checked_sub(120).map(|i| fixed[i].clone()) {
+                (f, sort, descending) = (fixed_f, fixed_sort, fixed_desc);
+            }
             let subtree = |id| if id == root { vec![shoes, boots] } else { vec![id] };
             let mut want: Vec<&(i64, Product, i64)> = stored
                 .iter()
