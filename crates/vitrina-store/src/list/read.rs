@@ -579,6 +579,25 @@ mod tests {
                 }
                 assert_eq!(got, want, "{f:?} by {sort:?} desc={descending}, budget {budget:?}");
                 assert_eq!(c.count(&f).unwrap(), want.len() as u64);
+                // The window's capped count and anchors (read as the list reads, for a text).
+                let n = want.len() as u64;
+                for cap in [7, 1000] {
+                    assert_eq!(c.count_capped(&f, cap).unwrap(), (n.min(cap), n <= cap), "{f:?} cap {cap}");
+                }
+                let anchors = c.anchors(&f, sort, descending, 5, 1000).unwrap();
+                assert_eq!((anchors.total, anchors.exact, anchors.cursors.len() as u64), (n, true, n / 5));
+                if let Some(first) = anchors.cursors.first()
+                    && n > 5
+                {
+                    let q = ListQuery {
+                        filter: f.clone(),
+                        sort,
+                        descending,
+                        after: Some(first.clone()),
+                        limit: 1,
+                    };
+                    assert_eq!(c.list(&q).unwrap().rows[0].sku, want[5], "{f:?} after the first anchor");
+                }
             }
             cases += usize::from(!want.is_empty());
         }
