@@ -64,6 +64,10 @@ pub struct CatalogBench {
     /// …and with the first letter of a text typed (a letter alone is the one-letter search).
     pub window_letter_list_pages: Latency,
     pub window_letter_deep_list_pages: Latency,
+    /// The window's count of a list with a text or a letter, as it opens (capped at 1 000,
+    /// nothing remembered): the window asks it before the first page.
+    pub window_text_counts: Latency,
+    pub window_letter_counts: Latency,
     pub database_bytes: u64,
     pub peak_rss_bytes: Option<u64>,
     /// The slowest searches and indexed deep pages, slowest first: what to work on next.
@@ -340,11 +344,19 @@ pub fn run(
     };
     let mut measure = |pick: &dyn Fn(&mut Rng) -> (Filter, SortKey),
                        rng: &mut Rng,
-                       note: bool|
+                       note: bool,
+                       mut counts: Option<&mut Vec<Duration>>|
      -> AppResult<(Latency, Latency)> {
         let (mut first, mut deep) = (Vec::new(), Vec::new());
         for _ in 0..200 {
             let (filter, sort) = pick(rng);
+            if let Some(counts) = counts.as_mut() {
+                catalog.forget_memo();
+                let t = Instant::now();
+                catalog.count_capped(&filter, vitrina_store::COUNT_CAP)?;
+                counts.push(t.elapsed());
+                slowest.note(t.elapsed(), || format!("count {filter:?}"));
+            }
             let q = ListQuery { filter, sort, descending: rng.chance(50), after: None, limit: 50 };
             // A first page as typed just then: nothing remembered from the samples before.
             catalog.forget_memo();
@@ -413,13 +425,15 @@ pub fn run(
         }
         (f, *rng.pick(&sorts))
     };
-    let (list_pages, deep_list_pages) = measure(&indexed, &mut rng, true)?;
-    let (other_list_pages, other_deep_list_pages) = measure(&other, &mut rng, true)?;
-    let (window_list_pages, window_deep_list_pages) = measure(&|rng| window(rng, None), &mut rng, true)?;
+    let (list_pages, deep_list_pages) = measure(&indexed, &mut rng, true, None)?;
+    let (other_list_pages, other_deep_list_pages) = measure(&other, &mut rng, true, None)?;
+    let (window_list_pages, window_deep_list_pages) =
+        measure(&|rng| window(rng, None), &mut rng, true, None)?;
+    let (mut text_counts, mut letter_counts) = (Vec::new(), Vec::new());
     let (window_text_list_pages, window_text_deep_list_pages) =
-        measure(&|rng| window(rng, Some(&texts)), &mut rng, true)?;
+        measure(&|rng| window(rng, Some(&texts)), &mut rng, true, Some(&mut text_counts))?;
     let (window_letter_list_pages, window_letter_deep_list_pages) =
-        measure(&|rng| window(rng, Some(&letters)), &mut rng, true)?;
+        measure(&|rng| window(rng, Some(&letters)), &mut rng, true, Some(&mut letter_counts))?;
     let database_bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     Ok(CatalogBench {
         products: report.products,
@@ -442,6 +456,8 @@ pub fn run(
         window_text_deep_list_pages,
         window_letter_list_pages,
         window_letter_deep_list_pages,
+        window_text_counts: Latency::of(text_counts),
+        window_letter_counts: Latency::of(letter_counts),
         database_bytes,
         peak_rss_bytes: peak_rss(),
         slowest: slowest.0,

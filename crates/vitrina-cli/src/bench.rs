@@ -74,6 +74,11 @@ pub fn run(cmd: &BenchCmd, cli: &Cli) -> Outcome {
                 "the same with one letter, deep page".into(),
                 ms(&r.window_letter_deep_list_pages),
             ]);
+            t.add_row(vec!["the window's count with a text (≤ 1 000)".into(), ms(&r.window_text_counts)]);
+            t.add_row(vec![
+                "the window's count with one letter (≤ 1 000)".into(),
+                ms(&r.window_letter_counts),
+            ]);
             t.add_row(vec!["database size".into(), format!("{:.0} MB", r.database_bytes as f64 / 1e6)]);
             t.add_row(vec![
                 "peak memory".into(),
