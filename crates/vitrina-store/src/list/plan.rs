@@ -348,10 +348,7 @@ impl Catalog {
         // few of its rows are expected to match the text too (its share of the catalog, as if
         // independent): its entries are tested against the text's set before any row is read.
         // With a letter, when the filter's rows are few enough to test the letter on each.
-        let share = match conds.text() {
-            Some(expr) => Some(self.text_set(expr)?.len() as f64 / self.rid_span()? as f64),
-            None => None,
-        };
+        let share = self.text_share(conds)?;
         let letter = conds.has_letter();
         let mut best: Option<(u64, Term)> = None;
         for term in [Term::Text, Term::Supplier, Term::Status, Term::Price, Term::Stock] {
@@ -414,10 +411,7 @@ impl Catalog {
     /// terms' rows do). `None` when no term narrows the list (in stock alone).
     pub(crate) fn fallback(&self, conds: &Conds, access: Access) -> Result<Option<Term>> {
         const CAP: u64 = 300_000;
-        let share = match conds.text() {
-            Some(expr) => Some(self.text_set(expr)?.len() as f64 / self.rid_span()? as f64),
-            None => None,
-        };
+        let share = self.text_share(conds)?;
         let mut best: Option<(u64, Term)> = None;
         // Counting a letter's matches costs merging the lists of every word starting with it:
         // only when nothing else narrows. (A text's are counted in its set.)
@@ -447,6 +441,14 @@ impl Catalog {
             return Ok(Some(g));
         }
         Ok(best.map(|(_, t)| t))
+    }
+
+    /// The share of the catalog the text matches, if the list has one (its set is read).
+    fn text_share(&self, conds: &Conds) -> Result<Option<f64>> {
+        match conds.text() {
+            Some(expr) => Ok(Some(self.text_set(expr)?.len() as f64 / self.rid_span()? as f64)),
+            None => Ok(None),
+        }
     }
 
     /// The products' rid span (the count of a catalog with no gaps): one seek, where a count
