@@ -455,8 +455,11 @@ await withApp('the demo catalog', { VITRINA_HOME: home, VITRINA_UPDATE_ENDPOINT:
   const meant = cliJson('products', 'search', 'кроссовки', 'nike', '--limit', '1000');
   await search.click();
   await search.setValue('rhjccjdrb nike');
+  // (Waiting for the whole query's answer: a keystroke before it may show its own correction,
+  // «кроссов» for "rhjccj", which one CI run read.)
   same('a wrong-layout search says what was searched instead',
-    await textOf(browser, '[data-testid="correction"] span'), 'Показаны результаты по запросу «кроссовки nike»');
+    await textOf(browser, '[data-testid="correction"] span', (t) => t.includes('nike')).catch((e) => e.message),
+    'Показаны результаты по запросу «кроссовки nike»');
   const sneakers = await until('rows of Nike sneakers', () => visibleRows(browser),
     (r) => r.length > 0 && r.every((x) => x.name.startsWith('Кроссовки') && x.brand === 'Nike'));
   same('the wrong-layout search shows the rows of «кроссовки nike»', sneakers[0].sku, meant.rows[0].sku);
@@ -556,8 +559,14 @@ await withApp('the demo catalog', { VITRINA_HOME: home, VITRINA_UPDATE_ENDPOINT:
   await until('the editor to show the raised price', () => browser.$('[data-field="price"]').getValue(), (v) => v === rub(raised[0]));
   await browser.$('[data-testid="undo"]').waitForEnabled({ timeout: 10000 });
   await browser.$('[data-testid="undo"]').click();
-  same('undo of a bulk edit restores the old price in the editor',
-    await until('undo', () => browser.$('[data-field="price"]').getValue(), (v) => v === rub(before[0])).catch((e) => e.message), rub(before[0]));
+  const bulkUndone = await until('undo', () => browser.$('[data-field="price"]').getValue(), (v) => v === rub(before[0])).catch((e) => e.message);
+  if (bulkUndone !== rub(before[0])) {
+    // One CI run in seven saw the price stay raised: keep what the editor showed to explain it.
+    const said = await browser.execute(() => document.querySelector('[data-testid="editor"]')?.innerText ?? '(no editor)');
+    console.log(`  note the editor after the undo click: ${JSON.stringify(said.slice(0, 600))}`);
+    await browser.saveScreenshot(join(out, '05c-bulk-undo-missed.webview.png')).catch(() => {});
+  }
+  same('undo of a bulk edit restores the old price in the editor', bulkUndone, rub(before[0]));
   same('undo of a bulk edit restores the old price in the database', priceOf(mainDb, picked[0].sku), before[0]);
   same('undo of a bulk edit leaves the other bulk-edited rows as they are', picked.slice(1).map((p) => priceOf(mainDb, p.sku)), raised.slice(1));
   await browser.$('[data-testid="editor"] button[aria-label="Закрыть"]').click();
