@@ -10,7 +10,7 @@ use vitrina_domain::{ProductStatus, SupplierId};
 use vitrina_store::{Catalog, Cursor, Filter, ListQuery, SortKey};
 
 use crate::demo::Rng;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::seed::build_demo;
 
 #[derive(Debug, Clone, Serialize)]
@@ -342,6 +342,13 @@ pub fn run(
             (Filter { category: Some(rng.pick(&leaves).id), ..Filter::default() }, sort)
         }
     };
+    // VITRINA_BENCH_SAMPLES=FILE: every first page's time, plan and list, a line each.
+    let mut samples_out = match std::env::var_os("VITRINA_BENCH_SAMPLES") {
+        Some(path) => {
+            Some(std::fs::File::create(path).map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?)
+        }
+        None => None,
+    };
     let mut measure = |pick: &dyn Fn(&mut Rng) -> (Filter, SortKey),
                        rng: &mut Rng,
                        note: bool,
@@ -363,6 +370,18 @@ pub fn run(
             let t = Instant::now();
             catalog.list(&q)?;
             first.push(t.elapsed());
+            if let Some(out) = samples_out.as_mut() {
+                let access = catalog.list_access(&q.filter, q.sort)?;
+                let line = format!(
+                    "first\t{:.2}\t{access}\t{:?}\t{:?} desc={}\n",
+                    t.elapsed().as_secs_f64() * 1000.0,
+                    q.filter,
+                    q.sort,
+                    q.descending
+                );
+                std::io::Write::write_all(out, line.as_bytes())
+                    .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
+            }
             if note {
                 slowest.note(t.elapsed(), || {
                     format!("first page {:?} by {:?} desc={}", q.filter, q.sort, q.descending)
