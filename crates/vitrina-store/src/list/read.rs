@@ -30,23 +30,45 @@ const BUDGET_LOOKUPS: u64 = 12_000;
 /// goes by the set of its matches instead.
 const BUDGET_NAMES: u64 = 100_000;
 
+/// Rows a walk's first stage reads before a collection through another index is weighed
+/// against reading on: rows that pass one time in twenty fill a page within it.
+const FIRST_LOOKUPS: u64 = 1_000;
+
+/// How far a walk reads before it gives up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// A first look, after which a cheaper collection may read the list instead.
+    First,
+    /// The whole budget.
+    Full,
+}
+
+/// What a walk read: its page, or that it gave up, with what reading on in a full stage would
+/// cost at most (in index entries, `plan::ROW_COST` a row), if it was a first stage.
+enum Walked {
+    Page(Vec<(i64, Value)>),
+    GaveUp(Option<u64>),
+}
+
 #[cfg(test)]
 thread_local! {
     /// Tests set a walk's budget, to take the way a long walk takes on a small catalog.
     pub(crate) static TEST_BUDGET: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
 }
 
-/// Entries a walk may read: all of them when the walked index answers every condition but a
-/// letter.
-fn budget(rows: bool, names: bool) -> u64 {
+/// Entries a walk may read in `stage`: all of them when the walked index answers every
+/// condition but a letter (a tenth of a microsecond an entry: reading the whole index costs
+/// less than collecting a broad filter's rows one lookup each).
+fn budget(rows: bool, names: bool, stage: Stage) -> u64 {
     #[cfg(test)]
     if let Some(b) = TEST_BUDGET.with(std::cell::Cell::get) {
         return b;
     }
-    match (rows, names) {
-        (true, _) => BUDGET_LOOKUPS,
-        (false, true) => BUDGET_NAMES,
-        (false, false) => i64::MAX as u64,
+    match (rows, names, stage) {
+        (true, _, Stage::First) => FIRST_LOOKUPS,
+        (true, _, Stage::Full) => BUDGET_LOOKUPS,
+        (false, true, _) => BUDGET_NAMES,
+        (false, false, _) => i64::MAX as u64,
     }
 }
 
@@ -110,8 +132,34 @@ impl Catalog {
                 let keys = self.collect(conds, Term::Category, sort, descending, after, limit)?;
                 return Ok((keys, Access::Collect(Term::Category), false));
             }
-            Access::Walk => self.walk(conds, None, sort, descending, after.clone(), limit)?,
-            Access::Ordered(term) => self.walk(conds, Some(term), sort, descending, after.clone(), limit)?,
+            Access::Walk | Access::Ordered(_) => {
+                let group = match access {
+                    Access::Ordered(term) => Some(term),
+                    _ => None,
+                };
+                // A walk of the sort index with words to match looks first, then weighs the
+                // cheapest collection against reading on: the words' set makes collecting
+                // through a filter's index cheap (the rows that match are read, not the others).
+                // Without words the weighing's counts cost more than they save, a group's index
+                // is narrow already, and a letter's other way is its set (25–50 ms).
+                let stage = if group.is_none() && conds.has_words() { Stage::First } else { Stage::Full };
+                match self.walk(conds, group, sort, descending, after.clone(), limit, stage)? {
+                    Walked::Page(keys) => Some(keys),
+                    Walked::GaveUp(Some(rest)) => {
+                        if let Some((term, cost)) = self.fallback_costed(conds, access)?
+                            && cost < rest
+                        {
+                            let keys = self.collect(conds, term, sort, descending, after, limit)?;
+                            return Ok((keys, Access::Collect(term), false));
+                        }
+                        match self.walk(conds, group, sort, descending, after.clone(), limit, Stage::Full)? {
+                            Walked::Page(keys) => Some(keys),
+                            Walked::GaveUp(_) => None,
+                        }
+                    }
+                    Walked::GaveUp(None) => None,
+                }
+            }
         };
         if let Some(keys) = walked {
             return Ok((keys, access, false));
@@ -150,9 +198,9 @@ impl Catalog {
         let mut all = Vec::new();
         for &rid in &conds.subtree {
             let one = conds.one_category(rid);
-            match self.walk(&one, Some(Term::Category), sort, descending, after.clone(), limit)? {
-                Some(keys) => all.extend(keys),
-                None => return Ok(None),
+            match self.walk(&one, Some(Term::Category), sort, descending, after.clone(), limit, Stage::Full)? {
+                Walked::Page(keys) => all.extend(keys),
+                Walked::GaveUp(_) => return Ok(None),
             }
         }
         // The name index's order: the key's bytes (SQLite's BINARY), then the rid.
@@ -216,8 +264,9 @@ impl Catalog {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    /// A walk of the sort index (or of `group`'s index, in name order) reading at most a budget
-    /// of entries; `None` when the page did not fill within it.
+    /// A walk of the sort index (or of `group`'s index, in name order) reading at most the
+    /// budget of `stage`; [`Walked::GaveUp`] when the page did not fill within it.
+    #[allow(clippy::too_many_arguments)]
     fn walk(
         &self,
         conds: &Conds,
@@ -226,7 +275,8 @@ impl Catalog {
         descending: bool,
         after: Option<(Value, i64)>,
         limit: u64,
-    ) -> Result<Option<Vec<(i64, Value)>>> {
+        stage: Stage,
+    ) -> Result<Walked> {
         let col = sort.column();
         let (dir, op) = if descending { ("DESC", "<") } else { ("ASC", ">") };
         let (index, carried) = match group {
@@ -257,7 +307,13 @@ impl Catalog {
         // The budget counts the entries that pass the conditions the index answers: the rows
         // read for the others, the names tested for a letter. (A text is tested on every
         // entry by rid, and skipping most of the index for it costs little.)
-        let budget = budget(!on_row.is_empty(), !on_name.is_empty());
+        let (rows, names) = (!on_row.is_empty(), !on_name.is_empty());
+        let budget = budget(rows, names, stage);
+        // What reading on would cost at most, after a first stage that gives up.
+        let rest = match (rows, names, stage) {
+            (true, _, Stage::First) => Some((BUDGET_LOOKUPS - FIRST_LOOKUPS) * super::plan::ROW_COST),
+            _ => None,
+        };
         // (The name only when a letter needs it: an index without it would read every row.)
         let name_col = if on_name.is_empty() { "" } else { ", p.name_key AS name_key" };
         let join = if on_row.is_empty() { "" } else { "CROSS JOIN products p ON p.rid = w.rid" };
@@ -326,7 +382,7 @@ impl Catalog {
             let full = got.len() as u64 == want;
             keys.extend(got);
             if full {
-                return Ok(Some(keys));
+                return Ok(Walked::Page(keys));
             }
             if left >= i64::MAX as u64 {
                 continue; // no budget: the walk read to the end of its range
@@ -334,11 +390,11 @@ impl Catalog {
             // The page did not fill, so the step read every entry it was allowed.
             let read = self.memo.ticks.load(std::sync::atomic::Ordering::Relaxed);
             if read >= left {
-                return Ok(None); // the budget ran out before the page filled
+                return Ok(Walked::GaveUp(rest)); // the budget ran out before the page filled
             }
             left -= read;
         }
-        Ok(Some(keys))
+        Ok(Walked::Page(keys))
     }
 
     /// The walk without a budget, for a filter with no narrower index.
