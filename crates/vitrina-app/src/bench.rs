@@ -342,7 +342,7 @@ pub fn run(
             (Filter { category: Some(rng.pick(&leaves).id), ..Filter::default() }, sort)
         }
     };
-    // VITRINA_BENCH_SAMPLES=FILE: every first page's time, plan and list, a line each.
+    // VITRINA_BENCH_SAMPLES=FILE: every page's time, plan and list, a line each.
     let mut samples_out = match std::env::var_os("VITRINA_BENCH_SAMPLES") {
         Some(path) => {
             Some(std::fs::File::create(path).map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?)
@@ -370,18 +370,7 @@ pub fn run(
             let t = Instant::now();
             catalog.list(&q)?;
             first.push(t.elapsed());
-            if let Some(out) = samples_out.as_mut() {
-                let access = catalog.list_access(&q.filter, q.sort)?;
-                let line = format!(
-                    "first\t{:.2}\t{access}\t{:?}\t{:?} desc={}\n",
-                    t.elapsed().as_secs_f64() * 1000.0,
-                    q.filter,
-                    q.sort,
-                    q.descending
-                );
-                std::io::Write::write_all(out, line.as_bytes())
-                    .map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))?;
-            }
+            write_sample(&mut samples_out, &catalog, "first", t.elapsed(), &q)?;
             if note {
                 slowest.note(t.elapsed(), || {
                     format!("first page {:?} by {:?} desc={}", q.filter, q.sort, q.descending)
@@ -394,6 +383,7 @@ pub fn run(
                 let t = Instant::now();
                 let page = catalog.list(&q)?;
                 deep.push(t.elapsed());
+                write_sample(&mut samples_out, &catalog, "deep", t.elapsed(), &q)?;
                 if note {
                     slowest.note(t.elapsed(), || {
                         format!("deep page {:?} by {:?} desc={}", q.filter, q.sort, q.descending)
@@ -481,6 +471,21 @@ pub fn run(
         peak_rss_bytes: peak_rss(),
         slowest: slowest.0,
     })
+}
+
+/// One page's time, the way it was read, and its list, as a line of `out` (if any).
+fn write_sample(
+    out: &mut Option<std::fs::File>,
+    catalog: &Catalog,
+    kind: &str,
+    took: Duration,
+    q: &ListQuery,
+) -> AppResult<()> {
+    let Some(out) = out.as_mut() else { return Ok(()) };
+    let access = catalog.list_access(&q.filter, q.sort)?;
+    let ms = took.as_secs_f64() * 1000.0;
+    let line = format!("{kind}\t{ms:.2}\t{access}\t{:?}\t{:?} desc={}\n", q.filter, q.sort, q.descending);
+    std::io::Write::write_all(out, line.as_bytes()).map_err(|e| AppError::new(ErrorCode::Io, e.to_string()))
 }
 
 /// The ten slowest samples seen, with what they were.

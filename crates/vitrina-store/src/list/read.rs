@@ -132,6 +132,17 @@ impl Catalog {
                 let keys = self.collect(conds, Term::Category, sort, descending, after, limit)?;
                 return Ok((keys, Access::Collect(Term::Category), false));
             }
+            Access::Spread(group) => {
+                // A large group in another order: its rows looked for in the sort index, else
+                // the group collected (a letter tested on the names its index carries).
+                if let Walked::Page(keys) =
+                    self.walk(conds, None, sort, descending, after.clone(), limit, Stage::First)?
+                {
+                    return Ok((keys, access, false));
+                }
+                let keys = self.collect(conds, group, sort, descending, after, limit)?;
+                return Ok((keys, Access::Collect(group), false));
+            }
             Access::Walk | Access::Ordered(_) => {
                 let group = match access {
                     Access::Ordered(term) => Some(term),
@@ -207,7 +218,15 @@ impl Catalog {
         let mut all = Vec::new();
         for &rid in &conds.subtree {
             let one = conds.one_category(rid);
-            match self.walk(&one, Some(Term::Category), sort, descending, after.clone(), limit, Stage::Full)? {
+            match self.walk(
+                &one,
+                Some(Term::Category),
+                sort,
+                descending,
+                after.clone(),
+                limit,
+                Stage::Full,
+            )? {
                 Walked::Page(keys) => all.extend(keys),
                 Walked::GaveUp(_) => return Ok(None),
             }
@@ -258,10 +277,12 @@ impl Catalog {
         let (dir, op) = if descending { ("DESC", "<") } else { ("ASC", ">") };
         let indexed = term.index().map(|i| format!("INDEXED BY {i}")).unwrap_or_default();
         let (mut sql_conds, mut args) = conds.sql(Some(term), None);
-        // Collected rows are all read anyway: one condition past the cursor.
+        // Collected rows are all read anyway: one condition past the cursor, tested first (a
+        // comparison, where a letter's or text's test calls a function for each entry).
         if let Some((value, rid)) = after {
-            sql_conds.push(format!("({col} {op} ? OR ({col} = ? AND p.rid {op} ?))"));
-            args.extend([value.clone(), value, Value::Integer(rid)]);
+            sql_conds.insert(0, format!("({col} {op} ? OR ({col} = ? AND p.rid {op} ?))"));
+            let cursor = [value.clone(), value, Value::Integer(rid)];
+            args.splice(0..0, cursor);
         }
         let sql = format!(
             "SELECT p.rid, {col} FROM products p {indexed} {} ORDER BY {col} {dir}, p.rid {dir} LIMIT {limit}",

@@ -93,8 +93,10 @@ pub(crate) fn register(conn: &Connection, sets: TextSets, ticks: Arc<AtomicU64>)
         Ok(set.contains(ctx.get::<i64>(1)?))
     })?;
     conn.create_scalar_function("vitrina_initial", 2, flags, |ctx| {
-        let letter: String = ctx.get(0)?;
-        let Some(letter) = letter.chars().next() else { return Ok(false) };
+        // (Read in place: the function runs for every entry a walk or collection reads.)
+        let Some(letter) = ctx.get_raw(0).as_str().ok().and_then(|l| l.chars().next()) else {
+            return Ok(false);
+        };
         Ok(name_has_initial(ctx.get_raw(1).as_str().unwrap_or_default(), letter))
     })?;
     Ok(())
