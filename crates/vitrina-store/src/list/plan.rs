@@ -311,28 +311,12 @@ impl Catalog {
             // merge the lists of most of its terms; it drives a count, narrowed to the title.)
             if let Some(ch) = single_letter(text) {
                 let letter = Value::Text(ch.to_string());
-                // SQLite's `instr` first: a name without the letter anywhere (or an entity
-                // that may spell it) is passed over without calling the word test, a few times
-                // faster. ("е" also finds "ё": tested by the word test alone.)
-                let (passive, passive_args) = if ch == 'е' {
-                    ("vitrina_initial(?, p.name_key)".to_string(), vec![letter])
-                } else {
-                    (
-                        "(instr(p.name_key, ?) > 0 OR instr(p.name_key, '&') > 0) \
-                         AND vitrina_initial(?, p.name_key)"
-                            .to_string(),
-                        vec![letter.clone(), letter],
-                    )
-                };
-                let args = std::iter::once(Value::Text(format!("{{title}} : \"{ch}\"*")))
-                    .chain(passive_args.iter().cloned())
-                    .collect();
                 out.conds.push(Cond {
                     term: Term::Letter,
-                    driving: format!("{matches} AND {passive}"),
-                    passive,
-                    args,
-                    passive_args,
+                    driving: format!("{matches} AND vitrina_initial(?, p.name_key)"),
+                    passive: "vitrina_initial(?, p.name_key)".into(),
+                    args: vec![Value::Text(format!("{{title}} : \"{ch}\"*")), letter.clone()],
+                    passive_args: vec![letter],
                 });
             } else {
                 match match_expression(text, &mut Stems::new()) {
