@@ -277,12 +277,19 @@ impl Catalog {
         let (dir, op) = if descending { ("DESC", "<") } else { ("ASC", ">") };
         let indexed = term.index().map(|i| format!("INDEXED BY {i}")).unwrap_or_default();
         let (mut sql_conds, mut args) = conds.sql(Some(term), None);
-        // Collected rows are all read anyway: one condition past the cursor, tested first (a
-        // comparison, where a letter's or text's test calls a function for each entry).
+        // Collected rows are all read anyway: one condition past the cursor. With a letter it
+        // is tested first (a comparison, where the letter's test reads the name's words); a
+        // text's test by rid is cheaper than the comparison and drops most entries first.
         if let Some((value, rid)) = after {
-            sql_conds.insert(0, format!("({col} {op} ? OR ({col} = ? AND p.rid {op} ?))"));
-            let cursor = [value.clone(), value, Value::Integer(rid)];
-            args.splice(0..0, cursor);
+            let cursor = format!("({col} {op} ? OR ({col} = ? AND p.rid {op} ?))");
+            let cursor_args = [value.clone(), value, Value::Integer(rid)];
+            if conds.has_letter() {
+                sql_conds.insert(0, cursor);
+                args.splice(0..0, cursor_args);
+            } else {
+                sql_conds.push(cursor);
+                args.extend(cursor_args);
+            }
         }
         let sql = format!(
             "SELECT p.rid, {col} FROM products p {indexed} {} ORDER BY {col} {dir}, p.rid {dir} LIMIT {limit}",
