@@ -392,12 +392,17 @@ impl Catalog {
         }
         let group = match (conds.get(Term::Brand), conds.get(Term::Category)) {
             (Some(_), Some(_)) => {
-                // Both: the smaller drives (counted on their indexes alone, which is cheap).
-                let cap = 1_000_000;
-                if self.count_term(conds, Term::Brand, cap)? <= self.count_term(conds, Term::Category, cap)? {
-                    Some(Term::Brand)
-                } else {
-                    Some(Term::Category)
+                // Both: the smaller drives, counted on their indexes alone, each only as far as
+                // it takes to tell which is smaller (a top category's 230 000 entries take 35 ms
+                // to count whole; the brand beside it may have a few thousand).
+                let mut cap = 10_000;
+                loop {
+                    let brand = self.count_term(conds, Term::Brand, cap)?;
+                    let category = self.count_term(conds, Term::Category, cap)?;
+                    if brand < cap || category < cap || cap >= 1_000_000 {
+                        break Some(if brand <= category { Term::Brand } else { Term::Category });
+                    }
+                    cap *= 10;
                 }
             }
             (Some(_), None) => Some(Term::Brand),
