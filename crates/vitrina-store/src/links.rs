@@ -5,9 +5,9 @@
 //! base changes, the products derived from it are recomputed in the same transaction, with
 //! history, and so on up the chain (links never form a cycle).
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use vitrina_domain::{LinkKind, ProductField, ProductId, kit_stock, pack_price, pack_stock};
+use vitrina_domain::{ChangeOp, LinkKind, ProductField, ProductId, kit_stock, pack_price, pack_stock};
 
 use crate::catalog::{Catalog, Stamp};
 use crate::error::{Result, StoreError};
@@ -68,6 +68,11 @@ pub(crate) fn recompute_after(conn: &Connection, stamp: &mut Stamp<'_>, changed:
 /// Recomputes the derived values of `targets`; their own dependents follow through
 /// [`apply_update`]. The records are marked derived: never pushed to the team, whose other
 /// devices recompute the same values from the same components.
+///
+/// A target that no longer derives from anything (its last component or base was unlinked or
+/// deleted, here or by another device) keeps the values it shows, as its own: they are recorded
+/// as an edit, pushed like any other, so the devices that derived other values, or none (the
+/// link never reached them), all end with the same ones.
 pub(crate) fn recompute(conn: &Connection, stamp: &mut Stamp<'_>, targets: Vec<i64>) -> Result<()> {
     let was = std::mem::replace(&mut stamp.derived, true);
     let done = recompute_each(conn, stamp, targets);
@@ -86,8 +91,9 @@ fn recompute_each(conn: &Connection, stamp: &mut Stamp<'_>, targets: Vec<i64>) -
              WHERE l.from_rid = ?1 AND l.kind <> 'related'",
         )?;
         let mut rows = stmt.query([target])?;
-        let mut is_kit = false;
+        let (mut is_kit, mut linked) = (false, false);
         while let Some(r) = rows.next()? {
+            linked = true;
             let (kind, qty, discount, price, stock): (String, u32, u32, i64, i64) =
                 (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
             if kind == "pack" {
@@ -99,11 +105,46 @@ fn recompute_each(conn: &Connection, stamp: &mut Stamp<'_>, targets: Vec<i64>) -
             }
         }
         drop(rows);
+        if !linked {
+            keep_as_own(conn, stamp, &before)?;
+            continue;
+        }
         if is_kit {
             after.stock = kit_stock(components);
         }
         apply_update(conn, stamp, target, &before, &after, None)?;
     }
+    Ok(())
+}
+
+/// The fields that can be derived, each shown as derived until the product is an edit of its own.
+const DERIVABLE: [ProductField; 2] = [ProductField::Stock, ProductField::Price];
+
+/// A product that derives from nothing any more: each field whose value was last written by a
+/// recompute is recorded again, unchanged, as an edit of this device (pushed to the team).
+fn keep_as_own(conn: &Connection, stamp: &mut Stamp<'_>, product: &vitrina_domain::Product) -> Result<()> {
+    let mut last = conn.prepare_cached(
+        "SELECT derived FROM history WHERE entity_id = ?1 AND entity = 'product' AND field IN (?2, '*')
+         ORDER BY rid DESC LIMIT 1",
+    )?;
+    let was = std::mem::replace(&mut stamp.derived, false);
+    for field in DERIVABLE {
+        let derived: Option<bool> =
+            last.query_row(params![product.id.0.as_bytes(), field.code()], |r| r.get(0)).optional()?;
+        if derived == Some(true) {
+            let value = product.field_value(field);
+            let value = value.as_deref();
+            crate::history::record(
+                conn,
+                stamp,
+                product.id.0,
+                ChangeOp::Update,
+                (field.code(), value, value),
+                None,
+            )?;
+        }
+    }
+    stamp.derived = was;
     Ok(())
 }
 
@@ -158,7 +199,8 @@ impl Catalog {
         Ok(())
     }
 
-    /// Removes a link of the given kind (`kit`, `pack`, `related`); a kit's stock is recomputed.
+    /// Removes a link of the given kind (`kit`, `pack`, `related`); a kit's stock is recomputed,
+    /// and a product left with no component or base keeps the values it shows as its own.
     pub fn unlink(&mut self, from: &ProductKey, to: &ProductKey, kind: &str) -> Result<bool> {
         let (tx, mut stamp) = self.begin()?;
         let (from_rid, _) = resolve(&tx, from)?;
@@ -167,7 +209,7 @@ impl Catalog {
             "DELETE FROM product_links WHERE from_rid = ?1 AND to_rid = ?2 AND kind = ?3",
             params![from_rid, to_rid, kind],
         )?;
-        if n > 0 && kind == "kit" {
+        if n > 0 && kind != "related" {
             recompute(&tx, &mut stamp, vec![from_rid])?;
         }
         tx.commit()?;

@@ -290,6 +290,26 @@ fn kits_and_packs_follow_their_components_in_the_same_transaction() {
     assert_eq!(c.product(&sku("SET")).unwrap().stock, 1, "undo recomputes too");
     c.delete_product(&sku("SAUCER")).unwrap();
     assert_eq!(c.product(&sku("SET")).unwrap().stock, 1, "a kit keeps its remaining components");
+
+    // Unlinking the last component or base: the values shown stay, now the product's own (an
+    // edit of this device, for a team to get) and editable again.
+    assert!(c.unlink(&sku("SET"), &sku("CUP"), "kit").unwrap());
+    assert!(c.unlink(&sku("CUP-6"), &sku("CUP"), "pack").unwrap());
+    let pack = c.product(&sku("CUP-6")).unwrap();
+    assert_eq!((c.product(&sku("SET")).unwrap().stock, pack.price.minor, pack.stock), (1, 176_700, 0));
+    let kept: Vec<(String, bool)> = c
+        .history(&sku("CUP-6"))
+        .unwrap()
+        .into_iter()
+        .take(2)
+        .map(|r| (format!("{} {:?} -> {:?}", r.field, r.old, r.new), r.derived))
+        .collect();
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().all(|(_, derived)| !derived), "{kept:?}");
+    assert!(kept.iter().any(|(r, _)| r == "price Some(\"176700 RUB\") -> Some(\"176700 RUB\")"), "{kept:?}");
+    c.update_product(&sku("SET"), &[FieldValue::Stock(9)]).unwrap();
+    assert!(!c.unlink(&sku("SET"), &sku("CUP"), "kit").unwrap(), "nothing left to unlink");
+    assert_eq!(c.history(&sku("SET")).unwrap()[0].new.as_deref(), Some("9"), "kept once, not again");
 }
 
 fn catalog_for_lists() -> (tempfile::TempDir, Catalog, Vec<Product>) {

@@ -222,51 +222,76 @@ pub(crate) fn settle_waiting(tx: &Connection, now: u64) -> Result<Vec<Uuid>> {
 
 /// After a page: rows that waited are written when they can be, then the kit and pack values
 /// that derive from what the page changed are recomputed here (the same on every device, from
-/// the same components and links; recorded as derived, never pushed).
+/// the same components and links; recorded as derived, never pushed). The products of the
+/// page's links and of links left waiting (a part not here, a cycle broken) are recomputed
+/// whatever they derive from now: one that lost its last link keeps its values as its own.
 pub(crate) fn after_page(
     tx: &Connection,
     local: &mut LocalStamp<'_>,
     now: u64,
     entities: &[(EntityKind, Uuid)],
 ) -> Result<()> {
-    let mut products: BTreeSet<Uuid> = settle_waiting(tx, now)?.into_iter().collect();
+    let mut linked: BTreeSet<Uuid> = settle_waiting(tx, now)?.into_iter().collect();
+    let mut products = BTreeSet::new();
     for (kind, id) in entities {
         match kind {
             EntityKind::Product => {
                 products.insert(*id);
             }
-            EntityKind::ProductLink => {
-                let held = stamps::load(tx, *id)?.and_then(|k| k.held);
-                if let Some(from) = held.and_then(|h| h.get("from").cloned().flatten())
-                    && let Ok(from) = from.parse()
-                {
-                    products.insert(from);
-                }
-            }
+            EntityKind::ProductLink => linked.extend(link_from(tx, *id)?),
             _ => {}
         }
     }
-    recompute_for(tx, local, products)
+    for id in waiting_links(tx)? {
+        linked.extend(link_from(tx, id)?);
+    }
+    recompute_for(tx, local, products, linked)
+}
+
+/// The product a link entity makes a kit or pack (or related), as its doc names it.
+fn link_from(tx: &Connection, id: Uuid) -> Result<Option<Uuid>> {
+    let held = stamps::load(tx, id)?.and_then(|k| k.held);
+    Ok(held.and_then(|h| h.get("from").cloned().flatten()).and_then(|from| from.parse().ok()))
+}
+
+fn waiting_links(tx: &Connection) -> Result<Vec<Uuid>> {
+    Ok(tx
+        .prepare_cached("SELECT id FROM sync_entities WHERE waits_for IS NOT NULL AND entity = ?1")?
+        .query_map([EntityKind::ProductLink.code()], |r| uuid_of(r, 0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 /// Recomputes the derived values of these products (those that are kits or packs) and of the
-/// kits and packs made of them.
-fn recompute_for(tx: &Connection, local: &mut LocalStamp<'_>, products: BTreeSet<Uuid>) -> Result<()> {
-    if products.is_empty() || !links::any(tx)? {
+/// kits and packs made of them; `linked` products are recomputed whatever they derive from.
+fn recompute_for(
+    tx: &Connection,
+    local: &mut LocalStamp<'_>,
+    products: BTreeSet<Uuid>,
+    linked: BTreeSet<Uuid>,
+) -> Result<()> {
+    if products.is_empty() && linked.is_empty() {
         return Ok(());
     }
     let mut targets = BTreeSet::new();
-    for id in products {
-        let Some(rid) = product_rid(tx, id)? else { continue };
-        let derived: bool = tx
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM product_links WHERE from_rid = ?1 AND kind <> 'related')",
-            )?
-            .query_row([rid], |r| r.get(0))?;
-        if derived {
+    for id in linked {
+        if let Some(rid) = product_rid(tx, id)? {
             targets.insert(rid);
+            targets.extend(links::dependents(tx, rid)?);
         }
-        targets.extend(links::dependents(tx, rid)?);
+    }
+    if !products.is_empty() && links::any(tx)? {
+        for id in products {
+            let Some(rid) = product_rid(tx, id)? else { continue };
+            let derived: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM product_links WHERE from_rid = ?1 AND kind <> 'related')",
+                )?
+                .query_row([rid], |r| r.get(0))?;
+            if derived {
+                targets.insert(rid);
+            }
+            targets.extend(links::dependents(tx, rid)?);
+        }
     }
     links::recompute(tx, local, targets.into_iter().collect())
 }

@@ -157,6 +157,94 @@ async fn kit_and_pack_values_are_recomputed_on_each_device_and_never_pushed() {
     assert_eq!(a.digest(), b.digest());
 }
 
+/// A kit made on one device whose only part another device deleted before the link reached it:
+/// the link never applies there, and the part's deletion leaves the kit deriving from nothing on
+/// the first. Its stock (derived there, never pushed) becomes its own and reaches the other, so
+/// both show one value; the same for a pack that loses its base. (Seed 1589662320969237672 of
+/// the convergence test found it: the kit kept 141 on one device and 0 on four.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kit_whose_part_went_before_its_link_arrived_shows_one_stock_everywhere() {
+    let team = Team::new("orphan").await;
+    let a = team.founder().await;
+    a.with(|c| {
+        let mut part = product("PART", "Чашка", 100_000);
+        part.stock = 141;
+        c.create_product(&part).unwrap();
+        c.create_product(&product("KIT", "Набор", 150_000)).unwrap();
+        c.create_product(&product("PACK", "Две чашки", 1)).unwrap();
+    });
+    a.sync().await;
+    let b = team.join(&team.invite("Борис", MemberKind::Editor).await).await;
+    a.with(|c| {
+        c.link(&sku("KIT"), &sku("PART"), LinkKind::KitComponent { quantity: 1 }).unwrap();
+        c.link(&sku("PACK"), &sku("PART"), LinkKind::Pack { units: 2, discount_bp: 0 }).unwrap();
+    });
+    assert_eq!(a.with(|c| c.product(&sku("KIT")).unwrap().stock), 141);
+    b.with(|c| c.delete_product(&sku("PART")).unwrap());
+    a.sync().await;
+    b.sync().await;
+    assert_eq!(b.with(|c| c.links(&sku("KIT")).unwrap().len()), 0, "the link waits for a part B deleted");
+    assert_eq!(b.with(|c| c.product(&sku("KIT")).unwrap().stock), 0);
+
+    // A learns of the deletion: its kit and pack derive from nothing now and keep what they show.
+    a.sync().await;
+    assert_eq!(a.with(|c| c.links(&sku("KIT")).unwrap().len()), 0);
+    let kit = a.with(|c| c.product(&sku("KIT")).unwrap());
+    let pack = a.with(|c| c.product(&sku("PACK")).unwrap());
+    assert_eq!((kit.stock, pack.stock, pack.price), (141, 70, Money::rub(200_000)));
+    assert_eq!(a.with(|c| c.sync_pending().unwrap()), 3, "the kit's stock, the pack's stock and price");
+    assert!(a.with(|c| c.update_product(&sku("KIT"), &[FieldValue::Stock(140)])).is_ok(), "editable again");
+    a.with(|c| c.update_product(&sku("KIT"), &[FieldValue::Stock(141)]).unwrap());
+    a.sync().await;
+    b.sync().await;
+    let kit = b.with(|c| c.product(&sku("KIT")).unwrap());
+    let pack = b.with(|c| c.product(&sku("PACK")).unwrap());
+    assert_eq!((kit.stock, pack.stock, pack.price), (141, 70, Money::rub(200_000)));
+    assert_eq!(a.digest(), b.digest());
+    assert_eq!(a.digest(), server_digest(&team).await);
+
+    // Nothing more to push: keeping happens once.
+    a.sync().await;
+    assert_eq!(a.with(|c| c.sync_pending().unwrap()), 0);
+}
+
+/// Two devices make each product a kit of the other apart: one link is taken out everywhere
+/// (the greater id waits), and the kit that lost it on the device that made it keeps the stock
+/// it derived there as its own, so the two end alike whichever link stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kits_linked_into_a_cycle_apart_end_with_one_stock_everywhere() {
+    let team = Team::new("cycle").await;
+    let a = team.founder().await;
+    a.with(|c| {
+        for (s, stock) in [("X", 10), ("Y", 20)] {
+            let mut p = product(s, s, 100_000);
+            p.stock = stock;
+            c.create_product(&p).unwrap();
+        }
+    });
+    a.sync().await;
+    let b = team.join(&team.invite("Борис", MemberKind::Editor).await).await;
+    a.with(|c| c.link(&sku("X"), &sku("Y"), LinkKind::KitComponent { quantity: 1 }).unwrap());
+    b.with(|c| c.link(&sku("Y"), &sku("X"), LinkKind::KitComponent { quantity: 1 }).unwrap());
+    assert_eq!(a.with(|c| c.product(&sku("X")).unwrap().stock), 20);
+    assert_eq!(b.with(|c| c.product(&sku("Y")).unwrap().stock), 10);
+    // The device that takes its own link out pushes the kit's kept stock on its next sync.
+    for d in [&a, &b, &a, &b, &a, &b] {
+        d.sync().await;
+    }
+    assert_eq!(a.with(|c| c.sync_pending().unwrap()) + b.with(|c| c.sync_pending().unwrap()), 0);
+    let links = a.with(|c| c.links(&sku("X")).unwrap().len());
+    assert_eq!(links, 1, "one link of the two stays");
+    let stocks = |d: &crate::common::Device| {
+        d.with(|c| (c.product(&sku("X")).unwrap().stock, c.product(&sku("Y")).unwrap().stock))
+    };
+    let (x, y) = stocks(&a);
+    assert_eq!(x, y, "the kit shows its part's stock");
+    assert_eq!(stocks(&b), (x, y));
+    assert_eq!(a.digest(), b.digest());
+    assert_eq!(a.digest(), server_digest(&team).await);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_supplier_settings_converge_by_the_rule_and_deletes_sync() {
     let team = Team::new("supset").await;
