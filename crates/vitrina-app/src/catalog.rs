@@ -223,6 +223,14 @@ impl App {
     pub fn stats(&self) -> AppResult<CatalogStats> {
         Ok(self.catalog()?.stats()?)
     }
+
+    /// Writes the search index anew from the products (a catalog indexed before the initials
+    /// of names were, migration 0011, then reads one-letter lists as one term each); `progress`
+    /// gets the count done. Returns the products indexed.
+    pub fn rebuild_search_index(&self, progress: &mut dyn FnMut(u64)) -> AppResult<u64> {
+        self.may_change()?;
+        Ok(self.catalog()?.rebuild_search_index(progress)?)
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub fn run(command: &Command, db: &Path, cli: &Cli) -> Outcome {
         Command::Products(cmd) => products(&app, cmd, db, cli.json),
         Command::Categories(CategoriesCmd::Tree) => categories(&app, cli.json),
         Command::Stats => stats(&app, cli.json),
+        Command::Reindex => reindex(&app, cli.json),
         Command::Demo { .. } | Command::Bench(_) => Ok(()),
     }
 }
@@ -274,6 +275,27 @@ fn categories(app: &App, as_json: bool) -> Outcome {
     for n in &tree {
         print(format!("{}{} ({})", "  ".repeat(n.depth as usize), n.name, n.products));
     }
+    Ok(())
+}
+
+fn reindex(app: &App, as_json: bool) -> Outcome {
+    let total = app.count(&Default::default())?;
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} products  {per_sec}  ETA {eta}")
+            .map_err(internal)?,
+    );
+    if as_json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let started = std::time::Instant::now();
+    let products = app.rebuild_search_index(&mut |n| bar.set_position(n))?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    if as_json {
+        return json(&serde_json::json!({ "products": products, "seconds": seconds }));
+    }
+    print(format!("Search index rebuilt: {products} products in {seconds:.1} s."));
     Ok(())
 }
 

@@ -171,9 +171,13 @@ impl Catalog {
             Some(access) => access,
             None => self.plan(&conds, query.sort)?,
         };
-        // A letter is tested on the name of each entry or row read; a list whose walk found
-        // the letter too rarely tests the set of its matches first.
-        let by_set = conds.has_letter() && self.memo.letters_by_set.borrow().contains(&key);
+        // A letter is tested by the set of its matches when that is one term of the index,
+        // but in a walk of names in their order (tested on each name it reads, no set to read);
+        // else on the name of each entry or row read, unless a walk found it too rarely.
+        let name_walk = query.sort == SortKey::Name
+            && matches!(access, Access::Walk | Access::Ordered(_) | Access::Merged);
+        let by_set = conds.has_letter()
+            && ((conds.letter_is_term() && !name_walk) || self.memo.letters_by_set.borrow().contains(&key));
         let conds = if by_set { conds.letter_as_set() } else { conds };
         if let Some(expr) = conds.text() {
             self.text_set(expr)?;

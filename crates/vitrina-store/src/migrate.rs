@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     ("0008_team_sync.sql", include_str!("../../../migrations/sqlite/0008_team_sync.sql")),
     ("0009_list_indexes.sql", include_str!("../../../migrations/sqlite/0009_list_indexes.sql")),
     ("0010_sync_rows.sql", include_str!("../../../migrations/sqlite/0010_sync_rows.sql")),
+    ("0011_search_initials.sql", include_str!("../../../migrations/sqlite/0011_search_initials.sql")),
 ];
 
 pub fn latest_version() -> usize {

@@ -42,6 +42,7 @@ fn shipped_migrations_never_change() {
         "5d7a468f85f4e7a09ca3acd75409fc82a20542a8bb73a5ae70b13ed959f38d51",
         "b5e41ebcd57789606a5d3846e245fed5757834f53e99aee8b9d795b319f26cd0",
         "0e54b8ad7f3bb00ce36355ac25bd005d0976d253ababa2b8782654bfbcd1d56b",
+        "3684a34bc52b774deb76e04b676acc227526a91997d2cbcaed28c839bff06b5b",
     ];
     assert_eq!(MIGRATIONS.len(), pinned.len(), "pin the checksum of every shipped migration");
     for ((name, sql), want) in MIGRATIONS.iter().zip(pinned) {

@@ -46,6 +46,8 @@ fn demo_search_edit_history_undo() {
 
     let stats = ok_json(&db, &["stats"]);
     assert_eq!(stats["products"], 400);
+    assert_eq!(ok_json(&db, &["reindex"])["products"], 400, "the search index is written anew");
+    assert_eq!(ok_json(&db, &["stats"])["products"], 400);
     let tree = ok_json(&db, &["categories", "tree"]);
     assert!(tree.as_array().unwrap().len() >= 10);
 }

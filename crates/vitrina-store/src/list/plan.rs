@@ -25,7 +25,7 @@ use rusqlite::types::Value;
 use super::{Filter, SortKey};
 use crate::catalog::Catalog;
 use crate::error::Result;
-use crate::search::{MatchExpr, Stems, match_expression, single_letter};
+use crate::search::{INITIAL_MARK, MatchExpr, Stems, index, match_expression, single_letter};
 
 /// A filter keeping at most this many rows is collected through its own index: a lookup of
 /// each row in the table costs a few milliseconds in all. (A walk to fill a page of a filter
@@ -180,10 +180,13 @@ impl Conds {
         out.letter_by_set = self.has_letter();
         for c in &mut out.conds {
             if c.term == Term::Letter {
-                // The set holds the products with a title word starting with the letter (name,
-                // brand, model, SKU): the name is tested on those.
+                // The set of the letter's initial is exact; a title word's prefix also holds
+                // brand, model and SKU words: the name is tested on those.
                 c.term = Term::Text;
-                c.passive = format!("vitrina_text(?, p.rid) AND {}", c.passive);
+                c.passive = match c.args.len() {
+                    1 => "vitrina_text(?, p.rid)".to_string(),
+                    _ => format!("vitrina_text(?, p.rid) AND {}", c.passive),
+                };
                 c.passive_args = c.args.clone();
             }
         }
@@ -208,6 +211,11 @@ impl Conds {
     /// Whether the list has words to match (not one letter, whichever way it is tested).
     pub fn has_words(&self) -> bool {
         self.text().is_some() && !self.letter_by_set
+    }
+
+    /// Whether a letter's set is one term of the index (migration 0011): cheap to read.
+    pub fn letter_is_term(&self) -> bool {
+        self.get(Term::Letter).is_some_and(|c| c.args.len() == 1)
     }
 
     /// Whether a letter is among the conditions.
@@ -311,11 +319,24 @@ impl Catalog {
             // merge the lists of most of its terms; it drives a count, narrowed to the title.)
             if let Some(ch) = single_letter(text) {
                 let letter = Value::Text(ch.to_string());
+                // Its set: the term of the letter's initial (migration 0011), else the title's
+                // words starting with it, narrowed to the name's.
+                let (driving, set) = match index::has_initials(self.db())? {
+                    true => (matches.to_string(), format!("\"{INITIAL_MARK}{ch}\"")),
+                    false => (
+                        format!("{matches} AND vitrina_initial(?, p.name_key)"),
+                        format!("{{title}} : \"{ch}\"*"),
+                    ),
+                };
+                let mut args = vec![Value::Text(set)];
+                if driving != matches {
+                    args.push(letter.clone());
+                }
                 out.conds.push(Cond {
                     term: Term::Letter,
-                    driving: format!("{matches} AND vitrina_initial(?, p.name_key)"),
+                    driving,
                     passive: "vitrina_initial(?, p.name_key)".into(),
-                    args: vec![Value::Text(format!("{{title}} : \"{ch}\"*")), letter.clone()],
+                    args,
                     passive_args: vec![letter],
                 });
             } else {

@@ -566,135 +566,166 @@ mod tests {
             })
             .collect();
 
-        let mut seed = 11u64;
-        let mut next = move |n: u64| {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
-        let mut cases = 0;
-        // 120 random filters and sorts, then a category with subcategories by name (its
-        // subcategories' pages merged), alone and with filters tested on its index.
-        let fixed: Vec<(Filter, SortKey, bool)> = [false, true]
-            .into_iter()
-            .flat_map(|descending| {
-                let root = Filter { category: Some(root), ..Filter::default() };
-                [
-                    root.clone(),
-                    Filter { in_stock: Some(true), ..root.clone() },
-                    Filter { text: Some("к".into()), ..root.clone() },
-                    Filter { text: Some("альфа".into()), ..root.clone() },
-                ]
+        // Once with a letter read as its initial's term of the index, once as a catalog indexed
+        // before migration 0011 reads it (each name tested), then rebuilt.
+        for by_initials in [true, false] {
+            if !by_initials {
+                c.db().execute("DELETE FROM meta WHERE key = 'search_initials'", []).unwrap();
+                c.forget_memo();
+            }
+            let letter = Filter { text: Some("к".into()), ..Filter::default() };
+            assert_eq!(c.conds(&letter).unwrap().letter_is_term(), by_initials);
+            let mut seed = 11u64;
+            let mut next = move |n: u64| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (seed >> 33) % n
+            };
+            let mut cases = 0;
+            // 120 random filters and sorts, then a category with subcategories by name (its
+            // subcategories' pages merged), alone and with filters tested on its index.
+            let fixed: Vec<(Filter, SortKey, bool)> = [false, true]
                 .into_iter()
-                .map(move |f| (f, SortKey::Name, descending))
-            })
-            .collect();
-        for case in 0..120 + fixed.len() {
-            let mut f = Filter::default();
-            if next(3) == 0 {
-                f.category = Some([shoes, boots, home, root][next(4) as usize]);
-            }
-            if next(3) == 0 {
-                f.brand = Some(brands[next(4) as usize].into());
-            }
-            if next(5) == 0 {
-                f.supplier = Some(supplier);
-            }
-            if next(3) == 0 {
-                f.in_stock = Some(next(2) == 0);
-            }
-            if next(4) == 0 {
-                f.status = Some(
-                    [ProductStatus::Active, ProductStatus::Draft, ProductStatus::Archived][next(3) as usize],
-                );
-            }
-            if next(4) == 0 {
-                let lo = next(60) as i64 * 1_000 * 100;
-                f.price_min = Some(lo);
-                f.price_max = Some(lo + next(30) as i64 * 1_000 * 100);
-            }
-            if next(5) == 0 {
-                f.text = Some(words[next(4) as usize].into());
-            } else if next(6) == 0 {
-                // One letter: a word of the name starting with it.
-                f.text = Some(["к", "Б", "n", "p", "ц", "у", "а"][next(7) as usize].into());
-            }
-            let mut sort =
-                [SortKey::Name, SortKey::Price, SortKey::Stock, SortKey::Updated][next(4) as usize];
-            let mut descending = next(2) == 0;
-            if let Some((fixed_f, fixed_sort, fixed_desc)) = case.checked_sub(120).map(|i| fixed[i].clone()) {
-                (f, sort, descending) = (fixed_f, fixed_sort, fixed_desc);
-            }
-            let subtree = |id| if id == root { vec![shoes, boots] } else { vec![id] };
-            let mut want: Vec<&(i64, Product, i64)> = stored
-                .iter()
-                .filter(|(_, p, _)| {
-                    f.category.is_none_or(|id| p.category.is_some_and(|pc| subtree(id).contains(&pc)))
-                        && f.brand.as_ref().is_none_or(|b| &p.brand == b)
-                        && f.supplier.is_none_or(|_| offered.contains(&p.sku))
-                        && f.in_stock.is_none_or(|s| (p.stock > 0) == s)
-                        && f.status.is_none_or(|s| p.status == s)
-                        && f.price_min.is_none_or(|m| p.price.minor >= m)
-                        && f.price_max.is_none_or(|m| p.price.minor <= m)
-                        && f.text.as_ref().is_none_or(|t| match t.chars().count() {
-                            // One letter: a word of the name starting with it (not the brand's
-                            // nor the SKU's: "p" starts every SKU here and no name word).
-                            1 => {
-                                let letter = t.to_lowercase();
-                                p.name.to_lowercase().split(' ').any(|w| w.starts_with(&letter))
-                            }
-                            _ => p.name.contains(t.as_str()),
-                        })
+                .flat_map(|descending| {
+                    let root = Filter { category: Some(root), ..Filter::default() };
+                    [
+                        root.clone(),
+                        Filter { in_stock: Some(true), ..root.clone() },
+                        Filter { text: Some("к".into()), ..root.clone() },
+                        Filter { text: Some("альфа".into()), ..root.clone() },
+                    ]
+                    .into_iter()
+                    .map(move |f| (f, SortKey::Name, descending))
                 })
                 .collect();
-            want.sort_by(|a, b| {
-                let o = match sort {
-                    SortKey::Name => a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase()),
-                    SortKey::Price => a.1.price.minor.cmp(&b.1.price.minor),
-                    SortKey::Stock => a.1.stock.cmp(&b.1.stock),
-                    SortKey::Updated => a.2.cmp(&b.2),
+            for case in 0..120 + fixed.len() {
+                let mut f = Filter::default();
+                if next(3) == 0 {
+                    f.category = Some([shoes, boots, home, root][next(4) as usize]);
                 }
-                .then(a.0.cmp(&b.0));
-                if descending { o.reverse() } else { o }
-            });
-            let want: Vec<&str> = want.iter().map(|(_, p, _)| p.sku.as_str()).collect();
-            for budget in [None, Some(0), Some(5), Some(40)] {
-                TEST_BUDGET.with(|b| b.set(budget));
-                c.memo.plans.borrow_mut().clear();
-                let mut got = Vec::new();
-                let mut q = ListQuery { filter: f.clone(), sort, descending, after: None, limit: 13 };
-                loop {
-                    let page = c.list(&q).unwrap();
-                    got.extend(page.rows.into_iter().map(|r| r.sku));
-                    match page.next {
-                        Some(n) => q.after = Some(n),
-                        None => break,
+                if next(3) == 0 {
+                    f.brand = Some(brands[next(4) as usize].into());
+                }
+                if next(5) == 0 {
+                    f.supplier = Some(supplier);
+                }
+                if next(3) == 0 {
+                    f.in_stock = Some(next(2) == 0);
+                }
+                if next(4) == 0 {
+                    f.status = Some(
+                        [ProductStatus::Active, ProductStatus::Draft, ProductStatus::Archived]
+                            [next(3) as usize],
+                    );
+                }
+                if next(4) == 0 {
+                    let lo = next(60) as i64 * 1_000 * 100;
+                    f.price_min = Some(lo);
+                    f.price_max = Some(lo + next(30) as i64 * 1_000 * 100);
+                }
+                if next(5) == 0 {
+                    f.text = Some(words[next(4) as usize].into());
+                } else if next(6) == 0 {
+                    // One letter: a word of the name starting with it.
+                    f.text = Some(["к", "Б", "n", "p", "ц", "у", "а"][next(7) as usize].into());
+                }
+                let mut sort =
+                    [SortKey::Name, SortKey::Price, SortKey::Stock, SortKey::Updated][next(4) as usize];
+                let mut descending = next(2) == 0;
+                if let Some((fixed_f, fixed_sort, fixed_desc)) =
+                    case.checked_sub(120).map(|i| fixed[i].clone())
+                {
+                    (f, sort, descending) = (fixed_f, fixed_sort, fixed_desc);
+                }
+                let subtree = |id| if id == root { vec![shoes, boots] } else { vec![id] };
+                let mut want: Vec<&(i64, Product, i64)> = stored
+                    .iter()
+                    .filter(|(_, p, _)| {
+                        f.category.is_none_or(|id| p.category.is_some_and(|pc| subtree(id).contains(&pc)))
+                            && f.brand.as_ref().is_none_or(|b| &p.brand == b)
+                            && f.supplier.is_none_or(|_| offered.contains(&p.sku))
+                            && f.in_stock.is_none_or(|s| (p.stock > 0) == s)
+                            && f.status.is_none_or(|s| p.status == s)
+                            && f.price_min.is_none_or(|m| p.price.minor >= m)
+                            && f.price_max.is_none_or(|m| p.price.minor <= m)
+                            && f.text.as_ref().is_none_or(|t| match t.chars().count() {
+                                // One letter: a word of the name starting with it (not the brand's
+                                // nor the SKU's: "p" starts every SKU here and no name word).
+                                1 => {
+                                    let letter = t.to_lowercase();
+                                    p.name.to_lowercase().split(' ').any(|w| w.starts_with(&letter))
+                                }
+                                _ => p.name.contains(t.as_str()),
+                            })
+                    })
+                    .collect();
+                want.sort_by(|a, b| {
+                    let o = match sort {
+                        SortKey::Name => a.1.name.to_lowercase().cmp(&b.1.name.to_lowercase()),
+                        SortKey::Price => a.1.price.minor.cmp(&b.1.price.minor),
+                        SortKey::Stock => a.1.stock.cmp(&b.1.stock),
+                        SortKey::Updated => a.2.cmp(&b.2),
+                    }
+                    .then(a.0.cmp(&b.0));
+                    if descending { o.reverse() } else { o }
+                });
+                let want: Vec<&str> = want.iter().map(|(_, p, _)| p.sku.as_str()).collect();
+                for budget in [None, Some(0), Some(5), Some(40)] {
+                    TEST_BUDGET.with(|b| b.set(budget));
+                    c.memo.plans.borrow_mut().clear();
+                    let mut got = Vec::new();
+                    let mut q = ListQuery { filter: f.clone(), sort, descending, after: None, limit: 13 };
+                    loop {
+                        let page = c.list(&q).unwrap();
+                        got.extend(page.rows.into_iter().map(|r| r.sku));
+                        match page.next {
+                            Some(n) => q.after = Some(n),
+                            None => break,
+                        }
+                    }
+                    assert_eq!(got, want, "{f:?} by {sort:?} desc={descending}, budget {budget:?}");
+                    assert_eq!(c.count(&f).unwrap(), want.len() as u64);
+                    // The window's capped count and anchors (read as the list reads, for a text).
+                    let n = want.len() as u64;
+                    for cap in [7, 1000] {
+                        assert_eq!(
+                            c.count_capped(&f, cap).unwrap(),
+                            (n.min(cap), n <= cap),
+                            "{f:?} cap {cap}"
+                        );
+                    }
+                    let anchors = c.anchors(&f, sort, descending, 5, 1000).unwrap();
+                    assert_eq!(
+                        (anchors.total, anchors.exact, anchors.cursors.len() as u64),
+                        (n, true, n / 5)
+                    );
+                    if let Some(first) = anchors.cursors.first()
+                        && n > 5
+                    {
+                        let q = ListQuery {
+                            filter: f.clone(),
+                            sort,
+                            descending,
+                            after: Some(first.clone()),
+                            limit: 1,
+                        };
+                        assert_eq!(c.list(&q).unwrap().rows[0].sku, want[5], "{f:?} after the first anchor");
                     }
                 }
-                assert_eq!(got, want, "{f:?} by {sort:?} desc={descending}, budget {budget:?}");
-                assert_eq!(c.count(&f).unwrap(), want.len() as u64);
-                // The window's capped count and anchors (read as the list reads, for a text).
-                let n = want.len() as u64;
-                for cap in [7, 1000] {
-                    assert_eq!(c.count_capped(&f, cap).unwrap(), (n.min(cap), n <= cap), "{f:?} cap {cap}");
-                }
-                let anchors = c.anchors(&f, sort, descending, 5, 1000).unwrap();
-                assert_eq!((anchors.total, anchors.exact, anchors.cursors.len() as u64), (n, true, n / 5));
-                if let Some(first) = anchors.cursors.first()
-                    && n > 5
-                {
-                    let q = ListQuery {
-                        filter: f.clone(),
-                        sort,
-                        descending,
-                        after: Some(first.clone()),
-                        limit: 1,
-                    };
-                    assert_eq!(c.list(&q).unwrap().rows[0].sku, want[5], "{f:?} after the first anchor");
-                }
+                cases += usize::from(!want.is_empty());
             }
-            cases += usize::from(!want.is_empty());
+            TEST_BUDGET.with(|b| b.set(None));
+            assert!(cases > 55, "most cases keep some rows ({cases})");
         }
-        TEST_BUDGET.with(|b| b.set(None));
-        assert!(cases > 55, "most cases keep some rows ({cases})");
+        let q = ListQuery {
+            filter: Filter { text: Some("б".into()), ..Filter::default() },
+            limit: 1000,
+            ..ListQuery::default()
+        };
+        let before: Vec<String> = c.list(&q).unwrap().rows.into_iter().map(|r| r.sku).collect();
+        assert_eq!(c.rebuild_search_index(&mut |_| {}).unwrap(), 600);
+        assert!(c.conds(&q.filter).unwrap().letter_is_term(), "marked as carrying the initials");
+        let after: Vec<String> = c.list(&q).unwrap().rows.into_iter().map(|r| r.sku).collect();
+        assert!(!after.is_empty());
+        assert_eq!(after, before);
     }
 }

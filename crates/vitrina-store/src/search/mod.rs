@@ -24,4 +24,4 @@ pub(crate) mod vocab;
 pub(crate) use correct::correct;
 pub use correct::{Change, ChangeKind, Correction};
 pub use query::{MatchExpr, match_expression, single_letter};
-pub use stem::{SearchText, Stems};
+pub use stem::{INITIAL_MARK, SearchText, Stems};
