@@ -171,13 +171,12 @@ impl Catalog {
             Some(access) => access,
             None => self.plan(&conds, query.sort)?,
         };
-        // A letter is tested by the set of its matches when that is one term of the index,
-        // but in a walk of names in their order (tested on each name it reads, no set to read);
-        // else on the name of each entry or row read, unless a walk found it too rarely.
-        let name_walk = query.sort == SortKey::Name
-            && matches!(access, Access::Walk | Access::Ordered(_) | Access::Merged);
+        // A letter is tested on the name each entry read carries, if it does; else by the set
+        // of its matches when that is one term of the index, rather than on each row read;
+        // and by the set once a walk found it too rarely.
         let by_set = conds.has_letter()
-            && ((conds.letter_is_term() && !name_walk) || self.memo.letters_by_set.borrow().contains(&key));
+            && ((conds.letter_is_term() && !access.carries_name(query.sort))
+                || self.memo.letters_by_set.borrow().contains(&key));
         let conds = if by_set { conds.letter_as_set() } else { conds };
         if let Some(expr) = conds.text() {
             self.text_set(expr)?;

@@ -75,6 +75,19 @@ pub(crate) enum Access {
     Spread(Term),
 }
 
+impl Access {
+    /// Whether the entries it reads carry the name, so a letter is tested on them without
+    /// reading rows (or its set): the name, brand, category and status indexes do.
+    pub fn carries_name(self, sort: SortKey) -> bool {
+        match self {
+            Access::Walk | Access::WalkAll => sort == SortKey::Name,
+            Access::Ordered(_) | Access::Merged => true,
+            Access::Collect(term) => matches!(term, Term::Category | Term::Brand | Term::Status),
+            Access::Spread(_) => false,
+        }
+    }
+}
+
 /// The kinds of condition a filter is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Term {

@@ -78,14 +78,18 @@ impl Stems {
     /// A stem with a fleeting vowel ("чехол") is followed by its form without it ("чехл"),
     /// which the other cases of the word stem to ("чехлы", "чехла").
     pub fn append_stems(&mut self, text: &str, out: &mut String) {
-        let mut word = std::mem::take(&mut self.word);
-        each_word(text, &mut word, |w| {
-            let fragment = self.fragment(w);
+        self.each_fragment(text, |_, fragment| {
             if !out.is_empty() {
                 out.push(' ');
             }
             out.push_str(fragment);
         });
+    }
+
+    /// Calls `f` with each word of `text` and its indexed form (see [`Stems::append_stems`]).
+    fn each_fragment(&mut self, text: &str, mut f: impl FnMut(&str, &str)) {
+        let mut word = std::mem::take(&mut self.word);
+        each_word(text, &mut word, |w| f(w, self.fragment(w)));
         self.word = word;
     }
 }
@@ -189,58 +193,75 @@ pub struct SearchText {
 
 impl SearchText {
     pub fn of(product: &Product, stems: &mut Stems) -> Self {
-        let mut title = String::with_capacity(160);
-        for part in [&product.name, &product.brand, &product.model, &product.sku] {
-            stems.append_stems(part, &mut title);
-        }
-        for code in &product.barcodes {
-            title.push(' ');
-            title.push_str(code.as_str());
-        }
+        let mut title = Column::with_capacity(160);
         let mut initials: Vec<char> = Vec::with_capacity(8);
-        let mut word = std::mem::take(&mut stems.word);
-        each_word(&product.name, &mut word, |w| {
-            if let Some(c) = w.chars().next()
+        stems.each_fragment(&product.name, |word, fragment| {
+            if let Some(c) = word.chars().next()
                 && c.is_alphabetic()
                 && !initials.contains(&c)
             {
                 initials.push(c);
             }
+            title.push_all(fragment);
         });
-        stems.word = word;
+        for part in [&product.brand, &product.model, &product.sku] {
+            stems.each_fragment(part, |_, fragment| title.push_all(fragment));
+        }
+        for code in &product.barcodes {
+            title.push(code.as_str());
+        }
+        let mut token = String::with_capacity(8);
         for c in initials {
-            if !title.is_empty() {
-                title.push(' ');
-            }
-            title.push(INITIAL_MARK);
-            title.push(c);
+            token.clear();
+            token.push(INITIAL_MARK);
+            token.push(c);
+            title.push(&token);
         }
-        let mut body = String::with_capacity(256);
-        stems.append_stems(&product.description, &mut body);
+        let mut body = Column::with_capacity(256);
+        stems.each_fragment(&product.description, |_, fragment| body.push_all(fragment));
         for a in &product.attributes {
-            stems.append_stems(&a.value, &mut body);
+            stems.each_fragment(&a.value, |_, fragment| body.push_all(fragment));
         }
-        SearchText { title: distinct(title), body: distinct(body) }
+        SearchText { title: title.text, body: body.text }
     }
 }
 
-/// The space-separated words of `text`, each once, in their first places.
-fn distinct(text: String) -> String {
-    let words: Vec<&str> = text.split(' ').filter(|w| !w.is_empty()).collect();
-    let repeats = words.iter().enumerate().any(|(i, w)| words[..i].contains(w));
-    if !repeats {
-        return text;
+/// One indexed column being written: space-separated words, each once.
+struct Column {
+    text: String,
+    /// Hashes of the words written (a product has a few dozen: a scan beats a set).
+    seen: Vec<u64>,
+}
+
+impl Column {
+    fn with_capacity(bytes: usize) -> Self {
+        Column { text: String::with_capacity(bytes), seen: Vec::with_capacity(32) }
     }
-    let mut out = String::with_capacity(text.len());
-    for (i, w) in words.iter().enumerate() {
-        if !words[..i].contains(w) {
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(w);
+
+    /// Each space-separated word of `fragment`.
+    fn push_all(&mut self, fragment: &str) {
+        for word in fragment.split(' ') {
+            self.push(word);
         }
     }
-    out
+
+    fn push(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        let hash = word
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        // Equal hashes are checked against the words themselves (a collision keeps both).
+        if self.seen.contains(&hash) && self.text.split(' ').any(|w| w == word) {
+            return;
+        }
+        self.seen.push(hash);
+        if !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.text.push_str(word);
+    }
 }
 
 #[cfg(test)]
