@@ -224,6 +224,12 @@ impl App {
         Ok(self.catalog()?.stats()?)
     }
 
+    /// Whether the search index carries the initials of every product's name (see
+    /// [`App::rebuild_search_index`]).
+    pub fn search_index_current(&self) -> AppResult<bool> {
+        Ok(self.catalog()?.search_index_current()?)
+    }
+
     /// Writes the search index anew from the products (a catalog indexed before the initials
     /// of names were, migration 0011, then reads one-letter lists as one term each); `progress`
     /// gets the count done. Returns the products indexed.

@@ -118,6 +118,9 @@ impl Session {
         // call of the window waits for this connection meanwhile.
         app.set_busy_wait(WINDOW_BUSY_WAIT)?;
         let jobs = Jobs::open(path)?;
+        if !app.search_index_current()? {
+            reindex_in_background(path);
+        }
         Ok(Opened { app, jobs })
     }
 
@@ -350,6 +353,30 @@ fn keyring_error(e: AppError) -> AppError {
     }
 }
 
+/// A catalog indexed before the initials of names were (migration 0011) gets its search index
+/// rebuilt once, on a connection of its own, a few thousand products a transaction (an edit or
+/// import meanwhile waits for one of them at most); if it cannot finish, the next start tries
+/// again. Lists work meanwhile, one-letter lists as before.
+fn reindex_in_background(path: &Path) {
+    let path = path.to_path_buf();
+    let spawned = std::thread::Builder::new().name("vitrina-reindex".into()).spawn(move || {
+        let started = std::time::Instant::now();
+        match App::open(&path).and_then(|app| app.rebuild_search_index(&mut |_| {})) {
+            Ok(n) => tracing::info!(
+                products = n,
+                seconds = started.elapsed().as_secs_f64(),
+                "search index rebuilt"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "the search index was not rebuilt; the next start tries again")
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "the search index's rebuild did not start");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,6 +402,29 @@ mod tests {
         assert!(
             matches!(again.startup(), StartupState::Ready { catalog } if catalog.path == fresh.display().to_string())
         );
+    }
+
+    /// A catalog indexed before the initials of names (the mark of migration 0011 missing) gets
+    /// its search index rebuilt in the background once the window opens it.
+    #[test]
+    fn an_older_catalogs_search_index_is_rebuilt_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        crate::seed::build_demo(&path, 300, 7, true, &mut |_| {}).unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("DELETE FROM meta WHERE key = 'search_initials'", []).unwrap();
+        assert!(!App::open(&path).unwrap().search_index_current().unwrap());
+        let s = Session::start(dir.path().to_path_buf(), Some(path.clone()), Box::<MemoryStore>::default());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !App::open(&path).unwrap().search_index_current().unwrap() {
+            assert!(std::time::Instant::now() < deadline, "the search index was not rebuilt");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let letter = TableQuery {
+            filter: FilterDto { text: Some("к".into()), in_stock: Some(true), ..Default::default() },
+            ..Default::default()
+        };
+        assert!(s.table_info(&letter).unwrap().total > 0);
     }
 
     #[test]

@@ -36,6 +36,12 @@ pub(crate) fn has_initials(conn: &Connection) -> Result<bool> {
 }
 
 impl crate::catalog::Catalog {
+    /// Whether the search index carries the initials of every product's name (else a
+    /// [`Catalog::rebuild_search_index`] makes one-letter lists faster; they work either way).
+    pub fn search_index_current(&self) -> Result<bool> {
+        has_initials(self.db())
+    }
+
     /// Writes the search index anew from the products, a few thousand a transaction (edits
     /// made meanwhile index themselves), then marks it as carrying the initials of every name;
     /// `progress` gets the count done. Returns the products indexed.
