@@ -77,13 +77,14 @@ pub(crate) enum Access {
 
 impl Access {
     /// Whether the entries it reads carry the name, so a letter is tested on them without
-    /// reading rows (or its set): the name, brand, category and status indexes do.
+    /// reading rows (or its set): the name, brand, category and status indexes do, and the
+    /// rows a spread reads.
     pub fn carries_name(self, sort: SortKey) -> bool {
         match self {
             Access::Walk | Access::WalkAll => sort == SortKey::Name,
-            Access::Ordered(_) | Access::Merged => true,
+            // (A spread's first look reads each row for the group anyway, then collects it.)
+            Access::Ordered(_) | Access::Merged | Access::Spread(_) => true,
             Access::Collect(term) => matches!(term, Term::Category | Term::Brand | Term::Status),
-            Access::Spread(_) => false,
         }
     }
 }
