@@ -36,8 +36,9 @@ pub fn run(command: &Command, db: &Path, cli: &Cli) -> Outcome {
     }
 }
 
-fn demo(db: &Path, count: u64, seed: u64, replace: bool, as_json: bool) -> Outcome {
-    let bar = indicatif::ProgressBar::new(count);
+/// A bar of products done out of `total` (hidden when the output is JSON).
+fn products_bar(total: u64, as_json: bool) -> Result<indicatif::ProgressBar, vitrina_app::AppError> {
+    let bar = indicatif::ProgressBar::new(total);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} products  {per_sec}  ETA {eta}")
             .map_err(internal)?,
@@ -45,6 +46,11 @@ fn demo(db: &Path, count: u64, seed: u64, replace: bool, as_json: bool) -> Outco
     if as_json {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    Ok(bar)
+}
+
+fn demo(db: &Path, count: u64, seed: u64, replace: bool, as_json: bool) -> Outcome {
+    let bar = products_bar(count, as_json)?;
     let report = build_demo(db, count, seed, replace, &mut |n| bar.set_position(n))?;
     bar.finish_and_clear();
     if as_json {
@@ -280,14 +286,7 @@ fn categories(app: &App, as_json: bool) -> Outcome {
 
 fn reindex(app: &App, as_json: bool) -> Outcome {
     let total = app.count(&Default::default())?;
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} products  {per_sec}  ETA {eta}")
-            .map_err(internal)?,
-    );
-    if as_json {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
+    let bar = products_bar(total, as_json)?;
     let started = std::time::Instant::now();
     let products = app.rebuild_search_index(&mut |n| bar.set_position(n))?;
     bar.finish_and_clear();
