@@ -34,6 +34,14 @@ describe('product editor', () => {
     expect(document.querySelector('.thumbs img')?.getAttribute('src')).toBe('https://example.test/1.jpg');
   });
 
+  it('says when a kit keeps its stock as its own after losing its last component', async () => {
+    ipc.history.mockResolvedValue([
+      { id: 'h2', op: 'update', field: 'stock', old: '141', new: '141', old_text: '141', new_text: '141', who: 'desktop', at: 1_760_000_000_000, batch: 'b2' },
+    ]);
+    render(ProductEditor, props);
+    await waitFor(() => expect(document.querySelector('.change')?.textContent).toBe('141 · теперь своё значение (связь снята)'));
+  });
+
   it('refuses an invalid price at the field without saving', async () => {
     render(ProductEditor, props);
     await waitFor(() => expect(field('price').value).toBe('4 990,00'));
