@@ -172,10 +172,12 @@ impl Catalog {
             None => self.plan(&conds, query.sort)?,
         };
         // A letter is tested on the name each entry read carries, if it does; else by the set
-        // of its matches when that is one term of the index, rather than on each row read;
-        // and by the set once a walk found it too rarely.
+        // of its matches when that is one term of the index, rather than on each row read
+        // (but in date order, whose rows lie together: 1 µs each, a page in 1–5 ms where the
+        // set takes 5–12 ms); and by the set once a walk found it too rarely.
+        let rows_together = access == Access::Walk && query.sort == SortKey::Updated;
         let by_set = conds.has_letter()
-            && ((conds.letter_is_term() && !access.carries_name(query.sort))
+            && ((conds.letter_is_term() && !access.carries_name(query.sort) && !rows_together)
                 || self.memo.letters_by_set.borrow().contains(&key));
         let conds = if by_set { conds.letter_as_set() } else { conds };
         if let Some(expr) = conds.text() {
