@@ -173,9 +173,10 @@ impl Catalog {
         };
         // A letter is tested on the name each entry read carries, if it does; else by the set
         // of its matches when that is one term of the index, rather than on each row read
-        // (but in date order, whose rows lie together: 1 µs each, a page in 1–5 ms where the
-        // set takes 5–12 ms); and by the set once a walk found it too rarely.
-        let rows_together = access == Access::Walk && query.sort == SortKey::Updated;
+        // (but in date or stock order, whose rows lie together: 1 µs each, a page in 1–5 ms
+        // where the set takes 5–12 ms; in stock order after a first look, `read.rs`); and by
+        // the set once a walk found it too rarely.
+        let rows_together = access == Access::Walk && matches!(query.sort, SortKey::Updated | SortKey::Stock);
         let by_set = conds.has_letter()
             && ((conds.letter_is_term() && !access.carries_name(query.sort) && !rows_together)
                 || self.memo.letters_by_set.borrow().contains(&key));
