@@ -232,11 +232,20 @@ impl App {
 
     /// Writes the search index anew from the products (a catalog indexed before the initials
     /// of names were, migration 0011, then reads one-letter lists as one term each); `progress`
-    /// gets the count done. Returns the products indexed.
-    pub fn rebuild_search_index(&self, progress: &mut dyn FnMut(u64)) -> AppResult<u64> {
+    /// gets the count done.
+    pub fn rebuild_search_index(&self, progress: &mut dyn FnMut(u64)) -> AppResult<ReindexReport> {
         self.may_change()?;
-        Ok(self.catalog()?.rebuild_search_index(progress)?)
+        let started = std::time::Instant::now();
+        let products = self.catalog()?.rebuild_search_index(progress)?;
+        Ok(ReindexReport { products, seconds: started.elapsed().as_secs_f64() })
     }
+}
+
+/// What a rebuild of the search index did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReindexReport {
+    pub products: u64,
+    pub seconds: f64,
 }
 
 #[cfg(test)]

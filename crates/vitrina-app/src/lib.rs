@@ -34,7 +34,7 @@ pub mod team;
 pub mod views;
 pub mod worker;
 
-pub use catalog::{App, FieldEdit, ProductView};
+pub use catalog::{App, FieldEdit, ProductView, ReindexReport};
 pub use error::{AppError, AppResult, ErrorCode};
 pub use seed::{DemoReport, build_demo};
 pub use vitrina_store::{

@@ -359,19 +359,15 @@ fn keyring_error(e: AppError) -> AppError {
 /// again. Lists work meanwhile, one-letter lists as before.
 fn reindex_in_background(path: &Path) {
     let path = path.to_path_buf();
-    let spawned = std::thread::Builder::new().name("vitrina-reindex".into()).spawn(move || {
-        let started = std::time::Instant::now();
-        match App::open(&path).and_then(|app| app.rebuild_search_index(&mut |_| {})) {
-            Ok(n) => tracing::info!(
-                products = n,
-                seconds = started.elapsed().as_secs_f64(),
-                "search index rebuilt"
-            ),
-            Err(e) => {
-                tracing::warn!(error = %e, "the search index was not rebuilt; the next start tries again")
+    let spawned =
+        std::thread::Builder::new().name("vitrina-reindex".into()).spawn(move || {
+            match App::open(&path).and_then(|app| app.rebuild_search_index(&mut |_| {})) {
+                Ok(r) => tracing::info!(products = r.products, seconds = r.seconds, "search index rebuilt"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the search index was not rebuilt; the next start tries again")
+                }
             }
-        }
-    });
+        });
     if let Err(e) = spawned {
         tracing::warn!(error = %e, "the search index's rebuild did not start");
     }

@@ -287,14 +287,12 @@ fn categories(app: &App, as_json: bool) -> Outcome {
 fn reindex(app: &App, as_json: bool) -> Outcome {
     let total = app.count(&Default::default())?;
     let bar = products_bar(total, as_json)?;
-    let started = std::time::Instant::now();
-    let products = app.rebuild_search_index(&mut |n| bar.set_position(n))?;
+    let report = app.rebuild_search_index(&mut |n| bar.set_position(n))?;
     bar.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
     if as_json {
-        return json(&serde_json::json!({ "products": products, "seconds": seconds }));
+        return json(&report);
     }
-    print(format!("Search index rebuilt: {products} products in {seconds:.1} s."));
+    print(format!("Search index rebuilt: {} products in {:.1} s.", report.products, report.seconds));
     Ok(())
 }
 
