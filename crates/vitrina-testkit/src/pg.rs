@@ -1,6 +1,6 @@
 //! A throwaway PostgreSQL cluster for tests and benchmarks (DESIGN §10): `initdb` + `pg_ctl`
-//! on a free port, its data folder under the build's target folder, so `cargo test` needs no
-//! server running beforehand.
+//! on a free port, its data folder under the build's target folder (the system's temporary
+//! folder when it runs as `postgres`, below), so `cargo test` needs no server running beforehand.
 //!
 //! - The server binaries are found in `VITRINA_PG_BIN`, else the newest
 //!   `/usr/lib/postgresql/*/bin`, else beside `pg_config` on the `PATH`; without them the
@@ -82,7 +82,7 @@ impl Cluster {
         let bin = server_binaries()?;
         let run_as_postgres = running_as_root();
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = target_dir().join("pg").join(format!("{}-{n}", std::process::id()));
+        let dir = clusters_dir(run_as_postgres).join(format!("{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let password = format!("pw{:016x}", fastrand::u64(..));
@@ -382,6 +382,17 @@ fn server_binaries() -> Result<PathBuf, String> {
 
 /// The build's target folder: `CARGO_TARGET_DIR`, else the folder above this executable's
 /// `debug`/`release` folder, else the system's temporary folder.
+/// Where clusters' folders go: under the build's target folder, or, when the cluster runs as the
+/// `postgres` user, under the system's temporary folder: a clone in a private folder (root's
+/// home, or `mktemp -d`, both 0700) cannot be reached by that user, and `initdb` fails with
+/// "Permission denied".
+fn clusters_dir(run_as_postgres: bool) -> PathBuf {
+    match run_as_postgres {
+        true => std::env::temp_dir().join("vitrina-pg"),
+        false => target_dir().join("pg"),
+    }
+}
+
 fn target_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
