@@ -39,6 +39,33 @@ pub(crate) fn word_terms(all: &[String], stems: &mut Stems) -> Vec<String> {
     terms
 }
 
+/// One term of a match expression: its token, and whether any term starting with it matches.
+pub(crate) type Term = (String, bool);
+
+/// A match expression as this module writes it — groups joined by `AND`, each one quoted term
+/// or several joined by `OR` in parentheses — read back into its terms; `None` for anything
+/// else (a column filter, a phrase of several tokens, FTS5 syntax), which only FTS5 answers.
+pub(crate) fn conjunction(expr: &str) -> Option<Vec<Vec<Term>>> {
+    expr.split(" AND ")
+        .map(|group| match group.strip_prefix('(').and_then(|g| g.strip_suffix(')')) {
+            Some(inner) => inner.split(" OR ").map(quoted_term).collect(),
+            None => quoted_term(group).map(|t| vec![t]),
+        })
+        .collect()
+}
+
+/// `"token"` or `"token"*`, where the token is one token of the index's `ascii` tokenizer: ASCII
+/// letters and digits (folded to lower case, as the tokenizer does) and any other character.
+fn quoted_term(s: &str) -> Option<Term> {
+    let (inner, prefix) = match s.strip_suffix('*') {
+        Some(rest) => (rest, true),
+        None => (s, false),
+    };
+    let token = inner.strip_prefix('"')?.strip_suffix('"')?;
+    let one_token = !token.is_empty() && token.chars().all(|c| !c.is_ascii() || c.is_ascii_alphanumeric());
+    one_token.then(|| (token.to_ascii_lowercase(), prefix))
+}
+
 /// The letter of a query that is one letter and nothing else ("к", "N"), lower-cased.
 pub fn single_letter(query: &str) -> Option<char> {
     let mut all = words(query);
@@ -68,6 +95,28 @@ mod tests {
             match_expression("iphone 15 pro 256", &mut s).unwrap().0,
             "\"iphon\"* AND \"15\" AND \"pro\"* AND \"256\"*"
         );
+    }
+
+    #[test]
+    fn a_conjunction_is_read_back_into_its_terms() {
+        let mut s = Stems::new();
+        let e = match_expression("Кроссовок 42 NIKE", &mut s).unwrap();
+        let t = |x: &str, p: bool| (x.to_string(), p);
+        assert_eq!(
+            conjunction(&e.0).unwrap(),
+            vec![
+                vec![t("кроссовок", true), t("кроссовк", true)],
+                vec![t("42", false)],
+                vec![t("nike", true)]
+            ]
+        );
+        assert_eq!(conjunction("\"§к\"").unwrap(), vec![vec![t("§к", false)]]);
+        assert_eq!(conjunction("\"ABC\"*").unwrap(), vec![vec![t("abc", true)]]);
+        for other in
+            ["{title} : \"к\"*", "\"a b\"", "\"a-b\"", "\"\"", "a", "\"a\" OR \"b\"", "NEAR(\"a\")", "(\"a\""]
+        {
+            assert_eq!(conjunction(other), None, "{other}");
+        }
     }
 
     #[test]
