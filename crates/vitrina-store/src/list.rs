@@ -171,15 +171,10 @@ impl Catalog {
             Some(access) => access,
             None => self.plan(&conds, query.sort)?,
         };
-        // A letter is tested on the name each entry read carries, if it does; else by the set
-        // of its matches when that is one term of the index, rather than on each row read
-        // (but in date or stock order, whose rows lie together: 1 µs each, a page in 1–5 ms
-        // where the set takes 5–12 ms; in stock order after a first look, `read.rs`); and by
-        // the set once a walk found it too rarely.
-        let rows_together = access == Access::Walk && matches!(query.sort, SortKey::Updated | SortKey::Stock);
-        let by_set = conds.has_letter()
-            && ((conds.letter_is_term() && !access.carries_name(query.sort) && !rows_together)
-                || self.memo.letters_by_set.borrow().contains(&key));
+        // A letter in a catalog indexed before migration 0011 is tested on the name each entry
+        // read carries, and by the set of the title's words starting with it once a walk found
+        // it too rarely (in other catalogs it is the text of its initial's term).
+        let by_set = conds.has_letter() && self.memo.letters_by_set.borrow().contains(&key);
         let conds = if by_set { conds.letter_as_set() } else { conds };
         if let Some(expr) = conds.text() {
             self.text_set(expr)?;

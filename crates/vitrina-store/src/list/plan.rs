@@ -75,20 +75,6 @@ pub(crate) enum Access {
     Spread(Term),
 }
 
-impl Access {
-    /// Whether the entries it reads carry the name, so a letter is tested on them without
-    /// reading rows (or its set): the name, brand, category and status indexes do, and the
-    /// rows a spread reads.
-    pub fn carries_name(self, sort: SortKey) -> bool {
-        match self {
-            Access::Walk | Access::WalkAll => sort == SortKey::Name,
-            // (A spread's first look reads each row for the group anyway, then collects it.)
-            Access::Ordered(_) | Access::Merged | Access::Spread(_) => true,
-            Access::Collect(term) => matches!(term, Term::Category | Term::Brand | Term::Status),
-        }
-    }
-}
-
 /// The kinds of condition a filter is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Term {
@@ -197,10 +183,7 @@ impl Conds {
                 // The set of the letter's initial is exact; a title word's prefix also holds
                 // brand, model and SKU words: the name is tested on those.
                 c.term = Term::Text;
-                c.passive = match c.args.len() {
-                    1 => "vitrina_text(?, p.rid)".to_string(),
-                    _ => format!("vitrina_text(?, p.rid) AND {}", c.passive),
-                };
+                c.passive = format!("vitrina_text(?, p.rid) AND {}", c.passive);
                 c.passive_args = c.args.clone();
             }
         }
@@ -227,12 +210,8 @@ impl Conds {
         self.text().is_some() && !self.letter_by_set
     }
 
-    /// Whether a letter's set is one term of the index (migration 0011): cheap to read.
-    pub fn letter_is_term(&self) -> bool {
-        self.get(Term::Letter).is_some_and(|c| c.args.len() == 1)
-    }
-
-    /// Whether a letter is among the conditions.
+    /// Whether a letter is among the conditions (in a catalog indexed before migration 0011; in
+    /// others a letter is the text of its initial's term).
     pub fn has_letter(&self) -> bool {
         self.get(Term::Letter).is_some()
     }
@@ -332,27 +311,23 @@ impl Catalog {
             // the name the walked index carries. (A prefix of one letter over the index would
             // merge the lists of most of its terms; it drives a count, narrowed to the title.)
             if let Some(ch) = single_letter(text) {
-                let letter = Value::Text(ch.to_string());
-                // Its set: the term of the letter's initial (migration 0011), else the title's
-                // words starting with it, narrowed to the name's.
-                let (driving, set) = match index::has_initials(self.db())? {
-                    true => (matches.to_string(), format!("\"{INITIAL_MARK}{ch}\"")),
-                    false => (
-                        format!("{matches} AND vitrina_initial(?, p.name_key)"),
-                        format!("{{title}} : \"{ch}\"*"),
-                    ),
-                };
-                let mut args = vec![Value::Text(set)];
-                if driving != matches {
-                    args.push(letter.clone());
+                // Its set: the term of the letter's initial (migration 0011), a list of the
+                // index like a word's, read as one (`text_set.rs`, `search::postings`).
+                if index::has_initials(self.db())? {
+                    let set = format!("\"{INITIAL_MARK}{ch}\"");
+                    push(Term::Text, matches.into(), "vitrina_text(?, p.rid)".into(), vec![Value::Text(set)]);
+                } else {
+                    // An index without initials: the title's words starting with it, narrowed to
+                    // the name's, or the name each entry read carries.
+                    let letter = Value::Text(ch.to_string());
+                    out.conds.push(Cond {
+                        term: Term::Letter,
+                        driving: format!("{matches} AND vitrina_initial(?, p.name_key)"),
+                        passive: "vitrina_initial(?, p.name_key)".into(),
+                        args: vec![Value::Text(format!("{{title}} : \"{ch}\"*")), letter.clone()],
+                        passive_args: vec![letter],
+                    });
                 }
-                out.conds.push(Cond {
-                    term: Term::Letter,
-                    driving,
-                    passive: "vitrina_initial(?, p.name_key)".into(),
-                    args,
-                    passive_args: vec![letter],
-                });
             } else {
                 match match_expression(text, &mut Stems::new()) {
                     Some(MatchExpr(expr)) => push(

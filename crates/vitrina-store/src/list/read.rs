@@ -152,13 +152,12 @@ impl Catalog {
                 // cheapest collection against reading on: the words' set makes collecting
                 // through a filter's index cheap (the rows that match are read, not the others).
                 // Without words the weighing's counts cost more than they save, and a group's
-                // index is narrow already. A letter's other way is its set, taken after a first
-                // look in price order, whose rows are read from all over the file (4–5 µs each),
-                // and in stock order when the set is one term (5–12 ms; the prefix's, 25–50 ms,
-                // is not worth it there: in date or stock order, rid order within a value, rows
-                // lie together, 1 µs each).
-                let letter_first = conds.has_letter()
-                    && (sort == SortKey::Price || (sort == SortKey::Stock && conds.letter_is_term()));
+                // index is narrow already. A letter (in a catalog indexed before migration 0011)
+                // has its set for other way, taken after a first look in price order, whose rows
+                // are read from all over the file (4–5 µs each); the prefix's set, 25–50 ms, is
+                // not worth it in date or stock order (rid order within a value: rows lie
+                // together, 1 µs each).
+                let letter_first = conds.has_letter() && sort == SortKey::Price;
                 let stage = if group.is_none() && (conds.has_words() || letter_first) {
                     Stage::First
                 } else {
@@ -576,7 +575,7 @@ mod tests {
                 c.forget_memo();
             }
             let letter = Filter { text: Some("к".into()), ..Filter::default() };
-            assert_eq!(c.conds(&letter).unwrap().letter_is_term(), by_initials);
+            assert_eq!(c.conds(&letter).unwrap().has_letter(), !by_initials);
             let mut seed = 11u64;
             let mut next = move |n: u64| {
                 seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -725,7 +724,7 @@ mod tests {
         };
         let before: Vec<String> = c.list(&q).unwrap().rows.into_iter().map(|r| r.sku).collect();
         assert_eq!(c.rebuild_search_index(&mut |_| {}).unwrap(), 600);
-        assert!(c.conds(&q.filter).unwrap().letter_is_term(), "marked as carrying the initials");
+        assert!(!c.conds(&q.filter).unwrap().has_letter(), "marked as carrying the initials");
         let after: Vec<String> = c.list(&q).unwrap().rows.into_iter().map(|r| r.sku).collect();
         assert!(!after.is_empty());
         assert_eq!(after, before);
