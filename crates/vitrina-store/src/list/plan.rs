@@ -392,11 +392,15 @@ impl Catalog {
                 continue;
             }
             let by_text = share.filter(|_| term != Term::Text);
-            let cap = match by_text {
-                // (Counted no further than could still be cheap enough.)
-                Some(share) => (TEXT_COLLECT as f64 / (1.0 + share * COLLECTED_ROW as f64)) as u64,
-                None if letter => LETTER_ROWS,
-                None => SMALL,
+            // (Counted no further than could still be cheap enough.)
+            let (cap, most) = match by_text {
+                Some(share) => {
+                    ((TEXT_COLLECT as f64 / (1.0 + share * COLLECTED_ROW as f64)) as u64, u64::MAX)
+                }
+                // The text's own matches, a lookup each.
+                None if term == Term::Text => (TEXT_COLLECT / COLLECTED_ROW, TEXT_COLLECT / COLLECTED_ROW),
+                None if letter => (LETTER_ROWS, SMALL),
+                None => (SMALL, SMALL),
             };
             let n = self.count_term(conds, term, cap + 1)?;
             let e = match by_text {
@@ -410,7 +414,7 @@ impl Catalog {
                 (None, Some(_)) => e.saturating_mul(COLLECTED_ROW),
                 (None, None) => e,
             };
-            if n <= cap && (by_text.is_some() || e <= SMALL) && best.is_none_or(|(b, _)| cost < b) {
+            if n <= cap && e <= most && best.is_none_or(|(b, _)| cost < b) {
                 best = Some((cost, term));
             }
         }
