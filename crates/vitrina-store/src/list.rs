@@ -4,6 +4,7 @@
 //! what page 1 costs; there is no OFFSET anywhere. Which index reads a list is decided in
 //! `plan.rs`; searches (and their corrections) are in `search.rs`.
 
+mod name_order;
 pub(crate) mod plan;
 mod read;
 mod search;
@@ -18,6 +19,7 @@ use crate::error::{Result, StoreError};
 use crate::rows::{currency_of, status_of, uuid_of};
 use crate::search::Correction;
 
+pub(crate) use name_order::NameOrderMemo;
 pub(crate) use plan::Access;
 pub(crate) use text_set::{TextSets, register as register_functions};
 
@@ -165,6 +167,14 @@ impl Catalog {
         // The index that read this list last time (a table asks for its pages one by one), or
         // a new plan; a walk that had to give up is remembered as the collection that followed.
         self.memo.refresh(self.db())?;
+        let after = query.after.as_ref().map(|Cursor(c)| decode_cursor(c)).transpose()?;
+        // A text sorted by name: from the copy of the name order, when it is ready.
+        if !conds.has_letter()
+            && !conds.nothing
+            && let Some(keys) = self.keys_by_name_order(query, conds.text(), after.as_ref(), limit)?
+        {
+            return Ok(keys);
+        }
         let key = format!("{:?}|{:?}|{}", query.filter, query.sort, query.descending);
         let known = self.memo.plans.borrow().get(&key).copied();
         let access = match known {
@@ -179,7 +189,6 @@ impl Catalog {
         if let Some(expr) = conds.text() {
             self.text_set(expr)?;
         }
-        let after = query.after.as_ref().map(|Cursor(c)| decode_cursor(c)).transpose()?;
         let (keys, used, letter_by_set) =
             self.keys(&conds, access, query.sort, query.descending, after, limit)?;
         if letter_by_set {
@@ -204,6 +213,9 @@ impl Catalog {
     /// beside their slowest pages).
     pub fn list_access(&self, filter: &Filter, sort: SortKey) -> Result<String> {
         self.memo.refresh(self.db())?;
+        if self.name_order_answers(filter, sort)? {
+            return Ok("NameOrder".into());
+        }
         let known = self
             .memo
             .plans

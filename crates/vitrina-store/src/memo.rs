@@ -32,9 +32,17 @@ pub struct Memo {
     /// searchable field changed) and only then, so a change of prices and stocks (a supplier's
     /// daily update, a marketplace's stocks) keeps them.
     index_stamp: RefCell<Option<Vec<u8>>>,
+    /// The copy of the name order lists with a text read (`list/name_order.rs`), kept for the
+    /// generation it was read for.
+    pub(crate) name_order: crate::list::NameOrderMemo,
 }
 
 impl Memo {
+    /// The connection's generation as last refreshed: (`data_version`, its own change count).
+    pub(crate) fn generation(&self) -> Option<(i64, u64)> {
+        self.generation.get()
+    }
+
     /// Forgets everything, as a change of the search index would.
     pub(crate) fn forget(&self) {
         self.generation.set(None);

@@ -516,7 +516,7 @@ impl Catalog {
 
     /// The products' rid span (the count of a catalog with no gaps): one seek, where a count
     /// reads the whole table.
-    fn rid_span(&self) -> Result<u64> {
+    pub(crate) fn rid_span(&self) -> Result<u64> {
         let max: Option<i64> =
             self.db().prepare_cached("SELECT max(rid) FROM products")?.query_row([], |r| r.get(0))?;
         Ok(max.unwrap_or(0).max(1) as u64)

@@ -582,6 +582,7 @@ mod tests {
                 (seed >> 33) % n
             };
             let mut cases = 0;
+            let mut by_copy = 0;
             // 120 random filters and sorts, then a category with subcategories by name (its
             // subcategories' pages merged), alone and with filters tested on its index.
             let fixed: Vec<(Filter, SortKey, bool)> = [false, true]
@@ -593,6 +594,20 @@ mod tests {
                         Filter { in_stock: Some(true), ..root.clone() },
                         Filter { text: Some("к".into()), ..root.clone() },
                         Filter { text: Some("альфа".into()), ..root.clone() },
+                        // A text by name with filters the copy of the name order tests.
+                        Filter { text: Some("гамма".into()), in_stock: Some(true), ..Filter::default() },
+                        Filter { text: Some("к".into()), in_stock: Some(false), ..Filter::default() },
+                        Filter {
+                            text: Some("т".into()),
+                            price_min: Some(2_000_000),
+                            price_max: Some(5_000_000),
+                            ..Filter::default()
+                        },
+                        Filter {
+                            text: Some("дельта".into()),
+                            status: Some(ProductStatus::Active),
+                            ..Filter::default()
+                        },
                     ]
                     .into_iter()
                     .map(move |f| (f, SortKey::Name, descending))
@@ -670,9 +685,16 @@ mod tests {
                     if descending { o.reverse() } else { o }
                 });
                 let want: Vec<&str> = want.iter().map(|(_, p, _)| p.sku.as_str()).collect();
-                for budget in [None, Some(0), Some(5), Some(40)] {
+                // Each budget a walk may have, then the copy of the name order (a text by name).
+                for (budget, copy) in
+                    [(None, false), (Some(0), false), (Some(5), false), (Some(40), false), (None, true)]
+                {
                     TEST_BUDGET.with(|b| b.set(budget));
+                    super::super::name_order::TEST_NOW.with(|n| n.set(Some(copy)));
                     c.memo.plans.borrow_mut().clear();
+                    if copy && c.list_access(&f, sort).unwrap() == "NameOrder" {
+                        by_copy += 1;
+                    }
                     let mut got = Vec::new();
                     let mut q = ListQuery { filter: f.clone(), sort, descending, after: None, limit: 13 };
                     loop {
@@ -715,7 +737,11 @@ mod tests {
                 cases += usize::from(!want.is_empty());
             }
             TEST_BUDGET.with(|b| b.set(None));
+            super::super::name_order::TEST_NOW.with(|n| n.set(None));
             assert!(cases > 55, "most cases keep some rows ({cases})");
+            // A text by name with price, stock and status only: read from the copy of the name
+            // order (a letter too, where it is its initial's term).
+            assert!(by_copy >= if by_initials { 16 } else { 8 }, "lists read from the copy: {by_copy}");
         }
         let q = ListQuery {
             filter: Filter { text: Some("б".into()), ..Filter::default() },
