@@ -4,7 +4,7 @@
 //! what page 1 costs; there is no OFFSET anywhere. Which index reads a list is decided in
 //! `plan.rs`; searches (and their corrections) are in `search.rs`.
 
-mod name_order;
+mod columns;
 pub(crate) mod plan;
 mod read;
 mod search;
@@ -19,7 +19,7 @@ use crate::error::{Result, StoreError};
 use crate::rows::{currency_of, status_of, uuid_of};
 use crate::search::Correction;
 
-pub(crate) use name_order::NameOrderMemo;
+pub(crate) use columns::ColumnsMemo;
 pub(crate) use plan::Access;
 pub(crate) use text_set::{TextSets, register as register_functions};
 
@@ -168,11 +168,8 @@ impl Catalog {
         // a new plan; a walk that had to give up is remembered as the collection that followed.
         self.memo.refresh(self.db())?;
         let after = query.after.as_ref().map(|Cursor(c)| decode_cursor(c)).transpose()?;
-        // A text sorted by name: from the copy of the name order, when it is ready.
-        if !conds.has_letter()
-            && !conds.nothing
-            && let Some(keys) = self.keys_by_name_order(query, conds.text(), after.as_ref(), limit)?
-        {
+        // A text: from the copy of the list columns in memory, when it is ready.
+        if let Some(keys) = self.keys_in_memory(query, &conds, after.as_ref(), limit)? {
             return Ok(keys);
         }
         let key = format!("{:?}|{:?}|{}", query.filter, query.sort, query.descending);
@@ -213,8 +210,8 @@ impl Catalog {
     /// beside their slowest pages).
     pub fn list_access(&self, filter: &Filter, sort: SortKey) -> Result<String> {
         self.memo.refresh(self.db())?;
-        if self.name_order_answers(filter, sort)? {
-            return Ok("NameOrder".into());
+        if self.answered_in_memory(&ListQuery { filter: filter.clone(), sort, ..ListQuery::default() })? {
+            return Ok("InMemory".into());
         }
         let known = self
             .memo

@@ -32,9 +32,9 @@ pub struct Memo {
     /// searchable field changed) and only then, so a change of prices and stocks (a supplier's
     /// daily update, a marketplace's stocks) keeps them.
     index_stamp: RefCell<Option<Vec<u8>>>,
-    /// The copy of the name order lists with a text read (`list/name_order.rs`), kept for the
-    /// generation it was read for.
-    pub(crate) name_order: crate::list::NameOrderMemo,
+    /// The copy of the list columns that lists with a text read (`list/columns.rs`), kept for
+    /// the generation it was read for.
+    pub(crate) columns: crate::list::ColumnsMemo,
 }
 
 impl Memo {

@@ -174,7 +174,7 @@ impl Conds {
         (terms, self.conds.iter().flat_map(|c| c.args.iter().cloned()).collect())
     }
 
-    fn get(&self, term: Term) -> Option<&Cond> {
+    pub(crate) fn get(&self, term: Term) -> Option<&Cond> {
         self.conds.iter().find(|c| c.term == term)
     }
 

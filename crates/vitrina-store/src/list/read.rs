@@ -690,9 +690,9 @@ mod tests {
                     [(None, false), (Some(0), false), (Some(5), false), (Some(40), false), (None, true)]
                 {
                     TEST_BUDGET.with(|b| b.set(budget));
-                    super::super::name_order::TEST_NOW.with(|n| n.set(Some(copy)));
+                    super::super::columns::TEST_NOW.with(|n| n.set(Some(copy)));
                     c.memo.plans.borrow_mut().clear();
-                    if copy && c.list_access(&f, sort).unwrap() == "NameOrder" {
+                    if copy && c.list_access(&f, sort).unwrap() == "InMemory" {
                         by_copy += 1;
                     }
                     let mut got = Vec::new();
@@ -737,11 +737,11 @@ mod tests {
                 cases += usize::from(!want.is_empty());
             }
             TEST_BUDGET.with(|b| b.set(None));
-            super::super::name_order::TEST_NOW.with(|n| n.set(None));
+            super::super::columns::TEST_NOW.with(|n| n.set(None));
             assert!(cases > 55, "most cases keep some rows ({cases})");
             // A text by name with price, stock and status only: read from the copy of the name
             // order (a letter too, where it is its initial's term).
-            assert!(by_copy >= if by_initials { 16 } else { 8 }, "lists read from the copy: {by_copy}");
+            assert!(by_copy >= if by_initials { 40 } else { 20 }, "lists read from the copy: {by_copy}");
         }
         let q = ListQuery {
             filter: Filter { text: Some("б".into()), ..Filter::default() },
