@@ -72,37 +72,42 @@ struct Keep<'a> {
     text: &'a RidSet,
 }
 
-/// The values a product's row gives a copy.
-#[derive(Clone, Copy, Default)]
-struct Row {
-    price: i64,
-    stock: i64,
-    updated: i64,
-    status: u8,
-    category: u32,
-    brand: u32,
-}
-
 impl Columns {
     /// The list columns as they are now; `None` when a rid does not fit the copy (past 4
-    /// billion). One pass over the category index (which carries every column), one over the
-    /// name index for the order.
+    /// billion). One pass over the name index for the order, one over the category index (which
+    /// carries every column) for the values, written in place: nothing beside the copy is held.
+    /// The caller reads both in one transaction.
     pub(crate) fn read(conn: &Connection) -> Result<Option<Columns>> {
         let mut out = Columns::default();
-        let mut by_rid: Vec<Row> = Vec::new();
+        let mut stmt =
+            conn.prepare("SELECT rid FROM products INDEXED BY products_by_name ORDER BY name_key, rid")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Ok(rid) = u32::try_from(r.get::<_, i64>(0)?) else { return Ok(None) };
+            if rid == u32::MAX {
+                return Ok(None);
+            }
+            out.rids.push(rid);
+            if rid as usize >= out.at.len() {
+                out.at.resize(rid as usize + 1, 0);
+            }
+            out.at[rid as usize] = out.rids.len() as u32;
+        }
+        let n = out.rids.len();
+        out.rids.shrink_to_fit();
+        out.at.shrink_to_fit();
+        (out.price, out.stock, out.updated) = (vec![0; n], vec![0; n], vec![0; n]);
+        (out.status, out.category, out.brand) = (vec![u8::MAX; n], vec![NONE; n], vec![NONE; n]);
         let mut stmt = conn.prepare(
             "SELECT rid, price, stock, updated_at, status, brand, category_rid \
              FROM products INDEXED BY products_by_category",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let Ok(rid) = usize::try_from(r.get::<_, i64>(0)?) else { return Ok(None) };
-            if rid >= u32::MAX as usize {
-                return Ok(None);
-            }
+            let Some(i) = out.position(r.get(0)?) else { return Ok(None) };
             let code = r.get_ref(4)?.as_str().unwrap_or_default();
             let brand = r.get_ref(5)?.as_str().unwrap_or_default();
-            let brand = match out.brands.get(brand) {
+            out.brand[i] = match out.brands.get(brand) {
                 Some(&b) => b,
                 None => {
                     let b = out.brands.len() as u32;
@@ -110,36 +115,11 @@ impl Columns {
                     b
                 }
             };
-            let category: Option<i64> = r.get(6)?;
-            if rid >= by_rid.len() {
-                by_rid.resize(rid + 1, Row::default());
-            }
-            by_rid[rid] = Row {
-                price: r.get(1)?,
-                stock: r.get(2)?,
-                updated: r.get(3)?,
-                status: STATUSES.iter().position(|s| s.code() == code).map_or(u8::MAX, |i| i as u8),
-                category: category.and_then(|c| u32::try_from(c).ok()).unwrap_or(NONE),
-                brand,
-            };
-        }
-        let mut stmt =
-            conn.prepare("SELECT rid FROM products INDEXED BY products_by_name ORDER BY name_key, rid")?;
-        let mut rows = stmt.query([])?;
-        out.at = vec![0; by_rid.len()];
-        while let Some(r) = rows.next()? {
-            let rid = r.get::<_, i64>(0)? as usize;
-            // (A product written between the two reads would be missing from one: none is, in
-            // one read transaction.)
-            let Some(row) = by_rid.get(rid) else { return Ok(None) };
-            out.rids.push(rid as u32);
-            out.price.push(row.price);
-            out.stock.push(row.stock);
-            out.updated.push(row.updated);
-            out.status.push(row.status);
-            out.category.push(row.category);
-            out.brand.push(row.brand);
-            out.at[rid] = out.rids.len() as u32;
+            out.price[i] = r.get(1)?;
+            out.stock[i] = r.get(2)?;
+            out.updated[i] = r.get(3)?;
+            out.status[i] = STATUSES.iter().position(|s| s.code() == code).map_or(u8::MAX, |s| s as u8);
+            out.category[i] = r.get::<_, Option<i64>>(6)?.and_then(|c| u32::try_from(c).ok()).unwrap_or(NONE);
         }
         Ok(Some(out))
     }
