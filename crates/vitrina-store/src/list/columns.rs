@@ -215,9 +215,14 @@ fn read_apart(path: PathBuf, generation: (i64, u64), slot: Slot) {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // Both passes in one read transaction: the same catalog.
+        let started = std::time::Instant::now();
         conn.execute_batch("BEGIN")?;
         let columns = Columns::read(&conn);
         conn.execute_batch("COMMIT")?;
+        if let Ok(Some(c)) = &columns {
+            let ms = started.elapsed().as_millis() as u64;
+            tracing::debug!(products = c.rids.len(), ms, "list columns read");
+        }
         columns
     };
     let spawned = std::thread::Builder::new().name("vitrina-list-columns".into()).spawn(move || {
