@@ -202,6 +202,8 @@ impl Catalog {
 
     /// Forgets what lists and searches remembered (plans, the sets of texts' matches, brands),
     /// as a change of the search index does: benchmarks time a first page as typed just then.
+    /// The copy of the list columns (`list/columns.rs`) stays: it is the catalog's state, not
+    /// what was typed, and goes when the catalog changes.
     pub fn forget_memo(&self) {
         self.memo.forget();
     }
