@@ -29,79 +29,11 @@ use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::search::letter::name_has_initial;
-use crate::search::postings::Postings;
-use crate::search::query::conjunction;
+pub(crate) use crate::search::postings::RidSet;
+use crate::search::postings::matching as read_pages;
 
 /// Sets kept at most (a person types a few texts between two changes of the catalog).
 const KEPT: usize = 16;
-
-/// The rids of the products a text matches.
-#[derive(Debug, Default)]
-pub(crate) struct RidSet {
-    bits: Vec<u64>,
-    len: u64,
-}
-
-impl RidSet {
-    fn insert(&mut self, rid: i64) {
-        let Ok(rid) = usize::try_from(rid) else { return };
-        let (word, bit) = (rid / 64, rid % 64);
-        if word >= self.bits.len() {
-            self.bits.resize(word + 1, 0);
-        }
-        if self.bits[word] & (1 << bit) == 0 {
-            self.bits[word] |= 1 << bit;
-            self.len += 1;
-        }
-    }
-
-    pub(crate) fn contains(&self, rid: i64) -> bool {
-        usize::try_from(rid)
-            .ok()
-            .and_then(|rid| self.bits.get(rid / 64).map(|w| w & (1 << (rid % 64)) != 0))
-            .unwrap_or(false)
-    }
-
-    /// How many products match.
-    pub(crate) fn len(&self) -> u64 {
-        self.len
-    }
-
-    /// Keeps only the rids `other` holds too.
-    fn retain_in(&mut self, other: &RidSet) {
-        self.bits.truncate(other.bits.len());
-        for (w, o) in self.bits.iter_mut().zip(&other.bits) {
-            *w &= o;
-        }
-        self.len = self.bits.iter().map(|w| u64::from(w.count_ones())).sum();
-    }
-}
-
-/// The rids `expr` matches, read from the index's pages (`search::postings`): several times
-/// faster than through FTS5's `MATCH` for a broad word. `None` when only FTS5 can answer: an
-/// expression not of quoted terms, a transaction open on this connection (FTS5 writes its
-/// pages at commit), an index in a form not read there.
-fn read_pages(conn: &Connection, expr: &str) -> Result<Option<RidSet>> {
-    let Some(groups) = conjunction(expr) else { return Ok(None) };
-    if !conn.is_autocommit() {
-        return Ok(None);
-    }
-    let Some(postings) = Postings::open(conn, "products_fts")? else { return Ok(None) };
-    let mut out: Option<RidSet> = None;
-    for group in groups {
-        let mut set = RidSet::default();
-        for (term, prefix) in group {
-            if postings.each_row(&term, prefix, &mut |rid| set.insert(rid))?.is_none() {
-                return Ok(None);
-            }
-        }
-        match out.as_mut() {
-            Some(all) => all.retain_in(&set),
-            None => out = Some(set),
-        }
-    }
-    Ok(out)
-}
 
 /// The sets read so far, by match expression (shared with the SQL functions).
 pub(crate) type TextSets = Arc<Mutex<HashMap<String, Arc<RidSet>>>>;
@@ -315,20 +247,5 @@ mod tests {
         c.db().execute_batch("BEGIN").unwrap();
         assert!(read_pages(c.db(), "\"утюг\"*").unwrap().is_none());
         c.db().execute_batch("ROLLBACK").unwrap();
-    }
-
-    #[test]
-    fn a_set_holds_what_was_inserted_once() {
-        let mut set = RidSet::default();
-        for rid in [1, 64, 65, 1_000_000, 64, -3] {
-            set.insert(rid);
-        }
-        assert_eq!(set.len(), 4);
-        for rid in [1, 64, 65, 1_000_000] {
-            assert!(set.contains(rid), "{rid}");
-        }
-        for rid in [0, 2, 63, 66, 999_999, 2_000_000, -3] {
-            assert!(!set.contains(rid), "{rid}");
-        }
     }
 }

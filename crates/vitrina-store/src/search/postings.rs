@@ -13,6 +13,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::error::Result;
+use crate::search::query::conjunction;
 
 /// The leading byte of every term of the main index (prefix indexes use others).
 const MAIN_INDEX: u8 = b'0';
@@ -373,6 +374,74 @@ impl SegmentRead<'_> {
     }
 }
 
+/// The rids of the products a text matches.
+#[derive(Debug, Default)]
+pub(crate) struct RidSet {
+    bits: Vec<u64>,
+    len: u64,
+}
+
+impl RidSet {
+    pub(crate) fn insert(&mut self, rid: i64) {
+        let Ok(rid) = usize::try_from(rid) else { return };
+        let (word, bit) = (rid / 64, rid % 64);
+        if word >= self.bits.len() {
+            self.bits.resize(word + 1, 0);
+        }
+        if self.bits[word] & (1 << bit) == 0 {
+            self.bits[word] |= 1 << bit;
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn contains(&self, rid: i64) -> bool {
+        usize::try_from(rid)
+            .ok()
+            .and_then(|rid| self.bits.get(rid / 64).map(|w| w & (1 << (rid % 64)) != 0))
+            .unwrap_or(false)
+    }
+
+    /// How many products match.
+    pub(crate) fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Keeps only the rids `other` holds too.
+    pub(crate) fn retain_in(&mut self, other: &RidSet) {
+        self.bits.truncate(other.bits.len());
+        for (w, o) in self.bits.iter_mut().zip(&other.bits) {
+            *w &= o;
+        }
+        self.len = self.bits.iter().map(|w| u64::from(w.count_ones())).sum();
+    }
+}
+
+/// The rids `expr` matches, read from the index's pages (`search::postings`): several times
+/// faster than through FTS5's `MATCH` for a broad word. `None` when only FTS5 can answer: an
+/// expression not of quoted terms, a transaction open on this connection (FTS5 writes its
+/// pages at commit), an index in a form not read there.
+pub(crate) fn matching(conn: &Connection, expr: &str) -> Result<Option<RidSet>> {
+    let Some(groups) = conjunction(expr) else { return Ok(None) };
+    if !conn.is_autocommit() {
+        return Ok(None);
+    }
+    let Some(postings) = Postings::open(conn, "products_fts")? else { return Ok(None) };
+    let mut out: Option<RidSet> = None;
+    for group in groups {
+        let mut set = RidSet::default();
+        for (term, prefix) in group {
+            if postings.each_row(&term, prefix, &mut |rid| set.insert(rid))?.is_none() {
+                return Ok(None);
+            }
+        }
+        match out.as_mut() {
+            Some(all) => all.retain_in(&set),
+            None => out = Some(set),
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,6 +541,21 @@ mod tests {
         conn.execute("INSERT INTO t (t) VALUES ('optimize')", []).unwrap();
         assert_eq!(Postings::open(&conn, "t").unwrap().unwrap().segments.len(), 1);
         compare(&conn, "in one segment");
+    }
+
+    #[test]
+    fn a_set_holds_what_was_inserted_once() {
+        let mut set = RidSet::default();
+        for rid in [1, 64, 65, 1_000_000, 64, -3] {
+            set.insert(rid);
+        }
+        assert_eq!(set.len(), 4);
+        for rid in [1, 64, 65, 1_000_000] {
+            assert!(set.contains(rid), "{rid}");
+        }
+        for rid in [0, 2, 63, 66, 999_999, 2_000_000, -3] {
+            assert!(!set.contains(rid), "{rid}");
+        }
     }
 
     #[test]
