@@ -279,6 +279,21 @@ impl Catalog {
     }
 }
 
+/// The SKUs of every page of `q`, following the cursors (tests).
+#[cfg(test)]
+pub(crate) fn skus_of_all_pages(c: &Catalog, q: &ListQuery) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut q = q.clone();
+    loop {
+        let page = c.list(&q).unwrap();
+        out.extend(page.rows.into_iter().map(|r| r.sku));
+        match page.next {
+            Some(next) => q.after = Some(next),
+            None => return out,
+        }
+    }
+}
+
 pub(crate) fn where_clause(conds: &[String]) -> String {
     if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) }
 }

@@ -423,21 +423,8 @@ pub(crate) struct ColumnsMemo {
 mod tests {
     use super::*;
     use crate::ProductKey;
-    use crate::list::Filter;
+    use crate::list::{Filter, skus_of_all_pages as skus};
     use vitrina_domain::{FieldValue, Money, Product, ProductDraft};
-
-    fn skus(c: &Catalog, q: &ListQuery) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut q = q.clone();
-        loop {
-            let page = c.list(&q).unwrap();
-            out.extend(page.rows.into_iter().map(|r| r.sku));
-            match page.next {
-                Some(next) => q.after = Some(next),
-                None => return out,
-            }
-        }
-    }
 
     /// Waits until the copy read apart answers `q` (it was asked for by the lists before).
     fn until_the_copy_answers(c: &Catalog, q: &ListQuery) {

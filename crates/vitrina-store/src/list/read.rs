@@ -695,16 +695,8 @@ mod tests {
                     if copy && c.list_access(&f, sort).unwrap() == "InMemory" {
                         by_copy += 1;
                     }
-                    let mut got = Vec::new();
-                    let mut q = ListQuery { filter: f.clone(), sort, descending, after: None, limit: 13 };
-                    loop {
-                        let page = c.list(&q).unwrap();
-                        got.extend(page.rows.into_iter().map(|r| r.sku));
-                        match page.next {
-                            Some(n) => q.after = Some(n),
-                            None => break,
-                        }
-                    }
+                    let q = ListQuery { filter: f.clone(), sort, descending, after: None, limit: 13 };
+                    let got = super::super::skus_of_all_pages(&c, &q);
                     assert_eq!(got, want, "{f:?} by {sort:?} desc={descending}, budget {budget:?}");
                     assert_eq!(c.count(&f).unwrap(), want.len() as u64);
                     // The window's capped count and anchors (read as the list reads, for a text).
