@@ -427,7 +427,12 @@ pub(crate) fn matching(conn: &Connection, expr: &str) -> Result<Option<RidSet>> 
     }
     let Some(postings) = Postings::open(conn, "products_fts")? else { return Ok(None) };
     let mut out: Option<RidSet> = None;
+    // (A word typed twice is one condition: a pasted 10 000-character query reads each once.)
+    let mut seen = std::collections::HashSet::new();
     for group in groups {
+        if !seen.insert(group.clone()) {
+            continue;
+        }
         let mut set = RidSet::default();
         for (term, prefix) in group {
             if postings.each_row(&term, prefix, &mut |rid| set.insert(rid))?.is_none() {
