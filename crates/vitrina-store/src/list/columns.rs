@@ -265,6 +265,8 @@ impl Catalog {
         {
             return Ok(columns.clone());
         }
+        // A stale copy is never used again: its memory goes before the next one is read.
+        *memo.kept.borrow_mut() = None;
         // A copy read since, for this generation or (stale) for an earlier one.
         let done = memo.slot.lock().ok().and_then(|mut s| s.take());
         if let Some((g, columns)) = done {
